@@ -1,0 +1,90 @@
+import type { Peak } from './peak.ts';
+import { roundHalfEven } from '../cubicAxis.ts';
+
+/** Reads a body-part map at a point of image space. */
+export interface LimbSampler {
+  /** Value of body-part channel k at image point (x, y) (the sampler decides rounding/interpolation). */
+  value(k: number, x: number, y: number): number;
+  /** An upper bound of value(k, x, y) that is cheap to get; +Infinity is always allowed. */
+  bound(k: number, x: number, y: number): number;
+}
+
+/** One accepted limb: [idA, idB, score, i, j, length] of evaluate.py's `connection_all[k]` rows. */
+export interface Connection {
+  idA: number; idB: number; score: number; i: number; j: number; length: number;
+}
+
+export interface LimbOptions {
+  /** Sample threshold thre2 (>), official 0.1. */
+  sampleThreshold: number;
+  /** connect_ration: fraction of samples that must exceed sampleThreshold, 0.8. */
+  connectRatio: number;
+  /** mid_num: maximum number of samples, 20. */
+  maxSamples: number;
+  /** demo_image.py uses > for criterion 1; evaluate.py uses ≥ (the reference). */
+  strictRatio: boolean;
+  /** Distance prior penalises limbs longer than priorLengthPx / 2 (evaluate passes the image height). */
+  priorLengthPx: number;
+}
+
+export const officialLimbOptions = (imageHeight: number): LimbOptions => ({
+  sampleThreshold: 0.1, connectRatio: 0.8, maxSamples: 20, strictRatio: false, priorLengthPx: imageHeight,
+});
+
+/**
+ * `find_connections` for one limb (IMHN-REFERENCE §4.3): score every (A_i, B_j) pair by sampling the body-part map
+ * along np.linspace(A, B, n), n = min(round(‖B − A‖ + 1), 20); keep pairs passing both criteria; sort by
+ * 0.5·s + 0.25·A.score + 0.25·B.score (stable, descending); greedy one-to-one selection.
+ * A pair whose samples cannot pass criterion 1 (known from `bound`) is rejected without reading exact values,
+ * which cannot change the result.
+ */
+export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: LimbSampler, o: LimbOptions): Connection[] {
+  const cands: { i: number; j: number; s: number; norm: number; rank: number }[] = [];
+  const xs = new Float64Array(o.maxSamples), ys = new Float64Array(o.maxSamples);
+  for (let i = 0; i < candA.length; i++) {
+    const a = candA[i];
+    for (let j = 0; j < candB.length; j++) {
+      const b = candB[j];
+      const dx = b.x - a.x, dy = b.y - a.y;
+      const norm = Math.sqrt(dx * dx + dy * dy);
+      if (norm === 0) continue;
+      const n = Math.min(roundHalfEven(norm + 1), o.maxSamples);
+      linspace(a.x, b.x, n, xs);
+      linspace(a.y, b.y, n, ys);
+      const need = o.connectRatio * n;
+      const passes = (count: number) => (o.strictRatio ? count > need : count >= need);
+      let possible = n;
+      for (let t = 0; t < n && passes(possible); t++) if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
+      if (!passes(possible)) continue;
+      let sum = 0, count = 0;
+      for (let t = 0; t < n; t++) {
+        const v = sampler.value(k, xs[t], ys[t]);
+        sum += v;
+        if (v > o.sampleThreshold) count++;
+      }
+      const s = sum / n + Math.min((0.5 * o.priorLengthPx) / norm - 1, 0);
+      if (passes(count) && s > 0) cands.push({ i, j, s, norm, rank: 0.5 * s + 0.25 * a.score + 0.25 * b.score });
+    }
+  }
+  cands.sort((p, q) => q.rank - p.rank); // Array.prototype.sort is stable, like Python's sorted
+  const usedA = new Set<number>(), usedB = new Set<number>();
+  const out: Connection[] = [];
+  const limit = Math.min(candA.length, candB.length);
+  for (const c of cands) {
+    if (usedA.has(c.i) || usedB.has(c.j)) continue;
+    usedA.add(c.i); usedB.add(c.j);
+    out.push({ idA: candA[c.i].id, idB: candB[c.j].id, score: c.s, i: c.i, j: c.j, length: c.norm });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** numpy.linspace(start, stop, n) with endpoint: start + t·step, the last value exactly stop. */
+export function linspace(start: number, stop: number, n: number, out: Float64Array): void {
+  if (n === 1) { out[0] = start; return; }
+  const div = n - 1;
+  const step = (stop - start) / div;
+  if (step === 0) for (let t = 0; t < n; t++) out[t] = (t / div) * (stop - start) + start;
+  else for (let t = 0; t < n; t++) out[t] = t * step + start;
+  out[n - 1] = stop;
+}

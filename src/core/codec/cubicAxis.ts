@@ -1,0 +1,103 @@
+/**
+ * One axis of OpenCV's `cv::resize(..., INTER_CUBIC)` on float32 data, reproduced bit for bit.
+ *
+ * Source: OpenCV imgproc/src/resize.cpp (`resize` coefficient set-up, `interpolateCubic`, `HResizeCubic`,
+ * `VResizeCubic`). For destination index d: fx = (float)((d + 0.5)·(1/invScale) − 0.5), sx = floor(fx), t = fx − sx
+ * (float), four Keys weights (a = −0.75) computed in float32 at t, taps sx−1..sx+2 clamped to [0, srcLen−1]
+ * (border replicate). `invScale` is OpenCV's inv_scale: the `fx`/`fy` argument, or dstLen/srcLen when dsize is given.
+ */
+export interface CubicAxis {
+  srcLen: number;
+  dstLen: number;
+  /** [dstLen × 4] clamped source indices of the four taps. */
+  index: Int32Array;
+  /** [dstLen × 4] float32 Keys weights of the four taps. */
+  weight: Float32Array;
+}
+
+const f32 = Math.fround;
+const A = f32(-0.75);
+
+/** OpenCV `interpolateCubic(x, coeffs)` evaluated in float32, written into `out[o..o+3]`. */
+export function keysWeightsF32(t: number, out: Float32Array, o: number): void {
+  const x = f32(t);
+  const x1 = f32(x + 1);
+  // coeffs[0] = ((A*(x + 1) - 5*A)*(x + 1) + 8*A)*(x + 1) - 4*A;
+  const c0 = f32(f32(f32(f32(f32(f32(A * x1) - f32(5 * A)) * x1) + f32(8 * A)) * x1) - f32(4 * A));
+  // coeffs[1] = ((A + 2)*x - (A + 3))*x*x + 1;
+  const c1 = f32(f32(f32(f32(f32(f32(A + 2) * x) - f32(A + 3)) * x) * x) + 1);
+  // coeffs[2] = ((A + 2)*(1 - x) - (A + 3))*(1 - x)*(1 - x) + 1;
+  const y = f32(1 - x);
+  const c2 = f32(f32(f32(f32(f32(f32(A + 2) * y) - f32(A + 3)) * y) * y) + 1);
+  // coeffs[3] = 1.f - coeffs[0] - coeffs[1] - coeffs[2];
+  const c3 = f32(f32(f32(1 - c0) - c1) - c2);
+  out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+}
+
+/** Builds the tap table of one resize axis (see file comment). */
+export function cubicAxis(srcLen: number, dstLen: number, invScale: number): CubicAxis {
+  if (!(srcLen > 0 && dstLen > 0)) throw new RangeError(`cubicAxis: lengths must be positive (src ${srcLen}, dst ${dstLen})`);
+  const scale = 1 / invScale;
+  const index = new Int32Array(dstLen * 4);
+  const weight = new Float32Array(dstLen * 4);
+  for (let d = 0; d < dstLen; d++) {
+    let fx = f32((d + 0.5) * scale - 0.5);
+    const sx = Math.floor(fx);
+    fx = f32(fx - sx);
+    keysWeightsF32(fx, weight, d * 4);
+    for (let k = 0; k < 4; k++) {
+      const s = sx - 1 + k;
+      index[d * 4 + k] = s < 0 ? 0 : s >= srcLen ? srcLen - 1 : s;
+    }
+  }
+  return { srcLen, dstLen, index, weight };
+}
+
+/** OpenCV's output length for a scale factor: saturate_cast<int>(len·factor), i.e. round half to even. */
+export function scaledLength(len: number, factor: number): number {
+  return roundHalfEven(len * factor);
+}
+
+/** Python 3 `round()` / numpy `round` / C `lrint` on a double: round half to even. */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * Largest total weight on negative taps over all outputs of the composite of the given axes (applied in order),
+ * i.e. the worst-case "undershoot mass" N. Any composite output v satisfies v ≤ max + N·(max − min) over its
+ * support. Used for exact skipping (upper bounds), not for values.
+ */
+export function compositeNegativeMass(axes: CubicAxis[]): number {
+  // Composite weights of each final output over the first axis's source, accumulated in float64.
+  let rows: Map<number, number>[] = [];
+  const first = axes[0];
+  for (let d = 0; d < first.dstLen; d++) {
+    const m = new Map<number, number>();
+    for (let k = 0; k < 4; k++) m.set(first.index[d * 4 + k], (m.get(first.index[d * 4 + k]) ?? 0) + first.weight[d * 4 + k]);
+    rows.push(m);
+  }
+  for (const axis of axes.slice(1)) {
+    const next: Map<number, number>[] = [];
+    for (let d = 0; d < axis.dstLen; d++) {
+      const m = new Map<number, number>();
+      for (let k = 0; k < 4; k++) {
+        const w = axis.weight[d * 4 + k];
+        for (const [s, ws] of rows[axis.index[d * 4 + k]]) m.set(s, (m.get(s) ?? 0) + w * ws);
+      }
+      next.push(m);
+    }
+    rows = next;
+  }
+  let worst = 0;
+  for (const m of rows) {
+    let neg = 0;
+    for (const w of m.values()) if (w < 0) neg -= w;
+    if (neg > worst) worst = neg;
+  }
+  return worst;
+}

@@ -1,0 +1,79 @@
+import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
+import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
+import { checkMapShape, passGeometry } from './passGeometry.ts';
+import { flipAverage } from './flipAverage.ts';
+import { FullResChannel, PassUpsampler } from './fullResChannel.ts';
+import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
+import { officialLimbOptions, scoreLimb, type Connection, type LimbSampler, type LimbOptions } from './assign/scoreLimbs.ts';
+import { assemblePersons, OFFICIAL_ASSEMBLE_OPTIONS, type AssembleOptions, type PersonRow } from './assign/assemblePersons.ts';
+import { toCocoResults, type CocoResult } from './assign/toCocoResults.ts';
+import type { Peak } from './assign/peak.ts';
+import { roundHalfEven } from './cubicAxis.ts';
+
+/** Everything a decode produces; intermediates follow the official data layout so they can be tested. */
+export interface DecodeOutput {
+  peaks: Peak[][];
+  /** Per limb k: accepted connections, or null for limbs in special_k. */
+  connections: (Connection[] | null)[];
+  persons: PersonRow[];
+  results: CocoResult[];
+}
+
+export interface DecodeOptions {
+  peaks: PeakOptions;
+  limbs: Partial<LimbOptions>;
+  assemble: AssembleOptions;
+  /** Floats per OpenCV SIMD step in the vertical resize pass (4: SSE builds; see resizeCubic.ts). */
+  simdLanes: number;
+}
+
+export const REFERENCE_DEFAULTS: DecodeOptions = {
+  peaks: OFFICIAL_PEAK_OPTIONS, limbs: {}, assemble: OFFICIAL_ASSEMBLE_OPTIONS, simdLanes: 4,
+};
+
+/**
+ * `reference` mode: the official post-network chain of evaluate.py (flip average, ×4 cubic upsample, crop, cubic
+ * resize to the image, mean over scales, find_peaks, find_connections, find_people, COCO conversion), giving the
+ * official outputs on identical maps. Full-resolution maps are evaluated lazily, tile by tile, with exact values
+ * wherever a threshold could be reached (see fullResChannel.ts), which is what makes it fast.
+ */
+export function decodeReference(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
+  const o = { ...REFERENCE_DEFAULTS, ...options };
+  const { width: W, height: H, id } = input.image;
+  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
+  const ups: PassUpsampler[] = [];
+  const avg: Float32Array[] = [];
+  input.passes.forEach((pass, i) => {
+    const g = passGeometry(W, H, pass.multiplier);
+    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
+    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
+    ups.push(new PassUpsampler(g, o.simdLanes));
+    avg.push(flipAverage(pass.maps, pass.flippedMaps));
+  });
+  const plane = (a: Float32Array, c: number, p: number) => a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
+  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean) =>
+    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32);
+
+  const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true));
+  const peaks = findPeaksReference(heat, o.peaks);
+  const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false));
+  const sampler: LimbSampler = {
+    value: (k, x, y) => paf[k].at(roundHalfEven(y), roundHalfEven(x)),
+    bound: (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x)),
+  };
+  return assemble(id, peaks, sampler, { ...officialLimbOptions(H), ...o.limbs }, o.assemble);
+}
+
+/** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */
+export function assemble(imageId: number, peaks: Peak[][], sampler: LimbSampler, limbs: LimbOptions, assembleOptions: AssembleOptions): DecodeOutput {
+  const { limbFrom, limbTo } = IMHN_META;
+  const connections = limbFrom.map((a, k) => {
+    const b = limbTo[k];
+    if (peaks[a].length === 0 || peaks[b].length === 0) return null;
+    return scoreLimb(k, peaks[a], peaks[b], sampler, limbs);
+  });
+  const candidates = peaks.flat();
+  const candScore = Float64Array.from(candidates, (p) => p.score);
+  const persons = assemblePersons(connections, limbFrom, limbTo, candScore, IMHN_META.keypoints.length, assembleOptions);
+  return { peaks, connections, persons, results: toCocoResults(imageId, persons, candidates) };
+}

@@ -1,0 +1,81 @@
+import type { FullResChannel } from './fullResChannel.ts';
+import { TILE_PX } from './fullResChannel.ts';
+import { numberPeaks, type Peak } from './assign/peak.ts';
+
+export interface PeakOptions {
+  /** Keypoint threshold thre1 (≥), official 0.1. */
+  threshold: number;
+  /** Centroid refinement half-size (offset_radius), official 2 → 5×5. */
+  radius: number;
+  /** Reproduce the official axis swap of refine_centroid (IMHN-REFERENCE §4.2, §9.4). */
+  swapAxes: boolean;
+}
+
+export const OFFICIAL_PEAK_OPTIONS: PeakOptions = { threshold: 0.1, radius: 2, swapAxes: true };
+
+/**
+ * `find_peaks` of evaluate.py on full-resolution float32 heat maps (IMHN-REFERENCE §4.2): 3×3 NMS (keep a pixel
+ * equal to its in-bounds 3×3 max and ≥ threshold), peaks row-major, then `refine_centroid`.
+ * Tiles whose upper bound is below the threshold are never computed: no pixel there can be a peak, and as a
+ * neighbour such a pixel is below any peak value, so the NMS result is unchanged.
+ */
+export function findPeaksReference(heat: FullResChannel[], options: PeakOptions = OFFICIAL_PEAK_OPTIONS): Peak[][] {
+  return numberPeaks(heat.map((ch) => channelPeaks(ch, options)));
+}
+
+function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
+  const found: { x: number; y: number }[] = [];
+  const { width: W, height: H } = ch;
+  const nTiles = ch.tilesX * ch.tilesY;
+  const above = (t: number) => ch.bound(t) >= o.threshold;
+  for (let t = 0; t < nTiles; t++) {
+    if (!above(t)) continue;
+    const tile = ch.tile(t);
+    const tx = t % ch.tilesX, ty = (t - tx) / ch.tilesX;
+    const x0 = tx * TILE_PX, y0 = ty * TILE_PX;
+    for (let dy = 0; dy < TILE_PX && y0 + dy < H; dy++) {
+      for (let dx = 0; dx < TILE_PX && x0 + dx < W; dx++) {
+        const v = tile[dy * TILE_PX + dx];
+        if (v < o.threshold) continue;
+        if (isLocalMax(ch, x0 + dx, y0 + dy, v, above)) found.push({ x: x0 + dx, y: y0 + dy });
+      }
+    }
+  }
+  found.sort((a, b) => a.y - b.y || a.x - b.x);
+  return found.map((p) => refineCentroid(ch, p.x, p.y, o));
+}
+
+function isLocalMax(ch: FullResChannel, x: number, y: number, v: number, above: (t: number) => boolean): boolean {
+  for (let ny = y - 1; ny <= y + 1; ny++) {
+    if (ny < 0 || ny >= ch.height) continue;
+    for (let nx = x - 1; nx <= x + 1; nx++) {
+      if (nx < 0 || nx >= ch.width || (nx === x && ny === y)) continue;
+      const t = ch.tileIndexOf(ny, nx);
+      if (!above(t)) continue; // every value there is < threshold ≤ v
+      if (ch.at(ny, nx) > v) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `refine_centroid` (utils/util.py): when the (2r+1)² window fits in the image, score = window mean and the
+ * weighted offsets are added — the row offset to x and the column offset to y when `swapAxes` (the official
+ * np.mgrid quirk). Otherwise the integer peak and its value.
+ */
+export function refineCentroid(ch: FullResChannel, x: number, y: number, o: PeakOptions): Omit<Peak, 'id'> {
+  const r = o.radius;
+  if (x - r < 0 || y - r < 0 || x + r + 1 > ch.width || y + r + 1 > ch.height) return { x, y, score: ch.at(y, x) };
+  let sum = 0, sumRow = 0, sumCol = 0;
+  for (let i = -r; i <= r; i++) {
+    for (let j = -r; j <= r; j++) {
+      const v = ch.at(y + i, x + j);
+      sum += v; sumRow += v * i; sumCol += v * j;
+    }
+  }
+  const n = (2 * r + 1) ** 2;
+  const offRow = sumRow / sum, offCol = sumCol / sum;
+  return o.swapAxes
+    ? { x: x + offRow, y: y + offCol, score: sum / n }
+    : { x: x + offCol, y: y + offRow, score: sum / n };
+}
