@@ -66,38 +66,3 @@ export function roundHalfEven(x: number): number {
   if (d < 0.5) return f;
   return f % 2 === 0 ? f : f + 1;
 }
-
-/**
- * Largest total weight on negative taps over all outputs of the composite of the given axes (applied in order),
- * i.e. the worst-case "undershoot mass" N. Any composite output v satisfies v ≤ max + N·(max − min) over its
- * support. Used for exact skipping (upper bounds), not for values.
- */
-export function compositeNegativeMass(axes: CubicAxis[]): number {
-  // Composite weights of each final output over the first axis's source, accumulated in float64.
-  let rows: Map<number, number>[] = [];
-  const first = axes[0];
-  for (let d = 0; d < first.dstLen; d++) {
-    const m = new Map<number, number>();
-    for (let k = 0; k < 4; k++) m.set(first.index[d * 4 + k], (m.get(first.index[d * 4 + k]) ?? 0) + first.weight[d * 4 + k]);
-    rows.push(m);
-  }
-  for (const axis of axes.slice(1)) {
-    const next: Map<number, number>[] = [];
-    for (let d = 0; d < axis.dstLen; d++) {
-      const m = new Map<number, number>();
-      for (let k = 0; k < 4; k++) {
-        const w = axis.weight[d * 4 + k];
-        for (const [s, ws] of rows[axis.index[d * 4 + k]]) m.set(s, (m.get(s) ?? 0) + w * ws);
-      }
-      next.push(m);
-    }
-    rows = next;
-  }
-  let worst = 0;
-  for (const m of rows) {
-    let neg = 0;
-    for (const w of m.values()) if (w < 0) neg -= w;
-    if (neg > worst) worst = neg;
-  }
-  return worst;
-}

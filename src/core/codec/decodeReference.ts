@@ -2,7 +2,7 @@ import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
 import { flipAverage } from './flipAverage.ts';
-import { FullResChannel, PassUpsampler } from './fullResChannel.ts';
+import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
 import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
 import { officialLimbOptions, scoreLimb, type Connection, type LimbSampler, type LimbOptions } from './assign/scoreLimbs.ts';
 import { assemblePersons, OFFICIAL_ASSEMBLE_OPTIONS, type AssembleOptions, type PersonRow } from './assign/assemblePersons.ts';
@@ -27,6 +27,14 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
+/** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
+const workspace = { arena: new TileArena(), flip: [] as Float32Array<ArrayBuffer>[] };
+
+function flipBuffer(i: number, length: number): Float32Array {
+  if (!workspace.flip[i] || workspace.flip[i].length < length) workspace.flip[i] = new Float32Array(length);
+  return workspace.flip[i].subarray(0, length);
+}
+
 export const REFERENCE_DEFAULTS: DecodeOptions = {
   peaks: OFFICIAL_PEAK_OPTIONS, limbs: {}, assemble: OFFICIAL_ASSEMBLE_OPTIONS, simdLanes: 4,
 };
@@ -48,20 +56,22 @@ export function decodeReference(input: DecodeInput, options: Partial<DecodeOptio
     checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
     if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
     ups.push(new PassUpsampler(g, o.simdLanes));
-    avg.push(flipAverage(pass.maps, pass.flippedMaps));
+    avg.push(pass.flippedMaps ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length)) : pass.maps.data);
   });
+  workspace.arena.reset();
   const plane = (a: Float32Array, c: number, p: number) => a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
   const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean) =>
-    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32);
+    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena);
 
   const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true));
   const peaks = findPeaksReference(heat, o.peaks);
   const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false));
+  const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
   const sampler: LimbSampler = {
-    value: (k, x, y) => paf[k].at(roundHalfEven(y), roundHalfEven(x)),
-    bound: (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x)),
+    value: (k, x, y) => paf[k].pointAt(roundHalfEven(y), roundHalfEven(x)),
+    bound: (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
   };
-  return assemble(id, peaks, sampler, { ...officialLimbOptions(H), ...o.limbs }, o.assemble);
+  return assemble(id, peaks, sampler, limbOptions, o.assemble);
 }
 
 /** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */

@@ -27,7 +27,7 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
   const found: { x: number; y: number }[] = [];
   const { width: W, height: H } = ch;
   const nTiles = ch.tilesX * ch.tilesY;
-  const above = (t: number) => ch.bound(t) >= o.threshold;
+  const above = (t: number) => ch.mayReach(t, o.threshold);
   for (let t = 0; t < nTiles; t++) {
     if (!above(t)) continue;
     const tile = ch.tile(t);
@@ -35,9 +35,15 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
     const x0 = tx * TILE_PX, y0 = ty * TILE_PX;
     for (let dy = 0; dy < TILE_PX && y0 + dy < H; dy++) {
       for (let dx = 0; dx < TILE_PX && x0 + dx < W; dx++) {
-        const v = tile[dy * TILE_PX + dx];
+        const i = dy * TILE_PX + dx;
+        const v = tile[i];
         if (v < o.threshold) continue;
-        if (isLocalMax(ch, x0 + dx, y0 + dy, v, above)) found.push({ x: x0 + dx, y: y0 + dy });
+        const inner = dx > 0 && dy > 0 && dx < TILE_PX - 1 && dy < TILE_PX - 1 && x0 + dx < W - 1 && y0 + dy < H - 1;
+        const isMax = inner
+          ? v >= tile[i - TILE_PX - 1] && v >= tile[i - TILE_PX] && v >= tile[i - TILE_PX + 1] && v >= tile[i - 1] &&
+            v >= tile[i + 1] && v >= tile[i + TILE_PX - 1] && v >= tile[i + TILE_PX] && v >= tile[i + TILE_PX + 1]
+          : isLocalMax(ch, x0 + dx, y0 + dy, v, above);
+        if (isMax) found.push({ x: x0 + dx, y: y0 + dy });
       }
     }
   }

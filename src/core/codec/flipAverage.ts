@@ -1,17 +1,15 @@
 import type { Tensor } from '../tensor/parseNpy.ts';
 import { FLIP_HEAT_ORDER, FLIP_PAF_ORDER, CHANNELS } from '../skeleton/poseMeta.ts';
 
-const f32 = Math.fround;
-
 /**
  * Undo the flip pass and average (IMHN-REFERENCE §2 step 9), in float32 as numpy does:
  * avg[c][y][x] = (orig[c][y][x] + flipped[ord(c)][y][W−1−x]) / 2 with ord = flip_paf_ord over channels 0..29 and
- * flip_heat_ord over 30..49. Shapes: [50, h, w] → [50, h, w] (stride-4 map space). Without a flip pass, returns orig.
+ * flip_heat_ord over 30..49. Shapes: [50, h, w] → [50, h, w] (stride-4 map space), into `out` (reusable).
+ * Without a flip pass, returns orig's data.
  */
-export function flipAverage(orig: Tensor, flipped: Tensor | null): Float32Array {
+export function flipAverage(orig: Tensor, flipped: Tensor | null, out = new Float32Array(orig.data.length)): Float32Array {
   if (flipped === null) return orig.data;
   const [c, h, w] = orig.shape;
-  const out = new Float32Array(orig.data.length);
   const plane = h * w;
   for (let ch = 0; ch < c; ch++) {
     const src = ch < CHANNELS.keypointStart ? FLIP_PAF_ORDER[ch] : CHANNELS.keypointStart + FLIP_HEAT_ORDER[ch - CHANNELS.keypointStart];
@@ -19,9 +17,9 @@ export function flipAverage(orig: Tensor, flipped: Tensor | null): Float32Array 
     const f = src * plane;
     for (let y = 0; y < h; y++) {
       const row = y * w;
-      for (let x = 0; x < w; x++) {
-        out[o + row + x] = f32(f32(orig.data[o + row + x] + flipped.data[f + row + (w - 1 - x)]) / 2);
-      }
+      const a = o + row, b = f + row + w - 1;
+      // float32((a + b) / 2) == float32(a + b) / 2: halving commutes with rounding, so one rounding (the store) is exact.
+      for (let x = 0; x < w; x++) out[a + x] = (orig.data[a + x] + flipped.data[b - x]) * 0.5;
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import { cubicAxis, compositeNegativeMass, type CubicAxis } from './cubicAxis.ts';
+import { cubicAxis, type CubicAxis } from './cubicAxis.ts';
 import { horizontalRow, scalarTailStart, verticalRow } from './resizeCubic.ts';
 import type { PassGeometry } from './passGeometry.ts';
 
@@ -7,6 +7,10 @@ export const TILE_PX = 16;
 const f32 = Math.fround;
 
 interface AxisSpan { src0: Int32Array; src1: Int32Array; mid0: Int32Array; mid1: Int32Array }
+
+/** Composite (stage 1 then stage 2) weights of each output over map cells, float64: taps start..start+len−1. */
+interface CompositeAxis { start: Int32Array; len: Int32Array; weight: Float64Array }
+const COMPOSITE_TAPS = 8;
 
 /**
  * The official upsampling of one pass, evaluated tile by tile in image space (IMHN-REFERENCE §2 step 10):
@@ -21,12 +25,16 @@ export class PassUpsampler {
   readonly simdLanes: number;
   readonly tilesX: number;
   readonly tilesY: number;
-  /** Worst-case negative weight mass of the composite 2D kernel (for upper bounds). */
-  readonly negMass: number;
+  /** Worst-case negative weight mass of the composite x kernel (for upper bounds). */
+  readonly negMassX: number;
+  readonly negMassY: number;
   private readonly ax1: CubicAxis; private readonly ay1: CubicAxis;
   private readonly ax2: CubicAxis; private readonly ay2: CubicAxis;
   private readonly spanX: AxisSpan; private readonly spanY: AxisSpan;
+  private readonly compX: CompositeAxis; private readonly compY: CompositeAxis;
   private readonly bufA: Float32Array; private readonly bufI: Float32Array; private readonly bufC: Float32Array;
+  private readonly gMax: Float64Array; private readonly gMin: Float64Array;
+  private readonly ptA = new Float32Array(4 * 16); private readonly ptI = new Float32Array(4); private readonly ptC = new Float32Array(4);
 
   constructor(g: PassGeometry, simdLanes = 4) {
     this.g = g;
@@ -40,29 +48,121 @@ export class PassUpsampler {
     this.tilesY = Math.ceil(g.imageH / TILE_PX);
     this.spanX = axisSpans(this.ax1, this.ax2, g.imageW, this.tilesX);
     this.spanY = axisSpans(this.ay1, this.ay2, g.imageH, this.tilesY);
-    const nx = compositeNegativeMass([this.ax1, this.ax2]);
-    const ny = compositeNegativeMass([this.ay1, this.ay2]);
-    this.negMass = (1 + ny) * nx + ny * (1 + nx);
+    this.compX = compositeAxis(this.ax1, this.ax2);
+    this.compY = compositeAxis(this.ay1, this.ay2);
+    this.negMassX = negativeMass(this.compX);
+    this.negMassY = negativeMass(this.compY);
     const maxMid = (s: AxisSpan) => Math.max(...Array.from(s.mid1, (v, i) => v - s.mid0[i] + 1));
     const maxSrc = (s: AxisSpan) => Math.max(...Array.from(s.src1, (v, i) => v - s.src0[i] + 1));
     this.bufA = new Float32Array(maxSrc(this.spanY) * maxMid(this.spanX));
     this.bufI = new Float32Array(maxMid(this.spanY) * maxMid(this.spanX));
     this.bufC = new Float32Array(maxMid(this.spanY) * TILE_PX);
+    this.gMax = new Float64Array(maxSrc(this.spanY));
+    this.gMin = new Float64Array(maxSrc(this.spanY));
   }
 
-  /** Upper bound of the tile's values from the map cells it depends on: max + N·(max − min), plus float slack. */
-  tileBound(plane: Float32Array, ty: number, tx: number): number {
+  /**
+   * A much tighter upper bound of tile (ty, tx), for tiles that pass `tileBound`: the composite kernel is applied
+   * exactly along x (float64) on every map row of the support, and bounded along y by taking, per row, the max
+   * (positive weight) or min (negative weight) over the tile's columns. Float slack covers float32 rounding.
+   */
+  tileTightBound(plane: Float32Array, ty: number, tx: number, rowCache: Float64Array): number {
+    const { compX, compY, gMax, gMin } = this;
     const w = this.g.mapW;
-    let hi = -Infinity, lo = Infinity;
-    for (let sy = this.spanY.src0[ty]; sy <= this.spanY.src1[ty]; sy++) {
-      const row = sy * w;
-      for (let sx = this.spanX.src0[tx]; sx <= this.spanX.src1[tx]; sx++) {
-        const v = plane[row + sx];
-        if (v > hi) hi = v;
-        if (v < lo) lo = v;
+    const sr0 = this.spanY.src0[ty], sr1 = this.spanY.src1[ty];
+    const x0 = tx * TILE_PX, x1 = Math.min(this.g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX, y1 = Math.min(this.g.imageH, y0 + TILE_PX);
+    let mag = 0;
+    for (let sr = sr0; sr <= sr1; sr++) {
+      // rowCache[2·(sr·tilesX + tx)] = max, [+1] = min of the x-composite over the tile's columns on map row sr.
+      const ci = 2 * (sr * this.tilesX + tx);
+      let hi = rowCache[ci], lo = rowCache[ci + 1];
+      if (Number.isNaN(hi)) {
+        hi = -Infinity; lo = Infinity;
+        const row = sr * w;
+        for (let x = x0; x < x1; x++) {
+          const st = row + compX.start[x], n = compX.len[x], k0 = x * COMPOSITE_TAPS;
+          let v = 0;
+          for (let k = 0; k < n; k++) v += plane[st + k] * compX.weight[k0 + k];
+          if (v > hi) hi = v;
+          if (v < lo) lo = v;
+        }
+        rowCache[ci] = hi; rowCache[ci + 1] = lo;
+      }
+      gMax[sr - sr0] = hi; gMin[sr - sr0] = lo;
+      mag = Math.max(mag, Math.abs(hi), Math.abs(lo));
+    }
+    return maxOverRows(compY, gMax, gMin, sr0, y0, y1) + 1e-5 * (1 + mag);
+  }
+
+  /**
+   * Cheap upper bound of tile (ty, tx): along x, each map row's composite is bounded by the row segment's
+   * max + Nx·(max − min) (Nx = the x-kernel's largest negative mass); along y the exact composite weights combine
+   * those row bounds (positive weights take the upper, negative the lower). `segCache` holds per (map row, tile
+   * column) the segment's max and min (NaN = not yet computed). Float slack covers float32 rounding.
+   */
+  tileBound(plane: Float32Array, ty: number, tx: number, segCache: Float64Array, threshold: number): number {
+    const { compY, gMax, gMin, negMassX, negMassY } = this;
+    const w = this.g.mapW;
+    const sr0 = this.spanY.src0[ty], sr1 = this.spanY.src1[ty];
+    const sc0 = this.spanX.src0[tx], sc1 = this.spanX.src1[tx];
+    let mag = 0, top = -Infinity, bottom = Infinity;
+    for (let sr = sr0; sr <= sr1; sr++) {
+      const ci = 2 * (sr * this.tilesX + tx);
+      let hi = segCache[ci], lo = segCache[ci + 1];
+      if (hi !== hi) { // NaN: not computed yet
+        hi = -Infinity; lo = Infinity;
+        for (let i = sr * w + sc0, e = sr * w + sc1; i <= e; i++) { const v = plane[i]; if (v > hi) hi = v; if (v < lo) lo = v; }
+        segCache[ci] = hi; segCache[ci + 1] = lo;
+      }
+      const gh = hi + negMassX * (hi - lo), gl = lo - negMassX * (hi - lo);
+      gMax[sr - sr0] = gh; gMin[sr - sr0] = gl;
+      if (gh > top) top = gh;
+      if (gl < bottom) bottom = gl;
+      const m = hi > -lo ? (hi > 0 ? hi : -hi) : -lo;
+      if (m > mag) mag = m;
+    }
+    const slack = 1e-5 * (1 + mag);
+    // Quick bound with the y-kernel's worst masses; the exact y-weights only when it cannot rule the tile out.
+    const quick = top + negMassY * (top - bottom) + slack;
+    if (quick < threshold) return quick;
+    return maxOverRows(compY, gMax, gMin, sr0, ty * TILE_PX, Math.min(this.g.imageH, ty * TILE_PX + TILE_PX)) + slack;
+  }
+
+  /**
+   * Exact image-space value at pixel (x, y) of one channel plane, computed from its 4×4 stage-1 taps alone:
+   * the same float32 operations, in the same order, as computeTile / OpenCV.
+   */
+  pointValue(plane: Float32Array, groupChannel: number, groupChannels: number, y: number, x: number): number {
+    const { g, ax1, ay1, ax2, ay2, ptA, ptI, ptC } = this;
+    const order = { interleavedChannels: groupChannels, simdLanes: this.simdLanes };
+    const tailI = scalarTailStart(g.paddedW, groupChannel, order);
+    // Map rows used by the four stage-1 rows r (consecutive, so their taps span a short range).
+    const sr0 = ay1.index[ay2.index[y * 4] * 4];
+    const sr1 = ay1.index[ay2.index[y * 4 + 3] * 4 + 3];
+    for (let q = 0; q < 4; q++) {
+      const c = ax2.index[x * 4 + q], kc = c * 4;
+      for (let sr = sr0; sr <= sr1; sr++) {
+        const off = sr * g.mapW;
+        let v = f32(plane[off + ax1.index[kc]] * ax1.weight[kc]);
+        v = f32(v + f32(plane[off + ax1.index[kc + 1]] * ax1.weight[kc + 1]));
+        v = f32(v + f32(plane[off + ax1.index[kc + 2]] * ax1.weight[kc + 2]));
+        ptA[(sr - sr0) * 4 + q] = f32(v + f32(plane[off + ax1.index[kc + 3]] * ax1.weight[kc + 3]));
       }
     }
-    return hi + this.negMass * (hi - lo) + 1e-5 * (1 + Math.abs(hi) + Math.abs(lo));
+    for (let k = 0; k < 4; k++) {
+      const r = ay2.index[y * 4 + k], kr = r * 4;
+      let h = 0;
+      for (let q = 0; q < 4; q++) {
+        const c = ax2.index[x * 4 + q];
+        for (let t = 0; t < 4; t++) ptI[t] = ptA[(ay1.index[kr + t] - sr0) * 4 + q];
+        const term = f32(vertical4(ptI, ay1.weight, kr, c < tailI) * ax2.weight[x * 4 + q]);
+        h = q === 0 ? term : f32(h + term);
+      }
+      ptC[k] = h;
+    }
+    const tailF = scalarTailStart(g.imageW, groupChannel, order);
+    return vertical4(ptC, ay2.weight, y * 4, x < tailF);
   }
 
   /** Exact image-space values of tile (ty, tx) of one channel plane [mapH, mapW], into out[TILE_PX × TILE_PX]. */
@@ -89,6 +189,65 @@ export class PassUpsampler {
   }
 }
 
+function compositeAxis(a1: CubicAxis, a2: CubicAxis): CompositeAxis {
+  const n = a2.dstLen;
+  const out: CompositeAxis = { start: new Int32Array(n), len: new Int32Array(n), weight: new Float64Array(n * COMPOSITE_TAPS) };
+  for (let d = 0; d < n; d++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < 4; k++) {
+      const m = a2.index[d * 4 + k];
+      for (let q = 0; q < 4; q++) { const s = a1.index[m * 4 + q]; if (s < lo) lo = s; if (s > hi) hi = s; }
+    }
+    if (hi - lo + 1 > COMPOSITE_TAPS) throw new RangeError(`composite resize kernel spans ${hi - lo + 1} cells`);
+    out.start[d] = lo; out.len[d] = hi - lo + 1;
+    for (let k = 0; k < 4; k++) {
+      const m = a2.index[d * 4 + k];
+      for (let q = 0; q < 4; q++) out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
+    }
+  }
+  return out;
+}
+
+/** max over image rows y0..y1−1 of Σ_k w_k·(w_k > 0 ? hi : lo)[row k], rows indexed from map row sr0. */
+function maxOverRows(compY: CompositeAxis, hi: Float64Array, lo: Float64Array, sr0: number, y0: number, y1: number): number {
+  let best = -Infinity;
+  for (let y = y0; y < y1; y++) {
+    const st = compY.start[y] - sr0, n = compY.len[y], k0 = y * COMPOSITE_TAPS;
+    let v = 0;
+    for (let k = 0; k < n; k++) {
+      const wy = compY.weight[k0 + k];
+      v += wy * (wy > 0 ? hi[st + k] : lo[st + k]);
+    }
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/** Largest total negative weight of any output of a composite axis. */
+function negativeMass(a: CompositeAxis): number {
+  let worst = 0;
+  for (let d = 0; d < a.start.length; d++) {
+    let neg = 0;
+    for (let k = 0; k < a.len[d]; k++) { const w = a.weight[d * COMPOSITE_TAPS + k]; if (w < 0) neg -= w; }
+    worst = Math.max(worst, neg);
+  }
+  return worst;
+}
+
+/** OpenCV's vertical 4-tap sum: SIMD order ((b3·S3 + b2·S2) + b1·S1) + b0·S0, or the scalar tail's forward order. */
+function vertical4(v: ArrayLike<number>, w: Float32Array, k: number, simd: boolean): number {
+  if (simd) {
+    let s = f32(w[k + 3] * v[3]);
+    s = f32(s + f32(w[k + 2] * v[2]));
+    s = f32(s + f32(w[k + 1] * v[1]));
+    return f32(s + f32(w[k] * v[0]));
+  }
+  let s = f32(w[k] * v[0]);
+  s = f32(s + f32(w[k + 1] * v[1]));
+  s = f32(s + f32(w[k + 2] * v[2]));
+  return f32(s + f32(w[k + 3] * v[3]));
+}
+
 /** For each tile along one axis: the stage-1 (mid) and map (src) index ranges its outputs depend on. */
 function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): AxisSpan {
   const s: AxisSpan = { src0: new Int32Array(tiles), src1: new Int32Array(tiles), mid0: new Int32Array(tiles), mid1: new Int32Array(tiles) };
@@ -101,6 +260,29 @@ function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): Ax
     s.mid0[t] = m0; s.mid1[t] = m1; s.src0[t] = q0; s.src1[t] = q1;
   }
   return s;
+}
+
+/**
+ * Reusable storage for computed tiles: decoding allocates thousands of small tiles, and fresh memory (page faults,
+ * GC) costs more than computing them. `reset()` recycles everything; tiles handed out before are then invalid.
+ */
+export class TileArena {
+  private readonly slabs: Float64Array[] = [];
+  private used = 0;
+  private static readonly TILES_PER_SLAB = 512;
+
+  alloc(): Float64Array {
+    const size = TILE_PX * TILE_PX;
+    const slab = Math.floor(this.used / TileArena.TILES_PER_SLAB);
+    if (slab === this.slabs.length) this.slabs.push(new Float64Array(TileArena.TILES_PER_SLAB * size));
+    const start = (this.used % TileArena.TILES_PER_SLAB) * size;
+    this.used++;
+    const tile = this.slabs[slab].subarray(start, start + size);
+    tile.fill(0);
+    return tile;
+  }
+
+  reset(): void { this.used = 0; }
 }
 
 /**
@@ -118,9 +300,15 @@ export class FullResChannel {
   private readonly asFloat32: boolean;
   private readonly tiles: (Float64Array | undefined)[];
   private readonly bounds: Float64Array;
+  private readonly tightBounds: Float64Array;
+  private readonly rowCaches: Float64Array[];
+  private readonly segCaches: Float64Array[];
+  private readonly points = new Map<number, number>();
+  private readonly arena: TileArena;
   private readonly scratch = new Float32Array(TILE_PX * TILE_PX);
 
-  constructor(ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean) {
+  constructor(ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean, arena = new TileArena()) {
+    this.arena = arena;
     this.ups = ups;
     this.planes = planes;
     this.groupChannel = groupChannel;
@@ -131,21 +319,40 @@ export class FullResChannel {
     const n = ups[0].tilesX * ups[0].tilesY;
     this.tiles = new Array(n);
     this.bounds = new Float64Array(n).fill(NaN);
+    this.tightBounds = new Float64Array(n).fill(NaN);
+    this.rowCaches = ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
+    this.segCaches = ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
   }
 
   get tilesX(): number { return this.ups[0].tilesX; }
   get tilesY(): number { return this.ups[0].tilesY; }
 
-  /** Upper bound of every value in tile t (row-major tile index). */
-  bound(t: number): number {
+  /**
+   * An upper bound of every value in tile t (row-major tile index). It is only tightened as far as needed to
+   * decide `≥ threshold`, and cached for the first threshold asked (callers use one threshold per channel).
+   */
+  bound(t: number, threshold: number): number {
     let b = this.bounds[t];
-    if (Number.isNaN(b)) {
+    if (b !== b) {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
       b = 0;
-      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileBound(this.planes[p], ty, tx) / this.ups.length;
+      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileBound(this.planes[p], ty, tx, this.segCaches[p], threshold) / this.ups.length;
       this.bounds[t] = b;
     }
     return b;
+  }
+
+  /** Whether some value of tile t may be ≥ threshold: the cheap bound first, then the tight one. */
+  mayReach(t: number, threshold: number): boolean {
+    if (this.bound(t, threshold) < threshold) return false;
+    let b = this.tightBounds[t];
+    if (Number.isNaN(b)) {
+      const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
+      b = 0;
+      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileTightBound(this.planes[p], ty, tx, this.rowCaches[p]) / this.ups.length;
+      this.tightBounds[t] = b;
+    }
+    return b >= threshold;
   }
 
   /** Exact values of tile t, [TILE_PX × TILE_PX] row-major (entries outside the image are 0). */
@@ -153,7 +360,7 @@ export class FullResChannel {
     let out = this.tiles[t];
     if (out === undefined) {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
-      out = new Float64Array(TILE_PX * TILE_PX);
+      out = this.arena.alloc();
       const n = this.ups.length;
       for (let p = 0; p < n; p++) {
         this.scratch.fill(0);
@@ -177,8 +384,30 @@ export class FullResChannel {
     return this.tile(this.tileIndexOf(y, x))[(y % TILE_PX) * TILE_PX + (x % TILE_PX)];
   }
 
-  /** Upper bound of the value at image pixel (x, y), without computing it. */
-  boundAt(y: number, x: number): number {
-    return this.bound(this.tileIndexOf(y, x));
+  /**
+   * Exact value at (x, y) without computing its whole tile (for sparse reads such as limb samples); identical to
+   * at(y, x). Memoised per pixel.
+   */
+  pointAt(y: number, x: number): number {
+    const t = this.tileIndexOf(y, x);
+    if (this.tiles[t] !== undefined) return this.at(y, x);
+    const key = y * this.width + x;
+    let v = this.points.get(key);
+    if (v === undefined) {
+      const n = this.ups.length;
+      v = 0;
+      for (let p = 0; p < n; p++) {
+        const f = this.ups[p].pointValue(this.planes[p], this.groupChannel, this.groupChannels, y, x);
+        v += n === 1 ? f : f32(f / n);
+      }
+      if (this.asFloat32) v = f32(v);
+      this.points.set(key, v);
+    }
+    return v;
+  }
+
+  /** Upper bound of the value at image pixel (x, y), without computing it (see bound()). */
+  boundAt(y: number, x: number, threshold: number): number {
+    return this.bound(this.tileIndexOf(y, x), threshold);
   }
 }

@@ -49,6 +49,15 @@ function parseHeader(bytes: Uint8Array): { descr: string; fortran: boolean; shap
   return { descr, fortran: fortran === 'True', shape, dataOffset: start + headerLen };
 }
 
+let halfTable: Float32Array | undefined;
+function float16Table(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = float16ToNumber(h);
+  }
+  return halfTable;
+}
+
 /** Parses a .npy buffer into a float32 tensor. float16 and float64 are converted (float16 exactly). */
 export function parseNpy(bytes: Uint8Array): Tensor {
   const { descr, fortran, shape, dataOffset } = parseHeader(bytes);
@@ -62,7 +71,7 @@ export function parseNpy(bytes: Uint8Array): Tensor {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, count * itemSize);
   const data = new Float32Array(count);
-  if (itemSize === 2) for (let i = 0; i < count; i++) data[i] = float16ToNumber(view.getUint16(2 * i, true));
+  if (itemSize === 2) { const t = float16Table(); for (let i = 0; i < count; i++) data[i] = t[view.getUint16(2 * i, true)]; }
   else if (itemSize === 4) for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, true);
   else for (let i = 0; i < count; i++) data[i] = view.getFloat64(8 * i, true);
   return { data, shape };
