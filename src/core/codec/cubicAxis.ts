@@ -66,3 +66,33 @@ export function roundHalfEven(x: number): number {
   if (d < 0.5) return f;
   return f % 2 === 0 ? f : f + 1;
 }
+
+/** Composite (stage 1 then stage 2) weights of each output over stage-1 source cells, float64: taps start..start+len−1. */
+export interface CompositeAxis { start: Int32Array; len: Int32Array; weight: Float64Array }
+/** Maximum composite taps per output (stride COMPOSITE_TAPS in `weight`). */
+export const COMPOSITE_TAPS = 8;
+
+/**
+ * The composite of two resize axes applied in order (stage 1 `a1`, then stage 2 `a2` on its output), as one
+ * linear map from a1's source to a2's destination. Real-number composition of the float32 weights: values it gives
+ * differ from OpenCV's chained float32 passes only by float rounding (≈1e-6 relative).
+ */
+export function compositeAxis(a1: CubicAxis, a2: CubicAxis): CompositeAxis {
+  const n = a2.dstLen;
+  const out: CompositeAxis = { start: new Int32Array(n), len: new Int32Array(n), weight: new Float64Array(n * COMPOSITE_TAPS) };
+  for (let d = 0; d < n; d++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < 4; k++) {
+      const m = a2.index[d * 4 + k];
+      for (let q = 0; q < 4; q++) { const s = a1.index[m * 4 + q]; if (s < lo) lo = s; if (s > hi) hi = s; }
+    }
+    if (hi - lo + 1 > COMPOSITE_TAPS) throw new RangeError(`composite resize kernel spans ${hi - lo + 1} cells`);
+    out.start[d] = lo; out.len[d] = hi - lo + 1;
+    for (let k = 0; k < 4; k++) {
+      const m = a2.index[d * 4 + k];
+      for (let q = 0; q < 4; q++) out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
+    }
+  }
+  return out;
+}
+

@@ -28,7 +28,7 @@ export interface DecodeOptions {
 }
 
 /** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
-const workspace = { arena: new TileArena(), flip: [] as Float32Array<ArrayBuffer>[] };
+const workspace = { arena: new TileArena(), flip: [] as Float32Array[] };
 
 function flipBuffer(i: number, length: number): Float32Array {
   if (!workspace.flip[i] || workspace.flip[i].length < length) workspace.flip[i] = new Float32Array(length);

@@ -7,7 +7,7 @@ import { FLIP_HEAT_ORDER, FLIP_PAF_ORDER, CHANNELS } from '../skeleton/poseMeta.
  * flip_heat_ord over 30..49. Shapes: [50, h, w] → [50, h, w] (stride-4 map space), into `out` (reusable).
  * Without a flip pass, returns orig's data.
  */
-export function flipAverage(orig: Tensor, flipped: Tensor | null, out = new Float32Array(orig.data.length)): Float32Array {
+export function flipAverage(orig: Tensor, flipped: Tensor | null, out: Float32Array = new Float32Array(orig.data.length)): Float32Array {
   if (flipped === null) return orig.data;
   const [c, h, w] = orig.shape;
   const plane = h * w;

@@ -1,4 +1,4 @@
-import { cubicAxis, type CubicAxis } from './cubicAxis.ts';
+import { cubicAxis, compositeAxis, COMPOSITE_TAPS, type CubicAxis, type CompositeAxis } from './cubicAxis.ts';
 import { horizontalRow, scalarTailStart, verticalRow } from './resizeCubic.ts';
 import type { PassGeometry } from './passGeometry.ts';
 
@@ -8,9 +8,6 @@ const f32 = Math.fround;
 
 interface AxisSpan { src0: Int32Array; src1: Int32Array; mid0: Int32Array; mid1: Int32Array }
 
-/** Composite (stage 1 then stage 2) weights of each output over map cells, float64: taps start..start+len−1. */
-interface CompositeAxis { start: Int32Array; len: Int32Array; weight: Float64Array }
-const COMPOSITE_TAPS = 8;
 
 /**
  * The official upsampling of one pass, evaluated tile by tile in image space (IMHN-REFERENCE §2 step 10):
@@ -187,25 +184,6 @@ export class PassUpsampler {
     const tailF = scalarTailStart(g.imageW, groupChannel, order);
     for (let y = y0; y < y1; y++) verticalRow(bufC, nx, ay2, y, out, (y - y0) * TILE_PX, x0, x1, r0, x0, tailF);
   }
-}
-
-function compositeAxis(a1: CubicAxis, a2: CubicAxis): CompositeAxis {
-  const n = a2.dstLen;
-  const out: CompositeAxis = { start: new Int32Array(n), len: new Int32Array(n), weight: new Float64Array(n * COMPOSITE_TAPS) };
-  for (let d = 0; d < n; d++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let k = 0; k < 4; k++) {
-      const m = a2.index[d * 4 + k];
-      for (let q = 0; q < 4; q++) { const s = a1.index[m * 4 + q]; if (s < lo) lo = s; if (s > hi) hi = s; }
-    }
-    if (hi - lo + 1 > COMPOSITE_TAPS) throw new RangeError(`composite resize kernel spans ${hi - lo + 1} cells`);
-    out.start[d] = lo; out.len[d] = hi - lo + 1;
-    for (let k = 0; k < 4; k++) {
-      const m = a2.index[d * 4 + k];
-      for (let q = 0; q < 4; q++) out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
-    }
-  }
-  return out;
 }
 
 /** max over image rows y0..y1−1 of Σ_k w_k·(w_k > 0 ? hi : lo)[row k], rows indexed from map row sr0. */

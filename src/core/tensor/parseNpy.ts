@@ -37,7 +37,8 @@ function parseHeader(bytes: Uint8Array): { descr: string; fortran: boolean; shap
     headerLen = view.getUint32(8, true); start = 12;
   } else throw new NpyFormatError(`unsupported .npy format version ${major}`);
   if (start + headerLen > bytes.length) throw new NpyFormatError('truncated .npy header');
-  const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
+  let header = '';
+  for (let i = start; i < start + headerLen; i++) header += String.fromCharCode(bytes[i]); // latin-1 / ASCII header
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];

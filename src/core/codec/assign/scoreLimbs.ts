@@ -56,12 +56,14 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
       let possible = n;
       for (let t = 0; t < n && passes(possible); t++) if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
       if (!passes(possible)) continue;
-      let sum = 0, count = 0;
-      for (let t = 0; t < n; t++) {
+      let sum = 0, count = 0, t = 0;
+      for (; t < n; t++) {
         const v = sampler.value(k, xs[t], ys[t]);
         sum += v;
         if (v > o.sampleThreshold) count++;
+        else if (!passes(count + (n - t - 1))) break; // criterion 1 can no longer hold: the pair is rejected anyway
       }
+      if (t < n) continue;
       const s = sum / n + Math.min((0.5 * o.priorLengthPx) / norm - 1, 0);
       if (passes(count) && s > 0) cands.push({ i, j, s, norm, rank: 0.5 * s + 0.25 * a.score + 0.25 * b.score });
     }

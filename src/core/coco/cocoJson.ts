@@ -1,0 +1,31 @@
+import { CocoFormatError, type CocoDataset, type CocoKeypointResult } from './cocoTypes.ts';
+import { validateCocoGt, validateCocoResults } from './validateCoco.ts';
+
+/** Parses and validates a COCO keypoints GT file; throws CocoFormatError listing every error (warnings pass). */
+export function parseCocoGt(text: string, what = 'COCO ground truth'): CocoDataset {
+  const json = parseJson(text, what);
+  const violations = validateCocoGt(json);
+  if (violations.some((v) => v.severity === 'error')) throw new CocoFormatError(what, violations);
+  return json as CocoDataset;
+}
+
+/** Parses and validates a COCO keypoints results file (a flat array). */
+export function parseCocoResults(text: string, gtImageIds?: ReadonlySet<number>, what = 'COCO results'): CocoKeypointResult[] {
+  const json = parseJson(text, what);
+  const violations = validateCocoResults(json, gtImageIds);
+  if (violations.length) throw new CocoFormatError(what, violations);
+  return json as CocoKeypointResult[];
+}
+
+export function parseJson(text: string, what: string): unknown {
+  if (text.trim().length === 0) throw new CocoFormatError(what, [{ path: '$', message: 'the file is empty', severity: 'error' }]);
+  try { return JSON.parse(text); }
+  catch (e) { throw new CocoFormatError(what, [{ path: '$', message: `not valid JSON (${(e as Error).message})`, severity: 'error' }]); }
+}
+
+/**
+ * Serialises COCO JSON. Numbers are written with full precision (never truncated to ints); a trailing newline.
+ */
+export function serializeCoco(data: CocoDataset | CocoKeypointResult[]): string {
+  return `${JSON.stringify(data)}\n`;
+}
