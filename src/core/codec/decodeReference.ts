@@ -46,7 +46,14 @@ export const REFERENCE_DEFAULTS: DecodeOptions = {
  * wherever a threshold could be reached (see fullResChannel.ts), which is what makes it fast.
  */
 export function decodeReference(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
-  const o = { ...REFERENCE_DEFAULTS, ...options };
+  return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, null);
+}
+
+/**
+ * The shared pipeline. `approx` null: exact values + rigorous screening (reference); otherwise float64 composite
+ * values and tiles selected by stride-4 cells ≥ seedRatio × threshold (fast).
+ */
+export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedRatio: number } | null): DecodeOutput {
   const { width: W, height: H, id } = input.image;
   if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
   const ups: PassUpsampler[] = [];
@@ -60,16 +67,18 @@ export function decodeReference(input: DecodeInput, options: Partial<DecodeOptio
   });
   workspace.arena.reset();
   const plane = (a: Float32Array, c: number, p: number) => a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
-  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean) =>
-    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena);
+  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean, seedThreshold: number | null) =>
+    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena,
+      approx ? { seedThreshold } : null);
 
-  const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true));
+  const seed = approx ? approx.seedRatio * o.peaks.threshold : null;
+  const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed));
   const peaks = findPeaksReference(heat, o.peaks);
-  const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false));
+  const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false, null));
   const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
   const sampler: LimbSampler = {
     value: (k, x, y) => paf[k].pointAt(roundHalfEven(y), roundHalfEven(x)),
-    bound: (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
+    bound: approx ? () => Infinity : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
   };
   return assemble(id, peaks, sampler, limbOptions, o.assemble);
 }

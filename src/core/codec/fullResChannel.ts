@@ -28,9 +28,12 @@ export class PassUpsampler {
   private readonly ax1: CubicAxis; private readonly ay1: CubicAxis;
   private readonly ax2: CubicAxis; private readonly ay2: CubicAxis;
   private readonly spanX: AxisSpan; private readonly spanY: AxisSpan;
-  private readonly compX: CompositeAxis; private readonly compY: CompositeAxis;
+  readonly compX: CompositeAxis; readonly compY: CompositeAxis;
+  /** The same composite axes with exactly 8 taps per output (fast mode's unrolled loops). */
+  private readonly fixX: CompositeAxis; private readonly fixY: CompositeAxis;
   private readonly bufA: Float32Array; private readonly bufI: Float32Array; private readonly bufC: Float32Array;
   private readonly gMax: Float64Array; private readonly gMin: Float64Array;
+  private readonly approxRows: Float64Array;
   private readonly ptA = new Float32Array(4 * 16); private readonly ptI = new Float32Array(4); private readonly ptC = new Float32Array(4);
 
   constructor(g: PassGeometry, simdLanes = 4) {
@@ -47,6 +50,8 @@ export class PassUpsampler {
     this.spanY = axisSpans(this.ay1, this.ay2, g.imageH, this.tilesY);
     this.compX = compositeAxis(this.ax1, this.ax2);
     this.compY = compositeAxis(this.ay1, this.ay2);
+    this.fixX = compositeAxis(this.ax1, this.ax2, true);
+    this.fixY = compositeAxis(this.ay1, this.ay2, true);
     this.negMassX = negativeMass(this.compX);
     this.negMassY = negativeMass(this.compY);
     const maxMid = (s: AxisSpan) => Math.max(...Array.from(s.mid1, (v, i) => v - s.mid0[i] + 1));
@@ -56,6 +61,7 @@ export class PassUpsampler {
     this.bufC = new Float32Array(maxMid(this.spanY) * TILE_PX);
     this.gMax = new Float64Array(maxSrc(this.spanY));
     this.gMin = new Float64Array(maxSrc(this.spanY));
+    this.approxRows = new Float64Array((maxSrc(this.spanY) + COMPOSITE_TAPS) * TILE_PX);
   }
 
   /**
@@ -160,6 +166,81 @@ export class PassUpsampler {
     }
     const tailF = scalarTailStart(g.imageW, groupChannel, order);
     return vertical4(ptC, ay2.weight, y * 4, x < tailF);
+  }
+
+  /**
+   * Tile (ty, tx) from the composite kernel in float64, separably (map rows × x-kernel, then y-kernel): about 9
+   * multiply-adds per pixel; equal to the exact values up to float32 rounding of the official chain (≈1e-6).
+   */
+  computeTileApprox(plane: Float32Array, ty: number, tx: number, out: Float32Array): void {
+    const { fixX: compX, fixY: compY, g } = this;
+    if (compX.len[0] !== COMPOSITE_TAPS || compY.len[0] !== COMPOSITE_TAPS) return this.computeTileApproxGeneric(plane, ty, tx, out);
+    const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
+    const rows = this.approxRows, wx = compX.weight, wy = compY.weight;
+    // Map rows the tile needs (fixed 8 taps per output row; see compositeAxis).
+    const rFirst = compY.start[y0], rLast = compY.start[y1 - 1] + COMPOSITE_TAPS - 1;
+    for (let sr = rFirst; sr <= rLast; sr++) {
+      const row = sr * g.mapW, o = (sr - rFirst) * TILE_PX - x0;
+      for (let x = x0; x < x1; x++) {
+        const i = row + compX.start[x], k = x * COMPOSITE_TAPS;
+        rows[o + x] = plane[i] * wx[k] + plane[i + 1] * wx[k + 1] + plane[i + 2] * wx[k + 2] + plane[i + 3] * wx[k + 3] +
+          plane[i + 4] * wx[k + 4] + plane[i + 5] * wx[k + 5] + plane[i + 6] * wx[k + 6] + plane[i + 7] * wx[k + 7];
+      }
+    }
+    const nx = x1 - x0, T = TILE_PX;
+    for (let y = y0; y < y1; y++) {
+      const k = y * COMPOSITE_TAPS, b = (compY.start[y] - rFirst) * TILE_PX, o = (y - y0) * TILE_PX;
+      const w0 = wy[k], w1 = wy[k + 1], w2 = wy[k + 2], w3 = wy[k + 3], w4 = wy[k + 4], w5 = wy[k + 5], w6 = wy[k + 6], w7 = wy[k + 7];
+      for (let x = 0; x < nx; x++) {
+        const i = b + x;
+        out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] +
+          w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T] + w6 * rows[i + 6 * T] + w7 * rows[i + 7 * T];
+      }
+    }
+  }
+
+  private computeTileApproxGeneric(plane: Float32Array, ty: number, tx: number, out: Float32Array): void {
+    const { compX, compY, g } = this;
+    const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out[(y - y0) * TILE_PX + x - x0] = this.pointValueApprox(plane, y, x);
+  }
+
+  /** The composite kernel at one pixel, float64 (see computeTileApprox). */
+  pointValueApprox(plane: Float32Array, y: number, x: number): number {
+    const { fixX: compX, fixY: compY } = this;
+    const xs = compX.start[x], xn = compX.len[x], xk = x * COMPOSITE_TAPS;
+    const ys = compY.start[y], yn = compY.len[y], yk = y * COMPOSITE_TAPS;
+    let v = 0;
+    for (let i = 0; i < yn; i++) {
+      const row = (ys + i) * this.g.mapW + xs;
+      let h = 0;
+      for (let j = 0; j < xn; j++) h += plane[row + j] * compX.weight[xk + j];
+      v += h * compY.weight[yk + i];
+    }
+    return v;
+  }
+
+  /**
+   * Marks (into `active`, one byte per tile) the tiles within one stride-4 cell of a map cell ≥ seedThreshold:
+   * the heuristic screen of `fast` mode (a full-resolution value ≥ t lies next to a stride-4 value close to t,
+   * because the cubic kernels' positive lobes span ±1 cell).
+   */
+  markHotTiles(plane: Float32Array, seedThreshold: number, active: Uint8Array): void {
+    const { g } = this;
+    const toImageX = (s: number) => ((4 * s + 2) * g.imageW) / g.resizedW - 0.5;
+    const toImageY = (s: number) => ((4 * s + 2) * g.imageH) / g.resizedH - 0.5;
+    const tile = (v: number, tiles: number) => Math.min(tiles - 1, Math.max(0, Math.floor(v / TILE_PX)));
+    for (let sy = 0; sy < g.mapH; sy++) {
+      const row = sy * g.mapW;
+      for (let sx = 0; sx < g.mapW; sx++) {
+        if (plane[row + sx] < seedThreshold) continue;
+        const ty0 = tile(toImageY(sy - 1), this.tilesY), ty1 = tile(toImageY(sy + 1), this.tilesY);
+        const tx0 = tile(toImageX(sx - 1), this.tilesX), tx1 = tile(toImageX(sx + 1), this.tilesX);
+        for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) active[ty * this.tilesX + tx] = 1;
+      }
+    }
   }
 
   /** Exact image-space values of tile (ty, tx) of one channel plane [mapH, mapW], into out[TILE_PX × TILE_PX]. */
@@ -277,16 +358,28 @@ export class FullResChannel {
   private readonly groupChannels: number;
   private readonly asFloat32: boolean;
   private readonly tiles: (Float64Array | undefined)[];
-  private readonly bounds: Float64Array;
-  private readonly tightBounds: Float64Array;
-  private readonly rowCaches: Float64Array[];
-  private readonly segCaches: Float64Array[];
+  /** Bound caches (reference mode only), allocated on first use; NaN = not computed. */
+  private boundCache: { bounds: Float64Array; tight: Float64Array; rows: Float64Array[]; segs: Float64Array[] } | null = null;
   private readonly points = new Map<number, number>();
   private readonly arena: TileArena;
+  /** 'approx' (fast mode): float64 composite values and a heuristic screen (`hot`) instead of bounds. */
+  private readonly approx: boolean;
+  private readonly hot: Uint8Array | null;
   private readonly scratch = new Float32Array(TILE_PX * TILE_PX);
 
-  constructor(ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean, arena = new TileArena()) {
+  constructor(
+    ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean,
+    arena = new TileArena(), approx: { seedThreshold: number | null } | null = null,
+  ) {
     this.arena = arena;
+    this.approx = approx !== null;
+    this.hot = null;
+    if (approx && approx.seedThreshold !== null) {
+      const seedThreshold = approx.seedThreshold;
+      const hot = new Uint8Array(ups[0].tilesX * ups[0].tilesY);
+      ups.forEach((u, p) => u.markHotTiles(planes[p], seedThreshold, hot));
+      this.hot = hot;
+    }
     this.ups = ups;
     this.planes = planes;
     this.groupChannel = groupChannel;
@@ -296,10 +389,6 @@ export class FullResChannel {
     this.height = ups[0].g.imageH;
     const n = ups[0].tilesX * ups[0].tilesY;
     this.tiles = new Array(n);
-    this.bounds = new Float64Array(n).fill(NaN);
-    this.tightBounds = new Float64Array(n).fill(NaN);
-    this.rowCaches = ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
-    this.segCaches = ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
   }
 
   get tilesX(): number { return this.ups[0].tilesX; }
@@ -310,25 +399,37 @@ export class FullResChannel {
    * decide `≥ threshold`, and cached for the first threshold asked (callers use one threshold per channel).
    */
   bound(t: number, threshold: number): number {
-    let b = this.bounds[t];
+    const c = this.caches();
+    let b = c.bounds[t];
     if (b !== b) {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
       b = 0;
-      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileBound(this.planes[p], ty, tx, this.segCaches[p], threshold) / this.ups.length;
-      this.bounds[t] = b;
+      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileBound(this.planes[p], ty, tx, c.segs[p], threshold) / this.ups.length;
+      c.bounds[t] = b;
     }
     return b;
   }
 
+  private caches(): NonNullable<FullResChannel['boundCache']> {
+    if (this.boundCache === null) {
+      const n = this.tilesX * this.tilesY;
+      const perRow = () => this.ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
+      this.boundCache = { bounds: new Float64Array(n).fill(NaN), tight: new Float64Array(n).fill(NaN), rows: perRow(), segs: perRow() };
+    }
+    return this.boundCache;
+  }
+
   /** Whether some value of tile t may be ≥ threshold: the cheap bound first, then the tight one. */
   mayReach(t: number, threshold: number): boolean {
+    if (this.hot) return this.hot[t] === 1;
     if (this.bound(t, threshold) < threshold) return false;
-    let b = this.tightBounds[t];
+    const c = this.caches();
+    let b = c.tight[t];
     if (Number.isNaN(b)) {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
       b = 0;
-      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileTightBound(this.planes[p], ty, tx, this.rowCaches[p]) / this.ups.length;
-      this.tightBounds[t] = b;
+      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileTightBound(this.planes[p], ty, tx, c.rows[p]) / this.ups.length;
+      c.tight[t] = b;
     }
     return b >= threshold;
   }
@@ -342,7 +443,8 @@ export class FullResChannel {
       const n = this.ups.length;
       for (let p = 0; p < n; p++) {
         this.scratch.fill(0);
-        this.ups[p].computeTile(this.planes[p], this.groupChannel, this.groupChannels, ty, tx, this.scratch);
+        if (this.approx) this.ups[p].computeTileApprox(this.planes[p], ty, tx, this.scratch);
+        else this.ups[p].computeTile(this.planes[p], this.groupChannel, this.groupChannels, ty, tx, this.scratch);
         for (let i = 0; i < out.length; i++) out[i] += n === 1 ? this.scratch[i] : f32(this.scratch[i] / n);
       }
       if (this.asFloat32) for (let i = 0; i < out.length; i++) out[i] = f32(out[i]);
@@ -375,7 +477,9 @@ export class FullResChannel {
       const n = this.ups.length;
       v = 0;
       for (let p = 0; p < n; p++) {
-        const f = this.ups[p].pointValue(this.planes[p], this.groupChannel, this.groupChannels, y, x);
+        const f = this.approx
+          ? this.ups[p].pointValueApprox(this.planes[p], y, x)
+          : this.ups[p].pointValue(this.planes[p], this.groupChannel, this.groupChannels, y, x);
         v += n === 1 ? f : f32(f / n);
       }
       if (this.asFloat32) v = f32(v);
