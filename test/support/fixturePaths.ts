@@ -18,3 +18,5 @@ export function readNpy(file: string): Tensor {
 export function readJson<T = unknown>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
+
+export { readDecodeCase } from '../../src/node/cases/readDecodeCase.ts';

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { decodeReference } from './decodeReference.ts';
-import { readDecodeCase } from '../../node/cases/readDecodeCase.ts';
-import { DECODE_FIXTURES, readJson } from '../../../test/support/fixturePaths.ts';
+import { DECODE_FIXTURES, readDecodeCase, readJson } from '../../../test/support/fixturePaths.ts';
 
 interface Expected {
   peaks: [number, number, number, number][][];

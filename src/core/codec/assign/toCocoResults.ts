@@ -2,13 +2,10 @@ import type { Peak } from './peak.ts';
 import type { PersonRow } from './assemblePersons.ts';
 import { COCO_TO_IMHN } from '../../skeleton/poseMeta.ts';
 
+import type { CocoKeypointResult } from '../../coco/cocoTypes.ts';
+
 /** A COCO keypoints results record (image space pixels; 17 COCO keypoints as [x, y, v] triplets). */
-export interface CocoResult {
-  image_id: number;
-  category_id: number;
-  keypoints: number[];
-  score: number;
-}
+export type CocoResult = CocoKeypointResult;
 
 /**
  * evaluate.py's conversion (IMHN-REFERENCE §4.5): candidate xy per keypoint ((0, 0) when absent), reordered into

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { main, type CliIo } from './main.ts';
+import { DECODE_FIXTURES, PROJECT_ROOT, SHARED_ROOT } from '../../test/support/fixturePaths.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [], err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  return { code: await main(argv, io), out, err };
+}
+const tmp = mkdtempSync(path.join(tmpdir(), 'sp-cli-'));
+const GT = path.join(SHARED_ROOT, 'data', 'coco-mini', 'annotations', 'person_keypoints_train2017.json');
+const CASE = path.join(DECODE_FIXTURES, '466137', 'case.json');
+
+describe('simplepose CLI', () => {
+  it('--help lists the commands; every command has --help; unknown commands exit 2', async () => {
+    expect((await run('--help')).out.join('\n')).toMatch(/decode.*\n.*eval.*\n.*validate/s);
+    for (const c of ['decode', 'eval', 'validate']) expect((await run(c, '--help')).out[0]).toMatch(new RegExp(`^Usage: simplepose ${c}`));
+    const r = await run('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/unknown command "frobnicate"/);
+  });
+  it('decode writes one results array and --stats prints the timing line', async () => {
+    const r = await run('decode', CASE, '--stats');
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.out.join('\n'));
+    expect(results[0]).toMatchObject({ image_id: 466137, category_id: 1 });
+    expect(Object.keys(JSON.parse(r.err[0]))).toEqual(['cases', 'median_ms', 'total_ms']);
+    const f = path.join(tmp, 'res.json');
+    expect((await run('decode', CASE, '--out', f)).code).toBe(0);
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual(results);
+    const fast = JSON.parse((await run('decode', CASE, '--mode', 'fast')).out.join('\n'));
+    expect(fast).toHaveLength(results.length);
+    fast[0].keypoints.forEach((v: number, i: number) => expect(Math.abs(v - results[0].keypoints[i])).toBeLessThan(0.01));
+  });
+  it('decode errors: bad mode (2), missing case (3), unwritable --out (3)', async () => {
+    expect((await run('decode', CASE, '--mode', 'slow')).code).toBe(2);
+    const missing = await run('decode', path.join(tmp, 'none.json'));
+    expect([missing.code, missing.err[0]]).toEqual([3, expect.stringMatching(/cannot read decode case/)]);
+    const ro = path.join(tmp, 'ro'); mkdirSync(ro); chmodSync(ro, 0o500);
+    const denied = await run('decode', CASE, '--out', path.join(ro, 'x.json'));
+    if (process.getuid?.() !== 0) expect(denied.err[0]).toMatch(/not writable/);
+  });
+  it('eval prints ten numbers and the JSON object last', async () => {
+    const res = path.join(tmp, 'r.json');
+    await run('decode', CASE, '--out', res);
+    const r = await run('eval', '--gt', GT, '--results', res, '--image-ids', '466137', '--json');
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(11);
+    expect(Object.keys(JSON.parse(r.out[10]))).toEqual(['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR', 'AR50', 'AR75', 'ARm', 'ARl']);
+    expect((await run('eval', '--gt', GT, '--results', res, '--image-ids', '42')).code).toBe(2);
+    expect((await run('eval', '--gt', GT)).code).toBe(2);
+  });
+  it('validate: 0 for a valid file, 1 with violations listed, 3 for a missing file', async () => {
+    expect((await run('validate', GT)).code).toBe(0);
+    const bad = path.join(tmp, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ images: [{ id: 0, file_name: 'a', width: 1, height: 1 }], annotations: [], categories: [] }));
+    const r = await run('validate', bad);
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toMatch(/images\[0\]\.id: image id must be an integer ≥ 1/);
+    const junk = path.join(tmp, 'junk.json'); writeFileSync(junk, '{oops');
+    expect((await run('validate', junk)).code).toBe(1);
+    expect((await run('validate', path.join(tmp, 'missing.json'))).code).toBe(3);
+  });
+  it('bin/simplepose.js runs under the system Node too (re-executes with the project Node 22)', () => {
+    const r = spawnSync('/usr/bin/node', [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/SimplePose Studio command line/);
+  });
+});
