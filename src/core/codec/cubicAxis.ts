@@ -77,7 +77,7 @@ export const COMPOSITE_TAPS = 8;
  * linear map from a1's source to a2's destination. Real-number composition of the float32 weights: values it gives
  * differ from OpenCV's chained float32 passes only by float rounding (≈1e-6 relative).
  */
-export function compositeAxis(a1: CubicAxis, a2: CubicAxis, fixedTaps = false): CompositeAxis {
+export function compositeAxis(a1: CubicAxis, a2: CubicAxis, fixedTaps = 0): CompositeAxis {
   const n = a2.dstLen;
   const out: CompositeAxis = { start: new Int32Array(n), len: new Int32Array(n), weight: new Float64Array(n * COMPOSITE_TAPS) };
   for (let d = 0; d < n; d++) {
@@ -87,11 +87,12 @@ export function compositeAxis(a1: CubicAxis, a2: CubicAxis, fixedTaps = false): 
       for (let q = 0; q < 4; q++) { const s = a1.index[m * 4 + q]; if (s < lo) lo = s; if (s > hi) hi = s; }
     }
     if (hi - lo + 1 > COMPOSITE_TAPS) throw new RangeError(`composite resize kernel spans ${hi - lo + 1} cells`);
-    // fixedTaps: every output gets exactly COMPOSITE_TAPS in-range taps (zero weights padded, start moved left near
-    // the end) so evaluation loops have a fixed length; needs a source of at least COMPOSITE_TAPS cells.
-    const fixed = fixedTaps && a1.srcLen >= COMPOSITE_TAPS;
-    if (fixed) lo = Math.min(lo, a1.srcLen - COMPOSITE_TAPS);
-    out.start[d] = lo; out.len[d] = fixed ? COMPOSITE_TAPS : hi - lo + 1;
+    // fixedTaps > 0: every output gets exactly that many in-range taps (zero weights padded, start moved left near
+    // the end) so evaluation loops have a fixed length; needs a source of at least fixedTaps cells.
+    const fixed = fixedTaps > 0 && a1.srcLen >= fixedTaps;
+    if (fixed && hi - lo + 1 > fixedTaps) throw new RangeError(`composite kernel spans ${hi - lo + 1} cells, more than ${fixedTaps}`);
+    if (fixed) lo = Math.min(lo, a1.srcLen - fixedTaps);
+    out.start[d] = lo; out.len[d] = fixed ? fixedTaps : hi - lo + 1;
     for (let k = 0; k < 4; k++) {
       const m = a2.index[d * 4 + k];
       for (let q = 0; q < 4; q++) out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
@@ -100,3 +101,10 @@ export function compositeAxis(a1: CubicAxis, a2: CubicAxis, fixedTaps = false): 
   return out;
 }
 
+
+/** Largest natural tap count over the outputs of a composite axis. */
+export function maxTaps(a: CompositeAxis): number {
+  let m = 0;
+  for (let d = 0; d < a.len.length; d++) if (a.len[d] > m) m = a.len[d];
+  return m;
+}

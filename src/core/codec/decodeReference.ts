@@ -1,7 +1,7 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
-import { flipAverage } from './flipAverage.ts';
+import { flipAverage, flippedSource } from './flipAverage.ts';
 import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
 import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
 import { officialLimbOptions, scoreLimb, type Connection, type LimbSampler, type LimbOptions } from './assign/scoreLimbs.ts';
@@ -27,8 +27,26 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
+const USED_CHANNELS = Array.from({ length: CHANNELS.keypointStart + CHANNELS.keypointCount }, (_, c) => c);
+
 /** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
 const workspace = { arena: new TileArena(), flip: [] as Float32Array[] };
+
+/**
+ * Upsamplers (axis tables, composite kernels, scratch) depend only on the geometry; photos of one dataset share a
+ * few sizes and the scales are fixed, so a small LRU cache saves rebuilding them on every image.
+ */
+const upsamplerCache = new Map<string, PassUpsampler>();
+const UPSAMPLER_CACHE_SIZE = 16;
+function cachedUpsampler(g: ReturnType<typeof passGeometry>, simdLanes: number): PassUpsampler {
+  const key = `${g.imageW}x${g.imageH}@${g.multiplier}/${simdLanes}`;
+  let u = upsamplerCache.get(key);
+  if (u) upsamplerCache.delete(key);
+  else u = new PassUpsampler(g, simdLanes);
+  upsamplerCache.set(key, u);
+  if (upsamplerCache.size > UPSAMPLER_CACHE_SIZE) upsamplerCache.delete(upsamplerCache.keys().next().value!);
+  return u;
+}
 
 function flipBuffer(i: number, length: number): Float32Array {
   if (!workspace.flip[i] || workspace.flip[i].length < length) workspace.flip[i] = new Float32Array(length);
@@ -62,14 +80,19 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
     const g = passGeometry(W, H, pass.multiplier);
     checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
     if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    ups.push(new PassUpsampler(g, o.simdLanes));
-    avg.push(pass.flippedMaps ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length)) : pass.maps.data);
+    ups.push(cachedUpsampler(g, o.simdLanes));
+    // Averaging is memory-bound: average only channels that are read; fast mode averages on the fly instead.
+    if (!approx) avg.push(pass.flippedMaps ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length), USED_CHANNELS) : pass.maps.data);
   });
   workspace.arena.reset();
   const plane = (a: Float32Array, c: number, p: number) => a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
-  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean, seedThreshold: number | null) =>
-    new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena,
-      approx ? { seedThreshold } : null);
+  /** Channel c at full resolution. Fast mode reads the raw and mirrored flip planes itself (no averaged copy). */
+  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean, seedThreshold: number | null) => {
+    if (!approx) return new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena);
+    const planes = input.passes.map((pass, p) => plane(pass.maps.data, c, p));
+    const mirrored = input.passes.map((pass, p) => (pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null));
+    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, workspace.arena, { seedThreshold, mirrored });
+  };
 
   const seed = approx ? approx.seedRatio * o.peaks.threshold : null;
   const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed));

@@ -58,12 +58,14 @@ export function encodeTargets(persons: EncoderPerson[], gridH: number, gridW: nu
   }
   if (personMask) erode3x3(personMask, gridH, gridW, out.subarray(CHANNELS.personMask * plane, (CHANNELS.personMask + 1) * plane));
   const maxBase = CHANNELS.keypointMax * plane;
-  for (let i = 0; i < plane; i++) {
-    let m = 0;
-    for (let j = 0; j < CHANNELS.keypointCount; j++) m = Math.max(m, out[(CHANNELS.keypointStart + j) * plane + i]);
-    out[maxBase + i] = m;
+  for (let j = 0; j < CHANNELS.keypointCount; j++) {
+    const base = (CHANNELS.keypointStart + j) * plane;
+    for (let i = 0; i < plane; i++) if (out[base + i] > out[maxBase + i]) out[maxBase + i] = out[base + i];
   }
-  for (let i = 0; i < out.length; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
+  // The official maps are clipped to [0, 1]. Keypoint Gaussians, limb means and their max already lie in [0, 1];
+  // only the caller's mask can leave it.
+  const maskBase = CHANNELS.personMask * plane;
+  for (let i = maskBase; i < maskBase + plane; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
   return out;
 }
 

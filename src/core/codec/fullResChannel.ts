@@ -1,4 +1,4 @@
-import { cubicAxis, compositeAxis, COMPOSITE_TAPS, type CubicAxis, type CompositeAxis } from './cubicAxis.ts';
+import { cubicAxis, compositeAxis, maxTaps, COMPOSITE_TAPS, type CubicAxis, type CompositeAxis } from './cubicAxis.ts';
 import { horizontalRow, scalarTailStart, verticalRow } from './resizeCubic.ts';
 import type { PassGeometry } from './passGeometry.ts';
 
@@ -29,11 +29,12 @@ export class PassUpsampler {
   private readonly ax2: CubicAxis; private readonly ay2: CubicAxis;
   private readonly spanX: AxisSpan; private readonly spanY: AxisSpan;
   readonly compX: CompositeAxis; readonly compY: CompositeAxis;
-  /** The same composite axes with exactly 8 taps per output (fast mode's unrolled loops). */
+  /** The same composite axes with a fixed tap count per output, 6 or 8 (fast mode's unrolled loops). */
   private readonly fixX: CompositeAxis; private readonly fixY: CompositeAxis;
   private readonly bufA: Float32Array; private readonly bufI: Float32Array; private readonly bufC: Float32Array;
   private readonly gMax: Float64Array; private readonly gMin: Float64Array;
   private readonly approxRows: Float64Array;
+  private readonly avgRow: Float64Array;
   private readonly ptA = new Float32Array(4 * 16); private readonly ptI = new Float32Array(4); private readonly ptC = new Float32Array(4);
 
   constructor(g: PassGeometry, simdLanes = 4) {
@@ -50,8 +51,9 @@ export class PassUpsampler {
     this.spanY = axisSpans(this.ay1, this.ay2, g.imageH, this.tilesY);
     this.compX = compositeAxis(this.ax1, this.ax2);
     this.compY = compositeAxis(this.ay1, this.ay2);
-    this.fixX = compositeAxis(this.ax1, this.ax2, true);
-    this.fixY = compositeAxis(this.ay1, this.ay2, true);
+    const six = maxTaps(this.compX) <= 6 && maxTaps(this.compY) <= 6 && g.mapW >= 8 && g.mapH >= 8;
+    this.fixX = compositeAxis(this.ax1, this.ax2, six ? 6 : COMPOSITE_TAPS);
+    this.fixY = compositeAxis(this.ay1, this.ay2, six ? 6 : COMPOSITE_TAPS);
     this.negMassX = negativeMass(this.compX);
     this.negMassY = negativeMass(this.compY);
     const maxMid = (s: AxisSpan) => Math.max(...Array.from(s.mid1, (v, i) => v - s.mid0[i] + 1));
@@ -62,6 +64,7 @@ export class PassUpsampler {
     this.gMax = new Float64Array(maxSrc(this.spanY));
     this.gMin = new Float64Array(maxSrc(this.spanY));
     this.approxRows = new Float64Array((maxSrc(this.spanY) + COMPOSITE_TAPS) * TILE_PX);
+    this.avgRow = new Float64Array(g.mapW + COMPOSITE_TAPS);
   }
 
   /**
@@ -172,51 +175,75 @@ export class PassUpsampler {
    * Tile (ty, tx) from the composite kernel in float64, separably (map rows × x-kernel, then y-kernel): about 9
    * multiply-adds per pixel; equal to the exact values up to float32 rounding of the official chain (≈1e-6).
    */
-  computeTileApprox(plane: Float32Array, ty: number, tx: number, out: Float32Array): void {
-    const { fixX: compX, fixY: compY, g } = this;
-    if (compX.len[0] !== COMPOSITE_TAPS || compY.len[0] !== COMPOSITE_TAPS) return this.computeTileApproxGeneric(plane, ty, tx, out);
+  computeTileApprox(plane: Float32Array, ty: number, tx: number, out: Float32Array | Float64Array, mirrored: Float32Array | null = null): void {
+    const { fixX: cx, fixY: cy, g } = this;
+    const taps = cx.len[0];
+    if ((taps !== 6 && taps !== 8) || cy.len[0] !== taps) return this.computeTileApproxGeneric(plane, ty, tx, out, mirrored);
     const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
     const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
-    const rows = this.approxRows, wx = compX.weight, wy = compY.weight;
-    // Map rows the tile needs (fixed 8 taps per output row; see compositeAxis).
-    const rFirst = compY.start[y0], rLast = compY.start[y1 - 1] + COMPOSITE_TAPS - 1;
+    const rows = this.approxRows, wx = cx.weight, wy = cy.weight, T = TILE_PX, K = COMPOSITE_TAPS;
+    // Map rows the tile needs (fixed taps per output row; see compositeAxis).
+    const rFirst = cy.start[y0], rLast = cy.start[y1 - 1] + taps - 1;
+    const c0 = cx.start[x0], c1 = cx.start[x1 - 1] + taps;
     for (let sr = rFirst; sr <= rLast; sr++) {
-      const row = sr * g.mapW, o = (sr - rFirst) * TILE_PX - x0;
+      let src: Float32Array | Float64Array = plane, row = sr * g.mapW;
+      if (mirrored) {
+        // Flip average of just the cells this row segment reads: (orig + mirrored flip pass) / 2, float32 like numpy.
+        const avg = this.avgRow, w = g.mapW, m = row + w - 1;
+        for (let c = c0; c < c1; c++) avg[c] = f32((plane[row + c] + mirrored[m - c]) * 0.5);
+        src = avg; row = 0;
+      }
+      const o = (sr - rFirst) * T - x0;
       for (let x = x0; x < x1; x++) {
-        const i = row + compX.start[x], k = x * COMPOSITE_TAPS;
-        rows[o + x] = plane[i] * wx[k] + plane[i + 1] * wx[k + 1] + plane[i + 2] * wx[k + 2] + plane[i + 3] * wx[k + 3] +
-          plane[i + 4] * wx[k + 4] + plane[i + 5] * wx[k + 5] + plane[i + 6] * wx[k + 6] + plane[i + 7] * wx[k + 7];
+        const i = row + cx.start[x], k = x * K;
+        let v = src[i] * wx[k] + src[i + 1] * wx[k + 1] + src[i + 2] * wx[k + 2] + src[i + 3] * wx[k + 3] +
+          src[i + 4] * wx[k + 4] + src[i + 5] * wx[k + 5];
+        if (taps === 8) v += src[i + 6] * wx[k + 6] + src[i + 7] * wx[k + 7];
+        rows[o + x] = v;
       }
     }
-    const nx = x1 - x0, T = TILE_PX;
+    const nx = x1 - x0;
     for (let y = y0; y < y1; y++) {
-      const k = y * COMPOSITE_TAPS, b = (compY.start[y] - rFirst) * TILE_PX, o = (y - y0) * TILE_PX;
+      const k = y * K, b = (cy.start[y] - rFirst) * T, o = (y - y0) * T;
       const w0 = wy[k], w1 = wy[k + 1], w2 = wy[k + 2], w3 = wy[k + 3], w4 = wy[k + 4], w5 = wy[k + 5], w6 = wy[k + 6], w7 = wy[k + 7];
-      for (let x = 0; x < nx; x++) {
-        const i = b + x;
-        out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] +
-          w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T] + w6 * rows[i + 6 * T] + w7 * rows[i + 7 * T];
+      if (taps === 6) {
+        for (let x = 0; x < nx; x++) {
+          const i = b + x;
+          out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] + w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T];
+        }
+      } else {
+        for (let x = 0; x < nx; x++) {
+          const i = b + x;
+          out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] +
+            w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T] + w6 * rows[i + 6 * T] + w7 * rows[i + 7 * T];
+        }
       }
     }
   }
 
-  private computeTileApproxGeneric(plane: Float32Array, ty: number, tx: number, out: Float32Array): void {
-    const { compX, compY, g } = this;
+  private computeTileApproxGeneric(plane: Float32Array, ty: number, tx: number, out: Float32Array | Float64Array, mirrored: Float32Array | null): void {
+    const { g } = this;
     const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
     const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out[(y - y0) * TILE_PX + x - x0] = this.pointValueApprox(plane, y, x);
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out[(y - y0) * TILE_PX + x - x0] = this.pointValueApprox(plane, y, x, mirrored);
   }
 
-  /** The composite kernel at one pixel, float64 (see computeTileApprox). */
-  pointValueApprox(plane: Float32Array, y: number, x: number): number {
+  /**
+   * The composite kernel at one pixel, float64 (see computeTileApprox). With `mirrored` (the raw flipped-pass
+   * plane of the matching channel), the value of the flip average (plane + mirror(mirrored)) / 2 — the kernel is
+   * linear, so the averaged plane need not exist.
+   */
+  pointValueApprox(plane: Float32Array, y: number, x: number, mirrored: Float32Array | null = null): number {
     const { fixX: compX, fixY: compY } = this;
+    const w = this.g.mapW;
     const xs = compX.start[x], xn = compX.len[x], xk = x * COMPOSITE_TAPS;
     const ys = compY.start[y], yn = compY.len[y], yk = y * COMPOSITE_TAPS;
     let v = 0;
     for (let i = 0; i < yn; i++) {
-      const row = (ys + i) * this.g.mapW + xs;
+      const row = (ys + i) * w;
       let h = 0;
-      for (let j = 0; j < xn; j++) h += plane[row + j] * compX.weight[xk + j];
+      if (mirrored) for (let j = 0; j < xn; j++) h += f32((plane[row + xs + j] + mirrored[row + w - 1 - xs - j]) * 0.5) * compX.weight[xk + j];
+      else for (let j = 0; j < xn; j++) h += plane[row + xs + j] * compX.weight[xk + j];
       v += h * compY.weight[yk + i];
     }
     return v;
@@ -227,20 +254,27 @@ export class PassUpsampler {
    * the heuristic screen of `fast` mode (a full-resolution value ≥ t lies next to a stride-4 value close to t,
    * because the cubic kernels' positive lobes span ±1 cell).
    */
-  markHotTiles(plane: Float32Array, seedThreshold: number, active: Uint8Array): void {
+  markHotTiles(plane: Float32Array, seedThreshold: number, active: Uint8Array, mirrored: Float32Array | null = null): void {
+    const { g } = this;
+    const w = g.mapW, twice = 2 * seedThreshold;
+    for (let sy = 0; sy < g.mapH; sy++) {
+      const row = sy * w, mrow = row + w - 1;
+      if (mirrored) {
+        for (let sx = 0; sx < w; sx++) if (plane[row + sx] + mirrored[mrow - sx] >= twice) this.markAround(sx, sy, active);
+      } else {
+        for (let sx = 0; sx < w; sx++) if (plane[row + sx] >= seedThreshold) this.markAround(sx, sy, active);
+      }
+    }
+  }
+
+  private markAround(sx: number, sy: number, active: Uint8Array): void {
     const { g } = this;
     const toImageX = (s: number) => ((4 * s + 2) * g.imageW) / g.resizedW - 0.5;
     const toImageY = (s: number) => ((4 * s + 2) * g.imageH) / g.resizedH - 0.5;
     const tile = (v: number, tiles: number) => Math.min(tiles - 1, Math.max(0, Math.floor(v / TILE_PX)));
-    for (let sy = 0; sy < g.mapH; sy++) {
-      const row = sy * g.mapW;
-      for (let sx = 0; sx < g.mapW; sx++) {
-        if (plane[row + sx] < seedThreshold) continue;
-        const ty0 = tile(toImageY(sy - 1), this.tilesY), ty1 = tile(toImageY(sy + 1), this.tilesY);
-        const tx0 = tile(toImageX(sx - 1), this.tilesX), tx1 = tile(toImageX(sx + 1), this.tilesX);
-        for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) active[ty * this.tilesX + tx] = 1;
-      }
-    }
+    const ty0 = tile(toImageY(sy - 1), this.tilesY), ty1 = tile(toImageY(sy + 1), this.tilesY);
+    const tx0 = tile(toImageX(sx - 1), this.tilesX), tx1 = tile(toImageX(sx + 1), this.tilesX);
+    for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) active[ty * this.tilesX + tx] = 1;
   }
 
   /** Exact image-space values of tile (ty, tx) of one channel plane [mapH, mapW], into out[TILE_PX × TILE_PX]. */
@@ -365,19 +399,22 @@ export class FullResChannel {
   /** 'approx' (fast mode): float64 composite values and a heuristic screen (`hot`) instead of bounds. */
   private readonly approx: boolean;
   private readonly hot: Uint8Array | null;
+  /** Fast mode, body parts: raw flipped-pass planes per pass (null: `planes` are already averaged). */
+  private readonly mirrored: (Float32Array | null)[];
   private readonly scratch = new Float32Array(TILE_PX * TILE_PX);
 
   constructor(
     ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean,
-    arena = new TileArena(), approx: { seedThreshold: number | null } | null = null,
+    arena = new TileArena(), approx: { seedThreshold: number | null; mirrored?: (Float32Array | null)[] } | null = null,
   ) {
     this.arena = arena;
+    this.mirrored = approx?.mirrored ?? ups.map(() => null);
     this.approx = approx !== null;
     this.hot = null;
     if (approx && approx.seedThreshold !== null) {
       const seedThreshold = approx.seedThreshold;
       const hot = new Uint8Array(ups[0].tilesX * ups[0].tilesY);
-      ups.forEach((u, p) => u.markHotTiles(planes[p], seedThreshold, hot));
+      ups.forEach((u, p) => u.markHotTiles(planes[p], seedThreshold, hot, this.mirrored[p]));
       this.hot = hot;
     }
     this.ups = ups;
@@ -441,9 +478,15 @@ export class FullResChannel {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
       out = this.arena.alloc();
       const n = this.ups.length;
+      if (this.approx && n === 1) {
+        this.ups[0].computeTileApprox(this.planes[0], ty, tx, out, this.mirrored[0]);
+        if (this.asFloat32) for (let i = 0; i < out.length; i++) out[i] = f32(out[i]);
+        this.tiles[t] = out;
+        return out;
+      }
       for (let p = 0; p < n; p++) {
         this.scratch.fill(0);
-        if (this.approx) this.ups[p].computeTileApprox(this.planes[p], ty, tx, this.scratch);
+        if (this.approx) this.ups[p].computeTileApprox(this.planes[p], ty, tx, this.scratch, this.mirrored[p]);
         else this.ups[p].computeTile(this.planes[p], this.groupChannel, this.groupChannels, ty, tx, this.scratch);
         for (let i = 0; i < out.length; i++) out[i] += n === 1 ? this.scratch[i] : f32(this.scratch[i] / n);
       }
@@ -478,7 +521,7 @@ export class FullResChannel {
       v = 0;
       for (let p = 0; p < n; p++) {
         const f = this.approx
-          ? this.ups[p].pointValueApprox(this.planes[p], y, x)
+          ? this.ups[p].pointValueApprox(this.planes[p], y, x, this.mirrored[p])
           : this.ups[p].pointValue(this.planes[p], this.groupChannel, this.groupChannels, y, x);
         v += n === 1 ? f : f32(f / n);
       }
