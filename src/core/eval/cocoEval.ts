@@ -128,24 +128,24 @@ function evaluateImage(p: Prepared, [aLo, aHi]: [number, number], maxDet: number
 function accumulate(evals: ImageEval[], maxDet: number, T: number, R: number): { prec: number[]; rec: number[] } {
   const prec = new Array<number>(T * R).fill(-1), rec = new Array<number>(T).fill(-1);
   if (evals.length === 0) return { prec, rec };
-  const scores: number[] = [], owner: [number, number][] = [];
-  evals.forEach((e, ei) => e.dtScores.slice(0, maxDet).forEach((s, di) => { scores.push(s); owner.push([ei, di]); }));
-  const order = stableSortBy(scores.map((_, i) => i), (i) => -scores[i]);
   let npig = 0;
   for (const e of evals) for (const g of e.gtIgnore) if (g === 0) npig++;
   if (npig === 0) return { prec, rec };
+  // Concatenate detections image by image (as np.concatenate does), then sort by score, stable.
+  const scores: number[] = [], ownerImage: number[] = [], ownerDet: number[] = [];
+  evals.forEach((e, ei) => { const n = Math.min(maxDet, e.dtScores.length); for (let di = 0; di < n; di++) { scores.push(e.dtScores[di]); ownerImage.push(ei); ownerDet.push(di); } });
+  const order = stableSortBy(scores.map((_, i) => i), (i) => -scores[i]);
+  const nd = order.length;
+  const rc = new Float64Array(nd), pr = new Float64Array(nd);
   for (let t = 0; t < T; t++) {
-    const nd = order.length;
-    const rc = new Float64Array(nd), pr = new Array<number>(nd);
     let tp = 0, fp = 0;
-    order.forEach((i, n) => {
-      const [ei, di] = owner[i];
-      const matched = evals[ei].dtMatched[t][di] === 1, ignored = evals[ei].dtIgnore[t][di] === 1;
-      if (matched && !ignored) tp++;
-      if (!matched && !ignored) fp++;
+    for (let n = 0; n < nd; n++) {
+      const e = evals[ownerImage[order[n]]], di = ownerDet[order[n]];
+      const matched = e.dtMatched[t][di] === 1, ignored = e.dtIgnore[t][di] === 1;
+      if (!ignored) { if (matched) tp++; else fp++; }
       rc[n] = tp / npig;
       pr[n] = tp / (fp + tp + 2.220446049250313e-16);
-    });
+    }
     rec[t] = nd ? rc[nd - 1] : 0;
     for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
     for (let r = 0; r < R; r++) {

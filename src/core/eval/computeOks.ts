@@ -4,6 +4,8 @@ import { numpySum } from './numpySum.ts';
 /** Machine epsilon at 1 (np.spacing(1)), added to the GT area as pycocotools does. */
 const SPACING_1 = 2.220446049250313e-16;
 const VARS = COCO_SIGMAS.map((s) => (s * 2) ** 2);
+/** Scratch for the exp terms (evaluation is synchronous, so one buffer serves every call). */
+const TERMS = new Float64Array(17);
 
 export interface OksGt { keypoints: ArrayLike<number>; bbox: ArrayLike<number>; area: number }
 
@@ -19,7 +21,7 @@ export function computeOks(dt: ArrayLike<number>, gt: OksGt): number {
   for (let k = 0; k < 17; k++) if (g[3 * k + 2] > 0) labelled++;
   const [bx, by, bw, bh] = [gt.bbox[0], gt.bbox[1], gt.bbox[2], gt.bbox[3]];
   const x0 = bx - bw, x1 = bx + bw * 2, y0 = by - bh, y1 = by + bh * 2;
-  const terms = new Float64Array(labelled > 0 ? labelled : 17);
+  const terms = TERMS;
   let t = 0;
   for (let k = 0; k < 17; k++) {
     const xd = dt[3 * k], yd = dt[3 * k + 1];
@@ -34,5 +36,5 @@ export function computeOks(dt: ArrayLike<number>, gt: OksGt): number {
     const e = (dx * dx + dy * dy) / VARS[k] / (gt.area + SPACING_1) / 2;
     terms[t++] = Math.exp(-e);
   }
-  return numpySum(terms) / terms.length;
+  return numpySum(terms, 0, t) / t;
 }
