@@ -64,8 +64,18 @@ export const REFERENCE_DEFAULTS: DecodeOptions = {
  * wherever a threshold could be reached (see fullResChannel.ts), which is what makes it fast.
  */
 export function decodeReference(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
+  const { width, height } = input.image;
+  if (width * height > REFERENCE_MAX_PIXELS) {
+    throw new DecodeInputError(
+      `reference mode works at the full image resolution, as the official code does; ${width}×${height} ` +
+      `(${(width * height / 1e6).toFixed(1)} MP) is over its ${REFERENCE_MAX_PIXELS / 1e6} MP limit: use fast mode for images this large`,
+    );
+  }
   return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, null);
 }
+
+/** Largest image (pixels) decoded in reference mode: its work and bound caches grow with the image area. */
+export const REFERENCE_MAX_PIXELS = 64e6;
 
 /**
  * The shared pipeline. `approx` null: exact values + rigorous screening (reference); otherwise float64 composite

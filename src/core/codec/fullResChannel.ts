@@ -4,6 +4,8 @@ import type { PassGeometry } from './passGeometry.ts';
 
 /** Side of the square tiles (image pixels) in which full-resolution maps are computed on demand. */
 export const TILE_PX = 16;
+/** Above this many tiles per channel, computed tiles are kept in a Map instead of a dense array. */
+const DENSE_TILE_LIMIT = 1 << 16;
 const f32 = Math.fround;
 
 interface AxisSpan { src0: Int32Array; src1: Int32Array; mid0: Int32Array; mid1: Int32Array }
@@ -391,7 +393,9 @@ export class FullResChannel {
   private readonly groupChannel: number;
   private readonly groupChannels: number;
   private readonly asFloat32: boolean;
-  private readonly tiles: (Float64Array | undefined)[];
+  /** Computed tiles: a dense array for ordinary images, a Map when the tile grid is huge (memory ∝ computed tiles). */
+  private readonly dense: (Float64Array | undefined)[] | null;
+  private readonly sparse: Map<number, Float64Array> | null;
   /** Bound caches (reference mode only), allocated on first use; NaN = not computed. */
   private boundCache: { bounds: Float64Array; tight: Float64Array; rows: Float64Array[]; segs: Float64Array[] } | null = null;
   private readonly points = new Map<number, number>();
@@ -425,7 +429,8 @@ export class FullResChannel {
     this.width = ups[0].g.imageW;
     this.height = ups[0].g.imageH;
     const n = ups[0].tilesX * ups[0].tilesY;
-    this.tiles = new Array(n);
+    this.dense = n <= DENSE_TILE_LIMIT ? new Array(n) : null;
+    this.sparse = n <= DENSE_TILE_LIMIT ? null : new Map();
   }
 
   get tilesX(): number { return this.ups[0].tilesX; }
@@ -472,8 +477,17 @@ export class FullResChannel {
   }
 
   /** Exact values of tile t, [TILE_PX × TILE_PX] row-major (entries outside the image are 0). */
+  private stored(t: number): Float64Array | undefined {
+    return this.dense !== null ? this.dense[t] : this.sparse!.get(t);
+  }
+
+  private store(t: number, tile: Float64Array): void {
+    if (this.dense !== null) this.dense[t] = tile;
+    else this.sparse!.set(t, tile);
+  }
+
   tile(t: number): Float64Array {
-    let out = this.tiles[t];
+    let out = this.stored(t);
     if (out === undefined) {
       const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
       out = this.arena.alloc();
@@ -481,7 +495,7 @@ export class FullResChannel {
       if (this.approx && n === 1) {
         this.ups[0].computeTileApprox(this.planes[0], ty, tx, out, this.mirrored[0]);
         if (this.asFloat32) for (let i = 0; i < out.length; i++) out[i] = f32(out[i]);
-        this.tiles[t] = out;
+        this.store(t, out);
         return out;
       }
       for (let p = 0; p < n; p++) {
@@ -491,12 +505,12 @@ export class FullResChannel {
         for (let i = 0; i < out.length; i++) out[i] += n === 1 ? this.scratch[i] : f32(this.scratch[i] / n);
       }
       if (this.asFloat32) for (let i = 0; i < out.length; i++) out[i] = f32(out[i]);
-      this.tiles[t] = out;
+      this.store(t, out);
     }
     return out;
   }
 
-  isComputed(t: number): boolean { return this.tiles[t] !== undefined; }
+  isComputed(t: number): boolean { return this.stored(t) !== undefined; }
 
   tileIndexOf(y: number, x: number): number {
     return Math.floor(y / TILE_PX) * this.tilesX + Math.floor(x / TILE_PX);
@@ -513,7 +527,7 @@ export class FullResChannel {
    */
   pointAt(y: number, x: number): number {
     const t = this.tileIndexOf(y, x);
-    if (this.tiles[t] !== undefined) return this.at(y, x);
+    if (this.stored(t) !== undefined) return this.at(y, x);
     const key = y * this.width + x;
     let v = this.points.get(key);
     if (v === undefined) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readDecodeCase } from './readDecodeCase.ts';
 import { decodeReference } from '../../core/codec/decodeReference.ts';
+import { decodeFast } from '../../core/codec/decodeFast.ts';
 import { writeNpy } from '../../core/tensor/parseNpy.ts';
 import { DECODE_FIXTURES } from '../../../test/support/fixturePaths.ts';
 
@@ -34,5 +35,22 @@ describe('readDecodeCase: clear errors for bad input', () => {
     for (const f of ['case.json', 'scale0.npy']) copyFileSync(path.join(src, f), path.join(dir, f));
     const input = await readDecodeCase(path.join(dir, 'case.json'));
     expect(input.passes[0].maps.shape[0]).toBe(50);
+  });
+});
+
+describe('huge images', () => {
+  it('fast mode decodes a 20000×20000 image (maps at multiplier 512/20000) quickly; reference refuses with a clear message', () => {
+    const width = 20000, height = 20000, multiplier = 512 / 20000;
+    const maps = { data: new Float32Array(50 * 128 * 128), shape: [50, 128, 128] };
+    // One strong nose and neck blob so that something is decoded.
+    for (const [c, cx, cy] of [[30, 60, 40], [31, 60, 50], [0, 60, 45]] as const) {
+      for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) maps.data[c * 16384 + y * 128 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 8);
+    }
+    const input = { image: { id: 1, width, height }, passes: [{ multiplier, maps, flippedMaps: null }] };
+    const t = performance.now();
+    const out = decodeFast(input);
+    expect(performance.now() - t).toBeLessThan(20_000);
+    expect(out.persons.length).toBe(1);
+    expect(() => decodeReference(input)).toThrow(/over its 64 MP limit: use fast mode/);
   });
 });
