@@ -14,6 +14,7 @@ describe('import boundary rule (STYLE.md table)', () => {
     expect(checkImports('src/cli/a.ts', "export { x } from '../server/y.ts';")).toHaveLength(1);
     expect(checkImports('src/contract/a.ts', "const m = await import('../node/y.ts');")).toHaveLength(1);
     expect(checkImports('src/renderer/a.ts', "import { app } from 'electron';")[0].message).toMatch(/electron/);
+    expect(checkImports('src/core/a.ts', "import sharp from 'sharp';")[0].message).toMatch(/core is pure/);
   });
   it('lets tests use test/ support code and Node built-ins', () => {
     expect(checkImports('src/core/a.test.ts', "import fs from 'node:fs';\nimport { p } from '../../test/support/fixturePaths.ts';")).toEqual([]);

@@ -50,6 +50,8 @@ export function checkImports(relPath: string, source: string): ImportViolation[]
       if (!NODE_BUILTINS_OK.includes(from) && !isTest) bad(`${from} must not use Node built-ins (${spec})`);
     } else if (spec === 'electron' && !(from === 'main' || from === 'preload')) {
       bad(`${from} must not import electron`);
+    } else if ((from === 'core' || from === 'contract') && !isTest && spec !== 'electron') {
+      bad(`${from} is pure: no packages (${spec})`);
     }
   }
   return out;

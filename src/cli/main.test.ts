@@ -71,3 +71,27 @@ describe('simplepose CLI', () => {
     expect(r.stdout).toMatch(/SimplePose Studio command line/);
   });
 });
+
+describe('simplepose infer', () => {
+  const MODEL = path.join(PROJECT_ROOT, 'test', 'fixtures', 'model', 'tiny.onnx');
+  const PHOTO = path.join(SHARED_ROOT, 'data', 'coco-mini', 'train2017', '000000000790.jpg');
+  it('writes COCO results (ids from 1 in the given order) and decode cases that replay to the same results', async () => {
+    const dump = path.join(tmp, 'maps'), out = path.join(tmp, 'inf.json');
+    const r = await run('infer', PHOTO, PHOTO, '--model', MODEL, '--flip', '--scales', '1,0.5', '--mode', 'reference', '--provider', 'cpu', '--out', out, '--dump-maps', dump);
+    expect(r.code).toBe(0);
+    expect(r.err.join('\n')).toMatch(/loaded on cpu/);
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    const replay = await run('decode', path.join(dump, '1', 'case.json'), path.join(dump, '2', 'case.json'), '--mode', 'reference');
+    expect(JSON.parse(replay.out.join('\n'))).toEqual(results);
+    expect(JSON.parse(readFileSync(path.join(dump, '2', 'case.json'), 'utf8')).passes).toHaveLength(2);
+  });
+  it('usage errors exit 2; a bad model or image exits 3 with the reason', async () => {
+    expect((await run('infer', PHOTO)).code).toBe(2);
+    expect((await run('infer', PHOTO, '--model', MODEL, '--scales', '0')).code).toBe(2);
+    expect((await run('infer', PHOTO, '--model', MODEL, '--provider', 'tpu')).code).toBe(2);
+    const bad = await run('infer', PHOTO, '--model', path.join(PROJECT_ROOT, 'test', 'fixtures', 'model', 'wrong-channels.onnx'));
+    expect([bad.code, bad.err.at(-1)]).toEqual([3, expect.stringMatching(/not an IMHN pose model/)]);
+    const missing = await run('infer', path.join(tmp, 'none.jpg'), '--model', MODEL, '--provider', 'cpu');
+    expect([missing.code, missing.err.at(-1)]).toEqual([3, expect.stringMatching(/none\.jpg: no such file/)]);
+  });
+});

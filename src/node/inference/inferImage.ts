@@ -1,0 +1,58 @@
+import { decodeImageBgr } from '../images/decodeImage.ts';
+import { preprocess } from '../../core/image/preprocess.ts';
+import type { ImageU8 } from '../../core/image/resizeCubicU8.ts';
+import type { DecodeInput, DecodePass } from '../../core/codec/decodeCase.ts';
+import { decodeReference, type DecodeOutput } from '../../core/codec/decodeReference.ts';
+import { decodeFast } from '../../core/codec/decodeFast.ts';
+import type { PoseModel } from './poseModel.ts';
+
+export interface InferOptions {
+  /** Scale factors s (height 512·s); the official evaluation uses 0.5, 1, 1.5, 2, 3; default single scale. */
+  scales: number[];
+  flip: boolean;
+  mode: 'reference' | 'fast';
+}
+
+export const DEFAULT_INFER_OPTIONS: InferOptions = { scales: [1], flip: true, mode: 'fast' };
+
+export interface InferResult {
+  imageId: number;
+  width: number;
+  height: number;
+  /** The raw stride-4 maps of every pass ([50, h, w] each, flipped pass not yet un-flipped): cache and heatmap display. */
+  passes: DecodePass[];
+  decoded: DecodeOutput;
+  timingsMs: { decodeImage: number; preprocess: number; network: number; postprocess: number };
+}
+
+/**
+ * The official `predict` for one image (IMHN-REFERENCE §2): for each scale, resize + pad + /255 (flip batched),
+ * run the network, keep the last stack's stride-4 maps, then flip-average, upsample, scale-average and assign
+ * keypoints through the core decoder. Persons come back in original-image pixels.
+ */
+export async function inferImage(model: PoseModel, image: string | ImageU8, imageId: number, o: InferOptions = DEFAULT_INFER_OPTIONS): Promise<InferResult> {
+  let t = performance.now();
+  const img = typeof image === 'string' ? await decodeImageBgr(image) : image;
+  const timings = { decodeImage: performance.now() - t, preprocess: 0, network: 0, postprocess: 0 };
+  const passes: DecodePass[] = [];
+  for (const s of o.scales) {
+    t = performance.now();
+    const input = preprocess(img, s, o.flip, model.card.input.rules);
+    timings.preprocess += performance.now() - t;
+    t = performance.now();
+    const out = await model.run(input);
+    timings.network += performance.now() - t;
+    const [n, c, h, w] = out.dims;
+    const size = c * h * w;
+    passes.push({
+      multiplier: input.multiplier,
+      maps: { data: out.data.slice(0, size), shape: [c, h, w] },
+      flippedMaps: n > 1 ? { data: out.data.slice(size, 2 * size), shape: [c, h, w] } : null,
+    });
+  }
+  t = performance.now();
+  const decodeInput: DecodeInput = { image: { id: imageId, width: img.width, height: img.height }, passes };
+  const decoded = o.mode === 'reference' ? decodeReference(decodeInput) : decodeFast(decodeInput);
+  timings.postprocess = performance.now() - t;
+  return { imageId, width: img.width, height: img.height, passes, decoded, timingsMs: timings };
+}

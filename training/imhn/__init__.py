@@ -1,0 +1,1 @@
+from .model import ImhnConfig, PoseNet, InferenceWrapper, OFFICIAL_CONFIG  # noqa: F401
