@@ -62,6 +62,7 @@ def main():
     torch.save({'weights': {'posenet.' + k: v for k, v in net.state_dict().items()}, 'epoch': 0, 'train_loss': 0.0},
                ckpt, _use_new_zipfile_serialization=False)
     export_main([ckpt, '--out', os.path.join(HERE, 'tiny.onnx')])
+    export_main([ckpt, '--out', os.path.join(HERE, 'tiny-fp16.onnx'), '--fp16'])
     g = torch.Generator().manual_seed(5)
     x = torch.rand(2, 128, 192, 3, generator=g)
     with torch.no_grad():

@@ -25,6 +25,17 @@ describe('loadPoseModel', () => {
     expect(model.card.weights).toBe('fp32');
     await model.release();
   });
+  it('an FP16-weight export (float16 initialisers behind Casts) gives the same maps within 2e-3', async () => {
+    const model = await loadPoseModel(path.join(MODEL_FIXTURES, 'tiny-fp16.onnx'), { provider: 'cpu' });
+    expect(model.card.weights).toBe('fp16');
+    const x = readNpy(path.join(MODEL_FIXTURES, 'tiny.input.npy'));
+    const want = readNpy(path.join(MODEL_FIXTURES, 'tiny.torch-output.npy'));
+    const out = await model.run({ data: x.data, batch: x.shape[0], paddedH: x.shape[1], paddedW: x.shape[2], multiplier: 1 });
+    let max = 0;
+    for (let i = 0; i < want.data.length; i++) max = Math.max(max, Math.abs(out.data[i] - want.data[i]));
+    expect(max).toBeLessThan(2e-3); // tolerance: float16 rounding of the weights (≈1e-3 relative)
+    await model.release();
+  });
   it('auto picks the platform order and logs why a provider was skipped', async () => {
     expect(providerOrder('auto', 'linux')).toEqual(['cuda', 'cpu']);
     expect(providerOrder('auto', 'win32')).toEqual(['cuda', 'dml', 'cpu']);
