@@ -5,6 +5,7 @@ import type { DecodeInput, DecodePass } from '../../core/codec/decodeCase.ts';
 import { decodeReference, type DecodeOutput } from '../../core/codec/decodeReference.ts';
 import { decodeFast } from '../../core/codec/decodeFast.ts';
 import type { PoseModel } from './poseModel.ts';
+import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
 
 export interface InferOptions {
   /** Scale factors s (height 512·s); the official evaluation uses 0.5, 1, 1.5, 2, 3; default single scale. */
@@ -22,6 +23,8 @@ export interface InferResult {
   /** The raw stride-4 maps of every pass ([50, h, w] each, flipped pass not yet un-flipped): cache and heatmap display. */
   passes: DecodePass[];
   decoded: DecodeOutput;
+  /** The persons in image pixels with per-joint scores (COCO order). */
+  poses: Pose[];
   timingsMs: { decodeImage: number; preprocess: number; network: number; postprocess: number };
 }
 
@@ -54,5 +57,6 @@ export async function inferImage(model: PoseModel, image: string | ImageU8, imag
   const decodeInput: DecodeInput = { image: { id: imageId, width: img.width, height: img.height }, passes };
   const decoded = o.mode === 'reference' ? decodeReference(decodeInput) : decodeFast(decodeInput);
   timings.postprocess = performance.now() - t;
-  return { imageId, width: img.width, height: img.height, passes, decoded, timingsMs: timings };
+  const poses = toPoses(decoded.persons, decoded.peaks.flat());
+  return { imageId, width: img.width, height: img.height, passes, decoded, poses, timingsMs: timings };
 }
