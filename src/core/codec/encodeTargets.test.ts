@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTargets, keypointWindowHalf, OFFICIAL_ENCODER_OPTIONS, type EncoderPerson } from './encodeTargets.ts';
 import { CHANNELS, LIMB_FROM, LIMB_TO } from '../skeleton/poseMeta.ts';
+import path from 'node:path';
+import { PROJECT_FIXTURES, readJson, readNpy } from '../../../test/support/fixturePaths.ts';
 
 const H = 32, W = 40, P = H * W;
 const at = (m: Float32Array, c: number, iy: number, ix: number) => m[c * P + iy * W + ix];
@@ -100,4 +102,23 @@ describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
     const m = encodeTargets(persons, 128, 128);
     expect(m.length).toBe(50 * 128 * 128);
   });
+});
+
+describe('encodeTargets agrees with the Python encoder used for training (training/targets.py)', () => {
+  interface Case { file: string; grid: [number, number]; persons: { xy: number[][]; labelled: boolean[] }[]; mask: number[][] }
+  const dir = path.join(PROJECT_FIXTURES, 'targets');
+  const { cases } = readJson<{ cases: Case[] }>(path.join(dir, 'cases.json'));
+  for (const c of cases) {
+    it(`${c.file}: ${c.persons.length} persons on a ${c.grid[0]}×${c.grid[1]} grid, every value within 1e-6`, () => {
+      const [gh, gw] = c.grid;
+      const persons = c.persons.map((p) => ({ xy: p.xy.flat(), labelled: p.labelled }));
+      const mask = Float32Array.from(c.mask.flat());
+      const mine = encodeTargets(persons, gh, gw, mask);
+      const theirs = readNpy(path.join(dir, c.file));
+      expect(theirs.shape).toEqual([50, gh, gw]);
+      let max = 0;
+      for (let i = 0; i < mine.length; i++) max = Math.max(max, Math.abs(mine[i] - theirs.data[i]));
+      expect(max).toBeLessThan(1e-6); // float32 exp vs float64 exp rounded to float32, and sum order
+    });
+  }
 });

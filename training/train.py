@@ -1,0 +1,148 @@
+"""python3 -m training.train --coco ANN.json --images DIR --config tiny|small|official [--epochs N] [--resume]
+
+Trains an IMHN with the paper's recipe on any COCO keypoints dataset: official augmentation, §5 targets, every stack
+supervised at 5 scales with the official weights, focal L2 (γ = 1 code form, --gamma 2 paper form) or plain L2.
+Writes OUT/last.pth (official checkpoint format) every epoch and at --max-minutes, a readable log, and at the end
+OUT/model.onnx + model card. Uses a GPU (with mixed precision) when there is one, else the CPU.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+from .data import CocoPoseDataset, DatasetError
+from .export import export_onnx, write_card
+from .imhn.model import ImhnConfig, OFFICIAL_CONFIG, SMALL_CONFIG, PoseNet, count_parameters, strip_prefix
+from .loss import pose_loss
+
+CONFIGS = {'official': OFFICIAL_CONFIG, 'small': SMALL_CONFIG, 'tiny': ImhnConfig(nstack=2, inp_dim=64, oup_dim=50, increase=32, depth=4)}
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog='python3 -m training.train', description=__doc__.split('\n\n')[1])
+    p.add_argument('--coco', required=True)
+    p.add_argument('--images', required=True)
+    p.add_argument('--config', choices=sorted(CONFIGS), default='small')
+    p.add_argument('--out', default='runs/imhn')
+    p.add_argument('--epochs', type=int, default=10)
+    p.add_argument('--batch', type=int, default=8)
+    p.add_argument('--input-size', type=int, default=512, help='square training crop (multiple of 64)')
+    p.add_argument('--optimizer', choices=['adam', 'sgd'], default='adam',
+                   help='sgd = official (momentum 0.9, wd 5e-4, step decay); adam converges faster on small budgets')
+    p.add_argument('--lr', type=float, default=None)
+    p.add_argument('--loss', choices=['focal', 'l2'], default='focal')
+    p.add_argument('--gamma', type=int, choices=[1, 2], default=1)
+    p.add_argument('--resume', action='store_true', help='continue from OUT/last.pth')
+    p.add_argument('--max-minutes', type=float, default=None, help='stop (with a checkpoint) after this much training time')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--threads', type=int, default=None)
+    a = p.parse_args(argv)
+    if a.input_size % 64:
+        p.error('--input-size must be a multiple of 64')
+    return a
+
+
+def log(out_dir, line):
+    stamp = time.strftime('%H:%M:%S')
+    print(f'[{stamp}] {line}', flush=True)
+    with open(os.path.join(out_dir, 'train.log'), 'a') as f:
+        f.write(f'[{stamp}] {line}\n')
+
+
+def save(path, net, opt, state):
+    tmp = path + '.tmp'
+    torch.save({'weights': {'posenet.' + k: v for k, v in net.state_dict().items()}, 'optimizer_weight': opt.state_dict(), **state}, tmp)
+    os.replace(tmp, path)
+
+
+def collate(samples):
+    imgs, targets, masks = zip(*samples)
+    return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(targets)), torch.from_numpy(np.stack(masks))[:, None]
+
+
+def main(argv=None):
+    a = parse(argv)
+    os.makedirs(a.out, exist_ok=True)
+    torch.manual_seed(a.seed)
+    random.seed(a.seed)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try:
+        ds = CocoPoseDataset(a.coco, a.images, input_size=a.input_size, seed=a.seed)
+    except DatasetError as e:
+        print(f'train: {e}', file=sys.stderr)
+        return 3
+    cfg = CONFIGS[a.config]
+    net = PoseNet(cfg, init_weights=True).to(device)
+    lr = a.lr if a.lr is not None else (1e-3 if a.optimizer == 'adam' else 2.5e-5 * 4)
+    opt = torch.optim.Adam(net.parameters(), lr=lr) if a.optimizer == 'adam' else torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
+    start_epoch, step, spent = 0, 0, 0.0
+    last = os.path.join(a.out, 'last.pth')
+    if a.resume and os.path.exists(last):
+        ck = torch.load(last, map_location=device)
+        net.load_state_dict(strip_prefix(ck['weights']), strict=True)
+        opt.load_state_dict(ck['optimizer_weight'])
+        start_epoch, step, spent = ck['epoch'], ck['step'], ck.get('seconds', 0.0)
+        log(a.out, f'resumed from {last} at epoch {start_epoch}, step {step}')
+    log(a.out, f'data {json.dumps(ds.report())}; config {a.config} {cfg.to_dict()} ({count_parameters(net):,} parameters); '
+               f'{device}; input {a.input_size}; batch {a.batch}; {a.optimizer} lr {lr}; loss {a.loss}' + (f' γ={a.gamma}' if a.loss == 'focal' else ''))
+    amp = device.type == 'cuda'
+    scaler = torch.cuda.amp.GradScaler(enabled=amp)
+    steps_per_epoch = math.ceil(len(ds) / a.batch)
+    t_start, stop = time.time(), False
+    epoch = start_epoch
+    for epoch in range(start_epoch, a.epochs):
+        net.train()
+        order = list(range(len(ds)))
+        random.Random(a.seed + epoch).shuffle(order)
+        if a.optimizer == 'sgd':  # official step decay 0.2^⌊epoch/15⌋ after a 3-epoch warm-up
+            for g in opt.param_groups:
+                g['lr'] = lr * 0.2 ** (epoch // 15) * min(1.0, (epoch + 1) / 3)
+        run_loss, t_epoch = 0.0, time.time()
+        for b in range(steps_per_epoch):
+            imgs, gt, miss = collate([ds[i] for i in order[b * a.batch:(b + 1) * a.batch]])
+            imgs, gt, miss = imgs.to(device), gt.to(device), miss.to(device)
+            with torch.autocast(device_type='cuda', enabled=amp):
+                preds = net(imgs)
+            loss = pose_loss([[p.float() for p in stack] for stack in preds], gt, miss, a.loss, a.gamma)
+            opt.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            step += 1
+            run_loss += loss.item()
+            elapsed = spent + time.time() - t_start
+            if step % 25 == 0 or b == steps_per_epoch - 1:
+                rate = (b + 1) * a.batch / (time.time() - t_epoch)
+                left = ((a.epochs - epoch) * steps_per_epoch - b - 1) * a.batch / max(rate, 1e-9)
+                log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / (b + 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
+            if a.max_minutes is not None and elapsed >= a.max_minutes * 60:
+                stop = True
+                break
+        save(last, net, opt, {'epoch': epoch + (0 if stop else 1), 'step': step, 'train_loss': run_loss / (b + 1), 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
+        if stop:
+            log(a.out, f'stopped at the {a.max_minutes}-minute limit; checkpoint {last}')
+            break
+    net.eval().cpu()
+    onnx_path = os.path.join(a.out, 'model.onnx')
+    export_onnx(net, onnx_path)
+    card_path = write_card(onnx_path, net, cfg, last, False, 17)
+    card = json.load(open(card_path))
+    card['training'] = {'command': 'python3 -m training.train ' + ' '.join(argv if argv is not None else sys.argv[1:]), 'data': ds.report(),
+                        'steps': step, 'epochs': epoch + (0 if stop else 1), 'seconds': round(spent + time.time() - t_start),
+                        'hardware': f'{device} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)', 'torch': torch.__version__}
+    json.dump(card, open(card_path, 'w'), indent=1)
+    log(a.out, f'exported {onnx_path} and {card_path}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
