@@ -95,3 +95,16 @@ describe('simplepose infer', () => {
     expect([missing.code, missing.err.at(-1)]).toEqual([3, expect.stringMatching(/none\.jpg: no such file/)]);
   });
 });
+
+describe('simplepose synth', () => {
+  it('writes a dataset and reports it; bad arguments exit 2', async () => {
+    const out = path.join(tmp, 'synth');
+    const r = await run('synth', '--out', out, '--count', '3', '--seed', '5', '--size', '96x64', '--persons', '1-2', '--templates', '');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out[0])).toMatchObject({ images: 3 });
+    expect((await run('validate', path.join(out, 'annotations.json'))).code).toBe(0);
+    expect((await run('synth', '--out', out, '--count', '0', '--seed', '1')).code).toBe(2);
+    expect((await run('synth', '--out', out, '--count', '2', '--seed', '1', '--size', '10x10')).code).toBe(2);
+    expect((await run('synth', '--out', out, '--count', '2', '--seed', '1', '--persons', '5-2')).code).toBe(2);
+  });
+});
