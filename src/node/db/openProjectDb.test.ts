@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
+const isRoot = process.getuid?.() === 0;
+
+describe('openProjectDb', () => {
+  it('creates a project at the current schema with WAL, foreign keys and a busy timeout', () => {
+    const db = openProjectDb(path.join(tmp, 'new.sqlite'));
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['annotations', 'edits', 'images', 'inference_runs', 'map_cache', 'models', 'predictions', 'project_meta']);
+    db.close();
+  });
+  it('migration 001 applies to an empty database and enforces its constraints', () => {
+    const db = openProjectDb(path.join(tmp, 'm1.sqlite'), { migrations: loadMigrations().slice(0, 1) });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    const insert = db.prepare('INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, 1, 1, 1, 0, 0, ?)');
+    insert.run('a.jpg', 'h', 'accepted');
+    expect(() => insert.run('b.jpg', 'h', 'bogus')).toThrow(/CHECK constraint/);
+    expect(() => db.prepare('INSERT INTO annotations (image_id, persons_json, updated_at) VALUES (99, ?, 0)').run('[]')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+  it('re-opening is idempotent and keeps data', () => {
+    const file = path.join(tmp, 'keep.sqlite');
+    let db = openProjectDb(file);
+    db.prepare("INSERT INTO project_meta VALUES ('name', 'demo')").run();
+    db.close();
+    db = openProjectDb(file);
+    expect(db.prepare("SELECT value FROM project_meta WHERE key = 'name'").pluck().get()).toBe('demo');
+    db.close();
+  });
+  it('refuses a database from a newer version, a non-database file and a damaged one, with messages', () => {
+    const newer = path.join(tmp, 'newer.sqlite');
+    const raw = new Database(newer);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    raw.close();
+    expect(() => openProjectDb(newer)).toThrow(/written by a newer SimplePose Studio \(schema 6;/);
+    const junk = path.join(tmp, 'junk.sqlite');
+    writeFileSync(junk, 'this is not sqlite '.repeat(500));
+    expect(() => openProjectDb(junk)).toThrow(/not a SimplePose project or is damaged/);
+    const damaged = path.join(tmp, 'damaged.sqlite');
+    const good = openProjectDb(path.join(tmp, 'tocorrupt.sqlite'));
+    for (let i = 0; i < 200; i++) good.prepare("INSERT INTO project_meta VALUES (?, ?)").run(`k${i}`, 'x'.repeat(200));
+    good.pragma('wal_checkpoint(TRUNCATE)');
+    good.close();
+    copyFileSync(path.join(tmp, 'tocorrupt.sqlite'), damaged);
+    const bytes = Buffer.from(readFileSync(damaged));
+    bytes.fill(0xab, 4096 * 3, 4096 * 6);
+    writeFileSync(damaged, bytes);
+    expect(() => openProjectDb(damaged)).toThrow(/damaged/);
+  });
+  it('refuses a read-only folder with a clear message (when not root)', () => {
+    const ro = path.join(tmp, 'ro');
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    if (!isRoot) expect(() => openProjectDb(path.join(ro, 'p.sqlite'))).toThrow(/folder .* is not writable/);
+    expect(() => openProjectDb(path.join(tmp, 'absent', 'p.sqlite'))).toThrow(/not writable/);
+  });
+});

@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ProjectDb = Database.Database;
+
+export class ProjectDbError extends Error {
+  override name = 'ProjectDbError';
+}
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface Migration { version: number; name: string; sql: string }
+
+/** The numbered migrations (NNN-name.sql), in order; version N = the schema after file N. */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
+  return files.map((f, i) => {
+    const version = Number(f.slice(0, 3));
+    if (version !== i + 1) throw new ProjectDbError(`migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}`);
+    return { version, name: f, sql: readFileSync(path.join(dir, f), 'utf8') };
+  });
+}
+
+export const SCHEMA_VERSION = loadMigrations().length;
+
+/**
+ * Opens (creating it when absent) a project database: WAL journal, foreign keys on, a busy timeout, then every
+ * pending migration in one transaction each, tracked by PRAGMA user_version. A database written by a newer version
+ * of the app, a file that is not SQLite, and a folder that cannot be written are refused with a message saying so.
+ */
+export function openProjectDb(file: string, options: { readonly?: boolean; migrations?: Migration[] } = {}): ProjectDb {
+  const migrations = options.migrations ?? loadMigrations();
+  const dir = path.dirname(path.resolve(file));
+  const exists = existsSync(file);
+  if (!options.readonly) {
+    try { accessSync(dir, constants.W_OK); }
+    catch { throw new ProjectDbError(`cannot open project ${file}: the folder ${dir} is not writable (a project needs its folder for the database journal)`); }
+  }
+  if (!exists && options.readonly) throw new ProjectDbError(`project ${file} does not exist`);
+  let db: ProjectDb;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (e) {
+    throw new ProjectDbError(`cannot open project ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number; // reads the header: fails for non-SQLite files
+    if (version > migrations.length) {
+      throw new ProjectDbError(`project ${file} was written by a newer SimplePose Studio (schema ${version}; this version knows up to ${migrations.length}); update the app to open it`);
+    }
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      for (const m of migrations.slice(version)) {
+        db.transaction(() => {
+          db.exec(m.sql);
+          db.pragma(`user_version = ${m.version}`);
+        })();
+      }
+    }
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new ProjectDbError(`project ${file} is damaged (${String(check)}); restore it from a backup`);
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof ProjectDbError) throw e;
+    const msg = (e as Error).message;
+    if (/file is not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(msg)) throw new ProjectDbError(`project ${file} is not a SimplePose project or is damaged (${msg})`);
+    if (/readonly|SQLITE_READONLY|SQLITE_CANTOPEN/i.test(msg)) throw new ProjectDbError(`cannot write project ${file} (${msg})`);
+    throw new ProjectDbError(`cannot open project ${file}: ${msg}`);
+  }
+}
