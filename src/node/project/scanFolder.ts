@@ -1,0 +1,71 @@
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Image files a project picks up (lower-case extensions). */
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
+
+export interface ScannedFile {
+  /** Relative to the scanned root, '/' separators (stable across platforms). */
+  relPath: string;
+  absPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanReport {
+  files: ScannedFile[];
+  unreadable: { relPath: string; reason: string }[];
+  hiddenSkipped: number;
+  loopsSkipped: number;
+}
+
+/**
+ * Lists the image files below `root`, recursively: hidden files and folders (names starting with '.') are skipped,
+ * symbolic links are followed but a folder reached twice (a link loop, or two links to one place) is scanned once,
+ * and every folder or file that cannot be read is reported with the reason instead of stopping the scan.
+ * Files come back sorted by relative path.
+ */
+export async function scanFolder(root: string): Promise<ScanReport> {
+  const report: ScanReport = { files: [], unreadable: [], hiddenSkipped: 0, loopsSkipped: 0 };
+  const rootReal = await realpath(root).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot scan ${root}: ${e.code === 'ENOENT' ? 'no such folder' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+  });
+  if (!(await stat(rootReal)).isDirectory()) throw new Error(`cannot scan ${root}: it is a file, not a folder`);
+  const seen = new Set<string>([rootReal]);
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    let entries;
+    try { entries = await readdir(dir, { withFileTypes: true }); }
+    catch (e) { report.unreadable.push({ relPath: rel || '.', reason: reason(e) }); return; }
+    // Plain entries before links, so that a folder reached both directly and through a link is listed at its own path.
+    entries.sort((a, b) => Number(a.isSymbolicLink()) - Number(b.isSymbolicLink()) || (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) { report.hiddenSkipped++; continue; }
+      const abs = path.join(dir, entry.name), relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      let isDir = entry.isDirectory(), isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try { const s = await stat(abs); isDir = s.isDirectory(); isFile = s.isFile(); }
+        catch (e) { report.unreadable.push({ relPath, reason: `broken link (${reason(e)})` }); continue; }
+      }
+      if (isDir) {
+        let real: string;
+        try { real = await realpath(abs); } catch (e) { report.unreadable.push({ relPath, reason: reason(e) }); continue; }
+        if (seen.has(real)) { report.loopsSkipped++; continue; }
+        seen.add(real);
+        await walk(abs, relPath);
+      } else if (isFile && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        try {
+          const s = await stat(abs);
+          report.files.push({ relPath, absPath: abs, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
+        } catch (e) { report.unreadable.push({ relPath, reason: reason(e) }); }
+      }
+    }
+  };
+  await walk(rootReal, '');
+  report.files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  return report;
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'disappeared during the scan' : code ?? (e as Error).message;
+}
