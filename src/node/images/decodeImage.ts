@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { readFile } from 'node:fs/promises';
 import type { ImageU8 } from '../../core/image/resizeCubicU8.ts';
+import { bmpSize, decodeBmp, BmpFormatError } from '../../core/image/decodeBmp.ts';
 
 /** Largest image accepted (pixels after EXIF rotation): 20000×20000 and such are refused before decoding. */
 export const MAX_IMAGE_PIXELS = 120e6;
@@ -22,6 +23,7 @@ export async function decodeImageBgr(file: string): Promise<ImageU8> {
     throw new ImageInputError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder, not an image' : (e as Error).message}`);
   }
   if (bytes.length === 0) throw new ImageInputError(`${file}: the file is empty`);
+  if (bytes[0] === 0x42 && bytes[1] === 0x4d) return decodeBmpFile(file, bytes); // sharp/libvips cannot read BMP
   let meta: Metadata;
   try { meta = await sharp(bytes, { limitInputPixels: false }).metadata(); }
   catch (e) { throw new ImageInputError(`${file}: not a readable image (${shortSharp(e)})`); }
@@ -46,4 +48,11 @@ export async function decodeImageBgr(file: string): Promise<ImageU8> {
 
 function shortSharp(e: unknown): string {
   return String((e as Error).message ?? e).split('\n')[0].replace(/^Input (file|buffer) /, '');
+}
+
+function decodeBmpFile(file: string, bytes: Buffer): ImageU8 {
+  const size = bmpSize(bytes);
+  if (size && size.width * size.height > MAX_IMAGE_PIXELS) throw new ImageInputError(`${file}: ${size.width}×${size.height} is too large (the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`);
+  try { return decodeBmp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)); }
+  catch (e) { throw new ImageInputError(`${file}: ${e instanceof BmpFormatError ? e.message : String(e)}`); }
 }
