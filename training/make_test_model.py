@@ -63,6 +63,7 @@ def main():
                ckpt, _use_new_zipfile_serialization=False)
     export_main([ckpt, '--out', os.path.join(HERE, 'tiny.onnx')])
     export_main([ckpt, '--out', os.path.join(HERE, 'tiny-fp16.onnx'), '--fp16'])
+    os.remove(ckpt)  # the ONNX files, input and PyTorch output are the fixture; the checkpoint is only a step
     g = torch.Generator().manual_seed(5)
     x = torch.rand(2, 128, 192, 3, generator=g)
     with torch.no_grad():
