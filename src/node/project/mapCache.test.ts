@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openProjectDb } from '../db/openProjectDb.ts';
+import { MapCache, type MapCacheKey } from './mapCache.ts';
+import type { DecodePass } from '../../core/codec/decodeCase.ts';
+
+const pass = (seed: number, flip: boolean): DecodePass => {
+  const t = () => ({ data: Float32Array.from({ length: 50 * 8 * 12 }, (_, i) => Math.sin(i * 0.37 + seed)), shape: [50, 8, 12] });
+  return { multiplier: 1.25, maps: t(), flippedMaps: flip ? t() : null };
+};
+const key = (image: string): MapCacheKey => ({ imageHash: image, modelHash: 'm1', settings: { scales: [1], flip: true } });
+
+describe('MapCache', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'sp-cache-'));
+  let n = 0;
+  const freshDb = () => openProjectDb(path.join(root, `p${n++}.sqlite`)); // one project per test: one cache table
+  it('round-trips the maps of every pass in FP16 (relative error ≤ 1e-3)', async () => {
+    const cache = new MapCache(freshDb(), path.join(root, 'maps'));
+    const passes = [pass(1, true), pass(2, false)];
+    await cache.put(key('img-a'), passes);
+    const back = (await cache.get(key('img-a')))!;
+    expect(back.map((p) => [p.multiplier, p.maps.shape, p.flippedMaps === null])).toEqual([[1.25, [50, 8, 12], false], [1.25, [50, 8, 12], true]]);
+    back[0].maps.data.forEach((v, i) => expect(Math.abs(v - passes[0].maps.data[i])).toBeLessThanOrEqual(1e-3));
+    expect(await cache.get({ ...key('img-a'), settings: { scales: [1], flip: false } })).toBeNull(); // other settings, other entry
+  });
+  it('evicts the least recently used entries above the size limit', async () => {
+    const cache = new MapCache(freshDb(), path.join(root, 'lru'), 3 * 9728 + 100); // room for three single-map entries
+    for (const [i, img] of ['p', 'q', 'r'].entries()) await cache.put(key(img), [pass(i, false)], 1000 + i);
+    await cache.get(key('p'), 5000); // p is now the most recent
+    await cache.put(key('s'), [pass(9, false)], 6000);
+    expect(await cache.get(key('q'))).toBeNull();
+    expect(await cache.get(key('p'))).not.toBeNull();
+    expect(cache.totalBytes()).toBeLessThanOrEqual(3 * 9728 + 100);
+    expect(readdirSync(path.join(root, 'lru')).length).toBe(3);
+  });
+  it('treats a missing or corrupt file as a miss and forgets the entry', async () => {
+    const dir = path.join(root, 'broken');
+    const db = freshDb();
+    const cache = new MapCache(db, dir);
+    await cache.put(key('x'), [pass(3, false)]);
+    const [file] = readdirSync(dir);
+    writeFileSync(path.join(dir, file), 'garbage');
+    expect(await cache.get(key('x'))).toBeNull();
+    await cache.put(key('y'), [pass(4, false)]);
+    rmSync(path.join(dir, readdirSync(dir)[0]));
+    expect(await cache.get(key('y'))).toBeNull();
+    expect(db.prepare('SELECT COUNT(*) FROM map_cache WHERE image_hash IN (?, ?)').pluck().get('x', 'y')).toBe(0);
+  });
+});
