@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { acceptPredictions, addPerson, cycleVisibility, deleteJoint, deletePerson, moveJoint, nextJointIndex, placeJoint, swapLeftRight, EditError } from './poseEdits.ts';
+import { applyDiff, invertDiff, squashDiffs, DiffConflictError } from './recordDiff.ts';
+import { EditHistory } from './editHistory.ts';
+import { EMPTY_ANNOTATION, personsInOrder, type AnnotationState } from './poseRecords.ts';
+import type { Pose } from '../codec/assign/toPoses.ts';
+
+const pose = (dx: number): Pose => ({ score: 0.8, neck: null, joints: Array.from({ length: 17 }, (_, k) => (k === 3 ? null : { x: 10 + k + dx, y: 20 + k, score: 0.5 })) });
+function predicted(): AnnotationState {
+  return applyDiff(EMPTY_ANNOTATION, acceptPredictions(EMPTY_ANNOTATION, [pose(0), pose(100)], (i) => `p${i}`));
+}
+
+describe('pose edits', () => {
+  it('accepting predictions makes model joints with provenance; re-accepting replaces untouched predictions only', () => {
+    let s = predicted();
+    expect(s.order).toEqual(['p0', 'p1']);
+    expect(s.persons.p0.joints[0]).toEqual({ x: 10, y: 20, v: 2, source: 'model', model: { x: 10, y: 20, score: 0.5 } });
+    s = applyDiff(s, moveJoint(s, 'p1', 0, 5, 5));
+    s = applyDiff(s, acceptPredictions(s, [pose(50)], (i) => `q${i}`));
+    expect(s.order).toEqual(['p1', 'q0']); // p0 (untouched) replaced, p1 (edited) kept
+  });
+  it('move, place, cycle visibility 2→1→0, delete joint; provenance follows', () => {
+    let s = predicted();
+    s = applyDiff(s, moveJoint(s, 'p0', 5, 1, 2));
+    expect(s.persons.p0.joints[5]).toMatchObject({ x: 1, y: 2, source: 'edited', model: { x: 15 } });
+    expect(() => moveJoint(s, 'p0', 3, 0, 0)).toThrow(EditError);
+    s = applyDiff(s, placeJoint(s, 'p0', 3, 7, 8));
+    expect(s.persons.p0.joints[3]).toEqual({ x: 7, y: 8, v: 2, source: 'human' });
+    s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    expect(s.persons.p0.joints[0]).toMatchObject({ v: 1, source: 'edited' });
+    s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    expect(s.persons.p0.joints[0]).toBeNull();
+    s = applyDiff(s, deleteJoint(s, 'p0', 1));
+    expect(s.persons.p0.joints[1]).toBeNull();
+  });
+  it('swap left/right permutes by the COCO flip order; add and delete persons', () => {
+    let s = predicted();
+    const before = s.persons.p0;
+    s = applyDiff(s, swapLeftRight(s, 'p0'));
+    expect(s.persons.p0.joints[5]?.x).toBe(before.joints[6]?.x);
+    expect(s.persons.p0.joints[0]).toEqual(before.joints[0]);
+    s = applyDiff(s, addPerson(s, 'h1'));
+    expect(personsInOrder(s).map((p) => p.id)).toEqual(['p0', 'p1', 'h1']);
+    s = applyDiff(s, deletePerson(s, 'p1'));
+    expect(s.order).toEqual(['p0', 'h1']);
+    expect(() => deletePerson(s, 'p1')).toThrow(/no person p1/);
+  });
+  it('Tab order: next joint, next missing joint, backwards', () => {
+    const p = predicted().persons.p0;
+    expect(nextJointIndex(p, 16, 1, false)).toBe(0);
+    expect(nextJointIndex(p, 0, 1, true)).toBe(3);
+    expect(nextJointIndex(p, 0, -1, false)).toBe(16);
+  });
+});
+
+describe('record diffs and history', () => {
+  it('invert undoes, squash composes, and a diff that does not fit is refused', () => {
+    const s0 = predicted();
+    const d1 = moveJoint(s0, 'p0', 0, 1, 1);
+    const s1 = applyDiff(s0, d1);
+    const d2 = moveJoint(s1, 'p0', 0, 2, 2);
+    const s2 = applyDiff(s1, d2);
+    expect(applyDiff(s2, invertDiff(squashDiffs(d1, d2)))).toEqual(s0);
+    expect(applyDiff(s0, squashDiffs(d1, d2))).toEqual(s2);
+    expect(() => applyDiff(EMPTY_ANNOTATION, d1)).toThrow(DiffConflictError);
+    const add = addPerson(s0, 'x'), del = deletePerson(applyDiff(s0, add), 'x');
+    expect(applyDiff(s0, squashDiffs(add, del))).toEqual(s0);
+  });
+  it('a drag is one undo step; undo/redo walk the history; a new edit clears redo; entries restore the history', () => {
+    const h = new EditHistory(predicted());
+    for (let i = 1; i <= 10; i++) h.apply(moveJoint(h.current, 'p0', 0, i, i), 'move joint', 'drag-1');
+    h.apply(cycleVisibility(h.current, 'p0', 1), 'visibility');
+    expect(h.entries().undo).toHaveLength(2);
+    h.undo();
+    expect(h.current.persons.p0.joints[1]?.v).toBe(2);
+    h.undo();
+    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 20, source: 'model' });
+    h.redo();
+    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 10 });
+    const restored = new EditHistory(h.current, h.entries().undo, h.entries().redo);
+    restored.redo();
+    expect(restored.current.persons.p0.joints[1]?.v).toBe(1);
+    h.apply(deleteJoint(h.current, 'p0', 2), 'delete joint');
+    expect(h.canRedo).toBe(false);
+  });
+});
