@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
+import { PROJECT_FIXTURES } from '../../../test/support/fixturePaths.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
 const isRoot = process.getuid?.() === 0;
@@ -42,7 +43,7 @@ describe('openProjectDb', () => {
     const raw = new Database(newer);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
     raw.close();
-    expect(() => openProjectDb(newer)).toThrow(/written by a newer SimplePose Studio \(schema 6;/);
+    expect(() => openProjectDb(newer)).toThrow(`written by a newer SimplePose Studio (schema ${SCHEMA_VERSION + 5};`);
     const junk = path.join(tmp, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite '.repeat(500));
     expect(() => openProjectDb(junk)).toThrow(/not a SimplePose project or is damaged/);
@@ -63,5 +64,17 @@ describe('openProjectDb', () => {
     chmodSync(ro, 0o500);
     if (!isRoot) expect(() => openProjectDb(path.join(ro, 'p.sqlite'))).toThrow(/folder .* is not writable/);
     expect(() => openProjectDb(path.join(tmp, 'absent', 'p.sqlite'))).toThrow(/not writable/);
+  });
+});
+
+describe('migrations from fixture databases', () => {
+  it('a version-1 project (test/fixtures/db/project-v1.sqlite) migrates to the current schema with its data intact', () => {
+    const copy = path.join(tmp, 'v1.sqlite');
+    copyFileSync(path.join(PROJECT_FIXTURES, 'db', 'project-v1.sqlite'), copy);
+    const db = openProjectDb(copy);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT rel_path, status, coco_json, sort_key FROM images').get()).toEqual({ rel_path: 'a/b.jpg', status: 'accepted', coco_json: null, sort_key: null });
+    expect(db.prepare('SELECT revision FROM annotations WHERE image_id = 1').pluck().get()).toBe(3);
+    db.close();
   });
 });
