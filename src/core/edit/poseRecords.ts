@@ -25,6 +25,8 @@ export interface PersonRecord {
   score?: number;
   /** Fields carried through from an imported COCO annotation (id, bbox, area, segmentation, …). */
   coco?: Record<string, unknown>;
+  /** Position of the imported annotation in its COCO file (exports keep that order). */
+  cocoOrder?: number;
 }
 
 /** An image's persons by id, plus their display order. */
