@@ -1,4 +1,5 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import type { Statement } from 'better-sqlite3';
 import { applyDiff, invertDiff, isEmptyDiff, squashDiffs, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import { EMPTY_ANNOTATION, type AnnotationState } from '../../core/edit/poseRecords.ts';
 import type { HistoryEntry } from '../../core/edit/editHistory.ts';
@@ -14,13 +15,27 @@ interface StoredDiff { diff: RecordDiff; label: string; group?: string }
  */
 export class AnnotationStore {
   private readonly db: ProjectDb;
+  /** Statements prepared once: preparing costs more than running them. */
+  private readonly q: Record<'load' | 'dropRedo' | 'last' | 'squash' | 'insert' | 'lastDone' | 'firstUndone' | 'mark' | 'write' | 'rows', Statement>;
 
   constructor(db: ProjectDb) {
     this.db = db;
+    this.q = {
+      load: db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?'),
+      dropRedo: db.prepare('DELETE FROM edits WHERE image_id = ? AND undone = 1'),
+      last: db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? ORDER BY seq DESC LIMIT 1'),
+      squash: db.prepare('UPDATE edits SET diff_json = ?, created_at = ? WHERE id = ?'),
+      insert: db.prepare('INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (?, ?, ?, ?)'),
+      lastDone: db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 1'),
+      firstUndone: db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? AND undone = 1 ORDER BY seq LIMIT 1'),
+      mark: db.prepare('UPDATE edits SET undone = ? WHERE id = ?'),
+      write: db.prepare('INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET persons_json = excluded.persons_json, revision = excluded.revision, updated_at = excluded.updated_at'),
+      rows: db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? ORDER BY seq'),
+    };
   }
 
   load(imageId: number): { state: AnnotationState; revision: number } {
-    const row = this.db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?').get(imageId) as { persons_json: string; revision: number } | undefined;
+    const row = this.q.load.get(imageId) as { persons_json: string; revision: number } | undefined;
     return row ? { state: JSON.parse(row.persons_json) as AnnotationState, revision: row.revision } : { state: EMPTY_ANNOTATION, revision: 0 };
   }
 
@@ -38,15 +53,14 @@ export class AnnotationStore {
       const { state, revision } = this.load(imageId);
       const next = applyDiff(state, diff);
       // Targeted, indexed queries (UNIQUE (image_id, seq)): saving stays O(1) however long the history grows.
-      const hadRedo = this.db.prepare('DELETE FROM edits WHERE image_id = ? AND undone = 1').run(imageId).changes > 0;
-      const last = this.db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? ORDER BY seq DESC LIMIT 1').get(imageId) as EditRow | undefined;
+      const hadRedo = this.q.dropRedo.run(imageId).changes > 0;
+      const last = this.q.last.get(imageId) as EditRow | undefined;
       const lastDiff = last ? (JSON.parse(last.diff_json) as StoredDiff) : null;
       if (last && lastDiff && group !== undefined && lastDiff.group === group && !hadRedo) {
-        this.db.prepare('UPDATE edits SET diff_json = ?, created_at = ? WHERE id = ?')
-          .run(JSON.stringify({ ...lastDiff, diff: squashDiffs(lastDiff.diff, diff) }), now, last.id);
+        this.q.squash.run(JSON.stringify({ ...lastDiff, diff: squashDiffs(lastDiff.diff, diff) }), now, last.id);
       } else {
         const seq = (last ? last.seq : 0) + 1;
-        this.db.prepare('INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (?, ?, ?, ?)').run(imageId, seq, JSON.stringify({ diff, label, group }), now);
+        this.q.insert.run(imageId, seq, JSON.stringify({ diff, label, group }), now);
       }
       return this.write(imageId, next, revision + 1, now);
     })();
@@ -54,33 +68,32 @@ export class AnnotationStore {
 
   undo(imageId: number, now = Date.now()): { state: AnnotationState; revision: number; label: string } | null {
     return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 1').get(imageId) as EditRow | undefined;
+      const last = this.q.lastDone.get(imageId) as EditRow | undefined;
       if (!last) return null;
       const { state, revision } = this.load(imageId);
       const stored = JSON.parse(last.diff_json) as StoredDiff;
-      this.db.prepare('UPDATE edits SET undone = 1 WHERE id = ?').run(last.id);
+      this.q.mark.run(1, last.id);
       return { ...this.write(imageId, applyDiff(state, invertDiff(stored.diff)), revision + 1, now), label: stored.label };
     })();
   }
 
   redo(imageId: number, now = Date.now()): { state: AnnotationState; revision: number; label: string } | null {
     return this.db.transaction(() => {
-      const next = this.db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? AND undone = 1 ORDER BY seq LIMIT 1').get(imageId) as EditRow | undefined;
+      const next = this.q.firstUndone.get(imageId) as EditRow | undefined;
       if (!next) return null;
       const { state, revision } = this.load(imageId);
       const stored = JSON.parse(next.diff_json) as StoredDiff;
-      this.db.prepare('UPDATE edits SET undone = 0 WHERE id = ?').run(next.id);
+      this.q.mark.run(0, next.id);
       return { ...this.write(imageId, applyDiff(state, stored.diff), revision + 1, now), label: stored.label };
     })();
   }
 
   private rows(imageId: number): EditRow[] {
-    return this.db.prepare('SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ? ORDER BY seq').all(imageId) as EditRow[];
+    return this.q.rows.all(imageId) as EditRow[];
   }
 
   private write(imageId: number, state: AnnotationState, revision: number, now: number): { state: AnnotationState; revision: number } {
-    this.db.prepare('INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET persons_json = excluded.persons_json, revision = excluded.revision, updated_at = excluded.updated_at')
-      .run(imageId, JSON.stringify(state), revision, now);
+    this.q.write.run(imageId, JSON.stringify(state), revision, now);
     return { state, revision };
   }
 }

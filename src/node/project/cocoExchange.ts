@@ -85,18 +85,20 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const meta = (k: string) => { const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined; return v === undefined ? undefined : JSON.parse(v); };
   const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
     ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path`).all() as { id: number; rel_path: string; width: number; height: number; status: string; coco_json: string | null; persons_json: string | null }[];
-  const chosen = rows.filter((r) => (o.onlyReviewed ? r.status === 'accepted' || r.status === 'no_person' : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed'));
-  const usedImageIds = new Set<number>(chosen.map((r) => (r.coco_json ? (JSON.parse(r.coco_json) as CocoImage).id : 0)).filter((id) => id > 0));
-  const usedAnnIds = new Set<number>();
-  for (const r of chosen) if (r.persons_json) for (const p of Object.values((JSON.parse(r.persons_json) as AnnotationState).persons)) if (typeof p.coco?.id === 'number') usedAnnIds.add(p.coco.id as number);
-  let nextImage = Math.max(0, ...usedImageIds) + 1, nextAnn = Math.max(0, ...usedAnnIds) + 1;
+  const chosen = rows.filter((r) => (o.onlyReviewed ? r.status === 'accepted' || r.status === 'no_person' : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed'))
+    .map((r) => ({ ...r, image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null, state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null }));
+  let nextImage = 1, nextAnn = 1;
+  for (const r of chosen) {
+    if (r.image && r.image.id >= nextImage) nextImage = r.image.id + 1;
+    if (r.state) for (const id of r.state.order) { const cid = r.state.persons[id].coco?.id; if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1; }
+  }
   const images: CocoImage[] = [], annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
   for (const r of chosen) {
-    const im: CocoImage = r.coco_json ? JSON.parse(r.coco_json) : { id: nextImage++, file_name: r.rel_path, width: r.width, height: r.height };
+    const im: CocoImage = r.image ?? { id: nextImage++, file_name: r.rel_path, width: r.width, height: r.height };
     images.push(im);
-    if (!r.persons_json) continue;
-    const state = JSON.parse(r.persons_json) as AnnotationState;
+    const state = r.state;
+    if (!state) continue;
     for (const id of state.order) {
       const p = state.persons[id];
       const keypoints: number[] = [];
