@@ -3,6 +3,7 @@ import { evalCommand, EVAL_HELP } from './evalCommand.ts';
 import { validateCommand, VALIDATE_HELP } from './validateCommand.ts';
 import { inferCommand, INFER_HELP } from './inferCommand.ts';
 import { synthCommand, SYNTH_HELP } from './synthCommand.ts';
+import { detectCommand, DETECT_HELP } from './detectCommand.ts';
 import { CliError, EXIT } from './cliError.ts';
 
 /** Where a command writes: injectable so tests run commands in-process. */
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
   decode: { run: decodeCommand, summary: 'raw network maps (decode cases) → COCO keypoint results', help: DECODE_HELP },
   eval: { run: evalCommand, summary: 'OKS AP/AR of results against a COCO ground truth (pycocotools-exact)', help: EVAL_HELP },
   validate: { run: validateCommand, summary: 'check a COCO keypoints GT or results file against the export rules', help: VALIDATE_HELP },
+  detect: { run: detectCommand, summary: 'create/update a project for a folder and run the model on it (resumable)', help: DETECT_HELP },
   synth: { run: synthCommand, summary: 'render a synthetic people dataset (JPEG + COCO keypoints)', help: SYNTH_HELP },
   infer: { run: inferCommand, summary: 'run an IMHN ONNX model on images → COCO keypoint results (+ raw maps)', help: INFER_HELP },
 };

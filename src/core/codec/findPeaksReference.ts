@@ -18,7 +18,7 @@ export function findPeaksReference(heat: FullResChannel[], options: PeakOptions 
 }
 
 function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
-  const found: { x: number; y: number }[] = [];
+  const found: { x: number; y: number; v: number }[] = [];
   const { width: W, height: H } = ch;
   const nTiles = ch.tilesX * ch.tilesY;
   const above = (t: number) => ch.mayReach(t, o.threshold);
@@ -37,12 +37,14 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
           ? v >= tile[i - TILE_PX - 1] && v >= tile[i - TILE_PX] && v >= tile[i - TILE_PX + 1] && v >= tile[i - 1] &&
             v >= tile[i + 1] && v >= tile[i + TILE_PX - 1] && v >= tile[i + TILE_PX] && v >= tile[i + TILE_PX + 1]
           : isLocalMax(ch, x0 + dx, y0 + dy, v, above);
-        if (isMax) found.push({ x: x0 + dx, y: y0 + dy });
+        if (isMax) found.push({ x: x0 + dx, y: y0 + dy, v });
       }
     }
   }
-  found.sort((a, b) => a.y - b.y || a.x - b.x);
-  return found.map((p) => refineCentroid(ch, p.x, p.y, o));
+  let kept = found;
+  if (found.length > o.maxPerType) kept = [...found].sort((a, b) => b.v - a.v).slice(0, o.maxPerType);
+  kept.sort((a, b) => a.y - b.y || a.x - b.x);
+  return kept.map((p) => refineCentroid(ch, p.x, p.y, o));
 }
 
 function isLocalMax(ch: FullResChannel, x: number, y: number, v: number, above: (t: number) => boolean): boolean {

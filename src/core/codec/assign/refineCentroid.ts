@@ -15,9 +15,15 @@ export interface PeakOptions {
   radius: number;
   /** Reproduce the official axis swap of refine_centroid (IMHN-REFERENCE §4.2, §9.4). */
   swapAxes: boolean;
+  /**
+   * At most this many peaks per keypoint type (the highest, kept in row-major order). Limb scoring is quadratic in
+   * peaks, so the maps of a broken or untrained model (noise: hundreds of peaks) would take hours; real maps have far
+   * fewer (≤ 16 per type in the fixtures), so results are unchanged. Infinity = the official, unbounded behaviour.
+   */
+  maxPerType: number;
 }
 
-export const OFFICIAL_PEAK_OPTIONS: PeakOptions = { threshold: 0.1, radius: 2, swapAxes: true };
+export const OFFICIAL_PEAK_OPTIONS: PeakOptions = { threshold: 0.1, radius: 2, swapAxes: true, maxPerType: 100 };
 
 /**
  * `refine_centroid` (utils/util.py): when the (2r+1)² window fits in the image, score = window mean and the
