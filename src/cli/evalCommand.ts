@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseCocoGt, parseCocoResults } from '../core/coco/cocoJson.ts';
-import { evaluateKeypoints, STAT_NAMES } from '../core/eval/cocoEval.ts';
+import { evaluateKeypoints, STAT_NAMES, type CocoStats } from '../core/eval/cocoEval.ts';
+import { openProjectDb } from '../node/db/openProjectDb.ts';
+import { exportCoco, exportResults } from '../node/project/cocoExchange.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
 
 export const EVAL_HELP = `Usage: simplepose eval --gt GT.json --results RES.json [--image-ids 1,2,3] [--json]
+       simplepose eval --project FILE [--run N] [--json]
 
-OKS keypoint AP/AR exactly as pycocotools COCOeval (iouType keypoints, maxDets 20).
+OKS keypoint AP/AR exactly as pycocotools COCOeval (iouType keypoints, maxDets 20). With --project: the model's
+predictions of a run (default: the latest finished one) against the reviewed annotations (accepted and
+"no person" images).
 
   --gt FILE          COCO keypoints ground truth
   --results FILE     COCO keypoints results (a flat array)
@@ -33,10 +38,11 @@ const LABELS: Record<string, string> = {
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { gt: { type: 'string' }, results: { type: 'string' }, 'image-ids': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { gt: { type: 'string' }, results: { type: 'string' }, 'image-ids': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' }, project: { type: 'string' }, run: { type: 'string' } },
   });
   if (values.help) { io.out(EVAL_HELP); return EXIT.ok; }
-  if (!values.gt || !values.results) throw new CliError('eval: --gt and --results are required (see simplepose eval --help)', EXIT.usage);
+  if (values.project) return evalProject(values.project, values.run, values.json, io);
+  if (!values.gt || !values.results) throw new CliError('eval: --gt and --results (or --project) are required (see simplepose eval --help)', EXIT.usage);
   const gt = parseCocoGt(await readText(values.gt), `ground truth ${values.gt}`);
   const gtIds = new Set(gt.images.map((i) => i.id));
   const results = parseCocoResults(await readText(values.results), gtIds, `results ${values.results}`);
@@ -46,10 +52,30 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const bad = imageIds.filter((id) => !Number.isInteger(id) || !gtIds.has(id));
     if (bad.length || imageIds.length === 0) throw new CliError(`eval: --image-ids must list image ids of the ground truth; not found: ${bad.join(', ') || '(empty list)'}`, EXIT.usage);
   }
-  const stats = evaluateKeypoints(gt, results, { imageIds });
-  for (const k of STAT_NAMES) io.out(` ${LABELS[k]} = ${stats[k].toFixed(3)}`);
-  if (values.json) io.out(JSON.stringify(stats));
+  printStats(evaluateKeypoints(gt, results, { imageIds }), values.json, io);
   return EXIT.ok;
+}
+
+function printStats(stats: CocoStats, json: boolean, io: CliIo): void {
+  for (const k of STAT_NAMES) io.out(` ${LABELS[k]} = ${stats[k].toFixed(3)}`);
+  if (json) io.out(JSON.stringify(stats));
+}
+
+function evalProject(file: string, run: string | undefined, json: boolean, io: CliIo): number {
+  const db = openProjectDb(file, { readonly: true });
+  try {
+    const runId = run !== undefined ? Number(run) : (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+    if (runId === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(runId)) throw new CliError(`eval: ${file} has ${run === undefined ? 'no finished inference run' : `no run ${run}`}`, EXIT.usage);
+    const gt = exportCoco(db, { onlyReviewed: true });
+    if (gt.images.length === 0) throw new CliError(`eval: ${file} has no reviewed images yet (accept or mark images first)`, EXIT.usage);
+    const ids = new Set(gt.images.map((i) => i.id));
+    const results = exportResults(db, runId).filter((r) => ids.has(r.image_id));
+    io.err(`run ${runId} on ${gt.images.length} reviewed image(s)`);
+    printStats(evaluateKeypoints(gt, results), json, io);
+    return EXIT.ok;
+  } finally {
+    db.close();
+  }
 }
 
 export async function readText(file: string): Promise<string> {

@@ -108,3 +108,26 @@ describe('simplepose synth', () => {
     expect((await run('synth', '--out', out, '--count', '2', '--seed', '1', '--persons', '5-2')).code).toBe(2);
   });
 });
+
+describe('simplepose detect + eval --project', () => {
+  it('detects a folder into a project, then evaluates the run against reviewed images', async () => {
+    const { mkdirSync: mk, copyFileSync: cp } = await import('node:fs');
+    const dir = path.join(tmp, 'proj');
+    mk(dir);
+    for (const f of ['000001.jpg', '000002.jpg']) cp(path.join(PROJECT_ROOT, 'resources', 'sample-project', 'images', f), path.join(dir, f));
+    const model = path.join(PROJECT_ROOT, 'test', 'fixtures', 'model', 'tiny.onnx');
+    const r = await run('detect', dir, '--model', model, '--scales', '0.25', '--provider', 'cpu', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.at(-1)!)).toMatchObject({ event: 'finished', status: 'done', done: 2, total: 2 });
+    const project = path.join(dir, '.simplepose.sqlite');
+    expect((await run('eval', '--project', project)).code).toBe(2); // nothing reviewed yet
+    const { openProjectDb } = await import('../node/db/openProjectDb.ts');
+    const db = openProjectDb(project);
+    db.prepare("UPDATE images SET status = 'no_person'").run();
+    db.close();
+    const e = await run('eval', '--project', project, '--json');
+    expect(e.code).toBe(0);
+    expect(Object.keys(JSON.parse(e.out.at(-1)!))).toContain('AP');
+    expect((await run('detect', dir)).code).toBe(2);
+  });
+});

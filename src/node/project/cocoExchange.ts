@@ -83,19 +83,19 @@ export interface ExportOptions { onlyReviewed?: boolean }
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const meta = (k: string) => { const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined; return v === undefined ? undefined : JSON.parse(v); };
+  const ids = cocoImageIds(db);
   const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
     ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path`).all() as { id: number; rel_path: string; width: number; height: number; status: string; coco_json: string | null; persons_json: string | null }[];
   const chosen = rows.filter((r) => (o.onlyReviewed ? r.status === 'accepted' || r.status === 'no_person' : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed'))
     .map((r) => ({ ...r, image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null, state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null }));
-  let nextImage = 1, nextAnn = 1;
+  let nextAnn = 1;
   for (const r of chosen) {
-    if (r.image && r.image.id >= nextImage) nextImage = r.image.id + 1;
     if (r.state) for (const id of r.state.order) { const cid = r.state.persons[id].coco?.id; if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1; }
   }
   const images: CocoImage[] = [], annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
   for (const r of chosen) {
-    const im: CocoImage = r.image ?? { id: nextImage++, file_name: r.rel_path, width: r.width, height: r.height };
+    const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.rel_path, width: r.width, height: r.height };
     images.push(im);
     const state = r.state;
     if (!state) continue;
@@ -130,11 +130,25 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   return out;
 }
 
+/**
+ * The COCO image id of every project image, shared by GT and results exports: an imported image keeps its id, any
+ * other gets the next id above all imported ones, in project order.
+ */
+export function cocoImageIds(db: ProjectDb): Map<number, number> {
+  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key IS NULL, sort_key, rel_path').all() as { id: number; coco_json: string | null }[];
+  const ids = new Map<number, number>();
+  let next = 1;
+  for (const r of rows) if (r.coco_json) { const id = (JSON.parse(r.coco_json) as CocoImage).id; ids.set(r.id, id); next = Math.max(next, id + 1); }
+  for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
+  return ids;
+}
+
 /** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
 export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
-  const rows = db.prepare('SELECT p.poses_json, i.coco_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path').all(runId) as { poses_json: string; coco_json: string | null; id: number }[];
+  const ids = cocoImageIds(db);
+  const rows = db.prepare('SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path').all(runId) as { poses_json: string; id: number }[];
   return rows.flatMap((r) => {
-    const imageId = r.coco_json ? (JSON.parse(r.coco_json) as CocoImage).id : r.id;
+    const imageId = ids.get(r.id)!;
     return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
       image_id: imageId, category_id: 1, score: pose.score,
       keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
