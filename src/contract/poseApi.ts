@@ -1,0 +1,69 @@
+import { s, validate, type Infer, type Schema, type SchemaIssue } from '../core/schema/schema.ts';
+
+/** Review status of an image (PRODUCT.md: review). */
+export const ImageStatus = s.literal('unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person');
+
+const Joint = s.nullable(s.object({
+  x: s.number(), y: s.number(), v: s.literal(1, 2), source: s.literal('model', 'human', 'edited'),
+  model: s.optional(s.object({ x: s.number(), y: s.number(), score: s.number() })),
+}));
+export const PersonSchema = s.object({
+  id: s.string(), joints: s.array(Joint, 17), crowd: s.boolean(), score: s.optional(s.number()),
+  coco: s.optional(s.record(s.json())), cocoOrder: s.optional(s.integer(0)),
+});
+export const AnnotationSchema = s.object({ persons: s.record(PersonSchema), order: s.array(s.string()) });
+export const DiffSchema = s.object({
+  added: s.record(PersonSchema), updated: s.record(s.array(PersonSchema, 2)), removed: s.record(PersonSchema),
+  order: s.optional(s.array(s.array(s.string()), 2)),
+});
+const ImageRow = s.object({ id: s.integer(1), relPath: s.string(), width: s.integer(1), height: s.integer(1), status: ImageStatus, missing: s.boolean() });
+const Stats = s.object({ AP: s.number(), AP50: s.number(), AP75: s.number(), APm: s.number(), APl: s.number(), AR: s.number(), AR50: s.number(), AR75: s.number(), ARm: s.number(), ARl: s.number() });
+const DetectSettings = s.object({ scales: s.array(s.number(), 8), flip: s.boolean(), mode: s.literal('reference', 'fast') });
+
+/**
+ * The API, defined once: every method with its request and response schema. The HTTP adapter, the Electron IPC
+ * adapter, the preload bridge and both renderer clients are generated from this table.
+ */
+export const POSE_API = {
+  listImages: { request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)) }), response: s.object({ total: s.integer(0), images: s.array(ImageRow) }) },
+  getAnnotation: { request: s.object({ imageId: s.integer(1) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }) },
+  applyEdit: { request: s.object({ imageId: s.integer(1), diff: DiffSchema, label: s.string(), group: s.optional(s.string()) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0) }) },
+  undo: { request: s.object({ imageId: s.integer(1) }), response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })) },
+  redo: { request: s.object({ imageId: s.integer(1) }), response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })) },
+  setStatus: { request: s.object({ imageId: s.integer(1), status: ImageStatus }), response: s.object({ ok: s.literal(true) }) },
+  startDetect: { request: s.object({ modelPath: s.string(), settings: DetectSettings }), response: s.object({ jobId: s.string() }) },
+  cancelJob: { request: s.object({ jobId: s.string() }), response: s.object({ ok: s.boolean() }) },
+  exportCoco: { request: s.object({ path: s.string(), onlyReviewed: s.boolean(), kind: s.literal('gt', 'results') }), response: s.object({ images: s.integer(0), annotations: s.integer(0) }) },
+  importCoco: { request: s.object({ path: s.string() }), response: s.object({ images: s.integer(0), persons: s.integer(0), missingFiles: s.array(s.string()) }) },
+  evaluate: { request: s.object({ runId: s.optional(s.integer(1)) }), response: s.object({ overall: Stats, images: s.integer(0) }) },
+} as const;
+
+/** Events pushed to clients (server-sent events over HTTP, IPC messages in Electron). */
+export const POSE_EVENTS = {
+  jobProgress: s.object({ jobId: s.string(), done: s.integer(0), total: s.integer(0), failed: s.integer(0), imagesPerSecond: s.number(), etaSeconds: s.nullable(s.number()) }),
+  jobFinished: s.object({ jobId: s.string(), status: s.literal('done', 'cancelled', 'failed'), message: s.optional(s.string()) }),
+  annotationChanged: s.object({ imageId: s.integer(1), revision: s.integer(0) }),
+} as const;
+
+export type PoseMethod = keyof typeof POSE_API;
+export type PoseRequest<M extends PoseMethod> = Infer<(typeof POSE_API)[M]['request']>;
+export type PoseResponse<M extends PoseMethod> = Infer<(typeof POSE_API)[M]['response']>;
+/** The one API type both transports implement. */
+export type PoseApi = { [M in PoseMethod]: (request: PoseRequest<M>) => Promise<PoseResponse<M>> };
+
+export class ContractError extends Error {
+  override name = 'ContractError';
+  readonly issues: SchemaIssue[];
+  constructor(what: string, issues: SchemaIssue[]) {
+    super(`${what}: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}${issues.length > 5 ? '; …' : ''}`);
+    this.issues = issues;
+  }
+}
+
+/** Throws a ContractError listing every problem unless `payload` fits the method's request (or response). */
+export function checkPayload<M extends PoseMethod>(method: M, side: 'request' | 'response', payload: unknown): asserts payload is PoseRequest<M> {
+  const entry = POSE_API[method];
+  if (!entry) throw new ContractError(`unknown method ${String(method)}`, [{ path: '$', message: 'not in the API' }]);
+  const issues = validate(entry[side] as Schema<unknown>, payload);
+  if (issues.length) throw new ContractError(`${String(method)} ${side}`, issues);
+}
