@@ -11,6 +11,11 @@ export interface Schema<T> {
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+type OptionalKeys<F> = { [K in keyof F]: undefined extends Infer<F[K]> ? K : never }[keyof F];
+type Flatten<T> = { [K in keyof T]: T[K] };
+/** An object schema's type: fields whose schema allows undefined become optional properties. */
+export type ObjectOf<F> = Flatten<{ [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> }>;
+
 const show = (v: unknown) => { const s = JSON.stringify(v); return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s; };
 
 function make<T>(kind: string, test: (v: unknown) => boolean, expected: string): Schema<T> {
@@ -44,9 +49,9 @@ export const s = {
       return ok;
     },
   }),
-  object: <F extends Record<string, Schema<unknown>>>(fields: F): Schema<{ [K in keyof F]: Infer<F[K]> }> => ({
+  object: <F extends Record<string, Schema<unknown>>>(fields: F): Schema<ObjectOf<F>> => ({
     kind: 'object',
-    check: (v, p, issues): v is { [K in keyof F]: Infer<F[K]> } => {
+    check: (v, p, issues): v is ObjectOf<F> => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) { issues.push({ path: p, message: `expected an object, got ${show(v)}` }); return false; }
       let ok = true;
       for (const [k, f] of Object.entries(fields)) ok = f.check((v as Record<string, unknown>)[k], `${p}.${k}`, issues) && ok;

@@ -53,7 +53,7 @@ export async function runDetectJob(db: ProjectDb, o: DetectOptions): Promise<Det
       run = { id: Number(r.lastInsertRowid) };
     }
     const runId = run.id;
-    const todo = db.prepare('SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key IS NULL, sort_key, rel_path')
+    const todo = db.prepare('SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path')
       .all(runId) as { id: number; rel_path: string; content_hash: string }[];
     const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
     const total = already + todo.length;

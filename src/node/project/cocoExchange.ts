@@ -85,7 +85,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const meta = (k: string) => { const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined; return v === undefined ? undefined : JSON.parse(v); };
   const ids = cocoImageIds(db);
   const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path`).all() as { id: number; rel_path: string; width: number; height: number; status: string; coco_json: string | null; persons_json: string | null }[];
+    ORDER BY i.sort_key, i.rel_path`).all() as { id: number; rel_path: string; width: number; height: number; status: string; coco_json: string | null; persons_json: string | null }[];
   const chosen = rows.filter((r) => (o.onlyReviewed ? r.status === 'accepted' || r.status === 'no_person' : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed'))
     .map((r) => ({ ...r, image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null, state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null }));
   let nextAnn = 1;
@@ -135,7 +135,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
  * other gets the next id above all imported ones, in project order.
  */
 export function cocoImageIds(db: ProjectDb): Map<number, number> {
-  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key IS NULL, sort_key, rel_path').all() as { id: number; coco_json: string | null }[];
+  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as { id: number; coco_json: string | null }[];
   const ids = new Map<number, number>();
   let next = 1;
   for (const r of rows) if (r.coco_json) { const id = (JSON.parse(r.coco_json) as CocoImage).id; ids.set(r.id, id); next = Math.max(next, id + 1); }
@@ -146,7 +146,7 @@ export function cocoImageIds(db: ProjectDb): Map<number, number> {
 /** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
 export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
   const ids = cocoImageIds(db);
-  const rows = db.prepare('SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path').all(runId) as { poses_json: string; id: number }[];
+  const rows = db.prepare('SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path').all(runId) as { poses_json: string; id: number }[];
   return rows.flatMap((r) => {
     const imageId = ids.get(r.id)!;
     return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({

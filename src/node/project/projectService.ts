@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { ProjectDb } from '../db/openProjectDb.ts';
+import type { PoseApi, PoseRequest } from '../../contract/poseApi.ts';
+import { AnnotationStore } from './annotationStore.ts';
+import { exportCoco, exportResults, importCoco } from './cocoExchange.ts';
+import { evaluateKeypoints } from '../../core/eval/cocoEval.ts';
+import { serializeCoco } from '../../core/coco/cocoJson.ts';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { runDetectJob } from '../jobs/detectJob.ts';
+import type { RecordDiff } from '../../core/edit/recordDiff.ts';
+
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  readonly status: number;
+  constructor(message: string, status = 400) { super(message); this.status = status; }
+}
+
+/**
+ * The project's API (the contract's PoseApi) over its database and folder, for every transport. Long jobs run in
+ * the background and report through `events` (jobProgress, jobFinished, annotationChanged).
+ */
+export function createProjectService(db: ProjectDb, root: string): PoseApi & { events: EventEmitter; imagePath(imageId: number): string } {
+  const store = new AnnotationStore(db);
+  const events = new EventEmitter();
+  const jobs = new Map<string, AbortController>();
+  const exists = (imageId: number) => { if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId)) throw new ServiceError(`no image ${imageId} in this project`, 404); };
+  const history = (imageId: number) => { const h = store.history(imageId); return { canUndo: h.undo.length > 0, canRedo: h.redo.length > 0 }; };
+  const changed = (imageId: number, revision: number) => events.emit('annotationChanged', { imageId, revision });
+  return {
+    events,
+    imagePath(imageId) {
+      const row = db.prepare('SELECT rel_path FROM images WHERE id = ?').get(imageId) as { rel_path: string } | undefined;
+      if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
+      return path.join(root, row.rel_path);
+    },
+    async listImages(r: PoseRequest<'listImages'>) {
+      const where = r.status ? 'WHERE status = ?' : '';
+      const args = r.status ? [r.status] : [];
+      const total = db.prepare(`SELECT COUNT(*) FROM images ${where}`).pluck().get(...args) as number;
+      const rows = db.prepare(`SELECT id, rel_path, width, height, status, missing FROM images ${where} ORDER BY sort_key, rel_path LIMIT ? OFFSET ?`)
+        .all(...args, r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number }[];
+      return { total, images: rows.map((x) => ({ id: x.id, relPath: x.rel_path, width: x.width, height: x.height, status: x.status, missing: x.missing === 1 })) };
+    },
+    async getAnnotation({ imageId }) {
+      exists(imageId);
+      return { ...store.load(imageId), ...history(imageId) };
+    },
+    async applyEdit({ imageId, diff, label, group }) {
+      exists(imageId);
+      let r;
+      try { r = store.apply(imageId, diff as RecordDiff, label, group); }
+      catch (e) { throw new ServiceError(`the edit does not fit the current annotation (${(e as Error).message}); reload it`, 409); }
+      changed(imageId, r.revision);
+      return r;
+    },
+    async undo({ imageId }) { exists(imageId); const r = store.undo(imageId); if (r) changed(imageId, r.revision); return r; },
+    async redo({ imageId }) { exists(imageId); const r = store.redo(imageId); if (r) changed(imageId, r.revision); return r; },
+    async setStatus({ imageId, status }) {
+      exists(imageId);
+      db.prepare('UPDATE images SET status = ? WHERE id = ?').run(status, imageId);
+      return { ok: true as const };
+    },
+    async startDetect({ modelPath, settings }) {
+      const jobId = randomUUID();
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      void runDetectJob(db, {
+        modelPath, root, settings, signal: controller.signal, cacheDir: path.join(root, '.simplepose-cache'),
+        onProgress: (p) => events.emit('jobProgress', { jobId, done: p.done, total: p.total, failed: p.failed, imagesPerSecond: p.imagesPerSecond, etaSeconds: p.etaSeconds }),
+      }).then((r) => events.emit('jobFinished', { jobId, status: r.status }))
+        .catch((e: Error) => events.emit('jobFinished', { jobId, status: 'failed', message: e.message }))
+        .finally(() => jobs.delete(jobId));
+      return { jobId };
+    },
+    async cancelJob({ jobId }) {
+      const c = jobs.get(jobId);
+      c?.abort();
+      return { ok: c !== undefined };
+    },
+    async exportCoco({ path: out, onlyReviewed, kind }) {
+      if (kind === 'results') {
+        const run = db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined;
+        if (run === undefined) throw new ServiceError('no finished inference run to export');
+        const results = exportResults(db, run);
+        await writeFileAtomic(out, serializeCoco(results));
+        return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length };
+      }
+      const gt = exportCoco(db, { onlyReviewed });
+      await writeFileAtomic(out, serializeCoco(gt));
+      return { images: gt.images.length, annotations: gt.annotations.length };
+    },
+    async importCoco({ path: file }) {
+      return importCoco(db, file, root);
+    },
+    async evaluate({ runId }) {
+      const run = runId ?? (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      if (run === undefined) throw new ServiceError('no finished inference run to evaluate');
+      const gt = exportCoco(db, { onlyReviewed: true });
+      if (!gt.images.length) throw new ServiceError('no reviewed images yet');
+      const ids = new Set(gt.images.map((i) => i.id));
+      return { overall: evaluateKeypoints(gt, exportResults(db, run).filter((x) => ids.has(x.image_id))), images: gt.images.length };
+    },
+  };
+}
