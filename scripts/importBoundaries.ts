@@ -14,7 +14,10 @@ export const ALLOWED: Record<Layer, Layer[]> = {
 const NODE_BUILTINS_OK: Layer[] = ['node', 'main', 'server', 'cli'];
 
 /** Justified exceptions, by file (STYLE.md: "a justified exception is listed by file in the lint config"). */
-export const EXCEPTIONS: Record<string, string[]> = {};
+export const EXCEPTIONS: Record<string, string[]> = {
+  // `simplepose serve` (issue 5) is the CLI entry of web mode: it starts the server, which nothing else in cli uses.
+  'src/cli/serveCommand.ts': ['../server/startServer.ts'],
+};
 
 export interface ImportViolation { file: string; line: number; specifier: string; message: string }
 
