@@ -131,3 +131,20 @@ describe('simplepose detect + eval --project', () => {
     expect((await run('detect', dir)).code).toBe(2);
   });
 });
+
+describe('simplepose import / export', () => {
+  it('round-trips a COCO file through a project; bad input exits with a reason', async () => {
+    const ann = path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco', 'test_coco.json');
+    const project = path.join(tmp, 'imp.sqlite'), out = path.join(tmp, 'exp.json');
+    const r = await run('import', ann, '--images', path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'), '--project', project, '--json');
+    expect(JSON.parse(r.out[0])).toMatchObject({ images: 4, missingFiles: [] });
+    expect((await run('export', '--project', project, '--out', out)).code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(readFileSync(ann, 'utf8')));
+    expect((await run('export', '--project', project, '--out', out, '--results')).code).toBe(2); // no run yet
+    const bad = path.join(tmp, 'bad-coco.json');
+    writeFileSync(bad, '{"images": 3}');
+    const b = await run('import', bad, '--images', tmp, '--project', project);
+    expect([b.code, b.err[0]]).toEqual([3, expect.stringMatching(/images: missing or not an array/)]);
+    expect((await run('import', ann, '--project', project)).code).toBe(2);
+  });
+});

@@ -5,6 +5,7 @@ import { inferCommand, INFER_HELP } from './inferCommand.ts';
 import { synthCommand, SYNTH_HELP } from './synthCommand.ts';
 import { detectCommand, DETECT_HELP } from './detectCommand.ts';
 import { serveCommand, SERVE_HELP } from './serveCommand.ts';
+import { exportCommand, EXPORT_HELP, importCommand, IMPORT_HELP } from './exchangeCommands.ts';
 import { CliError, EXIT } from './cliError.ts';
 
 /** Where a command writes: injectable so tests run commands in-process. */
@@ -15,6 +16,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
   eval: { run: evalCommand, summary: 'OKS AP/AR of results against a COCO ground truth (pycocotools-exact)', help: EVAL_HELP },
   validate: { run: validateCommand, summary: 'check a COCO keypoints GT or results file against the export rules', help: VALIDATE_HELP },
   detect: { run: detectCommand, summary: 'create/update a project for a folder and run the model on it (resumable)', help: DETECT_HELP },
+  import: { run: importCommand, summary: 'import a COCO keypoints ground truth into a project for review', help: IMPORT_HELP },
+  export: { run: exportCommand, summary: 'write a project as COCO keypoints GT (validated) or a run as COCO results', help: EXPORT_HELP },
   serve: { run: serveCommand, summary: 'serve a project over HTTP on this machine (token-protected web mode)', help: SERVE_HELP },
   synth: { run: synthCommand, summary: 'render a synthetic people dataset (JPEG + COCO keypoints)', help: SYNTH_HELP },
   infer: { run: inferCommand, summary: 'run an IMHN ONNX model on images → COCO keypoint results (+ raw maps)', help: INFER_HELP },

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { openProjectDb } from '../node/db/openProjectDb.ts';
+import { exportCoco, exportResults, importCoco } from '../node/project/cocoExchange.ts';
+import { serializeCoco } from '../core/coco/cocoJson.ts';
+import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
+import { CliError, EXIT } from './cliError.ts';
+import type { CliIo } from './main.ts';
+
+export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
+
+Imports a COCO keypoints ground truth for review: file_names are relative to DIR (the project folder). Everything
+not modelled is kept so that exporting gives the same file back; images whose files are missing are listed.`;
+
+export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
+
+Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
+and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
+a COCO results file. The file is written atomically.`;
+
+export async function importCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { images: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { io.out(IMPORT_HELP); return EXIT.ok; }
+  if (positionals.length !== 1 || !values.images || !values.project) throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
+  const db = openProjectDb(values.project);
+  try {
+    const r = importCoco(db, positionals[0], values.images);
+    if (values.json) io.out(JSON.stringify(r));
+    else {
+      io.out(`imported ${r.images} images and ${r.persons} persons into ${values.project}`);
+      if (r.missingFiles.length) io.out(`${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`);
+    }
+    return EXIT.ok;
+  } finally { db.close(); }
+}
+
+export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { io.out(EXPORT_HELP); return EXIT.ok; }
+  if (!values.project || !values.out) throw new CliError('export: --project FILE and --out FILE are required', EXIT.usage);
+  const db = openProjectDb(values.project, { readonly: true });
+  try {
+    if (values.results) {
+      const run = values.run !== undefined ? Number(values.run) : (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run)) throw new CliError(`export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`, EXIT.usage);
+      const results = exportResults(db, run);
+      await writeFileAtomic(values.out, serializeCoco(results));
+      io.out(`wrote ${results.length} detections of run ${run} to ${values.out}`);
+    } else {
+      const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
+      await writeFileAtomic(values.out, serializeCoco(gt));
+      io.out(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`);
+    }
+    return EXIT.ok;
+  } finally { db.close(); }
+}
