@@ -83,6 +83,9 @@ describe('local server', () => {
       expect(r.raw.toString(), p).not.toContain('TOP-SECRET');
     }
     expect((await request('GET', '/images/999')).status).toBe(404);
+    const thumb = await request('GET', `/thumbs/${a}?token=${TOKEN}`, undefined, {});
+    expect([thumb.status, thumb.headers['content-type']]).toEqual([200, 'image/jpeg']);
+    expect((await request('GET', `/thumbs/${outside}`)).status).toBe(403);
   });
   it('applies an edit, pushes annotationChanged over SSE, undoes it', async () => {
     const a = db.prepare("SELECT id FROM images WHERE rel_path = 'a.png'").pluck().get() as number;

@@ -8,7 +8,7 @@ import { validate, type Schema } from '../core/schema/schema.ts';
 import type { EventEmitter } from 'node:events';
 
 export interface ServerOptions {
-  service: PoseApi & { events: EventEmitter; imagePath(imageId: number): string };
+  service: PoseApi & { events: EventEmitter; imagePath(imageId: number): string; thumbnail(imageId: number): Promise<Buffer> };
   root: string;
   host?: string;
   port?: number;
@@ -55,6 +55,15 @@ export async function startServer(o: ServerOptions): Promise<{ url: string; toke
     }
     const image = /^\/images\/(\d+)$/.exec(url.pathname);
     if (image && req.method === 'GET') return sendImage(res, Number(image[1]));
+    const thumb = /^\/thumbs\/(\d+)$/.exec(url.pathname);
+    if (thumb && req.method === 'GET') {
+      try {
+        const jpeg = await o.service.thumbnail(Number(thumb[1]));
+        res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
+        res.end(jpeg);
+      } catch (e) { send(res, (e as { status?: number }).status ?? 404, { error: (e as Error).message }); }
+      return;
+    }
     return send(res, 404, { error: 'not found' });
   }
   async function sendImage(res: http.ServerResponse, imageId: number): Promise<void> {

@@ -9,6 +9,7 @@ import { evaluateKeypoints } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { runDetectJob } from '../jobs/detectJob.ts';
+import { thumbnail } from '../images/thumbnails.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 
 export class ServiceError extends Error {
@@ -21,7 +22,7 @@ export class ServiceError extends Error {
  * The project's API (the contract's PoseApi) over its database and folder, for every transport. Long jobs run in
  * the background and report through `events` (jobProgress, jobFinished, annotationChanged).
  */
-export function createProjectService(db: ProjectDb, root: string): PoseApi & { events: EventEmitter; imagePath(imageId: number): string } {
+export function createProjectService(db: ProjectDb, root: string): PoseApi & { events: EventEmitter; imagePath(imageId: number): string; thumbnail(imageId: number): Promise<Buffer> } {
   const store = new AnnotationStore(db);
   const events = new EventEmitter();
   const jobs = new Map<string, AbortController>();
@@ -34,6 +35,13 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       const row = db.prepare('SELECT rel_path FROM images WHERE id = ?').get(imageId) as { rel_path: string } | undefined;
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
       return path.join(root, row.rel_path);
+    },
+    async thumbnail(imageId) {
+      const row = db.prepare('SELECT rel_path, content_hash FROM images WHERE id = ?').get(imageId) as { rel_path: string; content_hash: string } | undefined;
+      if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
+      const file = path.resolve(root, row.rel_path);
+      if (!file.startsWith(path.resolve(root) + path.sep)) throw new ServiceError('outside the project folder', 403);
+      return thumbnail(file, row.content_hash, path.join(root, '.simplepose-cache', 'thumbs'));
     },
     async listImages(r: PoseRequest<'listImages'>) {
       const where = r.status ? 'WHERE status = ?' : '';
