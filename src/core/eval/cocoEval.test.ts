@@ -26,3 +26,19 @@ describe('evaluateKeypoints reproduces pycocotools', () => {
     }
   }
 });
+
+describe('per-image evaluation', () => {
+  it('the prepared evaluator gives the same overall numbers and per-image APs (−1 without ground truth)', async () => {
+    const { createKeypointEvaluator } = await import('./cocoEval.ts');
+    const gt = parseCocoGt(readFileSync(GT_FILES['mmpose-coco'], 'utf8'));
+    const results = parseCocoResults(readFileSync(path.join(COCOEVAL_FIXTURES, 'mmpose-coco.shifted.results.json'), 'utf8'));
+    const ev = createKeypointEvaluator(gt, results);
+    const ids = gt.images.map((i) => i.id);
+    expect(ev.stats(ids)).toEqual(evaluateKeypoints(gt, results));
+    for (const id of ids) {
+      const one = ev.stats([id]);
+      expect(one.AP).toBe(evaluateKeypoints(gt, results, { imageIds: [id] }).AP);
+      expect(one.AP).toBeGreaterThan(0);
+    }
+  });
+});

@@ -29,32 +29,49 @@ interface ImageEval { dtScores: number[]; dtMatched: Uint8Array[]; dtIgnore: Uin
  * 101-point interpolated precision, stable (mergesort) score orders, GT id 0 counted as unmatched.
  */
 export function evaluateKeypoints(gt: CocoDataset, results: CocoKeypointResult[], options: EvalOptions = {}): CocoStats {
-  const maxDet = options.maxDets ?? 20;
-  const imgIds = [...new Set(options.imageIds ?? gt.images.map((i) => i.id))].sort((a, b) => a - b);
+  return createKeypointEvaluator(gt, results, options.maxDets).stats(options.imageIds ?? gt.images.map((i) => i.id));
+}
+
+/**
+ * The evaluator with ground truth and results grouped once, so that many image subsets (e.g. every image on its own,
+ * for a per-image AP) cost no more than one evaluation of the whole set.
+ */
+export function createKeypointEvaluator(gt: CocoDataset, results: CocoKeypointResult[], maxDets = 20): { stats(imageIds: number[]): CocoStats } {
+  const maxDet = maxDets;
   const catIds = [...new Set(gt.categories.map((c) => c.id))].sort((a, b) => a - b);
   const dts = loadResults(results);
   const gtBy = groupBy(gt.annotations, (a) => `${a.image_id}/${a.category_id}`);
   const dtBy = groupBy(dts, (d) => `${d.image_id}/${(d as unknown as CocoKeypointResult).category_id}`);
-  const T = IOU_THRS.length, R = REC_THRS.length;
-  const precision: number[][][] = []; // [cat][area][t·R + r]
-  const recall: number[][][] = [];
-  for (const cat of catIds) {
-    const perImage = imgIds.map((img) => prepareImage(gtBy.get(`${img}/${cat}`) ?? [], dtBy.get(`${img}/${cat}`) ?? [], maxDet));
-    const pc: number[][] = [], rc: number[][] = [];
-    AREA_RNG.forEach((rng) => {
-      const evals = perImage.map((p) => (p ? evaluateImage(p, rng, maxDet) : null)).filter((e): e is ImageEval => e !== null);
-      const { prec, rec } = accumulate(evals, maxDet, T, R);
-      pc.push(prec); rc.push(rec);
-    });
-    precision.push(pc); recall.push(rc);
-  }
-  const mean = (vals: number[]) => { const v = vals.filter((x) => x > -1); return v.length ? numpySum(v) / v.length : -1; };
-  const ap = (area: number, t?: number) => mean(precision.flatMap((pc) => collect(pc[area], T, R, t, true)));
-  const ar = (area: number, t?: number) => mean(recall.flatMap((rc) => collect(rc[area], T, 1, t, false)));
-  const t50 = IOU_THRS.indexOf(0.5), t75 = IOU_THRS.indexOf(0.75);
+  const prepared = new Map<string, Prepared | null>();
+  const prepare = (img: number, cat: number) => {
+    const key = `${img}/${cat}`;
+    if (!prepared.has(key)) prepared.set(key, prepareImage(gtBy.get(key) ?? [], dtBy.get(key) ?? [], maxDet));
+    return prepared.get(key)!;
+  };
   return {
-    AP: ap(0), AP50: ap(0, t50), AP75: ap(0, t75), APm: ap(1), APl: ap(2),
-    AR: ar(0), AR50: ar(0, t50), AR75: ar(0, t75), ARm: ar(1), ARl: ar(2),
+    stats(imageIdsIn: number[]): CocoStats {
+      const imgIds = [...new Set(imageIdsIn)].sort((a, b) => a - b);
+      const T = IOU_THRS.length, R = REC_THRS.length;
+      const precision: number[][][] = [], recall: number[][][] = [];
+      for (const cat of catIds) {
+        const perImage = imgIds.map((img) => prepare(img, cat));
+        const pc: number[][] = [], rc: number[][] = [];
+        AREA_RNG.forEach((rng) => {
+          const evals = perImage.map((p) => (p ? evaluateImage(p, rng, maxDet) : null)).filter((e): e is ImageEval => e !== null);
+          const { prec, rec } = accumulate(evals, maxDet, T, R);
+          pc.push(prec); rc.push(rec);
+        });
+        precision.push(pc); recall.push(rc);
+      }
+      const mean = (vals: number[]) => { const v = vals.filter((x) => x > -1); return v.length ? numpySum(v) / v.length : -1; };
+      const ap = (area: number, t?: number) => mean(precision.flatMap((pc) => collect(pc[area], T, R, t, true)));
+      const ar = (area: number, t?: number) => mean(recall.flatMap((rc) => collect(rc[area], T, 1, t, false)));
+      const t50 = IOU_THRS.indexOf(0.5), t75 = IOU_THRS.indexOf(0.75);
+      return {
+        AP: ap(0), AP50: ap(0, t50), AP75: ap(0, t75), APm: ap(1), APl: ap(2),
+        AR: ar(0), AR50: ar(0, t50), AR75: ar(0, t75), ARm: ar(1), ARl: ar(2),
+      };
+    },
   };
 }
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { PoseApi, PoseRequest } from '../../contract/poseApi.ts';
 import { AnnotationStore } from './annotationStore.ts';
-import { exportCoco, exportResults, importCoco } from './cocoExchange.ts';
-import { evaluateKeypoints } from '../../core/eval/cocoEval.ts';
+import { cocoImageIds, exportCoco, exportResults, importCoco } from './cocoExchange.ts';
+import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { runDetectJob } from '../jobs/detectJob.ts';
@@ -108,7 +108,10 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       const gt = exportCoco(db, { onlyReviewed: true });
       if (!gt.images.length) throw new ServiceError('no reviewed images yet');
       const ids = new Set(gt.images.map((i) => i.id));
-      return { overall: evaluateKeypoints(gt, exportResults(db, run).filter((x) => ids.has(x.image_id))), images: gt.images.length };
+      const evaluator = createKeypointEvaluator(gt, exportResults(db, run).filter((x) => ids.has(x.image_id)));
+      const cocoToRow = new Map([...cocoImageIds(db)].map(([row, coco]) => [coco, row]));
+      const perImage = gt.images.map((im) => { const st = evaluator.stats([im.id]); return { imageId: cocoToRow.get(im.id)!, AP: st.AP, AR: st.AR }; });
+      return { overall: evaluator.stats([...ids]), images: gt.images.length, perImage };
     },
   };
 }
