@@ -35,6 +35,7 @@ export const POSE_API = {
   cancelJob: { request: s.object({ jobId: s.string() }), response: s.object({ ok: s.boolean() }) },
   exportCoco: { request: s.object({ path: s.string(), onlyReviewed: s.boolean(), kind: s.literal('gt', 'results') }), response: s.object({ images: s.integer(0), annotations: s.integer(0) }) },
   importCoco: { request: s.object({ path: s.string() }), response: s.object({ images: s.integer(0), persons: s.integer(0), missingFiles: s.array(s.string()) }) },
+  reviewQueue: { request: s.object({ by: s.literal('uncertainty', 'hardness'), runId: s.optional(s.integer(1)), status: s.optional(ImageStatus) }), response: s.object({ images: s.array(s.object({ imageId: s.integer(1), key: s.number() })) }) },
   evaluate: { request: s.object({ runId: s.optional(s.integer(1)) }), response: s.object({ overall: Stats, images: s.integer(0), perImage: s.array(s.object({ imageId: s.integer(1), AP: s.number(), AR: s.number() })) }) },
 } as const;
 

@@ -10,6 +10,7 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { runDetectJob } from '../jobs/detectJob.ts';
 import { thumbnail } from '../images/thumbnails.ts';
+import { reviewQueue } from './reviewQueue.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 
 export class ServiceError extends Error {
@@ -101,6 +102,11 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
     },
     async importCoco({ path: file }) {
       return importCoco(db, file, root);
+    },
+    async reviewQueue({ by, runId, status }) {
+      const run = runId ?? (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      if (run === undefined) throw new ServiceError('no finished inference run yet');
+      return { images: await reviewQueue(db, run, by, path.join(root, '.simplepose-cache'), status ?? 'unreviewed') };
     },
     async evaluate({ runId }) {
       const run = runId ?? (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
