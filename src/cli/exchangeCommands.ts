@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportCoco, exportResults, importCoco } from '../node/project/cocoExchange.ts';
+import { exportCoco, exportPerImage, exportResults, importCoco } from '../node/project/cocoExchange.ts';
 import { serializeCoco } from '../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
 import { CliError, EXIT } from './cliError.ts';
@@ -12,10 +12,11 @@ Imports a COCO keypoints ground truth for review: file_names are relative to DIR
 not modelled is kept so that exporting gives the same file back; images whose files are missing are listed.`;
 
 export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
+       simplepose export --project FILE --per-image DIR [--only-reviewed]
 
 Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
 and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
-a COCO results file. The file is written atomically.`;
+a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically.`;
 
 export async function importCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { images: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
@@ -34,11 +35,17 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, 'per-image': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { io.out(EXPORT_HELP); return EXIT.ok; }
-  if (!values.project || !values.out) throw new CliError('export: --project FILE and --out FILE are required', EXIT.usage);
+  if (!values.project || (!values.out && !values['per-image'])) throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
   const db = openProjectDb(values.project, { readonly: true });
   try {
+    if (values['per-image']) {
+      const n = await exportPerImage(db, values['per-image'], { onlyReviewed: values['only-reviewed'] });
+      io.out(`wrote ${n} per-image COCO files to ${values['per-image']}`);
+      return EXIT.ok;
+    }
+    if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
     if (values.results) {
       const run = values.run !== undefined ? Number(values.run) : (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
       if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run)) throw new CliError(`export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`, EXIT.usage);

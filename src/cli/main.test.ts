@@ -141,6 +141,11 @@ describe('simplepose import / export', () => {
     expect((await run('export', '--project', project, '--out', out)).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(readFileSync(ann, 'utf8')));
     expect((await run('export', '--project', project, '--out', out, '--results')).code).toBe(2); // no run yet
+    const per = path.join(tmp, 'per-image');
+    expect((await run('export', '--project', project, '--per-image', per)).out[0]).toMatch(/wrote 4 per-image COCO files/);
+    const one = JSON.parse(readFileSync(path.join(per, '000000000785.jpg.json'), 'utf8'));
+    expect(one.images).toHaveLength(1);
+    expect(one.annotations.every((a: { image_id: number }) => a.image_id === one.images[0].id)).toBe(true);
     const bad = path.join(tmp, 'bad-coco.json');
     writeFileSync(bad, '{"images": 3}');
     const b = await run('import', bad, '--images', tmp, '--project', project);

@@ -44,11 +44,27 @@ beforeAll(async () => {
   await syncImages(db, root);
   // A row pointing outside the root (as a forged database or a stale path would).
   db.prepare("INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES ('../secret.jpg', 'x', 1, 1, 1, 0, 0)").run();
-  server = await startServer({ service: createProjectService(db, root), root, token: TOKEN });
+  const app = path.join(base, 'app');
+  mkdirSync(path.join(app, 'assets'), { recursive: true });
+  writeFileSync(path.join(app, 'index.html'), '<!doctype html><title>SimplePose</title>');
+  writeFileSync(path.join(app, 'assets', 'main.js'), 'console.log(1)');
+  server = await startServer({ service: createProjectService(db, root), root, token: TOKEN, staticDir: app });
 });
 afterAll(async () => { await server.close(); db.close(); });
 
 describe('local server', () => {
+  it('serves the renderer build (CSP, token cookie for the page), confined to the build folder', async () => {
+    const page = await request('GET', `/?token=${TOKEN}`, undefined, {});
+    expect(page.status).toBe(200);
+    expect(page.raw.toString()).toContain('<title>SimplePose</title>');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    expect(cookie).toBe(`simplepose_token=${TOKEN}`);
+    expect((await request('GET', '/assets/main.js', undefined, { Cookie: cookie })).status).toBe(200);
+    expect((await request('GET', '/assets/main.js', undefined, { Cookie: 'simplepose_token=forged' })).status).toBe(401);
+    expect((await request('GET', '/', undefined, {})).status).toBe(401);
+    for (const p of ['/../p.sqlite', '/%2e%2e/p.sqlite', '/assets/../../secret.jpg']) expect([403, 404], p).toContain((await request('GET', p)).status);
+  });
   it('binds 127.0.0.1 and prints a URL carrying the token', () => {
     expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/\\?token=${TOKEN}$`));
   });

@@ -15,6 +15,8 @@ export interface ServerOptions {
   /** Fixed token for tests; a random one per launch otherwise. */
   token?: string;
   maxBodyBytes?: number;
+  /** The renderer build (index.html + assets) served at `/`; absent until the app is built. */
+  staticDir?: string;
 }
 
 const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.bmp': 'image/bmp', '.tif': 'image/tiff', '.tiff': 'image/tiff' };
@@ -64,7 +66,27 @@ export async function startServer(o: ServerOptions): Promise<{ url: string; toke
       } catch (e) { send(res, (e as { status?: number }).status ?? 404, { error: (e as Error).message }); }
       return;
     }
+    if (o.staticDir && req.method === 'GET') return sendStatic(res, url.pathname, url.searchParams.get('token') !== null);
     return send(res, 404, { error: 'not found' });
+  }
+  async function sendStatic(res: http.ServerResponse, urlPath: string, viaTokenUrl: boolean): Promise<void> {
+    const base = await realpath(o.staticDir!).catch(() => null);
+    if (!base) return send(res, 404, { error: 'the app is not built (no renderer build to serve)' });
+    let rel: string;
+    try { rel = decodeURIComponent(urlPath); } catch { return send(res, 400, { error: 'bad path' }); }
+    const wanted = path.resolve(base, `.${rel === '/' ? '/index.html' : rel}`);
+    let file: string;
+    try { file = await realpath(wanted); } catch { return send(res, 404, { error: 'not found' }); }
+    if (file !== base && !file.startsWith(base + path.sep)) return send(res, 403, { error: 'outside the app build' });
+    const st = await stat(file);
+    if (!st.isFile()) return send(res, 404, { error: 'not found' });
+    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+    const headers: Record<string, string | number> = { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size, 'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'" };
+    // The page was opened with ?token=…: let the browser's own asset and event requests carry it as a cookie.
+    if (viaTokenUrl) headers['Set-Cookie'] = `simplepose_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    res.writeHead(200, headers);
+    createReadStream(file).pipe(res);
   }
   async function sendImage(res: http.ServerResponse, imageId: number): Promise<void> {
     let file: string;
@@ -99,7 +121,8 @@ export async function startServer(o: ServerOptions): Promise<{ url: string; toke
 
 function authorised(req: http.IncomingMessage, url: URL, token: string): boolean {
   const header = req.headers.authorization;
-  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+  const cookie = /(?:^|;\s*)simplepose_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token') ?? cookie;
   if (!given) return false;
   const a = Buffer.from(given), b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -162,3 +162,22 @@ function keypointBox(joints: (JointRecord | null)[]): [number, number, number, n
   const x0 = Math.min(...xs), y0 = Math.min(...ys);
   return [x0, y0, Math.max(1, Math.max(...xs) - x0), Math.max(1, Math.max(...ys) - y0)];
 }
+
+/**
+ * One JSON file per image (COCO image record + its annotations + categories), the per-image exchange format:
+ * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically.
+ */
+export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOptions = {}): Promise<number> {
+  const { mkdir } = await import('node:fs/promises');
+  const { writeFileAtomic } = await import('../fs/writeFileAtomic.ts');
+  const { serializeCoco } = await import('../../core/coco/cocoJson.ts');
+  const all = exportCoco(db, o);
+  await mkdir(dir, { recursive: true });
+  const byImage = new Map<number, CocoAnnotation[]>();
+  for (const a of all.annotations) { const l = byImage.get(a.image_id); if (l) l.push(a); else byImage.set(a.image_id, [a]); }
+  for (const im of all.images) {
+    const one: CocoDataset = { ...(all.info ? { info: all.info } : {}), images: [im], annotations: byImage.get(im.id) ?? [], categories: all.categories };
+    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one));
+  }
+  return all.images.length;
+}
