@@ -41,6 +41,7 @@ def parse(argv):
     p.add_argument('--gamma', type=int, choices=[1, 2], default=1)
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pth')
     p.add_argument('--max-minutes', type=float, default=None, help='stop (with a checkpoint) after this much training time')
+    p.add_argument('--max-steps', type=int, default=None, help='stop (with a checkpoint) after this many optimiser steps (exact reproduction)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=None)
     a = p.parse_args(argv)
@@ -124,12 +125,12 @@ def main(argv=None):
                 rate = (b + 1) * a.batch / (time.time() - t_epoch)
                 left = ((a.epochs - epoch) * steps_per_epoch - b - 1) * a.batch / max(rate, 1e-9)
                 log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / (b + 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
-            if a.max_minutes is not None and elapsed >= a.max_minutes * 60:
+            if (a.max_minutes is not None and elapsed >= a.max_minutes * 60) or (a.max_steps is not None and step >= a.max_steps):
                 stop = True
                 break
         save(last, net, opt, {'epoch': epoch + (0 if stop else 1), 'step': step, 'train_loss': run_loss / (b + 1), 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
         if stop:
-            log(a.out, f'stopped at the {a.max_minutes}-minute limit; checkpoint {last}')
+            log(a.out, f'stopped at step {step} ({a.max_minutes} min / {a.max_steps} steps limit); checkpoint {last}')
             break
     net.eval().cpu()
     onnx_path = os.path.join(a.out, 'model.onnx')

@@ -92,3 +92,6 @@ def test_train_one_step_resume_and_export(tmp_path):
     card = json.load(open(os.path.join(out, 'model.card.json')))
     assert card['training']['epochs'] == 2 and os.path.getsize(os.path.join(out, 'model.onnx')) > 0
     assert 'resumed from' in open(os.path.join(out, 'train.log')).read()
+    capped = str(tmp_path / 'capped')
+    assert train_main(args[:-2] + ['--out', capped, '--epochs', '5', '--max-steps', '1']) == 0
+    assert torch.load(os.path.join(capped, 'last.pth'))['step'] == 1
