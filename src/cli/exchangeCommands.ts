@@ -12,7 +12,7 @@ Imports a COCO keypoints ground truth for review: file_names are relative to DIR
 not modelled is kept so that exporting gives the same file back; images whose files are missing are listed.`;
 
 export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
-       simplepose export --project FILE --per-image DIR [--only-reviewed]
+       simplepose export --project FILE --per-image DIR [--only-reviewed]        (--json: a JSON summary)
 
 Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
 and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
@@ -35,14 +35,15 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, 'per-image': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, 'per-image': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const say = (line: string, data: object) => io.out(values.json ? JSON.stringify(data) : line);
   if (values.help) { io.out(EXPORT_HELP); return EXIT.ok; }
   if (!values.project || (!values.out && !values['per-image'])) throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
   const db = openProjectDb(values.project, { readonly: true });
   try {
     if (values['per-image']) {
       const n = await exportPerImage(db, values['per-image'], { onlyReviewed: values['only-reviewed'] });
-      io.out(`wrote ${n} per-image COCO files to ${values['per-image']}`);
+      say(`wrote ${n} per-image COCO files to ${values['per-image']}`, { kind: 'per-image', images: n, dir: values['per-image'] });
       return EXIT.ok;
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
@@ -51,11 +52,11 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run)) throw new CliError(`export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`, EXIT.usage);
       const results = exportResults(db, run);
       await writeFileAtomic(values.out, serializeCoco(results));
-      io.out(`wrote ${results.length} detections of run ${run} to ${values.out}`);
+      say(`wrote ${results.length} detections of run ${run} to ${values.out}`, { kind: 'results', run, detections: results.length, out: values.out });
     } else {
       const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
       await writeFileAtomic(values.out, serializeCoco(gt));
-      io.out(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`);
+      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, { kind: 'gt', images: gt.images.length, annotations: gt.annotations.length, out: values.out });
     }
     return EXIT.ok;
   } finally { db.close(); }

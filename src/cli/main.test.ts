@@ -153,3 +153,29 @@ describe('simplepose import / export', () => {
     expect((await run('import', ann, '--project', project)).code).toBe(2);
   });
 });
+
+describe('simplepose serve', () => {
+  it('serves a project found by --project alone (its folder is recorded), prints a JSON line with the URL, stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdirSync: mk, copyFileSync: cp } = await import('node:fs');
+    const dir = path.join(tmp, 'serve-proj');
+    mk(dir);
+    cp(path.join(PROJECT_ROOT, 'resources', 'sample-project', 'images', '000001.jpg'), path.join(dir, 'a.jpg'));
+    const project = path.join(tmp, 'serve.sqlite');
+    const { openProjectDb } = await import('../node/db/openProjectDb.ts');
+    const { syncImages } = await import('../node/project/syncImages.ts');
+    const db = openProjectDb(project);
+    await syncImages(db, dir);
+    db.close();
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'serve', '--project', project, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await new Promise<string>((resolve) => { let out = ''; child.stdout.on('data', (d) => { out += String(d); if (out.includes('\n')) resolve(out.trim()); }); });
+    const info = JSON.parse(line);
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    expect(info.root).toBe(path.resolve(dir));
+    const res = await fetch(`http://127.0.0.1:${info.port}/api/listImages`, { method: 'POST', headers: { Authorization: `Bearer ${new URL(info.url).searchParams.get('token')}` }, body: '{}' });
+    expect(((await res.json()) as { total: number }).total).toBe(1);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

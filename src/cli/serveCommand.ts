@@ -7,7 +7,7 @@ import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
 
-export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE --root FOLDER] [--port N] [--host 127.0.0.1]
+export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--port N] [--host 127.0.0.1] [--json]
 
 Serves a project over HTTP on this machine (the app's web mode): the API, server-sent events and the project's
 images. Every request needs the token printed in the URL; only 127.0.0.1 unless --host says otherwise.`;
@@ -15,18 +15,19 @@ images. Every request needs the token printed in the URL; only 127.0.0.1 unless 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { project: { type: 'string' }, root: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, help: { type: 'boolean', short: 'h' } },
+    options: { project: { type: 'string' }, root: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) { io.out(SERVE_HELP); return EXIT.ok; }
-  const root = positionals[0] ?? values.root;
-  if (!root) throw new CliError('serve: give a FOLDER (or --project FILE --root FOLDER)', EXIT.usage);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
-  const db = openProjectDb(values.project ?? path.join(root, '.simplepose.sqlite'));
+  if (!positionals[0] && !values.project) throw new CliError('serve: give a FOLDER or --project FILE', EXIT.usage);
+  const db = openProjectDb(values.project ?? path.join(positionals[0], '.simplepose.sqlite'));
+  const root = positionals[0] ?? values.root ?? (db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined);
+  if (!root) { db.close(); throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage); }
   const sync = await syncImages(db, root);
   io.err(`${root}: ${sync.added + sync.unchanged + sync.changed} images (${sync.added} new, ${sync.removed} missing)`);
   const server = await startServer({ service: createProjectService(db, root), root, host: values.host, port });
-  io.out(`SimplePose Studio web mode: ${server.url}`);
+  io.out(values.json ? JSON.stringify({ url: server.url, port: server.port, root }) : `SimplePose Studio web mode: ${server.url}`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   await server.close();
   db.close();

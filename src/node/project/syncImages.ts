@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import path from 'node:path';
 import sharp from 'sharp';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { bmpSize } from '../../core/image/decodeBmp.ts';
@@ -47,6 +48,7 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
   const gone = [...known.values()].filter((k) => !k.missing).map((k) => k.id);
   result.removed = gone.length;
   db.transaction(() => {
+    db.prepare("INSERT INTO project_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(path.resolve(root));
     const ins = db.prepare('INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const r of inserts) ins.run(...r);
     const upd = db.prepare('UPDATE images SET content_hash = ?, byte_size = ?, width = ?, height = ?, mtime_ms = ?, missing = 0 WHERE id = ?');
