@@ -64,8 +64,8 @@ export function createKeypointEvaluator(gt: CocoDataset, results: CocoKeypointRe
         precision.push(pc); recall.push(rc);
       }
       const mean = (vals: number[]) => { const v = vals.filter((x) => x > -1); return v.length ? numpySum(v) / v.length : -1; };
-      const ap = (area: number, t?: number) => mean(precision.flatMap((pc) => collect(pc[area], T, R, t, true)));
-      const ar = (area: number, t?: number) => mean(recall.flatMap((rc) => collect(rc[area], T, 1, t, false)));
+      const ap = (area: number, t?: number) => mean(precision.flatMap((pc) => collect(pc[area], R, t)));
+      const ar = (area: number, t?: number) => mean(recall.flatMap((rc) => collect(rc[area], 1, t)));
       const t50 = IOU_THRS.indexOf(0.5), t75 = IOU_THRS.indexOf(0.75);
       return {
         AP: ap(0), AP50: ap(0, t50), AP75: ap(0, t75), APm: ap(1), APl: ap(2),
@@ -75,8 +75,8 @@ export function createKeypointEvaluator(gt: CocoDataset, results: CocoKeypointRe
   };
 }
 
-/** precision is stored [T][R] flattened; summarize takes s[t, :, k, a, m] in T-major order. */
-function collect(values: number[], T: number, R: number, t: number | undefined, _isAp: boolean): number[] {
+/** Values of one IoU threshold t (stored T-major, R per threshold), all of them when t is undefined, none for −1. */
+function collect(values: number[], R: number, t: number | undefined): number[] {
   if (t === -1) return [];
   if (t === undefined) return values;
   return values.slice(t * R, (t + 1) * R);

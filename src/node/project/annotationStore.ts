@@ -67,24 +67,23 @@ export class AnnotationStore {
   }
 
   undo(imageId: number, now = Date.now()): { state: AnnotationState; revision: number; label: string } | null {
-    return this.db.transaction(() => {
-      const last = this.q.lastDone.get(imageId) as EditRow | undefined;
-      if (!last) return null;
-      const { state, revision } = this.load(imageId);
-      const stored = JSON.parse(last.diff_json) as StoredDiff;
-      this.q.mark.run(1, last.id);
-      return { ...this.write(imageId, applyDiff(state, invertDiff(stored.diff)), revision + 1, now), label: stored.label };
-    })();
+    return this.step(imageId, 'undo', now);
   }
 
   redo(imageId: number, now = Date.now()): { state: AnnotationState; revision: number; label: string } | null {
+    return this.step(imageId, 'redo', now);
+  }
+
+  /** Undo: invert the newest done edit and mark it undone; redo: re-apply the oldest undone edit. One transaction. */
+  private step(imageId: number, way: 'undo' | 'redo', now: number): { state: AnnotationState; revision: number; label: string } | null {
     return this.db.transaction(() => {
-      const next = this.q.firstUndone.get(imageId) as EditRow | undefined;
-      if (!next) return null;
+      const row = (way === 'undo' ? this.q.lastDone : this.q.firstUndone).get(imageId) as EditRow | undefined;
+      if (!row) return null;
       const { state, revision } = this.load(imageId);
-      const stored = JSON.parse(next.diff_json) as StoredDiff;
-      this.q.mark.run(0, next.id);
-      return { ...this.write(imageId, applyDiff(state, stored.diff), revision + 1, now), label: stored.label };
+      const stored = JSON.parse(row.diff_json) as StoredDiff;
+      this.q.mark.run(way === 'undo' ? 1 : 0, row.id);
+      const next = applyDiff(state, way === 'undo' ? invertDiff(stored.diff) : stored.diff);
+      return { ...this.write(imageId, next, revision + 1, now), label: stored.label };
     })();
   }
 
