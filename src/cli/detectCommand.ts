@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import { runDetectJob } from '../node/jobs/detectJob.ts';
+import { projectCacheDir } from '../node/project/mapCache.ts';
 import { isProviderName } from '../node/inference/executionProviders.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
@@ -43,7 +44,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     for (const u of sync.unreadable) io.err(`  unreadable: ${u.relPath}: ${u.reason}`);
     const tty = process.stderr.isTTY && !values.json;
     const result = await runDetectJob(db, {
-      modelPath: values.model, root, provider: values.provider, cacheDir: path.join(root, '.simplepose-cache'),
+      modelPath: values.model, root, provider: values.provider, cacheDir: projectCacheDir(root),
       settings: { scales, flip: values.flip, mode: values.mode }, signal: controller.signal, log: (l) => io.err(l),
       onProgress: (p) => {
         if (values.json) io.out(JSON.stringify({ event: 'progress', ...p }));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { parseArgs } from 'node:util';
 import { parseCocoGt, parseCocoResults } from '../core/coco/cocoJson.ts';
 import { evaluateKeypoints, STAT_NAMES, type CocoStats } from '../core/eval/cocoEval.ts';
@@ -64,7 +65,7 @@ function printStats(stats: CocoStats, json: boolean, io: CliIo): void {
 function evalProject(file: string, run: string | undefined, json: boolean, io: CliIo): number {
   const db = openProjectDb(file, { readonly: true });
   try {
-    const runId = run !== undefined ? Number(run) : (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+    const runId = run !== undefined ? Number(run) : latestFinishedRun(db);
     if (runId === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(runId)) throw new CliError(`eval: ${file} has ${run === undefined ? 'no finished inference run' : `no run ${run}`}`, EXIT.usage);
     const gt = exportCoco(db, { onlyReviewed: true });
     if (gt.images.length === 0) throw new CliError(`eval: ${file} has no reviewed images yet (accept or mark images first)`, EXIT.usage);

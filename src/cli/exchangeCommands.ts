@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { exportCoco, exportPerImage, exportResults, importCoco } from '../node/project/cocoExchange.ts';
 import { serializeCoco } from '../core/coco/cocoJson.ts';
@@ -48,7 +49,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
     if (values.results) {
-      const run = values.run !== undefined ? Number(values.run) : (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      const run = values.run !== undefined ? Number(values.run) : latestFinishedRun(db);
       if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run)) throw new CliError(`export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`, EXIT.usage);
       const results = exportResults(db, run);
       await writeFileAtomic(values.out, serializeCoco(results));

@@ -1,6 +1,7 @@
 import { cubicAxis, compositeAxis, maxTaps, COMPOSITE_TAPS, type CubicAxis, type CompositeAxis } from './cubicAxis.ts';
 import { horizontalRow, scalarTailStart, verticalRow } from './resizeCubic.ts';
 import type { PassGeometry } from './passGeometry.ts';
+import { mapPlacement, type MapPlacement } from '../geometry/mapPlacement.ts';
 
 /** Side of the square tiles (image pixels) in which full-resolution maps are computed on demand. */
 export const TILE_PX = 16;
@@ -31,6 +32,8 @@ export class PassUpsampler {
   private readonly ax2: CubicAxis; private readonly ay2: CubicAxis;
   private readonly spanX: AxisSpan; private readonly spanY: AxisSpan;
   readonly compX: CompositeAxis; readonly compY: CompositeAxis;
+  /** Map cell centre → image pixel for this pass (the same geometry the heatmap overlay uses). */
+  private readonly placement: MapPlacement;
   /** The same composite axes with a fixed tap count per output, 6 or 8 (fast mode's unrolled loops). */
   private readonly fixX: CompositeAxis; private readonly fixY: CompositeAxis;
   private readonly bufA: Float32Array; private readonly bufI: Float32Array; private readonly bufC: Float32Array;
@@ -51,6 +54,7 @@ export class PassUpsampler {
     this.tilesY = Math.ceil(g.imageH / TILE_PX);
     this.spanX = axisSpans(this.ax1, this.ax2, g.imageW, this.tilesX);
     this.spanY = axisSpans(this.ay1, this.ay2, g.imageH, this.tilesY);
+    this.placement = mapPlacement(g.imageW, g.imageH, g.multiplier);
     this.compX = compositeAxis(this.ax1, this.ax2);
     this.compY = compositeAxis(this.ay1, this.ay2);
     const six = maxTaps(this.compX) <= 6 && maxTaps(this.compY) <= 6 && g.mapW >= 8 && g.mapH >= 8;
@@ -270,12 +274,10 @@ export class PassUpsampler {
   }
 
   private markAround(sx: number, sy: number, active: Uint8Array): void {
-    const { g } = this;
-    const toImageX = (s: number) => ((4 * s + 2) * g.imageW) / g.resizedW - 0.5;
-    const toImageY = (s: number) => ((4 * s + 2) * g.imageH) / g.resizedH - 0.5;
+    const { ax, bx, ay, by } = this.placement;
     const tile = (v: number, tiles: number) => Math.min(tiles - 1, Math.max(0, Math.floor(v / TILE_PX)));
-    const ty0 = tile(toImageY(sy - 1), this.tilesY), ty1 = tile(toImageY(sy + 1), this.tilesY);
-    const tx0 = tile(toImageX(sx - 1), this.tilesX), tx1 = tile(toImageX(sx + 1), this.tilesX);
+    const ty0 = tile(ay * (sy - 1) + by, this.tilesY), ty1 = tile(ay * (sy + 1) + by, this.tilesY);
+    const tx0 = tile(ax * (sx - 1) + bx, this.tilesX), tx1 = tile(ax * (sx + 1) + bx, this.tilesX);
     for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) active[ty * this.tilesX + tx] = 1;
   }
 

@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { CocoAnnotation, CocoDataset, CocoImage, CocoKeypointResult } from '../../core/coco/cocoTypes.ts';
 import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
-import { parseCocoGt } from '../../core/coco/cocoJson.ts';
+import { parseCocoGt, serializeCoco } from '../../core/coco/cocoJson.ts';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
 import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
@@ -168,9 +170,6 @@ function keypointBox(joints: (JointRecord | null)[]): [number, number, number, n
  * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically.
  */
 export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOptions = {}): Promise<number> {
-  const { mkdir } = await import('node:fs/promises');
-  const { writeFileAtomic } = await import('../fs/writeFileAtomic.ts');
-  const { serializeCoco } = await import('../../core/coco/cocoJson.ts');
   const all = exportCoco(db, o);
   await mkdir(dir, { recursive: true });
   const byImage = new Map<number, CocoAnnotation[]>();

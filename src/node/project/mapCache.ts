@@ -6,6 +6,11 @@ import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 
+/** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
+export function projectCacheDir(root: string): string {
+  return path.join(root, '.simplepose-cache');
+}
+
 /** What a cached entry depends on: the image bytes, the model bytes and the inference settings. */
 export interface MapCacheKey { imageHash: string; modelHash: string; settings: { scales: number[]; flip: boolean } }
 

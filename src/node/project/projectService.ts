@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { latestFinishedRun } from './latestFinishedRun.ts';
+import { projectCacheDir } from './mapCache.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
@@ -42,7 +44,7 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
       const file = path.resolve(root, row.rel_path);
       if (!file.startsWith(path.resolve(root) + path.sep)) throw new ServiceError('outside the project folder', 403);
-      return thumbnail(file, row.content_hash, path.join(root, '.simplepose-cache', 'thumbs'));
+      return thumbnail(file, row.content_hash, path.join(projectCacheDir(root), 'thumbs'));
     },
     async listImages(r: PoseRequest<'listImages'>) {
       const where = r.status ? 'WHERE status = ?' : '';
@@ -76,7 +78,7 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       const controller = new AbortController();
       jobs.set(jobId, controller);
       void runDetectJob(db, {
-        modelPath, root, settings, signal: controller.signal, cacheDir: path.join(root, '.simplepose-cache'),
+        modelPath, root, settings, signal: controller.signal, cacheDir: projectCacheDir(root),
         onProgress: (p) => events.emit('jobProgress', { jobId, done: p.done, total: p.total, failed: p.failed, imagesPerSecond: p.imagesPerSecond, etaSeconds: p.etaSeconds }),
       }).then((r) => events.emit('jobFinished', { jobId, status: r.status }))
         .catch((e: Error) => events.emit('jobFinished', { jobId, status: 'failed', message: e.message }))
@@ -90,7 +92,7 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
     },
     async exportCoco({ path: out, onlyReviewed, kind }) {
       if (kind === 'results') {
-        const run = db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined;
+        const run = latestFinishedRun(db);
         if (run === undefined) throw new ServiceError('no finished inference run to export');
         const results = exportResults(db, run);
         await writeFileAtomic(out, serializeCoco(results));
@@ -104,12 +106,12 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       return importCoco(db, file, root);
     },
     async reviewQueue({ by, runId, status }) {
-      const run = runId ?? (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      const run = runId ?? latestFinishedRun(db);
       if (run === undefined) throw new ServiceError('no finished inference run yet');
-      return { images: await reviewQueue(db, run, by, path.join(root, '.simplepose-cache'), status ?? 'unreviewed') };
+      return { images: await reviewQueue(db, run, by, projectCacheDir(root), status ?? 'unreviewed') };
     },
     async evaluate({ runId }) {
-      const run = runId ?? (db.prepare("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+      const run = runId ?? latestFinishedRun(db);
       if (run === undefined) throw new ServiceError('no finished inference run to evaluate');
       const gt = exportCoco(db, { onlyReviewed: true });
       if (!gt.images.length) throw new ServiceError('no reviewed images yet');
