@@ -16,7 +16,11 @@ export const DiffSchema = s.object({
   added: s.record(PersonSchema), updated: s.record(s.array(PersonSchema, 2)), removed: s.record(PersonSchema),
   order: s.optional(s.array(s.array(s.string()), 2)),
 });
-const ImageRow = s.object({ id: s.integer(1), relPath: s.string(), width: s.integer(1), height: s.integer(1), status: ImageStatus, missing: s.boolean() });
+/** `score`: mean person score of the image's latest prediction (null: not run yet or no person found). */
+const ImageRow = s.object({ id: s.integer(1), relPath: s.string(), width: s.integer(1), height: s.integer(1), status: ImageStatus, missing: s.boolean(), score: s.nullable(s.number()) });
+const ScoredJoint = s.nullable(s.object({ x: s.number(), y: s.number(), score: s.number() }));
+/** A model pose in image pixels, COCO keypoint order (what the decoder's toPoses gives). */
+const PoseSchema = s.object({ score: s.number(), joints: s.array(ScoredJoint, 17), neck: s.optional(ScoredJoint) });
 const Stats = s.object({ AP: s.number(), AP50: s.number(), AP75: s.number(), APm: s.number(), APl: s.number(), AR: s.number(), AR50: s.number(), AR75: s.number(), ARm: s.number(), ARl: s.number() });
 const DetectSettings = s.object({ scales: s.array(s.number(), 8), flip: s.boolean(), mode: s.literal('reference', 'fast') });
 
@@ -25,7 +29,28 @@ const DetectSettings = s.object({ scales: s.array(s.number(), 8), flip: s.boolea
  * adapter, the preload bridge and both renderer clients are generated from this table.
  */
 export const POSE_API = {
-  listImages: { request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)) }), response: s.object({ total: s.integer(0), images: s.array(ImageRow) }) },
+  projectInfo: {
+    request: s.object({}),
+    response: s.object({
+      root: s.string(), name: s.string(), images: s.integer(0), counts: s.record(s.integer(0)),
+      /** The model detection runs with by default (the bundled one unless the user picked another). */
+      model: s.nullable(s.object({ path: s.string(), name: s.string(), exists: s.boolean() })),
+      lastRun: s.nullable(s.object({ id: s.integer(1), status: s.string(), provider: s.nullable(s.string()), predictions: s.integer(0) })),
+    }),
+  },
+  listImages: {
+    request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)), minScore: s.optional(s.number()), maxScore: s.optional(s.number()) }),
+    response: s.object({ total: s.integer(0), images: s.array(ImageRow) }),
+  },
+  /**
+   * The model's poses for an image (its latest run) and whether that run's raw stride-4 maps are cached; the maps
+   * themselves are binary (GET /maps/<imageId> over HTTP, the media protocol in Electron): a float16 .npy
+   * [50, h, w] of the flip-averaged first pass, placed over the image by mapPlacement(width, height, multiplier).
+   */
+  getPredictions: {
+    request: s.object({ imageId: s.integer(1) }),
+    response: s.object({ runId: s.nullable(s.integer(1)), poses: s.array(PoseSchema), maps: s.nullable(s.object({ multiplier: s.number(), shape: s.array(s.integer(1), 3) })) }),
+  },
   getAnnotation: { request: s.object({ imageId: s.integer(1) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }) },
   applyEdit: { request: s.object({ imageId: s.integer(1), diff: DiffSchema, label: s.string(), group: s.optional(s.string()) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0) }) },
   undo: { request: s.object({ imageId: s.integer(1) }), response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })) },

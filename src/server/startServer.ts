@@ -3,12 +3,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkPayload, ContractError, POSE_API, POSE_EVENTS, type PoseApi, type PoseMethod } from '../contract/poseApi.ts';
+import { checkPayload, ContractError, POSE_API, POSE_EVENTS, type PoseMethod } from '../contract/poseApi.ts';
 import { validate, type Schema } from '../core/schema/schema.ts';
-import type { EventEmitter } from 'node:events';
+import type { ProjectService } from '../node/project/projectService.ts';
+import { readMedia } from '../node/project/projectMedia.ts';
 
 export interface ServerOptions {
-  service: PoseApi & { events: EventEmitter; imagePath(imageId: number): string; thumbnail(imageId: number): Promise<Buffer> };
+  service: ProjectService;
   root: string;
   host?: string;
   port?: number;
@@ -19,11 +20,10 @@ export interface ServerOptions {
   staticDir?: string;
 }
 
-const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.bmp': 'image/bmp', '.tif': 'image/tiff', '.tiff': 'image/tiff' };
-
 /**
  * The local web mode: POST /api/<method> (JSON, validated against the contract both ways), GET /api/events
- * (server-sent events), GET /images/<id> (bytes of a project image, only from inside the project root).
+ * (server-sent events), GET /images/<id>, /thumbs/<id>, /maps/<id> (readMedia: project images only from inside the
+ * project root, thumbnails, overlay maps), and the renderer build at `/` when `staticDir` is given.
  * Binds 127.0.0.1 by default; every request must carry the per-launch token (Authorization: Bearer, or ?token= for
  * URLs the browser fetches itself); no CORS headers, so other sites cannot read responses.
  */
@@ -55,15 +55,11 @@ export async function startServer(o: ServerOptions): Promise<{ url: string; toke
         return send(res, status, { error: (e as Error).message });
       }
     }
-    const image = /^\/images\/(\d+)$/.exec(url.pathname);
-    if (image && req.method === 'GET') return sendImage(res, Number(image[1]));
-    const thumb = /^\/thumbs\/(\d+)$/.exec(url.pathname);
-    if (thumb && req.method === 'GET') {
-      try {
-        const jpeg = await o.service.thumbnail(Number(thumb[1]));
-        res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
-        res.end(jpeg);
-      } catch (e) { send(res, (e as { status?: number }).status ?? 404, { error: (e as Error).message }); }
+    const media = /^\/((?:images|thumbs|maps)\/\d+)$/.exec(url.pathname);
+    if (media && req.method === 'GET') {
+      const r = await readMedia(o.service, rootReal, media[1]);
+      res.writeHead(r.status, { 'Content-Type': r.type, 'Content-Length': r.body.length, 'Cache-Control': r.cache ? 'private, max-age=3600' : 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.end(r.body);
       return;
     }
     if (o.staticDir && req.method === 'GET') return sendStatic(res, url.pathname, url.searchParams.get('token') !== null);
@@ -86,16 +82,6 @@ export async function startServer(o: ServerOptions): Promise<{ url: string; toke
     // The page was opened with ?token=…: let the browser's own asset and event requests carry it as a cookie.
     if (viaTokenUrl) headers['Set-Cookie'] = `simplepose_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
-    createReadStream(file).pipe(res);
-  }
-  async function sendImage(res: http.ServerResponse, imageId: number): Promise<void> {
-    let file: string;
-    try { file = await realpath(o.service.imagePath(imageId)); }
-    catch (e) { return send(res, 404, { error: (e as Error).message }); }
-    // Confined to the project root, also through links.
-    if (file !== rootReal && !file.startsWith(rootReal + path.sep)) return send(res, 403, { error: 'outside the project folder' });
-    const st = await stat(file);
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size, 'Cache-Control': 'private, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
     createReadStream(file).pipe(res);
   }
   function openEvents(res: http.ServerResponse): void {

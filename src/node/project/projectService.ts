@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { runDetectJob } from '../jobs/detectJob.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { reviewQueue } from './reviewQueue.ts';
+import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
+import { existsSync } from 'node:fs';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 
 export class ServiceError extends Error {
@@ -25,7 +27,21 @@ export class ServiceError extends Error {
  * The project's API (the contract's PoseApi) over its database and folder, for every transport. Long jobs run in
  * the background and report through `events` (jobProgress, jobFinished, annotationChanged).
  */
-export function createProjectService(db: ProjectDb, root: string): PoseApi & { events: EventEmitter; imagePath(imageId: number): string; thumbnail(imageId: number): Promise<Buffer> } {
+export interface ProjectServiceOptions {
+  /** The model detection uses by default (projectInfo reports it; the bundled model in the app). */
+  modelPath?: string;
+}
+
+/** The service plus the binary media every transport serves beside the JSON API. */
+export type ProjectService = PoseApi & {
+  events: EventEmitter;
+  imagePath(imageId: number): string;
+  thumbnail(imageId: number): Promise<Buffer>;
+  /** Float16 .npy of the overlay maps (see imageMapsNpy); a 404 ServiceError when none are cached. */
+  maps(imageId: number): Promise<Uint8Array>;
+};
+
+export function createProjectService(db: ProjectDb, root: string, options: ProjectServiceOptions = {}): ProjectService {
   const store = new AnnotationStore(db);
   const events = new EventEmitter();
   const jobs = new Map<string, AbortController>();
@@ -46,13 +62,40 @@ export function createProjectService(db: ProjectDb, root: string): PoseApi & { e
       if (!file.startsWith(path.resolve(root) + path.sep)) throw new ServiceError('outside the project folder', 403);
       return thumbnail(file, row.content_hash, path.join(projectCacheDir(root), 'thumbs'));
     },
+    async projectInfo() {
+      const counts = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM images GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+      const images = Object.values(counts).reduce((a, b) => a + b, 0);
+      const run = db.prepare('SELECT r.id, r.status, r.provider, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = r.id) AS n FROM inference_runs r ORDER BY r.id DESC LIMIT 1').get() as { id: number; status: string; provider: string | null; n: number } | undefined;
+      const modelPath = options.modelPath ?? (db.prepare('SELECT path FROM models ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined);
+      return {
+        root, name: path.basename(root), images, counts,
+        model: modelPath ? { path: modelPath, name: path.basename(modelPath).replace(/\.onnx$/, ''), exists: existsSync(modelPath) } : null,
+        lastRun: run ? { id: run.id, status: run.status, provider: run.provider, predictions: run.n } : null,
+      };
+    },
     async listImages(r: PoseRequest<'listImages'>) {
-      const where = r.status ? 'WHERE status = ?' : '';
-      const args = r.status ? [r.status] : [];
-      const total = db.prepare(`SELECT COUNT(*) FROM images ${where}`).pluck().get(...args) as number;
-      const rows = db.prepare(`SELECT id, rel_path, width, height, status, missing FROM images ${where} ORDER BY sort_key, rel_path LIMIT ? OFFSET ?`)
-        .all(...args, r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number }[];
-      return { total, images: rows.map((x) => ({ id: x.id, relPath: x.rel_path, width: x.width, height: x.height, status: x.status, missing: x.missing === 1 })) };
+      const conds: string[] = [], args: (string | number)[] = [];
+      if (r.status) { conds.push('i.status = ?'); args.push(r.status); }
+      if (r.minScore !== undefined) { conds.push('s.score >= ?'); args.push(r.minScore); }
+      if (r.maxScore !== undefined) { conds.push('s.score <= ?'); args.push(r.maxScore); }
+      // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index.
+      const score = `(SELECT AVG(json_extract(e.value, '$.score')) FROM predictions p, json_each(p.poses_json) e
+        WHERE p.image_id = i.id AND p.run_id = (SELECT MAX(q.run_id) FROM predictions q WHERE q.image_id = i.id))`;
+      const where = conds.length ? `WHERE ${conds.join(' AND ').replaceAll('s.score', score)}` : '';
+      const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...args) as number;
+      const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY i.sort_key, i.rel_path LIMIT ? OFFSET ?`)
+        .all(...args, r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number; score: number | null }[];
+      return { total, images: rows.map((x) => ({ id: x.id, relPath: x.rel_path, width: x.width, height: x.height, status: x.status, missing: x.missing === 1, score: x.score })) };
+    },
+    async getPredictions({ imageId }) {
+      exists(imageId);
+      return imagePredictions(db, projectCacheDir(root), imageId);
+    },
+    async maps(imageId) {
+      exists(imageId);
+      const npy = await imageMapsNpy(db, projectCacheDir(root), imageId);
+      if (!npy) throw new ServiceError(`no cached maps for image ${imageId}: run detection on it first`, 404);
+      return npy;
     },
     async getAnnotation({ imageId }) {
       exists(imageId);
