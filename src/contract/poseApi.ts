@@ -20,7 +20,7 @@ export const DiffSchema = s.object({
 const ImageRow = s.object({ id: s.integer(1), relPath: s.string(), width: s.integer(1), height: s.integer(1), status: ImageStatus, missing: s.boolean(), score: s.nullable(s.number()) });
 const ScoredJoint = s.nullable(s.object({ x: s.number(), y: s.number(), score: s.number() }));
 /** A model pose in image pixels, COCO keypoint order (what the decoder's toPoses gives). */
-const PoseSchema = s.object({ score: s.number(), joints: s.array(ScoredJoint, 17), neck: s.optional(ScoredJoint) });
+const PoseSchema = s.object({ score: s.number(), joints: s.array(ScoredJoint, 17), neck: ScoredJoint });
 const Stats = s.object({ AP: s.number(), AP50: s.number(), AP75: s.number(), APm: s.number(), APl: s.number(), AR: s.number(), AR50: s.number(), AR75: s.number(), ARm: s.number(), ARl: s.number() });
 const DetectSettings = s.object({ scales: s.array(s.number(), 8), flip: s.boolean(), mode: s.literal('reference', 'fast') });
 
@@ -39,7 +39,8 @@ export const POSE_API = {
     }),
   },
   listImages: {
-    request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)), minScore: s.optional(s.number()), maxScore: s.optional(s.number()) }),
+    /** `ids`: just these images, in this order (a review queue page); the other filters still apply. */
+    request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)), minScore: s.optional(s.number()), maxScore: s.optional(s.number()), ids: s.optional(s.array(s.integer(1), 2000)) }),
     response: s.object({ total: s.integer(0), images: s.array(ImageRow) }),
   },
   /**

@@ -39,7 +39,10 @@ export class PoseEngine {
 
   /** Starts the worker and loads the model there; rejects with the loader's message when the model is unusable. */
   static start(modelPath: string, options: { provider?: ProviderName; log?: (line: string) => void } = {}): Promise<PoseEngine> {
-    const worker = new Worker(new URL('./inferenceWorker.ts', import.meta.url), { workerData: { modelPath, provider: options.provider ?? 'auto' } });
+    // From source (Node strips the types) the worker is the .ts beside this file; in the app's bundle it is built
+    // beside the main bundle as inferenceWorker.js (electron.vite.config.ts).
+    const workerFile = import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js';
+    const worker = new Worker(new URL(workerFile, import.meta.url), { workerData: { modelPath, provider: options.provider ?? 'auto' } });
     return new Promise((resolve, reject) => {
       const onMessage = (m: { type: string; line?: string; card?: ModelCard; provider?: string; message?: string }) => {
         if (m.type === 'log') options.log?.(m.line!);

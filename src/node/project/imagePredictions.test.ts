@@ -53,6 +53,8 @@ describe('predictions, overlay maps and scores through the service', () => {
     const low = await service.listImages({ maxScore: 0.5 });
     expect(low).toMatchObject({ total: 1, images: [{ id: 1 }] });
     expect((await service.listImages({ minScore: 0.5, status: 'unreviewed' })).images.map((i) => i.id)).toEqual([2]);
+    expect((await service.listImages({ ids: [3, 1] })).images.map((i) => i.id)).toEqual([3, 1]);
+    expect((await service.listImages({ ids: [3, 1], maxScore: 0.5 })).images.map((i) => i.id)).toEqual([1]);
     expect(await service.projectInfo({})).toMatchObject({ lastRun: { id: 1, status: 'done', provider: 'cpu', predictions: 3 } });
     db.close();
   });

@@ -78,13 +78,14 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       if (r.status) { conds.push('i.status = ?'); args.push(r.status); }
       if (r.minScore !== undefined) { conds.push('s.score >= ?'); args.push(r.minScore); }
       if (r.maxScore !== undefined) { conds.push('s.score <= ?'); args.push(r.maxScore); }
+      if (r.ids) { conds.push(`i.id IN (${r.ids.map(() => '?').join(',') || 'NULL'})`); args.push(...r.ids); }
       // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index.
       const score = `(SELECT AVG(json_extract(e.value, '$.score')) FROM predictions p, json_each(p.poses_json) e
         WHERE p.image_id = i.id AND p.run_id = (SELECT MAX(q.run_id) FROM predictions q WHERE q.image_id = i.id))`;
       const where = conds.length ? `WHERE ${conds.join(' AND ').replaceAll('s.score', score)}` : '';
       const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...args) as number;
-      const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY i.sort_key, i.rel_path LIMIT ? OFFSET ?`)
-        .all(...args, r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number; score: number | null }[];
+      const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path LIMIT ? OFFSET ?`)
+        .all(...args, ...(r.ids ? [r.ids.join(',')] : []), r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number; score: number | null }[];
       return { total, images: rows.map((x) => ({ id: x.id, relPath: x.rel_path, width: x.width, height: x.height, status: x.status, missing: x.missing === 1, score: x.score })) };
     },
     async getPredictions({ imageId }) {

@@ -1,0 +1,46 @@
+// Builds the desktop app into out/: main (ESM, with the inference worker as its own entry and the database
+// migrations copied beside it), the sandboxed preload (CommonJS, as sandboxed preloads must be), and the renderer
+// (also what web mode serves). Native packages stay external and ship in node_modules.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+const root = import.meta.dirname;
+
+function copyMigrations(): Plugin {
+  return {
+    name: 'copy-migrations',
+    writeBundle(options) {
+      const from = path.join(root, 'src/node/db/migrations'), to = path.join(options.dir!, 'migrations');
+      mkdirSync(to, { recursive: true });
+      for (const f of readdirSync(from)) if (f.endsWith('.sql')) copyFileSync(path.join(from, f), path.join(to, f));
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: { index: path.join(root, 'src/main/main.ts'), inferenceWorker: path.join(root, 'src/node/inference/inferenceWorker.ts') },
+        output: { format: 'es', entryFileNames: '[name].js' },
+      },
+    },
+    plugins: [copyMigrations()],
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { preload: path.join(root, 'src/preload/preload.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: path.join(root, 'src/renderer'),
+    base: './',
+    build: { outDir: path.join(root, 'out/renderer'), emptyOutDir: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
+    plugins: [react()],
+  },
+});

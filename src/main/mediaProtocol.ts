@@ -1,0 +1,25 @@
+import { protocol } from 'electron';
+import { realpathSync } from 'node:fs';
+import type { ProjectService } from '../node/project/projectService.ts';
+import { readMedia } from '../node/project/projectMedia.ts';
+
+export const MEDIA_SCHEME = 'simplepose-media';
+
+/** Must run before the app is ready: the scheme is standard and secure, may be fetched, but bypasses no CSP. */
+export function registerMediaScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+}
+
+/**
+ * simplepose-media://project/<images|thumbs|maps>/<id>: the project's media through the same readMedia as web
+ * mode (project images confined to the project root, also through links). `current()` gives the open project.
+ */
+export function handleMediaProtocol(current: () => { service: ProjectService; root: string } | null): void {
+  protocol.handle(MEDIA_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const project = current();
+    if (url.host !== 'project' || !project) return new Response('not found', { status: 404 });
+    const r = await readMedia(project.service, realpathSync(project.root), url.pathname.slice(1));
+    return new Response(Buffer.from(r.body), { status: r.status, headers: { 'Content-Type': r.type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': r.cache ? 'private, max-age=3600' : 'no-store' } });
+  });
+}

@@ -1,0 +1,81 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
+import { POINTER_GESTURES, VIEW_COMMANDS } from '../editor/viewCommands.ts';
+import { useEditor, useEngine } from './useEditor.ts';
+
+function Dialog({ title, children }: { title: string; children: ReactNode }) {
+  const engine = useEngine();
+  return (
+    <div className="backdrop" onClick={(e) => { if (e.target === e.currentTarget) engine.openDialog(null); }}>
+      <div className="dialog" role="dialog" aria-label={title}>
+        <h2>{title}</h2>
+        {children}
+        <button type="button" className="close" onClick={() => engine.openDialog(null)} aria-label="Close">×</button>
+      </div>
+    </div>
+  );
+}
+
+const keyText = (k: string, mac: boolean) => k.replace('Mod+', mac ? '⌘' : 'Ctrl+');
+
+/** Every shortcut, from the same command tables the keyboard handler uses. */
+export function HelpOverlay() {
+  const engine = useEngine();
+  const rows = [...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.shortcuts.map((k) => keyText(k, engine.isMac)).join(' / '), c.label] as const);
+  return (
+    <Dialog title="Keyboard shortcuts">
+      <table className="shortcuts"><tbody>
+        {[...rows, ...POINTER_GESTURES].map(([k, label]) => <tr key={label}><td><kbd>{k}</kbd></td><td>{label}</td></tr>)}
+      </tbody></table>
+    </Dialog>
+  );
+}
+
+export function ExportDialog() {
+  const engine = useEngine();
+  const [root, setRoot] = useState('');
+  const [file, setFile] = useState('');
+  const [kind, setKind] = useState<'gt' | 'results'>('gt');
+  const [onlyReviewed, setOnlyReviewed] = useState(true);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => { void engine.client.api.projectInfo({}).then((i) => { setRoot(i.root); setFile(`${i.root}/${i.name}-coco-keypoints.json`); }); }, [engine]);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const r = await engine.client.api.exportCoco({ path: file, onlyReviewed, kind });
+      setResult({ ok: true, text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${file}` });
+    } catch (e) { setResult({ ok: false, text: (e as Error).message }); }
+    setBusy(false);
+  };
+  return (
+    <Dialog title="Export COCO keypoints">
+      <label><input type="radio" checked={kind === 'gt'} onChange={() => setKind('gt')} /> Annotations (ground truth, for training)</label>
+      <label><input type="radio" checked={kind === 'results'} onChange={() => setKind('results')} /> Model results of the latest run (for evaluation)</label>
+      {kind === 'gt' && <label><input type="checkbox" checked={onlyReviewed} onChange={(e) => setOnlyReviewed(e.target.checked)} /> Only accepted / no-person images</label>}
+      <label className="wide">File <input aria-label="Export file" value={file} onChange={(e) => setFile(e.target.value)} placeholder={`${root}/export.json`} /></label>
+      <div className="buttons"><button type="button" className="primary" disabled={busy || !file} onClick={() => void run()}>Export</button></div>
+      {result && <p className={result.ok ? 'ok' : 'error'} role="status" data-testid="export-result">{result.text}</p>}
+    </Dialog>
+  );
+}
+
+export function SettingsDialog() {
+  const engine = useEngine();
+  const s = useEditor();
+  const [scales, setScales] = useState(s.detect.scales.join(', '));
+  const parsed = scales.split(/[ ,]+/).filter(Boolean).map(Number);
+  const valid = parsed.length > 0 && parsed.length <= 8 && parsed.every((x) => x > 0 && x <= 4);
+  return (
+    <Dialog title="Settings">
+      <h3>Detection</h3>
+      <label className="wide">Scales (× 512 px box height) <input aria-label="Scales" value={scales} onChange={(e) => setScales(e.target.value)} /></label>
+      {!valid && <p className="error">Give 1 to 8 scales between 0 and 4, e.g. "1" or "0.5, 1, 1.5".</p>}
+      <label><input type="checkbox" checked={s.detect.flip} onChange={(e) => engine.setDetect({ ...s.detect, flip: e.target.checked })} /> Flip test (average with the mirrored image)</label>
+      <label>Decoder <select value={s.detect.mode} onChange={(e) => engine.setDetect({ ...s.detect, mode: e.target.value as 'fast' | 'reference' })}>
+        <option value="fast">fast (same results, tiled)</option><option value="reference">reference (official order of operations)</option>
+      </select></label>
+      <div className="buttons"><button type="button" className="primary" disabled={!valid} onClick={() => { engine.setDetect({ ...s.detect, scales: parsed }); engine.openDialog(null); }}>Save</button></div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,180 @@
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Circle, Ellipse, Group, Image as KImage, Layer, Line, Stage } from 'react-konva';
+import type Konva from 'konva';
+import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
+import { colormapLut } from '../../core/geometry/colormap.ts';
+import { screenToImage, wheelZoomFactor } from '../../core/geometry/viewport.ts';
+import type { PersonRecord } from '../../core/edit/poseRecords.ts';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import { paintHeatmap } from '../editor/paintHeatmap.ts';
+import { afterPaint, type OverlayMaps } from '../editor/editorEngine.ts';
+import { useEditor, useEngine } from './useEditor.ts';
+
+const SIDE_COLOUR = { left: '#3b9cff', right: '#ff8a3b', center: '#5bd67a' } as const;
+const side = (k: number): keyof typeof SIDE_COLOUR => (COCO_KEYPOINTS[k].startsWith('left') ? 'left' : COCO_KEYPOINTS[k].startsWith('right') ? 'right' : 'center');
+const LIMBS = COCO_SKELETON_1BASED.map(([a, b]) => [a - 1, b - 1] as const);
+const limbSide = (a: number, b: number) => (side(a) === side(b) ? side(a) : 'center');
+
+/** Confidence 0..1 → red..yellow..green (joints a person placed are white). */
+export function confidenceColour(score: number | undefined): string {
+  if (score === undefined) return '#ffffff';
+  const t = Math.max(0, Math.min(1, score));
+  return `hsl(${Math.round(t * 120)}, 85%, 50%)`;
+}
+
+const jointCache = new WeakMap<PersonRecord, (JointLike | null)[]>();
+/** Display joints of a person, computed once per person record (records are immutable; unchanged ones keep identity). */
+function jointsOf(p: PersonRecord): (JointLike | null)[] {
+  let j = jointCache.get(p);
+  if (!j) { j = p.joints.map((x) => (x ? { x: x.x, y: x.y, v: x.v, score: x.model?.score, source: x.source } : null)); jointCache.set(p, j); }
+  return j;
+}
+
+interface JointLike { x: number; y: number; v?: 1 | 2; score?: number; source?: string }
+
+const PersonShape = memo(function PersonShape(props: {
+  id: string; joints: (JointLike | null)[]; scale: number; selectedJoint: number | null; selected: boolean; ghost: boolean; parts: boolean;
+  onJointDown?: (id: string, k: number) => void; onHover?: (id: string, k: number | null) => void;
+  onDrag?: (id: string, k: number, x: number, y: number) => void; onDragEnd?: (id: string, k: number, x: number, y: number) => void;
+}) {
+  const { joints, scale } = props;
+  const r = 5 / scale, sw = 2 / scale;
+  return (
+    <Group opacity={props.ghost ? 0.75 : 1}>
+      {props.parts && LIMBS.map(([a, b], i) => {
+        const ja = joints[a], jb = joints[b];
+        if (!ja || !jb) return null;
+        const len = Math.hypot(jb.x - ja.x, jb.y - ja.y);
+        return <Ellipse key={`e${i}`} x={(ja.x + jb.x) / 2} y={(ja.y + jb.y) / 2} radiusX={len / 2} radiusY={Math.max(len * 0.18, 2)} rotation={(Math.atan2(jb.y - ja.y, jb.x - ja.x) * 180) / Math.PI}
+          fill={SIDE_COLOUR[limbSide(a, b)]} opacity={0.18} listening={false} perfectDrawEnabled={false} />;
+      })}
+      {LIMBS.map(([a, b], i) => {
+        const ja = joints[a], jb = joints[b];
+        if (!ja || !jb) return null;
+        return <Line key={`l${i}`} points={[ja.x, ja.y, jb.x, jb.y]} stroke={SIDE_COLOUR[limbSide(a, b)]} strokeWidth={(props.selected ? 3 : 2) / scale} dash={props.ghost ? [6 / scale, 4 / scale] : undefined} listening={false} perfectDrawEnabled={false} />;
+      })}
+      {joints.map((j, k) => j && (
+        <Circle key={k} name={`joint-${props.id}-${k}`} x={j.x} y={j.y} radius={props.selectedJoint === k ? r * 1.6 : r}
+          fill={j.v === 1 ? 'rgba(0,0,0,0.35)' : confidenceColour(j.source === 'human' ? undefined : j.score)}
+          stroke={props.selectedJoint === k ? '#ffffff' : SIDE_COLOUR[side(k)]} strokeWidth={props.selectedJoint === k ? sw * 1.5 : sw} dash={j.v === 1 ? [3 / scale, 2 / scale] : undefined}
+          draggable={!props.ghost} perfectDrawEnabled={false} hitStrokeWidth={8 / scale}
+          onMouseDown={(e) => { e.cancelBubble = true; props.onJointDown?.(props.id, k); }}
+          onMouseEnter={() => props.onHover?.(props.id, k)} onMouseLeave={() => props.onHover?.(props.id, null)}
+          onDragMove={(e) => props.onDrag?.(props.id, k, e.target.x(), e.target.y())}
+          onDragEnd={(e) => props.onDragEnd?.(props.id, k, e.target.x(), e.target.y())} />
+      ))}
+    </Group>
+  );
+});
+
+function HeatmapImage({ maps, channel, opacity, colormap }: { maps: OverlayMaps; channel: number; opacity: number; colormap: 'turbo' | 'gray' }) {
+  const canvas = useMemo(() => document.createElement('canvas'), []);
+  const ref = useRef<Konva.Image>(null);
+  const lut = useMemo(() => colormapLut(colormap, 1), [colormap]);
+  useEffect(() => {
+    paintHeatmap(canvas, maps, channel, lut);
+    const layer = ref.current?.getLayer();
+    layer?.batchDraw();
+    const mark = `channel-switch:${channel}`;
+    if (performance.getEntriesByName(mark, 'mark').length) afterPaint(() => { performance.measure(mark, mark); performance.clearMarks(mark); });
+  }, [canvas, maps, channel, lut]);
+  const [x0, y0, x1, y1] = maps.placement.imageRect;
+  return <KImage ref={ref} name="heatmap" image={canvas} x={x0} y={y0} width={x1 - x0} height={y1 - y0} opacity={opacity} listening={false} />;
+}
+
+/** The image, the heatmap overlay and the skeletons, in image pixels under the viewport transform. */
+export function PoseCanvas() {
+  const engine = useEngine();
+  const s = useEditor();
+  const box = useRef<HTMLDivElement>(null);
+  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const panning = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+
+  useEffect(() => {
+    const el = box.current!;
+    const ro = new ResizeObserver(() => engine.setCanvasSize(el.clientWidth, el.clientHeight));
+    ro.observe(el);
+    engine.setCanvasSize(el.clientWidth, el.clientHeight);
+    return () => ro.disconnect();
+  }, [engine]);
+
+  const cur = s.current;
+  const v = s.viewport;
+  const persons: PersonRecord[] = cur ? cur.state.order.map((id) => cur.state.persons[id]) : [];
+  const ghosts: Pose[] = cur && persons.length === 0 ? cur.predictions : [];
+
+  const latest = useRef({ cur, ghosts, v });
+  latest.current = { cur, ghosts, v };
+  // Stable handlers, so that a drag re-renders only the person that changes (PersonShape is memoised).
+  const onJointDown = useCallback((id: string, k: number) => engine.select({ personId: id, joint: k }), [engine]);
+  const onDrag = useCallback((id: string, k: number, x: number, y: number) => {
+    const d = engine.getSnapshot().dragging;
+    if (!d || d.personId !== id || d.joint !== k) engine.beginDrag(id, k);
+    engine.dragTo(x, y);
+  }, [engine]);
+  const onDragEnd = useCallback((_id: string, _k: number, x: number, y: number) => void engine.endDrag(x, y), [engine]);
+  const onHover = useCallback((id: string, k: number | null) => {
+    const { cur, ghosts, v } = latest.current;
+    if (k === null) { setTip(null); engine.hoverJoint(null); return; }
+    const p = cur?.state.persons[id];
+    const j = p ? p.joints[k] : ghosts[Number(id.slice(6))]?.joints[k];
+    if (!j) return;
+    const score = 'score' in j ? (j as { score: number }).score : (j as { model?: { score: number } }).model?.score;
+    const extra = 'v' in j ? ` · v=${(j as { v: number }).v} · ${(j as { source: string }).source}` : ' · prediction';
+    setTip({ x: j.x * v.scale + v.offsetX, y: j.y * v.scale + v.offsetY, text: `${COCO_KEYPOINTS[k]}${score !== undefined ? ` · score ${score.toFixed(2)}` : ''}${extra}` });
+    if (p) engine.hoverJoint({ personId: id, joint: k });
+    else engine.hoverJoint(null);
+  }, [engine]);
+
+  return (
+    <div className={`canvas-box${s.placeMode ? ' placing' : ''}`} ref={box} data-testid="canvas">
+      {cur && (
+        <Stage width={s.canvas.w} height={s.canvas.h}
+          onWheel={(e) => { e.evt.preventDefault(); const p = e.target.getStage()!.getPointerPosition()!; engine.zoom(p.x, p.y, wheelZoomFactor(e.evt.ctrlKey ? e.evt.deltaY * 4 : e.evt.deltaY)); }}
+          onMouseDown={(e) => { if (e.evt.button === 0 || e.evt.button === 1) panning.current = { x: e.evt.clientX, y: e.evt.clientY, moved: false }; }}
+          onMouseMove={(e) => {
+            const p = panning.current;
+            if (!p || s.dragging) return;
+            const dx = e.evt.clientX - p.x, dy = e.evt.clientY - p.y;
+            if (!p.moved && Math.hypot(dx, dy) < 3) return;
+            p.moved = true; p.x = e.evt.clientX; p.y = e.evt.clientY;
+            engine.panBy(dx, dy);
+          }}
+          onMouseUp={(e) => {
+            const p = panning.current;
+            panning.current = null;
+            if (!p || p.moved || s.dragging || e.evt.button !== 0) return;
+            if (e.target.name().startsWith('joint-')) return;
+            const pos = e.target.getStage()!.getPointerPosition()!;
+            const [x, y] = screenToImage(v, pos.x, pos.y);
+            void engine.clickImage(x, y);
+          }}>
+          <Layer listening={false} imageSmoothingEnabled={v.scale < 2}>
+            <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
+              <KImage image={cur.bitmap} width={cur.row.width} height={cur.row.height} />
+            </Group>
+          </Layer>
+          <Layer listening={false}>
+            <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
+              {s.heatmap.visible && cur.maps && <HeatmapImage maps={cur.maps} channel={s.heatmap.channel} opacity={s.heatmap.opacity} colormap={s.heatmap.colormap} />}
+            </Group>
+          </Layer>
+          <Layer>
+            <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
+              {ghosts.map((g, i) => <PersonShape key={`ghost${i}`} id={`ghost:${i}`} joints={g.joints} scale={v.scale} selectedJoint={null} selected={false} ghost parts={s.heatmap.parts} onHover={onHover} />)}
+              {persons.map((p) => (
+                <PersonShape key={p.id} id={p.id} scale={v.scale} ghost={false} parts={s.heatmap.parts}
+                  joints={jointsOf(p)} selected={s.selection.personId === p.id} selectedJoint={s.selection.personId === p.id ? s.selection.joint : null}
+                  onJointDown={onJointDown} onHover={onHover} onDrag={onDrag} onDragEnd={onDragEnd} />
+              ))}
+            </Group>
+          </Layer>
+        </Stage>
+      )}
+      {tip && <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 12 }}>{tip.text}</div>}
+      {s.loading && <div className="canvas-note">Loading…</div>}
+      {s.error && <div className="canvas-note error" role="alert">{s.error}</div>}
+      {!cur && !s.loading && !s.error && <div className="canvas-note">No image to show. Open a folder with photos.</div>}
+    </div>
+  );
+}

@@ -1,0 +1,390 @@
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
+import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import { EDITOR_COMMANDS, commandForKey, type CommandEffect, type EditorCommand, type EditorContext, type Selection } from '../../core/edit/editorCommands.ts';
+import { moveJoint, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
+import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/geometry/viewport.ts';
+import { mapPlacement, type MapPlacement } from '../../core/geometry/mapPlacement.ts';
+import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
+import { parseNpy } from '../../core/tensor/parseNpy.ts';
+import type { ColormapName } from '../../core/geometry/colormap.ts';
+import type { StudioClient } from '../api/studioClient.ts';
+import { ImageListModel, type ImageRow, type ListFilter } from './imageListModel.ts';
+import { VIEW_COMMANDS, type ViewCommand } from './viewCommands.ts';
+
+/** The network's maps for the open image: [50, h, w] stride-4 cells, and where they lie over the image. */
+export interface OverlayMaps { data: Float32Array; channels: number; h: number; w: number; placement: MapPlacement }
+
+interface Loaded {
+  row: ImageRow;
+  bitmap: HTMLImageElement;
+  state: AnnotationState;
+  revision: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  predictions: Pose[];
+  maps: OverlayMaps | null;
+}
+
+export interface HeatmapSettings { visible: boolean; channel: number; opacity: number; colormap: ColormapName; followHover: boolean; parts: boolean }
+export interface DetectPrefs { scales: number[]; flip: boolean; mode: 'fast' | 'reference' }
+export interface JobState { jobId: string; done: number; total: number; failed: number; imagesPerSecond: number; etaSeconds: number | null; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string }
+
+export interface EditorSnapshot {
+  index: number;
+  current: Loaded | null;
+  loading: boolean;
+  error: string | null;
+  selection: Selection;
+  placeMode: boolean;
+  hover: { personId: string; joint: number } | null;
+  viewport: Viewport;
+  canvas: { w: number; h: number };
+  heatmap: HeatmapSettings;
+  job: JobState | null;
+  dialog: 'help' | 'export' | 'settings' | null;
+  message: string | null;
+  listVersion: number;
+  /** The dragged joint's live position (image px) while a drag is in progress. */
+  dragging: { personId: string; joint: number } | null;
+  detect: DetectPrefs;
+}
+
+type Listener = () => void;
+
+/**
+ * The review editor without React: the open image (bitmap, annotation, predictions, maps), selection, viewport,
+ * heatmap settings, the job, dialogs. Edits are diffs applied locally at once and saved through the contract
+ * (applyEdit), in order; undo/redo are the server's, so they survive a reload. Selection, hover and viewport are
+ * never undoable. The next image is prefetched so that moving on is immediate.
+ */
+export class EditorEngine {
+  readonly client: StudioClient;
+  readonly list: ImageListModel;
+  private snap: EditorSnapshot;
+  private listeners = new Set<Listener>();
+  private cache = new Map<number, Promise<Loaded>>();
+  private saving: Promise<unknown> = Promise.resolve();
+  private dragStart: AnnotationState | null = null;
+  private openSeq = 0;
+  readonly isMac: boolean;
+
+  constructor(client: StudioClient, isMac = /Mac|iPhone|iPad/.test(navigator.platform)) {
+    this.client = client;
+    this.isMac = isMac;
+    this.list = new ImageListModel(client, () => this.set({ listVersion: this.snap.listVersion + 1 }));
+    const saved = readPrefs();
+    this.snap = {
+      index: -1, current: null, loading: false, error: null, selection: { personId: null, joint: null }, placeMode: false, hover: null,
+      viewport: { scale: 1, offsetX: 0, offsetY: 0 }, canvas: { w: 800, h: 600 },
+      heatmap: { visible: false, channel: CHANNELS.keypointMax, opacity: 0.6, colormap: 'turbo', followHover: true, parts: false, ...saved.heatmap },
+      job: null, dialog: null, message: null, listVersion: 0, dragging: null,
+      detect: { scales: [1], flip: true, mode: 'fast', ...saved.detect },
+    };
+    client.on('jobProgress', (p) => { if (this.snap.job?.jobId === p.jobId) this.set({ job: { ...this.snap.job, ...p } }); });
+    client.on('jobFinished', (p) => {
+      if (this.snap.job?.jobId !== p.jobId) return;
+      this.set({ job: { ...this.snap.job, status: p.status, message: p.message } });
+      this.cache.clear();
+      void this.list.refresh();
+      if (this.snap.current) void this.reloadCurrent();
+    });
+  }
+
+  subscribe = (l: Listener): (() => void) => { this.listeners.add(l); return () => this.listeners.delete(l); };
+  getSnapshot = (): EditorSnapshot => this.snap;
+
+  private set(patch: Partial<EditorSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private setCurrent(patch: Partial<Loaded>): void {
+    if (this.snap.current) this.set({ current: { ...this.snap.current, ...patch } });
+  }
+
+  // ---- images ---------------------------------------------------------------------------------------------------
+
+  async start(filter: ListFilter = { order: 'file' }): Promise<void> {
+    await this.list.setFilter(filter);
+    if (this.list.total > 0) await this.openIndex(0);
+    else this.set({ current: null, index: -1 });
+  }
+
+  async setFilter(filter: ListFilter): Promise<void> {
+    try { await this.start(filter); } catch (e) { this.set({ message: (e as Error).message }); }
+  }
+
+  /** Opens the image at a list index; resolves once it is shown and interactive (performance mark `image:<id>`). */
+  async openIndex(index: number): Promise<void> {
+    const row = await this.list.ensureRow(index);
+    if (!row) return;
+    const seq = ++this.openSeq;
+    const t0 = performance.now();
+    this.set({ loading: true, error: null, index });
+    try {
+      const loaded = await this.load(row);
+      if (seq !== this.openSeq) return;
+      this.set({
+        current: loaded, loading: false, index, selection: { personId: null, joint: null }, placeMode: false, hover: null, dragging: null,
+        viewport: fitViewport(row.width, row.height, this.snap.canvas.w, this.snap.canvas.h),
+      });
+      afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
+      if (row.status === 'unreviewed') void this.markInProgress(row.id);
+      this.prefetch(index + 1);
+    } catch (e) {
+      if (seq === this.openSeq) this.set({ loading: false, error: `${row.relPath}: ${(e as Error).message}`, current: null });
+    }
+  }
+
+  private async markInProgress(imageId: number): Promise<void> {
+    await this.client.api.setStatus({ imageId, status: 'in_progress' }).catch(() => undefined);
+    this.list.patchRow(imageId, { status: 'in_progress' });
+    const cur = this.snap.current;
+    if (cur?.row.id === imageId && cur.row.status === 'unreviewed') this.setCurrent({ row: { ...cur.row, status: 'in_progress' } });
+  }
+
+  private prefetch(index: number): void {
+    void this.list.ensureRow(index).then((row) => { if (row && !row.missing) void this.load(row).catch(() => undefined); });
+  }
+
+  private load(row: ImageRow): Promise<Loaded> {
+    const hit = this.cache.get(row.id);
+    if (hit) return hit;
+    const p = (async (): Promise<Loaded> => {
+      const bitmap = new Image();
+      bitmap.src = this.client.mediaUrl('images', row.id);
+      const [ann, pred] = await Promise.all([
+        this.client.api.getAnnotation({ imageId: row.id }),
+        this.client.api.getPredictions({ imageId: row.id }),
+        bitmap.decode().catch(() => { throw new Error('the image cannot be shown (missing or not an image the browser decodes)'); }),
+      ]);
+      const maps = pred.maps ? await this.loadMaps(row, pred.maps.multiplier).catch(() => null) : null;
+      return { row, bitmap, state: ann.state, revision: ann.revision, canUndo: ann.canUndo, canRedo: ann.canRedo, predictions: pred.poses, maps };
+    })();
+    this.cache.set(row.id, p);
+    p.catch(() => this.cache.delete(row.id));
+    // Keep a handful: the open image, the next, and a few behind.
+    if (this.cache.size > 6) this.cache.delete(this.cache.keys().next().value!);
+    return p;
+  }
+
+  private async loadMaps(row: ImageRow, multiplier: number): Promise<OverlayMaps> {
+    const res = await fetch(this.client.mediaUrl('maps', row.id));
+    if (!res.ok) throw new Error(`maps: ${res.status}`);
+    const t = parseNpy(new Uint8Array(await res.arrayBuffer()));
+    const [channels, h, w] = t.shape;
+    return { data: t.data, channels, h, w, placement: mapPlacement(row.width, row.height, multiplier) };
+  }
+
+  private async reloadCurrent(): Promise<void> {
+    const cur = this.snap.current;
+    if (!cur) return;
+    this.cache.delete(cur.row.id);
+    const fresh = await this.load(cur.row).catch(() => null);
+    if (fresh && this.snap.current?.row.id === cur.row.id) this.setCurrent({ predictions: fresh.predictions, maps: fresh.maps, state: fresh.state, revision: fresh.revision, canUndo: fresh.canUndo, canRedo: fresh.canRedo });
+  }
+
+  async navigate(direction: 'next' | 'previous'): Promise<void> {
+    const i = this.snap.index + (direction === 'next' ? 1 : -1);
+    if (i < 0 || i >= this.list.total) { this.set({ message: direction === 'next' ? 'That was the last image.' : 'This is the first image.' }); return; }
+    await this.openIndex(i);
+  }
+
+  // ---- edits ----------------------------------------------------------------------------------------------------
+
+  /** Applies a diff now and saves it; a save that fails reloads the image's saved state and says why. */
+  commit(diff: RecordDiff, label: string): Promise<void> {
+    const cur = this.snap.current;
+    if (!cur || isEmptyDiff(diff)) return Promise.resolve();
+    const imageId = cur.row.id;
+    this.setCurrent({ state: applyDiff(cur.state, diff), canUndo: true, canRedo: false });
+    this.cache.delete(imageId);
+    const save = this.saving.then(() => this.client.api.applyEdit({ imageId, diff: diff as never, label }))
+      .then((r) => { if (this.snap.current?.row.id === imageId) this.setCurrent({ revision: r.revision }); })
+      .catch(async (e: Error) => { this.set({ message: `Not saved: ${e.message}` }); await this.reloadCurrent(); });
+    this.saving = save;
+    return save;
+  }
+
+  async history(which: 'undo' | 'redo'): Promise<void> {
+    const cur = this.snap.current;
+    if (!cur) return;
+    await this.saving;
+    const r = await this.client.api[which]({ imageId: cur.row.id });
+    this.cache.delete(cur.row.id);
+    if (!r) return;
+    const h = await this.client.api.getAnnotation({ imageId: cur.row.id });
+    if (this.snap.current?.row.id === cur.row.id) this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
+    this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
+  }
+
+  context(): EditorContext | null {
+    const cur = this.snap.current;
+    if (!cur) return null;
+    return {
+      state: cur.state, selection: this.snap.selection, predictions: cur.predictions, canUndo: cur.canUndo, canRedo: cur.canRedo,
+      newPersonId: (i) => `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`,
+    };
+  }
+
+  async run(command: EditorCommand): Promise<void> {
+    const ctx = this.context();
+    if (!ctx || !command.isEnabled(ctx)) return;
+    let effect: CommandEffect;
+    try { effect = command.run(ctx); } catch (e) { this.set({ message: (e as Error).message }); return; }
+    await this.applyEffect(effect);
+  }
+
+  private async applyEffect(e: CommandEffect): Promise<void> {
+    if (e.selection) this.select(e.selection, e.placeMode ?? false);
+    else if (e.placeMode !== undefined) this.set({ placeMode: e.placeMode });
+    if (e.diff) await this.commit(e.diff, e.label ?? 'Edit');
+    if (e.history) await this.history(e.history);
+    if (e.review) await this.review(e.review);
+    if (e.navigate) await this.navigate(e.navigate);
+  }
+
+  async review(status: 'accepted' | 'rejected' | 'skipped' | 'no_person'): Promise<void> {
+    const cur = this.snap.current;
+    if (!cur) return;
+    await this.saving;
+    await this.client.api.setStatus({ imageId: cur.row.id, status });
+    this.list.patchRow(cur.row.id, { status });
+    this.setCurrent({ row: { ...cur.row, status } });
+  }
+
+  select(selection: Selection, placeMode = false): void {
+    const patch: Partial<EditorSnapshot> = { selection, placeMode };
+    if (selection.joint !== null && this.snap.heatmap.followHover) patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(selection.joint) };
+    this.set(patch);
+  }
+
+  hoverJoint(h: { personId: string; joint: number } | null): void {
+    const patch: Partial<EditorSnapshot> = { hover: h };
+    if (h && this.snap.heatmap.followHover && this.snap.heatmap.channel !== jointChannel(h.joint)) patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(h.joint) };
+    this.set(patch);
+  }
+
+  beginDrag(personId: string, joint: number): void {
+    const cur = this.snap.current;
+    if (!cur?.state.persons[personId]?.joints[joint]) return;
+    this.dragStart = cur.state;
+    this.set({ dragging: { personId, joint }, selection: { personId, joint }, placeMode: false });
+  }
+
+  /** Moves the dragged joint locally (nothing saved until the drag ends: a drag is one undo step). */
+  dragTo(x: number, y: number): void {
+    const d = this.snap.dragging, cur = this.snap.current;
+    if (!d || !cur || !this.dragStart) return;
+    this.setCurrent({ state: applyDiff(this.dragStart, moveJoint(this.dragStart, d.personId, d.joint, x, y)) });
+  }
+
+  async endDrag(x: number, y: number): Promise<void> {
+    const d = this.snap.dragging, start = this.dragStart;
+    this.dragStart = null;
+    this.set({ dragging: null });
+    if (!d || !start || !this.snap.current) return;
+    const j = start.persons[d.personId].joints[d.joint]!;
+    if (Math.hypot(j.x - x, j.y - y) < 1e-6) return;
+    this.setCurrent({ state: start });
+    await this.commit(moveJoint(start, d.personId, d.joint, x, y), 'Move joint');
+  }
+
+  /** A click on the image (image px): places the selected missing joint in place mode, else clears the selection. */
+  async clickImage(x: number, y: number): Promise<void> {
+    const cur = this.snap.current, sel = this.snap.selection;
+    if (!cur) return;
+    if (this.snap.placeMode && sel.personId && sel.joint !== null && cur.state.persons[sel.personId] && cur.state.persons[sel.personId].joints[sel.joint] === null) {
+      const pid = sel.personId, k = sel.joint;
+      await this.commit(placeJoint(cur.state, pid, k, x, y), 'Place joint');
+      const p = this.snap.current!.state.persons[pid];
+      const next = nextJointIndex(p, k, 1, true);
+      this.select({ personId: pid, joint: next < 0 ? k : next }, next >= 0);
+      return;
+    }
+    this.set({ selection: { personId: null, joint: null }, placeMode: false });
+  }
+
+  // ---- view -----------------------------------------------------------------------------------------------------
+
+  setCanvasSize(w: number, h: number): void {
+    if (w === this.snap.canvas.w && h === this.snap.canvas.h) return;
+    const cur = this.snap.current;
+    this.set({ canvas: { w, h }, ...(cur ? { viewport: fitViewport(cur.row.width, cur.row.height, w, h) } : {}) });
+  }
+
+  setViewport(v: Viewport): void { this.set({ viewport: v }); }
+  zoom(sx: number, sy: number, factor: number): void { this.set({ viewport: zoomAt(this.snap.viewport, sx, sy, factor) }); }
+  panBy(dx: number, dy: number): void { this.set({ viewport: pan(this.snap.viewport, dx, dy) }); }
+  fit(): void { const c = this.snap.current; if (c) this.set({ viewport: fitViewport(c.row.width, c.row.height, this.snap.canvas.w, this.snap.canvas.h) }); }
+  actualSize(): void { this.set({ viewport: actualSize(this.snap.viewport, this.snap.canvas.w, this.snap.canvas.h) }); }
+
+  setHeatmap(patch: Partial<HeatmapSettings>): void {
+    const heatmap = { ...this.snap.heatmap, ...patch };
+    if (patch.channel !== undefined) performance.mark(`channel-switch:${patch.channel}`);
+    this.set({ heatmap });
+    writePrefs({ heatmap, detect: this.snap.detect });
+  }
+
+  setDetect(detect: DetectPrefs): void { this.set({ detect }); writePrefs({ heatmap: this.snap.heatmap, detect }); }
+  openDialog(dialog: EditorSnapshot['dialog']): void { this.set({ dialog }); }
+  say(message: string | null): void { this.set({ message }); }
+
+  // ---- jobs -----------------------------------------------------------------------------------------------------
+
+  async startDetect(modelPath: string): Promise<void> {
+    try {
+      const { jobId } = await this.client.api.startDetect({ modelPath, settings: this.snap.detect });
+      this.set({ job: { jobId, done: 0, total: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null, status: 'running' } });
+    } catch (e) { this.set({ message: `Detection did not start: ${(e as Error).message}` }); }
+  }
+
+  async cancelJob(): Promise<void> {
+    if (this.snap.job) await this.client.api.cancelJob({ jobId: this.snap.job.jobId });
+  }
+
+  // ---- keyboard -------------------------------------------------------------------------------------------------
+
+  /** Runs a command by id (menus of the desktop app). */
+  runCommandId(id: string): void {
+    const view = VIEW_COMMANDS.find((c) => c.id === id);
+    if (view) { view.apply(this); return; }
+    const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
+    if (cmd) void this.run(cmd);
+  }
+
+  /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
+  handleKey(e: { key: string; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): boolean {
+    if (e.key === 'Escape') {
+      if (this.snap.dialog) this.set({ dialog: null });
+      else this.set({ placeMode: false, selection: { personId: null, joint: null } });
+      return true;
+    }
+    if (this.snap.dialog) return false;
+    const view = commandForKey(e, this.isMac, VIEW_COMMANDS as unknown as EditorCommand[]) as ViewCommand | null;
+    if (view) { view.apply(this); return true; }
+    const cmd = commandForKey(e, this.isMac, EDITOR_COMMANDS);
+    if (!cmd) return false;
+    void this.run(cmd);
+    return true;
+  }
+}
+
+/** Heatmap channel of a COCO joint: its IMHN keypoint channel. */
+export function jointChannel(cocoJoint: number): number {
+  return CHANNELS.keypointStart + COCO_TO_IMHN[cocoJoint];
+}
+
+/** Runs `f` after the next frame has been painted. */
+export function afterPaint(f: () => void): void {
+  requestAnimationFrame(() => setTimeout(f, 0));
+}
+
+interface Prefs { heatmap?: Partial<HeatmapSettings>; detect?: Partial<DetectPrefs> }
+function readPrefs(): Prefs {
+  try { return JSON.parse(localStorage.getItem('simplepose.prefs') ?? '{}') as Prefs; } catch { return {}; }
+}
+function writePrefs(p: Prefs): void {
+  try { localStorage.setItem('simplepose.prefs', JSON.stringify(p)); } catch { /* private mode: preferences last for the session */ }
+}

@@ -1,0 +1,229 @@
+// The review app end to end, in Debian's Chromium against web mode: a project made from real COCO photos
+// (../shared/data, copied to a temporary folder, since the server serves only files inside the project root) and
+// the bundled model. Every step checks the database through the API, not only the DOM; the overlay test reads
+// canvas pixels.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchBrowser } from './launchBrowser.ts';
+import { ensureBuild } from '../../scripts/ensureBuild.ts';
+import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { startServer } from '../../src/server/startServer.ts';
+import { COCO_TRAIN_IMAGES, PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { parseNpy } from '../../src/core/tensor/parseNpy.ts';
+import { mapPlacement } from '../../src/core/geometry/mapPlacement.ts';
+import { validateCocoGt } from '../../src/core/coco/validateCoco.ts';
+import { COCO_KEYPOINTS } from '../../src/core/skeleton/poseMeta.ts';
+
+const MODEL = path.join(PROJECT_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : null;
+const missing = chromiumMissing();
+if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
+
+let browser: Browser, page: Page, project: OpenProject, server: Awaited<ReturnType<typeof startServer>>, folder: string;
+const errors: string[] = [];
+
+interface Snap { index: number; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean } }
+const snap = () => page.evaluate(() => {
+  const s = window.studio!.getSnapshot();
+  return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null } })) as unknown;
+}) as Promise<Snap>;
+const api = async (method: string, body: unknown) => {
+  const r = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: JSON.stringify(body) });
+  return r.json() as Promise<Record<string, unknown>>;
+};
+type Joint = { x: number; y: number; v: number; source: string } | null;
+const annotation = async (imageId: number) => (await api('getAnnotation', { imageId })) as unknown as { state: { persons: Record<string, { joints: Joint[] }> }; canUndo: boolean };
+const toScreen = (s: Snap, x: number, y: number): [number, number] => [x * s.viewport.scale + s.viewport.offsetX, y * s.viewport.scale + s.viewport.offsetY];
+const canvasBox = async () => (await page.locator('[data-testid=canvas]').boundingBox())!;
+const shot = async (name: string) => { if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) }); };
+
+beforeAll(async () => {
+  ensureBuild(PROJECT_ROOT, () => undefined);
+  folder = mkdtempSync(path.join(tmpdir(), 'sp-e2e-'));
+  mkdirSync(path.join(folder, 'photos'));
+  for (const f of readdirSync(COCO_TRAIN_IMAGES).filter((x) => x.endsWith('.jpg')).sort().slice(0, 5)) copyFileSync(path.join(COCO_TRAIN_IMAGES, f), path.join(folder, 'photos', f));
+  project = await openProjectFolder(folder, { modelPath: MODEL });
+  server = await startServer({ service: project.service, root: project.root, staticDir: path.join(PROJECT_ROOT, 'out', 'renderer') });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  project?.close();
+});
+
+describe('the review app in a real browser (web mode)', () => {
+  it('opens the project: list, first image, model', async () => {
+    await expect.poll(() => page.locator('[data-testid=list-count]').textContent()).toBe('5 images');
+    expect(await page.locator('.image-row').count()).toBe(5);
+    expect(await page.locator('[data-testid=model-status]').textContent()).toContain('imhn-synth-tiny');
+    expect(await page.locator('[data-testid=counter]').textContent()).toBe('1 / 5');
+    const s = await snap();
+    expect(s.current!.row.status).toBe('in_progress');
+  });
+
+  it('runs detection with progress and shows the predicted skeletons', async () => {
+    await page.getByRole('button', { name: 'Run detection' }).click();
+    await page.locator('[data-testid=job] progress').waitFor();
+    await expect.poll(async () => page.locator('[data-testid=job]').getAttribute('data-status'), { timeout: 90_000 }).toBe('done');
+    expect(await page.locator('[data-testid=job]').textContent()).toContain('5/5');
+    await expect.poll(async () => (await snap()).current!.maps !== null).toBe(true);
+    const preds = await Promise.all([1, 2, 3, 4, 5].map((imageId) => api('getPredictions', { imageId })));
+    expect(preds.every((p) => p.runId === 1)).toBe(true);
+    const s = await snap();
+    expect(s.current!.predictions.length).toBe((preds[0].poses as unknown[]).length);
+    // Dashed ghosts are drawn for the predictions until accepted: the skeleton layer has pixels iff there are joints.
+    const predictedJoints = (preds[0].poses as { joints: unknown[] }[]).reduce((n, p) => n + p.joints.filter((j) => j).length, 0);
+    await page.waitForTimeout(100);
+    const painted = await page.evaluate(() => {
+      const layer = document.querySelectorAll('.konvajs-content canvas')[2] as HTMLCanvasElement;
+      const d = layer.getContext('2d')!.getImageData(0, 0, layer.width, layer.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    expect(painted > 0).toBe(predictedJoints > 0);
+    expect(preds.some((p) => (p.poses as unknown[]).length > 0)).toBe(true);
+    await shot('review-predictions.png');
+  }, 120_000);
+
+  it('switches heatmap channels: the overlay pixels follow the cached maps', async () => {
+    const s = await snap();
+    const id = s.current!.row.id;
+    const maps = parseNpy(new Uint8Array(await (await fetch(`http://127.0.0.1:${server.port}/maps/${id}?token=${server.token}`)).arrayBuffer()));
+    const [, h, w] = maps.shape;
+    const place = mapPlacement(s.current!.row.width, s.current!.row.height, ((await api('getPredictions', { imageId: id })).maps as { multiplier: number }).multiplier);
+    const pixelsAt = async (channel: number) => {
+      await page.getByLabel('Heatmap channel').selectOption(String(channel));
+      await expect.poll(async () => (await snap()).heatmap.channel).toBe(channel);
+      await page.waitForTimeout(100);
+      // Strongest and weakest valid cells of this channel, and where they are on screen.
+      let hi = -Infinity, lo = Infinity, hiAt = [0, 0], loAt = [0, 0];
+      for (let v = 0; v < Math.min(h, place.validH); v++) for (let u = 0; u < Math.min(w, place.validW); u++) {
+        const x = maps.data[channel * h * w + v * w + u];
+        if (x > hi) { hi = x; hiAt = [u, v]; }
+        if (x < lo) { lo = x; loAt = [u, v]; }
+      }
+      const cur = await snap();
+      const at = (uv: number[]) => toScreen(cur, place.ax * uv[0] + place.bx, place.ay * uv[1] + place.by).map(Math.round);
+      const [hx, hy] = at(hiAt), [lx, ly] = at(loAt);
+      const read = await page.evaluate(([hx, hy, lx, ly]) => {
+        const layer = document.querySelectorAll('.konvajs-content canvas')[1] as HTMLCanvasElement;
+        const ctx = layer.getContext('2d')!;
+        return { hi: [...ctx.getImageData(hx, hy, 1, 1).data], lo: [...ctx.getImageData(lx, ly, 1, 1).data], sum: ctx.getImageData(0, 0, layer.width, layer.height).data.reduce((a, b) => a + b, 0) };
+      }, [hx, hy, lx, ly]);
+      return { hiValue: hi, loValue: lo, ...read };
+    };
+    await page.getByLabel('Show overlay').check();
+    const a = await pixelsAt(49);
+    expect(a.hiValue).toBeGreaterThan(a.loValue);
+    // alpha grows with the value: the strongest cell is painted, the weakest (≈ 0) is transparent.
+    expect(a.hi[3]).toBeGreaterThan(a.lo[3]);
+    if (a.loValue <= 0) expect(a.lo[3]).toBe(0);
+    await shot('review-heatmap.png');
+    const b = await pixelsAt(48);
+    expect(b.hi[3]).toBeGreaterThan(b.lo[3]);
+    expect(b.sum).not.toBe(a.sum);
+    await page.getByLabel('Show overlay').uncheck();
+    await page.locator('body').click({ position: { x: 5, y: 845 } });
+  });
+
+  it('places a missing joint, drags it (database updated, undo restores), cycles visibility, swaps L/R', async () => {
+    await page.keyboard.press('p'); // add a person: place mode on its first joint
+    let s = await snap();
+    expect(s.placeMode).toBe(true);
+    const pid = s.selection.personId!;
+    const box = await canvasBox();
+    const [nx, ny] = toScreen(s, s.current!.row.width * 0.4, s.current!.row.height * 0.4);
+    await page.mouse.click(box.x + nx, box.y + ny);
+    await expect.poll(async () => (await annotation(s.current!.row.id)).state.persons[pid]?.joints[0]).toMatchObject({ v: 2, source: 'human' });
+    await expect.poll(async () => (await snap()).selection.joint).toBe(1); // moved on to the next missing joint
+    s = await snap();
+    const placed = s.current!.state.persons[pid].joints[0]!;
+    expect(placed.x).toBeCloseTo(s.current!.row.width * 0.4, 0);
+    expect(s.placeMode).toBe(true);
+    // Place the left eye too (for the swap below), then leave place mode.
+    const [ex, ey] = toScreen(s, s.current!.row.width * 0.5, s.current!.row.height * 0.35);
+    await page.mouse.click(box.x + ex, box.y + ey);
+    await page.keyboard.press('Escape');
+    const imageId = s.current!.row.id;
+    const load = async () => (await annotation(imageId)).state.persons[pid];
+    await expect.poll(async () => (await load())?.joints[1] !== null).toBe(true);
+
+    // Drag the nose by (+60, +40) screen px: one undo step, saved.
+    s = await snap();
+    const [jx, jy] = toScreen(s, placed.x, placed.y);
+    await page.mouse.move(box.x + jx, box.y + jy);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i);
+    await page.mouse.up();
+    const moved = { x: placed.x + 60 / s.viewport.scale, y: placed.y + 40 / s.viewport.scale };
+    await expect.poll(async () => (await load()).joints[0]!.x, { timeout: 5000 }).toBeCloseTo(moved.x, 0);
+    expect((await load()).joints[0]!.y).toBeCloseTo(moved.y, 0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await load()).joints[0]!.x).toBeCloseTo(placed.x, 3);
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(async () => (await load()).joints[0]!.x).toBeCloseTo(moved.x, 0);
+
+    // Visibility 2 → 1 on the selected joint (the nose, selected by the drag).
+    await page.keyboard.press('v');
+    await expect.poll(async () => (await load()).joints[0]!.v).toBe(1);
+    // Swap left/right: the left eye (1) becomes the right eye (2).
+    const leftEye = (await load()).joints[1]!;
+    await page.keyboard.press('s');
+    await expect.poll(async () => (await load()).joints[2]).toMatchObject({ x: leftEye.x, y: leftEye.y });
+    expect((await load()).joints[1]).toBeNull();
+    expect(await page.locator(`[data-joint=${COCO_KEYPOINTS[2]}]`).count()).toBe(1);
+    await shot('review-editing.png');
+  });
+
+  it('accepts predictions and the image, goes to the next; shortcuts overlay lists every command', async () => {
+    const first = (await snap()).current!.row.id;
+    await page.keyboard.press('a');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await snap()).index).toBe(1);
+    expect(await page.locator('[data-testid=counter]').textContent()).toBe('2 / 5');
+    const rows = (await api('listImages', {})) as { images: { id: number; status: string }[] };
+    expect(rows.images.find((r) => r.id === first)!.status).toBe('accepted');
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await page.locator('.shortcuts tr').count()).toBeGreaterThan(20);
+    await shot('shortcuts.png');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('exports COCO that passes the validator', async () => {
+    await page.getByRole('button', { name: 'Export COCO…' }).click();
+    const out = path.join(folder, 'e2e-export.json');
+    await page.getByLabel('Export file').fill(out);
+    await shot('export-dialog.png');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid=export-result]').textContent()).toContain('Wrote 1 images');
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { images: unknown[]; annotations: { keypoints: number[] }[] };
+    expect(validateCocoGt(json)).toEqual([]);
+    expect(json.images).toHaveLength(1);
+    expect(json.annotations.length).toBeGreaterThanOrEqual(1);
+    await page.keyboard.press('Escape');
+  });
+
+  it('after a reload everything is as it was left (edits, status, undo history)', async () => {
+    const before = await api('getAnnotation', { imageId: 1 });
+    await page.reload();
+    await page.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+    const s = await snap();
+    expect(s.current!.row.id).toBe(1);
+    expect(s.current!.row.status).toBe('accepted');
+    expect(s.current!.state).toEqual(before.state);
+    expect(await page.getByRole('button', { name: /^Undo/ }).isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
