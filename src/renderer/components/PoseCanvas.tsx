@@ -82,12 +82,22 @@ function HeatmapImage({ maps, channel, opacity, colormap }: { maps: OverlayMaps;
   return <KImage ref={ref} name="heatmap" image={canvas} x={x0} y={y0} width={x1 - x0} height={y1 - y0} opacity={opacity} listening={false} />;
 }
 
+/** Name, score, visibility and provenance of the hovered joint, from the live annotation. */
+function JointTooltip({ tip, persons, ghosts, v }: { tip: { id: string; k: number }; persons: Record<string, PersonRecord>; ghosts: Pose[]; v: { scale: number; offsetX: number; offsetY: number } }) {
+  const p = persons[tip.id];
+  const j = p ? p.joints[tip.k] : ghosts[Number(tip.id.slice(6))]?.joints[tip.k];
+  if (!j) return null;
+  const score = p ? (j as { model?: { score: number } }).model?.score : (j as { score: number }).score;
+  const extra = p ? ` · v=${(j as { v: number }).v} · ${(j as { source: string }).source}` : ' · prediction';
+  return <div className="tooltip" style={{ left: j.x * v.scale + v.offsetX + 12, top: j.y * v.scale + v.offsetY + 12 }}>{COCO_KEYPOINTS[tip.k]}{score !== undefined ? ` · score ${score.toFixed(2)}` : ''}{extra}</div>;
+}
+
 /** The image, the heatmap overlay and the skeletons, in image pixels under the viewport transform. */
 export function PoseCanvas() {
   const engine = useEngine();
   const s = useEditor();
   const box = useRef<HTMLDivElement>(null);
-  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const [tip, setTip] = useState<{ id: string; k: number } | null>(null);
   const panning = useRef<{ x: number; y: number; moved: boolean } | null>(null);
 
   useEffect(() => {
@@ -114,14 +124,11 @@ export function PoseCanvas() {
   }, [engine]);
   const onDragEnd = useCallback((_id: string, _k: number, x: number, y: number) => void engine.endDrag(x, y), [engine]);
   const onHover = useCallback((id: string, k: number | null) => {
-    const { cur, ghosts, v } = latest.current;
+    const { cur, ghosts } = latest.current;
     if (k === null) { setTip(null); engine.hoverJoint(null); return; }
     const p = cur?.state.persons[id];
-    const j = p ? p.joints[k] : ghosts[Number(id.slice(6))]?.joints[k];
-    if (!j) return;
-    const score = 'score' in j ? (j as { score: number }).score : (j as { model?: { score: number } }).model?.score;
-    const extra = 'v' in j ? ` · v=${(j as { v: number }).v} · ${(j as { source: string }).source}` : ' · prediction';
-    setTip({ x: j.x * v.scale + v.offsetX, y: j.y * v.scale + v.offsetY, text: `${COCO_KEYPOINTS[k]}${score !== undefined ? ` · score ${score.toFixed(2)}` : ''}${extra}` });
+    if (!p && !ghosts[Number(id.slice(6))]) return;
+    setTip({ id, k });
     if (p) engine.hoverJoint({ personId: id, joint: k });
     else engine.hoverJoint(null);
   }, [engine]);
@@ -171,7 +178,7 @@ export function PoseCanvas() {
           </Layer>
         </Stage>
       )}
-      {tip && <div className="tooltip" style={{ left: tip.x + 12, top: tip.y + 12 }}>{tip.text}</div>}
+      {tip && cur && <JointTooltip tip={tip} persons={cur.state.persons} ghosts={ghosts} v={v} />}
       {s.loading && <div className="canvas-note">Loading…</div>}
       {s.error && <div className="canvas-note error" role="alert">{s.error}</div>}
       {!cur && !s.loading && !s.error && <div className="canvas-note">No image to show. Open a folder with photos.</div>}

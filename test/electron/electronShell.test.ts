@@ -1,0 +1,83 @@
+// The Electron shell's logic under Node: electron itself cannot start on these machines (no binary), so its
+// module is replaced by a recorder of what the shell registers; the project service behind it is the real one.
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import sharp from 'sharp';
+
+const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+vi.mock('electron', () => ({
+  ipcMain: { handle: (ch: string, f: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(ch, f), removeHandler: (ch: string) => handlers.delete(ch) },
+  Menu: { buildFromTemplate: (t: unknown) => t },
+}));
+
+const { registerIpc, forwardEvents, IPC_PREFIX } = await import('../../src/main/ipcAdapter.ts');
+const { buildAppMenu } = await import('../../src/main/appMenu.ts');
+const { RecentProjects } = await import('../../src/main/recentProjects.ts');
+const { openProjectFolder } = await import('../../src/node/project/openProjectFolder.ts');
+const { POSE_API } = await import('../../src/contract/poseApi.ts');
+const { EDITOR_COMMANDS } = await import('../../src/core/edit/editorCommands.ts');
+const { VIEW_COMMANDS } = await import('../../src/renderer/editor/viewCommands.ts');
+
+describe('IPC adapter', () => {
+  it('one handler per contract method; refuses other senders and payloads off the contract; errors travel as values', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-ipc-'));
+    writeFileSync(path.join(root, 'a.png'), await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer());
+    const project = await openProjectFolder(root);
+    const trustedSender = {};
+    const dispose = registerIpc(() => project.service, (e) => (e as { sender: unknown }).sender === trustedSender);
+    expect([...handlers.keys()].sort()).toEqual(Object.keys(POSE_API).map((m) => IPC_PREFIX + m).sort());
+    const call = (payload: unknown, sender: unknown = trustedSender, method = 'listImages') => handlers.get(IPC_PREFIX + method)!({ sender }, payload);
+    expect(await call({}, {})).toEqual({ ok: false, error: 'this page may not call the app', status: 403 });
+    expect(await call({ limit: -1 })).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/listImages request: \$\.limit: .*integer ≥ 1/) });
+    expect(await call({})).toMatchObject({ ok: true, value: { total: 1, images: [{ relPath: 'a.png', status: 'unreviewed' }] } });
+    expect(await call({ imageId: 99 }, trustedSender, 'getAnnotation')).toMatchObject({ ok: false, status: 404, error: 'no image 99 in this project' });
+    dispose();
+    expect(handlers.size).toBe(0);
+    project.close();
+  });
+
+  it('forwards only events that fit the contract, to a live window', () => {
+    const events = new EventEmitter();
+    const sent: [string, unknown][] = [];
+    const target = { isDestroyed: () => false, send: (ch: string, p: unknown) => sent.push([ch, p]) };
+    const off = forwardEvents({ events } as never, target as never);
+    events.emit('annotationChanged', { imageId: 1, revision: 2 });
+    events.emit('annotationChanged', { imageId: 'x' });
+    off();
+    events.emit('annotationChanged', { imageId: 1, revision: 3 });
+    expect(sent).toEqual([['pose-event:annotationChanged', { imageId: 1, revision: 2 }]]);
+  });
+});
+
+describe('menus and recent projects', () => {
+  it('every menu command is a command of the renderer tables, its accelerator one of that command\'s shortcuts', () => {
+    const ids = new Map([...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.id, c.shortcuts]));
+    const sent: string[] = [];
+    const template = buildAppMenu(['/p/one'], { openFolder() {}, openRecent() {}, command: (id) => sent.push(id) }, false) as unknown as { label: string; submenu: { label?: string; accelerator?: string; click?: () => void; registerAccelerator?: boolean }[] }[];
+    const items = template.flatMap((m) => m.submenu).filter((i) => i.registerAccelerator === false);
+    expect(items.length).toBeGreaterThan(10);
+    for (const item of items) {
+      item.click!();
+      const id = sent.at(-1)!;
+      expect(ids.has(id), id).toBe(true);
+      if (item.accelerator) expect(ids.get(id)!.map((s) => s.replace('Mod+', 'CmdOrCtrl+')), id).toContain(item.accelerator);
+    }
+    expect(template[0].submenu[1]).toMatchObject({ label: 'Open Recent' });
+  });
+
+  it('recent projects: newest first, no duplicates, at most max, survives a damaged file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sp-recent-'));
+    const file = path.join(dir, 'recent.json');
+    const r = new RecentProjects(file, 3);
+    expect(r.list()).toEqual([]);
+    for (const f of ['/a', '/b', '/c', '/a', '/d']) await r.add(f);
+    expect(r.list()).toEqual(['/d', '/a', '/c']);
+    writeFileSync(file, '{oops');
+    expect(r.list()).toEqual([]);
+    await r.add('/e');
+    expect(r.list()).toEqual(['/e']);
+  });
+});

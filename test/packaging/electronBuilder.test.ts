@@ -1,0 +1,43 @@
+// What can be checked of packaging without a network (electron-builder downloads Electron to package): the config
+// against electron-builder's own schema and validator, and that what it packs is what `electron-vite build` wrote.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ensureBuild } from '../../scripts/ensureBuild.ts';
+import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+
+const require = createRequire(import.meta.url);
+const yaml = require('js-yaml') as { load(s: string): unknown };
+const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: unknown, log: { isEnabled: boolean; add(): void }): Promise<void> };
+const load = () => yaml.load(readFileSync(path.join(PROJECT_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & { files: string[]; extraResources: { from: string; to: string }[]; asarUnpack: string[] };
+
+describe('electron-builder.yml', () => {
+  it("passes electron-builder's validator; a wrong key is refused by it", async () => {
+    await expect(validateConfiguration(load(), { isEnabled: false, add() {} })).resolves.toBeUndefined();
+    await expect(validateConfiguration({ ...load(), linuxx: {} }, { isEnabled: false, add() {} })).rejects.toThrow(/linuxx/);
+  });
+
+  it('packs the electron-vite build: main entry, worker, migrations, preload, renderer; resources exist; natives unpacked', () => {
+    ensureBuild(PROJECT_ROOT, () => undefined);
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    const c = load();
+    expect(c.files).toContain('out/**');
+    expect(pkg.main.startsWith('out/')).toBe(true);
+    for (const f of [pkg.main, 'out/main/inferenceWorker.js', 'out/main/migrations/001-initial.sql', 'out/preload/preload.cjs', 'out/renderer/index.html']) expect(existsSync(path.join(PROJECT_ROOT, f)), f).toBe(true);
+    // Every migration the source has is in the build (the packaged app migrates projects with them).
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    expect(readdirSync(path.join(PROJECT_ROOT, 'out/main/migrations'))).toEqual(readdirSync(path.join(PROJECT_ROOT, 'src/node/db/migrations')).filter((f) => f.endsWith('.sql')));
+    // The renderer loads from file:// in the app: relative asset URLs.
+    expect(readFileSync(path.join(PROJECT_ROOT, 'out/renderer/index.html'), 'utf8')).toMatch(/src="\.\/assets\//);
+    for (const r of c.extraResources) expect(existsSync(path.join(PROJECT_ROOT, r.from)), r.from).toBe(true);
+    expect(existsSync(path.join(PROJECT_ROOT, 'resources/models/imhn-synth-tiny.onnx'))).toBe(true);
+    for (const native of ['better-sqlite3', 'onnxruntime-node', 'sharp']) {
+      expect(Object.keys(pkg.dependencies)).toContain(native);
+      expect(c.asarUnpack.some((g) => g.includes(native))).toBe(true);
+    }
+    // The main bundle keeps native packages external (they load from node_modules at run time).
+    const main = readFileSync(path.join(PROJECT_ROOT, pkg.main), 'utf8');
+    expect(main).toMatch(/from "better-sqlite3"|require\("better-sqlite3"\)/);
+  });
+});
