@@ -10,7 +10,7 @@ declare global { interface Window { simplepose?: PreloadBridge; studio?: EditorE
 
 // Electron's preload exposes the bridge; a browser (web mode) talks HTTP to the server that served this page.
 const client = window.simplepose ? createIpcClient(window.simplepose) : createHttpClient();
-const engine = new EditorEngine(client);
+const engine = new EditorEngine(client, { prefetch: new URLSearchParams(location.search).get('prefetch') !== '0' });
 window.simplepose?.onMenu?.((id) => engine.runCommandId(id));
 window.studio = engine; // for the end-to-end tests and the console
 createRoot(document.getElementById('root')!).render(<EngineContext.Provider value={engine}><App /></EngineContext.Provider>);

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Circle, Ellipse, Group, Image as KImage, Layer, Line, Stage } from 'react-konva';
 import type Konva from 'konva';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
@@ -33,11 +33,16 @@ function jointsOf(p: PersonRecord): (JointLike | null)[] {
 interface JointLike { x: number; y: number; v?: 1 | 2; score?: number; source?: string }
 
 const PersonShape = memo(function PersonShape(props: {
-  id: string; joints: (JointLike | null)[]; scale: number; selectedJoint: number | null; selected: boolean; ghost: boolean; parts: boolean;
+  id: string; joints: (JointLike | null)[]; scale: number; dragJoint?: number | null; selectedJoint: number | null; selected: boolean; ghost: boolean; parts: boolean;
   onJointDown?: (id: string, k: number) => void; onHover?: (id: string, k: number | null) => void;
   onDrag?: (id: string, k: number, x: number, y: number) => void; onDragEnd?: (id: string, k: number, x: number, y: number) => void;
 }) {
-  const { joints, scale } = props;
+  const engine = useEngine();
+  const { scale } = props;
+  // While one of its joints is dragged, this person (and no other) follows the engine's drag store.
+  const dragJoint = props.dragJoint ?? null;
+  const point = useSyncExternalStore(engine.subscribeDrag, () => (dragJoint !== null ? engine.getDragPoint() : null));
+  const joints = useMemo(() => (point && dragJoint !== null ? props.joints.map((j, k) => (k === dragJoint && j ? { ...j, x: point.x, y: point.y } : j)) : props.joints), [point, dragJoint, props.joints]);
   const r = 5 / scale, sw = 2 / scale;
   return (
     <Group opacity={props.ghost ? 0.75 : 1}>
@@ -170,7 +175,7 @@ export function PoseCanvas() {
             <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
               {ghosts.map((g, i) => <PersonShape key={`ghost${i}`} id={`ghost:${i}`} joints={g.joints} scale={v.scale} selectedJoint={null} selected={false} ghost parts={s.heatmap.parts} onHover={onHover} />)}
               {persons.map((p) => (
-                <PersonShape key={p.id} id={p.id} scale={v.scale} ghost={false} parts={s.heatmap.parts}
+                <PersonShape key={p.id} dragJoint={s.dragging?.personId === p.id ? s.dragging.joint : null} id={p.id} scale={v.scale} ghost={false} parts={s.heatmap.parts}
                   joints={jointsOf(p)} selected={s.selection.personId === p.id} selectedJoint={s.selection.personId === p.id ? s.selection.joint : null}
                   onJointDown={onJointDown} onHover={onHover} onDrag={onDrag} onDragEnd={onDragEnd} />
               ))}

@@ -68,10 +68,13 @@ export class EditorEngine {
   private dragStart: AnnotationState | null = null;
   private openSeq = 0;
   readonly isMac: boolean;
+  /** Load the next image while this one is reviewed (off only to measure what it saves). */
+  private readonly prefetchNext: boolean;
 
-  constructor(client: StudioClient, isMac = /Mac|iPhone|iPad/.test(navigator.platform)) {
+  constructor(client: StudioClient, options: { isMac?: boolean; prefetch?: boolean } = {}) {
     this.client = client;
-    this.isMac = isMac;
+    this.isMac = options.isMac ?? /Mac|iPhone|iPad/.test(navigator.platform);
+    this.prefetchNext = options.prefetch ?? true;
     this.list = new ImageListModel(client, () => this.set({ listVersion: this.snap.listVersion + 1 }));
     const saved = readPrefs();
     this.snap = {
@@ -90,6 +93,12 @@ export class EditorEngine {
       if (this.snap.current) void this.reloadCurrent();
     });
   }
+
+  /** The dragged joint's live position: its own tiny store, so a drag repaints one person, not the whole app. */
+  private dragListeners = new Set<Listener>();
+  private dragPoint: { x: number; y: number } | null = null;
+  subscribeDrag = (l: Listener): (() => void) => { this.dragListeners.add(l); return () => this.dragListeners.delete(l); };
+  getDragPoint = (): { x: number; y: number } | null => this.dragPoint;
 
   subscribe = (l: Listener): (() => void) => { this.listeners.add(l); return () => this.listeners.delete(l); };
   getSnapshot = (): EditorSnapshot => this.snap;
@@ -131,7 +140,7 @@ export class EditorEngine {
       });
       afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
       if (row.status === 'unreviewed') void this.markInProgress(row.id);
-      this.prefetch(index + 1);
+      if (this.prefetchNext) this.prefetch(index + 1);
     } catch (e) {
       if (seq === this.openSeq) this.set({ loading: false, error: `${row.relPath}: ${(e as Error).message}`, current: null });
     }
@@ -273,21 +282,21 @@ export class EditorEngine {
     this.set({ dragging: { personId, joint }, selection: { personId, joint }, placeMode: false });
   }
 
-  /** Moves the dragged joint locally (nothing saved until the drag ends: a drag is one undo step). */
+  /** Moves the dragged joint on screen only (nothing saved until the drag ends: a drag is one undo step). */
   dragTo(x: number, y: number): void {
-    const d = this.snap.dragging, cur = this.snap.current;
-    if (!d || !cur || !this.dragStart) return;
-    this.setCurrent({ state: applyDiff(this.dragStart, moveJoint(this.dragStart, d.personId, d.joint, x, y)) });
+    if (!this.snap.dragging) return;
+    this.dragPoint = { x, y };
+    for (const l of this.dragListeners) l();
   }
 
   async endDrag(x: number, y: number): Promise<void> {
     const d = this.snap.dragging, start = this.dragStart;
     this.dragStart = null;
+    this.dragPoint = null;
     this.set({ dragging: null });
     if (!d || !start || !this.snap.current) return;
     const j = start.persons[d.personId].joints[d.joint]!;
     if (Math.hypot(j.x - x, j.y - y) < 1e-6) return;
-    this.setCurrent({ state: start });
     await this.commit(moveJoint(start, d.personId, d.joint, x, y), 'Move joint');
   }
 

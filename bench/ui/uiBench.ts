@@ -1,0 +1,155 @@
+// npm run bench:ui — the review app's numbers, measured in Debian's Chromium (headless, software rendering) against
+// web mode with the page's own performance marks:
+//   next image interactive (PageDown → image, annotation, predictions and maps shown), with prefetch and, as the
+//     baseline in the same process, without (?prefetch=0);
+//   heatmap channel switch (key → overlay repainted);
+//   joint drag frame rate with 50 persons on screen (requestAnimationFrame intervals during a 2-second drag);
+//   first screen of a 10,000-image project (navigation start → list and first image shown).
+// Usage: npm run bench:ui [-- --runs 5]
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../../test/e2e/launchBrowser.ts';
+import { ensureBuild } from '../../scripts/ensureBuild.ts';
+import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { startServer } from '../../src/server/startServer.ts';
+import { runDetectJob } from '../../src/node/jobs/detectJob.ts';
+import { projectCacheDir } from '../../src/node/project/mapCache.ts';
+import { fmt, machineLine, median } from '../benchStats.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const MODEL = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
+const work = path.join(root, '.tmp', 'bench-ui');
+const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
+
+ensureBuild(root);
+const browser = await launchBrowser();
+
+async function serve(project: OpenProject) {
+  return startServer({ service: project.service, root: project.root, staticDir: path.join(root, 'out', 'renderer') });
+}
+async function openPage(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('first-screen').length > 0, undefined, { timeout: 60_000 });
+  return page;
+}
+const measures = (page: Page, prefix: string) => page.evaluate((p) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith(p)).map((m) => m.duration), prefix);
+
+// ---- sample project (24 synthetic images, detected once: maps cached) -------------------------------------------
+const sampleDir = mkdtempSync(path.join(tmpdir(), 'sp-bench-ui-'));
+mkdirSync(path.join(sampleDir, 'images'), { recursive: true });
+const src = path.join(root, 'resources', 'sample-project', 'images');
+for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(sampleDir, 'images', f));
+const sample = await openProjectFolder(sampleDir, { modelPath: MODEL });
+await runDetectJob(sample.db, { modelPath: MODEL, root: sample.root, settings: { scales: [1], flip: true, mode: 'fast' }, cacheDir: projectCacheDir(sample.root) });
+const sampleServer = await serve(sample);
+
+async function nextImage(prefetch: boolean): Promise<number[]> {
+  const page = await openPage(`${sampleServer.url}${prefetch ? '' : '&prefetch=0'}`);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => performance.clearMeasures());
+  for (let i = 0; i < 23; i++) {
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction((n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('image-interactive')).length >= n, i + 1);
+    await page.waitForTimeout(prefetch ? 150 : 0); // a reviewer looks at an image longer than this; prefetch has run
+  }
+  const t = await measures(page, 'image-interactive');
+  await page.close();
+  return t;
+}
+
+const withPrefetch: number[] = [], without: number[] = [];
+for (let r = 0; r < Math.max(1, Math.floor(RUNS / 2)); r++) { without.push(median(await nextImage(false))); withPrefetch.push(median(await nextImage(true))); }
+
+// Channel switches: overlay on, ']' steps through all 50 channels.
+const chanPage = await openPage(sampleServer.url);
+await chanPage.keyboard.press('h');
+await chanPage.waitForTimeout(300);
+const switchTimes: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  await chanPage.evaluate(() => performance.clearMeasures());
+  for (let i = 0; i < 50; i++) {
+    await chanPage.keyboard.press(']');
+    await chanPage.waitForFunction((n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('channel-switch')).length >= n, i + 1);
+  }
+  switchTimes.push(...(await measures(chanPage, 'channel-switch')));
+}
+await chanPage.close();
+
+// Drag with 50 persons on the first image.
+const first = sample.db.prepare('SELECT id, width, height FROM images ORDER BY rel_path LIMIT 1').get() as { id: number; width: number; height: number };
+const added: Record<string, unknown> = {};
+const order: string[] = [];
+for (let p = 0; p < 50; p++) {
+  const cx = (first.width * ((p % 10) + 0.5)) / 10, cy = (first.height * (Math.floor(p / 10) + 0.5)) / 5;
+  const joints = Array.from({ length: 17 }, (_, k) => ({ x: cx + 12 * Math.cos(k), y: cy - 30 + 3.5 * k, v: 2, source: 'human' }));
+  added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
+  order.push(`bench${p}`);
+}
+const old = await sample.service.getAnnotation({ imageId: first.id });
+await sample.service.applyEdit({ imageId: first.id, diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] }, label: 'bench persons' });
+const fpsRuns: number[] = [], frameP95: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const page = await openPage(sampleServer.url);
+  await page.waitForTimeout(300);
+  const s = await page.evaluate(() => window.studio!.getSnapshot().viewport);
+  const box = (await page.locator('[data-testid=canvas]').boundingBox())!;
+  const j = { x: (first.width * 4.5) / 10 + 12 * Math.cos(5), y: (first.height * 2.5) / 5 - 30 + 3.5 * 5 };
+  const sx = box.x + j.x * s.scale + s.offsetX, sy = box.y + j.y * s.scale + s.offsetY;
+  await page.evaluate(() => {
+    const w = window as unknown as { frames_: number[]; stop_: boolean };
+    w.frames_ = []; w.stop_ = false;
+    const tick = (t: number) => { w.frames_.push(t); if (!w.stop_) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  await page.mouse.move(sx, sy);
+  await page.mouse.down();
+  const t0 = Date.now();
+  let i = 0;
+  while (Date.now() - t0 < 2000) { i++; await page.mouse.move(sx + 80 * Math.sin(i / 10), sy + 40 * Math.cos(i / 13)); }
+  await page.mouse.up();
+  const frames = await page.evaluate(() => { const w = window as unknown as { frames_: number[]; stop_: boolean }; w.stop_ = true; return w.frames_; });
+  const dts = frames.slice(1).map((t, k) => t - frames[k]);
+  const span = frames.at(-1)! - frames[0];
+  fpsRuns.push((1000 * dts.length) / span);
+  frameP95.push(p95(dts));
+  await page.close();
+}
+
+// ---- 10,000-image project ---------------------------------------------------------------------------------------
+const bigDir = path.join(work, 'project-10k');
+if (!existsSync(path.join(bigDir, 'images', '9', 'img09999.jpg'))) {
+  console.log('making a 10,000-image project (once; kept in .tmp/bench-ui)…');
+  for (let i = 0; i < 10_000; i++) {
+    const dir = path.join(bigDir, 'images', String(Math.floor(i / 1000)));
+    mkdirSync(dir, { recursive: true });
+    await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 13) % 256 } } }).jpeg({ quality: 70 }).toFile(path.join(dir, `img${String(i).padStart(5, '0')}.jpg`));
+  }
+}
+const big = await openProjectFolder(bigDir, { modelPath: MODEL });
+const bigServer = await serve(big);
+const firstScreen: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const page = await openPage(bigServer.url);
+  firstScreen.push((await measures(page, 'first-screen'))[0]);
+  if ((await page.locator('[data-testid=list-count]').textContent()) !== '10,000 images') throw new Error('the 10k project did not list 10,000 images');
+  await page.close();
+}
+
+await browser.close();
+await sampleServer.close();
+await bigServer.close();
+sample.close();
+big.close();
+console.log(`machine: ${machineLine()}; Chromium headless, --disable-gpu (software rendering)`);
+console.log(`next image interactive (sample project, 512×384, maps cached), median of per-run medians over ${withPrefetch.length} runs × 23 images:`);
+console.log(`  with prefetch ${fmt(median(withPrefetch), 1)} ms  (runs: ${withPrefetch.map((x) => fmt(x, 1)).join(', ')})`);
+console.log(`  without prefetch (baseline) ${fmt(median(without), 1)} ms  (runs: ${without.map((x) => fmt(x, 1)).join(', ')}); ratio ${fmt(median(without) / median(withPrefetch), 1)}×`);
+console.log(`heatmap channel switch: median ${fmt(median(switchTimes), 1)} ms, p95 ${fmt(p95(switchTimes), 1)} ms over ${switchTimes.length} switches`);
+console.log(`joint drag with 50 persons on screen: median ${fmt(median(fpsRuns), 1)} fps (runs: ${fpsRuns.map((x) => fmt(x, 1)).join(', ')}), frame p95 ${fmt(median(frameP95), 1)} ms`);
+console.log(`first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`);
