@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import { createProjectService } from '../node/project/projectService.ts';
@@ -7,15 +9,18 @@ import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
 
-export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--port N] [--host 127.0.0.1] [--json]
+export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--model FILE.onnx] [--port N] [--host 127.0.0.1] [--json]
 
-Serves a project over HTTP on this machine (the app's web mode): the API, server-sent events and the project's
-images. Every request needs the token printed in the URL; only 127.0.0.1 unless --host says otherwise.`;
+Serves a project over HTTP on this machine (the app's web mode): the review app (once built: npm run build), the
+API, server-sent events and the project's images. Every request needs the token printed in the URL; only 127.0.0.1
+unless --host says otherwise. --model: the model detection uses (default: the bundled one).`;
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { project: { type: 'string' }, root: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { project: { type: 'string' }, model: { type: 'string' }, root: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) { io.out(SERVE_HELP); return EXIT.ok; }
   const port = Number(values.port);
@@ -26,7 +31,11 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (!root) { db.close(); throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage); }
   const sync = await syncImages(db, root);
   io.err(`${root}: ${sync.added + sync.unchanged + sync.changed} images (${sync.added} new, ${sync.removed} missing)`);
-  const server = await startServer({ service: createProjectService(db, root), root, host: values.host, port });
+  const model = values.model ? path.resolve(values.model) : path.join(PACKAGE_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
+  if (values.model && !existsSync(model)) { db.close(); throw new CliError(`serve: --model ${values.model}: no such file`, EXIT.input); }
+  const staticDir = path.join(PACKAGE_ROOT, 'out', 'renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) io.err('the review app is not built (npm run build): serving the API only');
+  const server = await startServer({ service: createProjectService(db, root, { modelPath: model }), root, host: values.host, port, staticDir });
   io.out(values.json ? JSON.stringify({ url: server.url, port: server.port, root }) : `SimplePose Studio web mode: ${server.url}`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   await server.close();

@@ -201,6 +201,42 @@ describe('the review app in a real browser (web mode)', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
   });
 
+  it('zooms about the pointer with the wheel, fits with F, walks joints with Tab; review queue order', async () => {
+    const box = await canvasBox();
+    const before = await snap();
+    const [px, py] = [box.width * 0.3, box.height * 0.6];
+    const imagePoint = [(px - before.viewport.offsetX) / before.viewport.scale, (py - before.viewport.offsetY) / before.viewport.scale];
+    await page.mouse.move(box.x + px, box.y + py);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await snap()).viewport.scale).toBeGreaterThan(before.viewport.scale * 1.2);
+    const zoomed = await snap();
+    // The image point under the pointer stays under it.
+    expect(imagePoint[0] * zoomed.viewport.scale + zoomed.viewport.offsetX).toBeCloseTo(px, 0);
+    expect(imagePoint[1] * zoomed.viewport.scale + zoomed.viewport.offsetY).toBeCloseTo(py, 0);
+    await page.keyboard.press('f');
+    await expect.poll(async () => (await snap()).viewport.scale).toBeCloseTo(before.viewport.scale, 6);
+    await page.keyboard.press('p'); // a person to walk through (this image may have no predictions)
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    const t1 = await snap();
+    expect(t1.selection.joint).not.toBeNull();
+    await page.keyboard.press('Tab');
+    expect((await snap()).selection.joint).toBe((t1.selection.joint! + 1) % 17);
+    await page.keyboard.press('Shift+Tab');
+    expect((await snap()).selection.joint).toBe(t1.selection.joint);
+    await page.keyboard.press('Escape');
+
+    await page.getByLabel('Order').selectOption('uncertainty');
+    const queue = (await api('reviewQueue', { by: 'uncertainty' })) as { images: { imageId: number }[] };
+    await expect.poll(async () => page.locator('.image-row .row-name').allTextContents()).toHaveLength(queue.images.length);
+    const listed = (await api('listImages', { ids: queue.images.map((q) => q.imageId) })) as { images: { relPath: string }[] };
+    expect(await page.locator('.image-row .row-name').allTextContents()).toEqual(listed.images.map((r) => r.relPath));
+    await page.getByLabel('Order').selectOption('file');
+    await expect.poll(async () => page.locator('.image-row').count()).toBe(5);
+    await page.locator('.image-row').nth(1).click();
+    await expect.poll(async () => (await snap()).index).toBe(1);
+  });
+
   it('exports COCO that passes the validator', async () => {
     await page.getByRole('button', { name: 'Export COCO…' }).click();
     const out = path.join(folder, 'e2e-export.json');

@@ -36,15 +36,13 @@ export class ImageListModel {
 
   /** Resets to a new filter and loads the first page (resolves once `total` is known). */
   async setFilter(filter: ListFilter): Promise<void> {
+    // The queue first: until it is here, rows keep coming from the previous filter (never a mix of the two).
+    const queue = filter.order === 'file' ? null : (await this.client.api.reviewQueue({ by: filter.order, ...(filter.status ? { status: filter.status } : {}) })).images.map((x) => x.imageId);
     this.filter = filter;
     this.generation++;
     this.pages.clear();
     this.pending.clear();
-    this.queueIds = null;
-    if (filter.order !== 'file') {
-      const q = await this.client.api.reviewQueue({ by: filter.order, ...(filter.status ? { status: filter.status } : {}) });
-      this.queueIds = q.images.map((x) => x.imageId);
-    }
+    this.queueIds = queue;
     await this.loadPage(0);
   }
 
