@@ -40,7 +40,7 @@ export default defineConfig({
   renderer: {
     root: path.join(root, 'src/renderer'),
     base: './',
-    build: { outDir: path.join(root, 'out/renderer'), emptyOutDir: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
+    build: { outDir: path.join(root, 'out/renderer'), emptyOutDir: true, minify: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
     plugins: [react()],
   },
 });

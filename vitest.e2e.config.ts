@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     fileParallelism: false,
+    // The browser shares 2 cores with everything else on CI machines: polls wait up to 10 s, not 1.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -25,7 +25,7 @@ if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
 let browser: Browser, page: Page, project: OpenProject, server: Awaited<ReturnType<typeof startServer>>, folder: string;
 const errors: string[] = [];
 
-interface Snap { index: number; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean } }
+interface Snap { index: number; loading: boolean; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean } }
 const snap = () => page.evaluate(() => {
   const s = window.studio!.getSnapshot();
   return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null } })) as unknown;
@@ -36,6 +36,8 @@ const api = async (method: string, body: unknown) => {
 };
 type Joint = { x: number; y: number; v: number; source: string } | null;
 const annotation = async (imageId: number) => (await api('getAnnotation', { imageId })) as unknown as { state: { persons: Record<string, { joints: Joint[] }> }; canUndo: boolean };
+/** Waits until the image at list index `i` is open and shown (not just asked for). */
+const opened = (i: number) => expect.poll(async () => { const s = await snap(); return s.index === i && !s.loading && s.current !== null; }).toBe(true);
 const toScreen = (s: Snap, x: number, y: number): [number, number] => [x * s.viewport.scale + s.viewport.offsetX, y * s.viewport.scale + s.viewport.offsetY];
 const canvasBox = async () => (await page.locator('[data-testid=canvas]').boundingBox())!;
 const shot = async (name: string) => { if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) }); };
@@ -163,7 +165,8 @@ describe('the review app in a real browser (web mode)', () => {
     const [jx, jy] = toScreen(s, placed.x, placed.y);
     await page.mouse.move(box.x + jx, box.y + jy);
     await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i);
+    // At a hand's pace: one pointer move a frame.
+    for (let i = 1; i <= 10; i++) { await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i); await page.waitForTimeout(16); }
     await page.mouse.up();
     const moved = { x: placed.x + 60 / s.viewport.scale, y: placed.y + 40 / s.viewport.scale };
     await expect.poll(async () => (await load()).joints[0]!.x, { timeout: 5000 }).toBeCloseTo(moved.x, 0);
@@ -189,7 +192,7 @@ describe('the review app in a real browser (web mode)', () => {
     const first = (await snap()).current!.row.id;
     await page.keyboard.press('a');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await snap()).index).toBe(1);
+    await opened(1);
     expect(await page.locator('[data-testid=counter]').textContent()).toBe('2 / 5');
     const rows = (await api('listImages', {})) as { images: { id: number; status: string }[] };
     expect(rows.images.find((r) => r.id === first)!.status).toBe('accepted');
@@ -226,15 +229,16 @@ describe('the review app in a real browser (web mode)', () => {
     expect((await snap()).selection.joint).toBe(t1.selection.joint);
     await page.keyboard.press('Escape');
 
-    await page.getByLabel('Order').selectOption('uncertainty');
+    // The queue as the UI will fetch it (opening its first image then marks that one in progress).
     const queue = (await api('reviewQueue', { by: 'uncertainty' })) as { images: { imageId: number }[] };
+    await page.getByLabel('Order').selectOption('uncertainty');
     await expect.poll(async () => page.locator('.image-row .row-name').allTextContents()).toHaveLength(queue.images.length);
     const listed = (await api('listImages', { ids: queue.images.map((q) => q.imageId) })) as { images: { relPath: string }[] };
     expect(await page.locator('.image-row .row-name').allTextContents()).toEqual(listed.images.map((r) => r.relPath));
     await page.getByLabel('Order').selectOption('file');
     await expect.poll(async () => page.locator('.image-row').count()).toBe(5);
     await page.locator('.image-row').nth(1).click();
-    await expect.poll(async () => (await snap()).index).toBe(1);
+    await opened(1);
   });
 
   it('exports COCO that passes the validator', async () => {
