@@ -8,9 +8,18 @@ import { EventEmitter } from 'node:events';
 import sharp from 'sharp';
 
 const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+const exposed: Record<string, unknown> = {};
+const rendererListeners = new Map<string, (e: unknown, p: unknown) => void>();
 vi.mock('electron', () => ({
   ipcMain: { handle: (ch: string, f: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(ch, f), removeHandler: (ch: string) => handlers.delete(ch) },
   Menu: { buildFromTemplate: (t: unknown) => t },
+  // The preload side: invoke goes straight to the registered main-process handler, as a trusted sender.
+  contextBridge: { exposeInMainWorld: (name: string, value: unknown) => { exposed[name] = value; } },
+  ipcRenderer: {
+    invoke: (ch: string, payload: unknown) => handlers.get(ch)!({ sender: 'preload' }, payload),
+    on: (ch: string, f: (e: unknown, p: unknown) => void) => rendererListeners.set(ch, f),
+    off: (ch: string) => rendererListeners.delete(ch),
+  },
 }));
 
 const { registerIpc, forwardEvents, IPC_PREFIX } = await import('../../src/main/ipcAdapter.ts');
@@ -49,6 +58,34 @@ describe('IPC adapter', () => {
     off();
     events.emit('annotationChanged', { imageId: 1, revision: 3 });
     expect(sent).toEqual([['pose-event:annotationChanged', { imageId: 1, revision: 2 }]]);
+  });
+});
+
+describe('preload bridge', () => {
+  it('exposes one function per contract method (errors rethrown with their status), contract events only, menu commands', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-preload-'));
+    const project = await openProjectFolder(root);
+    const dispose = registerIpc(() => project.service, (e) => (e as { sender: unknown }).sender === 'preload');
+    await import('../../src/preload/preload.ts');
+    const bridge = exposed.simplepose as { api: Record<string, (r: unknown) => Promise<unknown>>; mediaScheme: string; on(e: string, f: (p: unknown) => void): () => void; onMenu(f: (id: string) => void): () => void };
+    expect(Object.keys(bridge.api).sort()).toEqual(Object.keys(POSE_API).sort());
+    expect(await bridge.api.listImages({})).toEqual({ total: 0, images: [] });
+    await expect(bridge.api.getAnnotation({ imageId: 7 })).rejects.toMatchObject({ message: 'no image 7 in this project', status: 404 });
+    await expect(bridge.api.listImages({ limit: 'all' })).rejects.toMatchObject({ status: 400 });
+    expect(() => bridge.on('shutdown', () => {})).toThrow(/unknown event shutdown/);
+    const got: unknown[] = [];
+    const off = bridge.on('jobFinished', (p) => got.push(p));
+    rendererListeners.get('pose-event:jobFinished')!({}, { jobId: 'j', status: 'done' });
+    off();
+    expect(rendererListeners.has('pose-event:jobFinished')).toBe(false);
+    const ids: string[] = [];
+    bridge.onMenu((id) => ids.push(id));
+    rendererListeners.get('menu-command')!({}, 'view.fit');
+    expect(got).toEqual([{ jobId: 'j', status: 'done' }]);
+    expect(ids).toEqual(['view.fit']);
+    expect(bridge.mediaScheme).toBe('simplepose-media');
+    dispose();
+    project.close();
   });
 });
 

@@ -65,6 +65,7 @@ export class EditorEngine {
   private listeners = new Set<Listener>();
   private cache = new Map<number, Promise<Loaded>>();
   private saving: Promise<unknown> = Promise.resolve();
+  private pendingSaves = 0;
   private dragStart: AnnotationState | null = null;
   private openSeq = 0;
   readonly isMac: boolean;
@@ -85,6 +86,13 @@ export class EditorEngine {
       detect: { scales: [1], flip: true, mode: 'fast', ...saved.detect },
     };
     client.on('jobProgress', (p) => { if (this.snap.job?.jobId === p.jobId) this.set({ job: { ...this.snap.job, ...p } }); });
+    // Another window (or tab) changed an image: drop its cached copy; reload it if it is open here and nothing of
+    // this window's is still being saved (own saves also announce themselves, with revisions it already has).
+    client.on('annotationChanged', (p) => {
+      this.cache.delete(p.imageId);
+      const cur = this.snap.current;
+      if (cur?.row.id === p.imageId && p.revision > cur.revision && this.pendingSaves === 0 && !this.snap.dragging) void this.reloadCurrent();
+    });
     client.on('jobFinished', (p) => {
       if (this.snap.job?.jobId !== p.jobId) return;
       this.set({ job: { ...this.snap.job, status: p.status, message: p.message } });
@@ -209,9 +217,11 @@ export class EditorEngine {
     const imageId = cur.row.id;
     this.setCurrent({ state: applyDiff(cur.state, diff), canUndo: true, canRedo: false });
     this.cache.delete(imageId);
+    this.pendingSaves++;
     const save = this.saving.then(() => this.client.api.applyEdit({ imageId, diff: diff as never, label }))
       .then((r) => { if (this.snap.current?.row.id === imageId) this.setCurrent({ revision: r.revision }); })
-      .catch(async (e: Error) => { this.set({ message: `Not saved: ${e.message}` }); await this.reloadCurrent(); });
+      .catch(async (e: Error) => { this.set({ message: `Not saved: ${e.message}` }); await this.reloadCurrent(); })
+      .finally(() => { this.pendingSaves--; });
     this.saving = save;
     return save;
   }
