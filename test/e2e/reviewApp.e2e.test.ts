@@ -3,7 +3,7 @@
 // the bundled model. Every step checks the database through the API, not only the DOM; the overlay test reads
 // canvas pixels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -252,7 +252,24 @@ describe('the review app in a real browser (web mode)', () => {
     expect(validateCocoGt(json)).toEqual([]);
     expect(json.images).toHaveLength(1);
     expect(json.annotations.length).toBeGreaterThanOrEqual(1);
+    // A folder that does not exist: a clear message in the dialog, nothing written.
+    await page.getByLabel('Export file').fill(path.join(folder, 'no-such-folder', 'x.json'));
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid=export-result]').textContent()).toMatch(/no-such-folder.*(does not exist|ENOENT)/);
     await page.keyboard.press('Escape');
+  });
+
+  it('an image deleted from disk after opening the project: a clear message on the canvas', async () => {
+    const rows = (await api('listImages', {})) as { images: { id: number; relPath: string }[] };
+    rmSync(path.join(folder, rows.images[4].relPath));
+    // A new window (no cached copy of the image in the page or the browser).
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await other.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+    await other.locator('.image-row').nth(4).click();
+    await expect.poll(() => other.getByRole('alert').textContent()).toBe(`${rows.images[4].relPath}: the image cannot be shown (missing or not an image the browser decodes)`);
+    await context.close();
   });
 
   it('after a reload everything is as it was left (edits, status, undo history)', async () => {
