@@ -13,7 +13,9 @@ import { openProjectFolder, type OpenProject } from '../../src/node/project/open
 import { startServer } from '../../src/server/startServer.ts';
 import { COCO_TRAIN_IMAGES, PROJECT_ROOT } from '../support/fixturePaths.ts';
 import { parseNpy } from '../../src/core/tensor/parseNpy.ts';
-import { mapPlacement } from '../../src/core/geometry/mapPlacement.ts';
+import { PassUpsampler, TILE_PX } from '../../src/core/codec/fullResChannel.ts';
+import { passGeometry } from '../../src/core/codec/passGeometry.ts';
+import { colormapLut, lutIndex } from '../../src/core/geometry/colormap.ts';
 import { validateCocoGt } from '../../src/core/coco/validateCoco.ts';
 import { COCO_KEYPOINTS } from '../../src/core/skeleton/poseMeta.ts';
 
@@ -25,7 +27,7 @@ if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
 let browser: Browser, page: Page, project: OpenProject, server: Awaited<ReturnType<typeof startServer>>, folder: string;
 const errors: string[] = [];
 
-interface Snap { index: number; loading: boolean; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean } }
+interface Snap { index: number; loading: boolean; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean; opacity: number } }
 const snap = () => page.evaluate(() => {
   const s = window.studio!.getSnapshot();
   return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null } })) as unknown;
@@ -97,42 +99,62 @@ describe('the review app in a real browser (web mode)', () => {
     await shot('review-predictions.png');
   }, 120_000);
 
-  it('switches heatmap channels: the overlay pixels follow the cached maps', async () => {
+  it('switches heatmap channels: overlay pixels are the decoder\'s full-resolution map through the colormap', async () => {
     const s = await snap();
-    const id = s.current!.row.id;
+    const { id, width: W, height: H } = s.current!.row;
     const maps = parseNpy(new Uint8Array(await (await fetch(`http://127.0.0.1:${server.port}/maps/${id}?token=${server.token}`)).arrayBuffer()));
     const [, h, w] = maps.shape;
-    const place = mapPlacement(s.current!.row.width, s.current!.row.height, ((await api('getPredictions', { imageId: id })).maps as { multiplier: number }).multiplier);
-    const pixelsAt = async (channel: number) => {
+    const multiplier = ((await api('getPredictions', { imageId: id })).maps as { multiplier: number }).multiplier;
+    const up = new PassUpsampler(passGeometry(W, H, multiplier));
+    const lut = colormapLut('turbo', 1);
+    /** The full-resolution channel as the decoder computes it, and its hottest and coldest pixels. */
+    const fullRes = (channel: number) => {
+      const plane = maps.data.subarray(channel * h * w, (channel + 1) * h * w);
+      const out = new Float64Array(TILE_PX * TILE_PX);
+      let hi = { v: -Infinity, x: 0, y: 0 }, lo = { v: Infinity, x: 0, y: 0 };
+      for (let ty = 0; ty < up.tilesY; ty++) for (let tx = 0; tx < up.tilesX; tx++) {
+        up.computeTileApprox(plane, ty, tx, out);
+        for (let y = 0; y < Math.min(TILE_PX, H - ty * TILE_PX); y++) for (let x = 0; x < Math.min(TILE_PX, W - tx * TILE_PX); x++) {
+          const v = out[y * TILE_PX + x], px = tx * TILE_PX + x, py = ty * TILE_PX + y;
+          // Away from the border, so that the screen pixel read is surely inside this image pixel's square.
+          if (px < 2 || py < 2 || px > W - 3 || py > H - 3) continue;
+          if (v > hi.v) hi = { v, x: px, y: py };
+          if (v < lo.v) lo = { v, x: px, y: py };
+        }
+      }
+      return { hi, lo };
+    };
+    const overlayAt = async (channel: number) => {
       await page.getByLabel('Heatmap channel').selectOption(String(channel));
       await expect.poll(async () => (await snap()).heatmap.channel).toBe(channel);
-      await page.waitForTimeout(100);
-      // Strongest and weakest valid cells of this channel, and where they are on screen.
-      let hi = -Infinity, lo = Infinity, hiAt = [0, 0], loAt = [0, 0];
-      for (let v = 0; v < Math.min(h, place.validH); v++) for (let u = 0; u < Math.min(w, place.validW); u++) {
-        const x = maps.data[channel * h * w + v * w + u];
-        if (x > hi) { hi = x; hiAt = [u, v]; }
-        if (x < lo) { lo = x; loAt = [u, v]; }
-      }
+      await page.waitForTimeout(150);
       const cur = await snap();
-      const at = (uv: number[]) => toScreen(cur, place.ax * uv[0] + place.bx, place.ay * uv[1] + place.by).map(Math.round);
-      const [hx, hy] = at(hiAt), [lx, ly] = at(loAt);
+      const { hi, lo } = fullRes(channel);
+      const [hx, hy] = toScreen(cur, hi.x, hi.y).map(Math.round), [lx, ly] = toScreen(cur, lo.x, lo.y).map(Math.round);
       const read = await page.evaluate(([hx, hy, lx, ly]) => {
         const layer = document.querySelectorAll('.konvajs-content canvas')[1] as HTMLCanvasElement;
         const ctx = layer.getContext('2d')!;
-        return { hi: [...ctx.getImageData(hx, hy, 1, 1).data], lo: [...ctx.getImageData(lx, ly, 1, 1).data], sum: ctx.getImageData(0, 0, layer.width, layer.height).data.reduce((a, b) => a + b, 0) };
+        let sum = 0;
+        for (const v of ctx.getImageData(0, 0, layer.width, layer.height).data) sum += v;
+        return { hiPixel: [...ctx.getImageData(hx, hy, 1, 1).data], loPixel: [...ctx.getImageData(lx, ly, 1, 1).data], sum };
       }, [hx, hy, lx, ly]);
-      return { hiValue: hi, loValue: lo, ...read };
+      return { hi, lo, ...read };
+    };
+    const expectColour = (pixel: number[], value: number, opacity: number) => {
+      const k = lutIndex(value) * 4;
+      expect(Math.abs(pixel[3] - lut[k + 3] * opacity)).toBeLessThanOrEqual(3);
+      if (pixel[3] > 60) for (let c = 0; c < 3; c++) expect(Math.abs(pixel[c] - lut[k + c])).toBeLessThanOrEqual(6);
     };
     await page.getByLabel('Show overlay').check();
-    const a = await pixelsAt(49);
-    expect(a.hiValue).toBeGreaterThan(a.loValue);
-    // alpha grows with the value: the strongest cell is painted, the weakest (≈ 0) is transparent.
-    expect(a.hi[3]).toBeGreaterThan(a.lo[3]);
-    if (a.loValue <= 0) expect(a.lo[3]).toBe(0);
+    const opacity = (await snap()).heatmap.opacity;
+    const a = await overlayAt(49);
+    expect(a.hi.v).toBeGreaterThan(a.lo.v);
+    expectColour(a.hiPixel, a.hi.v, opacity);
+    expectColour(a.loPixel, a.lo.v, opacity);
     await shot('review-heatmap.png');
-    const b = await pixelsAt(48);
-    expect(b.hi[3]).toBeGreaterThan(b.lo[3]);
+    const b = await overlayAt(48);
+    expectColour(b.hiPixel, b.hi.v, opacity);
+    expectColour(b.loPixel, b.lo.v, opacity);
     expect(b.sum).not.toBe(a.sum);
     await page.getByLabel('Show overlay').uncheck();
     await page.locator('body').click({ position: { x: 5, y: 845 } });

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Circle, Ellipse, Group, Image as KImage, Layer, Line, Stage } from 'react-konva';
 import type Konva from 'konva';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
@@ -6,7 +6,7 @@ import { colormapLut } from '../../core/geometry/colormap.ts';
 import { screenToImage, wheelZoomFactor } from '../../core/geometry/viewport.ts';
 import type { PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import { paintHeatmap } from '../editor/paintHeatmap.ts';
+import { overlayStride, paintHeatmap, type HeatmapPaint } from '../editor/paintHeatmap.ts';
 import { afterPaint, type OverlayMaps } from '../editor/editorEngine.ts';
 import { useEditor, useEngine } from './useEditor.ts';
 
@@ -72,19 +72,20 @@ const PersonShape = memo(function PersonShape(props: {
   );
 });
 
-function HeatmapImage({ maps, channel, opacity, colormap }: { maps: OverlayMaps; channel: number; opacity: number; colormap: 'turbo' | 'gray' }) {
+function HeatmapImage({ maps, channel, opacity, colormap, imageW, imageH, stride }: { maps: OverlayMaps; channel: number; opacity: number; colormap: 'turbo' | 'gray'; imageW: number; imageH: number; stride: number }) {
   const canvas = useMemo(() => document.createElement('canvas'), []);
   const ref = useRef<Konva.Image>(null);
   const lut = useMemo(() => colormapLut(colormap, 1), [colormap]);
-  useEffect(() => {
-    paintHeatmap(canvas, maps, channel, lut);
-    const layer = ref.current?.getLayer();
-    layer?.batchDraw();
+  const [at, setAt] = useState<HeatmapPaint | null>(null);
+  useLayoutEffect(() => {
+    setAt(paintHeatmap(canvas, maps, channel, lut, imageW, imageH, stride));
+    ref.current?.getLayer()?.batchDraw();
     const mark = `channel-switch:${channel}`;
     if (performance.getEntriesByName(mark, 'mark').length) afterPaint(() => { performance.measure(mark, mark); performance.clearMarks(mark); });
-  }, [canvas, maps, channel, lut]);
-  const [x0, y0, x1, y1] = maps.placement.imageRect;
-  return <KImage ref={ref} name="heatmap" image={canvas} x={x0} y={y0} width={x1 - x0} height={y1 - y0} opacity={opacity} listening={false} />;
+  }, [canvas, maps, channel, lut, imageW, imageH, stride]);
+  if (!at) return null;
+  // The photo is drawn so that pixel i's centre is at i (see PoseCanvas); `at` is in the same coordinates.
+  return <KImage ref={ref} name="heatmap" image={canvas} x={at.x} y={at.y} width={at.width} height={at.height} opacity={opacity} listening={false} imageSmoothingEnabled={at.stride > 1} />;
 }
 
 /** Name, score, visibility and provenance of the hovered joint, from the live annotation. */
@@ -163,12 +164,13 @@ export function PoseCanvas() {
           }}>
           <Layer listening={false} imageSmoothingEnabled={v.scale < 2}>
             <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
-              <KImage image={cur.bitmap} width={cur.row.width} height={cur.row.height} />
+              {/* Image coordinates put a pixel's centre on the integer (like the decoder and COCO): pixel i spans i ± ½. */}
+              <KImage image={cur.bitmap} x={-0.5} y={-0.5} width={cur.row.width} height={cur.row.height} />
             </Group>
           </Layer>
           <Layer listening={false}>
             <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
-              {s.heatmap.visible && cur.maps && <HeatmapImage maps={cur.maps} channel={s.heatmap.channel} opacity={s.heatmap.opacity} colormap={s.heatmap.colormap} />}
+              {s.heatmap.visible && cur.maps && <HeatmapImage maps={cur.maps} channel={s.heatmap.channel} opacity={s.heatmap.opacity} colormap={s.heatmap.colormap} imageW={cur.row.width} imageH={cur.row.height} stride={overlayStride(cur.row.width, cur.row.height, v.scale)} />}
             </Group>
           </Layer>
           <Layer>

@@ -13,7 +13,7 @@ import { ImageListModel, type ImageRow, type ListFilter } from './imageListModel
 import { VIEW_COMMANDS, type ViewCommand } from './viewCommands.ts';
 
 /** The network's maps for the open image: [50, h, w] stride-4 cells, and where they lie over the image. */
-export interface OverlayMaps { data: Float32Array; channels: number; h: number; w: number; placement: MapPlacement }
+export interface OverlayMaps { data: Float32Array; channels: number; h: number; w: number; multiplier: number; placement: MapPlacement }
 
 interface Loaded {
   row: ImageRow;
@@ -191,7 +191,7 @@ export class EditorEngine {
     if (!res.ok) throw new Error(`maps: ${res.status}`);
     const t = parseNpy(new Uint8Array(await res.arrayBuffer()));
     const [channels, h, w] = t.shape;
-    return { data: t.data, channels, h, w, placement: mapPlacement(row.width, row.height, multiplier) };
+    return { data: t.data, channels, h, w, multiplier, placement: mapPlacement(row.width, row.height, multiplier) };
   }
 
   private async reloadCurrent(): Promise<void> {
