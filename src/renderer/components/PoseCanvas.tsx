@@ -33,19 +33,15 @@ function jointsOf(p: PersonRecord): (JointLike | null)[] {
 interface JointLike { x: number; y: number; v?: 1 | 2; score?: number; source?: string }
 
 const PersonShape = memo(function PersonShape(props: {
-  id: string; joints: (JointLike | null)[]; scale: number; dragJoint?: number | null; selectedJoint: number | null; selected: boolean; ghost: boolean; parts: boolean;
-  onJointDown?: (id: string, k: number) => void; onHover?: (id: string, k: number | null) => void;
-  onDrag?: (id: string, k: number, x: number, y: number) => void; onDragEnd?: (id: string, k: number, x: number, y: number) => void;
+  id: string; joints: (JointLike | null)[]; scale: number; selectedJoint: number | null; selected: boolean; ghost: boolean; parts: boolean;
+  /** Hidden while it is dragged: the drag layer draws it then, so this layer stays still. */
+  hidden?: boolean;
+  onJointDown?: (id: string, k: number, evt: MouseEvent) => void; onHover?: (id: string, k: number | null) => void;
 }) {
-  const engine = useEngine();
-  const { scale } = props;
-  // While one of its joints is dragged, this person (and no other) follows the engine's drag store.
-  const dragJoint = props.dragJoint ?? null;
-  const point = useSyncExternalStore(engine.subscribeDrag, () => (dragJoint !== null ? engine.getDragPoint() : null));
-  const joints = useMemo(() => (point && dragJoint !== null ? props.joints.map((j, k) => (k === dragJoint && j ? { ...j, x: point.x, y: point.y } : j)) : props.joints), [point, dragJoint, props.joints]);
+  const { scale, joints } = props;
   const r = 5 / scale, sw = 2 / scale;
   return (
-    <Group opacity={props.ghost ? 0.75 : 1}>
+    <Group opacity={props.ghost ? 0.75 : 1} visible={!props.hidden} listening={!!props.onJointDown || !!props.onHover}>
       {props.parts && LIMBS.map(([a, b], i) => {
         const ja = joints[a], jb = joints[b];
         if (!ja || !jb) return null;
@@ -62,15 +58,31 @@ const PersonShape = memo(function PersonShape(props: {
         <Circle key={k} name={`joint-${props.id}-${k}`} x={j.x} y={j.y} radius={props.selectedJoint === k ? r * 1.6 : r}
           fill={j.v === 1 ? 'rgba(0,0,0,0.35)' : confidenceColour(j.source === 'human' ? undefined : j.score)}
           stroke={props.selectedJoint === k ? '#ffffff' : SIDE_COLOUR[side(k)]} strokeWidth={props.selectedJoint === k ? sw * 1.5 : sw} dash={j.v === 1 ? [3 / scale, 2 / scale] : undefined}
-          draggable={!props.ghost} perfectDrawEnabled={false} hitStrokeWidth={8 / scale}
-          onMouseDown={(e) => { e.cancelBubble = true; props.onJointDown?.(props.id, k); }}
-          onMouseEnter={() => props.onHover?.(props.id, k)} onMouseLeave={() => props.onHover?.(props.id, null)}
-          onDragMove={(e) => props.onDrag?.(props.id, k, e.target.x(), e.target.y())}
-          onDragEnd={(e) => props.onDragEnd?.(props.id, k, e.target.x(), e.target.y())} />
+          perfectDrawEnabled={false} hitStrokeWidth={8 / scale}
+          onMouseDown={(e) => { if (!props.onJointDown || e.evt.button !== 0) return; e.cancelBubble = true; props.onJointDown(props.id, k, e.evt); }}
+          onMouseEnter={() => props.onHover?.(props.id, k)} onMouseLeave={() => props.onHover?.(props.id, null)} />
       ))}
     </Group>
   );
 });
+
+/**
+ * The person being dragged, on a layer of its own: pointer moves repaint this one person only (the skeleton layer
+ * with everyone else stays as it is). Follows the engine's drag store, not the snapshot.
+ */
+function DragLayer({ person, joint, scale, parts, v }: { person: PersonRecord; joint: number; scale: number; parts: boolean; v: { scale: number; offsetX: number; offsetY: number } }) {
+  const engine = useEngine();
+  const point = useSyncExternalStore(engine.subscribeDrag, engine.getDragPoint);
+  const base = jointsOf(person);
+  const joints = useMemo(() => (point ? base.map((j, k) => (k === joint && j ? { ...j, x: point.x, y: point.y } : j)) : base), [point, base, joint]);
+  return (
+    <Layer listening={false}>
+      <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
+        <PersonShape id={person.id} joints={joints} scale={scale} selectedJoint={joint} selected ghost={false} parts={parts} />
+      </Group>
+    </Layer>
+  );
+}
 
 function HeatmapImage({ maps, channel, opacity, colormap, imageW, imageH, stride }: { maps: OverlayMaps; channel: number; opacity: number; colormap: 'turbo' | 'gray'; imageW: number; imageH: number; stride: number }) {
   const canvas = useMemo(() => document.createElement('canvas'), []);
@@ -105,6 +117,7 @@ export function PoseCanvas() {
   const box = useRef<HTMLDivElement>(null);
   const [tip, setTip] = useState<{ id: string; k: number } | null>(null);
   const panning = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+  const stageRef = useRef<Konva.Stage>(null);
 
   useEffect(() => {
     const el = box.current!;
@@ -122,13 +135,21 @@ export function PoseCanvas() {
   const latest = useRef({ cur, ghosts, v });
   latest.current = { cur, ghosts, v };
   // Stable handlers, so that a drag re-renders only the person that changes (PersonShape is memoised).
-  const onJointDown = useCallback((id: string, k: number) => engine.select({ personId: id, joint: k }), [engine]);
-  const onDrag = useCallback((id: string, k: number, x: number, y: number) => {
-    const d = engine.getSnapshot().dragging;
-    if (!d || d.personId !== id || d.joint !== k) engine.beginDrag(id, k);
-    engine.dragTo(x, y);
+  // Pointer offset from the grabbed joint's centre (image px), so the joint does not jump to the cursor.
+  const grab = useRef<{ dx: number; dy: number; x: number; y: number } | null>(null);
+  const pointerImage = (): [number, number] | null => {
+    const stage = stageRef.current, p = stage?.getPointerPosition();
+    return p ? screenToImage(engine.getSnapshot().viewport, p.x, p.y) : null;
+  };
+  const onJointDown = useCallback((id: string, k: number) => {
+    const j = engine.getSnapshot().current?.state.persons[id]?.joints[k];
+    const at = pointerImage();
+    if (!j || !at) return;
+    grab.current = { dx: j.x - at[0], dy: j.y - at[1], x: j.x, y: j.y };
+    engine.beginDrag(id, k);
+    // Released outside the canvas: still the end of the drag.
+    window.addEventListener('mouseup', () => { if (grab.current) { const g = grab.current; grab.current = null; void engine.endDrag(g.x, g.y); } }, { once: true });
   }, [engine]);
-  const onDragEnd = useCallback((_id: string, _k: number, x: number, y: number) => void engine.endDrag(x, y), [engine]);
   const onHover = useCallback((id: string, k: number | null) => {
     const { cur, ghosts } = latest.current;
     if (k === null) { setTip(null); engine.hoverJoint(null); return; }
@@ -142,10 +163,16 @@ export function PoseCanvas() {
   return (
     <div className={`canvas-box${s.placeMode ? ' placing' : ''}`} ref={box} data-testid="canvas">
       {cur && (
-        <Stage width={s.canvas.w} height={s.canvas.h}
+        <Stage ref={stageRef} width={s.canvas.w} height={s.canvas.h}
           onWheel={(e) => { e.evt.preventDefault(); const p = e.target.getStage()!.getPointerPosition()!; engine.zoom(p.x, p.y, wheelZoomFactor(e.evt.ctrlKey ? e.evt.deltaY * 4 : e.evt.deltaY)); }}
           onMouseDown={(e) => { if (e.evt.button === 0 || e.evt.button === 1) panning.current = { x: e.evt.clientX, y: e.evt.clientY, moved: false }; }}
           onMouseMove={(e) => {
+            const g = grab.current;
+            if (g) {
+              const at = pointerImage();
+              if (at) { g.x = at[0] + g.dx; g.y = at[1] + g.dy; engine.dragTo(g.x, g.y); }
+              return;
+            }
             const p = panning.current;
             if (!p || s.dragging) return;
             const dx = e.evt.clientX - p.x, dy = e.evt.clientY - p.y;
@@ -154,6 +181,8 @@ export function PoseCanvas() {
             engine.panBy(dx, dy);
           }}
           onMouseUp={(e) => {
+            const g = grab.current;
+            if (g) { grab.current = null; void engine.endDrag(g.x, g.y); return; }
             const p = panning.current;
             panning.current = null;
             if (!p || p.moved || s.dragging || e.evt.button !== 0) return;
@@ -177,12 +206,13 @@ export function PoseCanvas() {
             <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
               {ghosts.map((g, i) => <PersonShape key={`ghost${i}`} id={`ghost:${i}`} joints={g.joints} scale={v.scale} selectedJoint={null} selected={false} ghost parts={s.heatmap.parts} onHover={onHover} />)}
               {persons.map((p) => (
-                <PersonShape key={p.id} dragJoint={s.dragging?.personId === p.id ? s.dragging.joint : null} id={p.id} scale={v.scale} ghost={false} parts={s.heatmap.parts}
+                <PersonShape key={p.id} hidden={s.dragging?.personId === p.id} id={p.id} scale={v.scale} ghost={false} parts={s.heatmap.parts}
                   joints={jointsOf(p)} selected={s.selection.personId === p.id} selectedJoint={s.selection.personId === p.id ? s.selection.joint : null}
-                  onJointDown={onJointDown} onHover={onHover} onDrag={onDrag} onDragEnd={onDragEnd} />
+                  onJointDown={onJointDown} onHover={onHover} />
               ))}
             </Group>
           </Layer>
+          {s.dragging && cur.state.persons[s.dragging.personId] && <DragLayer person={cur.state.persons[s.dragging.personId]} joint={s.dragging.joint} scale={v.scale} parts={s.heatmap.parts} v={v} />}
         </Stage>
       )}
       {tip && cur && <JointTooltip tip={tip} persons={cur.state.persons} ghosts={ghosts} v={v} />}
