@@ -1,7 +1,7 @@
 // What can be checked of packaging without a network (electron-builder downloads Electron to package): the config
 // against electron-builder's own schema and validator, and that what it packs is what `electron-vite build` wrote.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureBuild } from '../../scripts/ensureBuild.ts';
@@ -26,7 +26,6 @@ describe('electron-builder.yml', () => {
     expect(pkg.main.startsWith('out/')).toBe(true);
     for (const f of [pkg.main, 'out/main/inferenceWorker.js', 'out/main/migrations/001-initial.sql', 'out/preload/preload.cjs', 'out/renderer/index.html']) expect(existsSync(path.join(PROJECT_ROOT, f)), f).toBe(true);
     // Every migration the source has is in the build (the packaged app migrates projects with them).
-    const { readdirSync } = require('node:fs') as typeof import('node:fs');
     expect(readdirSync(path.join(PROJECT_ROOT, 'out/main/migrations'))).toEqual(readdirSync(path.join(PROJECT_ROOT, 'src/node/db/migrations')).filter((f) => f.endsWith('.sql')));
     // The renderer loads from file:// in the app: relative asset URLs.
     expect(readFileSync(path.join(PROJECT_ROOT, 'out/renderer/index.html'), 'utf8')).toMatch(/src="\.\/assets\//);
@@ -39,5 +38,22 @@ describe('electron-builder.yml', () => {
     // The main bundle keeps native packages external (they load from node_modules at run time).
     const main = readFileSync(path.join(PROJECT_ROOT, pkg.main), 'utf8');
     expect(main).toMatch(/from "better-sqlite3"|require\("better-sqlite3"\)/);
+  });
+
+  it('the bundled inference worker runs: loads a model and infers an image, from out/main', async () => {
+    ensureBuild(PROJECT_ROOT, () => undefined);
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(path.join(PROJECT_ROOT, 'out/main/inferenceWorker.js'), { workerData: { modelPath: path.join(PROJECT_ROOT, 'test/fixtures/model/tiny.onnx'), provider: 'cpu' } });
+    const next = (type: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
+      const f = (m: Record<string, unknown>) => { if (m.type === type || m.type === 'failed' || m.type === 'error') { worker.off('message', f); resolve(m); } };
+      worker.on('message', f);
+      worker.once('error', reject);
+    });
+    expect(await next('loaded')).toMatchObject({ type: 'loaded', provider: 'cpu' });
+    const image = path.join(PROJECT_ROOT, 'resources/sample-project/images', readdirSync(path.join(PROJECT_ROOT, 'resources/sample-project/images'))[0]);
+    worker.postMessage({ type: 'infer', id: 1, image, imageId: 1, options: { scales: [0.25], flip: false, mode: 'fast' } });
+    const r = await next('result');
+    expect(r).toMatchObject({ type: 'result', id: 1 });
+    await worker.terminate();
   });
 });
