@@ -19,11 +19,11 @@ export function TopBar() {
       <span className="counter" data-testid="counter">{s.index >= 0 ? `${s.index + 1} / ${engine.list.total}` : ''}</span>
       <span className="spacer" />
       <span className="model" data-testid="model-status" title={info?.model?.path}>
-        model: {info?.model ? `${info.model.name}${info.model.exists ? '' : ' (file missing)'}` : 'none'} · provider: {info?.lastRun?.provider ?? '—'}
+        model: {s.detect.modelPath ? s.detect.modelPath.split(/[\\/]/).pop() : info?.model ? `${info.model.name}${info.model.exists ? '' : ' (file missing)'}` : 'none'} · provider: {info?.lastRun?.provider ?? '—'}
       </span>
       {running
         ? <button type="button" onClick={() => void engine.cancelJob()}>Cancel detection</button>
-        : <button type="button" className="primary" disabled={!info?.model?.exists} onClick={() => info?.model && void engine.startDetect(info.model.path)}>Run detection</button>}
+        : <button type="button" className="primary" disabled={!s.detect.modelPath && !info?.model?.exists} onClick={() => void engine.startDetect(info?.model?.path ?? '')}>Run detection</button>}
       <button type="button" onClick={() => engine.openDialog('export')}>Export COCO…</button>
       <button type="button" onClick={() => engine.openDialog('settings')}>Settings</button>
       <button type="button" aria-label="Keyboard shortcuts" onClick={() => engine.openDialog('help')}>?</button>

@@ -27,7 +27,11 @@ interface Loaded {
 }
 
 export interface HeatmapSettings { visible: boolean; channel: number; opacity: number; colormap: ColormapName; followHover: boolean; parts: boolean }
-export interface DetectPrefs { scales: number[]; flip: boolean; mode: 'fast' | 'reference' }
+export interface DetectPrefs {
+  scales: number[]; flip: boolean; mode: 'fast' | 'reference';
+  /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
+  modelPath?: string;
+}
 export interface JobState { jobId: string; done: number; total: number; failed: number; imagesPerSecond: number; etaSeconds: number | null; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string }
 
 export interface EditorSnapshot {
@@ -354,7 +358,8 @@ export class EditorEngine {
 
   async startDetect(modelPath: string): Promise<void> {
     try {
-      const { jobId } = await this.client.api.startDetect({ modelPath, settings: this.snap.detect });
+      const { scales, flip, mode } = this.snap.detect;
+      const { jobId } = await this.client.api.startDetect({ modelPath: this.snap.detect.modelPath || modelPath, settings: { scales, flip, mode } });
       this.set({ job: { jobId, done: 0, total: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null, status: 'running' } });
     } catch (e) { this.set({ message: `Detection did not start: ${(e as Error).message}` }); }
   }
