@@ -10,6 +10,7 @@ import { acceptPredictions, moveJoint } from '../src/core/edit/poseEdits.ts';
 import { applyDiff } from '../src/core/edit/recordDiff.ts';
 import { EMPTY_ANNOTATION } from '../src/core/edit/poseRecords.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
+import { createProjectService } from '../src/node/project/projectService.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sp-project-bench-'));
 const file = path.join(dir, 'p.sqlite');
@@ -45,7 +46,22 @@ for (let i = 0; i < 300; i++) {
   s = store.apply(42, diff, 'move joint').state;
   editTimes.push(performance.now() - t);
 }
+// The app's list page with a score filter (the latest prediction's mean person score, per row by index).
+d.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m.onnx', 'mh', '{}', 0)").run();
+d.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();
+const posesJson = JSON.stringify(poses);
+d.transaction(() => { const p = d.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)'); for (let i = 1; i <= 10_000; i++) p.run(i, posesJson); })();
+const service = createProjectService(d, dir);
+const listTimes: number[] = [], filterTimes: number[] = [];
+for (let r = 0; r < 7; r++) {
+  let t = performance.now();
+  await service.listImages({ limit: 200 });
+  listTimes.push(performance.now() - t);
+  t = performance.now();
+  await service.listImages({ limit: 200, minScore: 0.9 });
+  filterTimes.push(performance.now() - t);
+}
 d.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(`machine: ${machineLine()}; better-sqlite3, WAL`);
-console.log(JSON.stringify({ images: 10_000, persons_per_image: 10, open_project_median_ms: Number(fmt(median(openTimes), 1)), save_edit_median_ms: Number(fmt(median(editTimes), 3)), save_edit_p95_ms: Number(fmt(editTimes.sort((a, b) => a - b)[Math.floor(editTimes.length * 0.95)], 3)) }));
+console.log(JSON.stringify({ images: 10_000, persons_per_image: 10, open_project_median_ms: Number(fmt(median(openTimes), 1)), save_edit_median_ms: Number(fmt(median(editTimes), 3)), save_edit_p95_ms: Number(fmt(editTimes.sort((a, b) => a - b)[Math.floor(editTimes.length * 0.95)], 3)), list_page_median_ms: Number(fmt(median(listTimes), 1)), list_page_score_filter_median_ms: Number(fmt(median(filterTimes), 1)) }));

@@ -68,6 +68,27 @@ describe('openProjectDb', () => {
 });
 
 describe('migrations from fixture databases', () => {
+  it('migration 003 backfills predictions.mean_score and keeps it current on insert and update', () => {
+    const file = path.join(tmp, 'v2.sqlite');
+    const v2 = openProjectDb(file, { migrations: loadMigrations().slice(0, 2) });
+    v2.prepare("INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0)").run();
+    v2.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0)").run();
+    v2.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();
+    v2.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (1, 2, '[]', 0)`).run();
+    v2.close();
+    const db = openProjectDb(file);
+    const score = (id: number) => db.prepare('SELECT mean_score FROM predictions WHERE image_id = ?').pluck().get(id);
+    expect(score(1)).toBeCloseTo(0.4, 12);
+    expect(score(2)).toBeNull();
+    db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.9}]' WHERE image_id = 2`).run();
+    expect(score(2)).toBeCloseTo(0.9, 12);
+    db.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 0, 'fast', 'done', 0)").run();
+    db.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 1, '[{"score":0.5}]', 0)`).run();
+    expect(db.prepare('SELECT mean_score FROM predictions WHERE run_id = 2').pluck().get()).toBe(0.5);
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'predictions_by_image'").pluck().get()).toBe(1);
+    db.close();
+  });
+
   it('a version-1 project (test/fixtures/db/project-v1.sqlite) migrates to the current schema with its data intact', () => {
     const copy = path.join(tmp, 'v1.sqlite');
     copyFileSync(path.join(PROJECT_FIXTURES, 'db', 'project-v1.sqlite'), copy);

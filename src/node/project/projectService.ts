@@ -79,9 +79,9 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       if (r.minScore !== undefined) { conds.push('s.score >= ?'); args.push(r.minScore); }
       if (r.maxScore !== undefined) { conds.push('s.score <= ?'); args.push(r.maxScore); }
       if (r.ids) { conds.push(`i.id IN (${r.ids.map(() => '?').join(',') || 'NULL'})`); args.push(...r.ids); }
-      // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index.
-      const score = `(SELECT AVG(json_extract(e.value, '$.score')) FROM predictions p, json_each(p.poses_json) e
-        WHERE p.image_id = i.id AND p.run_id = (SELECT MAX(q.run_id) FROM predictions q WHERE q.image_id = i.id))`;
+      // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index
+      // (migration 003 keeps predictions.mean_score).
+      const score = '(SELECT p.mean_score FROM predictions p WHERE p.image_id = i.id ORDER BY p.run_id DESC LIMIT 1)';
       const where = conds.length ? `WHERE ${conds.join(' AND ').replaceAll('s.score', score)}` : '';
       const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...args) as number;
       const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path LIMIT ? OFFSET ?`)
