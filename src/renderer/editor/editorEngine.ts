@@ -89,7 +89,11 @@ export class EditorEngine {
       job: null, dialog: null, message: null, listVersion: 0, dragging: null,
       detect: { scales: [1], flip: true, mode: 'fast', ...saved.detect },
     };
-    client.on('jobProgress', (p) => { if (this.snap.job?.jobId === p.jobId) this.set({ job: { ...this.snap.job, ...p } }); });
+    // Progress of this window's job — or of one another window started, when this one has none running.
+    client.on('jobProgress', (p) => {
+      const job = this.snap.job;
+      if (job?.jobId === p.jobId || job?.status !== 'running') this.set({ job: { ...p, status: 'running' } });
+    });
     // Another window (or tab) changed an image: drop its cached copy; reload it if it is open here and nothing of
     // this window's is still being saved (own saves also announce themselves, with revisions it already has).
     client.on('annotationChanged', (p) => {
