@@ -134,7 +134,7 @@ export function PoseCanvas() {
 
   const latest = useRef({ cur, ghosts, v });
   latest.current = { cur, ghosts, v };
-  // Stable handlers, so that a drag re-renders only the person that changes (PersonShape is memoised).
+  // Stable handlers keep the memoised persons from re-rendering when anything else changes.
   // Pointer offset from the grabbed joint's centre (image px), so the joint does not jump to the cursor.
   const grab = useRef<{ dx: number; dy: number; x: number; y: number } | null>(null);
   const pointerImage = (): [number, number] | null => {
