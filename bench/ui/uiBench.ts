@@ -35,7 +35,9 @@ async function serve(project: OpenProject) {
 async function openPage(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('first-screen').length > 0, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('first-screen').length > 0 || /^Could not open/.test(window.studio?.getSnapshot().message ?? ''), undefined, { timeout: 60_000 });
+  const message = await page.evaluate(() => window.studio!.getSnapshot().message);
+  if (message?.startsWith('Could not open')) throw new Error(`${url}: ${message}`);
   return page;
 }
 const measures = (page: Page, prefix: string) => page.evaluate((p) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith(p)).map((m) => m.duration), prefix);

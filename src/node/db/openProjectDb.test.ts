@@ -68,9 +68,9 @@ describe('openProjectDb', () => {
 });
 
 describe('migrations from fixture databases', () => {
-  it('migration 003 backfills predictions.mean_score and keeps it current on insert and update', () => {
+  it('migration 004 backfills predictions.mean_score and keeps it current on insert and update; 003 indexes by image', () => {
     const file = path.join(tmp, 'v2.sqlite');
-    const v2 = openProjectDb(file, { migrations: loadMigrations().slice(0, 2) });
+    const v2 = openProjectDb(file, { migrations: loadMigrations().slice(0, 3) });
     v2.prepare("INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0)").run();
     v2.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0)").run();
     v2.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();

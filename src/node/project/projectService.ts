@@ -80,7 +80,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       if (r.maxScore !== undefined) { conds.push('s.score <= ?'); args.push(r.maxScore); }
       if (r.ids) { conds.push(`i.id IN (${r.ids.map(() => '?').join(',') || 'NULL'})`); args.push(...r.ids); }
       // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index
-      // (migration 003 keeps predictions.mean_score).
+      // (migration 004 keeps predictions.mean_score).
       const score = '(SELECT p.mean_score FROM predictions p WHERE p.image_id = i.id ORDER BY p.run_id DESC LIMIT 1)';
       const where = conds.length ? `WHERE ${conds.join(' AND ').replaceAll('s.score', score)}` : '';
       const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...args) as number;
