@@ -5,7 +5,9 @@
 //   heatmap channel switch (key → overlay repainted);
 //   joint drag frame rate with 50 persons on screen (requestAnimationFrame intervals during a 2-second drag);
 //   first screen of a 10,000-image project (navigation start → list and first image shown).
-// Usage: npm run bench:ui [-- --runs 5]
+// Usage: npm run bench:ui [-- --runs 5] [--only-next]; SP_STATIC=DIR serves another renderer build (to compare builds
+// in the same conditions: the host's speed drifts over a session).
+// Chromium headless paces frames at 60 Hz: the drag's frame rate is compared with an empty page's in the same browser.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +24,7 @@ import { fmt, machineLine, median } from '../benchStats.ts';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const onlyNext = process.argv.includes('--only-next'); // just the next-image walk (for comparing builds)
 const MODEL = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
 const work = path.join(root, '.tmp', 'bench-ui');
 const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
@@ -30,7 +33,7 @@ ensureBuild(root);
 const browser = await launchBrowser();
 
 async function serve(project: OpenProject) {
-  return startServer({ service: project.service, root: project.root, staticDir: path.join(root, 'out', 'renderer') });
+  return startServer({ service: project.service, root: project.root, staticDir: process.env.SP_STATIC ?? path.join(root, 'out', 'renderer') });
 }
 async function openPage(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
@@ -70,6 +73,11 @@ async function nextImage(prefetch: boolean): Promise<number[]> {
 
 const withPrefetch: number[] = [], without: number[] = [];
 for (let r = 0; r < Math.max(1, Math.floor(RUNS / 2)); r++) { without.push(median(await nextImage(false))); withPrefetch.push(median(await nextImage(true))); }
+if (onlyNext) {
+  console.log(`next image: with prefetch ${withPrefetch.map((x) => fmt(x, 1)).join(', ')} ms; without ${without.map((x) => fmt(x, 1)).join(', ')} ms`);
+  await browser.close(); await sampleServer.close(); sample.close();
+  process.exit(0);
+}
 
 // Channel switches: overlay on, ']' steps through all 50 channels; on a 512×384 image and on the 4 MP one.
 async function channelSwitches(index: number): Promise<number[]> {
@@ -104,8 +112,16 @@ for (let p = 0; p < 50; p++) {
 }
 const old = await sample.service.getAnnotation({ imageId: first.id });
 await sample.service.applyEdit({ imageId: first.id, diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] }, label: 'bench persons' });
-const fpsRuns: number[] = [], frameP95: number[] = [], longFrames: number[] = [];
+const fpsRuns: number[] = [], frameP95: number[] = [], longFrames: number[] = [], blankFps: number[] = [];
 for (let r = 0; r < RUNS; r++) {
+  // Baseline in the same browser: the frame rate of an empty page (headless Chromium paces frames near 60 Hz).
+  const blank = await browser.newPage();
+  blankFps.push(await blank.evaluate(() => new Promise<number>((resolve) => {
+    const ts: number[] = [];
+    const tick = (t: number) => { ts.push(t); if (t - ts[0] < 2000) requestAnimationFrame(tick); else resolve((1000 * (ts.length - 1)) / (ts.at(-1)! - ts[0])); };
+    requestAnimationFrame(tick);
+  })));
+  await blank.close();
   const page = await openPage(sampleServer.url);
   await page.waitForTimeout(300);
   const s = await page.evaluate(() => window.studio!.getSnapshot().viewport);
@@ -124,7 +140,8 @@ for (let r = 0; r < RUNS; r++) {
   await page.mouse.down();
   const t0 = Date.now();
   let i = 0;
-  while (Date.now() - t0 < 2000) { i++; await page.mouse.move(sx + 80 * Math.sin(i / 10), sy + 40 * Math.cos(i / 13)); }
+  // A pointer move every ~8 ms (a mouse's moves arrive coalesced once a frame; this sends about two a frame).
+  while (Date.now() - t0 < 2000) { i++; await page.mouse.move(sx + 80 * Math.sin(i / 10), sy + 40 * Math.cos(i / 13)); await new Promise((r) => setTimeout(r, 8)); }
   await page.mouse.up();
   const { frames, loaf } = await page.evaluate(() => { const w = window as unknown as { frames_: number[]; stop_: boolean; loaf_: number[] }; w.stop_ = true; return { frames: w.frames_, loaf: w.loaf_ }; });
   longFrames.push(loaf.length);
@@ -165,5 +182,6 @@ console.log(`next image interactive (sample project, 512×384, maps cached), med
 console.log(`  with prefetch ${fmt(median(withPrefetch), 1)} ms  (runs: ${withPrefetch.map((x) => fmt(x, 1)).join(', ')})`);
 console.log(`  without prefetch (baseline) ${fmt(median(without), 1)} ms  (runs: ${without.map((x) => fmt(x, 1)).join(', ')}); ratio ${fmt(median(without) / median(withPrefetch), 1)}×`);
 console.log(`heatmap channel switch (full-resolution map, the decoder's own): 512×384 median ${fmt(median(switchTimes), 1)} ms, p95 ${fmt(p95(switchTimes), 1)} ms; 2300×1725 median ${fmt(median(switchTimesLarge), 1)} ms, p95 ${fmt(p95(switchTimesLarge), 1)} ms (${switchTimes.length} switches each)`);
-console.log(`joint drag with 50 persons on screen: median ${fmt(median(fpsRuns), 1)} fps (runs: ${fpsRuns.map((x) => fmt(x, 1)).join(', ')}), frame p95 ${fmt(median(frameP95), 1)} ms, long (> 50 ms) animation frames per 2-s drag: ${longFrames.join(', ')}`);
+console.log(`joint drag with 50 persons on screen: median ${fmt(median(fpsRuns), 1)} fps (runs: ${fpsRuns.map((x) => fmt(x, 1)).join(', ')}); an empty page in the same browser: ${fmt(median(blankFps), 1)} fps (runs: ${blankFps.map((x) => fmt(x, 1)).join(', ')}), ratio ${fmt(median(fpsRuns) / median(blankFps), 3)};`);
+console.log(`  during the drags: frame p95 ${fmt(median(frameP95), 1)} ms, long (> 50 ms) animation frames per 2-s drag: ${longFrames.join(', ')}`);
 console.log(`first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`);
