@@ -234,16 +234,24 @@ export class EditorEngine {
     return save;
   }
 
-  async history(which: 'undo' | 'redo'): Promise<void> {
+  /**
+   * Undo/redo on the server, in order with the saves and with each other (a quick Ctrl+Z, Ctrl+Shift+Z runs both,
+   * whatever this window last heard of the history).
+   */
+  history(which: 'undo' | 'redo'): Promise<void> {
     const cur = this.snap.current;
-    if (!cur) return;
-    await this.saving;
-    const r = await this.client.api[which]({ imageId: cur.row.id });
-    this.cache.delete(cur.row.id);
-    if (!r) return;
-    const h = await this.client.api.getAnnotation({ imageId: cur.row.id });
-    if (this.snap.current?.row.id === cur.row.id) this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
-    this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
+    if (!cur) return Promise.resolve();
+    const imageId = cur.row.id;
+    const step = this.saving.then(async () => {
+      const r = await this.client.api[which]({ imageId });
+      this.cache.delete(imageId);
+      if (!r) { this.set({ message: which === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.' }); return; }
+      const h = await this.client.api.getAnnotation({ imageId });
+      if (this.snap.current?.row.id === imageId) this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
+      this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
+    }).catch((e: Error) => this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` }));
+    this.saving = step;
+    return step;
   }
 
   context(): EditorContext | null {
@@ -257,7 +265,8 @@ export class EditorEngine {
 
   async run(command: EditorCommand): Promise<void> {
     const ctx = this.context();
-    if (!ctx || !command.isEnabled(ctx)) return;
+    // Undo/redo go to the server even when this window thinks there is nothing (it may not have heard yet).
+    if (!ctx || (!command.isEnabled(ctx) && !command.id.startsWith('history.'))) return;
     let effect: CommandEffect;
     try { effect = command.run(ctx); } catch (e) { this.set({ message: (e as Error).message }); return; }
     await this.applyEffect(effect);
