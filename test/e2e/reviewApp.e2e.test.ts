@@ -266,6 +266,8 @@ describe('the review app in a real browser (web mode)', () => {
   it('exports COCO that passes the validator', async () => {
     await page.getByRole('button', { name: 'Export COCO…' }).click();
     const out = path.join(folder, 'e2e-export.json');
+    // The dialog proposes a file in the project folder.
+    await expect.poll(() => page.getByLabel('Export file').inputValue()).toBe(path.join(folder, `${path.basename(folder)}-coco-keypoints.json`));
     await page.getByLabel('Export file').fill(out);
     await shot('export-dialog.png');
     await page.getByRole('button', { name: 'Export', exact: true }).click();

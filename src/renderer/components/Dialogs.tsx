@@ -39,7 +39,7 @@ export function ExportDialog() {
   const [onlyReviewed, setOnlyReviewed] = useState(true);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => { void engine.client.api.projectInfo({}).then((i) => { setRoot(i.root); setFile(`${i.root}/${i.name}-coco-keypoints.json`); }); }, [engine]);
+  useEffect(() => { void engine.client.api.projectInfo({}).then((i) => { setRoot(i.root); setFile((typed) => typed || `${i.root}/${i.name}-coco-keypoints.json`); }); }, [engine]);
   const run = async () => {
     setBusy(true);
     try {
