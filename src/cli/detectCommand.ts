@@ -6,6 +6,7 @@ import { runDetectJob } from '../node/jobs/detectJob.ts';
 import { projectCacheDir } from '../node/project/mapCache.ts';
 import { isProviderName } from '../node/inference/executionProviders.ts';
 import { CliError, EXIT } from './cliError.ts';
+import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 
 export const DETECT_HELP = `Usage: simplepose detect FOLDER --model PATH [--project FILE] [--scales 1] [--flip] [--mode fast|reference]
@@ -34,7 +35,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   const scales = values.scales.split(',').map(Number);
   if (scales.some((s) => !(s > 0 && s <= 4))) throw new CliError(`detect: --scales must be numbers in (0, 4], got "${values.scales}"`, EXIT.usage);
   const root = positionals[0];
-  const db = openProjectDb(values.project ?? path.join(root, '.simplepose.sqlite'));
+  const db = openProjectDb(values.project ?? path.join(root, PROJECT_DB_NAME));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

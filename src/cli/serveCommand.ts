@@ -7,6 +7,7 @@ import { syncImages } from '../node/project/syncImages.ts';
 import { createProjectService } from '../node/project/projectService.ts';
 import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
+import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 
 export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--model FILE.onnx] [--port N] [--host 127.0.0.1] [--json]
@@ -26,7 +27,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
   if (!positionals[0] && !values.project) throw new CliError('serve: give a FOLDER or --project FILE', EXIT.usage);
-  const db = openProjectDb(values.project ?? path.join(positionals[0], '.simplepose.sqlite'));
+  const db = openProjectDb(values.project ?? path.join(positionals[0], PROJECT_DB_NAME));
   const root = positionals[0] ?? values.root ?? (db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined);
   if (!root) { db.close(); throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage); }
   const sync = await syncImages(db, root);

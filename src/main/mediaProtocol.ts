@@ -15,11 +15,14 @@ export function registerMediaScheme(): void {
  * mode (project images confined to the project root, also through links). `current()` gives the open project.
  */
 export function handleMediaProtocol(current: () => { service: ProjectService; root: string } | null): void {
+  const realRoots = new Map<string, string>();
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const project = current();
     if (url.host !== 'project' || !project) return new Response('not found', { status: 404 });
-    const r = await readMedia(project.service, realpathSync(project.root), url.pathname.slice(1));
+    let rootReal = realRoots.get(project.root);
+    if (!rootReal) { rootReal = realpathSync(project.root); realRoots.set(project.root, rootReal); }
+    const r = await readMedia(project.service, rootReal, url.pathname.slice(1));
     return new Response(Buffer.from(r.body), { status: r.status, headers: { 'Content-Type': r.type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': r.cache ? 'private, max-age=3600' : 'no-store' } });
   });
 }

@@ -55,6 +55,14 @@ describe('predictions, overlay maps and scores through the service', () => {
     expect((await service.listImages({ minScore: 0.5, status: 'unreviewed' })).images.map((i) => i.id)).toEqual([2]);
     expect((await service.listImages({ ids: [3, 1] })).images.map((i) => i.id)).toEqual([3, 1]);
     expect((await service.listImages({ ids: [3, 1], maxScore: 0.5 })).images.map((i) => i.id)).toEqual([1]);
+    // A cache entry whose map file is gone: no maps, and the overlay request says why.
+    const { readdirSync, rmSync } = await import('node:fs');
+    const dir = path.join(projectCacheDir(root));
+    const entry = db.prepare('SELECT file FROM map_cache WHERE image_hash = (SELECT content_hash FROM images WHERE id = 3)').pluck().get() as string;
+    rmSync(path.join(dir, (JSON.parse(entry) as { passes: { maps: string }[] }).passes[0].maps));
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    expect((await service.getPredictions({ imageId: 3 })).maps).toBeNull();
+    await expect(service.maps(3)).rejects.toThrow(/no cached maps for image 3/);
     expect(await service.projectInfo({})).toMatchObject({ lastRun: { id: 1, status: 'done', provider: 'cpu', predictions: 3 } });
     db.close();
   });

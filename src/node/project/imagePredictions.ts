@@ -3,11 +3,13 @@ import type { Pose } from '../../core/codec/assign/toPoses.ts';
 import { flipAverage } from '../../core/codec/flipAverage.ts';
 import { writeNpy } from '../../core/tensor/parseNpy.ts';
 import { MapCache } from './mapCache.ts';
+import { passGeometry } from '../../core/codec/passGeometry.ts';
+import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
 
-interface LatestRow { run_id: number; poses_json: string; content_hash: string; scales: string; flip: number; model_hash: string }
+interface LatestRow { run_id: number; poses_json: string; content_hash: string; width: number; height: number; scales: string; flip: number; model_hash: string }
 
 function latestRow(db: ProjectDb, imageId: number): LatestRow | undefined {
-  return db.prepare(`SELECT p.run_id, p.poses_json, i.content_hash, r.scales, r.flip, m.content_hash AS model_hash
+  return db.prepare(`SELECT p.run_id, p.poses_json, i.content_hash, i.width, i.height, r.scales, r.flip, m.content_hash AS model_hash
     FROM predictions p JOIN inference_runs r ON r.id = p.run_id JOIN models m ON m.id = r.model_id JOIN images i ON i.id = p.image_id
     WHERE p.image_id = ? ORDER BY p.run_id DESC LIMIT 1`).get(imageId) as LatestRow | undefined;
 }
@@ -21,9 +23,10 @@ const cacheKey = (r: LatestRow) => ({ imageHash: r.content_hash, modelHash: r.mo
 export async function imagePredictions(db: ProjectDb, cacheDir: string, imageId: number): Promise<{ runId: number | null; poses: Pose[]; maps: { multiplier: number; shape: number[] } | null }> {
   const row = latestRow(db, imageId);
   if (!row) return { runId: null, poses: [], maps: null };
-  const passes = await new MapCache(db, cacheDir).get(cacheKey(row));
-  const first = passes?.[0];
-  return { runId: row.run_id, poses: JSON.parse(row.poses_json) as Pose[], maps: first ? { multiplier: first.multiplier, shape: first.maps.shape } : null };
+  // Only whether the maps are there: reading them is for imageMapsNpy, which the overlay asks for next.
+  const multiplier = await new MapCache(db, cacheDir).firstPassMultiplier(cacheKey(row));
+  const g = multiplier === null ? null : passGeometry(row.width, row.height, multiplier);
+  return { runId: row.run_id, poses: JSON.parse(row.poses_json) as Pose[], maps: g ? { multiplier: g.multiplier, shape: [CHANNELS.count, g.mapH, g.mapW] } : null };
 }
 
 /**

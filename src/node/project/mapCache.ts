@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
@@ -75,6 +75,20 @@ export class MapCache {
       await this.drop(key, row.file);
       return null;
     }
+  }
+
+  /**
+   * The first pass's multiplier when the entry is cached and its map file is there, without reading the maps
+   * (their shape follows from the image size and the multiplier: passGeometry).
+   */
+  async firstPassMultiplier(k: MapCacheKey): Promise<number | null> {
+    const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(MapCache.keyOf(k)) as { file: string } | undefined;
+    if (!row) return null;
+    try {
+      const first = (JSON.parse(row.file) as Entry).passes[0];
+      await access(path.join(this.dir, first.maps));
+      return first.multiplier;
+    } catch { return null; }
   }
 
   totalBytes(): number {

@@ -9,7 +9,7 @@ export function TopBar() {
   const engine = useEngine();
   const s = useEditor();
   const [info, setInfo] = useState<Info | null>(null);
-  useEffect(() => { void engine.client.api.projectInfo({}).then(setInfo).catch((e: Error) => engine.say(e.message)); }, [engine, s.job?.status, s.listVersion]);
+  useEffect(() => { void engine.client.api.projectInfo({}).then(setInfo).catch((e: Error) => engine.say(e.message)); }, [engine, s.job?.status]);
   const job = s.job;
   const running = job?.status === 'running';
   return (
