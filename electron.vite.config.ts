@@ -13,7 +13,8 @@ function copyMigrations(): Plugin {
   return {
     name: 'copy-migrations',
     writeBundle(options) {
-      const from = path.join(root, 'src/node/db/migrations'), to = path.join(options.dir!, 'migrations');
+      const from = path.join(root, 'src/node/db/migrations'),
+        to = path.join(options.dir!, 'migrations');
       mkdirSync(to, { recursive: true });
       for (const f of readdirSync(from)) if (f.endsWith('.sql')) copyFileSync(path.join(from, f), path.join(to, f));
     },
@@ -25,7 +26,10 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: path.join(root, 'src/main/main.ts'), inferenceWorker: path.join(root, 'src/node/inference/inferenceWorker.ts') },
+        input: {
+          index: path.join(root, 'src/main/main.ts'),
+          inferenceWorker: path.join(root, 'src/node/inference/inferenceWorker.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },
@@ -34,13 +38,21 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { preload: path.join(root, 'src/preload/preload.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+      rollupOptions: {
+        input: { preload: path.join(root, 'src/preload/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
     root: path.join(root, 'src/renderer'),
     base: './',
-    build: { outDir: path.join(root, 'out/renderer'), emptyOutDir: true, minify: true, rollupOptions: { input: path.join(root, 'src/renderer/index.html') } },
+    build: {
+      outDir: path.join(root, 'out/renderer'),
+      emptyOutDir: true,
+      minify: true,
+      rollupOptions: { input: path.join(root, 'src/renderer/index.html') },
+    },
     plugins: [react()],
   },
 });

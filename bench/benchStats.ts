@@ -12,4 +12,6 @@ export function machineLine(): string {
   return `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`;
 }
 
-export function fmt(v: number, digits = 2): string { return v.toFixed(digits); }
+export function fmt(v: number, digits = 2): string {
+  return v.toFixed(digits);
+}

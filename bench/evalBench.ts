@@ -5,8 +5,9 @@ import type { CocoDataset, CocoKeypointResult } from '../src/core/coco/cocoTypes
 import { fmt, machineLine, median } from './benchStats.ts';
 
 let s = 11;
-const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const N_IMAGES = 5000, DETS = 20;
+const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const N_IMAGES = 5000,
+  DETS = 20;
 const gt: CocoDataset = { images: [], annotations: [], categories: [{ id: 1, name: 'person' }] };
 const results: CocoKeypointResult[] = [];
 let annId = 1;
@@ -15,7 +16,9 @@ for (let img = 1; img <= N_IMAGES; img++) {
   const persons = 1 + Math.floor(rnd() * 8);
   const kps: number[][] = [];
   for (let p = 0; p < persons; p++) {
-    const cx = 60 + rnd() * 520, cy = 60 + rnd() * 360, size = 30 + rnd() * 200;
+    const cx = 60 + rnd() * 520,
+      cy = 60 + rnd() * 360,
+      size = 30 + rnd() * 200;
     const kp: number[] = [];
     let n = 0;
     for (let j = 0; j < 17; j++) {
@@ -24,7 +27,16 @@ for (let img = 1; img <= N_IMAGES; img++) {
       kp.push(v ? cx + (rnd() - 0.5) * size : 0, v ? cy + (rnd() - 0.5) * size * 2 : 0, v);
     }
     kps.push(kp);
-    gt.annotations.push({ id: annId++, image_id: img, category_id: 1, keypoints: kp, num_keypoints: n, bbox: [cx - size / 2, cy - size, size, 2 * size], area: size * size * 1.5, iscrowd: 0 });
+    gt.annotations.push({
+      id: annId++,
+      image_id: img,
+      category_id: 1,
+      keypoints: kp,
+      num_keypoints: n,
+      bbox: [cx - size / 2, cy - size, size, 2 * size],
+      area: size * size * 1.5,
+      iscrowd: 0,
+    });
   }
   for (let d = 0; d < DETS; d++) {
     const base = kps[d % kps.length];
@@ -34,6 +46,18 @@ for (let img = 1; img <= N_IMAGES; img++) {
 }
 const times: number[] = [];
 let stats;
-for (let r = 0; r < 5; r++) { const t = performance.now(); stats = evaluateKeypoints(gt, results); times.push(performance.now() - t); }
+for (let r = 0; r < 5; r++) {
+  const t = performance.now();
+  stats = evaluateKeypoints(gt, results);
+  times.push(performance.now() - t);
+}
 console.log(`machine: ${machineLine()}`);
-console.log(JSON.stringify({ images: N_IMAGES, detections: results.length, gt_persons: gt.annotations.length, median_ms: Number(fmt(median(times), 1)), AP: stats!.AP }));
+console.log(
+  JSON.stringify({
+    images: N_IMAGES,
+    detections: results.length,
+    gt_persons: gt.annotations.length,
+    median_ms: Number(fmt(median(times), 1)),
+    AP: stats!.AP,
+  }),
+);

@@ -15,13 +15,25 @@ import { createProjectService } from '../src/node/project/projectService.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'sp-project-bench-'));
 const file = path.join(dir, 'p.sqlite');
 const db = openProjectDb(file);
-const poses = Array.from({ length: 10 }, (_, p) => ({ score: 0.8, neck: null, joints: Array.from({ length: 17 }, (_, k) => ({ x: 10 * p + k, y: 20 + k, score: 0.6 })) }));
-const state = applyDiff(EMPTY_ANNOTATION, acceptPredictions(EMPTY_ANNOTATION, poses, (i) => `p${i}`));
+const poses = Array.from({ length: 10 }, (_, p) => ({
+  score: 0.8,
+  neck: null,
+  joints: Array.from({ length: 17 }, (_, k) => ({ x: 10 * p + k, y: 20 + k, score: 0.6 })),
+}));
+const state = applyDiff(
+  EMPTY_ANNOTATION,
+  acceptPredictions(EMPTY_ANNOTATION, poses, (i) => `p${i}`),
+);
 const stateJson = JSON.stringify(state);
 db.transaction(() => {
-  const img = db.prepare('INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, ?, 150000, 640, 480, 0, 0, ?)');
+  const img = db.prepare(
+    'INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, ?, 150000, 640, 480, 0, 0, ?)',
+  );
   const ann = db.prepare('INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (?, ?, 1, 0)');
-  for (let i = 1; i <= 10_000; i++) { img.run(i, `folder${i % 100}/IMG_${i}.jpg`, `${i}`.padStart(64, '0'), i % 3 ? 'unreviewed' : 'accepted'); ann.run(i, stateJson); }
+  for (let i = 1; i <= 10_000; i++) {
+    img.run(i, `folder${i % 100}/IMG_${i}.jpg`, `${i}`.padStart(64, '0'), i % 3 ? 'unreviewed' : 'accepted');
+    ann.run(i, stateJson);
+  }
 })();
 db.close();
 
@@ -48,11 +60,17 @@ for (let i = 0; i < 300; i++) {
 }
 // The app's list page with a score filter (the latest prediction's mean person score, per row by index).
 d.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m.onnx', 'mh', '{}', 0)").run();
-d.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();
+d.prepare(
+  "INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)",
+).run();
 const posesJson = JSON.stringify(poses);
-d.transaction(() => { const p = d.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)'); for (let i = 1; i <= 10_000; i++) p.run(i, posesJson); })();
+d.transaction(() => {
+  const p = d.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)');
+  for (let i = 1; i <= 10_000; i++) p.run(i, posesJson);
+})();
 const service = createProjectService(d, dir);
-const listTimes: number[] = [], filterTimes: number[] = [];
+const listTimes: number[] = [],
+  filterTimes: number[] = [];
 for (let r = 0; r < 7; r++) {
   let t = performance.now();
   await service.listImages({ limit: 200 });
@@ -64,4 +82,14 @@ for (let r = 0; r < 7; r++) {
 d.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(`machine: ${machineLine()}; better-sqlite3, WAL`);
-console.log(JSON.stringify({ images: 10_000, persons_per_image: 10, open_project_median_ms: Number(fmt(median(openTimes), 1)), save_edit_median_ms: Number(fmt(median(editTimes), 3)), save_edit_p95_ms: Number(fmt(editTimes.sort((a, b) => a - b)[Math.floor(editTimes.length * 0.95)], 3)), list_page_median_ms: Number(fmt(median(listTimes), 1)), list_page_score_filter_median_ms: Number(fmt(median(filterTimes), 1)) }));
+console.log(
+  JSON.stringify({
+    images: 10_000,
+    persons_per_image: 10,
+    open_project_median_ms: Number(fmt(median(openTimes), 1)),
+    save_edit_median_ms: Number(fmt(median(editTimes), 3)),
+    save_edit_p95_ms: Number(fmt(editTimes.sort((a, b) => a - b)[Math.floor(editTimes.length * 0.95)], 3)),
+    list_page_median_ms: Number(fmt(median(listTimes), 1)),
+    list_page_score_filter_median_ms: Number(fmt(median(filterTimes), 1)),
+  }),
+);

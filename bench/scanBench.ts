@@ -13,7 +13,12 @@ for (let d = 0; d < 100; d++) {
 }
 await scanFolder(root);
 const times: number[] = [];
-for (let r = 0; r < 5; r++) { const t = performance.now(); const s = await scanFolder(root); times.push(performance.now() - t); if (s.files.length !== 10_000) throw new Error('wrong count'); }
+for (let r = 0; r < 5; r++) {
+  const t = performance.now();
+  const s = await scanFolder(root);
+  times.push(performance.now() - t);
+  if (s.files.length !== 10_000) throw new Error('wrong count');
+}
 rmSync(root, { recursive: true, force: true });
 console.log(`machine: ${machineLine()}`);
 console.log(JSON.stringify({ files: 10_000, folders: 100, median_ms: Number(fmt(median(times), 1)) }));

@@ -8,8 +8,12 @@ describe('import boundary rule (STYLE.md table)', () => {
     expect(checkImports('src/renderer/x.ts', "import type { A } from '../contract/api.ts';")).toEqual([]);
   });
   it('rejects core importing node, Node built-ins in core, renderer importing node, cli importing server', () => {
-    expect(checkImports('src/core/a.ts', "import { x } from '../node/y.ts';")[0].message).toMatch(/core may not import node/);
-    expect(checkImports('src/core/a.ts', "import { readFileSync } from 'node:fs';")[0].message).toMatch(/Node built-ins/);
+    expect(checkImports('src/core/a.ts', "import { x } from '../node/y.ts';")[0].message).toMatch(
+      /core may not import node/,
+    );
+    expect(checkImports('src/core/a.ts', "import { readFileSync } from 'node:fs';")[0].message).toMatch(
+      /Node built-ins/,
+    );
     expect(checkImports('src/renderer/a.ts', "\nimport { x } from '../node/y.ts';")[0]).toMatchObject({ line: 2 });
     expect(checkImports('src/cli/a.ts', "export { x } from '../server/y.ts';")).toHaveLength(1);
     expect(checkImports('src/contract/a.ts', "const m = await import('../node/y.ts');")).toHaveLength(1);
@@ -17,6 +21,11 @@ describe('import boundary rule (STYLE.md table)', () => {
     expect(checkImports('src/core/a.ts', "import sharp from 'sharp';")[0].message).toMatch(/core is pure/);
   });
   it('lets tests use test/ support code and Node built-ins', () => {
-    expect(checkImports('src/core/a.test.ts', "import fs from 'node:fs';\nimport { p } from '../../test/support/fixturePaths.ts';")).toEqual([]);
+    expect(
+      checkImports(
+        'src/core/a.test.ts',
+        "import fs from 'node:fs';\nimport { p } from '../../test/support/fixturePaths.ts';",
+      ),
+    ).toEqual([]);
   });
 });

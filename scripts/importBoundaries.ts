@@ -8,8 +8,14 @@ export const LAYERS = ['core', 'contract', 'node', 'main', 'preload', 'renderer'
 export type Layer = (typeof LAYERS)[number];
 
 export const ALLOWED: Record<Layer, Layer[]> = {
-  core: [], contract: ['core'], node: ['core', 'contract'], main: ['node', 'contract', 'core'], preload: ['contract'],
-  renderer: ['core', 'contract'], server: ['node', 'contract', 'core'], cli: ['node', 'core'],
+  core: [],
+  contract: ['core'],
+  node: ['core', 'contract'],
+  main: ['node', 'contract', 'core'],
+  preload: ['contract'],
+  renderer: ['core', 'contract'],
+  server: ['node', 'contract', 'core'],
+  cli: ['node', 'core'],
 };
 const NODE_BUILTINS_OK: Layer[] = ['node', 'main', 'server', 'cli'];
 
@@ -19,9 +25,15 @@ export const EXCEPTIONS: Record<string, string[]> = {
   'src/cli/serveCommand.ts': ['../server/startServer.ts'],
 };
 
-export interface ImportViolation { file: string; line: number; specifier: string; message: string }
+export interface ImportViolation {
+  file: string;
+  line: number;
+  specifier: string;
+  message: string;
+}
 
-const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Layer of a project-relative path under src/, or null. */
 export function layerOf(relPath: string): Layer | null {
@@ -48,7 +60,8 @@ export function checkImports(relPath: string, source: string): ImportViolation[]
         if (!target.startsWith('src/')) bad(`imports ${target}, outside src/`);
         continue;
       }
-      if (to !== from && !ALLOWED[from].includes(to)) bad(`${from} may not import ${to} (allowed: ${ALLOWED[from].join(', ') || 'nothing'})`);
+      if (to !== from && !ALLOWED[from].includes(to))
+        bad(`${from} may not import ${to} (allowed: ${ALLOWED[from].join(', ') || 'nothing'})`);
     } else if (spec.startsWith('node:') || NODE_BUILTIN_NAMES.has(spec.split('/')[0])) {
       if (!NODE_BUILTINS_OK.includes(from) && !isTest) bad(`${from} must not use Node built-ins (${spec})`);
     } else if (spec === 'electron' && !(from === 'main' || from === 'preload')) {
@@ -69,4 +82,21 @@ function normalise(fromFile: string, spec: string): string {
   return parts.join('/');
 }
 
-const NODE_BUILTIN_NAMES = new Set(['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'net', 'url', 'util', 'stream', 'zlib', 'events', 'buffer', 'process']);
+const NODE_BUILTIN_NAMES = new Set([
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'url',
+  'util',
+  'stream',
+  'zlib',
+  'events',
+  'buffer',
+  'process',
+]);

@@ -14,7 +14,11 @@ const walk = (dir: string) => {
   }
 };
 walk(path.join(root, 'src'));
-const violations = files.flatMap((f) => checkImports(path.relative(root, f).split(path.sep).join('/'), readFileSync(f, 'utf8')));
+const violations = files.flatMap((f) =>
+  checkImports(path.relative(root, f).split(path.sep).join('/'), readFileSync(f, 'utf8')),
+);
 for (const v of violations) console.error(`${v.file}:${v.line}: import '${v.specifier}': ${v.message}`);
-console.log(`import boundaries: ${files.length} files, ${violations.length} violation${violations.length === 1 ? '' : 's'}`);
+console.log(
+  `import boundaries: ${files.length} files, ${violations.length} violation${violations.length === 1 ? '' : 's'}`,
+);
 process.exit(violations.length ? 1 : 0);

@@ -19,8 +19,17 @@ mkdirSync(path.join(dir, 'images'));
 const src = path.join(root, 'resources', 'sample-project', 'images');
 for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(dir, 'images', f));
 const project = await openProjectFolder(dir, { modelPath: model });
-await runDetectJob(project.db, { modelPath: model, root: project.root, settings: { scales: [1], flip: true, mode: 'fast' }, cacheDir: projectCacheDir(project.root) });
-const server = await startServer({ service: project.service, root: project.root, staticDir: path.join(root, 'out', 'renderer') });
+await runDetectJob(project.db, {
+  modelPath: model,
+  root: project.root,
+  settings: { scales: [1], flip: true, mode: 'fast' },
+  cacheDir: projectCacheDir(project.root),
+});
+const server = await startServer({
+  service: project.service,
+  root: project.root,
+  staticDir: path.join(root, 'out', 'renderer'),
+});
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
 await page.goto(server.url);

@@ -33,17 +33,35 @@ ensureBuild(root);
 const browser = await launchBrowser();
 
 async function serve(project: OpenProject) {
-  return startServer({ service: project.service, root: project.root, staticDir: process.env.SP_STATIC ?? path.join(root, 'out', 'renderer') });
+  return startServer({
+    service: project.service,
+    root: project.root,
+    staticDir: process.env.SP_STATIC ?? path.join(root, 'out', 'renderer'),
+  });
 }
 async function openPage(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('first-screen').length > 0 || /^Could not open/.test(window.studio?.getSnapshot().message ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      performance.getEntriesByName('first-screen').length > 0 ||
+      /^Could not open/.test(window.studio?.getSnapshot().message ?? ''),
+    undefined,
+    { timeout: 60_000 },
+  );
   const message = await page.evaluate(() => window.studio!.getSnapshot().message);
   if (message?.startsWith('Could not open')) throw new Error(`${url}: ${message}`);
   return page;
 }
-const measures = (page: Page, prefix: string) => page.evaluate((p) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith(p)).map((m) => m.duration), prefix);
+const measures = (page: Page, prefix: string) =>
+  page.evaluate(
+    (p) =>
+      performance
+        .getEntriesByType('measure')
+        .filter((m) => m.name.startsWith(p))
+        .map((m) => m.duration),
+    prefix,
+  );
 
 // ---- sample project (24 synthetic images, detected once: maps cached) -------------------------------------------
 const sampleDir = mkdtempSync(path.join(tmpdir(), 'sp-bench-ui-'));
@@ -52,9 +70,17 @@ const src = path.join(root, 'resources', 'sample-project', 'images');
 for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(sampleDir, 'images', f));
 // One large photo-sized image (2300×1725 ≈ 4.0 MP, just under the overlay's full-resolution limit), last in the
 // list: the worst case for channel switches.
-await sharp(path.join(src, readdirSync(src).sort()[0])).resize(2300, 1725).jpeg({ quality: 90 }).toFile(path.join(sampleDir, 'images', 'zz-large.jpg'));
+await sharp(path.join(src, readdirSync(src).sort()[0]))
+  .resize(2300, 1725)
+  .jpeg({ quality: 90 })
+  .toFile(path.join(sampleDir, 'images', 'zz-large.jpg'));
 const sample = await openProjectFolder(sampleDir, { modelPath: MODEL });
-await runDetectJob(sample.db, { modelPath: MODEL, root: sample.root, settings: { scales: [1], flip: true, mode: 'fast' }, cacheDir: projectCacheDir(sample.root) });
+await runDetectJob(sample.db, {
+  modelPath: MODEL,
+  root: sample.root,
+  settings: { scales: [1], flip: true, mode: 'fast' },
+  cacheDir: projectCacheDir(sample.root),
+});
 const sampleServer = await serve(sample);
 
 async function nextImage(prefetch: boolean): Promise<number[]> {
@@ -63,7 +89,10 @@ async function nextImage(prefetch: boolean): Promise<number[]> {
   await page.evaluate(() => performance.clearMeasures());
   for (let i = 0; i < 23; i++) {
     await page.keyboard.press('PageDown');
-    await page.waitForFunction((n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('image-interactive')).length >= n, i + 1);
+    await page.waitForFunction(
+      (n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('image-interactive')).length >= n,
+      i + 1,
+    );
     await page.waitForTimeout(prefetch ? 150 : 0); // a reviewer looks at an image longer than this; prefetch has run
   }
   const t = await measures(page, 'image-interactive');
@@ -71,11 +100,19 @@ async function nextImage(prefetch: boolean): Promise<number[]> {
   return t;
 }
 
-const withPrefetch: number[] = [], without: number[] = [];
-for (let r = 0; r < Math.max(1, Math.floor(RUNS / 2)); r++) { without.push(median(await nextImage(false))); withPrefetch.push(median(await nextImage(true))); }
+const withPrefetch: number[] = [],
+  without: number[] = [];
+for (let r = 0; r < Math.max(1, Math.floor(RUNS / 2)); r++) {
+  without.push(median(await nextImage(false)));
+  withPrefetch.push(median(await nextImage(true)));
+}
 if (onlyNext) {
-  console.log(`next image: with prefetch ${withPrefetch.map((x) => fmt(x, 1)).join(', ')} ms; without ${without.map((x) => fmt(x, 1)).join(', ')} ms`);
-  await browser.close(); await sampleServer.close(); sample.close();
+  console.log(
+    `next image: with prefetch ${withPrefetch.map((x) => fmt(x, 1)).join(', ')} ms; without ${without.map((x) => fmt(x, 1)).join(', ')} ms`,
+  );
+  await browser.close();
+  await sampleServer.close();
+  sample.close();
   process.exit(0);
 }
 
@@ -90,7 +127,10 @@ async function channelSwitches(index: number): Promise<number[]> {
     await page.evaluate(() => performance.clearMeasures());
     for (let i = 0; i < 50; i++) {
       await page.keyboard.press(']');
-      await page.waitForFunction((n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('channel-switch')).length >= n, i + 1);
+      await page.waitForFunction(
+        (n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('channel-switch')).length >= n,
+        i + 1,
+      );
     }
     times.push(...(await measures(page, 'channel-switch')));
   }
@@ -101,39 +141,73 @@ const switchTimes = await channelSwitches(0);
 const switchTimesLarge = await channelSwitches(24);
 
 // Drag with 50 persons on the first image.
-const first = sample.db.prepare('SELECT id, width, height FROM images ORDER BY rel_path LIMIT 1').get() as { id: number; width: number; height: number };
+const first = sample.db.prepare('SELECT id, width, height FROM images ORDER BY rel_path LIMIT 1').get() as {
+  id: number;
+  width: number;
+  height: number;
+};
 const added: Record<string, unknown> = {};
 const order: string[] = [];
 for (let p = 0; p < 50; p++) {
-  const cx = (first.width * ((p % 10) + 0.5)) / 10, cy = (first.height * (Math.floor(p / 10) + 0.5)) / 5;
-  const joints = Array.from({ length: 17 }, (_, k) => ({ x: cx + 12 * Math.cos(k), y: cy - 30 + 3.5 * k, v: 2, source: 'human' }));
+  const cx = (first.width * ((p % 10) + 0.5)) / 10,
+    cy = (first.height * (Math.floor(p / 10) + 0.5)) / 5;
+  const joints = Array.from({ length: 17 }, (_, k) => ({
+    x: cx + 12 * Math.cos(k),
+    y: cy - 30 + 3.5 * k,
+    v: 2,
+    source: 'human',
+  }));
   added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
   order.push(`bench${p}`);
 }
 const old = await sample.service.getAnnotation({ imageId: first.id });
-await sample.service.applyEdit({ imageId: first.id, diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] }, label: 'bench persons' });
-const fpsRuns: number[] = [], frameP95: number[] = [], longFrames: number[] = [], blankFps: number[] = [];
+await sample.service.applyEdit({
+  imageId: first.id,
+  diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] },
+  label: 'bench persons',
+});
+const fpsRuns: number[] = [],
+  frameP95: number[] = [],
+  longFrames: number[] = [],
+  blankFps: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   // Baseline in the same browser: the frame rate of an empty page (headless Chromium paces frames near 60 Hz).
   const blank = await browser.newPage();
-  blankFps.push(await blank.evaluate(() => new Promise<number>((resolve) => {
-    const ts: number[] = [];
-    const tick = (t: number) => { ts.push(t); if (t - ts[0] < 2000) requestAnimationFrame(tick); else resolve((1000 * (ts.length - 1)) / (ts.at(-1)! - ts[0])); };
-    requestAnimationFrame(tick);
-  })));
+  blankFps.push(
+    await blank.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const ts: number[] = [];
+          const tick = (t: number) => {
+            ts.push(t);
+            if (t - ts[0] < 2000) requestAnimationFrame(tick);
+            else resolve((1000 * (ts.length - 1)) / (ts.at(-1)! - ts[0]));
+          };
+          requestAnimationFrame(tick);
+        }),
+    ),
+  );
   await blank.close();
   const page = await openPage(sampleServer.url);
   await page.waitForTimeout(300);
   const s = await page.evaluate(() => window.studio!.getSnapshot().viewport);
   const box = (await page.locator('[data-testid=canvas]').boundingBox())!;
   const j = { x: (first.width * 4.5) / 10 + 12 * Math.cos(5), y: (first.height * 2.5) / 5 - 30 + 3.5 * 5 };
-  const sx = box.x + j.x * s.scale + s.offsetX, sy = box.y + j.y * s.scale + s.offsetY;
+  const sx = box.x + j.x * s.scale + s.offsetX,
+    sy = box.y + j.y * s.scale + s.offsetY;
   await page.evaluate(() => {
     const w = window as unknown as { frames_: number[]; stop_: boolean; loaf_: number[] };
-    w.frames_ = []; w.stop_ = false; w.loaf_ = [];
+    w.frames_ = [];
+    w.stop_ = false;
+    w.loaf_ = [];
     // Main-thread frames over 50 ms (Long Animation Frames API): what the page itself costs, apart from vsync pacing.
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) w.loaf_.push(e.duration); }).observe({ type: 'long-animation-frame', buffered: false });
-    const tick = (t: number) => { w.frames_.push(t); if (!w.stop_) requestAnimationFrame(tick); };
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.loaf_.push(e.duration);
+    }).observe({ type: 'long-animation-frame', buffered: false });
+    const tick = (t: number) => {
+      w.frames_.push(t);
+      if (!w.stop_) requestAnimationFrame(tick);
+    };
     requestAnimationFrame(tick);
   });
   await page.mouse.move(sx, sy);
@@ -141,9 +215,17 @@ for (let r = 0; r < RUNS; r++) {
   const t0 = Date.now();
   let i = 0;
   // A pointer move every ~8 ms (a mouse's moves arrive coalesced once a frame; this sends about two a frame).
-  while (Date.now() - t0 < 2000) { i++; await page.mouse.move(sx + 80 * Math.sin(i / 10), sy + 40 * Math.cos(i / 13)); await new Promise((r) => setTimeout(r, 8)); }
+  while (Date.now() - t0 < 2000) {
+    i++;
+    await page.mouse.move(sx + 80 * Math.sin(i / 10), sy + 40 * Math.cos(i / 13));
+    await new Promise((r) => setTimeout(r, 8));
+  }
   await page.mouse.up();
-  const { frames, loaf } = await page.evaluate(() => { const w = window as unknown as { frames_: number[]; stop_: boolean; loaf_: number[] }; w.stop_ = true; return { frames: w.frames_, loaf: w.loaf_ }; });
+  const { frames, loaf } = await page.evaluate(() => {
+    const w = window as unknown as { frames_: number[]; stop_: boolean; loaf_: number[] };
+    w.stop_ = true;
+    return { frames: w.frames_, loaf: w.loaf_ };
+  });
   longFrames.push(loaf.length);
   const dts = frames.slice(1).map((t, k) => t - frames[k]);
   const span = frames.at(-1)! - frames[0];
@@ -159,7 +241,16 @@ if (!existsSync(path.join(bigDir, 'images', '9', 'img09999.jpg'))) {
   for (let i = 0; i < 10_000; i++) {
     const dir = path.join(bigDir, 'images', String(Math.floor(i / 1000)));
     mkdirSync(dir, { recursive: true });
-    await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 13) % 256 } } }).jpeg({ quality: 70 }).toFile(path.join(dir, `img${String(i).padStart(5, '0')}.jpg`));
+    await sharp({
+      create: {
+        width: 160,
+        height: 120,
+        channels: 3,
+        background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 13) % 256 },
+      },
+    })
+      .jpeg({ quality: 70 })
+      .toFile(path.join(dir, `img${String(i).padStart(5, '0')}.jpg`));
   }
 }
 const big = await openProjectFolder(bigDir, { modelPath: MODEL });
@@ -168,7 +259,8 @@ const firstScreen: number[] = [];
 for (let r = 0; r < RUNS; r++) {
   const page = await openPage(bigServer.url);
   firstScreen.push((await measures(page, 'first-screen'))[0]);
-  if ((await page.locator('[data-testid=list-count]').textContent()) !== '10,000 images') throw new Error('the 10k project did not list 10,000 images');
+  if ((await page.locator('[data-testid=list-count]').textContent()) !== '10,000 images')
+    throw new Error('the 10k project did not list 10,000 images');
   await page.close();
 }
 
@@ -178,10 +270,24 @@ await bigServer.close();
 sample.close();
 big.close();
 console.log(`machine: ${machineLine()}; Chromium headless, --disable-gpu (software rendering)`);
-console.log(`next image interactive (sample project, 512×384, maps cached), median of per-run medians over ${withPrefetch.length} runs × 23 images:`);
-console.log(`  with prefetch ${fmt(median(withPrefetch), 1)} ms  (runs: ${withPrefetch.map((x) => fmt(x, 1)).join(', ')})`);
-console.log(`  without prefetch (baseline) ${fmt(median(without), 1)} ms  (runs: ${without.map((x) => fmt(x, 1)).join(', ')}); ratio ${fmt(median(without) / median(withPrefetch), 1)}×`);
-console.log(`heatmap channel switch (full-resolution map, the decoder's own): 512×384 median ${fmt(median(switchTimes), 1)} ms, p95 ${fmt(p95(switchTimes), 1)} ms; 2300×1725 median ${fmt(median(switchTimesLarge), 1)} ms, p95 ${fmt(p95(switchTimesLarge), 1)} ms (${switchTimes.length} switches each)`);
-console.log(`joint drag with 50 persons on screen: median ${fmt(median(fpsRuns), 1)} fps (runs: ${fpsRuns.map((x) => fmt(x, 1)).join(', ')}); an empty page in the same browser: ${fmt(median(blankFps), 1)} fps (runs: ${blankFps.map((x) => fmt(x, 1)).join(', ')}), ratio ${fmt(median(fpsRuns) / median(blankFps), 3)};`);
-console.log(`  during the drags: frame p95 ${fmt(median(frameP95), 1)} ms, long (> 50 ms) animation frames per 2-s drag: ${longFrames.join(', ')}`);
-console.log(`first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`);
+console.log(
+  `next image interactive (sample project, 512×384, maps cached), median of per-run medians over ${withPrefetch.length} runs × 23 images:`,
+);
+console.log(
+  `  with prefetch ${fmt(median(withPrefetch), 1)} ms  (runs: ${withPrefetch.map((x) => fmt(x, 1)).join(', ')})`,
+);
+console.log(
+  `  without prefetch (baseline) ${fmt(median(without), 1)} ms  (runs: ${without.map((x) => fmt(x, 1)).join(', ')}); ratio ${fmt(median(without) / median(withPrefetch), 1)}×`,
+);
+console.log(
+  `heatmap channel switch (full-resolution map, the decoder's own): 512×384 median ${fmt(median(switchTimes), 1)} ms, p95 ${fmt(p95(switchTimes), 1)} ms; 2300×1725 median ${fmt(median(switchTimesLarge), 1)} ms, p95 ${fmt(p95(switchTimesLarge), 1)} ms (${switchTimes.length} switches each)`,
+);
+console.log(
+  `joint drag with 50 persons on screen: median ${fmt(median(fpsRuns), 1)} fps (runs: ${fpsRuns.map((x) => fmt(x, 1)).join(', ')}); an empty page in the same browser: ${fmt(median(blankFps), 1)} fps (runs: ${blankFps.map((x) => fmt(x, 1)).join(', ')}), ratio ${fmt(median(fpsRuns) / median(blankFps), 3)};`,
+);
+console.log(
+  `  during the drags: frame p95 ${fmt(median(frameP95), 1)} ms, long (> 50 ms) animation frames per 2-s drag: ${longFrames.join(', ')}`,
+);
+console.log(
+  `first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`,
+);

@@ -22,12 +22,23 @@ Exit codes: 0 ok, 2 usage error, 3 unreadable or malformed input.`;
 
 export async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { mode: { type: 'string', default: 'reference' }, out: { type: 'string' }, stats: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    args: argv,
+    allowPositionals: true,
+    options: {
+      mode: { type: 'string', default: 'reference' },
+      out: { type: 'string' },
+      stats: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help) { io.out(DECODE_HELP); return EXIT.ok; }
-  if (positionals.length === 0) throw new CliError('decode: give at least one case.json (see simplepose decode --help)', EXIT.usage);
-  if (values.mode !== 'reference' && values.mode !== 'fast') throw new CliError(`decode: --mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
+  if (values.help) {
+    io.out(DECODE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0)
+    throw new CliError('decode: give at least one case.json (see simplepose decode --help)', EXIT.usage);
+  if (values.mode !== 'reference' && values.mode !== 'fast')
+    throw new CliError(`decode: --mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
   const decode = values.mode === 'fast' ? decodeFast : decodeReference;
   const inputs = [];
   for (const file of positionals) inputs.push(await readDecodeCase(file));
@@ -46,9 +57,17 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     const sorted = [...times].sort((a, b) => a - b);
     const mid = sorted.length / 2;
     const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-    io.err(JSON.stringify({ cases: inputs.length, median_ms: round3(median), total_ms: round3(times.reduce((a, b) => a + b, 0)) }));
+    io.err(
+      JSON.stringify({
+        cases: inputs.length,
+        median_ms: round3(median),
+        total_ms: round3(times.reduce((a, b) => a + b, 0)),
+      }),
+    );
   }
   return EXIT.ok;
 }
 
-function round3(v: number): number { return Math.round(v * 1000) / 1000; }
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -39,19 +39,39 @@ const LABELS: Record<string, string> = {
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { gt: { type: 'string' }, results: { type: 'string' }, 'image-ids': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' }, project: { type: 'string' }, run: { type: 'string' } },
+    options: {
+      gt: { type: 'string' },
+      results: { type: 'string' },
+      'image-ids': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      project: { type: 'string' },
+      run: { type: 'string' },
+    },
   });
-  if (values.help) { io.out(EVAL_HELP); return EXIT.ok; }
+  if (values.help) {
+    io.out(EVAL_HELP);
+    return EXIT.ok;
+  }
   if (values.project) return evalProject(values.project, values.run, values.json, io);
-  if (!values.gt || !values.results) throw new CliError('eval: --gt and --results (or --project) are required (see simplepose eval --help)', EXIT.usage);
+  if (!values.gt || !values.results)
+    throw new CliError('eval: --gt and --results (or --project) are required (see simplepose eval --help)', EXIT.usage);
   const gt = parseCocoGt(await readText(values.gt), `ground truth ${values.gt}`);
   const gtIds = new Set(gt.images.map((i) => i.id));
   const results = parseCocoResults(await readText(values.results), gtIds, `results ${values.results}`);
   let imageIds: number[] | undefined;
   if (values['image-ids'] !== undefined) {
-    imageIds = values['image-ids'].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+    imageIds = values['image-ids']
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number);
     const bad = imageIds.filter((id) => !Number.isInteger(id) || !gtIds.has(id));
-    if (bad.length || imageIds.length === 0) throw new CliError(`eval: --image-ids must list image ids of the ground truth; not found: ${bad.join(', ') || '(empty list)'}`, EXIT.usage);
+    if (bad.length || imageIds.length === 0)
+      throw new CliError(
+        `eval: --image-ids must list image ids of the ground truth; not found: ${bad.join(', ') || '(empty list)'}`,
+        EXIT.usage,
+      );
   }
   printStats(evaluateKeypoints(gt, results, { imageIds }), values.json, io);
   return EXIT.ok;
@@ -66,9 +86,14 @@ function evalProject(file: string, run: string | undefined, json: boolean, io: C
   const db = openProjectDb(file, { readonly: true });
   try {
     const runId = run !== undefined ? Number(run) : latestFinishedRun(db);
-    if (runId === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(runId)) throw new CliError(`eval: ${file} has ${run === undefined ? 'no finished inference run' : `no run ${run}`}`, EXIT.usage);
+    if (runId === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(runId))
+      throw new CliError(
+        `eval: ${file} has ${run === undefined ? 'no finished inference run' : `no run ${run}`}`,
+        EXIT.usage,
+      );
     const gt = exportCoco(db, { onlyReviewed: true });
-    if (gt.images.length === 0) throw new CliError(`eval: ${file} has no reviewed images yet (accept or mark images first)`, EXIT.usage);
+    if (gt.images.length === 0)
+      throw new CliError(`eval: ${file} has no reviewed images yet (accept or mark images first)`, EXIT.usage);
     const ids = new Set(gt.images.map((i) => i.id));
     const results = exportResults(db, runId).filter((r) => ids.has(r.image_id));
     io.err(`run ${runId} on ${gt.images.length} reviewed image(s)`);
@@ -80,9 +105,12 @@ function evalProject(file: string, run: string | undefined, json: boolean, io: C
 }
 
 export async function readText(file: string): Promise<string> {
-  try { return await readFile(file, 'utf8'); }
-  catch (e) {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
+    throw new CliError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`,
+    );
   }
 }

@@ -20,45 +20,99 @@ and "no person" images), or with --results the model's predictions of a run (def
 a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically.`;
 
 export async function importCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { images: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) { io.out(IMPORT_HELP); return EXIT.ok; }
-  if (positionals.length !== 1 || !values.images || !values.project) throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      images: { type: 'string' },
+      project: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out(IMPORT_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1 || !values.images || !values.project)
+    throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
   const db = openProjectDb(values.project);
   try {
     const r = importCoco(db, positionals[0], values.images);
     if (values.json) io.out(JSON.stringify(r));
     else {
       io.out(`imported ${r.images} images and ${r.persons} persons into ${values.project}`);
-      if (r.missingFiles.length) io.out(`${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`);
+      if (r.missingFiles.length)
+        io.out(
+          `${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`,
+        );
     }
     return EXIT.ok;
-  } finally { db.close(); }
+  } finally {
+    db.close();
+  }
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { project: { type: 'string' }, out: { type: 'string' }, results: { type: 'boolean', default: false }, 'only-reviewed': { type: 'boolean', default: false }, run: { type: 'string' }, 'per-image': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      project: { type: 'string' },
+      out: { type: 'string' },
+      results: { type: 'boolean', default: false },
+      'only-reviewed': { type: 'boolean', default: false },
+      run: { type: 'string' },
+      'per-image': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const say = (line: string, data: object) => io.out(values.json ? JSON.stringify(data) : line);
-  if (values.help) { io.out(EXPORT_HELP); return EXIT.ok; }
-  if (!values.project || (!values.out && !values['per-image'])) throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
+  if (values.help) {
+    io.out(EXPORT_HELP);
+    return EXIT.ok;
+  }
+  if (!values.project || (!values.out && !values['per-image']))
+    throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
   const db = openProjectDb(values.project, { readonly: true });
   try {
     if (values['per-image']) {
       const n = await exportPerImage(db, values['per-image'], { onlyReviewed: values['only-reviewed'] });
-      say(`wrote ${n} per-image COCO files to ${values['per-image']}`, { kind: 'per-image', images: n, dir: values['per-image'] });
+      say(`wrote ${n} per-image COCO files to ${values['per-image']}`, {
+        kind: 'per-image',
+        images: n,
+        dir: values['per-image'],
+      });
       return EXIT.ok;
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
     if (values.results) {
       const run = values.run !== undefined ? Number(values.run) : latestFinishedRun(db);
-      if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run)) throw new CliError(`export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`, EXIT.usage);
+      if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run))
+        throw new CliError(
+          `export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`,
+          EXIT.usage,
+        );
       const results = exportResults(db, run);
       await writeFileAtomic(values.out, serializeCoco(results));
-      say(`wrote ${results.length} detections of run ${run} to ${values.out}`, { kind: 'results', run, detections: results.length, out: values.out });
+      say(`wrote ${results.length} detections of run ${run} to ${values.out}`, {
+        kind: 'results',
+        run,
+        detections: results.length,
+        out: values.out,
+      });
     } else {
       const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
       await writeFileAtomic(values.out, serializeCoco(gt));
-      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, { kind: 'gt', images: gt.images.length, annotations: gt.annotations.length, out: values.out });
+      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, {
+        kind: 'gt',
+        images: gt.images.length,
+        annotations: gt.annotations.length,
+        out: values.out,
+      });
     }
     return EXIT.ok;
-  } finally { db.close(); }
+  } finally {
+    db.close();
+  }
 }

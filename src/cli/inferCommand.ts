@@ -27,20 +27,35 @@ Exit codes: 0 ok, 2 usage error, 3 unreadable image or model.`;
 
 export async function inferCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      model: { type: 'string' }, scales: { type: 'string', default: '1' }, flip: { type: 'boolean', default: false },
-      mode: { type: 'string', default: 'fast' }, provider: { type: 'string', default: 'auto' }, out: { type: 'string' },
-      'dump-maps': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' },
+      scales: { type: 'string', default: '1' },
+      flip: { type: 'boolean', default: false },
+      mode: { type: 'string', default: 'fast' },
+      provider: { type: 'string', default: 'auto' },
+      out: { type: 'string' },
+      'dump-maps': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { io.out(INFER_HELP); return EXIT.ok; }
+  if (values.help) {
+    io.out(INFER_HELP);
+    return EXIT.ok;
+  }
   if (!values.model) throw new CliError('infer: --model is required (see simplepose infer --help)', EXIT.usage);
   if (positionals.length === 0) throw new CliError('infer: give at least one image', EXIT.usage);
-  if (values.mode !== 'reference' && values.mode !== 'fast') throw new CliError(`infer: --mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
-  if (!isProviderName(values.provider)) throw new CliError(`infer: --provider must be auto, cpu, cuda, dml or coreml, got "${values.provider}"`, EXIT.usage);
+  if (values.mode !== 'reference' && values.mode !== 'fast')
+    throw new CliError(`infer: --mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
+  if (!isProviderName(values.provider))
+    throw new CliError(
+      `infer: --provider must be auto, cpu, cuda, dml or coreml, got "${values.provider}"`,
+      EXIT.usage,
+    );
   const scales = values.scales.split(',').map((s) => Number(s.trim()));
-  if (scales.length === 0 || scales.some((s) => !(s > 0 && s <= 4))) throw new CliError(`infer: --scales must be numbers in (0, 4], got "${values.scales}"`, EXIT.usage);
+  if (scales.length === 0 || scales.some((s) => !(s > 0 && s <= 4)))
+    throw new CliError(`infer: --scales must be numbers in (0, 4], got "${values.scales}"`, EXIT.usage);
   const engine = await PoseEngine.start(values.model, { provider: values.provider, log: (l) => io.err(l) });
   const results: CocoResult[] = [];
   try {
@@ -48,9 +63,15 @@ export async function inferCommand(argv: string[], io: CliIo): Promise<number> {
       const r = await engine.infer(image, i + 1, { scales, flip: values.flip, mode: values.mode });
       results.push(...r.decoded.results);
       if (values['dump-maps']) {
-        await writeDecodeCase(path.join(values['dump-maps'], String(r.imageId)), { image: { id: r.imageId, width: r.width, height: r.height }, passes: r.passes }, path.basename(image));
+        await writeDecodeCase(
+          path.join(values['dump-maps'], String(r.imageId)),
+          { image: { id: r.imageId, width: r.width, height: r.height }, passes: r.passes },
+          path.basename(image),
+        );
       }
-      io.err(`${image}: ${r.decoded.persons.length} person(s), network ${r.timingsMs.network.toFixed(0)} ms, total ${(r.timingsMs.decodeImage + r.timingsMs.preprocess + r.timingsMs.network + r.timingsMs.postprocess).toFixed(0)} ms`);
+      io.err(
+        `${image}: ${r.decoded.persons.length} person(s), network ${r.timingsMs.network.toFixed(0)} ms, total ${(r.timingsMs.decodeImage + r.timingsMs.preprocess + r.timingsMs.network + r.timingsMs.postprocess).toFixed(0)} ms`,
+      );
     }
   } finally {
     await engine.close();

@@ -20,25 +20,63 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { project: { type: 'string' }, model: { type: 'string' }, root: { type: 'string' }, port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    args: argv,
+    allowPositionals: true,
+    options: {
+      project: { type: 'string' },
+      model: { type: 'string' },
+      root: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help) { io.out(SERVE_HELP); return EXIT.ok; }
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return EXIT.ok;
+  }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
   if (!positionals[0] && !values.project) throw new CliError('serve: give a FOLDER or --project FILE', EXIT.usage);
   const db = openProjectDb(values.project ?? path.join(positionals[0], PROJECT_DB_NAME));
-  const root = positionals[0] ?? values.root ?? (db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined);
-  if (!root) { db.close(); throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage); }
+  const root =
+    positionals[0] ??
+    values.root ??
+    (db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined);
+  if (!root) {
+    db.close();
+    throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage);
+  }
   const sync = await syncImages(db, root);
   io.err(`${root}: ${sync.added + sync.unchanged + sync.changed} images (${sync.added} new, ${sync.removed} missing)`);
-  const model = values.model ? path.resolve(values.model) : path.join(PACKAGE_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
-  if (values.model && !existsSync(model)) { db.close(); throw new CliError(`serve: --model ${values.model}: no such file`, EXIT.input); }
+  const model = values.model
+    ? path.resolve(values.model)
+    : path.join(PACKAGE_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
+  if (values.model && !existsSync(model)) {
+    db.close();
+    throw new CliError(`serve: --model ${values.model}: no such file`, EXIT.input);
+  }
   const staticDir = path.join(PACKAGE_ROOT, 'out', 'renderer');
-  if (!existsSync(path.join(staticDir, 'index.html'))) io.err('the review app is not built (npm run build): serving the API only');
-  const server = await startServer({ service: createProjectService(db, root, { modelPath: model }), root, host: values.host, port, staticDir });
-  io.out(values.json ? JSON.stringify({ url: server.url, port: server.port, root }) : `SimplePose Studio web mode: ${server.url}`);
-  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  if (!existsSync(path.join(staticDir, 'index.html')))
+    io.err('the review app is not built (npm run build): serving the API only');
+  const server = await startServer({
+    service: createProjectService(db, root, { modelPath: model }),
+    root,
+    host: values.host,
+    port,
+    staticDir,
+  });
+  io.out(
+    values.json
+      ? JSON.stringify({ url: server.url, port: server.port, root })
+      : `SimplePose Studio web mode: ${server.url}`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   await server.close();
   db.close();
   return EXIT.ok;

@@ -3,26 +3,60 @@ import { s, validate, type Infer, type Schema, type SchemaIssue } from '../core/
 /** Review status of an image (PRODUCT.md: review). */
 export const ImageStatus = s.literal('unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person');
 
-const Joint = s.nullable(s.object({
-  x: s.number(), y: s.number(), v: s.literal(1, 2), source: s.literal('model', 'human', 'edited'),
-  model: s.optional(s.object({ x: s.number(), y: s.number(), score: s.number() })),
-}));
+const Joint = s.nullable(
+  s.object({
+    x: s.number(),
+    y: s.number(),
+    v: s.literal(1, 2),
+    source: s.literal('model', 'human', 'edited'),
+    model: s.optional(s.object({ x: s.number(), y: s.number(), score: s.number() })),
+  }),
+);
 export const PersonSchema = s.object({
-  id: s.string(), joints: s.array(Joint, 17), crowd: s.boolean(), score: s.optional(s.number()),
-  coco: s.optional(s.record(s.json())), cocoOrder: s.optional(s.integer(0)),
+  id: s.string(),
+  joints: s.array(Joint, 17),
+  crowd: s.boolean(),
+  score: s.optional(s.number()),
+  coco: s.optional(s.record(s.json())),
+  cocoOrder: s.optional(s.integer(0)),
 });
 export const AnnotationSchema = s.object({ persons: s.record(PersonSchema), order: s.array(s.string()) });
 export const DiffSchema = s.object({
-  added: s.record(PersonSchema), updated: s.record(s.array(PersonSchema, 2)), removed: s.record(PersonSchema),
+  added: s.record(PersonSchema),
+  updated: s.record(s.array(PersonSchema, 2)),
+  removed: s.record(PersonSchema),
   order: s.optional(s.array(s.array(s.string()), 2)),
 });
 /** `score`: mean person score of the image's latest prediction (null: not run yet or no person found). */
-const ImageRow = s.object({ id: s.integer(1), relPath: s.string(), width: s.integer(1), height: s.integer(1), status: ImageStatus, missing: s.boolean(), score: s.nullable(s.number()) });
+const ImageRow = s.object({
+  id: s.integer(1),
+  relPath: s.string(),
+  width: s.integer(1),
+  height: s.integer(1),
+  status: ImageStatus,
+  missing: s.boolean(),
+  score: s.nullable(s.number()),
+});
 const ScoredJoint = s.nullable(s.object({ x: s.number(), y: s.number(), score: s.number() }));
 /** A model pose in image pixels, COCO keypoint order (what the decoder's toPoses gives). */
 const PoseSchema = s.object({ score: s.number(), joints: s.array(ScoredJoint, 17), neck: ScoredJoint });
-const Stats = s.object({ AP: s.number(), AP50: s.number(), AP75: s.number(), APm: s.number(), APl: s.number(), AR: s.number(), AR50: s.number(), AR75: s.number(), ARm: s.number(), ARl: s.number() });
-const DetectSettings = s.object({ scales: s.array(s.number(), 8), flip: s.boolean(), mode: s.literal('reference', 'fast') });
+const Stats = s.object({
+  AP: s.number(),
+  AP50: s.number(),
+  AP75: s.number(),
+  APm: s.number(),
+  APl: s.number(),
+  AR: s.number(),
+  AR50: s.number(),
+  AR75: s.number(),
+  ARm: s.number(),
+  ARl: s.number(),
+});
+const DetectSettings = s.object({
+  scales: s.array(s.number(), 8),
+  flip: s.boolean(),
+  mode: s.literal('reference', 'fast'),
+});
 
 /**
  * The API, defined once: every method with its request and response schema. The HTTP adapter, the Electron IPC
@@ -32,15 +66,27 @@ export const POSE_API = {
   projectInfo: {
     request: s.object({}),
     response: s.object({
-      root: s.string(), name: s.string(), images: s.integer(0), counts: s.record(s.integer(0)),
+      root: s.string(),
+      name: s.string(),
+      images: s.integer(0),
+      counts: s.record(s.integer(0)),
       /** The model detection runs with by default (the bundled one unless the user picked another). */
       model: s.nullable(s.object({ path: s.string(), name: s.string(), exists: s.boolean() })),
-      lastRun: s.nullable(s.object({ id: s.integer(1), status: s.string(), provider: s.nullable(s.string()), predictions: s.integer(0) })),
+      lastRun: s.nullable(
+        s.object({ id: s.integer(1), status: s.string(), provider: s.nullable(s.string()), predictions: s.integer(0) }),
+      ),
     }),
   },
   listImages: {
     /** `ids`: just these images, in this order (a review queue page); the other filters still apply. */
-    request: s.object({ status: s.optional(ImageStatus), offset: s.optional(s.integer(0)), limit: s.optional(s.integer(1)), minScore: s.optional(s.number()), maxScore: s.optional(s.number()), ids: s.optional(s.array(s.integer(1), 2000)) }),
+    request: s.object({
+      status: s.optional(ImageStatus),
+      offset: s.optional(s.integer(0)),
+      limit: s.optional(s.integer(1)),
+      minScore: s.optional(s.number()),
+      maxScore: s.optional(s.number()),
+      ids: s.optional(s.array(s.integer(1), 2000)),
+    }),
     response: s.object({ total: s.integer(0), images: s.array(ImageRow) }),
   },
   /**
@@ -50,25 +96,78 @@ export const POSE_API = {
    */
   getPredictions: {
     request: s.object({ imageId: s.integer(1) }),
-    response: s.object({ runId: s.nullable(s.integer(1)), poses: s.array(PoseSchema), maps: s.nullable(s.object({ multiplier: s.number(), shape: s.array(s.integer(1), 3) })) }),
+    response: s.object({
+      runId: s.nullable(s.integer(1)),
+      poses: s.array(PoseSchema),
+      maps: s.nullable(s.object({ multiplier: s.number(), shape: s.array(s.integer(1), 3) })),
+    }),
   },
-  getAnnotation: { request: s.object({ imageId: s.integer(1) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }) },
-  applyEdit: { request: s.object({ imageId: s.integer(1), diff: DiffSchema, label: s.string(), group: s.optional(s.string()) }), response: s.object({ state: AnnotationSchema, revision: s.integer(0) }) },
-  undo: { request: s.object({ imageId: s.integer(1) }), response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })) },
-  redo: { request: s.object({ imageId: s.integer(1) }), response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })) },
-  setStatus: { request: s.object({ imageId: s.integer(1), status: ImageStatus }), response: s.object({ ok: s.literal(true) }) },
-  startDetect: { request: s.object({ modelPath: s.string(), settings: DetectSettings }), response: s.object({ jobId: s.string() }) },
+  getAnnotation: {
+    request: s.object({ imageId: s.integer(1) }),
+    response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }),
+  },
+  applyEdit: {
+    request: s.object({ imageId: s.integer(1), diff: DiffSchema, label: s.string(), group: s.optional(s.string()) }),
+    response: s.object({ state: AnnotationSchema, revision: s.integer(0) }),
+  },
+  undo: {
+    request: s.object({ imageId: s.integer(1) }),
+    response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })),
+  },
+  redo: {
+    request: s.object({ imageId: s.integer(1) }),
+    response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })),
+  },
+  setStatus: {
+    request: s.object({ imageId: s.integer(1), status: ImageStatus }),
+    response: s.object({ ok: s.literal(true) }),
+  },
+  startDetect: {
+    request: s.object({ modelPath: s.string(), settings: DetectSettings }),
+    response: s.object({ jobId: s.string() }),
+  },
   cancelJob: { request: s.object({ jobId: s.string() }), response: s.object({ ok: s.boolean() }) },
-  exportCoco: { request: s.object({ path: s.string(), onlyReviewed: s.boolean(), kind: s.literal('gt', 'results') }), response: s.object({ images: s.integer(0), annotations: s.integer(0) }) },
-  importCoco: { request: s.object({ path: s.string() }), response: s.object({ images: s.integer(0), persons: s.integer(0), missingFiles: s.array(s.string()) }) },
-  reviewQueue: { request: s.object({ by: s.literal('uncertainty', 'hardness'), runId: s.optional(s.integer(1)), status: s.optional(ImageStatus) }), response: s.object({ images: s.array(s.object({ imageId: s.integer(1), key: s.number() })) }) },
-  evaluate: { request: s.object({ runId: s.optional(s.integer(1)) }), response: s.object({ overall: Stats, images: s.integer(0), perImage: s.array(s.object({ imageId: s.integer(1), AP: s.number(), AR: s.number() })) }) },
+  exportCoco: {
+    request: s.object({ path: s.string(), onlyReviewed: s.boolean(), kind: s.literal('gt', 'results') }),
+    response: s.object({ images: s.integer(0), annotations: s.integer(0) }),
+  },
+  importCoco: {
+    request: s.object({ path: s.string() }),
+    response: s.object({ images: s.integer(0), persons: s.integer(0), missingFiles: s.array(s.string()) }),
+  },
+  reviewQueue: {
+    request: s.object({
+      by: s.literal('uncertainty', 'hardness'),
+      runId: s.optional(s.integer(1)),
+      status: s.optional(ImageStatus),
+    }),
+    response: s.object({ images: s.array(s.object({ imageId: s.integer(1), key: s.number() })) }),
+  },
+  evaluate: {
+    request: s.object({ runId: s.optional(s.integer(1)) }),
+    response: s.object({
+      overall: Stats,
+      images: s.integer(0),
+      perImage: s.array(s.object({ imageId: s.integer(1), AP: s.number(), AR: s.number() })),
+    }),
+  },
 } as const;
 
 /** Events pushed to clients (server-sent events over HTTP, IPC messages in Electron). */
 export const POSE_EVENTS = {
-  jobProgress: s.object({ jobId: s.string(), done: s.integer(0), total: s.integer(0), failed: s.integer(0), imagesPerSecond: s.number(), etaSeconds: s.nullable(s.number()) }),
-  jobFinished: s.object({ jobId: s.string(), status: s.literal('done', 'cancelled', 'failed'), message: s.optional(s.string()) }),
+  jobProgress: s.object({
+    jobId: s.string(),
+    done: s.integer(0),
+    total: s.integer(0),
+    failed: s.integer(0),
+    imagesPerSecond: s.number(),
+    etaSeconds: s.nullable(s.number()),
+  }),
+  jobFinished: s.object({
+    jobId: s.string(),
+    status: s.literal('done', 'cancelled', 'failed'),
+    message: s.optional(s.string()),
+  }),
   annotationChanged: s.object({ imageId: s.integer(1), revision: s.integer(0) }),
 } as const;
 
@@ -82,13 +181,22 @@ export class ContractError extends Error {
   override name = 'ContractError';
   readonly issues: SchemaIssue[];
   constructor(what: string, issues: SchemaIssue[]) {
-    super(`${what}: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}${issues.length > 5 ? '; …' : ''}`);
+    super(
+      `${what}: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')}${issues.length > 5 ? '; …' : ''}`,
+    );
     this.issues = issues;
   }
 }
 
 /** Throws a ContractError listing every problem unless `payload` fits the method's request (or response). */
-export function checkPayload<M extends PoseMethod>(method: M, side: 'request' | 'response', payload: unknown): asserts payload is PoseRequest<M> {
+export function checkPayload<M extends PoseMethod>(
+  method: M,
+  side: 'request' | 'response',
+  payload: unknown,
+): asserts payload is PoseRequest<M> {
   const entry = POSE_API[method];
   if (!entry) throw new ContractError(`unknown method ${String(method)}`, [{ path: '$', message: 'not in the API' }]);
   const issues = validate(entry[side] as Schema<unknown>, payload);

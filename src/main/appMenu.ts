@@ -12,14 +12,24 @@ export interface MenuActions {
  * menu shows them and sends the command id, with `registerAccelerator: false` so the key reaches the page once.
  */
 export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.platform === 'darwin'): Menu {
-  const cmd = (label: string, id: string, accelerator?: string): MenuItemConstructorOptions => ({ label, accelerator, registerAccelerator: false, click: () => a.command(id) });
+  const cmd = (label: string, id: string, accelerator?: string): MenuItemConstructorOptions => ({
+    label,
+    accelerator,
+    registerAccelerator: false,
+    click: () => a.command(id),
+  });
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
       submenu: [
         { label: 'Open Folder…', accelerator: 'CmdOrCtrl+O', click: () => a.openFolder() },
-        { label: 'Open Recent', submenu: recent.length ? recent.map((f) => ({ label: f, click: () => a.openRecent(f) })) : [{ label: 'No recent projects', enabled: false }] },
+        {
+          label: 'Open Recent',
+          submenu: recent.length
+            ? recent.map((f) => ({ label: f, click: () => a.openRecent(f) }))
+            : [{ label: 'No recent projects', enabled: false }],
+        },
         { type: 'separator' },
         cmd('Export COCO…', 'app.export', 'CmdOrCtrl+E'),
         { type: 'separator' },
@@ -29,19 +39,42 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
     {
       label: 'Edit',
       submenu: [
-        cmd('Undo', 'history.undo', 'CmdOrCtrl+Z'), cmd('Redo', 'history.redo', 'CmdOrCtrl+Shift+Z'), { type: 'separator' },
-        cmd('Accept Predictions', 'image.acceptPredictions', 'A'), cmd('Add Person', 'person.add', 'P'), cmd('Swap Left/Right', 'person.swapLeftRight', 'S'),
-        cmd('Cycle Visibility', 'joint.cycleVisibility', 'V'), cmd('Delete Joint', 'joint.delete', 'Delete'), { type: 'separator' },
-        { role: 'cut' }, { role: 'copy' }, { role: 'paste' },
+        cmd('Undo', 'history.undo', 'CmdOrCtrl+Z'),
+        cmd('Redo', 'history.redo', 'CmdOrCtrl+Shift+Z'),
+        { type: 'separator' },
+        cmd('Accept Predictions', 'image.acceptPredictions', 'A'),
+        cmd('Add Person', 'person.add', 'P'),
+        cmd('Swap Left/Right', 'person.swapLeftRight', 'S'),
+        cmd('Cycle Visibility', 'joint.cycleVisibility', 'V'),
+        cmd('Delete Joint', 'joint.delete', 'Delete'),
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
       ],
     },
     {
       label: 'Review',
-      submenu: [cmd('Accept and Next', 'image.accept', 'Enter'), cmd('Reject and Next', 'image.reject', 'R'), cmd('Skip', 'image.skip', 'K'), { type: 'separator' }, cmd('Next Image', 'image.next', 'PageDown'), cmd('Previous Image', 'image.previous', 'PageUp')],
+      submenu: [
+        cmd('Accept and Next', 'image.accept', 'Enter'),
+        cmd('Reject and Next', 'image.reject', 'R'),
+        cmd('Skip', 'image.skip', 'K'),
+        { type: 'separator' },
+        cmd('Next Image', 'image.next', 'PageDown'),
+        cmd('Previous Image', 'image.previous', 'PageUp'),
+      ],
     },
     {
       label: 'View',
-      submenu: [cmd('Fit', 'view.fit', 'F'), cmd('Actual Size', 'view.actualSize', '1'), cmd('Heatmap Overlay', 'view.heatmap', 'H'), { type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' }, { role: 'togglefullscreen' }],
+      submenu: [
+        cmd('Fit', 'view.fit', 'F'),
+        cmd('Actual Size', 'view.actualSize', '1'),
+        cmd('Heatmap Overlay', 'view.heatmap', 'H'),
+        { type: 'separator' },
+        { role: 'reload' },
+        { role: 'toggleDevTools' },
+        { role: 'togglefullscreen' },
+      ],
     },
     { label: 'Help', submenu: [cmd('Keyboard Shortcuts', 'view.help', '?')] },
   ];

@@ -1,6 +1,10 @@
 import { BrowserWindow, session, shell } from 'electron';
 
-export interface WindowOptions { preload: string; rendererUrl: string; title?: string }
+export interface WindowOptions {
+  preload: string;
+  rendererUrl: string;
+  title?: string;
+}
 
 /**
  * The one way this app makes a window: context isolation, sandbox, no Node in the page, web security on; the page
@@ -9,13 +13,39 @@ export interface WindowOptions { preload: string; rendererUrl: string; title?: s
  */
 export function createSecureWindow(o: WindowOptions): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1440, height: 900, minWidth: 900, minHeight: 600, show: false, title: o.title ?? 'SimplePose Studio', backgroundColor: '#15171c',
-    webPreferences: { preload: o.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, webSecurity: true, allowRunningInsecureContent: false, spellcheck: false },
+    width: 1440,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: o.title ?? 'SimplePose Studio',
+    backgroundColor: '#15171c',
+    webPreferences: {
+      preload: o.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
   });
   const appOrigin = new URL(o.rendererUrl);
-  const isApp = (url: string) => { try { const u = new URL(url); return u.protocol === appOrigin.protocol && u.host === appOrigin.host && u.pathname === appOrigin.pathname; } catch { return false; } };
-  win.webContents.on('will-navigate', (e, url) => { if (!isApp(url)) e.preventDefault(); });
-  win.webContents.on('will-redirect', (e, url) => { if (!isApp(url)) e.preventDefault(); });
+  const isApp = (url: string) => {
+    try {
+      const u = new URL(url);
+      return u.protocol === appOrigin.protocol && u.host === appOrigin.host && u.pathname === appOrigin.pathname;
+    } catch {
+      return false;
+    }
+  };
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isApp(url)) e.preventDefault();
+  });
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!isApp(url)) e.preventDefault();
+  });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);

@@ -14,7 +14,10 @@ export type IpcReply = { ok: true; value: unknown } | { ok: false; error: string
  * window and page (`isTrustedSender`) and that request and response fit the contract, like the HTTP adapter.
  * `service()` is read on every call, so opening another project swaps it underneath. Returns a disposer.
  */
-export function registerIpc(service: () => ProjectService, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): () => void {
+export function registerIpc(
+  service: () => ProjectService,
+  isTrustedSender: (e: IpcMainInvokeEvent) => boolean,
+): () => void {
   for (const method of Object.keys(POSE_API) as PoseMethod[]) {
     ipcMain.handle(IPC_PREFIX + method, async (event, payload: unknown): Promise<IpcReply> => {
       if (!isTrustedSender(event)) return { ok: false, error: 'this page may not call the app', status: 403 };
@@ -29,14 +32,19 @@ export function registerIpc(service: () => ProjectService, isTrustedSender: (e: 
       }
     });
   }
-  return () => { for (const method of Object.keys(POSE_API)) ipcMain.removeHandler(IPC_PREFIX + method); };
+  return () => {
+    for (const method of Object.keys(POSE_API)) ipcMain.removeHandler(IPC_PREFIX + method);
+  };
 }
 
 /** Forwards the service's events (checked against the contract) to a window. Returns a disposer. */
 export function forwardEvents(service: ProjectService, target: WebContents): () => void {
   const offs: (() => void)[] = [];
   for (const name of Object.keys(POSE_EVENTS) as (keyof typeof POSE_EVENTS)[]) {
-    const f = (payload: unknown) => { if (!target.isDestroyed() && !validate(POSE_EVENTS[name] as Schema<unknown>, payload).length) target.send(EVENT_PREFIX + name, payload); };
+    const f = (payload: unknown) => {
+      if (!target.isDestroyed() && !validate(POSE_EVENTS[name] as Schema<unknown>, payload).length)
+        target.send(EVENT_PREFIX + name, payload);
+    };
     service.events.on(name, f);
     offs.push(() => service.events.off(name, f));
   }

@@ -1,6 +1,6 @@
 // The Electron main process: one window over one open project; everything below the transport is the same code
 // the web mode runs (src/node, src/server's contract checks via src/contract).
-import { app, BrowserWindow, dialog, Menu, type IpcMainInvokeEvent } from 'electron';
+import { app, type BrowserWindow, dialog, Menu, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createSecureWindow, denyAllPermissions } from './createWindow.ts';
@@ -13,7 +13,8 @@ import { openProjectFolder, sampleProjectCopy, type OpenProject } from '../node/
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resources = app.isPackaged ? process.resourcesPath : path.resolve(here, '..', '..', 'resources');
 const MODEL = path.join(resources, 'models', 'imhn-synth-tiny.onnx');
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(path.join(here, '..', 'renderer', 'index.html')).href;
+const rendererUrl =
+  process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(path.join(here, '..', 'renderer', 'index.html')).href;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 registerMediaScheme();
@@ -24,17 +25,27 @@ let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
 
 function trusted(e: IpcMainInvokeEvent): boolean {
-  return win !== null && e.sender === win.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl.split('?')[0]);
+  return (
+    win !== null && e.sender === win.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl.split('?')[0])
+  );
 }
 
 async function open(folder: string): Promise<void> {
   let next: OpenProject;
-  try { next = await openProjectFolder(folder, { modelPath: MODEL }); }
-  catch (e) { dialog.showErrorBox('Cannot open the folder', (e as Error).message); return; }
+  try {
+    next = await openProjectFolder(folder, { modelPath: MODEL });
+  } catch (e) {
+    dialog.showErrorBox('Cannot open the folder', (e as Error).message);
+    return;
+  }
   stopEvents?.();
   project?.close();
   project = next;
-  if (win) { stopEvents = forwardEvents(project.service, win.webContents); win.setTitle(`${path.basename(folder)} — SimplePose Studio`); win.reload(); }
+  if (win) {
+    stopEvents = forwardEvents(project.service, win.webContents);
+    win.setTitle(`${path.basename(folder)} — SimplePose Studio`);
+    win.reload();
+  }
   Menu.setApplicationMenu(buildAppMenu(await recent.add(folder), actions));
 }
 
@@ -48,19 +59,32 @@ const actions = {
 };
 
 app.on('second-instance', (_e, argv) => {
-  if (win) { if (win.isMinimized()) win.restore(); win.focus(); }
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
   const folder = argv.slice(1).find((a) => !a.startsWith('-') && path.isAbsolute(a));
   if (folder) void open(folder);
 });
-app.on('window-all-closed', () => { project?.close(); app.quit(); });
+app.on('window-all-closed', () => {
+  project?.close();
+  app.quit();
+});
 
 void app.whenReady().then(async () => {
   denyAllPermissions();
   handleMediaProtocol(() => project);
-  registerIpc(() => { if (!project) throw Object.assign(new Error('no project is open'), { status: 409 }); return project.service; }, trusted);
+  registerIpc(() => {
+    if (!project) throw Object.assign(new Error('no project is open'), { status: 409 });
+    return project.service;
+  }, trusted);
   const argFolder = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
-  const first = argFolder ?? recent.list()[0] ?? sampleProjectCopy(path.join(resources, 'sample-project'), app.getPath('userData'));
+  const first =
+    argFolder ?? recent.list()[0] ?? sampleProjectCopy(path.join(resources, 'sample-project'), app.getPath('userData'));
   win = createSecureWindow({ preload: path.join(here, '..', 'preload', 'preload.cjs'), rendererUrl });
   await open(first);
-  win.on('closed', () => { stopEvents?.(); win = null; });
+  win.on('closed', () => {
+    stopEvents?.();
+    win = null;
+  });
 });

@@ -7,7 +7,9 @@ export const MEDIA_SCHEME = 'simplepose-media';
 
 /** Must run before the app is ready: the scheme is standard and secure, may be fetched, but bypasses no CSP. */
 export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  ]);
 }
 
 /**
@@ -21,8 +23,18 @@ export function handleMediaProtocol(current: () => { service: ProjectService; ro
     const project = current();
     if (url.host !== 'project' || !project) return new Response('not found', { status: 404 });
     let rootReal = realRoots.get(project.root);
-    if (!rootReal) { rootReal = realpathSync(project.root); realRoots.set(project.root, rootReal); }
+    if (!rootReal) {
+      rootReal = realpathSync(project.root);
+      realRoots.set(project.root, rootReal);
+    }
     const r = await readMedia(project.service, rootReal, url.pathname.slice(1));
-    return new Response(Buffer.from(r.body), { status: r.status, headers: { 'Content-Type': r.type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': r.cache ? 'private, max-age=3600' : 'no-store' } });
+    return new Response(Buffer.from(r.body), {
+      status: r.status,
+      headers: {
+        'Content-Type': r.type,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': r.cache ? 'private, max-age=3600' : 'no-store',
+      },
+    });
   });
 }

@@ -6,13 +6,18 @@ import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
 export class RecentProjects {
   private readonly file: string;
   private readonly max: number;
-  constructor(file: string, max = 10) { this.file = file; this.max = max; }
+  constructor(file: string, max = 10) {
+    this.file = file;
+    this.max = max;
+  }
 
   list(): string[] {
     try {
       const v = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
       return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, this.max) : [];
-    } catch { return []; } // missing or damaged: start a new list
+    } catch {
+      return [];
+    } // missing or damaged: start a new list
   }
 
   async add(folder: string): Promise<string[]> {

@@ -21,11 +21,15 @@ contextBridge.exposeInMainWorld('simplepose', {
     if (!Object.hasOwn(POSE_EVENTS, event)) throw new Error(`unknown event ${event}`);
     const f = (_e: unknown, payload: unknown) => listener(payload);
     ipcRenderer.on(`pose-event:${event}`, f);
-    return () => { ipcRenderer.off(`pose-event:${event}`, f); };
+    return () => {
+      ipcRenderer.off(`pose-event:${event}`, f);
+    };
   },
   onMenu(listener: (commandId: string) => void) {
     const f = (_e: unknown, id: string) => listener(id);
     ipcRenderer.on('menu-command', f);
-    return () => { ipcRenderer.off('menu-command', f); };
+    return () => {
+      ipcRenderer.off('menu-command', f);
+    };
   },
 });

@@ -14,19 +14,37 @@ import { EMPTY_ANNOTATION } from '../core/edit/poseRecords.ts';
 let db: ProjectDb, server: Awaited<ReturnType<typeof startServer>>, root: string;
 const TOKEN = 'test-token-0123456789';
 
-function request(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<{ status: number; json: any; headers: http.IncomingHttpHeaders; raw: Buffer }> {
+function request(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+): Promise<{ status: number; json: any; headers: http.IncomingHttpHeaders; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: urlPath, headers: { ...headers, ...(data ? { 'Content-Type': 'application/json' } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let json: unknown = null;
-        try { json = JSON.parse(raw.toString()); } catch { /* binary */ }
-        resolve({ status: res.statusCode!, json, headers: res.headers, raw });
-      });
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path: urlPath,
+        headers: { ...headers, ...(data ? { 'Content-Type': 'application/json' } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let json: unknown = null;
+          try {
+            json = JSON.parse(raw.toString());
+          } catch {
+            /* binary */
+          }
+          resolve({ status: res.statusCode!, json, headers: res.headers, raw });
+        });
+      },
+    );
     req.on('error', reject);
     if (data) req.write(data);
     req.end();
@@ -38,19 +56,29 @@ beforeAll(async () => {
   root = path.join(base, 'project');
   mkdirSync(root);
   writeFileSync(path.join(base, 'secret.jpg'), 'TOP-SECRET-BYTES');
-  writeFileSync(path.join(root, 'a.png'), await sharp({ create: { width: 4, height: 3, channels: 3, background: '#fff' } }).png().toBuffer());
+  writeFileSync(
+    path.join(root, 'a.png'),
+    await sharp({ create: { width: 4, height: 3, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer(),
+  );
   symlinkSync(path.join(base, 'secret.jpg'), path.join(root, 'link.jpg'));
   db = openProjectDb(path.join(base, 'p.sqlite'));
   await syncImages(db, root);
   // A row pointing outside the root (as a forged database or a stale path would).
-  db.prepare("INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES ('../secret.jpg', 'x', 1, 1, 1, 0, 0)").run();
+  db.prepare(
+    "INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES ('../secret.jpg', 'x', 1, 1, 1, 0, 0)",
+  ).run();
   const app = path.join(base, 'app');
   mkdirSync(path.join(app, 'assets'), { recursive: true });
   writeFileSync(path.join(app, 'index.html'), '<!doctype html><title>SimplePose</title>');
   writeFileSync(path.join(app, 'assets', 'main.js'), 'console.log(1)');
   server = await startServer({ service: createProjectService(db, root), root, token: TOKEN, staticDir: app });
 });
-afterAll(async () => { await server.close(); db.close(); });
+afterAll(async () => {
+  await server.close();
+  db.close();
+});
 
 describe('local server', () => {
   it('serves the renderer build (CSP, token cookie for the page), confined to the build folder', async () => {
@@ -61,9 +89,12 @@ describe('local server', () => {
     const cookie = String(page.headers['set-cookie']).split(';')[0];
     expect(cookie).toBe(`simplepose_token=${TOKEN}`);
     expect((await request('GET', '/assets/main.js', undefined, { Cookie: cookie })).status).toBe(200);
-    expect((await request('GET', '/assets/main.js', undefined, { Cookie: 'simplepose_token=forged' })).status).toBe(401);
+    expect((await request('GET', '/assets/main.js', undefined, { Cookie: 'simplepose_token=forged' })).status).toBe(
+      401,
+    );
     expect((await request('GET', '/', undefined, {})).status).toBe(401);
-    for (const p of ['/../p.sqlite', '/%2e%2e/p.sqlite', '/assets/../../secret.jpg']) expect([403, 404], p).toContain((await request('GET', p)).status);
+    for (const p of ['/../p.sqlite', '/%2e%2e/p.sqlite', '/assets/../../secret.jpg'])
+      expect([403, 404], p).toContain((await request('GET', p)).status);
   });
   it('binds 127.0.0.1 and prints a URL carrying the token', () => {
     expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/\\?token=${TOKEN}$`));
@@ -80,7 +111,9 @@ describe('local server', () => {
   it('validates payloads against the contract; unknown methods are 404', async () => {
     const bad = await request('POST', '/api/applyEdit', { imageId: 'x', label: 3 });
     expect(bad.status).toBe(400);
-    expect(bad.json.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['$.imageId', '$.diff', '$.label']));
+    expect(bad.json.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['$.imageId', '$.diff', '$.label']),
+    );
     expect((await request('POST', '/api/dropTables', {})).status).toBe(404);
     expect((await request('POST', '/api/listImages', '{not json')).status).toBe(400);
     expect((await request('GET', '/api/listImages')).status).toBe(405);
@@ -88,12 +121,23 @@ describe('local server', () => {
   it('serves image bytes from inside the project only (no traversal, no links out)', async () => {
     const a = db.prepare("SELECT id FROM images WHERE rel_path = 'a.png'").pluck().get() as number;
     const img = await request('GET', `/images/${a}?token=${TOKEN}`, undefined, {});
-    expect([img.status, img.headers['content-type'], img.raw.subarray(1, 4).toString()]).toEqual([200, 'image/png', 'PNG']);
+    expect([img.status, img.headers['content-type'], img.raw.subarray(1, 4).toString()]).toEqual([
+      200,
+      'image/png',
+      'PNG',
+    ]);
     const outside = db.prepare("SELECT id FROM images WHERE rel_path = '../secret.jpg'").pluck().get() as number;
     const refused = await request('GET', `/images/${outside}`);
     expect(refused.status).toBe(403);
     expect(refused.raw.toString()).not.toContain('TOP-SECRET');
-    for (const p of ['/images/../../etc/passwd', '/images/%2e%2e%2fsecret.jpg', '/images/1/../../secret.jpg', '/images/link.jpg', '/../secret.jpg', '/images/%2e%2e/secret.jpg']) {
+    for (const p of [
+      '/images/../../etc/passwd',
+      '/images/%2e%2e%2fsecret.jpg',
+      '/images/1/../../secret.jpg',
+      '/images/link.jpg',
+      '/../secret.jpg',
+      '/images/%2e%2e/secret.jpg',
+    ]) {
       const r = await request('GET', p);
       expect([403, 404], p).toContain(r.status);
       expect(r.raw.toString(), p).not.toContain('TOP-SECRET');
@@ -106,12 +150,22 @@ describe('local server', () => {
   it('applies an edit, pushes annotationChanged over SSE, undoes it', async () => {
     const a = db.prepare("SELECT id FROM images WHERE rel_path = 'a.png'").pluck().get() as number;
     const events: string[] = [];
-    const sse = http.get({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${TOKEN}` }, (res) => res.on('data', (d) => events.push(String(d))));
+    const sse = http.get({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${TOKEN}` }, (res) =>
+      res.on('data', (d) => events.push(String(d))),
+    );
     await new Promise((r) => setTimeout(r, 100));
-    const edit = await request('POST', '/api/applyEdit', { imageId: a, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add person' });
+    const edit = await request('POST', '/api/applyEdit', {
+      imageId: a,
+      diff: addPerson(EMPTY_ANNOTATION, 'h1'),
+      label: 'add person',
+    });
     expect(edit.status).toBe(200);
     expect(edit.json.state.order).toEqual(['h1']);
-    const conflict = await request('POST', '/api/applyEdit', { imageId: a, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add person' });
+    const conflict = await request('POST', '/api/applyEdit', {
+      imageId: a,
+      diff: addPerson(EMPTY_ANNOTATION, 'h1'),
+      label: 'add person',
+    });
     expect(conflict.status).toBe(409);
     const undo = await request('POST', '/api/undo', { imageId: a });
     expect(undo.json.state.order).toEqual([]);

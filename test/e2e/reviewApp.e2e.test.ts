@@ -27,30 +27,84 @@ if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
 let browser: Browser, page: Page, project: OpenProject, server: Awaited<ReturnType<typeof startServer>>, folder: string;
 const errors: string[] = [];
 
-interface Snap { index: number; loading: boolean; viewport: { scale: number; offsetX: number; offsetY: number }; current: { row: { id: number; width: number; height: number; status: string }; state: { order: string[]; persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }> }; predictions: unknown[]; maps: unknown } | null; selection: { personId: string | null; joint: number | null }; placeMode: boolean; job: { status: string } | null; heatmap: { channel: number; visible: boolean; opacity: number } }
-const snap = () => page.evaluate(() => {
-  const s = window.studio!.getSnapshot();
-  return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null } })) as unknown;
-}) as Promise<Snap>;
+interface Snap {
+  index: number;
+  loading: boolean;
+  viewport: { scale: number; offsetX: number; offsetY: number };
+  current: {
+    row: { id: number; width: number; height: number; status: string };
+    state: {
+      order: string[];
+      persons: Record<string, { joints: ({ x: number; y: number; v: number; source: string } | null)[] }>;
+    };
+    predictions: unknown[];
+    maps: unknown;
+  } | null;
+  selection: { personId: string | null; joint: number | null };
+  placeMode: boolean;
+  job: { status: string } | null;
+  heatmap: { channel: number; visible: boolean; opacity: number };
+}
+const snap = () =>
+  page.evaluate(() => {
+    const s = window.studio!.getSnapshot();
+    return JSON.parse(
+      JSON.stringify({
+        ...s,
+        current: s.current && {
+          ...s.current,
+          bitmap: null,
+          maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null,
+        },
+      }),
+    ) as unknown;
+  }) as Promise<Snap>;
 const api = async (method: string, body: unknown) => {
-  const r = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: JSON.stringify(body) });
+  const r = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}` },
+    body: JSON.stringify(body),
+  });
   return r.json() as Promise<Record<string, unknown>>;
 };
 type Joint = { x: number; y: number; v: number; source: string } | null;
-const annotation = async (imageId: number) => (await api('getAnnotation', { imageId })) as unknown as { state: { persons: Record<string, { joints: Joint[] }> }; canUndo: boolean };
+const annotation = async (imageId: number) =>
+  (await api('getAnnotation', { imageId })) as unknown as {
+    state: { persons: Record<string, { joints: Joint[] }> };
+    canUndo: boolean;
+  };
 /** Waits until the image at list index `i` is open and shown (not just asked for). */
-const opened = (i: number) => expect.poll(async () => { const s = await snap(); return s.index === i && !s.loading && s.current !== null; }).toBe(true);
-const toScreen = (s: Snap, x: number, y: number): [number, number] => [x * s.viewport.scale + s.viewport.offsetX, y * s.viewport.scale + s.viewport.offsetY];
+const opened = (i: number) =>
+  expect
+    .poll(async () => {
+      const s = await snap();
+      return s.index === i && !s.loading && s.current !== null;
+    })
+    .toBe(true);
+const toScreen = (s: Snap, x: number, y: number): [number, number] => [
+  x * s.viewport.scale + s.viewport.offsetX,
+  y * s.viewport.scale + s.viewport.offsetY,
+];
 const canvasBox = async () => (await page.locator('[data-testid=canvas]').boundingBox())!;
-const shot = async (name: string) => { if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) }); };
+const shot = async (name: string) => {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+};
 
 beforeAll(async () => {
   ensureBuild(PROJECT_ROOT, () => undefined);
   folder = mkdtempSync(path.join(tmpdir(), 'sp-e2e-'));
   mkdirSync(path.join(folder, 'photos'));
-  for (const f of readdirSync(COCO_TRAIN_IMAGES).filter((x) => x.endsWith('.jpg')).sort().slice(0, 5)) copyFileSync(path.join(COCO_TRAIN_IMAGES, f), path.join(folder, 'photos', f));
+  for (const f of readdirSync(COCO_TRAIN_IMAGES)
+    .filter((x) => x.endsWith('.jpg'))
+    .sort()
+    .slice(0, 5))
+    copyFileSync(path.join(COCO_TRAIN_IMAGES, f), path.join(folder, 'photos', f));
   project = await openProjectFolder(folder, { modelPath: MODEL });
-  server = await startServer({ service: project.service, root: project.root, staticDir: path.join(PROJECT_ROOT, 'out', 'renderer') });
+  server = await startServer({
+    service: project.service,
+    root: project.root,
+    staticDir: path.join(PROJECT_ROOT, 'out', 'renderer'),
+  });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => errors.push(e.message));
@@ -77,7 +131,9 @@ describe('the review app in a real browser (web mode)', () => {
   it('runs detection with progress and shows the predicted skeletons', async () => {
     await page.getByRole('button', { name: 'Run detection' }).click();
     await page.locator('[data-testid=job] progress').waitFor();
-    await expect.poll(async () => page.locator('[data-testid=job]').getAttribute('data-status'), { timeout: 90_000 }).toBe('done');
+    await expect
+      .poll(async () => page.locator('[data-testid=job]').getAttribute('data-status'), { timeout: 90_000 })
+      .toBe('done');
     expect(await page.locator('[data-testid=job]').textContent()).toContain('5/5');
     await expect.poll(async () => (await snap()).current!.maps !== null).toBe(true);
     const preds = await Promise.all([1, 2, 3, 4, 5].map((imageId) => api('getPredictions', { imageId })));
@@ -85,7 +141,10 @@ describe('the review app in a real browser (web mode)', () => {
     const s = await snap();
     expect(s.current!.predictions.length).toBe((preds[0].poses as unknown[]).length);
     // Dashed ghosts are drawn for the predictions until accepted: the skeleton layer has pixels iff there are joints.
-    const predictedJoints = (preds[0].poses as { joints: unknown[] }[]).reduce((n, p) => n + p.joints.filter((j) => j).length, 0);
+    const predictedJoints = (preds[0].poses as { joints: unknown[] }[]).reduce(
+      (n, p) => n + p.joints.filter((j) => j).length,
+      0,
+    );
     await page.waitForTimeout(100);
     const painted = await page.evaluate(() => {
       const layer = document.querySelectorAll('.konvajs-content canvas')[2] as HTMLCanvasElement;
@@ -99,10 +158,14 @@ describe('the review app in a real browser (web mode)', () => {
     await shot('review-predictions.png');
   }, 120_000);
 
-  it('switches heatmap channels: overlay pixels are the decoder\'s full-resolution map through the colormap', async () => {
+  it("switches heatmap channels: overlay pixels are the decoder's full-resolution map through the colormap", async () => {
     const s = await snap();
     const { id, width: W, height: H } = s.current!.row;
-    const maps = parseNpy(new Uint8Array(await (await fetch(`http://127.0.0.1:${server.port}/maps/${id}?token=${server.token}`)).arrayBuffer()));
+    const maps = parseNpy(
+      new Uint8Array(
+        await (await fetch(`http://127.0.0.1:${server.port}/maps/${id}?token=${server.token}`)).arrayBuffer(),
+      ),
+    );
     const [, h, w] = maps.shape;
     const multiplier = ((await api('getPredictions', { imageId: id })).maps as { multiplier: number }).multiplier;
     const up = new PassUpsampler(passGeometry(W, H, multiplier));
@@ -111,17 +174,22 @@ describe('the review app in a real browser (web mode)', () => {
     const fullRes = (channel: number) => {
       const plane = maps.data.subarray(channel * h * w, (channel + 1) * h * w);
       const out = new Float64Array(TILE_PX * TILE_PX);
-      let hi = { v: -Infinity, x: 0, y: 0 }, lo = { v: Infinity, x: 0, y: 0 };
-      for (let ty = 0; ty < up.tilesY; ty++) for (let tx = 0; tx < up.tilesX; tx++) {
-        up.computeTileApprox(plane, ty, tx, out);
-        for (let y = 0; y < Math.min(TILE_PX, H - ty * TILE_PX); y++) for (let x = 0; x < Math.min(TILE_PX, W - tx * TILE_PX); x++) {
-          const v = out[y * TILE_PX + x], px = tx * TILE_PX + x, py = ty * TILE_PX + y;
-          // Away from the border, so that the screen pixel read is surely inside this image pixel's square.
-          if (px < 2 || py < 2 || px > W - 3 || py > H - 3) continue;
-          if (v > hi.v) hi = { v, x: px, y: py };
-          if (v < lo.v) lo = { v, x: px, y: py };
+      let hi = { v: -Infinity, x: 0, y: 0 },
+        lo = { v: Infinity, x: 0, y: 0 };
+      for (let ty = 0; ty < up.tilesY; ty++)
+        for (let tx = 0; tx < up.tilesX; tx++) {
+          up.computeTileApprox(plane, ty, tx, out);
+          for (let y = 0; y < Math.min(TILE_PX, H - ty * TILE_PX); y++)
+            for (let x = 0; x < Math.min(TILE_PX, W - tx * TILE_PX); x++) {
+              const v = out[y * TILE_PX + x],
+                px = tx * TILE_PX + x,
+                py = ty * TILE_PX + y;
+              // Away from the border, so that the screen pixel read is surely inside this image pixel's square.
+              if (px < 2 || py < 2 || px > W - 3 || py > H - 3) continue;
+              if (v > hi.v) hi = { v, x: px, y: py };
+              if (v < lo.v) lo = { v, x: px, y: py };
+            }
         }
-      }
       return { hi, lo };
     };
     const overlayAt = async (channel: number) => {
@@ -130,14 +198,22 @@ describe('the review app in a real browser (web mode)', () => {
       await page.waitForTimeout(150);
       const cur = await snap();
       const { hi, lo } = fullRes(channel);
-      const [hx, hy] = toScreen(cur, hi.x, hi.y).map(Math.round), [lx, ly] = toScreen(cur, lo.x, lo.y).map(Math.round);
-      const read = await page.evaluate(([hx, hy, lx, ly]) => {
-        const layer = document.querySelectorAll('.konvajs-content canvas')[1] as HTMLCanvasElement;
-        const ctx = layer.getContext('2d')!;
-        let sum = 0;
-        for (const v of ctx.getImageData(0, 0, layer.width, layer.height).data) sum += v;
-        return { hiPixel: [...ctx.getImageData(hx, hy, 1, 1).data], loPixel: [...ctx.getImageData(lx, ly, 1, 1).data], sum };
-      }, [hx, hy, lx, ly]);
+      const [hx, hy] = toScreen(cur, hi.x, hi.y).map(Math.round),
+        [lx, ly] = toScreen(cur, lo.x, lo.y).map(Math.round);
+      const read = await page.evaluate(
+        ([hx, hy, lx, ly]) => {
+          const layer = document.querySelectorAll('.konvajs-content canvas')[1] as HTMLCanvasElement;
+          const ctx = layer.getContext('2d')!;
+          let sum = 0;
+          for (const v of ctx.getImageData(0, 0, layer.width, layer.height).data) sum += v;
+          return {
+            hiPixel: [...ctx.getImageData(hx, hy, 1, 1).data],
+            loPixel: [...ctx.getImageData(lx, ly, 1, 1).data],
+            sum,
+          };
+        },
+        [hx, hy, lx, ly],
+      );
       return { hi, lo, ...read };
     };
     const expectColour = (pixel: number[], value: number, opacity: number) => {
@@ -168,7 +244,9 @@ describe('the review app in a real browser (web mode)', () => {
     const box = await canvasBox();
     const [nx, ny] = toScreen(s, s.current!.row.width * 0.4, s.current!.row.height * 0.4);
     await page.mouse.click(box.x + nx, box.y + ny);
-    await expect.poll(async () => (await annotation(s.current!.row.id)).state.persons[pid]?.joints[0]).toMatchObject({ v: 2, source: 'human' });
+    await expect
+      .poll(async () => (await annotation(s.current!.row.id)).state.persons[pid]?.joints[0])
+      .toMatchObject({ v: 2, source: 'human' });
     await expect.poll(async () => (await snap()).selection.joint).toBe(1); // moved on to the next missing joint
     s = await snap();
     const placed = s.current!.state.persons[pid].joints[0]!;
@@ -188,7 +266,10 @@ describe('the review app in a real browser (web mode)', () => {
     await page.mouse.move(box.x + jx, box.y + jy);
     await page.mouse.down();
     // At a hand's pace: one pointer move a frame.
-    for (let i = 1; i <= 10; i++) { await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i); await page.waitForTimeout(16); }
+    for (let i = 1; i <= 10; i++) {
+      await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i);
+      await page.waitForTimeout(16);
+    }
     await page.mouse.up();
     const moved = { x: placed.x + 60 / s.viewport.scale, y: placed.y + 40 / s.viewport.scale };
     await expect.poll(async () => (await load()).joints[0]!.x, { timeout: 5000 }).toBeCloseTo(moved.x, 0);
@@ -230,7 +311,10 @@ describe('the review app in a real browser (web mode)', () => {
     const box = await canvasBox();
     const before = await snap();
     const [px, py] = [box.width * 0.3, box.height * 0.6];
-    const imagePoint = [(px - before.viewport.offsetX) / before.viewport.scale, (py - before.viewport.offsetY) / before.viewport.scale];
+    const imagePoint = [
+      (px - before.viewport.offsetX) / before.viewport.scale,
+      (py - before.viewport.offsetY) / before.viewport.scale,
+    ];
     await page.mouse.move(box.x + px, box.y + py);
     await page.mouse.wheel(0, -300);
     await expect.poll(async () => (await snap()).viewport.scale).toBeGreaterThan(before.viewport.scale * 1.2);
@@ -254,8 +338,12 @@ describe('the review app in a real browser (web mode)', () => {
     // The queue as the UI will fetch it (opening its first image then marks that one in progress).
     const queue = (await api('reviewQueue', { by: 'uncertainty' })) as { images: { imageId: number }[] };
     await page.getByLabel('Order').selectOption('uncertainty');
-    await expect.poll(async () => page.locator('.image-row .row-name').allTextContents()).toHaveLength(queue.images.length);
-    const listed = (await api('listImages', { ids: queue.images.map((q) => q.imageId) })) as { images: { relPath: string }[] };
+    await expect
+      .poll(async () => page.locator('.image-row .row-name').allTextContents())
+      .toHaveLength(queue.images.length);
+    const listed = (await api('listImages', { ids: queue.images.map((q) => q.imageId) })) as {
+      images: { relPath: string }[];
+    };
     expect(await page.locator('.image-row .row-name').allTextContents()).toEqual(listed.images.map((r) => r.relPath));
     await page.getByLabel('Order').selectOption('file');
     await expect.poll(async () => page.locator('.image-row').count()).toBe(5);
@@ -267,7 +355,9 @@ describe('the review app in a real browser (web mode)', () => {
     await page.getByRole('button', { name: 'Export COCO…' }).click();
     const out = path.join(folder, 'e2e-export.json');
     // The dialog proposes a file in the project folder.
-    await expect.poll(() => page.getByLabel('Export file').inputValue()).toBe(path.join(folder, `${path.basename(folder)}-coco-keypoints.json`));
+    await expect
+      .poll(() => page.getByLabel('Export file').inputValue())
+      .toBe(path.join(folder, `${path.basename(folder)}-coco-keypoints.json`));
     await page.getByLabel('Export file').fill(out);
     await shot('export-dialog.png');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -279,11 +369,13 @@ describe('the review app in a real browser (web mode)', () => {
     // A folder that does not exist: a clear message in the dialog, nothing written.
     await page.getByLabel('Export file').fill(path.join(folder, 'no-such-folder', 'x.json'));
     await page.getByRole('button', { name: 'Export', exact: true }).click();
-    await expect.poll(() => page.locator('[data-testid=export-result]').textContent()).toMatch(/no-such-folder.*(does not exist|ENOENT)/);
+    await expect
+      .poll(() => page.locator('[data-testid=export-result]').textContent())
+      .toMatch(/no-such-folder.*(does not exist|ENOENT)/);
     await page.keyboard.press('Escape');
   });
 
-  it('a wrong ONNX model chosen in the settings: detection fails with the loader\'s message, nothing changes', async () => {
+  it("a wrong ONNX model chosen in the settings: detection fails with the loader's message, nothing changes", async () => {
     const before = await api('projectInfo', {});
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Model file').fill(path.join(PROJECT_ROOT, 'test/fixtures/model/wrong-channels.onnx'));
@@ -308,7 +400,9 @@ describe('the review app in a real browser (web mode)', () => {
     await other.goto(server.url);
     await other.waitForFunction(() => window.studio?.getSnapshot().current !== null);
     await other.locator('.image-row').nth(4).click();
-    await expect.poll(() => other.getByRole('alert').textContent()).toBe(`${rows.images[4].relPath}: the image cannot be shown (missing or not an image the browser decodes)`);
+    await expect
+      .poll(() => other.getByRole('alert').textContent())
+      .toBe(`${rows.images[4].relPath}: the image cannot be shown (missing or not an image the browser decodes)`);
     await context.close();
   });
 

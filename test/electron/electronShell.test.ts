@@ -11,10 +11,17 @@ const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<u
 const exposed: Record<string, unknown> = {};
 const rendererListeners = new Map<string, (e: unknown, p: unknown) => void>();
 vi.mock('electron', () => ({
-  ipcMain: { handle: (ch: string, f: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(ch, f), removeHandler: (ch: string) => handlers.delete(ch) },
+  ipcMain: {
+    handle: (ch: string, f: (e: unknown, p: unknown) => Promise<unknown>) => handlers.set(ch, f),
+    removeHandler: (ch: string) => handlers.delete(ch),
+  },
   Menu: { buildFromTemplate: (t: unknown) => t },
   // The preload side: invoke goes straight to the registered main-process handler, as a trusted sender.
-  contextBridge: { exposeInMainWorld: (name: string, value: unknown) => { exposed[name] = value; } },
+  contextBridge: {
+    exposeInMainWorld: (name: string, value: unknown) => {
+      exposed[name] = value;
+    },
+  },
   ipcRenderer: {
     invoke: (ch: string, payload: unknown) => handlers.get(ch)!({ sender: 'preload' }, payload),
     on: (ch: string, f: (e: unknown, p: unknown) => void) => rendererListeners.set(ch, f),
@@ -33,16 +40,40 @@ const { VIEW_COMMANDS } = await import('../../src/renderer/editor/viewCommands.t
 describe('IPC adapter', () => {
   it('one handler per contract method; refuses other senders and payloads off the contract; errors travel as values', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-ipc-'));
-    writeFileSync(path.join(root, 'a.png'), await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer());
+    writeFileSync(
+      path.join(root, 'a.png'),
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } })
+        .png()
+        .toBuffer(),
+    );
     const project = await openProjectFolder(root);
     const trustedSender = {};
-    const dispose = registerIpc(() => project.service, (e) => (e as { sender: unknown }).sender === trustedSender);
-    expect([...handlers.keys()].sort()).toEqual(Object.keys(POSE_API).map((m) => IPC_PREFIX + m).sort());
-    const call = (payload: unknown, sender: unknown = trustedSender, method = 'listImages') => handlers.get(IPC_PREFIX + method)!({ sender }, payload);
+    const dispose = registerIpc(
+      () => project.service,
+      (e) => (e as { sender: unknown }).sender === trustedSender,
+    );
+    expect([...handlers.keys()].sort()).toEqual(
+      Object.keys(POSE_API)
+        .map((m) => IPC_PREFIX + m)
+        .sort(),
+    );
+    const call = (payload: unknown, sender: unknown = trustedSender, method = 'listImages') =>
+      handlers.get(IPC_PREFIX + method)!({ sender }, payload);
     expect(await call({}, {})).toEqual({ ok: false, error: 'this page may not call the app', status: 403 });
-    expect(await call({ limit: -1 })).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/listImages request: \$\.limit: .*integer ≥ 1/) });
-    expect(await call({})).toMatchObject({ ok: true, value: { total: 1, images: [{ relPath: 'a.png', status: 'unreviewed' }] } });
-    expect(await call({ imageId: 99 }, trustedSender, 'getAnnotation')).toMatchObject({ ok: false, status: 404, error: 'no image 99 in this project' });
+    expect(await call({ limit: -1 })).toMatchObject({
+      ok: false,
+      status: 400,
+      error: expect.stringMatching(/listImages request: \$\.limit: .*integer ≥ 1/),
+    });
+    expect(await call({})).toMatchObject({
+      ok: true,
+      value: { total: 1, images: [{ relPath: 'a.png', status: 'unreviewed' }] },
+    });
+    expect(await call({ imageId: 99 }, trustedSender, 'getAnnotation')).toMatchObject({
+      ok: false,
+      status: 404,
+      error: 'no image 99 in this project',
+    });
     dispose();
     expect(handlers.size).toBe(0);
     project.close();
@@ -65,12 +96,23 @@ describe('preload bridge', () => {
   it('exposes one function per contract method (errors rethrown with their status), contract events only, menu commands', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-preload-'));
     const project = await openProjectFolder(root);
-    const dispose = registerIpc(() => project.service, (e) => (e as { sender: unknown }).sender === 'preload');
+    const dispose = registerIpc(
+      () => project.service,
+      (e) => (e as { sender: unknown }).sender === 'preload',
+    );
     await import('../../src/preload/preload.ts');
-    const bridge = exposed.simplepose as { api: Record<string, (r: unknown) => Promise<unknown>>; mediaScheme: string; on(e: string, f: (p: unknown) => void): () => void; onMenu(f: (id: string) => void): () => void };
+    const bridge = exposed.simplepose as {
+      api: Record<string, (r: unknown) => Promise<unknown>>;
+      mediaScheme: string;
+      on(e: string, f: (p: unknown) => void): () => void;
+      onMenu(f: (id: string) => void): () => void;
+    };
     expect(Object.keys(bridge.api).sort()).toEqual(Object.keys(POSE_API).sort());
     expect(await bridge.api.listImages({})).toEqual({ total: 0, images: [] });
-    await expect(bridge.api.getAnnotation({ imageId: 7 })).rejects.toMatchObject({ message: 'no image 7 in this project', status: 404 });
+    await expect(bridge.api.getAnnotation({ imageId: 7 })).rejects.toMatchObject({
+      message: 'no image 7 in this project',
+      status: 404,
+    });
     await expect(bridge.api.listImages({ limit: 'all' })).rejects.toMatchObject({ status: 400 });
     expect(() => bridge.on('shutdown', () => {})).toThrow(/unknown event shutdown/);
     const got: unknown[] = [];
@@ -90,17 +132,28 @@ describe('preload bridge', () => {
 });
 
 describe('menus and recent projects', () => {
-  it('every menu command is a command of the renderer tables, its accelerator one of that command\'s shortcuts', () => {
+  it("every menu command is a command of the renderer tables, its accelerator one of that command's shortcuts", () => {
     const ids = new Map([...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.id, c.shortcuts]));
     const sent: string[] = [];
-    const template = buildAppMenu(['/p/one'], { openFolder() {}, openRecent() {}, command: (id) => sent.push(id) }, false) as unknown as { label: string; submenu: { label?: string; accelerator?: string; click?: () => void; registerAccelerator?: boolean }[] }[];
+    const template = buildAppMenu(
+      ['/p/one'],
+      { openFolder() {}, openRecent() {}, command: (id) => sent.push(id) },
+      false,
+    ) as unknown as {
+      label: string;
+      submenu: { label?: string; accelerator?: string; click?: () => void; registerAccelerator?: boolean }[];
+    }[];
     const items = template.flatMap((m) => m.submenu).filter((i) => i.registerAccelerator === false);
     expect(items.length).toBeGreaterThan(10);
     for (const item of items) {
       item.click!();
       const id = sent.at(-1)!;
       expect(ids.has(id), id).toBe(true);
-      if (item.accelerator) expect(ids.get(id)!.map((s) => s.replace('Mod+', 'CmdOrCtrl+')), id).toContain(item.accelerator);
+      if (item.accelerator)
+        expect(
+          ids.get(id)!.map((s) => s.replace('Mod+', 'CmdOrCtrl+')),
+          id,
+        ).toContain(item.accelerator);
     }
     expect(template[0].submenu[1]).toMatchObject({ label: 'Open Recent' });
   });

@@ -9,24 +9,45 @@ import { PROJECT_ROOT } from '../support/fixturePaths.ts';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(s: string): unknown };
-const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: unknown, log: { isEnabled: boolean; add(): void }): Promise<void> };
-const load = () => yaml.load(readFileSync(path.join(PROJECT_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & { files: string[]; extraResources: { from: string; to: string }[]; asarUnpack: string[] };
+const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+  validateConfiguration(c: unknown, log: { isEnabled: boolean; add(): void }): Promise<void>;
+};
+const load = () =>
+  yaml.load(readFileSync(path.join(PROJECT_ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & {
+    files: string[];
+    extraResources: { from: string; to: string }[];
+    asarUnpack: string[];
+  };
 
 describe('electron-builder.yml', () => {
   it("passes electron-builder's validator; a wrong key is refused by it", async () => {
     await expect(validateConfiguration(load(), { isEnabled: false, add() {} })).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...load(), linuxx: {} }, { isEnabled: false, add() {} })).rejects.toThrow(/linuxx/);
+    await expect(validateConfiguration({ ...load(), linuxx: {} }, { isEnabled: false, add() {} })).rejects.toThrow(
+      /linuxx/,
+    );
   });
 
   it('packs the electron-vite build: main entry, worker, migrations, preload, renderer; resources exist; natives unpacked', () => {
     ensureBuild(PROJECT_ROOT, () => undefined);
-    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      main: string;
+      dependencies: Record<string, string>;
+    };
     const c = load();
     expect(c.files).toContain('out/**');
     expect(pkg.main.startsWith('out/')).toBe(true);
-    for (const f of [pkg.main, 'out/main/inferenceWorker.js', 'out/main/migrations/001-initial.sql', 'out/preload/preload.cjs', 'out/renderer/index.html']) expect(existsSync(path.join(PROJECT_ROOT, f)), f).toBe(true);
+    for (const f of [
+      pkg.main,
+      'out/main/inferenceWorker.js',
+      'out/main/migrations/001-initial.sql',
+      'out/preload/preload.cjs',
+      'out/renderer/index.html',
+    ])
+      expect(existsSync(path.join(PROJECT_ROOT, f)), f).toBe(true);
     // Every migration the source has is in the build (the packaged app migrates projects with them).
-    expect(readdirSync(path.join(PROJECT_ROOT, 'out/main/migrations'))).toEqual(readdirSync(path.join(PROJECT_ROOT, 'src/node/db/migrations')).filter((f) => f.endsWith('.sql')));
+    expect(readdirSync(path.join(PROJECT_ROOT, 'out/main/migrations'))).toEqual(
+      readdirSync(path.join(PROJECT_ROOT, 'src/node/db/migrations')).filter((f) => f.endsWith('.sql')),
+    );
     // The renderer loads from file:// in the app: relative asset URLs.
     expect(readFileSync(path.join(PROJECT_ROOT, 'out/renderer/index.html'), 'utf8')).toMatch(/src="\.\/assets\//);
     for (const r of c.extraResources) expect(existsSync(path.join(PROJECT_ROOT, r.from)), r.from).toBe(true);
@@ -43,15 +64,33 @@ describe('electron-builder.yml', () => {
   it('the bundled inference worker runs: loads a model and infers an image, from out/main', async () => {
     ensureBuild(PROJECT_ROOT, () => undefined);
     const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(path.join(PROJECT_ROOT, 'out/main/inferenceWorker.js'), { workerData: { modelPath: path.join(PROJECT_ROOT, 'test/fixtures/model/tiny.onnx'), provider: 'cpu' } });
-    const next = (type: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
-      const f = (m: Record<string, unknown>) => { if (m.type === type || m.type === 'failed' || m.type === 'error') { worker.off('message', f); resolve(m); } };
-      worker.on('message', f);
-      worker.once('error', reject);
+    const worker = new Worker(path.join(PROJECT_ROOT, 'out/main/inferenceWorker.js'), {
+      workerData: { modelPath: path.join(PROJECT_ROOT, 'test/fixtures/model/tiny.onnx'), provider: 'cpu' },
     });
+    const next = (type: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const f = (m: Record<string, unknown>) => {
+          if (m.type === type || m.type === 'failed' || m.type === 'error') {
+            worker.off('message', f);
+            resolve(m);
+          }
+        };
+        worker.on('message', f);
+        worker.once('error', reject);
+      });
     expect(await next('loaded')).toMatchObject({ type: 'loaded', provider: 'cpu' });
-    const image = path.join(PROJECT_ROOT, 'resources/sample-project/images', readdirSync(path.join(PROJECT_ROOT, 'resources/sample-project/images'))[0]);
-    worker.postMessage({ type: 'infer', id: 1, image, imageId: 1, options: { scales: [0.25], flip: false, mode: 'fast' } });
+    const image = path.join(
+      PROJECT_ROOT,
+      'resources/sample-project/images',
+      readdirSync(path.join(PROJECT_ROOT, 'resources/sample-project/images'))[0],
+    );
+    worker.postMessage({
+      type: 'infer',
+      id: 1,
+      image,
+      imageId: 1,
+      options: { scales: [0.25], flip: false, mode: 'fast' },
+    });
     const r = await next('result');
     expect(r).toMatchObject({ type: 'result', id: 1 });
     await worker.terminate();

@@ -11,17 +11,30 @@ import { addPerson, placeJoint } from '../../src/core/edit/poseEdits.ts';
 /** A 512 KiB tmpfs (needs root, as in CI); the test says why when it cannot make one. */
 function smallDisk(): string | null {
   const dir = mkdtempSync(path.join(tmpdir(), 'sp-full-'));
-  try { execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', dir], { stdio: 'ignore' }); return dir; }
-  catch { return null; }
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    return null;
+  }
 }
 const disk = smallDisk();
-afterAll(() => { if (disk) try { execFileSync('umount', [disk], { stdio: 'ignore' }); } catch { /* already unmounted */ } });
+afterAll(() => {
+  if (disk)
+    try {
+      execFileSync('umount', [disk], { stdio: 'ignore' });
+    } catch {
+      /* already unmounted */
+    }
+});
 
 describe.skipIf(disk === null)('a full disk (512 KiB tmpfs)', () => {
   it('an atomic write that does not fit fails with "the disk is full" and leaves the old file and no temp file', async () => {
     const file = path.join(disk!, 'export.json');
     writeFileSync(file, 'old content');
-    await expect(writeFileAtomic(file, Buffer.alloc(2 * 2 ** 20, 1))).rejects.toThrow(/cannot write .*export\.json: the disk is full \(ENOSPC\)/);
+    await expect(writeFileAtomic(file, Buffer.alloc(2 * 2 ** 20, 1))).rejects.toThrow(
+      /cannot write .*export\.json: the disk is full \(ENOSPC\)/,
+    );
     expect(readFileSync(file, 'utf8')).toBe('old content');
     expect(readdirSync(disk!)).toEqual(['export.json']);
   });
@@ -29,18 +42,42 @@ describe.skipIf(disk === null)('a full disk (512 KiB tmpfs)', () => {
     const dir = path.join(disk!, 'project');
     mkdirSync(dir);
     const db = openProjectDb(path.join(dir, 'p.sqlite'));
-    db.prepare("INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 10, 10, 0, 0)").run();
+    db.prepare(
+      "INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 10, 10, 0, 0)",
+    ).run();
     const store = new AnnotationStore(db);
     let s = store.apply(1, addPerson(store.load(1).state, 'p1'), 'add person').state;
     s = store.apply(1, placeJoint(s, 'p1', 0, 5, 5), 'place').state;
     writeFileSync(path.join(disk!, 'ballast'), Buffer.alloc(0));
     let full = false;
-    try { writeFileSync(path.join(disk!, 'ballast'), Buffer.alloc(600 * 1024)); } catch { full = true; }
+    try {
+      writeFileSync(path.join(disk!, 'ballast'), Buffer.alloc(600 * 1024));
+    } catch {
+      full = true;
+    }
     expect(full).toBe(true);
     let failure: Error | null = null;
     try {
-      for (let i = 0; i < 2000; i++) store.apply(1, { added: { [`big${i}`]: { id: `big${i}`, joints: new Array(17).fill(null), crowd: false, coco: { note: 'x'.repeat(4000) } } }, updated: {}, removed: {} }, 'add');
-    } catch (e) { failure = e as Error; }
+      for (let i = 0; i < 2000; i++)
+        store.apply(
+          1,
+          {
+            added: {
+              [`big${i}`]: {
+                id: `big${i}`,
+                joints: new Array(17).fill(null),
+                crowd: false,
+                coco: { note: 'x'.repeat(4000) },
+              },
+            },
+            updated: {},
+            removed: {},
+          },
+          'add',
+        );
+    } catch (e) {
+      failure = e as Error;
+    }
     expect(failure?.message).toMatch(/full|SQLITE_FULL|disk/i);
     db.close();
     execFileSync('rm', ['-f', path.join(disk!, 'ballast')]);

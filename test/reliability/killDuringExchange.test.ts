@@ -10,10 +10,21 @@ import { PROJECT_ROOT } from '../support/fixturePaths.ts';
 const CLI = path.join(PROJECT_ROOT, 'bin', 'simplepose.js');
 
 function bigCoco(images: number): string {
-  const imgs = [], anns = [];
+  const imgs = [],
+    anns = [];
   for (let i = 1; i <= images; i++) {
     imgs.push({ id: i, file_name: `img${i}.jpg`, width: 64, height: 48 });
-    for (let p = 0; p < 5; p++) anns.push({ id: i * 10 + p, image_id: i, category_id: 1, keypoints: Array.from({ length: 51 }, (_, k) => (k % 3 === 2 ? 2 : 10 + k)), num_keypoints: 17, bbox: [1, 1, 10, 10], area: 100, iscrowd: 0 as const });
+    for (let p = 0; p < 5; p++)
+      anns.push({
+        id: i * 10 + p,
+        image_id: i,
+        category_id: 1,
+        keypoints: Array.from({ length: 51 }, (_, k) => (k % 3 === 2 ? 2 : 10 + k)),
+        num_keypoints: 17,
+        bbox: [1, 1, 10, 10],
+        area: 100,
+        iscrowd: 0 as const,
+      });
   }
   return serializeCoco({ images: imgs, annotations: anns, categories: [{ id: 1, name: 'person' }] });
 }
@@ -23,7 +34,10 @@ function killAfter(args: string[], afterMs: number): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
-    child.on('exit', () => { clearTimeout(timer); resolve(); });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
@@ -42,7 +56,12 @@ describe('kill -9 during COCO exchange', () => {
       expect([0, 3000]).toContain(n);
       expect(a).toBe(n);
     }
-    await new Promise<void>((resolve) => spawn(process.execPath, [CLI, 'import', coco, '--images', dir, '--project', project], { stdio: 'ignore' }).on('exit', () => resolve()));
+    await new Promise<void>((resolve) =>
+      spawn(process.execPath, [CLI, 'import', coco, '--images', dir, '--project', project], { stdio: 'ignore' }).on(
+        'exit',
+        () => resolve(),
+      ),
+    );
     const db = openProjectDb(project);
     expect(db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(3000);
     db.close();
@@ -52,7 +71,12 @@ describe('kill -9 during COCO exchange', () => {
     const coco = path.join(dir, 'big.json');
     writeFileSync(coco, bigCoco(3000));
     const project = path.join(dir, 'p.sqlite');
-    await new Promise<void>((resolve) => spawn(process.execPath, [CLI, 'import', coco, '--images', dir, '--project', project], { stdio: 'ignore' }).on('exit', () => resolve()));
+    await new Promise<void>((resolve) =>
+      spawn(process.execPath, [CLI, 'import', coco, '--images', dir, '--project', project], { stdio: 'ignore' }).on(
+        'exit',
+        () => resolve(),
+      ),
+    );
     const out = path.join(dir, 'export.json');
     writeFileSync(out, '{"previous": true}');
     for (const ms of [700, 1200, 1800]) {

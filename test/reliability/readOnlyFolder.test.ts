@@ -14,16 +14,29 @@ function readOnlyFolder(): string | null {
     writeFileSync(path.join(dir, 'existing.json'), '{"kept": true}');
     execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
     return dir;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 const ro = readOnlyFolder();
-afterAll(() => { if (ro) try { execFileSync('umount', [ro], { stdio: 'ignore' }); } catch { /* gone */ } });
+afterAll(() => {
+  if (ro)
+    try {
+      execFileSync('umount', [ro], { stdio: 'ignore' });
+    } catch {
+      /* gone */
+    }
+});
 
 describe.skipIf(ro === null)('a read-only folder', () => {
   it('a project cannot be created there: a clear message, nothing half-made', () => {
-    expect(() => openProjectDb(path.join(ro!, 'p.sqlite'))).toThrow(/cannot open project .*p\.sqlite: the folder .* is not writable/);
+    expect(() => openProjectDb(path.join(ro!, 'p.sqlite'))).toThrow(
+      /cannot open project .*p\.sqlite: the folder .* is not writable/,
+    );
   });
   it('an export there fails with "not writable" and the existing file is untouched', async () => {
-    await expect(writeFileAtomic(path.join(ro!, 'existing.json'), '{}')).rejects.toThrow(/cannot write .*existing\.json: the folder is not writable \(EROFS\)/);
+    await expect(writeFileAtomic(path.join(ro!, 'existing.json'), '{}')).rejects.toThrow(
+      /cannot write .*existing\.json: the folder is not writable \(EROFS\)/,
+    );
   });
 });

@@ -11,13 +11,24 @@ import type { StudioClient } from '../../src/renderer/api/studioClient.ts';
 function project(n: number) {
   const root = mkdtempSync(path.join(tmpdir(), 'sp-list-'));
   const db = openProjectDb(path.join(root, '.p.sqlite'));
-  const img = db.prepare("INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, 1, 64, 48, 0, 0, ?)");
-  for (let i = 0; i < n; i++) img.run(`img${String(i).padStart(4, '0')}.jpg`, `h${i}`, i % 2 ? 'accepted' : 'unreviewed');
+  const img = db.prepare(
+    'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, 1, 64, 48, 0, 0, ?)',
+  );
+  for (let i = 0; i < n; i++)
+    img.run(`img${String(i).padStart(4, '0')}.jpg`, `h${i}`, i % 2 ? 'accepted' : 'unreviewed');
   // One finished run: image i's only pose has joint scores i / n (uncertainty queue: lowest first).
   db.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m.onnx', 'mh', '{}', 0)").run();
-  db.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();
+  db.prepare(
+    "INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)",
+  ).run();
   const pred = db.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)');
-  for (let i = 1; i <= n; i++) pred.run(i, JSON.stringify([{ score: 0.5, neck: null, joints: Array.from({ length: 17 }, () => ({ x: 1, y: 1, score: (n - i) / n })) }]));
+  for (let i = 1; i <= n; i++)
+    pred.run(
+      i,
+      JSON.stringify([
+        { score: 0.5, neck: null, joints: Array.from({ length: 17 }, () => ({ x: 1, y: 1, score: (n - i) / n })) },
+      ]),
+    );
   const service = createProjectService(db, root);
   const client: StudioClient = { api: service, transport: 'http', on: () => () => undefined, mediaUrl: () => '' };
   return { db, service, client };

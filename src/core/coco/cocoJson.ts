@@ -10,7 +10,11 @@ export function parseCocoGt(text: string, what = 'COCO ground truth'): CocoDatas
 }
 
 /** Parses and validates a COCO keypoints results file (a flat array). */
-export function parseCocoResults(text: string, gtImageIds?: ReadonlySet<number>, what = 'COCO results'): CocoKeypointResult[] {
+export function parseCocoResults(
+  text: string,
+  gtImageIds?: ReadonlySet<number>,
+  what = 'COCO results',
+): CocoKeypointResult[] {
   const json = parseJson(text, what);
   const violations = validateCocoResults(json, gtImageIds);
   if (violations.length) throw new CocoFormatError(what, violations);
@@ -18,9 +22,15 @@ export function parseCocoResults(text: string, gtImageIds?: ReadonlySet<number>,
 }
 
 export function parseJson(text: string, what: string): unknown {
-  if (text.trim().length === 0) throw new CocoFormatError(what, [{ path: '$', message: 'the file is empty', severity: 'error' }]);
-  try { return JSON.parse(text); }
-  catch (e) { throw new CocoFormatError(what, [{ path: '$', message: `not valid JSON (${(e as Error).message})`, severity: 'error' }]); }
+  if (text.trim().length === 0)
+    throw new CocoFormatError(what, [{ path: '$', message: 'the file is empty', severity: 'error' }]);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CocoFormatError(what, [
+      { path: '$', message: `not valid JSON (${(e as Error).message})`, severity: 'error' },
+    ]);
+  }
 }
 
 /**

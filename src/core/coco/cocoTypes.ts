@@ -65,8 +65,13 @@ export class CocoFormatError extends Error {
   readonly violations: CocoViolation[];
   constructor(what: string, violations: CocoViolation[]) {
     const errors = violations.filter((v) => v.severity === 'error');
-    const shown = errors.slice(0, 5).map((v) => `${v.path}: ${v.message}`).join('; ');
-    super(`${what}: ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${shown}${errors.length > 5 ? '; …' : ''}`);
+    const shown = errors
+      .slice(0, 5)
+      .map((v) => `${v.path}: ${v.message}`)
+      .join('; ');
+    super(
+      `${what}: ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${shown}${errors.length > 5 ? '; …' : ''}`,
+    );
     this.violations = violations;
   }
 }

@@ -14,36 +14,182 @@ const REAL = [
 
 function minimal(): CocoDataset {
   const kp = new Array(51).fill(0);
-  kp.splice(0, 3, 10.5, 20.25, 2); kp.splice(15, 3, 30, 40, 1);
+  kp.splice(0, 3, 10.5, 20.25, 2);
+  kp.splice(15, 3, 30, 40, 1);
   return {
-    images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 80 }, { id: 2, file_name: 'empty.jpg', width: 10, height: 10 }],
-    annotations: [{ id: 1, image_id: 1, category_id: 1, keypoints: kp, num_keypoints: 2, bbox: [10, 20, 20, 20], area: 400, iscrowd: 0, segmentation: [[10, 20, 30, 20, 30, 40]] }],
-    categories: [{ id: 1, name: 'person', keypoints: ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle'], skeleton: [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]] }],
+    images: [
+      { id: 1, file_name: 'a.jpg', width: 100, height: 80 },
+      { id: 2, file_name: 'empty.jpg', width: 10, height: 10 },
+    ],
+    annotations: [
+      {
+        id: 1,
+        image_id: 1,
+        category_id: 1,
+        keypoints: kp,
+        num_keypoints: 2,
+        bbox: [10, 20, 20, 20],
+        area: 400,
+        iscrowd: 0,
+        segmentation: [[10, 20, 30, 20, 30, 40]],
+      },
+    ],
+    categories: [
+      {
+        id: 1,
+        name: 'person',
+        keypoints: [
+          'nose',
+          'left_eye',
+          'right_eye',
+          'left_ear',
+          'right_ear',
+          'left_shoulder',
+          'right_shoulder',
+          'left_elbow',
+          'right_elbow',
+          'left_wrist',
+          'right_wrist',
+          'left_hip',
+          'right_hip',
+          'left_knee',
+          'right_knee',
+          'left_ankle',
+          'right_ankle',
+        ],
+        skeleton: [
+          [16, 14],
+          [14, 12],
+          [17, 15],
+          [15, 13],
+          [12, 13],
+          [6, 12],
+          [7, 13],
+          [6, 7],
+          [6, 8],
+          [7, 9],
+          [8, 10],
+          [9, 11],
+          [2, 3],
+          [1, 2],
+          [1, 3],
+          [2, 4],
+          [3, 5],
+          [4, 6],
+          [5, 7],
+        ],
+      },
+    ],
   };
 }
 
-const paths = (d: unknown) => validateCocoGt(d).filter((v) => v.severity === 'error').map((v) => v.path);
+const paths = (d: unknown) =>
+  validateCocoGt(d)
+    .filter((v) => v.severity === 'error')
+    .map((v) => v.path);
 
 describe('COCO validator (PRODUCT.md export rules)', () => {
   it('accepts the real COCO files in shared/data and a minimal valid file', () => {
-    for (const f of REAL) expect(validateCocoGt(JSON.parse(readFileSync(f, 'utf8'))).filter((v) => v.severity === 'error'), f).toEqual([]);
+    for (const f of REAL)
+      expect(
+        validateCocoGt(JSON.parse(readFileSync(f, 'utf8'))).filter((v) => v.severity === 'error'),
+        f,
+      ).toEqual([]);
     expect(validateCocoGt(minimal())).toEqual([]);
   });
   it('reports each broken rule at its JSON path', () => {
     const cases: [string, (d: CocoDataset) => void, string][] = [
-      ['ids start at 1', (d) => { d.images[0].id = 0; }, 'images[0].id'],
-      ['annotation id ≥ 1', (d) => { d.annotations[0].id = 0; }, 'annotations[0].id'],
-      ['duplicate image id', (d) => { d.images[1].id = 1; }, 'images[1].id'],
-      ['51 keypoint numbers', (d) => { d.annotations[0].keypoints.pop(); }, 'annotations[0].keypoints'],
-      ['v in {0,1,2}', (d) => { d.annotations[0].keypoints[2] = 3; }, 'annotations[0].keypoints[2]'],
-      ['x = y = 0 when v = 0', (d) => { d.annotations[0].keypoints[3] = 5; }, 'annotations[0].keypoints[3]'],
-      ['num_keypoints = count of v > 0', (d) => { d.annotations[0].num_keypoints = 3; }, 'annotations[0].num_keypoints'],
-      ['bbox has 4 numbers', (d) => { d.annotations[0].bbox = [1, 2, 3]; }, 'annotations[0].bbox'],
-      ['area > 0 for a non-crowd person', (d) => { d.annotations[0].area = 0; }, 'annotations[0].area'],
-      ['area present', (d) => { delete (d.annotations[0] as Partial<typeof d.annotations[0]>).area; }, 'annotations[0].area'],
-      ['iscrowd present', (d) => { delete (d.annotations[0] as Partial<typeof d.annotations[0]>).iscrowd; }, 'annotations[0].iscrowd'],
-      ['image_id exists', (d) => { d.annotations[0].image_id = 9; }, 'annotations[0].image_id'],
-      ['1-based skeleton', (d) => { d.categories[0].skeleton = d.categories[0].skeleton!.map(([a, b]) => [a - 1, b - 1]); }, 'categories[0].skeleton'],
+      [
+        'ids start at 1',
+        (d) => {
+          d.images[0].id = 0;
+        },
+        'images[0].id',
+      ],
+      [
+        'annotation id ≥ 1',
+        (d) => {
+          d.annotations[0].id = 0;
+        },
+        'annotations[0].id',
+      ],
+      [
+        'duplicate image id',
+        (d) => {
+          d.images[1].id = 1;
+        },
+        'images[1].id',
+      ],
+      [
+        '51 keypoint numbers',
+        (d) => {
+          d.annotations[0].keypoints.pop();
+        },
+        'annotations[0].keypoints',
+      ],
+      [
+        'v in {0,1,2}',
+        (d) => {
+          d.annotations[0].keypoints[2] = 3;
+        },
+        'annotations[0].keypoints[2]',
+      ],
+      [
+        'x = y = 0 when v = 0',
+        (d) => {
+          d.annotations[0].keypoints[3] = 5;
+        },
+        'annotations[0].keypoints[3]',
+      ],
+      [
+        'num_keypoints = count of v > 0',
+        (d) => {
+          d.annotations[0].num_keypoints = 3;
+        },
+        'annotations[0].num_keypoints',
+      ],
+      [
+        'bbox has 4 numbers',
+        (d) => {
+          d.annotations[0].bbox = [1, 2, 3];
+        },
+        'annotations[0].bbox',
+      ],
+      [
+        'area > 0 for a non-crowd person',
+        (d) => {
+          d.annotations[0].area = 0;
+        },
+        'annotations[0].area',
+      ],
+      [
+        'area present',
+        (d) => {
+          delete (d.annotations[0] as Partial<(typeof d.annotations)[0]>).area;
+        },
+        'annotations[0].area',
+      ],
+      [
+        'iscrowd present',
+        (d) => {
+          delete (d.annotations[0] as Partial<(typeof d.annotations)[0]>).iscrowd;
+        },
+        'annotations[0].iscrowd',
+      ],
+      [
+        'image_id exists',
+        (d) => {
+          d.annotations[0].image_id = 9;
+        },
+        'annotations[0].image_id',
+      ],
+      [
+        '1-based skeleton',
+        (d) => {
+          d.categories[0].skeleton = d.categories[0].skeleton!.map(([a, b]) => [a - 1, b - 1]);
+        },
+        'categories[0].skeleton',
+      ],
     ];
     for (const [rule, mutate, where] of cases) {
       const d = minimal();
@@ -62,7 +208,9 @@ describe('COCO validator (PRODUCT.md export rules)', () => {
     expect(validateCocoResults({})[0].path).toBe('$');
     const r = [{ image_id: 7, category_id: 1, keypoints: new Array(51).fill(0), score: 0.5 }];
     expect(validateCocoResults(r, new Set([1]))[0].path).toBe('[0].image_id');
-    expect(validateCocoResults([{ ...r[0], image_id: 1, keypoints: [1, 2] }], new Set([1]))[0].path).toBe('[0].keypoints');
+    expect(validateCocoResults([{ ...r[0], image_id: 1, keypoints: [1, 2] }], new Set([1]))[0].path).toBe(
+      '[0].keypoints',
+    );
   });
   it('malformed JSON and empty files give a CocoFormatError, never a crash', () => {
     expect(() => parseCocoGt('{"images": [')).toThrow(CocoFormatError);

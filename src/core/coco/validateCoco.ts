@@ -5,17 +5,25 @@ import type { CocoViolation } from './cocoTypes.ts';
 export function validateCocoGt(json: unknown): CocoViolation[] {
   const out: CocoViolation[] = [];
   const err = (path: string, message: string) => out.push({ path, message, severity: 'error' });
-  if (!isObject(json)) { err('$', 'a COCO ground-truth file must be a JSON object with images, annotations and categories'); return out; }
-  for (const key of ['images', 'annotations', 'categories'] as const) if (!Array.isArray(json[key])) err(key, `missing or not an array`);
+  if (!isObject(json)) {
+    err('$', 'a COCO ground-truth file must be a JSON object with images, annotations and categories');
+    return out;
+  }
+  for (const key of ['images', 'annotations', 'categories'] as const)
+    if (!Array.isArray(json[key])) err(key, `missing or not an array`);
   if (out.length) return out;
-  const images = json.images as unknown[], annotations = json.annotations as unknown[], categories = json.categories as unknown[];
+  const images = json.images as unknown[],
+    annotations = json.annotations as unknown[],
+    categories = json.categories as unknown[];
   const imageIds = new Set<number>();
   images.forEach((im, i) => {
     const p = `images[${i}]`;
     if (!isObject(im)) return err(p, 'must be an object');
     checkId(im.id, `${p}.id`, 'image', imageIds, err);
-    if (typeof im.file_name !== 'string' || im.file_name.length === 0) err(`${p}.file_name`, 'must be a non-empty string');
-    for (const k of ['width', 'height']) if (!isPositiveInt(im[k])) err(`${p}.${k}`, `must be a positive integer, got ${show(im[k])}`);
+    if (typeof im.file_name !== 'string' || im.file_name.length === 0)
+      err(`${p}.file_name`, 'must be a non-empty string');
+    for (const k of ['width', 'height'])
+      if (!isPositiveInt(im[k])) err(`${p}.${k}`, `must be a positive integer, got ${show(im[k])}`);
   });
   const catIds = new Set<number>();
   categories.forEach((c, i) => {
@@ -24,8 +32,12 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     checkId(c.id, `${p}.id`, 'category', catIds, err);
     if (typeof c.name !== 'string') err(`${p}.name`, 'must be a string');
     if (c.keypoints !== undefined) {
-      if (!Array.isArray(c.keypoints) || c.keypoints.length !== 17) err(`${p}.keypoints`, 'must list the 17 COCO keypoint names');
-      else c.keypoints.forEach((n, j) => { if (n !== COCO_KEYPOINTS[j]) err(`${p}.keypoints[${j}]`, `expected "${COCO_KEYPOINTS[j]}", got ${show(n)}`); });
+      if (!Array.isArray(c.keypoints) || c.keypoints.length !== 17)
+        err(`${p}.keypoints`, 'must list the 17 COCO keypoint names');
+      else
+        c.keypoints.forEach((n, j) => {
+          if (n !== COCO_KEYPOINTS[j]) err(`${p}.keypoints[${j}]`, `expected "${COCO_KEYPOINTS[j]}", got ${show(n)}`);
+        });
     }
     if (c.skeleton !== undefined) checkSkeleton(c.skeleton, `${p}.skeleton`, err);
   });
@@ -34,20 +46,33 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     const p = `annotations[${i}]`;
     if (!isObject(a)) return err(p, 'must be an object');
     checkId(a.id, `${p}.id`, 'annotation', annIds, err);
-    if (!imageIds.has(a.image_id as number)) err(`${p}.image_id`, `${show(a.image_id)} is not the id of an image in this file`);
-    if (!catIds.has(a.category_id as number)) err(`${p}.category_id`, `${show(a.category_id)} is not the id of a category in this file`);
+    if (!imageIds.has(a.image_id as number))
+      err(`${p}.image_id`, `${show(a.image_id)} is not the id of an image in this file`);
+    if (!catIds.has(a.category_id as number))
+      err(`${p}.category_id`, `${show(a.category_id)} is not the id of a category in this file`);
     if (a.iscrowd !== 0 && a.iscrowd !== 1) err(`${p}.iscrowd`, `must be present and 0 or 1, got ${show(a.iscrowd)}`);
     const visible = checkKeypoints(a.keypoints, `${p}.keypoints`, err);
-    if (visible !== null && a.num_keypoints !== visible) err(`${p}.num_keypoints`, `is ${show(a.num_keypoints)} but ${visible} keypoints have v > 0`);
-    if (!Array.isArray(a.bbox) || a.bbox.length !== 4 || !a.bbox.every(isFiniteNumber)) err(`${p}.bbox`, 'must be [x, y, w, h] with 4 numbers');
-    else if ((a.bbox[2] as number) < 0 || (a.bbox[3] as number) < 0) err(`${p}.bbox`, `width and height must be ≥ 0, got ${show(a.bbox)}`);
+    if (visible !== null && a.num_keypoints !== visible)
+      err(`${p}.num_keypoints`, `is ${show(a.num_keypoints)} but ${visible} keypoints have v > 0`);
+    if (!Array.isArray(a.bbox) || a.bbox.length !== 4 || !a.bbox.every(isFiniteNumber))
+      err(`${p}.bbox`, 'must be [x, y, w, h] with 4 numbers');
+    else if ((a.bbox[2] as number) < 0 || (a.bbox[3] as number) < 0)
+      err(`${p}.bbox`, `width and height must be ≥ 0, got ${show(a.bbox)}`);
     if (!isFiniteNumber(a.area)) err(`${p}.area`, `must be present and a number, got ${show(a.area)}`);
-    else if (a.iscrowd === 0 && (a.area as number) <= 0) err(`${p}.area`, `must be > 0 for a non-crowd person, got ${a.area}`);
+    else if (a.iscrowd === 0 && (a.area as number) <= 0)
+      err(`${p}.area`, `must be > 0 for a non-crowd person, got ${a.area}`);
   });
-  const masks = annotations.every((a) => isObject(a) && a.segmentation !== undefined && !(Array.isArray(a.segmentation) && a.segmentation.length === 0));
+  const masks = annotations.every(
+    (a) =>
+      isObject(a) && a.segmentation !== undefined && !(Array.isArray(a.segmentation) && a.segmentation.length === 0),
+  );
   const info = isObject(json.info) ? json.info : undefined;
   if (!masks && (info === undefined || typeof info.area_source !== 'string')) {
-    out.push({ path: 'info.area_source', message: 'some persons have no mask: say how their area was derived', severity: 'warning' });
+    out.push({
+      path: 'info.area_source',
+      message: 'some persons have no mask: say how their area was derived',
+      severity: 'warning',
+    });
   }
   return out;
 }
@@ -56,12 +81,16 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
 export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<number>): CocoViolation[] {
   const out: CocoViolation[] = [];
   const err = (path: string, message: string) => out.push({ path, message, severity: 'error' });
-  if (!Array.isArray(json)) { err('$', 'a COCO results file must be a flat JSON array of detections'); return out; }
+  if (!Array.isArray(json)) {
+    err('$', 'a COCO results file must be a flat JSON array of detections');
+    return out;
+  }
   json.forEach((r, i) => {
     const p = `[${i}]`;
     if (!isObject(r)) return err(p, 'must be an object');
     if (!Number.isInteger(r.image_id)) err(`${p}.image_id`, `must be an integer, got ${show(r.image_id)}`);
-    else if (gtImageIds && !gtImageIds.has(r.image_id as number)) err(`${p}.image_id`, `${r.image_id} is not an image of the ground truth`);
+    else if (gtImageIds && !gtImageIds.has(r.image_id as number))
+      err(`${p}.image_id`, `${r.image_id} is not an image of the ground truth`);
     if (!Number.isInteger(r.category_id)) err(`${p}.category_id`, `must be an integer, got ${show(r.category_id)}`);
     if (!isFiniteNumber(r.score)) err(`${p}.score`, `must be a number, got ${show(r.score)}`);
     checkKeypoints(r.keypoints, `${p}.keypoints`, err, true);
@@ -70,15 +99,36 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
 }
 
 /** Checks 51 numbers with v ∈ {0,1,2} and x = y = 0 when v = 0; returns the count of v > 0, or null if malformed. */
-function checkKeypoints(kp: unknown, path: string, err: (p: string, m: string) => void, isResult = false): number | null {
-  if (!Array.isArray(kp) || kp.length !== 51) { err(path, `must have 51 numbers (17 × [x, y, v]), got ${Array.isArray(kp) ? kp.length : show(kp)}`); return null; }
-  let visible = 0, ok = true;
+function checkKeypoints(
+  kp: unknown,
+  path: string,
+  err: (p: string, m: string) => void,
+  isResult = false,
+): number | null {
+  if (!Array.isArray(kp) || kp.length !== 51) {
+    err(path, `must have 51 numbers (17 × [x, y, v]), got ${Array.isArray(kp) ? kp.length : show(kp)}`);
+    return null;
+  }
+  let visible = 0,
+    ok = true;
   for (let j = 0; j < 17; j++) {
     const [x, y, v] = [kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]];
-    if (!isFiniteNumber(x) || !isFiniteNumber(y) || !isFiniteNumber(v)) { err(`${path}[${3 * j}]`, `keypoint ${j} (${COCO_KEYPOINTS[j]}) must be three numbers`); ok = false; continue; }
-    if (isResult) { if (v > 0) visible++; continue; } // results carry any score-like v; COCOeval ignores it
-    if (v !== 0 && v !== 1 && v !== 2) { err(`${path}[${3 * j + 2}]`, `v of ${COCO_KEYPOINTS[j]} must be 0, 1 or 2, got ${v}`); ok = false; continue; }
-    if (v === 0 && (x !== 0 || y !== 0)) err(`${path}[${3 * j}]`, `${COCO_KEYPOINTS[j]} has v = 0 but x, y = ${x}, ${y} (must be 0, 0)`);
+    if (!isFiniteNumber(x) || !isFiniteNumber(y) || !isFiniteNumber(v)) {
+      err(`${path}[${3 * j}]`, `keypoint ${j} (${COCO_KEYPOINTS[j]}) must be three numbers`);
+      ok = false;
+      continue;
+    }
+    if (isResult) {
+      if (v > 0) visible++;
+      continue;
+    } // results carry any score-like v; COCOeval ignores it
+    if (v !== 0 && v !== 1 && v !== 2) {
+      err(`${path}[${3 * j + 2}]`, `v of ${COCO_KEYPOINTS[j]} must be 0, 1 or 2, got ${v}`);
+      ok = false;
+      continue;
+    }
+    if (v === 0 && (x !== 0 || y !== 0))
+      err(`${path}[${3 * j}]`, `${COCO_KEYPOINTS[j]} has v = 0 but x, y = ${x}, ${y} (must be 0, 0)`);
     if (v > 0) visible++;
   }
   return ok ? visible : null;
@@ -92,18 +142,42 @@ function checkSkeleton(sk: unknown, path: string, err: (p: string, m: string) =>
       err(`${path}[${i}]`, `must be a pair of 1-based keypoint indices in 1..17, got ${show(pair)}`);
     }
   });
-  const canonical = COCO_SKELETON_1BASED.map((p) => p.join('-')).sort().join(',');
-  const given = pairs.filter(Array.isArray).map((p) => (p as number[]).join('-')).sort().join(',');
+  const canonical = COCO_SKELETON_1BASED.map((p) => p.join('-'))
+    .sort()
+    .join(',');
+  const given = pairs
+    .filter(Array.isArray)
+    .map((p) => (p as number[]).join('-'))
+    .sort()
+    .join(',');
   if (pairs.length > 0 && given !== canonical) err(path, 'is not the canonical 1-based COCO-17 skeleton');
 }
 
-function checkId(id: unknown, path: string, what: string, seen: Set<number>, err: (p: string, m: string) => void): void {
-  if (!Number.isInteger(id) || (id as number) < 1) { err(path, `${what} id must be an integer ≥ 1, got ${show(id)}`); return; }
+function checkId(
+  id: unknown,
+  path: string,
+  what: string,
+  seen: Set<number>,
+  err: (p: string, m: string) => void,
+): void {
+  if (!Number.isInteger(id) || (id as number) < 1) {
+    err(path, `${what} id must be an integer ≥ 1, got ${show(id)}`);
+    return;
+  }
   if (seen.has(id as number)) err(path, `duplicate ${what} id ${id}`);
   seen.add(id as number);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> { return typeof v === 'object' && v !== null && !Array.isArray(v); }
-function isFiniteNumber(v: unknown): v is number { return typeof v === 'number' && Number.isFinite(v); }
-function isPositiveInt(v: unknown): boolean { return Number.isInteger(v) && (v as number) > 0; }
-function show(v: unknown): string { const s = JSON.stringify(v); return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s; }
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+function isPositiveInt(v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) > 0;
+}
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

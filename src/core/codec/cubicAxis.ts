@@ -31,12 +31,16 @@ export function keysWeightsF32(t: number, out: Float32Array, o: number): void {
   const c2 = f32(f32(f32(f32(f32(f32(A + 2) * y) - f32(A + 3)) * y) * y) + 1);
   // coeffs[3] = 1.f - coeffs[0] - coeffs[1] - coeffs[2];
   const c3 = f32(f32(f32(1 - c0) - c1) - c2);
-  out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+  out[o] = c0;
+  out[o + 1] = c1;
+  out[o + 2] = c2;
+  out[o + 3] = c3;
 }
 
 /** Builds the tap table of one resize axis (see file comment). */
 export function cubicAxis(srcLen: number, dstLen: number, invScale: number): CubicAxis {
-  if (!(srcLen > 0 && dstLen > 0)) throw new RangeError(`cubicAxis: lengths must be positive (src ${srcLen}, dst ${dstLen})`);
+  if (!(srcLen > 0 && dstLen > 0))
+    throw new RangeError(`cubicAxis: lengths must be positive (src ${srcLen}, dst ${dstLen})`);
   const scale = 1 / invScale;
   const index = new Int32Array(dstLen * 4);
   const weight = new Float32Array(dstLen * 4);
@@ -68,7 +72,11 @@ export function roundHalfEven(x: number): number {
 }
 
 /** Composite (stage 1 then stage 2) weights of each output over stage-1 source cells, float64: taps start..start+len−1. */
-export interface CompositeAxis { start: Int32Array; len: Int32Array; weight: Float64Array }
+export interface CompositeAxis {
+  start: Int32Array;
+  len: Int32Array;
+  weight: Float64Array;
+}
 /** Maximum composite taps per output (stride COMPOSITE_TAPS in `weight`). */
 export const COMPOSITE_TAPS = 8;
 
@@ -79,28 +87,39 @@ export const COMPOSITE_TAPS = 8;
  */
 export function compositeAxis(a1: CubicAxis, a2: CubicAxis, fixedTaps = 0): CompositeAxis {
   const n = a2.dstLen;
-  const out: CompositeAxis = { start: new Int32Array(n), len: new Int32Array(n), weight: new Float64Array(n * COMPOSITE_TAPS) };
+  const out: CompositeAxis = {
+    start: new Int32Array(n),
+    len: new Int32Array(n),
+    weight: new Float64Array(n * COMPOSITE_TAPS),
+  };
   for (let d = 0; d < n; d++) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let k = 0; k < 4; k++) {
       const m = a2.index[d * 4 + k];
-      for (let q = 0; q < 4; q++) { const s = a1.index[m * 4 + q]; if (s < lo) lo = s; if (s > hi) hi = s; }
+      for (let q = 0; q < 4; q++) {
+        const s = a1.index[m * 4 + q];
+        if (s < lo) lo = s;
+        if (s > hi) hi = s;
+      }
     }
     if (hi - lo + 1 > COMPOSITE_TAPS) throw new RangeError(`composite resize kernel spans ${hi - lo + 1} cells`);
     // fixedTaps > 0: every output gets exactly that many in-range taps (zero weights padded, start moved left near
     // the end) so evaluation loops have a fixed length; needs a source of at least fixedTaps cells.
     const fixed = fixedTaps > 0 && a1.srcLen >= fixedTaps;
-    if (fixed && hi - lo + 1 > fixedTaps) throw new RangeError(`composite kernel spans ${hi - lo + 1} cells, more than ${fixedTaps}`);
+    if (fixed && hi - lo + 1 > fixedTaps)
+      throw new RangeError(`composite kernel spans ${hi - lo + 1} cells, more than ${fixedTaps}`);
     if (fixed) lo = Math.min(lo, a1.srcLen - fixedTaps);
-    out.start[d] = lo; out.len[d] = fixed ? fixedTaps : hi - lo + 1;
+    out.start[d] = lo;
+    out.len[d] = fixed ? fixedTaps : hi - lo + 1;
     for (let k = 0; k < 4; k++) {
       const m = a2.index[d * 4 + k];
-      for (let q = 0; q < 4; q++) out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
+      for (let q = 0; q < 4; q++)
+        out.weight[d * COMPOSITE_TAPS + a1.index[m * 4 + q] - lo] += a2.weight[d * 4 + k] * a1.weight[m * 4 + q];
     }
   }
   return out;
 }
-
 
 /** Largest natural tap count over the outputs of a composite axis. */
 export function maxTaps(a: CompositeAxis): number {

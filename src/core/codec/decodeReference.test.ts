@@ -11,7 +11,9 @@ interface Expected {
   results: { image_id: number; keypoints: number[]; score: number }[];
 }
 
-const cases = readdirSync(DECODE_FIXTURES).filter((d) => /^\d+$/.test(d)).sort();
+const cases = readdirSync(DECODE_FIXTURES)
+  .filter((d) => /^\d+$/.test(d))
+  .sort();
 
 // Tolerances (issue 2 / PRODUCT.md): joints within 0.01 px, scores within 1e-4 of the official outputs.
 describe('decodeReference vs the official evaluate.py outputs (shared/fixtures/decode)', () => {
@@ -22,13 +24,15 @@ describe('decodeReference vs the official evaluate.py outputs (shared/fixtures/d
       const exp = readJson<Expected>(path.join(DECODE_FIXTURES, id, 'expected.json'));
       const out = decodeReference(input);
       expect(out.peaks.map((l) => l.length)).toEqual(exp.peaks.map((l) => l.length));
-      out.peaks.forEach((list, t) => list.forEach((p, i) => {
-        const [x, y, s, pid] = exp.peaks[t][i];
-        expect(p.id).toBe(pid);
-        expect(Math.abs(p.x - x)).toBeLessThan(0.01);
-        expect(Math.abs(p.y - y)).toBeLessThan(0.01);
-        expect(Math.abs(p.score - s)).toBeLessThan(1e-4);
-      }));
+      out.peaks.forEach((list, t) =>
+        list.forEach((p, i) => {
+          const [x, y, s, pid] = exp.peaks[t][i];
+          expect(p.id).toBe(pid);
+          expect(Math.abs(p.x - x)).toBeLessThan(0.01);
+          expect(Math.abs(p.y - y)).toBeLessThan(0.01);
+          expect(Math.abs(p.score - s)).toBeLessThan(1e-4);
+        }),
+      );
       out.connections.forEach((conns, k) => {
         const e = exp.connections[k];
         expect((conns ?? []).length).toBe(e.length);

@@ -4,8 +4,19 @@ import { checkMapShape, passGeometry } from './passGeometry.ts';
 import { flipAverage, flippedSource } from './flipAverage.ts';
 import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
 import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
-import { officialLimbOptions, scoreLimb, type Connection, type LimbSampler, type LimbOptions } from './assign/scoreLimbs.ts';
-import { assemblePersons, OFFICIAL_ASSEMBLE_OPTIONS, type AssembleOptions, type PersonRow } from './assign/assemblePersons.ts';
+import {
+  officialLimbOptions,
+  scoreLimb,
+  type Connection,
+  type LimbSampler,
+  type LimbOptions,
+} from './assign/scoreLimbs.ts';
+import {
+  assemblePersons,
+  OFFICIAL_ASSEMBLE_OPTIONS,
+  type AssembleOptions,
+  type PersonRow,
+} from './assign/assemblePersons.ts';
 import { toCocoResults, type CocoResult } from './assign/toCocoResults.ts';
 import type { Peak } from './assign/peak.ts';
 import { roundHalfEven } from './cubicAxis.ts';
@@ -54,7 +65,10 @@ function flipBuffer(i: number, length: number): Float32Array {
 }
 
 export const REFERENCE_DEFAULTS: DecodeOptions = {
-  peaks: OFFICIAL_PEAK_OPTIONS, limbs: {}, assemble: OFFICIAL_ASSEMBLE_OPTIONS, simdLanes: 4,
+  peaks: OFFICIAL_PEAK_OPTIONS,
+  limbs: {},
+  assemble: OFFICIAL_ASSEMBLE_OPTIONS,
+  simdLanes: 4,
 };
 
 /**
@@ -68,7 +82,7 @@ export function decodeReference(input: DecodeInput, options: Partial<DecodeOptio
   if (width * height > REFERENCE_MAX_PIXELS) {
     throw new DecodeInputError(
       `reference mode works at the full image resolution, as the official code does; ${width}×${height} ` +
-      `(${(width * height / 1e6).toFixed(1)} MP) is over its ${REFERENCE_MAX_PIXELS / 1e6} MP limit: use fast mode for images this large`,
+        `(${((width * height) / 1e6).toFixed(1)} MP) is over its ${REFERENCE_MAX_PIXELS / 1e6} MP limit: use fast mode for images this large`,
     );
   }
   return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, null);
@@ -92,32 +106,67 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
     if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
     ups.push(cachedUpsampler(g, o.simdLanes));
     // Averaging is memory-bound: average only channels that are read; fast mode averages on the fly instead.
-    if (!approx) avg.push(pass.flippedMaps ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length), USED_CHANNELS) : pass.maps.data);
+    if (!approx)
+      avg.push(
+        pass.flippedMaps
+          ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length), USED_CHANNELS)
+          : pass.maps.data,
+      );
   });
   workspace.arena.reset();
-  const plane = (a: Float32Array, c: number, p: number) => a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
+  const plane = (a: Float32Array, c: number, p: number) =>
+    a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
   /** Channel c at full resolution. Fast mode reads the raw and mirrored flip planes itself (no averaged copy). */
-  const channel = (c: number, groupStart: number, groupSize: number, asFloat32: boolean, seedThreshold: number | null) => {
-    if (!approx) return new FullResChannel(ups, avg.map((a, p) => plane(a, c, p)), c - groupStart, groupSize, asFloat32, workspace.arena);
+  const channel = (
+    c: number,
+    groupStart: number,
+    groupSize: number,
+    asFloat32: boolean,
+    seedThreshold: number | null,
+  ) => {
+    if (!approx)
+      return new FullResChannel(
+        ups,
+        avg.map((a, p) => plane(a, c, p)),
+        c - groupStart,
+        groupSize,
+        asFloat32,
+        workspace.arena,
+      );
     const planes = input.passes.map((pass, p) => plane(pass.maps.data, c, p));
-    const mirrored = input.passes.map((pass, p) => (pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null));
-    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, workspace.arena, { seedThreshold, mirrored });
+    const mirrored = input.passes.map((pass, p) =>
+      pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null,
+    );
+    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, workspace.arena, {
+      seedThreshold,
+      mirrored,
+    });
   };
 
   const seed = approx ? approx.seedRatio * o.peaks.threshold : null;
-  const heat = IMHN_META.keypoints.map((_, j) => channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed));
+  const heat = IMHN_META.keypoints.map((_, j) =>
+    channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed),
+  );
   const peaks = findPeaksReference(heat, o.peaks);
   const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false, null));
   const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
   const sampler: LimbSampler = {
     value: (k, x, y) => paf[k].pointAt(roundHalfEven(y), roundHalfEven(x)),
-    bound: approx ? () => Infinity : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
+    bound: approx
+      ? () => Infinity
+      : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
   };
   return assemble(id, peaks, sampler, limbOptions, o.assemble);
 }
 
 /** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */
-export function assemble(imageId: number, peaks: Peak[][], sampler: LimbSampler, limbs: LimbOptions, assembleOptions: AssembleOptions): DecodeOutput {
+export function assemble(
+  imageId: number,
+  peaks: Peak[][],
+  sampler: LimbSampler,
+  limbs: LimbOptions,
+  assembleOptions: AssembleOptions,
+): DecodeOutput {
   const { limbFrom, limbTo } = IMHN_META;
   const connections = limbFrom.map((a, k) => {
     const b = limbTo[k];
@@ -126,6 +175,13 @@ export function assemble(imageId: number, peaks: Peak[][], sampler: LimbSampler,
   });
   const candidates = peaks.flat();
   const candScore = Float64Array.from(candidates, (p) => p.score);
-  const persons = assemblePersons(connections, limbFrom, limbTo, candScore, IMHN_META.keypoints.length, assembleOptions);
+  const persons = assemblePersons(
+    connections,
+    limbFrom,
+    limbTo,
+    candScore,
+    IMHN_META.keypoints.length,
+    assembleOptions,
+  );
   return { peaks, connections, persons, results: toCocoResults(imageId, persons, candidates) };
 }

@@ -4,26 +4,41 @@ import { CHANNELS, LIMB_FROM, LIMB_TO } from '../skeleton/poseMeta.ts';
 import path from 'node:path';
 import { PROJECT_FIXTURES, readJson, readNpy } from '../../../test/support/fixturePaths.ts';
 
-const H = 32, W = 40, P = H * W;
+const H = 32,
+  W = 40,
+  P = H * W;
 const at = (m: Float32Array, c: number, iy: number, ix: number) => m[c * P + iy * W + ix];
 const cellX = (i: number) => 4 * i + 1.5; // IMHN-REFERENCE §5.1
 
 function person(points: Record<number, [number, number]>): EncoderPerson {
-  const xy = new Float64Array(36), labelled = new Array<boolean>(18).fill(false);
-  for (const [j, [x, y]] of Object.entries(points)) { xy[2 * +j] = x; xy[2 * +j + 1] = y; labelled[+j] = true; }
+  const xy = new Float64Array(36),
+    labelled = new Array<boolean>(18).fill(false);
+  for (const [j, [x, y]] of Object.entries(points)) {
+    xy[2 * +j] = x;
+    xy[2 * +j + 1] = y;
+    labelled[+j] = true;
+  }
   return { xy, labelled };
 }
 
 // Tolerance 1e-6: float32 arithmetic of the official generator vs float64 formulas here.
 describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
-  it('window half-size is 7 cells for σ = 9 (gaussian_size 14)', () => expect(keypointWindowHalf(OFFICIAL_ENCODER_OPTIONS)).toBe(7));
+  it('window half-size is 7 cells for σ = 9 (gaussian_size 14)', () =>
+    expect(keypointWindowHalf(OFFICIAL_ENCODER_OPTIONS)).toBe(7));
 
   it('keypoint Gaussian: exp(−d²/162) per axis inside the 15-cell window, exact zeros outside, unthresholded', () => {
-    const x = 61.3, y = 47.8;
+    const x = 61.3,
+      y = 47.8;
     const m = encodeTargets([person({ 0: [x, y] })], H, W);
     const c = CHANNELS.keypointStart;
-    const cx = Math.round(x / 4), cy = Math.round(y / 4);
-    for (const [iy, ix] of [[cy, cx], [cy + 3, cx - 2], [cy - 7, cx + 7], [cy + 7, cx]]) {
+    const cx = Math.round(x / 4),
+      cy = Math.round(y / 4);
+    for (const [iy, ix] of [
+      [cy, cx],
+      [cy + 3, cx - 2],
+      [cy - 7, cx + 7],
+      [cy + 7, cx],
+    ]) {
       const g = Math.exp(-((cellX(ix) - x) ** 2) / 162) * Math.exp(-((cellX(iy) - y) ** 2) / 162);
       expect(Math.abs(at(m, c, iy, ix) - g)).toBeLessThan(1e-6);
     }
@@ -35,7 +50,8 @@ describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
   it('keypoints of several persons combine by max; channel 49 is the max over keypoint channels', () => {
     const m = encodeTargets([person({ 3: [60, 60] }), person({ 3: [66, 60], 5: [100, 40] })], H, W);
     const c = CHANNELS.keypointStart + 3;
-    const g = (px: number, py: number, ix: number, iy: number) => Math.exp(-((cellX(ix) - px) ** 2) / 162) * Math.exp(-((cellX(iy) - py) ** 2) / 162);
+    const g = (px: number, py: number, ix: number, iy: number) =>
+      Math.exp(-((cellX(ix) - px) ** 2) / 162) * Math.exp(-((cellX(iy) - py) ** 2) / 162);
     expect(Math.abs(at(m, c, 15, 16) - Math.max(g(60, 60, 16, 15), g(66, 60, 16, 15)))).toBeLessThan(1e-6);
     for (let i = 0; i < P; i++) {
       let mx = 0;
@@ -46,16 +62,19 @@ describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
 
   it('body part: line-distance Gaussian σ 7 over the box ±4 px, floor 0.01, mean over persons', () => {
     const k = 10; // Rsho–Relb
-    const a = LIMB_FROM[k], b = LIMB_TO[k];
+    const a = LIMB_FROM[k],
+      b = LIMB_TO[k];
     const p1 = person({ [a]: [40, 40], [b]: [100, 44] });
     const p2 = person({ [a]: [40, 50], [b]: [100, 50] }); // box rows round(11.5)=12 .. round(13.5)=14
-    const one = encodeTargets([p1], H, W), two = encodeTargets([p1, p2], H, W);
+    const one = encodeTargets([p1], H, W),
+      two = encodeTargets([p1, p2], H, W);
     const line = (x1: number, y1: number, x2: number, y2: number, X: number, Y: number) => {
       const d = Math.abs((x2 - x1) * (y1 - Y) - (x1 - X) * (y2 - y1)) / (Math.hypot(x2 - x1, y2 - y1) + 1e-6);
       const g = Math.exp(-(d * d) / 98);
       return g <= 0.015 ? 0.01 : g;
     };
-    const iy = 10, ix = 15;
+    const iy = 10,
+      ix = 15;
     expect(Math.abs(at(one, k, iy, ix) - line(40, 40, 100, 44, cellX(ix), cellX(iy)))).toBeLessThan(1e-6);
     // Box: x from round((40−4)/4)=9 to round((100+4)/4)=26; y from 9 to round((44+4)/4)=12.
     expect(at(one, k, 12, 26)).toBeGreaterThan(0);
@@ -63,7 +82,8 @@ describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
     expect(at(one, k, 10, 27)).toBe(0);
     expect(at(one, k, 9, 9)).toBeGreaterThan(0);
     // Inside both boxes: the mean of the two contributions (the far one is floored at 0.01).
-    const iy2 = 12, ix2 = 20;
+    const iy2 = 12,
+      ix2 = 20;
     const mean = (line(40, 40, 100, 44, cellX(ix2), cellX(iy2)) + line(40, 50, 100, 50, cellX(ix2), cellX(iy2))) / 2;
     expect(Math.abs(at(two, k, iy2, ix2) - mean)).toBeLessThan(1e-6);
   });
@@ -98,14 +118,25 @@ describe('encodeTargets (official GT generator, IMHN-REFERENCE §5)', () => {
   });
 
   it('encodes 20 persons on a 128×128 grid in a few ms (benchmarked in bench/encodeBench.ts)', () => {
-    const persons = Array.from({ length: 20 }, (_, i) => person(Object.fromEntries(Array.from({ length: 18 }, (_, j) => [j, [40 + (i % 5) * 100 + j * 3, 40 + Math.floor(i / 5) * 120 + j * 5]]))));
+    const persons = Array.from({ length: 20 }, (_, i) =>
+      person(
+        Object.fromEntries(
+          Array.from({ length: 18 }, (_, j) => [j, [40 + (i % 5) * 100 + j * 3, 40 + Math.floor(i / 5) * 120 + j * 5]]),
+        ),
+      ),
+    );
     const m = encodeTargets(persons, 128, 128);
     expect(m.length).toBe(50 * 128 * 128);
   });
 });
 
 describe('encodeTargets agrees with the Python encoder used for training (training/targets.py)', () => {
-  interface Case { file: string; grid: [number, number]; persons: { xy: number[][]; labelled: boolean[] }[]; mask: number[][] }
+  interface Case {
+    file: string;
+    grid: [number, number];
+    persons: { xy: number[][]; labelled: boolean[] }[];
+    mask: number[][];
+  }
   const dir = path.join(PROJECT_FIXTURES, 'targets');
   const { cases } = readJson<{ cases: Case[] }>(path.join(dir, 'cases.json'));
   for (const c of cases) {

@@ -25,8 +25,10 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
   for (let t = 0; t < nTiles; t++) {
     if (!above(t)) continue;
     const tile = ch.tile(t);
-    const tx = t % ch.tilesX, ty = (t - tx) / ch.tilesX;
-    const x0 = tx * TILE_PX, y0 = ty * TILE_PX;
+    const tx = t % ch.tilesX,
+      ty = (t - tx) / ch.tilesX;
+    const x0 = tx * TILE_PX,
+      y0 = ty * TILE_PX;
     for (let dy = 0; dy < TILE_PX && y0 + dy < H; dy++) {
       for (let dx = 0; dx < TILE_PX && x0 + dx < W; dx++) {
         const i = dy * TILE_PX + dx;
@@ -34,8 +36,14 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
         if (v < o.threshold) continue;
         const inner = dx > 0 && dy > 0 && dx < TILE_PX - 1 && dy < TILE_PX - 1 && x0 + dx < W - 1 && y0 + dy < H - 1;
         const isMax = inner
-          ? v >= tile[i - TILE_PX - 1] && v >= tile[i - TILE_PX] && v >= tile[i - TILE_PX + 1] && v >= tile[i - 1] &&
-            v >= tile[i + 1] && v >= tile[i + TILE_PX - 1] && v >= tile[i + TILE_PX] && v >= tile[i + TILE_PX + 1]
+          ? v >= tile[i - TILE_PX - 1] &&
+            v >= tile[i - TILE_PX] &&
+            v >= tile[i - TILE_PX + 1] &&
+            v >= tile[i - 1] &&
+            v >= tile[i + 1] &&
+            v >= tile[i + TILE_PX - 1] &&
+            v >= tile[i + TILE_PX] &&
+            v >= tile[i + TILE_PX + 1]
           : isLocalMax(ch, x0 + dx, y0 + dy, v, above);
         if (isMax) found.push({ x: x0 + dx, y: y0 + dy, v });
       }

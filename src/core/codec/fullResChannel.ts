@@ -9,8 +9,12 @@ export const TILE_PX = 16;
 const DENSE_TILE_LIMIT = 1 << 16;
 const f32 = Math.fround;
 
-interface AxisSpan { src0: Int32Array; src1: Int32Array; mid0: Int32Array; mid1: Int32Array }
-
+interface AxisSpan {
+  src0: Int32Array;
+  src1: Int32Array;
+  mid0: Int32Array;
+  mid1: Int32Array;
+}
 
 /**
  * The official upsampling of one pass, evaluated tile by tile in image space (IMHN-REFERENCE §2 step 10):
@@ -28,19 +32,29 @@ export class PassUpsampler {
   /** Worst-case negative weight mass of the composite x kernel (for upper bounds). */
   readonly negMassX: number;
   readonly negMassY: number;
-  private readonly ax1: CubicAxis; private readonly ay1: CubicAxis;
-  private readonly ax2: CubicAxis; private readonly ay2: CubicAxis;
-  private readonly spanX: AxisSpan; private readonly spanY: AxisSpan;
-  readonly compX: CompositeAxis; readonly compY: CompositeAxis;
+  private readonly ax1: CubicAxis;
+  private readonly ay1: CubicAxis;
+  private readonly ax2: CubicAxis;
+  private readonly ay2: CubicAxis;
+  private readonly spanX: AxisSpan;
+  private readonly spanY: AxisSpan;
+  readonly compX: CompositeAxis;
+  readonly compY: CompositeAxis;
   /** Map cell centre → image pixel for this pass (the same geometry the heatmap overlay uses). */
   private readonly placement: MapPlacement;
   /** The same composite axes with a fixed tap count per output, 6 or 8 (fast mode's unrolled loops). */
-  private readonly fixX: CompositeAxis; private readonly fixY: CompositeAxis;
-  private readonly bufA: Float32Array; private readonly bufI: Float32Array; private readonly bufC: Float32Array;
-  private readonly gMax: Float64Array; private readonly gMin: Float64Array;
+  private readonly fixX: CompositeAxis;
+  private readonly fixY: CompositeAxis;
+  private readonly bufA: Float32Array;
+  private readonly bufI: Float32Array;
+  private readonly bufC: Float32Array;
+  private readonly gMax: Float64Array;
+  private readonly gMin: Float64Array;
   private readonly approxRows: Float64Array;
   private readonly avgRow: Float64Array;
-  private readonly ptA = new Float32Array(4 * 16); private readonly ptI = new Float32Array(4); private readonly ptC = new Float32Array(4);
+  private readonly ptA = new Float32Array(4 * 16);
+  private readonly ptI = new Float32Array(4);
+  private readonly ptC = new Float32Array(4);
 
   constructor(g: PassGeometry, simdLanes = 4) {
     this.g = g;
@@ -81,27 +95,36 @@ export class PassUpsampler {
   tileTightBound(plane: Float32Array, ty: number, tx: number, rowCache: Float64Array): number {
     const { compX, compY, gMax, gMin } = this;
     const w = this.g.mapW;
-    const sr0 = this.spanY.src0[ty], sr1 = this.spanY.src1[ty];
-    const x0 = tx * TILE_PX, x1 = Math.min(this.g.imageW, x0 + TILE_PX);
-    const y0 = ty * TILE_PX, y1 = Math.min(this.g.imageH, y0 + TILE_PX);
+    const sr0 = this.spanY.src0[ty],
+      sr1 = this.spanY.src1[ty];
+    const x0 = tx * TILE_PX,
+      x1 = Math.min(this.g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX,
+      y1 = Math.min(this.g.imageH, y0 + TILE_PX);
     let mag = 0;
     for (let sr = sr0; sr <= sr1; sr++) {
       // rowCache[2·(sr·tilesX + tx)] = max, [+1] = min of the x-composite over the tile's columns on map row sr.
       const ci = 2 * (sr * this.tilesX + tx);
-      let hi = rowCache[ci], lo = rowCache[ci + 1];
+      let hi = rowCache[ci],
+        lo = rowCache[ci + 1];
       if (Number.isNaN(hi)) {
-        hi = -Infinity; lo = Infinity;
+        hi = -Infinity;
+        lo = Infinity;
         const row = sr * w;
         for (let x = x0; x < x1; x++) {
-          const st = row + compX.start[x], n = compX.len[x], k0 = x * COMPOSITE_TAPS;
+          const st = row + compX.start[x],
+            n = compX.len[x],
+            k0 = x * COMPOSITE_TAPS;
           let v = 0;
           for (let k = 0; k < n; k++) v += plane[st + k] * compX.weight[k0 + k];
           if (v > hi) hi = v;
           if (v < lo) lo = v;
         }
-        rowCache[ci] = hi; rowCache[ci + 1] = lo;
+        rowCache[ci] = hi;
+        rowCache[ci + 1] = lo;
       }
-      gMax[sr - sr0] = hi; gMin[sr - sr0] = lo;
+      gMax[sr - sr0] = hi;
+      gMin[sr - sr0] = lo;
       mag = Math.max(mag, Math.abs(hi), Math.abs(lo));
     }
     return maxOverRows(compY, gMax, gMin, sr0, y0, y1) + 1e-5 * (1 + mag);
@@ -116,19 +139,33 @@ export class PassUpsampler {
   tileBound(plane: Float32Array, ty: number, tx: number, segCache: Float64Array, threshold: number): number {
     const { compY, gMax, gMin, negMassX, negMassY } = this;
     const w = this.g.mapW;
-    const sr0 = this.spanY.src0[ty], sr1 = this.spanY.src1[ty];
-    const sc0 = this.spanX.src0[tx], sc1 = this.spanX.src1[tx];
-    let mag = 0, top = -Infinity, bottom = Infinity;
+    const sr0 = this.spanY.src0[ty],
+      sr1 = this.spanY.src1[ty];
+    const sc0 = this.spanX.src0[tx],
+      sc1 = this.spanX.src1[tx];
+    let mag = 0,
+      top = -Infinity,
+      bottom = Infinity;
     for (let sr = sr0; sr <= sr1; sr++) {
       const ci = 2 * (sr * this.tilesX + tx);
-      let hi = segCache[ci], lo = segCache[ci + 1];
-      if (hi !== hi) { // NaN: not computed yet
-        hi = -Infinity; lo = Infinity;
-        for (let i = sr * w + sc0, e = sr * w + sc1; i <= e; i++) { const v = plane[i]; if (v > hi) hi = v; if (v < lo) lo = v; }
-        segCache[ci] = hi; segCache[ci + 1] = lo;
+      let hi = segCache[ci],
+        lo = segCache[ci + 1];
+      if (hi !== hi) {
+        // NaN: not computed yet
+        hi = -Infinity;
+        lo = Infinity;
+        for (let i = sr * w + sc0, e = sr * w + sc1; i <= e; i++) {
+          const v = plane[i];
+          if (v > hi) hi = v;
+          if (v < lo) lo = v;
+        }
+        segCache[ci] = hi;
+        segCache[ci + 1] = lo;
       }
-      const gh = hi + negMassX * (hi - lo), gl = lo - negMassX * (hi - lo);
-      gMax[sr - sr0] = gh; gMin[sr - sr0] = gl;
+      const gh = hi + negMassX * (hi - lo),
+        gl = lo - negMassX * (hi - lo);
+      gMax[sr - sr0] = gh;
+      gMin[sr - sr0] = gl;
       if (gh > top) top = gh;
       if (gl < bottom) bottom = gl;
       const m = hi > -lo ? (hi > 0 ? hi : -hi) : -lo;
@@ -153,7 +190,8 @@ export class PassUpsampler {
     const sr0 = ay1.index[ay2.index[y * 4] * 4];
     const sr1 = ay1.index[ay2.index[y * 4 + 3] * 4 + 3];
     for (let q = 0; q < 4; q++) {
-      const c = ax2.index[x * 4 + q], kc = c * 4;
+      const c = ax2.index[x * 4 + q],
+        kc = c * 4;
       for (let sr = sr0; sr <= sr1; sr++) {
         const off = sr * g.mapW;
         let v = f32(plane[off + ax1.index[kc]] * ax1.weight[kc]);
@@ -163,7 +201,8 @@ export class PassUpsampler {
       }
     }
     for (let k = 0; k < 4; k++) {
-      const r = ay2.index[y * 4 + k], kr = r * 4;
+      const r = ay2.index[y * 4 + k],
+        kr = r * 4;
       let h = 0;
       for (let q = 0; q < 4; q++) {
         const c = ax2.index[x * 4 + q];
@@ -181,57 +220,113 @@ export class PassUpsampler {
    * Tile (ty, tx) from the composite kernel in float64, separably (map rows × x-kernel, then y-kernel): about 9
    * multiply-adds per pixel; equal to the exact values up to float32 rounding of the official chain (≈1e-6).
    */
-  computeTileApprox(plane: Float32Array, ty: number, tx: number, out: Float32Array | Float64Array, mirrored: Float32Array | null = null): void {
+  computeTileApprox(
+    plane: Float32Array,
+    ty: number,
+    tx: number,
+    out: Float32Array | Float64Array,
+    mirrored: Float32Array | null = null,
+  ): void {
     const { fixX: cx, fixY: cy, g } = this;
     const taps = cx.len[0];
-    if ((taps !== 6 && taps !== 8) || cy.len[0] !== taps) return this.computeTileApproxGeneric(plane, ty, tx, out, mirrored);
-    const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
-    const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
-    const rows = this.approxRows, wx = cx.weight, wy = cy.weight, T = TILE_PX, K = COMPOSITE_TAPS;
+    if ((taps !== 6 && taps !== 8) || cy.len[0] !== taps)
+      return this.computeTileApproxGeneric(plane, ty, tx, out, mirrored);
+    const x0 = tx * TILE_PX,
+      x1 = Math.min(g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX,
+      y1 = Math.min(g.imageH, y0 + TILE_PX);
+    const rows = this.approxRows,
+      wx = cx.weight,
+      wy = cy.weight,
+      T = TILE_PX,
+      K = COMPOSITE_TAPS;
     // Map rows the tile needs (fixed taps per output row; see compositeAxis).
-    const rFirst = cy.start[y0], rLast = cy.start[y1 - 1] + taps - 1;
-    const c0 = cx.start[x0], c1 = cx.start[x1 - 1] + taps;
+    const rFirst = cy.start[y0],
+      rLast = cy.start[y1 - 1] + taps - 1;
+    const c0 = cx.start[x0],
+      c1 = cx.start[x1 - 1] + taps;
     for (let sr = rFirst; sr <= rLast; sr++) {
-      let src: Float32Array | Float64Array = plane, row = sr * g.mapW;
+      let src: Float32Array | Float64Array = plane,
+        row = sr * g.mapW;
       if (mirrored) {
         // Flip average of just the cells this row segment reads: (orig + mirrored flip pass) / 2, float32 like numpy.
-        const avg = this.avgRow, w = g.mapW, m = row + w - 1;
+        const avg = this.avgRow,
+          w = g.mapW,
+          m = row + w - 1;
         for (let c = c0; c < c1; c++) avg[c] = f32((plane[row + c] + mirrored[m - c]) * 0.5);
-        src = avg; row = 0;
+        src = avg;
+        row = 0;
       }
       const o = (sr - rFirst) * T - x0;
       for (let x = x0; x < x1; x++) {
-        const i = row + cx.start[x], k = x * K;
-        let v = src[i] * wx[k] + src[i + 1] * wx[k + 1] + src[i + 2] * wx[k + 2] + src[i + 3] * wx[k + 3] +
-          src[i + 4] * wx[k + 4] + src[i + 5] * wx[k + 5];
+        const i = row + cx.start[x],
+          k = x * K;
+        let v =
+          src[i] * wx[k] +
+          src[i + 1] * wx[k + 1] +
+          src[i + 2] * wx[k + 2] +
+          src[i + 3] * wx[k + 3] +
+          src[i + 4] * wx[k + 4] +
+          src[i + 5] * wx[k + 5];
         if (taps === 8) v += src[i + 6] * wx[k + 6] + src[i + 7] * wx[k + 7];
         rows[o + x] = v;
       }
     }
     const nx = x1 - x0;
     for (let y = y0; y < y1; y++) {
-      const k = y * K, b = (cy.start[y] - rFirst) * T, o = (y - y0) * T;
-      const w0 = wy[k], w1 = wy[k + 1], w2 = wy[k + 2], w3 = wy[k + 3], w4 = wy[k + 4], w5 = wy[k + 5], w6 = wy[k + 6], w7 = wy[k + 7];
+      const k = y * K,
+        b = (cy.start[y] - rFirst) * T,
+        o = (y - y0) * T;
+      const w0 = wy[k],
+        w1 = wy[k + 1],
+        w2 = wy[k + 2],
+        w3 = wy[k + 3],
+        w4 = wy[k + 4],
+        w5 = wy[k + 5],
+        w6 = wy[k + 6],
+        w7 = wy[k + 7];
       if (taps === 6) {
         for (let x = 0; x < nx; x++) {
           const i = b + x;
-          out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] + w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T];
+          out[o + x] =
+            w0 * rows[i] +
+            w1 * rows[i + T] +
+            w2 * rows[i + 2 * T] +
+            w3 * rows[i + 3 * T] +
+            w4 * rows[i + 4 * T] +
+            w5 * rows[i + 5 * T];
         }
       } else {
         for (let x = 0; x < nx; x++) {
           const i = b + x;
-          out[o + x] = w0 * rows[i] + w1 * rows[i + T] + w2 * rows[i + 2 * T] + w3 * rows[i + 3 * T] +
-            w4 * rows[i + 4 * T] + w5 * rows[i + 5 * T] + w6 * rows[i + 6 * T] + w7 * rows[i + 7 * T];
+          out[o + x] =
+            w0 * rows[i] +
+            w1 * rows[i + T] +
+            w2 * rows[i + 2 * T] +
+            w3 * rows[i + 3 * T] +
+            w4 * rows[i + 4 * T] +
+            w5 * rows[i + 5 * T] +
+            w6 * rows[i + 6 * T] +
+            w7 * rows[i + 7 * T];
         }
       }
     }
   }
 
-  private computeTileApproxGeneric(plane: Float32Array, ty: number, tx: number, out: Float32Array | Float64Array, mirrored: Float32Array | null): void {
+  private computeTileApproxGeneric(
+    plane: Float32Array,
+    ty: number,
+    tx: number,
+    out: Float32Array | Float64Array,
+    mirrored: Float32Array | null,
+  ): void {
     const { g } = this;
-    const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
-    const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out[(y - y0) * TILE_PX + x - x0] = this.pointValueApprox(plane, y, x, mirrored);
+    const x0 = tx * TILE_PX,
+      x1 = Math.min(g.imageW, x0 + TILE_PX);
+    const y0 = ty * TILE_PX,
+      y1 = Math.min(g.imageH, y0 + TILE_PX);
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) out[(y - y0) * TILE_PX + x - x0] = this.pointValueApprox(plane, y, x, mirrored);
   }
 
   /**
@@ -242,13 +337,19 @@ export class PassUpsampler {
   pointValueApprox(plane: Float32Array, y: number, x: number, mirrored: Float32Array | null = null): number {
     const { fixX: compX, fixY: compY } = this;
     const w = this.g.mapW;
-    const xs = compX.start[x], xn = compX.len[x], xk = x * COMPOSITE_TAPS;
-    const ys = compY.start[y], yn = compY.len[y], yk = y * COMPOSITE_TAPS;
+    const xs = compX.start[x],
+      xn = compX.len[x],
+      xk = x * COMPOSITE_TAPS;
+    const ys = compY.start[y],
+      yn = compY.len[y],
+      yk = y * COMPOSITE_TAPS;
     let v = 0;
     for (let i = 0; i < yn; i++) {
       const row = (ys + i) * w;
       let h = 0;
-      if (mirrored) for (let j = 0; j < xn; j++) h += f32((plane[row + xs + j] + mirrored[row + w - 1 - xs - j]) * 0.5) * compX.weight[xk + j];
+      if (mirrored)
+        for (let j = 0; j < xn; j++)
+          h += f32((plane[row + xs + j] + mirrored[row + w - 1 - xs - j]) * 0.5) * compX.weight[xk + j];
       else for (let j = 0; j < xn; j++) h += plane[row + xs + j] * compX.weight[xk + j];
       v += h * compY.weight[yk + i];
     }
@@ -260,13 +361,21 @@ export class PassUpsampler {
    * the heuristic screen of `fast` mode (a full-resolution value ≥ t lies next to a stride-4 value close to t,
    * because the cubic kernels' positive lobes span ±1 cell).
    */
-  markHotTiles(plane: Float32Array, seedThreshold: number, active: Uint8Array, mirrored: Float32Array | null = null): void {
+  markHotTiles(
+    plane: Float32Array,
+    seedThreshold: number,
+    active: Uint8Array,
+    mirrored: Float32Array | null = null,
+  ): void {
     const { g } = this;
-    const w = g.mapW, twice = 2 * seedThreshold;
+    const w = g.mapW,
+      twice = 2 * seedThreshold;
     for (let sy = 0; sy < g.mapH; sy++) {
-      const row = sy * w, mrow = row + w - 1;
+      const row = sy * w,
+        mrow = row + w - 1;
       if (mirrored) {
-        for (let sx = 0; sx < w; sx++) if (plane[row + sx] + mirrored[mrow - sx] >= twice) this.markAround(sx, sy, active);
+        for (let sx = 0; sx < w; sx++)
+          if (plane[row + sx] + mirrored[mrow - sx] >= twice) this.markAround(sx, sy, active);
       } else {
         for (let sx = 0; sx < w; sx++) if (plane[row + sx] >= seedThreshold) this.markAround(sx, sy, active);
       }
@@ -276,20 +385,34 @@ export class PassUpsampler {
   private markAround(sx: number, sy: number, active: Uint8Array): void {
     const { ax, bx, ay, by } = this.placement;
     const tile = (v: number, tiles: number) => Math.min(tiles - 1, Math.max(0, Math.floor(v / TILE_PX)));
-    const ty0 = tile(ay * (sy - 1) + by, this.tilesY), ty1 = tile(ay * (sy + 1) + by, this.tilesY);
-    const tx0 = tile(ax * (sx - 1) + bx, this.tilesX), tx1 = tile(ax * (sx + 1) + bx, this.tilesX);
+    const ty0 = tile(ay * (sy - 1) + by, this.tilesY),
+      ty1 = tile(ay * (sy + 1) + by, this.tilesY);
+    const tx0 = tile(ax * (sx - 1) + bx, this.tilesX),
+      tx1 = tile(ax * (sx + 1) + bx, this.tilesX);
     for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) active[ty * this.tilesX + tx] = 1;
   }
 
   /** Exact image-space values of tile (ty, tx) of one channel plane [mapH, mapW], into out[TILE_PX × TILE_PX]. */
-  computeTile(plane: Float32Array, groupChannel: number, groupChannels: number, ty: number, tx: number, out: Float32Array): void {
+  computeTile(
+    plane: Float32Array,
+    groupChannel: number,
+    groupChannels: number,
+    ty: number,
+    tx: number,
+    out: Float32Array,
+  ): void {
     const { g, ax1, ay1, ax2, ay2, bufA, bufI, bufC } = this;
     const order = { interleavedChannels: groupChannels, simdLanes: this.simdLanes };
-    const y0 = ty * TILE_PX, y1 = Math.min(g.imageH, y0 + TILE_PX);
-    const x0 = tx * TILE_PX, x1 = Math.min(g.imageW, x0 + TILE_PX);
-    const sr0 = this.spanY.src0[ty], sr1 = this.spanY.src1[ty];
-    const r0 = this.spanY.mid0[ty], r1 = this.spanY.mid1[ty];
-    const c0 = this.spanX.mid0[tx], c1 = this.spanX.mid1[tx];
+    const y0 = ty * TILE_PX,
+      y1 = Math.min(g.imageH, y0 + TILE_PX);
+    const x0 = tx * TILE_PX,
+      x1 = Math.min(g.imageW, x0 + TILE_PX);
+    const sr0 = this.spanY.src0[ty],
+      sr1 = this.spanY.src1[ty];
+    const r0 = this.spanY.mid0[ty],
+      r1 = this.spanY.mid1[ty];
+    const c0 = this.spanX.mid0[tx],
+      c1 = this.spanX.mid1[tx];
     const nc = c1 - c0 + 1;
     // Stage 1 horizontal: map rows sr0..sr1 at stage-1 columns c0..c1.
     for (let sr = sr0; sr <= sr1; sr++) horizontalRow(plane, sr * g.mapW, ax1, bufA, (sr - sr0) * nc, c0, c1 + 1);
@@ -306,10 +429,19 @@ export class PassUpsampler {
 }
 
 /** max over image rows y0..y1−1 of Σ_k w_k·(w_k > 0 ? hi : lo)[row k], rows indexed from map row sr0. */
-function maxOverRows(compY: CompositeAxis, hi: Float64Array, lo: Float64Array, sr0: number, y0: number, y1: number): number {
+function maxOverRows(
+  compY: CompositeAxis,
+  hi: Float64Array,
+  lo: Float64Array,
+  sr0: number,
+  y0: number,
+  y1: number,
+): number {
   let best = -Infinity;
   for (let y = y0; y < y1; y++) {
-    const st = compY.start[y] - sr0, n = compY.len[y], k0 = y * COMPOSITE_TAPS;
+    const st = compY.start[y] - sr0,
+      n = compY.len[y],
+      k0 = y * COMPOSITE_TAPS;
     let v = 0;
     for (let k = 0; k < n; k++) {
       const wy = compY.weight[k0 + k];
@@ -325,7 +457,10 @@ function negativeMass(a: CompositeAxis): number {
   let worst = 0;
   for (let d = 0; d < a.start.length; d++) {
     let neg = 0;
-    for (let k = 0; k < a.len[d]; k++) { const w = a.weight[d * COMPOSITE_TAPS + k]; if (w < 0) neg -= w; }
+    for (let k = 0; k < a.len[d]; k++) {
+      const w = a.weight[d * COMPOSITE_TAPS + k];
+      if (w < 0) neg -= w;
+    }
     worst = Math.max(worst, neg);
   }
   return worst;
@@ -347,14 +482,35 @@ function vertical4(v: ArrayLike<number>, w: Float32Array, k: number, simd: boole
 
 /** For each tile along one axis: the stage-1 (mid) and map (src) index ranges its outputs depend on. */
 function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): AxisSpan {
-  const s: AxisSpan = { src0: new Int32Array(tiles), src1: new Int32Array(tiles), mid0: new Int32Array(tiles), mid1: new Int32Array(tiles) };
+  const s: AxisSpan = {
+    src0: new Int32Array(tiles),
+    src1: new Int32Array(tiles),
+    mid0: new Int32Array(tiles),
+    mid1: new Int32Array(tiles),
+  };
   for (let t = 0; t < tiles; t++) {
-    const d0 = t * TILE_PX, d1 = Math.min(len, d0 + TILE_PX) - 1;
-    let m0 = Infinity, m1 = -Infinity;
-    for (let d = d0; d <= d1; d++) for (let k = 0; k < 4; k++) { const i = a2.index[d * 4 + k]; if (i < m0) m0 = i; if (i > m1) m1 = i; }
-    let q0 = Infinity, q1 = -Infinity;
-    for (let m = m0; m <= m1; m++) for (let k = 0; k < 4; k++) { const i = a1.index[m * 4 + k]; if (i < q0) q0 = i; if (i > q1) q1 = i; }
-    s.mid0[t] = m0; s.mid1[t] = m1; s.src0[t] = q0; s.src1[t] = q1;
+    const d0 = t * TILE_PX,
+      d1 = Math.min(len, d0 + TILE_PX) - 1;
+    let m0 = Infinity,
+      m1 = -Infinity;
+    for (let d = d0; d <= d1; d++)
+      for (let k = 0; k < 4; k++) {
+        const i = a2.index[d * 4 + k];
+        if (i < m0) m0 = i;
+        if (i > m1) m1 = i;
+      }
+    let q0 = Infinity,
+      q1 = -Infinity;
+    for (let m = m0; m <= m1; m++)
+      for (let k = 0; k < 4; k++) {
+        const i = a1.index[m * 4 + k];
+        if (i < q0) q0 = i;
+        if (i > q1) q1 = i;
+      }
+    s.mid0[t] = m0;
+    s.mid1[t] = m1;
+    s.src0[t] = q0;
+    s.src1[t] = q1;
   }
   return s;
 }
@@ -379,7 +535,9 @@ export class TileArena {
     return tile;
   }
 
-  reset(): void { this.used = 0; }
+  reset(): void {
+    this.used = 0;
+  }
 }
 
 /**
@@ -399,7 +557,8 @@ export class FullResChannel {
   private readonly dense: (Float64Array | undefined)[] | null;
   private readonly sparse: Map<number, Float64Array> | null;
   /** Bound caches (reference mode only), allocated on first use; NaN = not computed. */
-  private boundCache: { bounds: Float64Array; tight: Float64Array; rows: Float64Array[]; segs: Float64Array[] } | null = null;
+  private boundCache: { bounds: Float64Array; tight: Float64Array; rows: Float64Array[]; segs: Float64Array[] } | null =
+    null;
   private readonly points = new Map<number, number>();
   private readonly arena: TileArena;
   /** 'approx' (fast mode): float64 composite values and a heuristic screen (`hot`) instead of bounds. */
@@ -410,8 +569,13 @@ export class FullResChannel {
   private readonly scratch = new Float32Array(TILE_PX * TILE_PX);
 
   constructor(
-    ups: PassUpsampler[], planes: Float32Array[], groupChannel: number, groupChannels: number, asFloat32: boolean,
-    arena = new TileArena(), approx: { seedThreshold: number | null; mirrored?: (Float32Array | null)[] } | null = null,
+    ups: PassUpsampler[],
+    planes: Float32Array[],
+    groupChannel: number,
+    groupChannels: number,
+    asFloat32: boolean,
+    arena = new TileArena(),
+    approx: { seedThreshold: number | null; mirrored?: (Float32Array | null)[] } | null = null,
   ) {
     this.arena = arena;
     this.mirrored = approx?.mirrored ?? ups.map(() => null);
@@ -435,8 +599,12 @@ export class FullResChannel {
     this.sparse = n <= DENSE_TILE_LIMIT ? null : new Map();
   }
 
-  get tilesX(): number { return this.ups[0].tilesX; }
-  get tilesY(): number { return this.ups[0].tilesY; }
+  get tilesX(): number {
+    return this.ups[0].tilesX;
+  }
+  get tilesY(): number {
+    return this.ups[0].tilesY;
+  }
 
   /**
    * An upper bound of every value in tile t (row-major tile index). It is only tightened as far as needed to
@@ -446,9 +614,11 @@ export class FullResChannel {
     const c = this.caches();
     let b = c.bounds[t];
     if (b !== b) {
-      const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
+      const tx = t % this.tilesX,
+        ty = (t - tx) / this.tilesX;
       b = 0;
-      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileBound(this.planes[p], ty, tx, c.segs[p], threshold) / this.ups.length;
+      for (let p = 0; p < this.ups.length; p++)
+        b += this.ups[p].tileBound(this.planes[p], ty, tx, c.segs[p], threshold) / this.ups.length;
       c.bounds[t] = b;
     }
     return b;
@@ -458,7 +628,12 @@ export class FullResChannel {
     if (this.boundCache === null) {
       const n = this.tilesX * this.tilesY;
       const perRow = () => this.ups.map((u) => new Float64Array(2 * u.g.mapH * u.tilesX).fill(NaN));
-      this.boundCache = { bounds: new Float64Array(n).fill(NaN), tight: new Float64Array(n).fill(NaN), rows: perRow(), segs: perRow() };
+      this.boundCache = {
+        bounds: new Float64Array(n).fill(NaN),
+        tight: new Float64Array(n).fill(NaN),
+        rows: perRow(),
+        segs: perRow(),
+      };
     }
     return this.boundCache;
   }
@@ -470,9 +645,11 @@ export class FullResChannel {
     const c = this.caches();
     let b = c.tight[t];
     if (Number.isNaN(b)) {
-      const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
+      const tx = t % this.tilesX,
+        ty = (t - tx) / this.tilesX;
       b = 0;
-      for (let p = 0; p < this.ups.length; p++) b += this.ups[p].tileTightBound(this.planes[p], ty, tx, c.rows[p]) / this.ups.length;
+      for (let p = 0; p < this.ups.length; p++)
+        b += this.ups[p].tileTightBound(this.planes[p], ty, tx, c.rows[p]) / this.ups.length;
       c.tight[t] = b;
     }
     return b >= threshold;
@@ -491,7 +668,8 @@ export class FullResChannel {
   tile(t: number): Float64Array {
     let out = this.stored(t);
     if (out === undefined) {
-      const tx = t % this.tilesX, ty = (t - tx) / this.tilesX;
+      const tx = t % this.tilesX,
+        ty = (t - tx) / this.tilesX;
       out = this.arena.alloc();
       const n = this.ups.length;
       if (this.approx && n === 1) {
@@ -512,7 +690,9 @@ export class FullResChannel {
     return out;
   }
 
-  isComputed(t: number): boolean { return this.stored(t) !== undefined; }
+  isComputed(t: number): boolean {
+    return this.stored(t) !== undefined;
+  }
 
   tileIndexOf(y: number, x: number): number {
     return Math.floor(y / TILE_PX) * this.tilesX + Math.floor(x / TILE_PX);

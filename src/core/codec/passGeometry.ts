@@ -7,25 +7,44 @@ import { DecodeInputError } from './decodeCase.ts';
  */
 export interface PassGeometry {
   multiplier: number;
-  imageH: number; imageW: number;
-  resizedH: number; resizedW: number;
-  paddedH: number; paddedW: number;
-  mapH: number; mapW: number;
+  imageH: number;
+  imageW: number;
+  resizedH: number;
+  resizedW: number;
+  paddedH: number;
+  paddedW: number;
+  mapH: number;
+  mapW: number;
 }
 
-export function passGeometry(imageW: number, imageH: number, multiplier: number, stride = 4, padMultiple = 64): PassGeometry {
+export function passGeometry(
+  imageW: number,
+  imageH: number,
+  multiplier: number,
+  stride = 4,
+  padMultiple = 64,
+): PassGeometry {
   if (!(imageW > 0 && imageH > 0)) throw new DecodeInputError(`image size must be positive, got ${imageW}×${imageH}`);
-  if (!(multiplier > 0 && Number.isFinite(multiplier))) throw new DecodeInputError(`pass multiplier must be a positive number, got ${multiplier}`);
+  if (!(multiplier > 0 && Number.isFinite(multiplier)))
+    throw new DecodeInputError(`pass multiplier must be a positive number, got ${multiplier}`);
   // cv2.resize(img, (0,0), fx=m, fy=m): dsize = saturate_cast<int>(len·m), which rounds half to even.
   const resizedW = roundHalfEven(imageW * multiplier);
   const resizedH = roundHalfEven(imageH * multiplier);
-  if (resizedW < 1 || resizedH < 1) throw new DecodeInputError(`multiplier ${multiplier} shrinks the ${imageW}×${imageH} image to nothing`);
+  if (resizedW < 1 || resizedH < 1)
+    throw new DecodeInputError(`multiplier ${multiplier} shrinks the ${imageW}×${imageH} image to nothing`);
   const pad = (n: number) => (n % padMultiple === 0 ? 0 : padMultiple - (n % padMultiple));
   const paddedW = resizedW + pad(resizedW);
   const paddedH = resizedH + pad(resizedH);
   return {
-    multiplier, imageH, imageW, resizedH, resizedW, paddedH, paddedW,
-    mapH: paddedH / stride, mapW: paddedW / stride,
+    multiplier,
+    imageH,
+    imageW,
+    resizedH,
+    resizedW,
+    paddedH,
+    paddedW,
+    mapH: paddedH / stride,
+    mapW: paddedW / stride,
   };
 }
 
@@ -35,7 +54,7 @@ export function checkMapShape(g: PassGeometry, shape: number[], what: string, ch
   if (shape.length !== 3 || shape[0] !== want[0] || shape[1] !== want[1] || shape[2] !== want[2]) {
     throw new DecodeInputError(
       `${what} has shape [${shape.join(', ')}], expected [${want.join(', ')}] for a ${g.imageW}×${g.imageH} image ` +
-      `at multiplier ${g.multiplier} (resized ${g.resizedW}×${g.resizedH}, padded ${g.paddedW}×${g.paddedH}, stride 4)`,
+        `at multiplier ${g.multiplier} (resized ${g.resizedW}×${g.resizedH}, padded ${g.paddedW}×${g.paddedH}, stride 4)`,
     );
   }
 }

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { resizeCubic } from './resizeCubic.ts';
 import { PROJECT_FIXTURES, readJson, readNpy } from '../../../test/support/fixturePaths.ts';
 
-interface ResizeCase { name: string; how: 'fx' | 'dsize'; factor: number | null; dsize: [number, number] | null }
+interface ResizeCase {
+  name: string;
+  how: 'fx' | 'dsize';
+  factor: number | null;
+  dsize: [number, number] | null;
+}
 const dir = path.join(PROJECT_FIXTURES, 'resize');
 const index = readJson<{ opencv: string; cases: ResizeCase[] }>(path.join(dir, 'index.json'));
 
@@ -14,9 +19,13 @@ describe('resizeCubic (OpenCV INTER_CUBIC, float32)', () => {
       const expected = readNpy(path.join(dir, `${c.name}.out.npy`));
       const [ch, h, w] = input.shape;
       const [, dh, dw] = expected.shape;
-      const out = c.how === 'fx'
-        ? resizeCubic({ data: input.data, channels: ch, height: h, width: w }, dh, dw, { invScaleX: c.factor!, invScaleY: c.factor! })
-        : resizeCubic({ data: input.data, channels: ch, height: h, width: w }, dh, dw);
+      const out =
+        c.how === 'fx'
+          ? resizeCubic({ data: input.data, channels: ch, height: h, width: w }, dh, dw, {
+              invScaleX: c.factor!,
+              invScaleY: c.factor!,
+            })
+          : resizeCubic({ data: input.data, channels: ch, height: h, width: w }, dh, dw);
       expect([out.channels, out.height, out.width]).toEqual(expected.shape);
       let maxDiff = 0;
       for (let i = 0; i < out.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out.data[i] - expected.data[i]));

@@ -56,7 +56,15 @@ export function scalarTailStart(width: number, channel: number, order: VerticalO
 }
 
 /** One output row segment [x0, x1) of the horizontal pass: dst[dstOff + x − x0] for x in [x0, x1). */
-export function horizontalRow(src: ArrayLike<number>, srcOff: number, ax: CubicAxis, dst: Float32Array, dstOff: number, x0: number, x1: number): void {
+export function horizontalRow(
+  src: ArrayLike<number>,
+  srcOff: number,
+  ax: CubicAxis,
+  dst: Float32Array,
+  dstOff: number,
+  x0: number,
+  x1: number,
+): void {
   const idx = ax.index;
   const w = ax.weight;
   for (let x = x0, o = dstOff; x < x1; x++, o++) {
@@ -73,11 +81,23 @@ export function horizontalRow(src: ArrayLike<number>, srcOff: number, ax: CubicA
  * `stride` wide, starting at column colBase; results go to dst[dstOff ..]. Columns ≥ xTail use the scalar order.
  */
 export function verticalRow(
-  rows: Float32Array, stride: number, ay: CubicAxis, y: number, dst: Float32Array, dstOff: number,
-  x0: number, x1: number, rowBase: number, colBase: number, xTail: number,
+  rows: Float32Array,
+  stride: number,
+  ay: CubicAxis,
+  y: number,
+  dst: Float32Array,
+  dstOff: number,
+  x0: number,
+  x1: number,
+  rowBase: number,
+  colBase: number,
+  xTail: number,
 ): void {
   const k = y * 4;
-  const b0 = ay.weight[k], b1 = ay.weight[k + 1], b2 = ay.weight[k + 2], b3 = ay.weight[k + 3];
+  const b0 = ay.weight[k],
+    b1 = ay.weight[k + 1],
+    b2 = ay.weight[k + 2],
+    b3 = ay.weight[k + 3];
   const o0 = (ay.index[k] - rowBase) * stride - colBase;
   const o1 = (ay.index[k + 1] - rowBase) * stride - colBase;
   const o2 = (ay.index[k + 2] - rowBase) * stride - colBase;

@@ -2,7 +2,11 @@ import { applyDiff, invertDiff, isEmptyDiff, squashDiffs, type RecordDiff } from
 import type { AnnotationState } from './poseRecords.ts';
 
 /** One undoable step; `group` merges consecutive steps of one gesture (a drag) into a single undo step. */
-export interface HistoryEntry { diff: RecordDiff; label: string; group?: string }
+export interface HistoryEntry {
+  diff: RecordDiff;
+  label: string;
+  group?: string;
+}
 
 /**
  * Unlimited undo/redo of one image's annotation, as diffs. Selection and viewport never enter it. A new change
@@ -20,17 +24,26 @@ export class EditHistory {
     this.redoStack = [...redo];
   }
 
-  get current(): AnnotationState { return this.state; }
-  get canUndo(): boolean { return this.undoStack.length > 0; }
-  get canRedo(): boolean { return this.redoStack.length > 0; }
-  entries(): { undo: HistoryEntry[]; redo: HistoryEntry[] } { return { undo: [...this.undoStack], redo: [...this.redoStack] }; }
+  get current(): AnnotationState {
+    return this.state;
+  }
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+  entries(): { undo: HistoryEntry[]; redo: HistoryEntry[] } {
+    return { undo: [...this.undoStack], redo: [...this.redoStack] };
+  }
 
   /** Applies and records a change. Returns the new state. */
   apply(diff: RecordDiff, label: string, group?: string): AnnotationState {
     if (isEmptyDiff(diff)) return this.state;
     this.state = applyDiff(this.state, diff);
     const top = this.undoStack[this.undoStack.length - 1];
-    if (group !== undefined && top && top.group === group && !this.redoStack.length) top.diff = squashDiffs(top.diff, diff);
+    if (group !== undefined && top && top.group === group && !this.redoStack.length)
+      top.diff = squashDiffs(top.diff, diff);
     else this.undoStack.push({ diff, label, group });
     this.redoStack = [];
     return this.state;

@@ -1,22 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { acceptPredictions, addPerson, cycleVisibility, deleteJoint, deletePerson, moveJoint, nextJointIndex, placeJoint, swapLeftRight, EditError } from './poseEdits.ts';
+import {
+  acceptPredictions,
+  addPerson,
+  cycleVisibility,
+  deleteJoint,
+  deletePerson,
+  moveJoint,
+  nextJointIndex,
+  placeJoint,
+  swapLeftRight,
+  EditError,
+} from './poseEdits.ts';
 import { applyDiff, invertDiff, squashDiffs, DiffConflictError } from './recordDiff.ts';
 import { EditHistory } from './editHistory.ts';
 import { EMPTY_ANNOTATION, personsInOrder, type AnnotationState } from './poseRecords.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
 
-const pose = (dx: number): Pose => ({ score: 0.8, neck: null, joints: Array.from({ length: 17 }, (_, k) => (k === 3 ? null : { x: 10 + k + dx, y: 20 + k, score: 0.5 })) });
+const pose = (dx: number): Pose => ({
+  score: 0.8,
+  neck: null,
+  joints: Array.from({ length: 17 }, (_, k) => (k === 3 ? null : { x: 10 + k + dx, y: 20 + k, score: 0.5 })),
+});
 function predicted(): AnnotationState {
-  return applyDiff(EMPTY_ANNOTATION, acceptPredictions(EMPTY_ANNOTATION, [pose(0), pose(100)], (i) => `p${i}`));
+  return applyDiff(
+    EMPTY_ANNOTATION,
+    acceptPredictions(EMPTY_ANNOTATION, [pose(0), pose(100)], (i) => `p${i}`),
+  );
 }
 
 describe('pose edits', () => {
   it('accepting predictions makes model joints with provenance; re-accepting replaces untouched predictions only', () => {
     let s = predicted();
     expect(s.order).toEqual(['p0', 'p1']);
-    expect(s.persons.p0.joints[0]).toEqual({ x: 10, y: 20, v: 2, source: 'model', model: { x: 10, y: 20, score: 0.5 } });
+    expect(s.persons.p0.joints[0]).toEqual({
+      x: 10,
+      y: 20,
+      v: 2,
+      source: 'model',
+      model: { x: 10, y: 20, score: 0.5 },
+    });
     s = applyDiff(s, moveJoint(s, 'p1', 0, 5, 5));
-    s = applyDiff(s, acceptPredictions(s, [pose(50)], (i) => `q${i}`));
+    s = applyDiff(
+      s,
+      acceptPredictions(s, [pose(50)], (i) => `q${i}`),
+    );
     expect(s.order).toEqual(['p1', 'q0']); // p0 (untouched) replaced, p1 (edited) kept
   });
   it('move, place, cycle visibility 2→1→0, delete joint; provenance follows', () => {
@@ -63,7 +90,8 @@ describe('record diffs and history', () => {
     expect(applyDiff(s2, invertDiff(squashDiffs(d1, d2)))).toEqual(s0);
     expect(applyDiff(s0, squashDiffs(d1, d2))).toEqual(s2);
     expect(() => applyDiff(EMPTY_ANNOTATION, d1)).toThrow(DiffConflictError);
-    const add = addPerson(s0, 'x'), del = deletePerson(applyDiff(s0, add), 'x');
+    const add = addPerson(s0, 'x'),
+      del = deletePerson(applyDiff(s0, add), 'x');
     expect(applyDiff(s0, squashDiffs(add, del))).toEqual(s0);
   });
   it('a drag is one undo step; undo/redo walk the history; a new edit clears redo; entries restore the history', () => {

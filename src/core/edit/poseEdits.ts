@@ -33,7 +33,14 @@ export function moveJoint(s: AnnotationState, personId: string, k: number, x: nu
 }
 
 /** Places a missing joint where a person clicked (visible unless told otherwise). */
-export function placeJoint(s: AnnotationState, personId: string, k: number, x: number, y: number, v: 1 | 2 = 2): RecordDiff {
+export function placeJoint(
+  s: AnnotationState,
+  personId: string,
+  k: number,
+  x: number,
+  y: number,
+  v: 1 | 2 = 2,
+): RecordDiff {
   const p = person(s, personId);
   if (p.joints[k]) throw new EditError(`joint ${k} of person ${personId} is already placed; move it instead`);
   return update(p, withJoint(p, k, { x, y, v, source: 'human' }));
@@ -53,7 +60,11 @@ export function deleteJoint(s: AnnotationState, personId: string, k: number): Re
   return p.joints[k] ? update(p, withJoint(p, k, null)) : emptyDiff();
 }
 
-export function addPerson(s: AnnotationState, id: string, joints: (JointRecord | null)[] = new Array(17).fill(null)): RecordDiff {
+export function addPerson(
+  s: AnnotationState,
+  id: string,
+  joints: (JointRecord | null)[] = new Array(17).fill(null),
+): RecordDiff {
   if (s.persons[id]) throw new EditError(`person ${id} already exists`);
   return { ...emptyDiff(), added: { [id]: { id, joints, crowd: false } } };
 }
@@ -83,7 +94,9 @@ export function acceptPredictions(s: AnnotationState, poses: Pose[], newId: (i: 
   }
   poses.forEach((pose, i) => {
     const id = newId(i);
-    const joints = pose.joints.map((j) => (j ? { x: j.x, y: j.y, v: 2 as const, source: 'model' as const, model: { x: j.x, y: j.y, score: j.score } } : null));
+    const joints = pose.joints.map((j) =>
+      j ? { x: j.x, y: j.y, v: 2 as const, source: 'model' as const, model: { x: j.x, y: j.y, score: j.score } } : null,
+    );
     d.added[id] = { id, joints, crowd: false, score: pose.score };
   });
   return d;

@@ -26,9 +26,18 @@ export class DiffConflictError extends Error {
 /** Applies a diff; refuses (without changing anything) one that does not fit the state. Returns a new state. */
 export function applyDiff(s: AnnotationState, d: RecordDiff): AnnotationState {
   const persons = { ...s.persons };
-  for (const id of Object.keys(d.added)) { if (persons[id]) throw new DiffConflictError(`person ${id} already exists`); persons[id] = d.added[id]; }
-  for (const [id, [, after]] of Object.entries(d.updated)) { if (!persons[id]) throw new DiffConflictError(`person ${id} does not exist`); persons[id] = after; }
-  for (const id of Object.keys(d.removed)) { if (!persons[id]) throw new DiffConflictError(`person ${id} does not exist`); delete persons[id]; }
+  for (const id of Object.keys(d.added)) {
+    if (persons[id]) throw new DiffConflictError(`person ${id} already exists`);
+    persons[id] = d.added[id];
+  }
+  for (const [id, [, after]] of Object.entries(d.updated)) {
+    if (!persons[id]) throw new DiffConflictError(`person ${id} does not exist`);
+    persons[id] = after;
+  }
+  for (const id of Object.keys(d.removed)) {
+    if (!persons[id]) throw new DiffConflictError(`person ${id} does not exist`);
+    delete persons[id];
+  }
   let order = s.order;
   if (d.order) order = [...d.order[1]];
   else {
@@ -42,15 +51,23 @@ export function applyDiff(s: AnnotationState, d: RecordDiff): AnnotationState {
 export function invertDiff(d: RecordDiff): RecordDiff {
   const updated: RecordDiff['updated'] = {};
   for (const [id, [before, after]] of Object.entries(d.updated)) updated[id] = [after, before];
-  return { added: d.removed, removed: d.added, updated, ...(d.order ? { order: [d.order[1], d.order[0]] as [string[], string[]] } : {}) };
+  return {
+    added: d.removed,
+    removed: d.added,
+    updated,
+    ...(d.order ? { order: [d.order[1], d.order[0]] as [string[], string[]] } : {}),
+  };
 }
 
 /** One diff with the effect of `a` then `b` (for grouping a drag into one undo step). */
 export function squashDiffs(a: RecordDiff, b: RecordDiff): RecordDiff {
   const out: RecordDiff = { added: { ...a.added }, updated: { ...a.updated }, removed: { ...a.removed } };
   for (const [id, rec] of Object.entries(b.added)) {
-    if (out.removed[id]) { const before = out.removed[id]; delete out.removed[id]; out.updated[id] = [before, rec]; }
-    else out.added[id] = rec;
+    if (out.removed[id]) {
+      const before = out.removed[id];
+      delete out.removed[id];
+      out.updated[id] = [before, rec];
+    } else out.added[id] = rec;
   }
   for (const [id, [before, after]] of Object.entries(b.updated)) {
     if (out.added[id]) out.added[id] = after;
@@ -59,8 +76,10 @@ export function squashDiffs(a: RecordDiff, b: RecordDiff): RecordDiff {
   }
   for (const [id, rec] of Object.entries(b.removed)) {
     if (out.added[id]) delete out.added[id];
-    else if (out.updated[id]) { out.removed[id] = out.updated[id][0]; delete out.updated[id]; }
-    else out.removed[id] = rec;
+    else if (out.updated[id]) {
+      out.removed[id] = out.updated[id][0];
+      delete out.updated[id];
+    } else out.removed[id] = rec;
   }
   if (a.order || b.order) out.order = [a.order ? a.order[0] : b.order![0], b.order ? b.order[1] : a.order![1]];
   return out;

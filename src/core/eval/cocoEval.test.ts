@@ -10,16 +10,26 @@ const GT_FILES: Record<string, string> = {
   'mmpose-coco': path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco', 'test_coco.json'),
 };
 
-interface ExpectedSet { results: string; image_ids: number[]; stats: CocoStats }
+interface ExpectedSet {
+  results: string;
+  image_ids: number[];
+  stats: CocoStats;
+}
 
 // Reference numbers: pycocotools 2.0 COCOeval (shared/fixtures/README.md). Tolerance 1e-9 (issue 2).
 describe('evaluateKeypoints reproduces pycocotools', () => {
   for (const [name, gtFile] of Object.entries(GT_FILES)) {
     const gt = parseCocoGt(readFileSync(gtFile, 'utf8'));
-    const expected = JSON.parse(readFileSync(path.join(COCOEVAL_FIXTURES, `${name}.expected.json`), 'utf8')) as Record<string, ExpectedSet>;
+    const expected = JSON.parse(readFileSync(path.join(COCOEVAL_FIXTURES, `${name}.expected.json`), 'utf8')) as Record<
+      string,
+      ExpectedSet
+    >;
     for (const [set, exp] of Object.entries(expected)) {
       it(`${name} / ${set}: all ten numbers within 1e-9`, () => {
-        const results = parseCocoResults(readFileSync(path.join(COCOEVAL_FIXTURES, exp.results), 'utf8'), new Set(gt.images.map((i) => i.id)));
+        const results = parseCocoResults(
+          readFileSync(path.join(COCOEVAL_FIXTURES, exp.results), 'utf8'),
+          new Set(gt.images.map((i) => i.id)),
+        );
         const stats = evaluateKeypoints(gt, results, { imageIds: exp.image_ids });
         for (const k of STAT_NAMES) expect(Math.abs(stats[k] - exp.stats[k]), k).toBeLessThanOrEqual(1e-9);
       });
@@ -31,7 +41,9 @@ describe('per-image evaluation', () => {
   it('the prepared evaluator gives the same overall numbers and per-image APs (−1 without ground truth)', async () => {
     const { createKeypointEvaluator } = await import('./cocoEval.ts');
     const gt = parseCocoGt(readFileSync(GT_FILES['mmpose-coco'], 'utf8'));
-    const results = parseCocoResults(readFileSync(path.join(COCOEVAL_FIXTURES, 'mmpose-coco.shifted.results.json'), 'utf8'));
+    const results = parseCocoResults(
+      readFileSync(path.join(COCOEVAL_FIXTURES, 'mmpose-coco.shifted.results.json'), 'utf8'),
+    );
     const ev = createKeypointEvaluator(gt, results);
     const ids = gt.images.map((i) => i.id);
     expect(ev.stats(ids)).toEqual(evaluateKeypoints(gt, results));

@@ -7,7 +7,11 @@ const VARS = COCO_SIGMAS.map((s) => (s * 2) ** 2);
 /** Scratch for the exp terms (evaluation is synchronous, so one buffer serves every call). */
 const TERMS = new Float64Array(17);
 
-export interface OksGt { keypoints: ArrayLike<number>; bbox: ArrayLike<number>; area: number }
+export interface OksGt {
+  keypoints: ArrayLike<number>;
+  bbox: ArrayLike<number>;
+  area: number;
+}
 
 /**
  * Object keypoint similarity of one detection to one GT person, exactly as pycocotools `COCOeval.computeOks`:
@@ -20,15 +24,20 @@ export function computeOks(dt: ArrayLike<number>, gt: OksGt): number {
   let labelled = 0;
   for (let k = 0; k < 17; k++) if (g[3 * k + 2] > 0) labelled++;
   const [bx, by, bw, bh] = [gt.bbox[0], gt.bbox[1], gt.bbox[2], gt.bbox[3]];
-  const x0 = bx - bw, x1 = bx + bw * 2, y0 = by - bh, y1 = by + bh * 2;
+  const x0 = bx - bw,
+    x1 = bx + bw * 2,
+    y0 = by - bh,
+    y1 = by + bh * 2;
   const terms = TERMS;
   let t = 0;
   for (let k = 0; k < 17; k++) {
-    const xd = dt[3 * k], yd = dt[3 * k + 1];
+    const xd = dt[3 * k],
+      yd = dt[3 * k + 1];
     let dx: number, dy: number;
     if (labelled > 0) {
       if (!(g[3 * k + 2] > 0)) continue;
-      dx = xd - g[3 * k]; dy = yd - g[3 * k + 1];
+      dx = xd - g[3 * k];
+      dy = yd - g[3 * k + 1];
     } else {
       dx = Math.max(0, x0 - xd) + Math.max(0, xd - x1);
       dy = Math.max(0, y0 - yd) + Math.max(0, yd - y1);

@@ -14,24 +14,40 @@ export type CocoJoints = ({ x: number; y: number } | null)[];
  * for the persons mapped into that pass's input pixels, against the flip-averaged stride-4 maps, focal L2 (§6)
  * over the cells of the resized image (padding excluded), divided by the number of those cells.
  */
-export function imageHardness(imageW: number, imageH: number, passes: DecodePass[], persons: CocoJoints[], o: FocalOptions = OFFICIAL_FOCAL): number {
+export function imageHardness(
+  imageW: number,
+  imageH: number,
+  passes: DecodePass[],
+  persons: CocoJoints[],
+  o: FocalOptions = OFFICIAL_FOCAL,
+): number {
   const pass = passes[0];
   const g = passGeometry(imageW, imageH, pass.multiplier);
   const m = pass.multiplier;
   const toInput = (v: number) => (v + 0.5) * m - 0.5; // image pixel → resized (network input) pixel
   const encoded: EncoderPerson[] = persons.map((joints) => {
-    const xy = new Float64Array(36), labelled = new Array<boolean>(18).fill(false);
+    const xy = new Float64Array(36),
+      labelled = new Array<boolean>(18).fill(false);
     COCO_TO_IMHN.forEach((imhn, coco) => {
       const j = joints[coco];
-      if (j) { xy[2 * imhn] = toInput(j.x); xy[2 * imhn + 1] = toInput(j.y); labelled[imhn] = true; }
+      if (j) {
+        xy[2 * imhn] = toInput(j.x);
+        xy[2 * imhn + 1] = toInput(j.y);
+        labelled[imhn] = true;
+      }
     });
-    if (labelled[2] && labelled[5]) { xy[2] = (xy[4] + xy[10]) / 2; xy[3] = (xy[5] + xy[11]) / 2; labelled[1] = true; }
+    if (labelled[2] && labelled[5]) {
+      xy[2] = (xy[4] + xy[10]) / 2;
+      xy[3] = (xy[5] + xy[11]) / 2;
+      labelled[1] = true;
+    }
     return { xy, labelled };
   });
   const target = encodeTargets(encoded, g.mapH, g.mapW);
   const pred = flipAverage(pass.maps, pass.flippedMaps);
   const mask = new Float32Array(g.mapH * g.mapW);
-  const validH = Math.ceil(g.resizedH / 4), validW = Math.ceil(g.resizedW / 4);
+  const validH = Math.ceil(g.resizedH / 4),
+    validW = Math.ceil(g.resizedW / 4);
   for (let y = 0; y < validH; y++) for (let x = 0; x < validW; x++) mask[y * g.mapW + x] = 1;
   const maps = (data: Float32Array) => ({ data, channels: 50, height: g.mapH, width: g.mapW });
   return focalL2Loss(maps(pred), maps(target), mask, o) / (validH * validW);

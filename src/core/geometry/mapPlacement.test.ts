@@ -5,15 +5,31 @@ import { encodeTargets } from '../codec/encodeTargets.ts';
 
 describe('mapPlacement', () => {
   it('puts a keypoint Gaussian made at image pixel (x, y) back at (x, y): encoder and placement agree', () => {
-    const W = 640, H = 480, m = 512 / 480;
+    const W = 640,
+      H = 480,
+      m = 512 / 480;
     const p = mapPlacement(W, H, m);
-    const x = 300.4, y = 212.7;
+    const x = 300.4,
+      y = 212.7;
     // The encoder works in network-input pixels: image → resized is (x + 0.5)·m − 0.5.
-    const xy = new Float64Array(36), labelled = new Array<boolean>(18).fill(false);
-    xy[0] = (x + 0.5) * m - 0.5; xy[1] = (y + 0.5) * m - 0.5; labelled[0] = true;
+    const xy = new Float64Array(36),
+      labelled = new Array<boolean>(18).fill(false);
+    xy[0] = (x + 0.5) * m - 0.5;
+    xy[1] = (y + 0.5) * m - 0.5;
+    labelled[0] = true;
     const maps = encodeTargets([{ xy, labelled }], 128, 176);
-    let best = -1, bu = 0, bv = 0;
-    for (let v = 0; v < 128; v++) for (let u = 0; u < 176; u++) { const val = maps[30 * 128 * 176 + v * 176 + u]; if (val > best) { best = val; bu = u; bv = v; } }
+    let best = -1,
+      bu = 0,
+      bv = 0;
+    for (let v = 0; v < 128; v++)
+      for (let u = 0; u < 176; u++) {
+        const val = maps[30 * 128 * 176 + v * 176 + u];
+        if (val > best) {
+          best = val;
+          bu = u;
+          bv = v;
+        }
+      }
     const [mx, my] = [p.ax * bu + p.bx, p.ay * bv + p.by];
     expect(Math.abs(mx - x)).toBeLessThanOrEqual(p.ax / 2 + 1e-9);
     expect(Math.abs(my - y)).toBeLessThanOrEqual(p.ay / 2 + 1e-9);

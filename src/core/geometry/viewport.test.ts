@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { actualSize, fitViewport, imageToScreen, pan, screenToImage, wheelZoomFactor, zoomAt, MAX_SCALE } from './viewport.ts';
+import {
+  actualSize,
+  fitViewport,
+  imageToScreen,
+  pan,
+  screenToImage,
+  wheelZoomFactor,
+  zoomAt,
+  MAX_SCALE,
+} from './viewport.ts';
 
 describe('viewport', () => {
   it('fit centres the image; screen ↔ image round-trips', () => {

@@ -2,7 +2,11 @@
  * The canvas viewport: screen pixel = image pixel · scale + offset (screen space: CSS pixels of the canvas, origin
  * top-left; image space: original image pixels). Pure: every operation returns a new viewport.
  */
-export interface Viewport { scale: number; offsetX: number; offsetY: number }
+export interface Viewport {
+  scale: number;
+  offsetX: number;
+  offsetY: number;
+}
 
 export const MIN_SCALE = 0.02;
 export const MAX_SCALE = 64;

@@ -11,7 +11,13 @@ export interface InputRules {
   maxScaledWidthPx: number;
 }
 
-export const OFFICIAL_INPUT_RULES: InputRules = { boxSizePx: 512, padMultiplePx: 64, padValue: 128, maxScaledHeightPx: 2600, maxScaledWidthPx: 3800 };
+export const OFFICIAL_INPUT_RULES: InputRules = {
+  boxSizePx: 512,
+  padMultiplePx: 64,
+  padValue: 128,
+  maxScaledHeightPx: 2600,
+  maxScaledWidthPx: 3800,
+};
 
 /** One network input: NHWC float32 BGR in [0, 1], batch 1 or 2 (the mirrored copy second when flip). */
 export interface NetworkInput {
@@ -24,9 +30,15 @@ export interface NetworkInput {
 }
 
 /** m = s·box/H, clamped so that m·H ≤ maxH and m·W ≤ maxW (IMHN-REFERENCE §2 steps 2–3). */
-export function scaleMultiplier(imageW: number, imageH: number, scale: number, r: InputRules = OFFICIAL_INPUT_RULES): number {
+export function scaleMultiplier(
+  imageW: number,
+  imageH: number,
+  scale: number,
+  r: InputRules = OFFICIAL_INPUT_RULES,
+): number {
   let m = (scale * r.boxSizePx) / imageH;
-  if (m * imageH > r.maxScaledHeightPx || m * imageW > r.maxScaledWidthPx) m = Math.min(r.maxScaledHeightPx / imageH, r.maxScaledWidthPx / imageW);
+  if (m * imageH > r.maxScaledHeightPx || m * imageW > r.maxScaledWidthPx)
+    m = Math.min(r.maxScaledHeightPx / imageH, r.maxScaledWidthPx / imageW);
   return m;
 }
 
@@ -35,12 +47,19 @@ export function scaleMultiplier(imageW: number, imageH: number, scale: number, r
  * multiple of 64 with 128, /255 as float32, NHWC; with `flip`, the padded image mirrored left-right as batch item 2
  * (so its padding is on the left, as in the official code).
  */
-export function preprocess(image: ImageU8, scale: number, flip: boolean, r: InputRules = OFFICIAL_INPUT_RULES): NetworkInput {
+export function preprocess(
+  image: ImageU8,
+  scale: number,
+  flip: boolean,
+  r: InputRules = OFFICIAL_INPUT_RULES,
+): NetworkInput {
   const m = scaleMultiplier(image.width, image.height, scale, r);
-  const rw = scaledLength(image.width, m), rh = scaledLength(image.height, m);
+  const rw = scaledLength(image.width, m),
+    rh = scaledLength(image.height, m);
   const resized = resizeCubicU8(image, rw, rh, m, m);
   const pad = (n: number) => (n % r.padMultiplePx === 0 ? n : n + r.padMultiplePx - (n % r.padMultiplePx));
-  const pw = pad(rw), ph = pad(rh);
+  const pw = pad(rw),
+    ph = pad(rh);
   const batch = flip ? 2 : 1;
   const data = new Float32Array(batch * ph * pw * 3);
   const padV = Math.fround(r.padValue / 255);

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { bilinearResize, blockAverage, focalL2Loss, multiScaleLoss, OFFICIAL_FOCAL, PLAIN_L2, type Maps } from './focalL2Loss.ts';
+import {
+  bilinearResize,
+  blockAverage,
+  focalL2Loss,
+  multiScaleLoss,
+  OFFICIAL_FOCAL,
+  PLAIN_L2,
+  type Maps,
+} from './focalL2Loss.ts';
 
-const maps = (values: number[], channels = 1, height = 1, width = values.length / channels): Maps => ({ data: Float32Array.from(values), channels, height, width });
+const maps = (values: number[], channels = 1, height = 1, width = values.length / channels): Maps => ({
+  data: Float32Array.from(values),
+  channels,
+  height,
+  width,
+});
 
 // Hand-computed from IMHN-REFERENCE §6; tolerance 1e-6 (float32 inputs).
 describe('focalL2Loss', () => {
   it('γ = 1 (code at HEAD): factor |1 − S| on foreground (G ≥ 0.01), |S| on background', () => {
-    const pred = maps([0.6, 0.2]), gt = maps([1, 0]);
+    const pred = maps([0.6, 0.2]),
+      gt = maps([1, 0]);
     const o = { ...OFFICIAL_FOCAL, channelWeights: null };
     expect(focalL2Loss(pred, gt, null, o)).toBeCloseTo(0.16 * 0.4 + 0.04 * 0.2, 6);
   });
@@ -32,9 +46,19 @@ describe('focalL2Loss', () => {
     expect(Array.from(bilinearResize(Float32Array.from([0, 1, 2, 3]), 1, 4, 1, 2))).toEqual([0.5, 2.5]);
   });
   it('multi-scale: Σ λ_s · mean over stacks / Σ λ_s', () => {
-    const s0 = maps([0.5, 0.5, 0.5, 0.5], 1, 2, 2), s1 = maps([0.5], 1, 1, 1);
+    const s0 = maps([0.5, 0.5, 0.5, 0.5], 1, 2, 2),
+      s1 = maps([0.5], 1, 1, 1);
     const target = maps([0, 0, 0, 0], 1, 2, 2);
-    const loss = multiScaleLoss([[s0, s1], [s0, s1]], target, null, PLAIN_L2, [1, 3]);
+    const loss = multiScaleLoss(
+      [
+        [s0, s1],
+        [s0, s1],
+      ],
+      target,
+      null,
+      PLAIN_L2,
+      [1, 3],
+    );
     expect(loss).toBeCloseTo((1 * 1 + 3 * 0.25) / 4, 6);
   });
 });

@@ -1,7 +1,12 @@
 import { CHANNELS } from '../skeleton/poseMeta.ts';
 
 /** A stack of maps, `[C, H, W]` row-major float32 (stride-4 map space at scale 0). */
-export interface Maps { data: Float32Array; channels: number; height: number; width: number }
+export interface Maps {
+  data: Float32Array;
+  channels: number;
+  height: number;
+  width: number;
+}
 
 export interface FocalOptions {
   /** 1: the code at HEAD (|1 − s_t|); 2: the paper/README form ((1 − s_t)²); 0: plain L2 (no focal factor). */
@@ -20,7 +25,11 @@ export function officialChannelWeights(): Float32Array {
   return w;
 }
 
-export const OFFICIAL_FOCAL: FocalOptions = { gamma: 1, foregroundThreshold: 0.01, channelWeights: officialChannelWeights() };
+export const OFFICIAL_FOCAL: FocalOptions = {
+  gamma: 1,
+  foregroundThreshold: 0.01,
+  channelWeights: officialChannelWeights(),
+};
 /** The alternative trainer (loss_model_parallel.py): (S − gt)² · mask, no focal factor, no channel weights. */
 export const PLAIN_L2: FocalOptions = { gamma: 0, foregroundThreshold: 0.01, channelWeights: null };
 
@@ -29,9 +38,16 @@ export const PLAIN_L2: FocalOptions = { gamma: 0, foregroundThreshold: 0.01, cha
  * Σ_{c,y,x} (S − G)² · factor · mask[y,x] · W_c with s_t = S where G ≥ threshold else 1 − S and
  * factor = |1 − s_t|^γ. `mask` ([H, W], the loss mask mask_miss) may be null (all ones).
  */
-export function focalL2Loss(pred: Maps, target: Maps, mask: Float32Array | null, o: FocalOptions = OFFICIAL_FOCAL): number {
+export function focalL2Loss(
+  pred: Maps,
+  target: Maps,
+  mask: Float32Array | null,
+  o: FocalOptions = OFFICIAL_FOCAL,
+): number {
   if (pred.channels !== target.channels || pred.height !== target.height || pred.width !== target.width) {
-    throw new RangeError(`focalL2Loss: prediction [${pred.channels}, ${pred.height}, ${pred.width}] and target [${target.channels}, ${target.height}, ${target.width}] differ`);
+    throw new RangeError(
+      `focalL2Loss: prediction [${pred.channels}, ${pred.height}, ${pred.width}] and target [${target.channels}, ${target.height}, ${target.width}] differ`,
+    );
   }
   const plane = pred.height * pred.width;
   let total = 0;
@@ -42,7 +58,8 @@ export function focalL2Loss(pred: Maps, target: Maps, mask: Float32Array | null,
     for (let i = 0; i < plane; i++) {
       const m = mask ? mask[i] : 1;
       if (m === 0) continue;
-      const s = pred.data[c * plane + i], g = target.data[c * plane + i];
+      const s = pred.data[c * plane + i],
+        g = target.data[c * plane + i];
       const d = s - g;
       let factor = 1;
       if (o.gamma > 0) {
@@ -64,9 +81,16 @@ export const OFFICIAL_SCALE_WEIGHTS = [0.1, 0.2, 0.4, 1.6, 6.4] as const;
  * ([C, H/2^s, W/2^s]), targets block-averaged to each scale (adaptive_avg_pool2d), the mask bilinearly resized
  * (PyTorch, align_corners = false) and zeroed below 0.5, per-scale mean over stacks, Σ λ_s L_s / Σ λ_s.
  */
-export function multiScaleLoss(preds: Maps[][], target: Maps, mask: Float32Array | null, o: FocalOptions = OFFICIAL_FOCAL, scaleWeights: readonly number[] = OFFICIAL_SCALE_WEIGHTS): number {
+export function multiScaleLoss(
+  preds: Maps[][],
+  target: Maps,
+  mask: Float32Array | null,
+  o: FocalOptions = OFFICIAL_FOCAL,
+  scaleWeights: readonly number[] = OFFICIAL_SCALE_WEIGHTS,
+): number {
   const nScales = preds[0].length;
-  let total = 0, weightSum = 0;
+  let total = 0,
+    weightSum = 0;
   for (let s = 0; s < nScales; s++) {
     const { height: h, width: w } = preds[0][s];
     const gt = blockAverage(target, h, w);
@@ -85,15 +109,19 @@ export function multiScaleLoss(preds: Maps[][], target: Maps, mask: Float32Array
 
 /** adaptive_avg_pool2d to (h, w) when the sizes divide: the mean of each block. */
 export function blockAverage(src: Maps, h: number, w: number): Maps {
-  const fy = src.height / h, fx = src.width / w;
-  if (!Number.isInteger(fy) || !Number.isInteger(fx)) throw new RangeError(`blockAverage: ${src.height}×${src.width} is not a multiple of ${h}×${w}`);
+  const fy = src.height / h,
+    fx = src.width / w;
+  if (!Number.isInteger(fy) || !Number.isInteger(fx))
+    throw new RangeError(`blockAverage: ${src.height}×${src.width} is not a multiple of ${h}×${w}`);
   const out = new Float32Array(src.channels * h * w);
   for (let c = 0; c < src.channels; c++) {
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      let sum = 0;
-      for (let yy = 0; yy < fy; yy++) for (let xx = 0; xx < fx; xx++) sum += src.data[(c * src.height + y * fy + yy) * src.width + x * fx + xx];
-      out[(c * h + y) * w + x] = sum / (fx * fy);
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let sum = 0;
+        for (let yy = 0; yy < fy; yy++)
+          for (let xx = 0; xx < fx; xx++) sum += src.data[(c * src.height + y * fy + yy) * src.width + x * fx + xx];
+        out[(c * h + y) * w + x] = sum / (fx * fy);
+      }
   }
   return { data: out, channels: src.channels, height: h, width: w };
 }
@@ -103,7 +131,8 @@ export function bilinearResize(src: Float32Array, sh: number, sw: number, dh: nu
   const out = new Float32Array(dh * dw);
   const coord = (d: number, sLen: number, dLen: number) => {
     const v = Math.max(0, (d + 0.5) * (sLen / dLen) - 0.5);
-    const i0 = Math.min(Math.floor(v), sLen - 1), i1 = Math.min(i0 + 1, sLen - 1);
+    const i0 = Math.min(Math.floor(v), sLen - 1),
+      i1 = Math.min(i0 + 1, sLen - 1);
     return [i0, i1, v - i0] as const;
   };
   for (let y = 0; y < dh; y++) {

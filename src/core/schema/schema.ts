@@ -2,7 +2,10 @@
  * A small runtime schema language for API payloads (the contract validates every request, response and event on
  * both transports). Each schema checks a value and reports every problem with its path; `Infer<S>` gives its type.
  */
-export interface SchemaIssue { path: string; message: string }
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
 
 export interface Schema<T> {
   readonly kind: string;
@@ -14,36 +17,71 @@ export type Infer<S> = S extends Schema<infer T> ? T : never;
 type OptionalKeys<F> = { [K in keyof F]: undefined extends Infer<F[K]> ? K : never }[keyof F];
 type Flatten<T> = { [K in keyof T]: T[K] };
 /** An object schema's type: fields whose schema allows undefined become optional properties. */
-export type ObjectOf<F> = Flatten<{ [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> }>;
+export type ObjectOf<F> = Flatten<
+  { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> }
+>;
 
-const show = (v: unknown) => { const s = JSON.stringify(v); return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s; };
+const show = (v: unknown) => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
+};
 
 function make<T>(kind: string, test: (v: unknown) => boolean, expected: string): Schema<T> {
-  return { kind, check: (v, path, issues): v is T => { if (test(v)) return true; issues.push({ path, message: `expected ${expected}, got ${show(v)}` }); return false; } };
+  return {
+    kind,
+    check: (v, path, issues): v is T => {
+      if (test(v)) return true;
+      issues.push({ path, message: `expected ${expected}, got ${show(v)}` });
+      return false;
+    },
+  };
 }
 
 export const s = {
   string: (): Schema<string> => make('string', (v) => typeof v === 'string', 'a string'),
   boolean: (): Schema<boolean> => make('boolean', (v) => typeof v === 'boolean', 'true or false'),
   number: (): Schema<number> => make('number', (v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'),
-  integer: (min = -Infinity): Schema<number> => make('integer', (v) => Number.isInteger(v) && (v as number) >= min, min > -Infinity ? `an integer ≥ ${min}` : 'an integer'),
-  literal: <L extends string | number | boolean>(...values: L[]): Schema<L> => make('literal', (v) => values.includes(v as L), values.map(show).join(' or ')),
-  nullable: <T>(inner: Schema<T>): Schema<T | null> => ({ kind: 'nullable', check: (v, p, i): v is T | null => v === null || inner.check(v, p, i) }),
-  optional: <T>(inner: Schema<T>): Schema<T | undefined> => ({ kind: 'optional', check: (v, p, i): v is T | undefined => v === undefined || inner.check(v, p, i) }),
+  integer: (min = -Infinity): Schema<number> =>
+    make(
+      'integer',
+      (v) => Number.isInteger(v) && (v as number) >= min,
+      min > -Infinity ? `an integer ≥ ${min}` : 'an integer',
+    ),
+  literal: <L extends string | number | boolean>(...values: L[]): Schema<L> =>
+    make('literal', (v) => values.includes(v as L), values.map(show).join(' or ')),
+  nullable: <T>(inner: Schema<T>): Schema<T | null> => ({
+    kind: 'nullable',
+    check: (v, p, i): v is T | null => v === null || inner.check(v, p, i),
+  }),
+  optional: <T>(inner: Schema<T>): Schema<T | undefined> => ({
+    kind: 'optional',
+    check: (v, p, i): v is T | undefined => v === undefined || inner.check(v, p, i),
+  }),
   array: <T>(item: Schema<T>, maxLength = Infinity): Schema<T[]> => ({
     kind: 'array',
     check: (v, p, issues): v is T[] => {
-      if (!Array.isArray(v)) { issues.push({ path: p, message: `expected an array, got ${show(v)}` }); return false; }
-      if (v.length > maxLength) { issues.push({ path: p, message: `at most ${maxLength} items, got ${v.length}` }); return false; }
+      if (!Array.isArray(v)) {
+        issues.push({ path: p, message: `expected an array, got ${show(v)}` });
+        return false;
+      }
+      if (v.length > maxLength) {
+        issues.push({ path: p, message: `at most ${maxLength} items, got ${v.length}` });
+        return false;
+      }
       let ok = true;
-      v.forEach((x, k) => { ok = item.check(x, `${p}[${k}]`, issues) && ok; });
+      v.forEach((x, k) => {
+        ok = item.check(x, `${p}[${k}]`, issues) && ok;
+      });
       return ok;
     },
   }),
   record: <T>(value: Schema<T>): Schema<Record<string, T>> => ({
     kind: 'record',
     check: (v, p, issues): v is Record<string, T> => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) { issues.push({ path: p, message: `expected an object, got ${show(v)}` }); return false; }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        issues.push({ path: p, message: `expected an object, got ${show(v)}` });
+        return false;
+      }
       let ok = true;
       for (const [k, x] of Object.entries(v)) ok = value.check(x, `${p}.${k}`, issues) && ok;
       return ok;
@@ -52,15 +90,34 @@ export const s = {
   object: <F extends Record<string, Schema<unknown>>>(fields: F): Schema<ObjectOf<F>> => ({
     kind: 'object',
     check: (v, p, issues): v is ObjectOf<F> => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) { issues.push({ path: p, message: `expected an object, got ${show(v)}` }); return false; }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        issues.push({ path: p, message: `expected an object, got ${show(v)}` });
+        return false;
+      }
       let ok = true;
-      for (const [k, f] of Object.entries(fields)) ok = f.check((v as Record<string, unknown>)[k], `${p}.${k}`, issues) && ok;
-      for (const k of Object.keys(v)) if (!(k in fields)) { issues.push({ path: `${p}.${k}`, message: 'unknown field' }); ok = false; }
+      for (const [k, f] of Object.entries(fields))
+        ok = f.check((v as Record<string, unknown>)[k], `${p}.${k}`, issues) && ok;
+      for (const k of Object.keys(v))
+        if (!(k in fields)) {
+          issues.push({ path: `${p}.${k}`, message: 'unknown field' });
+          ok = false;
+        }
       return ok;
     },
   }),
   /** Any JSON value (for opaque passthrough data); still refuses functions, undefined and non-finite numbers. */
-  json: (): Schema<unknown> => make('json', (v) => { try { return JSON.stringify(v) !== undefined && !/\bNaN\b|Infinity/.test(JSON.stringify(v) ?? ''); } catch { return false; } }, 'JSON data'),
+  json: (): Schema<unknown> =>
+    make(
+      'json',
+      (v) => {
+        try {
+          return JSON.stringify(v) !== undefined && !/\bNaN\b|Infinity/.test(JSON.stringify(v) ?? '');
+        } catch {
+          return false;
+        }
+      },
+      'JSON data',
+    ),
 };
 
 /** Validates `value`; returns the issues (empty when valid). */

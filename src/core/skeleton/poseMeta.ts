@@ -7,23 +7,59 @@
 
 /** The 18 IMHN keypoints, in network order (index = heatmap channel − 30). */
 export const IMHN_KEYPOINTS = [
-  'nose', 'neck', 'Rsho', 'Relb', 'Rwri', 'Lsho', 'Lelb', 'Lwri', 'Rhip',
-  'Rkne', 'Rank', 'Lhip', 'Lkne', 'Lank', 'Reye', 'Leye', 'Rear', 'Lear',
+  'nose',
+  'neck',
+  'Rsho',
+  'Relb',
+  'Rwri',
+  'Lsho',
+  'Lelb',
+  'Lwri',
+  'Rhip',
+  'Rkne',
+  'Rank',
+  'Lhip',
+  'Lkne',
+  'Lank',
+  'Reye',
+  'Leye',
+  'Rear',
+  'Lear',
 ] as const;
 
 /** Body-part ("limb") k joins keypoint LIMB_FROM[k] to LIMB_TO[k]; k = body-part channel. Limbs 21..29 are redundant. */
-export const LIMB_FROM = [1, 1, 1, 1, 1, 0, 0, 14, 15, 1, 2, 3, 1, 5, 6, 1, 8, 9, 1, 11, 12, 0, 0, 2, 8, 5, 11, 16, 17, 8] as const;
-export const LIMB_TO = [0, 14, 15, 16, 17, 14, 15, 16, 17, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2, 5, 8, 12, 11, 9, 2, 5, 11] as const;
+export const LIMB_FROM = [
+  1, 1, 1, 1, 1, 0, 0, 14, 15, 1, 2, 3, 1, 5, 6, 1, 8, 9, 1, 11, 12, 0, 0, 2, 8, 5, 11, 16, 17, 8,
+] as const;
+export const LIMB_TO = [
+  0, 14, 15, 16, 17, 14, 15, 16, 17, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 2, 5, 8, 12, 11, 9, 2, 5, 11,
+] as const;
 
 /** Inference flip: un-flipped channel c of the heat slice (keypoints + 2 background) = mirrored channel FLIP_HEAT_ORDER[c]. */
 export const FLIP_HEAT_ORDER = [0, 1, 5, 6, 7, 2, 3, 4, 11, 12, 13, 8, 9, 10, 15, 14, 17, 16, 18, 19] as const;
 /** Inference flip over the 30 body-part channels (an involution; limb 29 Rhip–Lhip maps to itself). */
-export const FLIP_PAF_ORDER = [0, 2, 1, 4, 3, 6, 5, 8, 7, 12, 13, 14, 9, 10, 11, 18, 19, 20, 15, 16, 17, 22, 21, 25, 26, 23, 24, 28, 27, 29] as const;
+export const FLIP_PAF_ORDER = [
+  0, 2, 1, 4, 3, 6, 5, 8, 7, 12, 13, 14, 9, 10, 11, 18, 19, 20, 15, 16, 17, 22, 21, 25, 26, 23, 24, 28, 27, 29,
+] as const;
 
 /** COCO-17 keypoint names, in COCO order. */
 export const COCO_KEYPOINTS = [
-  'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow',
-  'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
   'right_ankle',
 ] as const;
 
@@ -33,7 +69,9 @@ export const COCO_TO_IMHN = [0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 
 /** For each IMHN index 0..17, the COCO index, or −1 for the neck (not a COCO keypoint). */
 export const IMHN_TO_COCO: readonly number[] = (() => {
   const out = new Array<number>(18).fill(-1);
-  COCO_TO_IMHN.forEach((imhn, coco) => { out[imhn] = coco; });
+  COCO_TO_IMHN.forEach((imhn, coco) => {
+    out[imhn] = coco;
+  });
   return out;
 })();
 
@@ -47,8 +85,25 @@ export const COCO_SIGMAS = [
 
 /** Canonical COCO person skeleton, 1-based keypoint indices (person_keypoints_*.json `categories[0].skeleton`). */
 export const COCO_SKELETON_1BASED = [
-  [16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11],
-  [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7],
+  [16, 14],
+  [14, 12],
+  [17, 15],
+  [15, 13],
+  [12, 13],
+  [6, 12],
+  [7, 13],
+  [6, 7],
+  [6, 8],
+  [7, 9],
+  [8, 10],
+  [9, 11],
+  [2, 3],
+  [1, 2],
+  [1, 3],
+  [2, 4],
+  [3, 5],
+  [4, 6],
+  [5, 7],
 ] as const;
 
 /** Channel layout of the 50 network outputs (IMHN-REFERENCE §3.1). */

@@ -5,13 +5,16 @@ const opts: SceneOptions = { width: 160, height: 120, minPersons: 2, maxPersons:
 
 describe('renderScene', () => {
   it('is deterministic for a seed and differs between seeds', () => {
-    const a = renderScene(42, opts), b = renderScene(42, opts), c = renderScene(43, opts);
+    const a = renderScene(42, opts),
+      b = renderScene(42, opts),
+      c = renderScene(43, opts);
     expect(Buffer.from(a.rgb).equals(Buffer.from(b.rgb))).toBe(true);
     expect(a.annotations).toEqual(b.annotations);
     expect(Buffer.from(a.rgb).equals(Buffer.from(c.rgb))).toBe(false);
   });
   it('annotations follow COCO: v ∈ {0,1,2}, (0,0) when v = 0, area = silhouette = RLE ones, joints labelled', () => {
-    let hidden = 0, visible = 0;
+    let hidden = 0,
+      visible = 0;
     for (let seed = 0; seed < 25; seed++) {
       const s = renderScene(seed, opts);
       for (const a of s.annotations) {
@@ -20,7 +23,11 @@ describe('renderScene', () => {
           const [x, y, v] = a.keypoints.slice(3 * k, 3 * k + 3);
           expect([0, 1, 2]).toContain(v);
           if (v === 0) expect([x, y]).toEqual([0, 0]);
-          else { n++; expect(x).toBeGreaterThanOrEqual(-0.5); expect(y).toBeLessThan(opts.height); }
+          else {
+            n++;
+            expect(x).toBeGreaterThanOrEqual(-0.5);
+            expect(y).toBeLessThan(opts.height);
+          }
           if (v === 1) hidden++;
           if (v === 2) visible++;
         }

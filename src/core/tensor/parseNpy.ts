@@ -26,15 +26,19 @@ export function float16ToNumber(h: number): number {
 }
 
 function parseHeader(bytes: Uint8Array): { descr: string; fortran: boolean; shape: number[]; dataOffset: number } {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyFormatError('not a .npy file (bad magic bytes)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new NpyFormatError('not a .npy file (bad magic bytes)');
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
   let start: number;
-  if (major === 1) { headerLen = view.getUint16(8, true); start = 10; }
-  else if (major === 2 || major === 3) {
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
     if (bytes.length < 12) throw new NpyFormatError('truncated .npy header');
-    headerLen = view.getUint32(8, true); start = 12;
+    headerLen = view.getUint32(8, true);
+    start = 12;
   } else throw new NpyFormatError(`unsupported .npy format version ${major}`);
   if (start + headerLen > bytes.length) throw new NpyFormatError('truncated .npy header');
   let header = '';
@@ -45,8 +49,13 @@ function parseHeader(bytes: Uint8Array): { descr: string; fortran: boolean; shap
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new NpyFormatError(`malformed .npy header: ${header.trim()}`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new NpyFormatError(`bad shape in .npy header: (${shapeText})`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0))
+    throw new NpyFormatError(`bad shape in .npy header: (${shapeText})`);
   return { descr, fortran: fortran === 'True', shape, dataOffset: start + headerLen };
 }
 
@@ -66,14 +75,17 @@ export function parseNpy(bytes: Uint8Array): Tensor {
   const count = shape.reduce((a, b) => a * b, 1);
   const sizes: Record<string, number> = { '<f2': 2, '<f4': 4, '<f8': 8 };
   const itemSize = sizes[descr];
-  if (itemSize === undefined) throw new NpyFormatError(`unsupported .npy dtype ${descr} (want little-endian float16/32/64)`);
+  if (itemSize === undefined)
+    throw new NpyFormatError(`unsupported .npy dtype ${descr} (want little-endian float16/32/64)`);
   if (dataOffset + count * itemSize > bytes.length) {
     throw new NpyFormatError(`truncated .npy data: need ${count * itemSize} bytes, have ${bytes.length - dataOffset}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, count * itemSize);
   const data = new Float32Array(count);
-  if (itemSize === 2) { const t = float16Table(); for (let i = 0; i < count; i++) data[i] = t[view.getUint16(2 * i, true)]; }
-  else if (itemSize === 4) for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, true);
+  if (itemSize === 2) {
+    const t = float16Table();
+    for (let i = 0; i < count; i++) data[i] = t[view.getUint16(2 * i, true)];
+  } else if (itemSize === 4) for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, true);
   else for (let i = 0; i < count; i++) data[i] = view.getFloat64(8 * i, true);
   return { data, shape };
 }
@@ -92,7 +104,10 @@ export function numberToFloat16Bits(value: number): number {
   if (2 ** exp > a) exp -= 1;
   if (2 ** (exp + 1) <= a) exp += 1;
   let mant = roundHalfEven((a / 2 ** exp - 1) * 1024);
-  if (mant === 1024) { mant = 0; exp += 1; }
+  if (mant === 1024) {
+    mant = 0;
+    exp += 1;
+  }
   if (exp > 15) return sign | 0x7c00;
   return sign | ((exp + 15) << 10) | mant;
 }
@@ -115,12 +130,15 @@ export function writeNpy(tensor: Tensor, dtype: 'float16' | 'float32' = 'float32
   const itemSize = dtype === 'float16' ? 2 : 4;
   const out = new Uint8Array(10 + header.length + tensor.data.length * itemSize);
   out.set(MAGIC, 0);
-  out[6] = 1; out[7] = 0;
+  out[6] = 1;
+  out[7] = 0;
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   const base = 10 + header.length;
-  if (dtype === 'float16') for (let i = 0; i < tensor.data.length; i++) view.setUint16(base + 2 * i, numberToFloat16Bits(tensor.data[i]), true);
+  if (dtype === 'float16')
+    for (let i = 0; i < tensor.data.length; i++)
+      view.setUint16(base + 2 * i, numberToFloat16Bits(tensor.data[i]), true);
   else for (let i = 0; i < tensor.data.length; i++) view.setFloat32(base + 4 * i, tensor.data[i], true);
   return out;
 }

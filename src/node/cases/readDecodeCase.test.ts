@@ -9,15 +9,26 @@ import { writeNpy } from '../../core/tensor/parseNpy.ts';
 import { DECODE_FIXTURES } from '../../../test/support/fixturePaths.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sp-case-'));
-const write = (name: string, json: unknown) => { const f = path.join(dir, name); writeFileSync(f, typeof json === 'string' ? json : JSON.stringify(json)); return f; };
-const caseJson = (over: object = {}) => ({ format: 'simplepose-decode-case/1', image: { id: 1, width: 64, height: 48 }, passes: [{ multiplier: 1, maps: 'm.npy', flipped_maps: null }], ...over });
+const write = (name: string, json: unknown) => {
+  const f = path.join(dir, name);
+  writeFileSync(f, typeof json === 'string' ? json : JSON.stringify(json));
+  return f;
+};
+const caseJson = (over: object = {}) => ({
+  format: 'simplepose-decode-case/1',
+  image: { id: 1, width: 64, height: 48 },
+  passes: [{ multiplier: 1, maps: 'm.npy', flipped_maps: null }],
+  ...over,
+});
 
 describe('readDecodeCase: clear errors for bad input', () => {
   it('missing case file, invalid JSON, wrong format, bad fields', async () => {
     await expect(readDecodeCase(path.join(dir, 'nope.json'))).rejects.toThrow(/cannot read decode case .*ENOENT/);
     await expect(readDecodeCase(write('bad.json', '{"format":'))).rejects.toThrow(/not valid JSON/);
     await expect(readDecodeCase(write('fmt.json', caseJson({ format: 'x' })))).rejects.toThrow(/format is "x"/);
-    await expect(readDecodeCase(write('img.json', caseJson({ image: { id: 1, width: 0, height: 5 } })))).rejects.toThrow(/positive integers/);
+    await expect(
+      readDecodeCase(write('img.json', caseJson({ image: { id: 1, width: 0, height: 5 } }))),
+    ).rejects.toThrow(/positive integers/);
     await expect(readDecodeCase(write('pass.json', caseJson({ passes: [] })))).rejects.toThrow(/non-empty array/);
   });
   it('missing or corrupt map files', async () => {
@@ -40,11 +51,19 @@ describe('readDecodeCase: clear errors for bad input', () => {
 
 describe('huge images', () => {
   it('fast mode decodes a 20000×20000 image (maps at multiplier 512/20000) quickly; reference refuses with a clear message', () => {
-    const width = 20000, height = 20000, multiplier = 512 / 20000;
+    const width = 20000,
+      height = 20000,
+      multiplier = 512 / 20000;
     const maps = { data: new Float32Array(50 * 128 * 128), shape: [50, 128, 128] };
     // One strong nose and neck blob so that something is decoded.
-    for (const [c, cx, cy] of [[30, 60, 40], [31, 60, 50], [0, 60, 45]] as const) {
-      for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) maps.data[c * 16384 + y * 128 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 8);
+    for (const [c, cx, cy] of [
+      [30, 60, 40],
+      [31, 60, 50],
+      [0, 60, 45],
+    ] as const) {
+      for (let y = 0; y < 128; y++)
+        for (let x = 0; x < 128; x++)
+          maps.data[c * 16384 + y * 128 + x] = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 8);
     }
     const input = { image: { id: 1, width, height }, passes: [{ multiplier, maps, flippedMaps: null }] };
     const t = performance.now();

@@ -23,8 +23,15 @@ export async function writeDecodeCase(dir: string, input: DecodeInput, fileName?
     passes.push({ multiplier: p.multiplier, maps, flipped_maps: flipped });
   }
   const json: DecodeCaseJson = {
-    format: DECODE_CASE_FORMAT, layout: 'imhn-50: 30 body parts, 18 keypoints, 2 background',
-    image: { id: input.image.id, ...(fileName ? { file_name: fileName } : {}), width: input.image.width, height: input.image.height }, passes,
+    format: DECODE_CASE_FORMAT,
+    layout: 'imhn-50: 30 body parts, 18 keypoints, 2 background',
+    image: {
+      id: input.image.id,
+      ...(fileName ? { file_name: fileName } : {}),
+      width: input.image.width,
+      height: input.image.height,
+    },
+    passes,
   };
   const file = path.join(dir, 'case.json');
   await writeFileAtomic(file, `${JSON.stringify(json, null, 1)}\n`);

@@ -17,16 +17,29 @@ describe('openProjectDb', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['annotations', 'edits', 'images', 'inference_runs', 'map_cache', 'models', 'predictions', 'project_meta']);
+    expect(tables).toEqual([
+      'annotations',
+      'edits',
+      'images',
+      'inference_runs',
+      'map_cache',
+      'models',
+      'predictions',
+      'project_meta',
+    ]);
     db.close();
   });
   it('migration 001 applies to an empty database and enforces its constraints', () => {
     const db = openProjectDb(path.join(tmp, 'm1.sqlite'), { migrations: loadMigrations().slice(0, 1) });
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    const insert = db.prepare('INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, 1, 1, 1, 0, 0, ?)');
+    const insert = db.prepare(
+      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status) VALUES (?, ?, 1, 1, 1, 0, 0, ?)',
+    );
     insert.run('a.jpg', 'h', 'accepted');
     expect(() => insert.run('b.jpg', 'h', 'bogus')).toThrow(/CHECK constraint/);
-    expect(() => db.prepare('INSERT INTO annotations (image_id, persons_json, updated_at) VALUES (99, ?, 0)').run('[]')).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db.prepare('INSERT INTO annotations (image_id, persons_json, updated_at) VALUES (99, ?, 0)').run('[]'),
+    ).toThrow(/FOREIGN KEY/);
     db.close();
   });
   it('re-opening is idempotent and keeps data', () => {
@@ -49,7 +62,7 @@ describe('openProjectDb', () => {
     expect(() => openProjectDb(junk)).toThrow(/not a SimplePose project or is damaged/);
     const damaged = path.join(tmp, 'damaged.sqlite');
     const good = openProjectDb(path.join(tmp, 'tocorrupt.sqlite'));
-    for (let i = 0; i < 200; i++) good.prepare("INSERT INTO project_meta VALUES (?, ?)").run(`k${i}`, 'x'.repeat(200));
+    for (let i = 0; i < 200; i++) good.prepare('INSERT INTO project_meta VALUES (?, ?)').run(`k${i}`, 'x'.repeat(200));
     good.pragma('wal_checkpoint(TRUNCATE)');
     good.close();
     copyFileSync(path.join(tmp, 'tocorrupt.sqlite'), damaged);
@@ -71,10 +84,16 @@ describe('migrations from fixture databases', () => {
   it('migration 004 backfills predictions.mean_score and keeps it current on insert and update; 003 indexes by image', () => {
     const file = path.join(tmp, 'v2.sqlite');
     const v2 = openProjectDb(file, { migrations: loadMigrations().slice(0, 3) });
-    v2.prepare("INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0)").run();
+    v2.prepare(
+      "INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0)",
+    ).run();
     v2.prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0)").run();
-    v2.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)").run();
-    v2.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (1, 2, '[]', 0)`).run();
+    v2.prepare(
+      "INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)",
+    ).run();
+    v2.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (1, 2, '[]', 0)`,
+    ).run();
     v2.close();
     const db = openProjectDb(file);
     const score = (id: number) => db.prepare('SELECT mean_score FROM predictions WHERE image_id = ?').pluck().get(id);
@@ -82,8 +101,12 @@ describe('migrations from fixture databases', () => {
     expect(score(2)).toBeNull();
     db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.9}]' WHERE image_id = 2`).run();
     expect(score(2)).toBeCloseTo(0.9, 12);
-    db.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 0, 'fast', 'done', 0)").run();
-    db.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 1, '[{"score":0.5}]', 0)`).run();
+    db.prepare(
+      "INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 0, 'fast', 'done', 0)",
+    ).run();
+    db.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 1, '[{"score":0.5}]', 0)`,
+    ).run();
     expect(db.prepare('SELECT mean_score FROM predictions WHERE run_id = 2').pluck().get()).toBe(0.5);
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'predictions_by_image'").pluck().get()).toBe(1);
     db.close();
@@ -94,7 +117,12 @@ describe('migrations from fixture databases', () => {
     copyFileSync(path.join(PROJECT_FIXTURES, 'db', 'project-v1.sqlite'), copy);
     const db = openProjectDb(copy);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(db.prepare('SELECT rel_path, status, coco_json, sort_key FROM images').get()).toEqual({ rel_path: 'a/b.jpg', status: 'accepted', coco_json: null, sort_key: null });
+    expect(db.prepare('SELECT rel_path, status, coco_json, sort_key FROM images').get()).toEqual({
+      rel_path: 'a/b.jpg',
+      status: 'accepted',
+      coco_json: null,
+      sort_key: null,
+    });
     expect(db.prepare('SELECT revision FROM annotations WHERE image_id = 1').pluck().get()).toBe(3);
     db.close();
   });

@@ -11,14 +11,21 @@ export class ProjectDbError extends Error {
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export interface Migration { version: number; name: string; sql: string }
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
 
 /** The numbered migrations (NNN-name.sql), in order; version N = the schema after file N. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f))
+    .sort();
   return files.map((f, i) => {
     const version = Number(f.slice(0, 3));
-    if (version !== i + 1) throw new ProjectDbError(`migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}`);
+    if (version !== i + 1)
+      throw new ProjectDbError(`migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}`);
     return { version, name: f, sql: readFileSync(path.join(dir, f), 'utf8') };
   });
 }
@@ -35,8 +42,13 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
   const dir = path.dirname(path.resolve(file));
   const exists = existsSync(file);
   if (!options.readonly) {
-    try { accessSync(dir, constants.W_OK); }
-    catch { throw new ProjectDbError(`cannot open project ${file}: the folder ${dir} is not writable (a project needs its folder for the database journal)`); }
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new ProjectDbError(
+        `cannot open project ${file}: the folder ${dir} is not writable (a project needs its folder for the database journal)`,
+      );
+    }
   }
   if (!exists && options.readonly) throw new ProjectDbError(`project ${file} does not exist`);
   let db: ProjectDb;
@@ -50,7 +62,9 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
     db.pragma('foreign_keys = ON');
     const version = db.pragma('user_version', { simple: true }) as number; // reads the header: fails for non-SQLite files
     if (version > migrations.length) {
-      throw new ProjectDbError(`project ${file} was written by a newer SimplePose Studio (schema ${version}; this version knows up to ${migrations.length}); update the app to open it`);
+      throw new ProjectDbError(
+        `project ${file} was written by a newer SimplePose Studio (schema ${version}; this version knows up to ${migrations.length}); update the app to open it`,
+      );
     }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
@@ -63,14 +77,17 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
       }
     }
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new ProjectDbError(`project ${file} is damaged (${String(check)}); restore it from a backup`);
+    if (check !== 'ok')
+      throw new ProjectDbError(`project ${file} is damaged (${String(check)}); restore it from a backup`);
     return db;
   } catch (e) {
     db.close();
     if (e instanceof ProjectDbError) throw e;
     const msg = (e as Error).message;
-    if (/file is not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(msg)) throw new ProjectDbError(`project ${file} is not a SimplePose project or is damaged (${msg})`);
-    if (/readonly|SQLITE_READONLY|SQLITE_CANTOPEN/i.test(msg)) throw new ProjectDbError(`cannot write project ${file} (${msg})`);
+    if (/file is not a database|malformed|SQLITE_NOTADB|SQLITE_CORRUPT/i.test(msg))
+      throw new ProjectDbError(`project ${file} is not a SimplePose project or is damaged (${msg})`);
+    if (/readonly|SQLITE_READONLY|SQLITE_CANTOPEN/i.test(msg))
+      throw new ProjectDbError(`cannot write project ${file} (${msg})`);
     throw new ProjectDbError(`cannot open project ${file}: ${msg}`);
   }
 }

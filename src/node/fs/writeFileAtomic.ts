@@ -13,8 +13,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder is not writable'
-      : code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the folder does not exist' : (e as Error).message;
+    const why =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'the folder is not writable'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : code === 'ENOENT'
+            ? 'the folder does not exist'
+            : (e as Error).message;
     throw new Error(`cannot write ${file}: ${why}${code ? ` (${code})` : ''}`);
   }
 }

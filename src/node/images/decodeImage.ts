@@ -17,18 +17,28 @@ export class ImageInputError extends Error {
  */
 export async function decodeImageBgr(file: string): Promise<ImageU8> {
   let bytes: Buffer;
-  try { bytes = await readFile(file); }
-  catch (e) {
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageInputError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder, not an image' : (e as Error).message}`);
+    throw new ImageInputError(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder, not an image' : (e as Error).message}`,
+    );
   }
   if (bytes.length === 0) throw new ImageInputError(`${file}: the file is empty`);
   if (bytes[0] === 0x42 && bytes[1] === 0x4d) return decodeBmpFile(file, bytes); // sharp/libvips cannot read BMP
   let meta: Metadata;
-  try { meta = await sharp(bytes, { limitInputPixels: false }).metadata(); }
-  catch (e) { throw new ImageInputError(`${file}: not a readable image (${shortSharp(e)})`); }
-  const w = meta.width ?? 0, h = meta.height ?? 0;
-  if (w * h > MAX_IMAGE_PIXELS) throw new ImageInputError(`${file}: ${w}×${h} is too large (${(w * h / 1e6).toFixed(0)} MP; the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`);
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ImageInputError(`${file}: not a readable image (${shortSharp(e)})`);
+  }
+  const w = meta.width ?? 0,
+    h = meta.height ?? 0;
+  if (w * h > MAX_IMAGE_PIXELS)
+    throw new ImageInputError(
+      `${file}: ${w}×${h} is too large (${((w * h) / 1e6).toFixed(0)} MP; the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`,
+    );
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
       .rotate() // EXIF orientation, as cv2.imread(IMREAD_COLOR)
@@ -39,7 +49,11 @@ export async function decodeImageBgr(file: string): Promise<ImageU8> {
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
     const bgr = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i += 3) { bgr[i] = data[i + 2]; bgr[i + 1] = data[i + 1]; bgr[i + 2] = data[i]; }
+    for (let i = 0; i < data.length; i += 3) {
+      bgr[i] = data[i + 2];
+      bgr[i + 1] = data[i + 1];
+      bgr[i + 2] = data[i];
+    }
     return { data: bgr, width: info.width, height: info.height, channels: 3 };
   } catch (e) {
     throw new ImageInputError(`${file}: cannot decode the image (${shortSharp(e)}) — truncated or corrupt?`);
@@ -47,12 +61,20 @@ export async function decodeImageBgr(file: string): Promise<ImageU8> {
 }
 
 function shortSharp(e: unknown): string {
-  return String((e as Error).message ?? e).split('\n')[0].replace(/^Input (file|buffer) /, '');
+  return String((e as Error).message ?? e)
+    .split('\n')[0]
+    .replace(/^Input (file|buffer) /, '');
 }
 
 function decodeBmpFile(file: string, bytes: Buffer): ImageU8 {
   const size = bmpSize(bytes);
-  if (size && size.width * size.height > MAX_IMAGE_PIXELS) throw new ImageInputError(`${file}: ${size.width}×${size.height} is too large (the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`);
-  try { return decodeBmp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)); }
-  catch (e) { throw new ImageInputError(`${file}: ${e instanceof BmpFormatError ? e.message : String(e)}`); }
+  if (size && size.width * size.height > MAX_IMAGE_PIXELS)
+    throw new ImageInputError(
+      `${file}: ${size.width}×${size.height} is too large (the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`,
+    );
+  try {
+    return decodeBmp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw new ImageInputError(`${file}: ${e instanceof BmpFormatError ? e.message : String(e)}`);
+  }
 }

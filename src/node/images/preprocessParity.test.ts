@@ -7,7 +7,11 @@ import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { decodeImageBgr } from './decodeImage.ts';
 import { COCO_TRAIN_IMAGES, PREPROCESS_FIXTURES, readJson } from '../../../test/support/fixturePaths.ts';
 
-interface Case { name: string; multiplier: number; padded: [number, number] }
+interface Case {
+  name: string;
+  multiplier: number;
+  padded: [number, number];
+}
 const index = readJson<{ opencv: string; cases: Case[] }>(path.join(PREPROCESS_FIXTURES, 'index.json'));
 const png = async (f: string) => sharp(path.join(PREPROCESS_FIXTURES, f)).raw().toBuffer({ resolveWithObject: true });
 
@@ -24,16 +28,26 @@ describe('network input parity with the official predict (real photos)', () => {
       for (let i = 0; i < ref.data.length; i++) max = Math.max(max, Math.abs(input.data[i] * 255 - ref.data[i]));
       expect(max).toBeLessThan(1e-3);
       // The flip pass is the padded image mirrored: padding on the left.
-      const plane = input.paddedH * input.paddedW * 3, W = input.paddedW;
+      const plane = input.paddedH * input.paddedW * 3,
+        W = input.paddedW;
       expect(input.data[plane + 0]).toBeCloseTo(128 / 255, 6);
       expect(input.data[plane + (W - 1) * 3 + 2]).toBe(input.data[2]);
     });
     it(`${c.name}: the uint8 cubic resize alone is bit-exact on cv2's decoded pixels`, async () => {
-      const dec = await png(`${c.name}.decoded.png`), ref = await png(`${c.name}.s1.png`);
+      const dec = await png(`${c.name}.decoded.png`),
+        ref = await png(`${c.name}.s1.png`);
       const m = c.multiplier;
-      const r = resizeCubicU8({ data: new Uint8Array(dec.data), width: dec.info.width, height: dec.info.height, channels: 3 }, scaledLength(dec.info.width, m), scaledLength(dec.info.height, m), m, m);
+      const r = resizeCubicU8(
+        { data: new Uint8Array(dec.data), width: dec.info.width, height: dec.info.height, channels: 3 },
+        scaledLength(dec.info.width, m),
+        scaledLength(dec.info.height, m),
+        m,
+        m,
+      );
       let diff = 0;
-      for (let y = 0; y < r.height; y++) for (let x = 0; x < r.width * 3; x++) diff = Math.max(diff, Math.abs(r.data[y * r.width * 3 + x] - ref.data[y * ref.info.width * 3 + x]));
+      for (let y = 0; y < r.height; y++)
+        for (let x = 0; x < r.width * 3; x++)
+          diff = Math.max(diff, Math.abs(r.data[y * r.width * 3 + x] - ref.data[y * ref.info.width * 3 + x]));
       expect(diff).toBe(0);
     });
   }

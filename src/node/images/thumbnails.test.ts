@@ -9,7 +9,13 @@ describe('thumbnail', () => {
   it('is EXIF-upright, at most the size, cached by content hash', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sp-thumb-'));
     const img = path.join(dir, 'rot.jpg');
-    writeFileSync(img, await sharp({ create: { width: 800, height: 400, channels: 3, background: '#369' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    writeFileSync(
+      img,
+      await sharp({ create: { width: 800, height: 400, channels: 3, background: '#369' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
     const cache = path.join(dir, 'cache');
     const t = await thumbnail(img, 'ab'.repeat(32), cache, 128);
     const meta = await sharp(t).metadata();

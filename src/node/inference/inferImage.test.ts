@@ -16,20 +16,34 @@ import { COCO_TRAIN_IMAGES, MODEL_FIXTURES } from '../../../test/support/fixture
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-infer-'));
 const PHOTO = path.join(COCO_TRAIN_IMAGES, '000000000790.jpg');
 let model: PoseModel;
-beforeAll(async () => { model = await loadPoseModel(path.join(MODEL_FIXTURES, 'tiny.onnx'), { provider: 'cpu' }); });
-afterAll(async () => { await model.release(); });
+beforeAll(async () => {
+  model = await loadPoseModel(path.join(MODEL_FIXTURES, 'tiny.onnx'), { provider: 'cpu' });
+});
+afterAll(async () => {
+  await model.release();
+});
 
 /** A PNG that claims width×height but holds almost no data (header-level checks must refuse it before decoding). */
 function hugePngHeader(width: number, height: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
     const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
     return Buffer.concat([len, td, crc]);
   };
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(10))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('inferImage', () => {
@@ -40,7 +54,10 @@ describe('inferImage', () => {
     expect(r.passes[0].maps.shape).toEqual([50, 128, 208]);
     expect(r.passes[0].flippedMaps).not.toBeNull();
     const dir = path.join(tmp, 'dump');
-    const caseFile = await writeDecodeCase(dir, { image: { id: 7, width: r.width, height: r.height }, passes: r.passes });
+    const caseFile = await writeDecodeCase(dir, {
+      image: { id: 7, width: r.width, height: r.height },
+      passes: r.passes,
+    });
     const replay = decodeFast(await readDecodeCase(caseFile));
     expect(replay.peaks).toEqual(r.decoded.peaks);
     expect(replay.results).toEqual(r.decoded.results);
@@ -51,7 +68,9 @@ describe('inferImage', () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     const t = performance.now();
-    const results = await Promise.all([1, 2, 3].map((id) => engine.infer(PHOTO, id, { scales: [1], flip: true, mode: 'reference' })));
+    const results = await Promise.all(
+      [1, 2, 3].map((id) => engine.infer(PHOTO, id, { scales: [1], flip: true, mode: 'reference' })),
+    );
     const ms = performance.now() - t;
     clearInterval(timer);
     expect(results.map((r) => r.imageId)).toEqual([1, 2, 3]);
@@ -62,7 +81,9 @@ describe('inferImage', () => {
     await expect(engine.infer(PHOTO, 5)).rejects.toThrow(/closed/);
   });
   it('PoseEngine.start rejects an unusable model with the loader message', async () => {
-    await expect(PoseEngine.start(path.join(MODEL_FIXTURES, 'wrong-channels.onnx'), { provider: 'cpu' })).rejects.toThrow(/not an IMHN pose model/);
+    await expect(
+      PoseEngine.start(path.join(MODEL_FIXTURES, 'wrong-channels.onnx'), { provider: 'cpu' }),
+    ).rejects.toThrow(/not an IMHN pose model/);
   });
 });
 
@@ -75,7 +96,9 @@ describe('image input: clear messages for every kind of bad or unusual file', ()
     await expect(decodeImageBgr(path.join(tmp, 'text.jpg'))).rejects.toThrow(/not a readable image/);
     const jpeg = readFileSync(PHOTO);
     writeFileSync(path.join(tmp, 'cut.jpg'), jpeg.subarray(0, jpeg.length / 3));
-    await expect(decodeImageBgr(path.join(tmp, 'cut.jpg'))).rejects.toThrow(/cannot decode the image .*truncated or corrupt/);
+    await expect(decodeImageBgr(path.join(tmp, 'cut.jpg'))).rejects.toThrow(
+      /cannot decode the image .*truncated or corrupt/,
+    );
     await expect(decodeImageBgr(tmp)).rejects.toThrow(/is a folder/);
   });
   it('grayscale, CMYK, 16-bit and alpha PNG/JPEG decode to 3-channel BGR', async () => {
@@ -97,13 +120,24 @@ describe('image input: clear messages for every kind of bad or unusual file', ()
   });
   it('EXIF-rotated photos are turned upright, as cv2.imread does', async () => {
     const f = path.join(tmp, 'rot.jpg');
-    writeFileSync(f, await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    writeFileSync(
+      f,
+      await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
     const img = await decodeImageBgr(f);
     expect([img.width, img.height]).toEqual([20, 40]);
   });
   it('a 1×1 image runs through the whole pipeline; a 20000×20000 image is refused before decoding', async () => {
     const one = path.join(tmp, 'one.png');
-    writeFileSync(one, await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+    writeFileSync(
+      one,
+      await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer(),
+    );
     const r = await inferImage(model, one, 1, { scales: [1], flip: true, mode: 'reference' });
     expect([r.width, r.height]).toEqual([1, 1]);
     const huge = path.join(tmp, 'huge.png');

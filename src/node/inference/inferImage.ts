@@ -33,7 +33,12 @@ export interface InferResult {
  * run the network, keep the last stack's stride-4 maps, then flip-average, upsample, scale-average and assign
  * keypoints through the core decoder. Persons come back in original-image pixels.
  */
-export async function inferImage(model: PoseModel, image: string | ImageU8, imageId: number, o: InferOptions = DEFAULT_INFER_OPTIONS): Promise<InferResult> {
+export async function inferImage(
+  model: PoseModel,
+  image: string | ImageU8,
+  imageId: number,
+  o: InferOptions = DEFAULT_INFER_OPTIONS,
+): Promise<InferResult> {
   let t = performance.now();
   const img = typeof image === 'string' ? await decodeImageBgr(image) : image;
   const timings = { decodeImage: performance.now() - t, preprocess: 0, network: 0, postprocess: 0 };

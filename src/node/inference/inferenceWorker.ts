@@ -5,7 +5,9 @@ import { loadPoseModel, type PoseModel } from './poseModel.ts';
 import { inferImage, type InferOptions } from './inferImage.ts';
 import type { ProviderName } from './executionProviders.ts';
 
-export type WorkerRequest = { type: 'infer'; id: number; image: string; imageId: number; options: InferOptions } | { type: 'close' };
+export type WorkerRequest =
+  | { type: 'infer'; id: number; image: string; imageId: number; options: InferOptions }
+  | { type: 'close' };
 
 const port = parentPort!;
 const { modelPath, provider } = workerData as { modelPath: string; provider: ProviderName };
@@ -22,10 +24,17 @@ try {
 
 port.on('message', (msg: WorkerRequest) => {
   queue = queue.then(async () => {
-    if (msg.type === 'close') { await model.release(); port.close(); return; }
+    if (msg.type === 'close') {
+      await model.release();
+      port.close();
+      return;
+    }
     try {
       const result = await inferImage(model, msg.image, msg.imageId, msg.options);
-      const buffers = result.passes.flatMap((p) => [p.maps.data.buffer, ...(p.flippedMaps ? [p.flippedMaps.data.buffer] : [])]) as ArrayBuffer[];
+      const buffers = result.passes.flatMap((p) => [
+        p.maps.data.buffer,
+        ...(p.flippedMaps ? [p.flippedMaps.data.buffer] : []),
+      ]) as ArrayBuffer[];
       port.postMessage({ type: 'result', id: msg.id, result }, buffers);
     } catch (e) {
       port.postMessage({ type: 'error', id: msg.id, name: (e as Error).name, message: (e as Error).message });

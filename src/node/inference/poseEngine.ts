@@ -38,16 +38,27 @@ export class PoseEngine {
   }
 
   /** Starts the worker and loads the model there; rejects with the loader's message when the model is unusable. */
-  static start(modelPath: string, options: { provider?: ProviderName; log?: (line: string) => void } = {}): Promise<PoseEngine> {
+  static start(
+    modelPath: string,
+    options: { provider?: ProviderName; log?: (line: string) => void } = {},
+  ): Promise<PoseEngine> {
     // From source (Node strips the types) the worker is the .ts beside this file; in the app's bundle it is built
     // beside the main bundle as inferenceWorker.js (electron.vite.config.ts).
     const workerFile = import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js';
-    const worker = new Worker(new URL(workerFile, import.meta.url), { workerData: { modelPath, provider: options.provider ?? 'auto' } });
+    const worker = new Worker(new URL(workerFile, import.meta.url), {
+      workerData: { modelPath, provider: options.provider ?? 'auto' },
+    });
     return new Promise((resolve, reject) => {
       const onMessage = (m: { type: string; line?: string; card?: ModelCard; provider?: string; message?: string }) => {
         if (m.type === 'log') options.log?.(m.line!);
-        else if (m.type === 'loaded') { worker.off('message', onMessage); resolve(new PoseEngine(worker, m.card!, m.provider!)); }
-        else if (m.type === 'failed') { worker.off('message', onMessage); void worker.terminate(); reject(new ModelLoadError(m.message!)); }
+        else if (m.type === 'loaded') {
+          worker.off('message', onMessage);
+          resolve(new PoseEngine(worker, m.card!, m.provider!));
+        } else if (m.type === 'failed') {
+          worker.off('message', onMessage);
+          void worker.terminate();
+          reject(new ModelLoadError(m.message!));
+        }
       };
       worker.on('message', onMessage);
       worker.once('error', (e) => reject(new ModelLoadError(`cannot start the inference worker: ${e.message}`)));

@@ -17,8 +17,12 @@ describe('loadPoseModel', () => {
     const [n, h, w] = x.shape;
     const out = await model.run({ data: x.data, batch: n, paddedH: h, paddedW: w, multiplier: 1 });
     expect(out.dims).toEqual(want.shape);
-    let max = 0, sq = 0;
-    for (let i = 0; i < want.data.length; i++) { max = Math.max(max, Math.abs(out.data[i] - want.data[i])); sq += want.data[i] ** 2; }
+    let max = 0,
+      sq = 0;
+    for (let i = 0; i < want.data.length; i++) {
+      max = Math.max(max, Math.abs(out.data[i] - want.data[i]));
+      sq += want.data[i] ** 2;
+    }
     expect(Math.sqrt(sq / want.data.length)).toBeGreaterThan(0.05); // the check is not vacuous
     expect(max).toBeLessThanOrEqual(1e-4);
     expect(model.provider).toBe('cpu');
@@ -30,7 +34,13 @@ describe('loadPoseModel', () => {
     expect(model.card.weights).toBe('fp16');
     const x = readNpy(path.join(MODEL_FIXTURES, 'tiny.input.npy'));
     const want = readNpy(path.join(MODEL_FIXTURES, 'tiny.torch-output.npy'));
-    const out = await model.run({ data: x.data, batch: x.shape[0], paddedH: x.shape[1], paddedW: x.shape[2], multiplier: 1 });
+    const out = await model.run({
+      data: x.data,
+      batch: x.shape[0],
+      paddedH: x.shape[1],
+      paddedW: x.shape[2],
+      multiplier: 1,
+    });
     let max = 0;
     for (let i = 0; i < want.data.length; i++) max = Math.max(max, Math.abs(out.data[i] - want.data[i]));
     expect(max).toBeLessThan(2e-3); // tolerance: float16 rounding of the weights (≈1e-3 relative)
@@ -49,8 +59,11 @@ describe('loadPoseModel', () => {
     await model.release();
   });
   it('a provider that cannot initialise, when named, is an error that says why', async () => {
-    await expect(loadPoseModel(TINY, { provider: 'dml' })).rejects.toThrow(/provider dml failed to initialise: DirectML exists only on Windows/);
-    if (providerUnavailableReason('cuda') !== null) await expect(loadPoseModel(TINY, { provider: 'cuda' })).rejects.toThrow(/provider cuda failed to initialise/);
+    await expect(loadPoseModel(TINY, { provider: 'dml' })).rejects.toThrow(
+      /provider dml failed to initialise: DirectML exists only on Windows/,
+    );
+    if (providerUnavailableReason('cuda') !== null)
+      await expect(loadPoseModel(TINY, { provider: 'cuda' })).rejects.toThrow(/provider cuda failed to initialise/);
   });
   it('refuses files that are not IMHN models, saying what is wrong', async () => {
     const text = path.join(tmp, 'notes.onnx');
@@ -59,8 +72,12 @@ describe('loadPoseModel', () => {
     writeFileSync(path.join(tmp, 'empty.onnx'), '');
     await expect(loadPoseModel(path.join(tmp, 'empty.onnx'))).rejects.toThrow(/empty/);
     await expect(loadPoseModel(path.join(tmp, 'missing.onnx'))).rejects.toThrow(/cannot read the model \(ENOENT\)/);
-    await expect(loadPoseModel(path.join(MODEL_FIXTURES, 'wrong-channels.onnx'), { provider: 'cpu' })).rejects.toThrow(/output is \[1, 17, 16, 16\], expected \[1, 50, 16, 16\]/);
-    await expect(loadPoseModel(path.join(MODEL_FIXTURES, 'wrong-stride.onnx'), { provider: 'cpu' })).rejects.toThrow(/expected \[1, 50, 16, 16\] \(50 channels at stride 4\)/);
+    await expect(loadPoseModel(path.join(MODEL_FIXTURES, 'wrong-channels.onnx'), { provider: 'cpu' })).rejects.toThrow(
+      /output is \[1, 17, 16, 16\], expected \[1, 50, 16, 16\]/,
+    );
+    await expect(loadPoseModel(path.join(MODEL_FIXTURES, 'wrong-stride.onnx'), { provider: 'cpu' })).rejects.toThrow(
+      /expected \[1, 50, 16, 16\] \(50 channels at stride 4\)/,
+    );
   });
   it('without a card it assumes the official conventions and warns; a card naming other tensors is refused', async () => {
     const bare = path.join(tmp, 'bare.onnx');
@@ -70,9 +87,19 @@ describe('loadPoseModel', () => {
     expect(model.card.assumed.length).toBeGreaterThan(0);
     expect(log.join('\n')).toMatch(/warning: no model card/);
     await model.release();
-    writeFileSync(path.join(tmp, 'bare.card.json'), JSON.stringify({ format: 'simplepose-model-card/1', input: { name: 'x', layout: 'NHWC', channel_order: 'BGR', box_size: 512, pad_multiple: 64 }, output: { name: 'maps', channels: 50, stride: 4 } }));
+    writeFileSync(
+      path.join(tmp, 'bare.card.json'),
+      JSON.stringify({
+        format: 'simplepose-model-card/1',
+        input: { name: 'x', layout: 'NHWC', channel_order: 'BGR', box_size: 512, pad_multiple: 64 },
+        output: { name: 'maps', channels: 50, stride: 4 },
+      }),
+    );
     await expect(loadPoseModel(bare, { provider: 'cpu' })).rejects.toThrow(/card names input "x"/);
-    writeFileSync(path.join(tmp, 'bare.card.json'), '{"format": "simplepose-model-card/1", "input": {"layout": "NCHW"}, "output": {}}');
+    writeFileSync(
+      path.join(tmp, 'bare.card.json'),
+      '{"format": "simplepose-model-card/1", "input": {"layout": "NCHW"}, "output": {}}',
+    );
     await expect(loadPoseModel(bare, { provider: 'cpu' })).rejects.toThrow(/input.layout "NCHW" is not supported/);
   });
 });

@@ -6,7 +6,11 @@ import { PoseEngine } from '../inference/poseEngine.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache } from '../project/mapCache.ts';
 
-export interface DetectSettings { scales: number[]; flip: boolean; mode: 'reference' | 'fast' }
+export interface DetectSettings {
+  scales: number[];
+  flip: boolean;
+  mode: 'reference' | 'fast';
+}
 
 export interface DetectProgress {
   runId: number;
@@ -35,29 +39,47 @@ export interface DetectOptions {
  * else a new one. Each image's poses are stored in their own transaction, keyed (run, image), so a crash at any
  * moment loses at most the image in flight and never duplicates one. Raw maps go to the map cache.
  */
-export async function runDetectJob(db: ProjectDb, o: DetectOptions): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
+export async function runDetectJob(
+  db: ProjectDb,
+  o: DetectOptions,
+): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
   const modelBytes = readFileSync(o.modelPath);
   const modelHash = createHash('sha256').update(modelBytes).digest('hex');
   const engine = await PoseEngine.start(o.modelPath, { provider: o.provider, log: o.log });
   try {
     const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
-    const scales = JSON.stringify(o.settings.scales), flip = o.settings.flip ? 1 : 0;
-    let run = db.prepare("SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? AND status IN ('running', 'cancelled') ORDER BY id DESC LIMIT 1")
+    const scales = JSON.stringify(o.settings.scales),
+      flip = o.settings.flip ? 1 : 0;
+    let run = db
+      .prepare(
+        "SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? AND status IN ('running', 'cancelled') ORDER BY id DESC LIMIT 1",
+      )
       .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined;
     if (run) {
-      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(engine.provider, run.id);
+      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
+        engine.provider,
+        run.id,
+      );
       o.log?.(`resuming run ${run.id}`);
     } else {
-      const r = db.prepare("INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)")
+      const r = db
+        .prepare(
+          "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+        )
         .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
       run = { id: Number(r.lastInsertRowid) };
     }
     const runId = run.id;
-    const todo = db.prepare('SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path')
+    const todo = db
+      .prepare(
+        'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',
+      )
       .all(runId) as { id: number; rel_path: string; content_hash: string }[];
     const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
     const total = already + todo.length;
-    const store = db.prepare('INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)');
+    const store = db.prepare(
+      'INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)',
+    );
     const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
     const progress: DetectProgress = { runId, done: already, total, failed: 0, imagesPerSecond: 0, etaSeconds: null };
     const t0 = performance.now();
@@ -70,7 +92,11 @@ export async function runDetectJob(db: ProjectDb, o: DetectOptions): Promise<Det
       try {
         const r = await engine.infer(path.join(o.root, im.rel_path), im.id, o.settings);
         store.run(runId, im.id, JSON.stringify(r.poses), Date.now());
-        if (cache) await cache.put({ imageHash: im.content_hash, modelHash, settings: { scales: o.settings.scales, flip: o.settings.flip } }, r.passes);
+        if (cache)
+          await cache.put(
+            { imageHash: im.content_hash, modelHash, settings: { scales: o.settings.scales, flip: o.settings.flip } },
+            r.passes,
+          );
       } catch (e) {
         progress.failed++;
         o.log?.(`${im.rel_path}: ${(e as Error).message}`);
@@ -94,5 +120,9 @@ export async function runDetectJob(db: ProjectDb, o: DetectOptions): Promise<Det
 function upsertModel(db: ProjectDb, modelPath: string, hash: string, card: string): number {
   const row = db.prepare('SELECT id FROM models WHERE content_hash = ?').get(hash) as { id: number } | undefined;
   if (row) return row.id;
-  return Number(db.prepare('INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, ?, ?)').run(modelPath, hash, card, Date.now()).lastInsertRowid);
+  return Number(
+    db
+      .prepare('INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, ?, ?)')
+      .run(modelPath, hash, card, Date.now()).lastInsertRowid,
+  );
 }

@@ -11,7 +11,9 @@ import { EditHistory } from '../../core/edit/editHistory.ts';
 function project() {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'sp-ann-')), 'p.sqlite');
   const db = openProjectDb(file);
-  db.prepare("INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 100, 100, 0, 0)").run();
+  db.prepare(
+    "INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 100, 100, 0, 0)",
+  ).run();
   return { db, file };
 }
 const pose = { score: 0.9, neck: null, joints: Array.from({ length: 17 }, (_, k) => ({ x: k, y: k, score: 0.5 })) };
@@ -20,7 +22,11 @@ describe('AnnotationStore', () => {
   it('persists edits; a drag is one step; undo/redo survive a restart (reopened database)', () => {
     const { db, file } = project();
     let store = new AnnotationStore(db);
-    let s = store.apply(1, acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'), 'accept predictions').state;
+    let s = store.apply(
+      1,
+      acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'),
+      'accept predictions',
+    ).state;
     for (let i = 1; i <= 5; i++) s = store.apply(1, moveJoint(s, 'p0', 0, 50 + i, 60), 'move joint', 'drag-7').state;
     s = store.apply(1, cycleVisibility(s, 'p0', 1), 'visibility').state;
     expect(store.history(1).undo.map((e) => e.label)).toEqual(['accept predictions', 'move joint', 'visibility']);
@@ -48,7 +54,11 @@ describe('AnnotationStore', () => {
   it('refuses an edit that does not fit, leaving the stored state and history unchanged', () => {
     const { db } = project();
     const store = new AnnotationStore(db);
-    const s = store.apply(1, acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'), 'accept').state;
+    const s = store.apply(
+      1,
+      acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'),
+      'accept',
+    ).state;
     const stale = moveJoint(s, 'p0', 0, 1, 1);
     store.apply(1, { added: {}, updated: {}, removed: { p0: s.persons.p0 } }, 'delete person');
     expect(() => store.apply(1, stale, 'move joint')).toThrow(/does not exist/);

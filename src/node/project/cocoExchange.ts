@@ -14,9 +14,14 @@ import { emptyDiff } from '../../core/edit/recordDiff.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
 import { AnnotationStore } from './annotationStore.ts';
 
-export interface ImportResult { images: number; persons: number; missingFiles: string[] }
+export interface ImportResult {
+  images: number;
+  persons: number;
+  missingFiles: string[];
+}
 
-const AREA_SOURCE = 'segmentation area when imported with a mask; otherwise the area of the labelled keypoints\' bounding box';
+const AREA_SOURCE =
+  "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
 
 /**
  * Imports a COCO keypoints GT file whose `file_name`s are relative to `root` (the project folder) for review.
@@ -26,21 +31,43 @@ const AREA_SOURCE = 'segmentation area when imported with a mask; otherwise the 
  */
 export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = Date.now()): ImportResult {
   let text: string;
-  try { text = readFileSync(cocoFile, 'utf8'); }
-  catch (e) { throw new CocoFormatError(`COCO file ${cocoFile}`, [{ path: '$', message: `cannot be read (${(e as NodeJS.ErrnoException).code})`, severity: 'error' }]); }
+  try {
+    text = readFileSync(cocoFile, 'utf8');
+  } catch (e) {
+    throw new CocoFormatError(`COCO file ${cocoFile}`, [
+      { path: '$', message: `cannot be read (${(e as NodeJS.ErrnoException).code})`, severity: 'error' },
+    ]);
+  }
   const coco = parseCocoGt(text, `COCO file ${cocoFile}`);
   const store = new AnnotationStore(db);
   const result: ImportResult = { images: 0, persons: 0, missingFiles: [] };
   const byImage = new Map<number, { a: CocoAnnotation; order: number }[]>();
-  coco.annotations.forEach((a, order) => { const l = byImage.get(a.image_id); if (l) l.push({ a, order }); else byImage.set(a.image_id, [{ a, order }]); });
+  coco.annotations.forEach((a, order) => {
+    const l = byImage.get(a.image_id);
+    if (l) l.push({ a, order });
+    else byImage.set(a.image_id, [{ a, order }]);
+  });
   db.transaction(() => {
-    const meta = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const meta = db.prepare(
+      'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     meta.run('coco_info', JSON.stringify(coco.info ?? null));
     meta.run('coco_licenses', JSON.stringify(coco.licenses ?? null));
     meta.run('coco_categories', JSON.stringify(coco.categories));
-    meta.run('coco_extra', JSON.stringify(Object.fromEntries(Object.entries(coco).filter(([k]) => !['info', 'licenses', 'categories', 'images', 'annotations'].includes(k)))));
+    meta.run(
+      'coco_extra',
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(coco).filter(
+            ([k]) => !['info', 'licenses', 'categories', 'images', 'annotations'].includes(k),
+          ),
+        ),
+      ),
+    );
     const find = db.prepare('SELECT id FROM images WHERE rel_path = ?');
-    const insert = db.prepare('INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const update = db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?');
     coco.images.forEach((im, order) => {
       const rel = im.file_name.split(path.sep).join('/');
@@ -52,13 +79,28 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
         if (!present) result.missingFiles.push(im.file_name);
         const st = present ? statSync(abs) : null;
         const hash = present ? createHash('sha256').update(readFileSync(abs)).digest('hex') : '';
-        insert.run(rel, hash, st?.size ?? 0, im.width, im.height, st ? Math.floor(st.mtimeMs) : 0, present ? 0 : 1, now, JSON.stringify(im), order);
+        insert.run(
+          rel,
+          hash,
+          st?.size ?? 0,
+          im.width,
+          im.height,
+          st ? Math.floor(st.mtimeMs) : 0,
+          present ? 0 : 1,
+          now,
+          JSON.stringify(im),
+          order,
+        );
         row = find.get(rel) as { id: number };
       }
       const { state } = store.load(row.id);
       const d = emptyDiff();
       for (const id of state.order) d.removed[id] = state.persons[id];
-      for (const { a, order: o } of byImage.get(im.id) ?? []) { const p = { ...personFromCoco(a), cocoOrder: o }; d.added[p.id] = p; result.persons++; }
+      for (const { a, order: o } of byImage.get(im.id) ?? []) {
+        const p = { ...personFromCoco(a), cocoOrder: o };
+        d.added[p.id] = p;
+        result.persons++;
+      }
       store.apply(row.id, d, 'import COCO', undefined, now);
       result.images++;
     });
@@ -76,7 +118,9 @@ export function personFromCoco(a: CocoAnnotation): PersonRecord {
   return { id: `c${a.id}`, joints, crowd: a.iscrowd === 1, coco: rest };
 }
 
-export interface ExportOptions { onlyReviewed?: boolean }
+export interface ExportOptions {
+  onlyReviewed?: boolean;
+}
 
 /**
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
@@ -84,17 +128,44 @@ export interface ExportOptions { onlyReviewed?: boolean }
  * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
-  const meta = (k: string) => { const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined; return v === undefined ? undefined : JSON.parse(v); };
+  const meta = (k: string) => {
+    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
+    return v === undefined ? undefined : JSON.parse(v);
+  };
   const ids = cocoImageIds(db);
-  const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key, i.rel_path`).all() as { id: number; rel_path: string; width: number; height: number; status: string; coco_json: string | null; persons_json: string | null }[];
-  const chosen = rows.filter((r) => (o.onlyReviewed ? r.status === 'accepted' || r.status === 'no_person' : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed'))
-    .map((r) => ({ ...r, image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null, state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null }));
+  const rows = db
+    .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
+    ORDER BY i.sort_key, i.rel_path`)
+    .all() as {
+    id: number;
+    rel_path: string;
+    width: number;
+    height: number;
+    status: string;
+    coco_json: string | null;
+    persons_json: string | null;
+  }[];
+  const chosen = rows
+    .filter((r) =>
+      o.onlyReviewed
+        ? r.status === 'accepted' || r.status === 'no_person'
+        : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed',
+    )
+    .map((r) => ({
+      ...r,
+      image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
+      state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
+    }));
   let nextAnn = 1;
   for (const r of chosen) {
-    if (r.state) for (const id of r.state.order) { const cid = r.state.persons[id].coco?.id; if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1; }
+    if (r.state)
+      for (const id of r.state.order) {
+        const cid = r.state.persons[id].coco?.id;
+        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+      }
   }
-  const images: CocoImage[] = [], annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
+  const images: CocoImage[] = [],
+    annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
   for (const r of chosen) {
     const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.rel_path, width: r.width, height: r.height };
@@ -105,9 +176,21 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       const p = state.persons[id];
       const keypoints: number[] = [];
       let n = 0;
-      for (const j of p.joints) { if (j) { keypoints.push(j.x, j.y, j.v); n++; } else keypoints.push(0, 0, 0); }
+      for (const j of p.joints) {
+        if (j) {
+          keypoints.push(j.x, j.y, j.v);
+          n++;
+        } else keypoints.push(0, 0, 0);
+      }
       const c = p.coco ?? {};
-      const ann = { ...c, id: typeof c.id === 'number' ? c.id : nextAnn++, image_id: im.id, category_id: typeof c.category_id === 'number' ? c.category_id : 1, keypoints, num_keypoints: n } as CocoAnnotation;
+      const ann = {
+        ...c,
+        id: typeof c.id === 'number' ? c.id : nextAnn++,
+        image_id: im.id,
+        category_id: typeof c.category_id === 'number' ? c.category_id : 1,
+        keypoints,
+        num_keypoints: n,
+      } as CocoAnnotation;
       if (!Array.isArray(c.bbox) || typeof c.area !== 'number') {
         const box = keypointBox(p.joints);
         ann.bbox = box;
@@ -122,10 +205,21 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const info = meta('coco_info');
   const out: CocoDataset = {
     ...(meta('coco_extra') ?? {}),
-    ...(info !== undefined && info !== null ? { info: derivedArea ? { ...info, area_source: AREA_SOURCE } : info } : { info: { description: 'SimplePose Studio export', area_source: AREA_SOURCE } }),
+    ...(info !== undefined && info !== null
+      ? { info: derivedArea ? { ...info, area_source: AREA_SOURCE } : info }
+      : { info: { description: 'SimplePose Studio export', area_source: AREA_SOURCE } }),
     ...(meta('coco_licenses') ? { licenses: meta('coco_licenses') } : {}),
-    images, annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
-    categories: meta('coco_categories') ?? [{ id: 1, name: 'person', supercategory: 'person', keypoints: [...COCO_KEYPOINTS], skeleton: COCO_SKELETON_1BASED.map((q) => [...q]) }],
+    images,
+    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
+    categories: meta('coco_categories') ?? [
+      {
+        id: 1,
+        name: 'person',
+        supercategory: 'person',
+        keypoints: [...COCO_KEYPOINTS],
+        skeleton: COCO_SKELETON_1BASED.map((q) => [...q]),
+      },
+    ],
   };
   const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
   if (errors.length) throw new CocoFormatError('export', errors);
@@ -137,10 +231,18 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
  * other gets the next id above all imported ones, in project order.
  */
 export function cocoImageIds(db: ProjectDb): Map<number, number> {
-  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as { id: number; coco_json: string | null }[];
+  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as {
+    id: number;
+    coco_json: string | null;
+  }[];
   const ids = new Map<number, number>();
   let next = 1;
-  for (const r of rows) if (r.coco_json) { const id = (JSON.parse(r.coco_json) as CocoImage).id; ids.set(r.id, id); next = Math.max(next, id + 1); }
+  for (const r of rows)
+    if (r.coco_json) {
+      const id = (JSON.parse(r.coco_json) as CocoImage).id;
+      ids.set(r.id, id);
+      next = Math.max(next, id + 1);
+    }
   for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
   return ids;
 }
@@ -148,20 +250,28 @@ export function cocoImageIds(db: ProjectDb): Map<number, number> {
 /** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
 export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
   const ids = cocoImageIds(db);
-  const rows = db.prepare('SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path').all(runId) as { poses_json: string; id: number }[];
+  const rows = db
+    .prepare(
+      'SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path',
+    )
+    .all(runId) as { poses_json: string; id: number }[];
   return rows.flatMap((r) => {
     const imageId = ids.get(r.id)!;
     return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
-      image_id: imageId, category_id: 1, score: pose.score,
+      image_id: imageId,
+      category_id: 1,
+      score: pose.score,
       keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
     }));
   });
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
-  const xs = joints.filter((j): j is JointRecord => j !== null).map((j) => j.x), ys = joints.filter((j): j is JointRecord => j !== null).map((j) => j.y);
+  const xs = joints.filter((j): j is JointRecord => j !== null).map((j) => j.x),
+    ys = joints.filter((j): j is JointRecord => j !== null).map((j) => j.y);
   if (!xs.length) return [0, 0, 1, 1];
-  const x0 = Math.min(...xs), y0 = Math.min(...ys);
+  const x0 = Math.min(...xs),
+    y0 = Math.min(...ys);
   return [x0, y0, Math.max(1, Math.max(...xs) - x0), Math.max(1, Math.max(...ys) - y0)];
 }
 
@@ -173,9 +283,18 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
   const all = exportCoco(db, o);
   await mkdir(dir, { recursive: true });
   const byImage = new Map<number, CocoAnnotation[]>();
-  for (const a of all.annotations) { const l = byImage.get(a.image_id); if (l) l.push(a); else byImage.set(a.image_id, [a]); }
+  for (const a of all.annotations) {
+    const l = byImage.get(a.image_id);
+    if (l) l.push(a);
+    else byImage.set(a.image_id, [a]);
+  }
   for (const im of all.images) {
-    const one: CocoDataset = { ...(all.info ? { info: all.info } : {}), images: [im], annotations: byImage.get(im.id) ?? [], categories: all.categories };
+    const one: CocoDataset = {
+      ...(all.info ? { info: all.info } : {}),
+      images: [im],
+      annotations: byImage.get(im.id) ?? [],
+      categories: all.categories,
+    };
     await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one));
   }
   return all.images.length;

@@ -16,18 +16,36 @@ import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 
 describe('predictions, overlay maps and scores through the service', () => {
-  it('serves the latest run\'s poses and flip-averaged maps, list scores and filters, project info', async () => {
+  it("serves the latest run's poses and flip-averaged maps, list scores and filters, project info", async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-pred-'));
-    for (let i = 0; i < 3; i++) writeFileSync(path.join(root, `img${i}.png`), await sharp({ create: { width: 130, height: 70, channels: 3, background: { r: 60 * i, g: 90, b: 160 } } }).png().toBuffer());
+    for (let i = 0; i < 3; i++)
+      writeFileSync(
+        path.join(root, `img${i}.png`),
+        await sharp({ create: { width: 130, height: 70, channels: 3, background: { r: 60 * i, g: 90, b: 160 } } })
+          .png()
+          .toBuffer(),
+      );
     const db = openProjectDb(path.join(root, '.p.sqlite'));
     await syncImages(db, root);
     const service = createProjectService(db, root, { modelPath: MODEL });
     const before = await service.projectInfo({});
-    expect(before).toMatchObject({ root, images: 3, counts: { unreviewed: 3 }, model: { path: MODEL, name: 'tiny', exists: true }, lastRun: null });
+    expect(before).toMatchObject({
+      root,
+      images: 3,
+      counts: { unreviewed: 3 },
+      model: { path: MODEL, name: 'tiny', exists: true },
+      lastRun: null,
+    });
     expect(await service.getPredictions({ imageId: 1 })).toEqual({ runId: null, poses: [], maps: null });
     await expect(service.maps(1)).rejects.toThrow(/no cached maps for image 1: run detection/);
 
-    await runDetectJob(db, { modelPath: MODEL, root, settings: { scales: [0.5], flip: true, mode: 'fast' }, provider: 'cpu', cacheDir: projectCacheDir(root) });
+    await runDetectJob(db, {
+      modelPath: MODEL,
+      root,
+      settings: { scales: [0.5], flip: true, mode: 'fast' },
+      provider: 'cpu',
+      cacheDir: projectCacheDir(root),
+    });
     const p = await service.getPredictions({ imageId: 2 });
     expect(p.runId).toBe(1);
     // 130×70 at box 512·0.5: multiplier 256/70 → resized 475×256, padded 512×256 → maps 128×64.
@@ -44,7 +62,11 @@ describe('predictions, overlay maps and scores through the service', () => {
     expect((await readMedia(service, realpathSync(root), '../etc/passwd')).status).toBe(404);
 
     // Scores: the mean person score of the latest prediction; force known values to test the filters.
-    const poses = (s: number) => JSON.stringify([{ score: s, joints: new Array(17).fill(null), neck: null }, { score: s + 0.2, joints: new Array(17).fill(null), neck: null }]);
+    const poses = (s: number) =>
+      JSON.stringify([
+        { score: s, joints: new Array(17).fill(null), neck: null },
+        { score: s + 0.2, joints: new Array(17).fill(null), neck: null },
+      ]);
     db.prepare('UPDATE predictions SET poses_json = ? WHERE image_id = 1').run(poses(0.1));
     db.prepare('UPDATE predictions SET poses_json = ? WHERE image_id = 2').run(poses(0.6));
     db.prepare("UPDATE predictions SET poses_json = '[]' WHERE image_id = 3").run();
@@ -58,12 +80,17 @@ describe('predictions, overlay maps and scores through the service', () => {
     // A cache entry whose map file is gone: no maps, and the overlay request says why.
     const { readdirSync, rmSync } = await import('node:fs');
     const dir = path.join(projectCacheDir(root));
-    const entry = db.prepare('SELECT file FROM map_cache WHERE image_hash = (SELECT content_hash FROM images WHERE id = 3)').pluck().get() as string;
+    const entry = db
+      .prepare('SELECT file FROM map_cache WHERE image_hash = (SELECT content_hash FROM images WHERE id = 3)')
+      .pluck()
+      .get() as string;
     rmSync(path.join(dir, (JSON.parse(entry) as { passes: { maps: string }[] }).passes[0].maps));
     expect(readdirSync(dir).length).toBeGreaterThan(0);
     expect((await service.getPredictions({ imageId: 3 })).maps).toBeNull();
     await expect(service.maps(3)).rejects.toThrow(/no cached maps for image 3/);
-    expect(await service.projectInfo({})).toMatchObject({ lastRun: { id: 1, status: 'done', provider: 'cpu', predictions: 3 } });
+    expect(await service.projectInfo({})).toMatchObject({
+      lastRun: { id: 1, status: 'done', provider: 'cpu', predictions: 3 },
+    });
     db.close();
   });
 });

@@ -7,10 +7,17 @@ import { MapCache, type MapCacheKey } from './mapCache.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 
 const pass = (seed: number, flip: boolean): DecodePass => {
-  const t = () => ({ data: Float32Array.from({ length: 50 * 8 * 12 }, (_, i) => Math.sin(i * 0.37 + seed)), shape: [50, 8, 12] });
+  const t = () => ({
+    data: Float32Array.from({ length: 50 * 8 * 12 }, (_, i) => Math.sin(i * 0.37 + seed)),
+    shape: [50, 8, 12],
+  });
   return { multiplier: 1.25, maps: t(), flippedMaps: flip ? t() : null };
 };
-const key = (image: string): MapCacheKey => ({ imageHash: image, modelHash: 'm1', settings: { scales: [1], flip: true } });
+const key = (image: string): MapCacheKey => ({
+  imageHash: image,
+  modelHash: 'm1',
+  settings: { scales: [1], flip: true },
+});
 
 describe('MapCache', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'sp-cache-'));
@@ -21,7 +28,10 @@ describe('MapCache', () => {
     const passes = [pass(1, true), pass(2, false)];
     await cache.put(key('img-a'), passes);
     const back = (await cache.get(key('img-a')))!;
-    expect(back.map((p) => [p.multiplier, p.maps.shape, p.flippedMaps === null])).toEqual([[1.25, [50, 8, 12], false], [1.25, [50, 8, 12], true]]);
+    expect(back.map((p) => [p.multiplier, p.maps.shape, p.flippedMaps === null])).toEqual([
+      [1.25, [50, 8, 12], false],
+      [1.25, [50, 8, 12], true],
+    ]);
     back[0].maps.data.forEach((v, i) => expect(Math.abs(v - passes[0].maps.data[i])).toBeLessThanOrEqual(1e-3));
     expect(await cache.get({ ...key('img-a'), settings: { scales: [1], flip: false } })).toBeNull(); // other settings, other entry
   });

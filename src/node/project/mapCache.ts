@@ -12,9 +12,15 @@ export function projectCacheDir(root: string): string {
 }
 
 /** What a cached entry depends on: the image bytes, the model bytes and the inference settings. */
-export interface MapCacheKey { imageHash: string; modelHash: string; settings: { scales: number[]; flip: boolean } }
+export interface MapCacheKey {
+  imageHash: string;
+  modelHash: string;
+  settings: { scales: number[]; flip: boolean };
+}
 
-interface Entry { passes: { multiplier: number; maps: string; flipped: string | null }[] }
+interface Entry {
+  passes: { multiplier: number; maps: string; flipped: string | null }[];
+}
 
 /**
  * The raw stride-4 maps of every pass, cached on disk as FP16 .npy (half the size; 1e-3 relative precision is
@@ -33,7 +39,10 @@ export class MapCache {
   }
 
   static keyOf(k: MapCacheKey): string {
-    return createHash('sha256').update(`${k.imageHash}/${k.modelHash}/${JSON.stringify(k.settings)}`).digest('hex').slice(0, 32);
+    return createHash('sha256')
+      .update(`${k.imageHash}/${k.modelHash}/${JSON.stringify(k.settings)}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   async put(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<void> {
@@ -55,7 +64,10 @@ export class MapCache {
       }
       entry.passes.push({ multiplier: p.multiplier, maps, flipped });
     }
-    this.db.prepare('INSERT OR REPLACE INTO map_cache (key, image_hash, model_hash, settings, file, bytes, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO map_cache (key, image_hash, model_hash, settings, file, bytes, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(key, k.imageHash, k.modelHash, JSON.stringify(k.settings), JSON.stringify(entry), bytes, now);
     await this.evict();
   }
@@ -66,9 +78,17 @@ export class MapCache {
     if (!row) return null;
     try {
       const entry = JSON.parse(row.file) as Entry;
-      const load = async (f: string) => { const b = await readFile(path.join(this.dir, f)); return parseNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)); };
+      const load = async (f: string) => {
+        const b = await readFile(path.join(this.dir, f));
+        return parseNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      };
       const passes: DecodePass[] = [];
-      for (const p of entry.passes) passes.push({ multiplier: p.multiplier, maps: await load(p.maps), flippedMaps: p.flipped ? await load(p.flipped) : null });
+      for (const p of entry.passes)
+        passes.push({
+          multiplier: p.multiplier,
+          maps: await load(p.maps),
+          flippedMaps: p.flipped ? await load(p.flipped) : null,
+        });
       this.db.prepare('UPDATE map_cache SET last_used = ? WHERE key = ?').run(now, key);
       return passes;
     } catch {
@@ -82,23 +102,31 @@ export class MapCache {
    * (their shape follows from the image size and the multiplier: passGeometry).
    */
   async firstPassMultiplier(k: MapCacheKey): Promise<number | null> {
-    const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(MapCache.keyOf(k)) as { file: string } | undefined;
+    const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(MapCache.keyOf(k)) as
+      | { file: string }
+      | undefined;
     if (!row) return null;
     try {
       const first = (JSON.parse(row.file) as Entry).passes[0];
       await access(path.join(this.dir, first.maps));
       return first.multiplier;
-    } catch { return null; }
+    } catch {
+      return null;
+    }
   }
 
   totalBytes(): number {
-    return (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').pluck().get() as number);
+    return this.db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').pluck().get() as number;
   }
 
   private async evict(): Promise<void> {
     let total = this.totalBytes();
     if (total <= this.limitBytes) return;
-    const rows = this.db.prepare('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as { key: string; file: string; bytes: number }[];
+    const rows = this.db.prepare('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as {
+      key: string;
+      file: string;
+      bytes: number;
+    }[];
     for (const r of rows) {
       if (total <= this.limitBytes) break;
       await this.drop(r.key, r.file);
@@ -110,7 +138,10 @@ export class MapCache {
     this.db.prepare('DELETE FROM map_cache WHERE key = ?').run(key);
     try {
       const entry = JSON.parse(file) as Entry;
-      for (const p of entry.passes) for (const f of [p.maps, p.flipped]) if (f) await rm(path.join(this.dir, f), { force: true });
-    } catch { /* the row was unreadable: nothing else to remove */ }
+      for (const p of entry.passes)
+        for (const f of [p.maps, p.flipped]) if (f) await rm(path.join(this.dir, f), { force: true });
+    } catch {
+      /* the row was unreadable: nothing else to remove */
+    }
   }
 }

@@ -7,7 +7,13 @@ import { createProjectService, type ProjectService } from './projectService.ts';
 /** The project database's file name inside a project folder. */
 export const PROJECT_DB_NAME = '.simplepose.sqlite';
 
-export interface OpenProject { root: string; db: ProjectDb; service: ProjectService; sync: SyncResult; close(): void }
+export interface OpenProject {
+  root: string;
+  db: ProjectDb;
+  service: ProjectService;
+  sync: SyncResult;
+  close(): void;
+}
 
 /**
  * Opens a folder as a project (what the desktop app, `serve` and `npm start` do): its database (created and
@@ -21,7 +27,10 @@ export async function openProjectFolder(root: string, options: { modelPath?: str
   try {
     const sync = await syncImages(db, abs);
     return { root: abs, db, sync, service: createProjectService(db, abs, options), close: () => db.close() };
-  } catch (e) { db.close(); throw e; }
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 /**

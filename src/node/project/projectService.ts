@@ -20,7 +20,10 @@ import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 export class ServiceError extends Error {
   override name = 'ServiceError';
   readonly status: number;
-  constructor(message: string, status = 400) { super(message); this.status = status; }
+  constructor(message: string, status = 400) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /**
@@ -45,48 +48,114 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
   const store = new AnnotationStore(db);
   const events = new EventEmitter();
   const jobs = new Map<string, AbortController>();
-  const exists = (imageId: number) => { if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId)) throw new ServiceError(`no image ${imageId} in this project`, 404); };
-  const history = (imageId: number) => { const h = store.history(imageId); return { canUndo: h.undo.length > 0, canRedo: h.redo.length > 0 }; };
+  const exists = (imageId: number) => {
+    if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId))
+      throw new ServiceError(`no image ${imageId} in this project`, 404);
+  };
+  const history = (imageId: number) => {
+    const h = store.history(imageId);
+    return { canUndo: h.undo.length > 0, canRedo: h.redo.length > 0 };
+  };
   const changed = (imageId: number, revision: number) => events.emit('annotationChanged', { imageId, revision });
   return {
     events,
     imagePath(imageId) {
-      const row = db.prepare('SELECT rel_path FROM images WHERE id = ?').get(imageId) as { rel_path: string } | undefined;
+      const row = db.prepare('SELECT rel_path FROM images WHERE id = ?').get(imageId) as
+        | { rel_path: string }
+        | undefined;
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
       return path.join(root, row.rel_path);
     },
     async thumbnail(imageId) {
-      const row = db.prepare('SELECT rel_path, content_hash FROM images WHERE id = ?').get(imageId) as { rel_path: string; content_hash: string } | undefined;
+      const row = db.prepare('SELECT rel_path, content_hash FROM images WHERE id = ?').get(imageId) as
+        | { rel_path: string; content_hash: string }
+        | undefined;
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
       const file = path.resolve(root, row.rel_path);
       if (!file.startsWith(path.resolve(root) + path.sep)) throw new ServiceError('outside the project folder', 403);
       return thumbnail(file, row.content_hash, path.join(projectCacheDir(root), 'thumbs'));
     },
     async projectInfo() {
-      const counts = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM images GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+      const counts = Object.fromEntries(
+        (
+          db.prepare('SELECT status, COUNT(*) AS n FROM images GROUP BY status').all() as {
+            status: string;
+            n: number;
+          }[]
+        ).map((r) => [r.status, r.n]),
+      );
       const images = Object.values(counts).reduce((a, b) => a + b, 0);
-      const run = db.prepare('SELECT r.id, r.status, r.provider, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = r.id) AS n FROM inference_runs r ORDER BY r.id DESC LIMIT 1').get() as { id: number; status: string; provider: string | null; n: number } | undefined;
-      const modelPath = options.modelPath ?? (db.prepare('SELECT path FROM models ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined);
+      const run = db
+        .prepare(
+          'SELECT r.id, r.status, r.provider, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = r.id) AS n FROM inference_runs r ORDER BY r.id DESC LIMIT 1',
+        )
+        .get() as { id: number; status: string; provider: string | null; n: number } | undefined;
+      const modelPath =
+        options.modelPath ??
+        (db.prepare('SELECT path FROM models ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined);
       return {
-        root, name: path.basename(root), images, counts,
-        model: modelPath ? { path: modelPath, name: path.basename(modelPath).replace(/\.onnx$/, ''), exists: existsSync(modelPath) } : null,
+        root,
+        name: path.basename(root),
+        images,
+        counts,
+        model: modelPath
+          ? { path: modelPath, name: path.basename(modelPath).replace(/\.onnx$/, ''), exists: existsSync(modelPath) }
+          : null,
         lastRun: run ? { id: run.id, status: run.status, provider: run.provider, predictions: run.n } : null,
       };
     },
     async listImages(r: PoseRequest<'listImages'>) {
-      const conds: string[] = [], args: (string | number)[] = [];
-      if (r.status) { conds.push('i.status = ?'); args.push(r.status); }
-      if (r.minScore !== undefined) { conds.push('s.score >= ?'); args.push(r.minScore); }
-      if (r.maxScore !== undefined) { conds.push('s.score <= ?'); args.push(r.maxScore); }
-      if (r.ids) { conds.push(`i.id IN (${r.ids.map(() => '?').join(',') || 'NULL'})`); args.push(...r.ids); }
+      const conds: string[] = [],
+        args: (string | number)[] = [];
+      if (r.status) {
+        conds.push('i.status = ?');
+        args.push(r.status);
+      }
+      if (r.minScore !== undefined) {
+        conds.push('s.score >= ?');
+        args.push(r.minScore);
+      }
+      if (r.maxScore !== undefined) {
+        conds.push('s.score <= ?');
+        args.push(r.maxScore);
+      }
+      if (r.ids) {
+        conds.push(`i.id IN (${r.ids.map(() => '?').join(',') || 'NULL'})`);
+        args.push(...r.ids);
+      }
       // Mean person score of the image's latest prediction (null: no run yet, or no person found); per row, by index
       // (migration 004 keeps predictions.mean_score).
       const score = '(SELECT p.mean_score FROM predictions p WHERE p.image_id = i.id ORDER BY p.run_id DESC LIMIT 1)';
       const where = conds.length ? `WHERE ${conds.join(' AND ').replaceAll('s.score', score)}` : '';
-      const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...args) as number;
-      const rows = db.prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path LIMIT ? OFFSET ?`)
-        .all(...args, ...(r.ids ? [r.ids.join(',')] : []), r.limit ?? 500, r.offset ?? 0) as { id: number; rel_path: string; width: number; height: number; status: 'unreviewed'; missing: number; score: number | null }[];
-      return { total, images: rows.map((x) => ({ id: x.id, relPath: x.rel_path, width: x.width, height: x.height, status: x.status, missing: x.missing === 1, score: x.score })) };
+      const total = db
+        .prepare(`SELECT COUNT(*) FROM images i ${where}`)
+        .pluck()
+        .get(...args) as number;
+      const rows = db
+        .prepare(
+          `SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path LIMIT ? OFFSET ?`,
+        )
+        .all(...args, ...(r.ids ? [r.ids.join(',')] : []), r.limit ?? 500, r.offset ?? 0) as {
+        id: number;
+        rel_path: string;
+        width: number;
+        height: number;
+        status: 'unreviewed';
+        missing: number;
+        score: number | null;
+      }[];
+      return {
+        total,
+        images: rows.map((x) => ({
+          id: x.id,
+          relPath: x.rel_path,
+          width: x.width,
+          height: x.height,
+          status: x.status,
+          missing: x.missing === 1,
+          score: x.score,
+        })),
+      };
     },
     async getPredictions({ imageId }) {
       exists(imageId);
@@ -105,13 +174,29 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     async applyEdit({ imageId, diff, label, group }) {
       exists(imageId);
       let r;
-      try { r = store.apply(imageId, diff as RecordDiff, label, group); }
-      catch (e) { throw new ServiceError(`the edit does not fit the current annotation (${(e as Error).message}); reload it`, 409); }
+      try {
+        r = store.apply(imageId, diff as RecordDiff, label, group);
+      } catch (e) {
+        throw new ServiceError(
+          `the edit does not fit the current annotation (${(e as Error).message}); reload it`,
+          409,
+        );
+      }
       changed(imageId, r.revision);
       return r;
     },
-    async undo({ imageId }) { exists(imageId); const r = store.undo(imageId); if (r) changed(imageId, r.revision); return r; },
-    async redo({ imageId }) { exists(imageId); const r = store.redo(imageId); if (r) changed(imageId, r.revision); return r; },
+    async undo({ imageId }) {
+      exists(imageId);
+      const r = store.undo(imageId);
+      if (r) changed(imageId, r.revision);
+      return r;
+    },
+    async redo({ imageId }) {
+      exists(imageId);
+      const r = store.redo(imageId);
+      if (r) changed(imageId, r.revision);
+      return r;
+    },
     async setStatus({ imageId, status }) {
       exists(imageId);
       db.prepare('UPDATE images SET status = ? WHERE id = ?').run(status, imageId);
@@ -122,9 +207,22 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       const controller = new AbortController();
       jobs.set(jobId, controller);
       void runDetectJob(db, {
-        modelPath, root, settings, signal: controller.signal, cacheDir: projectCacheDir(root),
-        onProgress: (p) => events.emit('jobProgress', { jobId, done: p.done, total: p.total, failed: p.failed, imagesPerSecond: p.imagesPerSecond, etaSeconds: p.etaSeconds }),
-      }).then((r) => events.emit('jobFinished', { jobId, status: r.status }))
+        modelPath,
+        root,
+        settings,
+        signal: controller.signal,
+        cacheDir: projectCacheDir(root),
+        onProgress: (p) =>
+          events.emit('jobProgress', {
+            jobId,
+            done: p.done,
+            total: p.total,
+            failed: p.failed,
+            imagesPerSecond: p.imagesPerSecond,
+            etaSeconds: p.etaSeconds,
+          }),
+      })
+        .then((r) => events.emit('jobFinished', { jobId, status: r.status }))
         .catch((e: Error) => events.emit('jobFinished', { jobId, status: 'failed', message: e.message }))
         .finally(() => jobs.delete(jobId));
       return { jobId };
@@ -160,9 +258,15 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       const gt = exportCoco(db, { onlyReviewed: true });
       if (!gt.images.length) throw new ServiceError('no reviewed images yet');
       const ids = new Set(gt.images.map((i) => i.id));
-      const evaluator = createKeypointEvaluator(gt, exportResults(db, run).filter((x) => ids.has(x.image_id)));
+      const evaluator = createKeypointEvaluator(
+        gt,
+        exportResults(db, run).filter((x) => ids.has(x.image_id)),
+      );
       const cocoToRow = new Map([...cocoImageIds(db)].map(([row, coco]) => [coco, row]));
-      const perImage = gt.images.map((im) => { const st = evaluator.stats([im.id]); return { imageId: cocoToRow.get(im.id)!, AP: st.AP, AR: st.AR }; });
+      const perImage = gt.images.map((im) => {
+        const st = evaluator.stats([im.id]);
+        return { imageId: cocoToRow.get(im.id)!, AP: st.AP, AR: st.AR };
+      });
       return { overall: evaluator.stats([...ids]), images: gt.images.length, perImage };
     },
   };

@@ -14,14 +14,27 @@ import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
 describe('reviewQueue', () => {
   it('orders by uncertainty and by focal-L2 hardness of the cached maps against the corrected poses', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-queue-'));
-    for (let i = 0; i < 3; i++) writeFileSync(path.join(root, `i${i}.png`), await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 60 * i, g: 100, b: 50 } } }).png().toBuffer());
+    for (let i = 0; i < 3; i++)
+      writeFileSync(
+        path.join(root, `i${i}.png`),
+        await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 60 * i, g: 100, b: 50 } } })
+          .png()
+          .toBuffer(),
+      );
     const db = openProjectDb(path.join(root, '.p.sqlite'));
     await syncImages(db, root);
     const cacheDir = path.join(root, '.cache');
-    const { runId } = await runDetectJob(db, { modelPath: path.join(MODEL_FIXTURES, 'tiny.onnx'), root, settings: { scales: [0.25], flip: false, mode: 'fast' }, provider: 'cpu', cacheDir });
+    const { runId } = await runDetectJob(db, {
+      modelPath: path.join(MODEL_FIXTURES, 'tiny.onnx'),
+      root,
+      settings: { scales: [0.25], flip: false, mode: 'fast' },
+      provider: 'cpu',
+      cacheDir,
+    });
     const byUncertainty = await reviewQueue(db, runId, 'uncertainty', cacheDir);
     expect(byUncertainty.map((e) => e.imageId).sort()).toEqual([1, 2, 3]);
-    for (let i = 1; i < byUncertainty.length; i++) expect(byUncertainty[i].key).toBeGreaterThanOrEqual(byUncertainty[i - 1].key);
+    for (let i = 1; i < byUncertainty.length; i++)
+      expect(byUncertainty[i].key).toBeGreaterThanOrEqual(byUncertainty[i - 1].key);
     // Image 2 gets a corrected person; its hardness is computed, the others (no annotation) come last.
     const store = new AnnotationStore(db);
     let s = store.apply(2, addPerson(store.load(2).state, 'h'), 'add').state;

@@ -6,11 +6,21 @@ import { scanFolder } from './scanFolder.ts';
 
 function tree(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'sp-scan-'));
-  for (const f of ['a.jpg', 'b.PNG', 'notes.txt', '.hidden.jpg', 'sub/c.webp', 'sub/deeper/d.tiff', 'sub/e.bmp', '.cache/x.jpg', 'sub/f.JPEG']) {
+  for (const f of [
+    'a.jpg',
+    'b.PNG',
+    'notes.txt',
+    '.hidden.jpg',
+    'sub/c.webp',
+    'sub/deeper/d.tiff',
+    'sub/e.bmp',
+    '.cache/x.jpg',
+    'sub/f.JPEG',
+  ]) {
     mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
     writeFileSync(path.join(root, f), 'x');
   }
-  symlinkSync(root, path.join(root, 'sub', 'loop'));            // a loop back to the root
+  symlinkSync(root, path.join(root, 'sub', 'loop')); // a loop back to the root
   symlinkSync(path.join(root, 'sub'), path.join(root, 'alias')); // a second way into sub/
   symlinkSync(path.join(root, 'gone.jpg'), path.join(root, 'dangling.jpg'));
   return root;
@@ -19,7 +29,14 @@ function tree(): string {
 describe('scanFolder', () => {
   it('finds JPEG, PNG, WebP, BMP and TIFF recursively, skips hidden entries and other files, survives link loops', async () => {
     const r = await scanFolder(tree());
-    expect(r.files.map((f) => f.relPath)).toEqual(['a.jpg', 'b.PNG', 'sub/c.webp', 'sub/deeper/d.tiff', 'sub/e.bmp', 'sub/f.JPEG']);
+    expect(r.files.map((f) => f.relPath)).toEqual([
+      'a.jpg',
+      'b.PNG',
+      'sub/c.webp',
+      'sub/deeper/d.tiff',
+      'sub/e.bmp',
+      'sub/f.JPEG',
+    ]);
     expect(r.hiddenSkipped).toBe(2);
     expect(r.loopsSkipped).toBe(2);
     expect(r.unreadable).toEqual([{ relPath: 'dangling.jpg', reason: 'broken link (disappeared during the scan)' }]);
@@ -32,7 +49,8 @@ describe('scanFolder', () => {
     writeFileSync(path.join(locked, 'z.jpg'), 'x');
     chmodSync(locked, 0o000);
     const r = await scanFolder(root);
-    if (process.getuid?.() !== 0) expect(r.unreadable).toContainEqual({ relPath: 'locked', reason: 'permission denied' });
+    if (process.getuid?.() !== 0)
+      expect(r.unreadable).toContainEqual({ relPath: 'locked', reason: 'permission denied' });
     chmodSync(locked, 0o755);
     await expect(scanFolder(path.join(root, 'nope'))).rejects.toThrow(/no such folder/);
     await expect(scanFolder(path.join(root, 'a.jpg'))).rejects.toThrow(/it is a file/);

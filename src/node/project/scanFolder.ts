@@ -28,35 +28,62 @@ export interface ScanReport {
 export async function scanFolder(root: string): Promise<ScanReport> {
   const report: ScanReport = { files: [], unreadable: [], hiddenSkipped: 0, loopsSkipped: 0 };
   const rootReal = await realpath(root).catch((e: NodeJS.ErrnoException) => {
-    throw new Error(`cannot scan ${root}: ${e.code === 'ENOENT' ? 'no such folder' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+    throw new Error(
+      `cannot scan ${root}: ${e.code === 'ENOENT' ? 'no such folder' : e.code === 'EACCES' ? 'permission denied' : e.message}`,
+    );
   });
   if (!(await stat(rootReal)).isDirectory()) throw new Error(`cannot scan ${root}: it is a file, not a folder`);
   const seen = new Set<string>([rootReal]);
   const walk = async (dir: string, rel: string): Promise<void> => {
     let entries;
-    try { entries = await readdir(dir, { withFileTypes: true }); }
-    catch (e) { report.unreadable.push({ relPath: rel || '.', reason: reason(e) }); return; }
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      report.unreadable.push({ relPath: rel || '.', reason: reason(e) });
+      return;
+    }
     // Plain entries before links, so that a folder reached both directly and through a link is listed at its own path.
     entries.sort((a, b) => Number(a.isSymbolicLink()) - Number(b.isSymbolicLink()) || (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) { report.hiddenSkipped++; continue; }
-      const abs = path.join(dir, entry.name), relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      let isDir = entry.isDirectory(), isFile = entry.isFile();
+      if (entry.name.startsWith('.')) {
+        report.hiddenSkipped++;
+        continue;
+      }
+      const abs = path.join(dir, entry.name),
+        relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      let isDir = entry.isDirectory(),
+        isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        try { const s = await stat(abs); isDir = s.isDirectory(); isFile = s.isFile(); }
-        catch (e) { report.unreadable.push({ relPath, reason: `broken link (${reason(e)})` }); continue; }
+        try {
+          const s = await stat(abs);
+          isDir = s.isDirectory();
+          isFile = s.isFile();
+        } catch (e) {
+          report.unreadable.push({ relPath, reason: `broken link (${reason(e)})` });
+          continue;
+        }
       }
       if (isDir) {
         let real: string;
-        try { real = await realpath(abs); } catch (e) { report.unreadable.push({ relPath, reason: reason(e) }); continue; }
-        if (seen.has(real)) { report.loopsSkipped++; continue; }
+        try {
+          real = await realpath(abs);
+        } catch (e) {
+          report.unreadable.push({ relPath, reason: reason(e) });
+          continue;
+        }
+        if (seen.has(real)) {
+          report.loopsSkipped++;
+          continue;
+        }
         seen.add(real);
         await walk(abs, relPath);
       } else if (isFile && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
         try {
           const s = await stat(abs);
           report.files.push({ relPath, absPath: abs, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
-        } catch (e) { report.unreadable.push({ relPath, reason: reason(e) }); }
+        } catch (e) {
+          report.unreadable.push({ relPath, reason: reason(e) });
+        }
       }
     }
   };
@@ -67,5 +94,9 @@ export async function scanFolder(root: string): Promise<ScanReport> {
 
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'disappeared during the scan' : code ?? (e as Error).message;
+  return code === 'EACCES' || code === 'EPERM'
+    ? 'permission denied'
+    : code === 'ENOENT'
+      ? 'disappeared during the scan'
+      : (code ?? (e as Error).message);
 }

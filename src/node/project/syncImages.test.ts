@@ -6,7 +6,10 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from './syncImages.ts';
 
-const png = (w: number, h: number, c = '#123456') => sharp({ create: { width: w, height: h, channels: 3, background: c } }).png().toBuffer();
+const png = (w: number, h: number, c = '#123456') =>
+  sharp({ create: { width: w, height: h, channels: 3, background: c } })
+    .png()
+    .toBuffer();
 
 describe('syncImages', () => {
   it('adds, trusts unchanged, re-hashes changed, marks removed as missing and restores them', async () => {
@@ -15,13 +18,25 @@ describe('syncImages', () => {
     writeFileSync(path.join(root, 'a.png'), await png(8, 6));
     writeFileSync(path.join(root, 'sub', 'b.png'), await png(5, 4));
     writeFileSync(path.join(root, 'broken.jpg'), 'not an image');
-    writeFileSync(path.join(root, 'rot.jpg'), await sharp({ create: { width: 40, height: 20, channels: 3, background: '#888' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    writeFileSync(
+      path.join(root, 'rot.jpg'),
+      await sharp({ create: { width: 40, height: 20, channels: 3, background: '#888' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer(),
+    );
     const db = openProjectDb(path.join(root, '.project.sqlite'));
     let r = await syncImages(db, root);
     expect(r).toMatchObject({ added: 3, changed: 0, removed: 0, unchanged: 0 });
     expect(r.unreadable.map((u) => u.relPath)).toEqual(['broken.jpg']);
-    const rows = db.prepare('SELECT rel_path, width, height, length(content_hash) AS hl FROM images ORDER BY rel_path').all();
-    expect(rows).toEqual([{ rel_path: 'a.png', width: 8, height: 6, hl: 64 }, { rel_path: 'rot.jpg', width: 20, height: 40, hl: 64 }, { rel_path: 'sub/b.png', width: 5, height: 4, hl: 64 }]);
+    const rows = db
+      .prepare('SELECT rel_path, width, height, length(content_hash) AS hl FROM images ORDER BY rel_path')
+      .all();
+    expect(rows).toEqual([
+      { rel_path: 'a.png', width: 8, height: 6, hl: 64 },
+      { rel_path: 'rot.jpg', width: 20, height: 40, hl: 64 },
+      { rel_path: 'sub/b.png', width: 5, height: 4, hl: 64 },
+    ]);
     r = await syncImages(db, root);
     expect(r).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 3 });
     writeFileSync(path.join(root, 'a.png'), await png(9, 7, '#ff0000'));

@@ -24,34 +24,73 @@ export interface SyncResult {
  */
 export async function syncImages(db: ProjectDb, root: string, now = Date.now()): Promise<SyncResult> {
   const scan: ScanReport = await scanFolder(root);
-  const known = new Map<string, { id: number; byte_size: number; mtime_ms: number; content_hash: string; missing: number }>();
-  for (const row of db.prepare('SELECT id, rel_path, byte_size, mtime_ms, content_hash, missing FROM images').all() as { id: number; rel_path: string; byte_size: number; mtime_ms: number; content_hash: string; missing: number }[]) {
+  const known = new Map<
+    string,
+    { id: number; byte_size: number; mtime_ms: number; content_hash: string; missing: number }
+  >();
+  for (const row of db.prepare('SELECT id, rel_path, byte_size, mtime_ms, content_hash, missing FROM images').all() as {
+    id: number;
+    rel_path: string;
+    byte_size: number;
+    mtime_ms: number;
+    content_hash: string;
+    missing: number;
+  }[]) {
     known.set(row.rel_path, row);
   }
-  const result: SyncResult = { added: 0, changed: 0, removed: 0, unchanged: 0, restored: 0, unreadable: [...scan.unreadable] };
-  const inserts: unknown[][] = [], updates: unknown[][] = [], restores: number[] = [];
+  const result: SyncResult = {
+    added: 0,
+    changed: 0,
+    removed: 0,
+    unchanged: 0,
+    restored: 0,
+    unreadable: [...scan.unreadable],
+  };
+  const inserts: unknown[][] = [],
+    updates: unknown[][] = [],
+    restores: number[] = [];
   for (const f of scan.files) {
     const k = known.get(f.relPath);
     known.delete(f.relPath);
     if (k && k.byte_size === f.size && k.mtime_ms === f.mtimeMs) {
       result.unchanged++;
-      if (k.missing) { restores.push(k.id); result.restored++; }
+      if (k.missing) {
+        restores.push(k.id);
+        result.restored++;
+      }
       continue;
     }
     let info: { hash: string; width: number; height: number };
-    try { info = await describeImage(f.absPath); }
-    catch (e) { result.unreadable.push({ relPath: f.relPath, reason: (e as Error).message }); continue; }
-    if (!k) { inserts.push([f.relPath, info.hash, f.size, info.width, info.height, f.mtimeMs, now]); result.added++; }
-    else if (k.content_hash !== info.hash) { updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]); result.changed++; }
-    else { updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]); result.unchanged++; }
+    try {
+      info = await describeImage(f.absPath);
+    } catch (e) {
+      result.unreadable.push({ relPath: f.relPath, reason: (e as Error).message });
+      continue;
+    }
+    if (!k) {
+      inserts.push([f.relPath, info.hash, f.size, info.width, info.height, f.mtimeMs, now]);
+      result.added++;
+    } else if (k.content_hash !== info.hash) {
+      updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]);
+      result.changed++;
+    } else {
+      updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]);
+      result.unchanged++;
+    }
   }
   const gone = [...known.values()].filter((k) => !k.missing).map((k) => k.id);
   result.removed = gone.length;
   db.transaction(() => {
-    db.prepare("INSERT INTO project_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(path.resolve(root));
-    const ins = db.prepare('INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    db.prepare(
+      "INSERT INTO project_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(path.resolve(root));
+    const ins = db.prepare(
+      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     for (const r of inserts) ins.run(...r);
-    const upd = db.prepare('UPDATE images SET content_hash = ?, byte_size = ?, width = ?, height = ?, mtime_ms = ?, missing = 0 WHERE id = ?');
+    const upd = db.prepare(
+      'UPDATE images SET content_hash = ?, byte_size = ?, width = ?, height = ?, mtime_ms = ?, missing = 0 WHERE id = ?',
+    );
     for (const r of updates) upd.run(...r);
     const miss = db.prepare('UPDATE images SET missing = ? WHERE id = ?');
     for (const id of gone) miss.run(1, id);
@@ -64,21 +103,32 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
 export async function describeImage(file: string): Promise<{ hash: string; width: number; height: number }> {
   const head = Buffer.alloc(32);
   const fh = await open(file, 'r');
-  try { await fh.read(head, 0, 32, 0); } finally { await fh.close(); }
+  try {
+    await fh.read(head, 0, 32, 0);
+  } finally {
+    await fh.close();
+  }
   let width: number, height: number;
   const bmp = bmpSize(head);
   if (bmp) ({ width, height } = bmp);
   else {
     let meta;
-    try { meta = await sharp(file, { limitInputPixels: false }).metadata(); }
-    catch (e) { throw new Error(`not a readable image (${String((e as Error).message).split('\n')[0]})`); }
+    try {
+      meta = await sharp(file, { limitInputPixels: false }).metadata();
+    } catch (e) {
+      throw new Error(`not a readable image (${String((e as Error).message).split('\n')[0]})`);
+    }
     if (!meta.width || !meta.height) throw new Error('image without a size');
     const swap = (meta.orientation ?? 1) >= 5;
-    width = swap ? meta.height : meta.width; height = swap ? meta.width : meta.height;
+    width = swap ? meta.height : meta.width;
+    height = swap ? meta.width : meta.height;
   }
   const hash = await new Promise<string>((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
   return { hash, width, height };
 }

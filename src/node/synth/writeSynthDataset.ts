@@ -32,30 +32,61 @@ export function imageSeed(seed: number, i: number): number {
  * Writes `count` synthetic images (images/000001.jpg …) and annotations.json (COCO keypoints, validated before it
  * is written) into outDir. Deterministic for a seed.
  */
-export async function writeSynthDataset(o: SynthOptions): Promise<{ annotationsFile: string; persons: number; templates: number }> {
+export async function writeSynthDataset(
+  o: SynthOptions,
+): Promise<{ annotationsFile: string; persons: number; templates: number }> {
   const templates = await loadTemplates(o.templateFiles);
   const imagesDir = path.join(o.outDir, 'images');
   await mkdir(imagesDir, { recursive: true });
   const data: CocoDataset = {
     info: {
-      description: 'SimplePose Studio synthetic people', seed: o.seed, count: o.count, size: `${o.width}x${o.height}`,
-      persons: `${o.minPersons}-${o.maxPersons}`, area_source: 'rendered silhouette pixel count (visible part)', templates: templates.length,
+      description: 'SimplePose Studio synthetic people',
+      seed: o.seed,
+      count: o.count,
+      size: `${o.width}x${o.height}`,
+      persons: `${o.minPersons}-${o.maxPersons}`,
+      area_source: 'rendered silhouette pixel count (visible part)',
+      templates: templates.length,
     },
-    images: [], annotations: [],
-    categories: [{ id: 1, name: 'person', supercategory: 'person', keypoints: [...COCO_KEYPOINTS], skeleton: COCO_SKELETON_1BASED.map((p) => [...p]) }],
+    images: [],
+    annotations: [],
+    categories: [
+      {
+        id: 1,
+        name: 'person',
+        supercategory: 'person',
+        keypoints: [...COCO_KEYPOINTS],
+        skeleton: COCO_SKELETON_1BASED.map((p) => [...p]),
+      },
+    ],
   };
   let annId = 1;
   for (let i = 0; i < o.count; i++) {
-    const scene = renderScene(imageSeed(o.seed, i), { width: o.width, height: o.height, minPersons: o.minPersons, maxPersons: o.maxPersons, templates });
+    const scene = renderScene(imageSeed(o.seed, i), {
+      width: o.width,
+      height: o.height,
+      minPersons: o.minPersons,
+      maxPersons: o.maxPersons,
+      templates,
+    });
     const fileName = `${String(i + 1).padStart(6, '0')}.jpg`;
-    const jpeg = await sharp(Buffer.from(scene.rgb), { raw: { width: o.width, height: o.height, channels: 3 } }).jpeg({ quality: scene.jpegQuality }).toBuffer();
+    const jpeg = await sharp(Buffer.from(scene.rgb), { raw: { width: o.width, height: o.height, channels: 3 } })
+      .jpeg({ quality: scene.jpegQuality })
+      .toBuffer();
     await writeFileAtomic(path.join(imagesDir, fileName), jpeg);
     data.images.push({ id: i + 1, file_name: fileName, width: o.width, height: o.height });
-    for (const a of scene.annotations) data.annotations.push({ id: annId++, image_id: i + 1, category_id: 1, iscrowd: 0, ...a } as CocoAnnotation);
+    for (const a of scene.annotations)
+      data.annotations.push({ id: annId++, image_id: i + 1, category_id: 1, iscrowd: 0, ...a } as CocoAnnotation);
     o.onProgress?.(i + 1, o.count);
   }
   const errors = validateCocoGt(data).filter((v) => v.severity === 'error');
-  if (errors.length) throw new Error(`synthetic annotations break COCO rules: ${errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (errors.length)
+    throw new Error(
+      `synthetic annotations break COCO rules: ${errors
+        .slice(0, 3)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; ')}`,
+    );
   const annotationsFile = path.join(o.outDir, 'annotations.json');
   await writeFileAtomic(annotationsFile, serializeCoco(data));
   return { annotationsFile, persons: data.annotations.length, templates: templates.length };
@@ -66,8 +97,14 @@ async function loadTemplates(files: string[]): Promise<number[][]> {
   const out: number[][] = [];
   for (const f of files) {
     let json: CocoDataset;
-    try { json = JSON.parse(await readFile(f, 'utf8')) as CocoDataset; } catch { continue; }
-    for (const a of json.annotations ?? []) if (!a.iscrowd && a.num_keypoints >= 10 && Array.isArray(a.keypoints) && a.keypoints.length === 51) out.push(a.keypoints);
+    try {
+      json = JSON.parse(await readFile(f, 'utf8')) as CocoDataset;
+    } catch {
+      continue;
+    }
+    for (const a of json.annotations ?? [])
+      if (!a.iscrowd && a.num_keypoints >= 10 && Array.isArray(a.keypoints) && a.keypoints.length === 51)
+        out.push(a.keypoints);
   }
   return out;
 }

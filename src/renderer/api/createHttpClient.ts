@@ -6,14 +6,19 @@ import { ApiError, type MediaKind, type PoseEventName, type StudioClient } from 
  * events come over one EventSource. The token arrives in the page URL (?token=…); the server also sets it as an
  * HttpOnly cookie, which is what the browser's own image and event requests carry.
  */
-export function createHttpClient(base = '', token: string | null = new URLSearchParams(location.search).get('token')): StudioClient {
+export function createHttpClient(
+  base = '',
+  token: string | null = new URLSearchParams(location.search).get('token'),
+): StudioClient {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   const api = {} as Record<PoseMethod, (r: unknown) => Promise<unknown>>;
   for (const method of Object.keys(POSE_API) as PoseMethod[]) {
     api[method] = async (request: unknown) => {
       const res = await fetch(`${base}/api/${method}`, { method: 'POST', headers, body: JSON.stringify(request) });
-      const body = (await res.json().catch(() => ({ error: `${method}: the server answered ${res.status} without JSON` }))) as { error?: string };
+      const body = (await res
+        .json()
+        .catch(() => ({ error: `${method}: the server answered ${res.status} without JSON` }))) as { error?: string };
       if (!res.ok) throw new ApiError(body.error ?? `${method} failed (${res.status})`, res.status);
       return body;
     };
@@ -24,7 +29,10 @@ export function createHttpClient(base = '', token: string | null = new URLSearch
     if (source) return;
     source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
     for (const name of Object.keys(POSE_EVENTS) as PoseEventName[]) {
-      source.addEventListener(name, (e) => { const payload = JSON.parse((e as MessageEvent<string>).data) as never; for (const l of listeners.get(name) ?? []) l(payload); });
+      source.addEventListener(name, (e) => {
+        const payload = JSON.parse((e as MessageEvent<string>).data) as never;
+        for (const l of listeners.get(name) ?? []) l(payload);
+      });
     }
   };
   const q = token ? `?token=${encodeURIComponent(token)}` : '';

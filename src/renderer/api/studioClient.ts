@@ -19,5 +19,8 @@ export interface StudioClient {
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
-  constructor(message: string, status: number) { super(message); this.status = status; }
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
 }

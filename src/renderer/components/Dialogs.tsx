@@ -6,11 +6,18 @@ import { useEditor, useEngine } from './useEditor.ts';
 function Dialog({ title, children }: { title: string; children: ReactNode }) {
   const engine = useEngine();
   return (
-    <div className="backdrop" onClick={(e) => { if (e.target === e.currentTarget) engine.openDialog(null); }}>
+    <div
+      className="backdrop"
+      onClick={(e) => {
+        if (e.target === e.currentTarget) engine.openDialog(null);
+      }}
+    >
       <div className="dialog" role="dialog" aria-label={title}>
         <h2>{title}</h2>
         {children}
-        <button type="button" className="close" onClick={() => engine.openDialog(null)} aria-label="Close">×</button>
+        <button type="button" className="close" onClick={() => engine.openDialog(null)} aria-label="Close">
+          ×
+        </button>
       </div>
     </div>
   );
@@ -21,12 +28,23 @@ const keyText = (k: string, mac: boolean) => k.replace('Mod+', mac ? '⌘' : 'Ct
 /** Every shortcut, from the same command tables the keyboard handler uses. */
 export function HelpOverlay() {
   const engine = useEngine();
-  const rows = [...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.shortcuts.map((k) => keyText(k, engine.isMac)).join(' / '), c.label] as const);
+  const rows = [...EDITOR_COMMANDS, ...VIEW_COMMANDS].map(
+    (c) => [c.shortcuts.map((k) => keyText(k, engine.isMac)).join(' / '), c.label] as const,
+  );
   return (
     <Dialog title="Keyboard shortcuts">
-      <table className="shortcuts"><tbody>
-        {[...rows, ...POINTER_GESTURES].map(([k, label]) => <tr key={label}><td><kbd>{k}</kbd></td><td>{label}</td></tr>)}
-      </tbody></table>
+      <table className="shortcuts">
+        <tbody>
+          {[...rows, ...POINTER_GESTURES].map(([k, label]) => (
+            <tr key={label}>
+              <td>
+                <kbd>{k}</kbd>
+              </td>
+              <td>{label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </Dialog>
   );
 }
@@ -39,23 +57,60 @@ export function ExportDialog() {
   const [onlyReviewed, setOnlyReviewed] = useState(true);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => { void engine.client.api.projectInfo({}).then((i) => { setRoot(i.root); setFile((typed) => typed || `${i.root}/${i.name}-coco-keypoints.json`); }); }, [engine]);
+  useEffect(() => {
+    void engine.client.api.projectInfo({}).then((i) => {
+      setRoot(i.root);
+      setFile((typed) => typed || `${i.root}/${i.name}-coco-keypoints.json`);
+    });
+  }, [engine]);
   const run = async () => {
     setBusy(true);
     try {
       const r = await engine.client.api.exportCoco({ path: file, onlyReviewed, kind });
-      setResult({ ok: true, text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${file}` });
-    } catch (e) { setResult({ ok: false, text: (e as Error).message }); }
+      setResult({
+        ok: true,
+        text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${file}`,
+      });
+    } catch (e) {
+      setResult({ ok: false, text: (e as Error).message });
+    }
     setBusy(false);
   };
   return (
     <Dialog title="Export COCO keypoints">
-      <label><input type="radio" checked={kind === 'gt'} onChange={() => setKind('gt')} /> Annotations (ground truth, for training)</label>
-      <label><input type="radio" checked={kind === 'results'} onChange={() => setKind('results')} /> Model results of the latest run (for evaluation)</label>
-      {kind === 'gt' && <label><input type="checkbox" checked={onlyReviewed} onChange={(e) => setOnlyReviewed(e.target.checked)} /> Only accepted / no-person images</label>}
-      <label className="wide">File <input aria-label="Export file" value={file} onChange={(e) => setFile(e.target.value)} placeholder={`${root}/export.json`} /></label>
-      <div className="buttons"><button type="button" className="primary" disabled={busy || !file} onClick={() => void run()}>Export</button></div>
-      {result && <p className={result.ok ? 'ok' : 'error'} role="status" data-testid="export-result">{result.text}</p>}
+      <label>
+        <input type="radio" checked={kind === 'gt'} onChange={() => setKind('gt')} /> Annotations (ground truth, for
+        training)
+      </label>
+      <label>
+        <input type="radio" checked={kind === 'results'} onChange={() => setKind('results')} /> Model results of the
+        latest run (for evaluation)
+      </label>
+      {kind === 'gt' && (
+        <label>
+          <input type="checkbox" checked={onlyReviewed} onChange={(e) => setOnlyReviewed(e.target.checked)} /> Only
+          accepted / no-person images
+        </label>
+      )}
+      <label className="wide">
+        File{' '}
+        <input
+          aria-label="Export file"
+          value={file}
+          onChange={(e) => setFile(e.target.value)}
+          placeholder={`${root}/export.json`}
+        />
+      </label>
+      <div className="buttons">
+        <button type="button" className="primary" disabled={busy || !file} onClick={() => void run()}>
+          Export
+        </button>
+      </div>
+      {result && (
+        <p className={result.ok ? 'ok' : 'error'} role="status" data-testid="export-result">
+          {result.text}
+        </p>
+      )}
     </Dialog>
   );
 }
@@ -70,14 +125,51 @@ export function SettingsDialog() {
   return (
     <Dialog title="Settings">
       <h3>Detection</h3>
-      <label className="wide">Model (an IMHN exported to ONNX; empty: the project's default) <input aria-label="Model file" value={model} onChange={(e) => setModel(e.target.value)} placeholder="/path/to/model.onnx" /></label>
-      <label className="wide">Scales (× 512 px box height) <input aria-label="Scales" value={scales} onChange={(e) => setScales(e.target.value)} /></label>
+      <label className="wide">
+        Model (an IMHN exported to ONNX; empty: the project's default){' '}
+        <input
+          aria-label="Model file"
+          value={model}
+          onChange={(e) => setModel(e.target.value)}
+          placeholder="/path/to/model.onnx"
+        />
+      </label>
+      <label className="wide">
+        Scales (× 512 px box height){' '}
+        <input aria-label="Scales" value={scales} onChange={(e) => setScales(e.target.value)} />
+      </label>
       {!valid && <p className="error">Give 1 to 8 scales between 0 and 4, e.g. "1" or "0.5, 1, 1.5".</p>}
-      <label><input type="checkbox" checked={s.detect.flip} onChange={(e) => engine.setDetect({ ...s.detect, flip: e.target.checked })} /> Flip test (average with the mirrored image)</label>
-      <label>Decoder <select value={s.detect.mode} onChange={(e) => engine.setDetect({ ...s.detect, mode: e.target.value as 'fast' | 'reference' })}>
-        <option value="fast">fast (same results, tiled)</option><option value="reference">reference (official order of operations)</option>
-      </select></label>
-      <div className="buttons"><button type="button" className="primary" disabled={!valid} onClick={() => { engine.setDetect({ ...s.detect, scales: parsed, modelPath: model.trim() }); engine.openDialog(null); }}>Save</button></div>
+      <label>
+        <input
+          type="checkbox"
+          checked={s.detect.flip}
+          onChange={(e) => engine.setDetect({ ...s.detect, flip: e.target.checked })}
+        />{' '}
+        Flip test (average with the mirrored image)
+      </label>
+      <label>
+        Decoder{' '}
+        <select
+          value={s.detect.mode}
+          onChange={(e) => engine.setDetect({ ...s.detect, mode: e.target.value as 'fast' | 'reference' })}
+        >
+          <option value="fast">fast (same results, tiled)</option>
+          <option value="reference">reference (official order of operations)</option>
+        </select>
+      </label>
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          disabled={!valid}
+          onClick={() => {
+            engine.setDetect({ ...s.detect, scales: parsed, modelPath: model.trim() });
+            engine.openDialog(null);
+          }}
+        >
+          Save
+        </button>
+      </div>
     </Dialog>
   );
 }

@@ -30,25 +30,52 @@ export function ImageList() {
     else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
   }, [s.index]);
 
-  const apply = (f: ListFilter) => { setFilter(f); void engine.setFilter(f); };
+  const apply = (f: ListFilter) => {
+    setFilter(f);
+    void engine.setFilter(f);
+  };
   const first = Math.max(0, Math.floor(scroll / ROW) - 5);
   const last = Math.min(list.total, Math.ceil((scroll + height) / ROW) + 5);
   const rows = [];
   for (let i = first; i < last; i++) {
     const r = list.rowAt(i);
     rows.push(
-      <div key={i} className={`image-row${i === s.index ? ' current' : ''}`} style={{ top: i * ROW }} onClick={() => void engine.openIndex(i)} data-index={i} role="option" aria-selected={i === s.index}>
-        {r ? <>
-          <img className="thumb" src={engine.client.mediaUrl('thumbs', r.id)} loading="lazy" alt="" draggable={false} />
-          <div className="row-text">
-            <div className="row-name" title={r.relPath}>{r.relPath}</div>
-            <div className="row-meta">
-              <span className={`badge status-${r.status}`}>{r.status.replace('_', ' ')}</span>
-              {r.missing && <span className="badge missing">missing</span>}
-              {r.score !== null && <span className="score" title="mean person score of the latest detection">{r.score.toFixed(2)}</span>}
+      <div
+        key={i}
+        className={`image-row${i === s.index ? ' current' : ''}`}
+        style={{ top: i * ROW }}
+        onClick={() => void engine.openIndex(i)}
+        data-index={i}
+        role="option"
+        aria-selected={i === s.index}
+      >
+        {r ? (
+          <>
+            <img
+              className="thumb"
+              src={engine.client.mediaUrl('thumbs', r.id)}
+              loading="lazy"
+              alt=""
+              draggable={false}
+            />
+            <div className="row-text">
+              <div className="row-name" title={r.relPath}>
+                {r.relPath}
+              </div>
+              <div className="row-meta">
+                <span className={`badge status-${r.status}`}>{r.status.replace('_', ' ')}</span>
+                {r.missing && <span className="badge missing">missing</span>}
+                {r.score !== null && (
+                  <span className="score" title="mean person score of the latest detection">
+                    {r.score.toFixed(2)}
+                  </span>
+                )}
+              </div>
             </div>
-          </div>
-        </> : <div className="row-text">…</div>}
+          </>
+        ) : (
+          <div className="row-text">…</div>
+        )}
       </div>,
     );
   }
@@ -56,22 +83,64 @@ export function ImageList() {
   return (
     <aside className="image-list">
       <div className="filters">
-        <select aria-label="Status filter" value={filter.status ?? ''} onChange={(e) => apply({ ...filter, status: (e.target.value || undefined) as ImageStatusName | undefined })}>
+        <select
+          aria-label="Status filter"
+          value={filter.status ?? ''}
+          onChange={(e) => apply({ ...filter, status: (e.target.value || undefined) as ImageStatusName | undefined })}
+        >
           <option value="">All statuses</option>
-          {STATUSES.map((x) => <option key={x} value={x}>{x.replace('_', ' ')}</option>)}
+          {STATUSES.map((x) => (
+            <option key={x} value={x}>
+              {x.replace('_', ' ')}
+            </option>
+          ))}
         </select>
-        <select aria-label="Order" value={filter.order} onChange={(e) => apply({ ...filter, order: e.target.value as ListFilter['order'] })}>
+        <select
+          aria-label="Order"
+          value={filter.order}
+          onChange={(e) => apply({ ...filter, order: e.target.value as ListFilter['order'] })}
+        >
           <option value="file">File order</option>
           <option value="uncertainty">Review queue: least confident first</option>
           <option value="hardness">Review queue: hardest first (focal L2)</option>
         </select>
         <div className="score-filter">
-          <label>score ≥ <input aria-label="Minimum score" type="number" step="0.05" min="0" max="1" defaultValue="" onBlur={(e) => apply({ ...filter, minScore: num(e.target.value) })} /></label>
-          <label>≤ <input aria-label="Maximum score" type="number" step="0.05" min="0" max="1" defaultValue="" onBlur={(e) => apply({ ...filter, maxScore: num(e.target.value) })} /></label>
+          <label>
+            score ≥{' '}
+            <input
+              aria-label="Minimum score"
+              type="number"
+              step="0.05"
+              min="0"
+              max="1"
+              defaultValue=""
+              onBlur={(e) => apply({ ...filter, minScore: num(e.target.value) })}
+            />
+          </label>
+          <label>
+            ≤{' '}
+            <input
+              aria-label="Maximum score"
+              type="number"
+              step="0.05"
+              min="0"
+              max="1"
+              defaultValue=""
+              onBlur={(e) => apply({ ...filter, maxScore: num(e.target.value) })}
+            />
+          </label>
         </div>
-        <div className="list-count" data-testid="list-count">{list.total.toLocaleString()} images</div>
+        <div className="list-count" data-testid="list-count">
+          {list.total.toLocaleString()} images
+        </div>
       </div>
-      <div className="rows" ref={box} onScroll={(e) => setScroll(e.currentTarget.scrollTop)} role="listbox" aria-label="Images">
+      <div
+        className="rows"
+        ref={box}
+        onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
+        role="listbox"
+        aria-label="Images"
+      >
         <div style={{ height: list.total * ROW, position: 'relative' }}>{rows}</div>
       </div>
     </aside>

@@ -14,46 +14,117 @@ export function SidePanel() {
   if (!cur || !ctx) return <section className="panel" />;
   const btn = (id: string, text: string, key: string) => {
     const c = command(id);
-    return <button type="button" disabled={!c.isEnabled(ctx)} onClick={() => void engine.run(c)} title={`${c.label} (${key})`}>{text} <kbd>{key}</kbd></button>;
+    return (
+      <button
+        type="button"
+        disabled={!c.isEnabled(ctx)}
+        onClick={() => void engine.run(c)}
+        title={`${c.label} (${key})`}
+      >
+        {text} <kbd>{key}</kbd>
+      </button>
+    );
   };
   const person = s.selection.personId ? cur.state.persons[s.selection.personId] : null;
   return (
     <section className="panel side-panel" aria-label="Annotation">
       <h3 title={cur.row.relPath}>{cur.row.relPath}</h3>
-      <div className="meta">{cur.row.width}×{cur.row.height} · <span className={`badge status-${cur.row.status}`} data-testid="image-status">{cur.row.status.replace('_', ' ')}</span> · rev {cur.revision}</div>
-      <div className="buttons">
-        {btn('image.accept', 'Accept', 'Enter')}{btn('image.reject', 'Reject', 'R')}{btn('image.skip', 'Skip', 'K')}
+      <div className="meta">
+        {cur.row.width}×{cur.row.height} ·{' '}
+        <span className={`badge status-${cur.row.status}`} data-testid="image-status">
+          {cur.row.status.replace('_', ' ')}
+        </span>{' '}
+        · rev {cur.revision}
       </div>
       <div className="buttons">
-        {btn('image.acceptPredictions', `Accept ${cur.predictions.length} predictions`, 'A')}{btn('person.add', 'Add person', 'P')}
+        {btn('image.accept', 'Accept', 'Enter')}
+        {btn('image.reject', 'Reject', 'R')}
+        {btn('image.skip', 'Skip', 'K')}
       </div>
-      <div className="buttons">{btn('history.undo', 'Undo', engine.isMac ? '⌘Z' : 'Ctrl+Z')}{btn('history.redo', 'Redo', engine.isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z')}</div>
-      <h4>Persons ({cur.state.order.length}{cur.state.order.length === 0 && cur.predictions.length ? `; ${cur.predictions.length} predicted, shown dashed` : ''})</h4>
+      <div className="buttons">
+        {btn('image.acceptPredictions', `Accept ${cur.predictions.length} predictions`, 'A')}
+        {btn('person.add', 'Add person', 'P')}
+      </div>
+      <div className="buttons">
+        {btn('history.undo', 'Undo', engine.isMac ? '⌘Z' : 'Ctrl+Z')}
+        {btn('history.redo', 'Redo', engine.isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z')}
+      </div>
+      <h4>
+        Persons ({cur.state.order.length}
+        {cur.state.order.length === 0 && cur.predictions.length
+          ? `; ${cur.predictions.length} predicted, shown dashed`
+          : ''}
+        )
+      </h4>
       <ul className="persons" data-testid="persons">
         {cur.state.order.map((id, i) => {
           const p = cur.state.persons[id];
           const n = p.joints.filter((j) => j).length;
-          return <li key={id} className={s.selection.personId === id ? 'selected' : ''} onClick={() => engine.select({ personId: id, joint: null })}>
-            #{i + 1} · {n}/17 joints{p.score !== undefined ? ` · score ${p.score.toFixed(2)}` : ''}{p.crowd ? ' · crowd' : ''}
-          </li>;
+          return (
+            <li
+              key={id}
+              className={s.selection.personId === id ? 'selected' : ''}
+              onClick={() => engine.select({ personId: id, joint: null })}
+            >
+              #{i + 1} · {n}/17 joints{p.score !== undefined ? ` · score ${p.score.toFixed(2)}` : ''}
+              {p.crowd ? ' · crowd' : ''}
+            </li>
+          );
         })}
       </ul>
-      {person && <>
-        <div className="buttons">{btn('person.swapLeftRight', 'Swap L/R', 'S')}{btn('person.delete', 'Delete person', 'Shift+Del')}{btn('joint.nextMissing', 'Next missing', 'M')}</div>
-        <table className="joints" data-testid="joints">
-          <thead><tr><th>joint</th><th>v</th><th>score</th><th>source</th></tr></thead>
-          <tbody>
-            {person.joints.map((j, k) => (
-              <tr key={k} className={s.selection.joint === k ? 'selected' : ''} onClick={() => engine.select({ personId: person.id, joint: k }, j === null)} data-joint={COCO_KEYPOINTS[k]}>
-                <td><span className="dot" style={{ background: j ? confidenceColour(j.source === 'human' ? undefined : j.model?.score) : 'transparent' }} />{COCO_KEYPOINTS[k]}</td>
-                <td>{j ? j.v : 0}</td><td>{j?.model ? j.model.score.toFixed(2) : ''}</td><td>{j ? j.source : 'missing'}</td>
+      {person && (
+        <>
+          <div className="buttons">
+            {btn('person.swapLeftRight', 'Swap L/R', 'S')}
+            {btn('person.delete', 'Delete person', 'Shift+Del')}
+            {btn('joint.nextMissing', 'Next missing', 'M')}
+          </div>
+          <table className="joints" data-testid="joints">
+            <thead>
+              <tr>
+                <th>joint</th>
+                <th>v</th>
+                <th>score</th>
+                <th>source</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        <div className="buttons">{btn('joint.cycleVisibility', 'Visibility', 'V')}{btn('joint.delete', 'Delete joint', 'Del')}</div>
-      </>}
-      {s.placeMode && person && s.selection.joint !== null && <p className="hint place-hint" role="status">Click on the image to place <b>{COCO_KEYPOINTS[s.selection.joint]}</b> (Esc to stop).</p>}
+            </thead>
+            <tbody>
+              {person.joints.map((j, k) => (
+                <tr
+                  key={k}
+                  className={s.selection.joint === k ? 'selected' : ''}
+                  onClick={() => engine.select({ personId: person.id, joint: k }, j === null)}
+                  data-joint={COCO_KEYPOINTS[k]}
+                >
+                  <td>
+                    <span
+                      className="dot"
+                      style={{
+                        background: j
+                          ? confidenceColour(j.source === 'human' ? undefined : j.model?.score)
+                          : 'transparent',
+                      }}
+                    />
+                    {COCO_KEYPOINTS[k]}
+                  </td>
+                  <td>{j ? j.v : 0}</td>
+                  <td>{j?.model ? j.model.score.toFixed(2) : ''}</td>
+                  <td>{j ? j.source : 'missing'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="buttons">
+            {btn('joint.cycleVisibility', 'Visibility', 'V')}
+            {btn('joint.delete', 'Delete joint', 'Del')}
+          </div>
+        </>
+      )}
+      {s.placeMode && person && s.selection.joint !== null && (
+        <p className="hint place-hint" role="status">
+          Click on the image to place <b>{COCO_KEYPOINTS[s.selection.joint]}</b> (Esc to stop).
+        </p>
+      )}
     </section>
   );
 }

@@ -1,7 +1,14 @@
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
 import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import type { AnnotationState } from '../../core/edit/poseRecords.ts';
-import { EDITOR_COMMANDS, commandForKey, type CommandEffect, type EditorCommand, type EditorContext, type Selection } from '../../core/edit/editorCommands.ts';
+import {
+  EDITOR_COMMANDS,
+  commandForKey,
+  type CommandEffect,
+  type EditorCommand,
+  type EditorContext,
+  type Selection,
+} from '../../core/edit/editorCommands.ts';
 import { moveJoint, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
 import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/geometry/viewport.ts';
 import { mapPlacement, type MapPlacement } from '../../core/geometry/mapPlacement.ts';
@@ -13,7 +20,14 @@ import { ImageListModel, type ImageRow, type ListFilter } from './imageListModel
 import { VIEW_COMMANDS, type ViewCommand } from './viewCommands.ts';
 
 /** The network's maps for the open image: [50, h, w] stride-4 cells, and where they lie over the image. */
-export interface OverlayMaps { data: Float32Array; channels: number; h: number; w: number; multiplier: number; placement: MapPlacement }
+export interface OverlayMaps {
+  data: Float32Array;
+  channels: number;
+  h: number;
+  w: number;
+  multiplier: number;
+  placement: MapPlacement;
+}
 
 interface Loaded {
   row: ImageRow;
@@ -26,13 +40,31 @@ interface Loaded {
   maps: OverlayMaps | null;
 }
 
-export interface HeatmapSettings { visible: boolean; channel: number; opacity: number; colormap: ColormapName; followHover: boolean; parts: boolean }
+export interface HeatmapSettings {
+  visible: boolean;
+  channel: number;
+  opacity: number;
+  colormap: ColormapName;
+  followHover: boolean;
+  parts: boolean;
+}
 export interface DetectPrefs {
-  scales: number[]; flip: boolean; mode: 'fast' | 'reference';
+  scales: number[];
+  flip: boolean;
+  mode: 'fast' | 'reference';
   /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
   modelPath?: string;
 }
-export interface JobState { jobId: string; done: number; total: number; failed: number; imagesPerSecond: number; etaSeconds: number | null; status: 'running' | 'done' | 'cancelled' | 'failed'; message?: string }
+export interface JobState {
+  jobId: string;
+  done: number;
+  total: number;
+  failed: number;
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  message?: string;
+}
 
 export interface EditorSnapshot {
   index: number;
@@ -83,10 +115,29 @@ export class EditorEngine {
     this.list = new ImageListModel(client, () => this.set({ listVersion: this.snap.listVersion + 1 }));
     const saved = readPrefs();
     this.snap = {
-      index: -1, current: null, loading: false, error: null, selection: { personId: null, joint: null }, placeMode: false, hover: null,
-      viewport: { scale: 1, offsetX: 0, offsetY: 0 }, canvas: { w: 800, h: 600 },
-      heatmap: { visible: false, channel: CHANNELS.keypointMax, opacity: 0.6, colormap: 'turbo', followHover: true, parts: false, ...saved.heatmap },
-      job: null, dialog: null, message: null, listVersion: 0, dragging: null,
+      index: -1,
+      current: null,
+      loading: false,
+      error: null,
+      selection: { personId: null, joint: null },
+      placeMode: false,
+      hover: null,
+      viewport: { scale: 1, offsetX: 0, offsetY: 0 },
+      canvas: { w: 800, h: 600 },
+      heatmap: {
+        visible: false,
+        channel: CHANNELS.keypointMax,
+        opacity: 0.6,
+        colormap: 'turbo',
+        followHover: true,
+        parts: false,
+        ...saved.heatmap,
+      },
+      job: null,
+      dialog: null,
+      message: null,
+      listVersion: 0,
+      dragging: null,
       detect: { scales: [1], flip: true, mode: 'fast', ...saved.detect },
     };
     // Progress of this window's job — or of one another window started, when this one has none running.
@@ -99,7 +150,8 @@ export class EditorEngine {
     client.on('annotationChanged', (p) => {
       this.cache.delete(p.imageId);
       const cur = this.snap.current;
-      if (cur?.row.id === p.imageId && p.revision > cur.revision && this.pendingSaves === 0 && !this.snap.dragging) void this.reloadCurrent();
+      if (cur?.row.id === p.imageId && p.revision > cur.revision && this.pendingSaves === 0 && !this.snap.dragging)
+        void this.reloadCurrent();
     });
     client.on('jobFinished', (p) => {
       if (this.snap.job?.jobId !== p.jobId) return;
@@ -113,10 +165,16 @@ export class EditorEngine {
   /** The dragged joint's live position: its own tiny store, so a drag repaints one person, not the whole app. */
   private dragListeners = new Set<Listener>();
   private dragPoint: { x: number; y: number } | null = null;
-  subscribeDrag = (l: Listener): (() => void) => { this.dragListeners.add(l); return () => this.dragListeners.delete(l); };
+  subscribeDrag = (l: Listener): (() => void) => {
+    this.dragListeners.add(l);
+    return () => this.dragListeners.delete(l);
+  };
   getDragPoint = (): { x: number; y: number } | null => this.dragPoint;
 
-  subscribe = (l: Listener): (() => void) => { this.listeners.add(l); return () => this.listeners.delete(l); };
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
   getSnapshot = (): EditorSnapshot => this.snap;
 
   private set(patch: Partial<EditorSnapshot>): void {
@@ -137,7 +195,11 @@ export class EditorEngine {
   }
 
   async setFilter(filter: ListFilter): Promise<void> {
-    try { await this.start(filter); } catch (e) { this.set({ message: (e as Error).message }); }
+    try {
+      await this.start(filter);
+    } catch (e) {
+      this.set({ message: (e as Error).message });
+    }
   }
 
   /** Opens the image at a list index; resolves once it is shown and interactive (performance mark `image:<id>`). */
@@ -151,14 +213,21 @@ export class EditorEngine {
       const loaded = await this.load(row);
       if (seq !== this.openSeq) return;
       this.set({
-        current: loaded, loading: false, index, selection: { personId: null, joint: null }, placeMode: false, hover: null, dragging: null,
+        current: loaded,
+        loading: false,
+        index,
+        selection: { personId: null, joint: null },
+        placeMode: false,
+        hover: null,
+        dragging: null,
         viewport: fitViewport(row.width, row.height, this.snap.canvas.w, this.snap.canvas.h),
       });
       afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
       if (row.status === 'unreviewed') void this.markInProgress(row.id);
       if (this.prefetchNext) this.prefetch(index + 1);
     } catch (e) {
-      if (seq === this.openSeq) this.set({ loading: false, error: `${row.relPath}: ${(e as Error).message}`, current: null });
+      if (seq === this.openSeq)
+        this.set({ loading: false, error: `${row.relPath}: ${(e as Error).message}`, current: null });
     }
   }
 
@@ -166,11 +235,14 @@ export class EditorEngine {
     await this.client.api.setStatus({ imageId, status: 'in_progress' }).catch(() => undefined);
     this.list.patchRow(imageId, { status: 'in_progress' });
     const cur = this.snap.current;
-    if (cur?.row.id === imageId && cur.row.status === 'unreviewed') this.setCurrent({ row: { ...cur.row, status: 'in_progress' } });
+    if (cur?.row.id === imageId && cur.row.status === 'unreviewed')
+      this.setCurrent({ row: { ...cur.row, status: 'in_progress' } });
   }
 
   private prefetch(index: number): void {
-    void this.list.ensureRow(index).then((row) => { if (row && !row.missing) void this.load(row).catch(() => undefined); });
+    void this.list.ensureRow(index).then((row) => {
+      if (row && !row.missing) void this.load(row).catch(() => undefined);
+    });
   }
 
   private load(row: ImageRow): Promise<Loaded> {
@@ -182,10 +254,21 @@ export class EditorEngine {
       const [ann, pred] = await Promise.all([
         this.client.api.getAnnotation({ imageId: row.id }),
         this.client.api.getPredictions({ imageId: row.id }),
-        bitmap.decode().catch(() => { throw new Error('the image cannot be shown (missing or not an image the browser decodes)'); }),
+        bitmap.decode().catch(() => {
+          throw new Error('the image cannot be shown (missing or not an image the browser decodes)');
+        }),
       ]);
       const maps = pred.maps ? await this.loadMaps(row, pred.maps.multiplier).catch(() => null) : null;
-      return { row, bitmap, state: ann.state, revision: ann.revision, canUndo: ann.canUndo, canRedo: ann.canRedo, predictions: pred.poses, maps };
+      return {
+        row,
+        bitmap,
+        state: ann.state,
+        revision: ann.revision,
+        canUndo: ann.canUndo,
+        canRedo: ann.canRedo,
+        predictions: pred.poses,
+        maps,
+      };
     })();
     this.cache.set(row.id, p);
     p.catch(() => this.cache.delete(row.id));
@@ -207,12 +290,23 @@ export class EditorEngine {
     if (!cur) return;
     this.cache.delete(cur.row.id);
     const fresh = await this.load(cur.row).catch(() => null);
-    if (fresh && this.snap.current?.row.id === cur.row.id) this.setCurrent({ predictions: fresh.predictions, maps: fresh.maps, state: fresh.state, revision: fresh.revision, canUndo: fresh.canUndo, canRedo: fresh.canRedo });
+    if (fresh && this.snap.current?.row.id === cur.row.id)
+      this.setCurrent({
+        predictions: fresh.predictions,
+        maps: fresh.maps,
+        state: fresh.state,
+        revision: fresh.revision,
+        canUndo: fresh.canUndo,
+        canRedo: fresh.canRedo,
+      });
   }
 
   async navigate(direction: 'next' | 'previous'): Promise<void> {
     const i = this.snap.index + (direction === 'next' ? 1 : -1);
-    if (i < 0 || i >= this.list.total) { this.set({ message: direction === 'next' ? 'That was the last image.' : 'This is the first image.' }); return; }
+    if (i < 0 || i >= this.list.total) {
+      this.set({ message: direction === 'next' ? 'That was the last image.' : 'This is the first image.' });
+      return;
+    }
     await this.openIndex(i);
   }
 
@@ -226,10 +320,18 @@ export class EditorEngine {
     this.setCurrent({ state: applyDiff(cur.state, diff), canUndo: true, canRedo: false });
     this.cache.delete(imageId);
     this.pendingSaves++;
-    const save = this.saving.then(() => this.client.api.applyEdit({ imageId, diff: diff as never, label }))
-      .then((r) => { if (this.snap.current?.row.id === imageId) this.setCurrent({ revision: r.revision }); })
-      .catch(async (e: Error) => { this.set({ message: `Not saved: ${e.message}` }); await this.reloadCurrent(); })
-      .finally(() => { this.pendingSaves--; });
+    const save = this.saving
+      .then(() => this.client.api.applyEdit({ imageId, diff: diff as never, label }))
+      .then((r) => {
+        if (this.snap.current?.row.id === imageId) this.setCurrent({ revision: r.revision });
+      })
+      .catch(async (e: Error) => {
+        this.set({ message: `Not saved: ${e.message}` });
+        await this.reloadCurrent();
+      })
+      .finally(() => {
+        this.pendingSaves--;
+      });
     this.saving = save;
     return save;
   }
@@ -242,14 +344,20 @@ export class EditorEngine {
     const cur = this.snap.current;
     if (!cur) return Promise.resolve();
     const imageId = cur.row.id;
-    const step = this.saving.then(async () => {
-      const r = await this.client.api[which]({ imageId });
-      this.cache.delete(imageId);
-      if (!r) { this.set({ message: which === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.' }); return; }
-      const h = await this.client.api.getAnnotation({ imageId });
-      if (this.snap.current?.row.id === imageId) this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
-      this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
-    }).catch((e: Error) => this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` }));
+    const step = this.saving
+      .then(async () => {
+        const r = await this.client.api[which]({ imageId });
+        this.cache.delete(imageId);
+        if (!r) {
+          this.set({ message: which === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.' });
+          return;
+        }
+        const h = await this.client.api.getAnnotation({ imageId });
+        if (this.snap.current?.row.id === imageId)
+          this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
+        this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
+      })
+      .catch((e: Error) => this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` }));
     this.saving = step;
     return step;
   }
@@ -258,7 +366,11 @@ export class EditorEngine {
     const cur = this.snap.current;
     if (!cur) return null;
     return {
-      state: cur.state, selection: this.snap.selection, predictions: cur.predictions, canUndo: cur.canUndo, canRedo: cur.canRedo,
+      state: cur.state,
+      selection: this.snap.selection,
+      predictions: cur.predictions,
+      canUndo: cur.canUndo,
+      canRedo: cur.canRedo,
       newPersonId: (i) => `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`,
     };
   }
@@ -268,7 +380,12 @@ export class EditorEngine {
     // Undo/redo go to the server even when this window thinks there is nothing (it may not have heard yet).
     if (!ctx || (!command.isEnabled(ctx) && !command.id.startsWith('history.'))) return;
     let effect: CommandEffect;
-    try { effect = command.run(ctx); } catch (e) { this.set({ message: (e as Error).message }); return; }
+    try {
+      effect = command.run(ctx);
+    } catch (e) {
+      this.set({ message: (e as Error).message });
+      return;
+    }
     await this.applyEffect(effect);
   }
 
@@ -292,13 +409,15 @@ export class EditorEngine {
 
   select(selection: Selection, placeMode = false): void {
     const patch: Partial<EditorSnapshot> = { selection, placeMode };
-    if (selection.joint !== null && this.snap.heatmap.followHover) patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(selection.joint) };
+    if (selection.joint !== null && this.snap.heatmap.followHover)
+      patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(selection.joint) };
     this.set(patch);
   }
 
   hoverJoint(h: { personId: string; joint: number } | null): void {
     const patch: Partial<EditorSnapshot> = { hover: h };
-    if (h && this.snap.heatmap.followHover && this.snap.heatmap.channel !== jointChannel(h.joint)) patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(h.joint) };
+    if (h && this.snap.heatmap.followHover && this.snap.heatmap.channel !== jointChannel(h.joint))
+      patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(h.joint) };
     this.set(patch);
   }
 
@@ -317,7 +436,8 @@ export class EditorEngine {
   }
 
   async endDrag(x: number, y: number): Promise<void> {
-    const d = this.snap.dragging, start = this.dragStart;
+    const d = this.snap.dragging,
+      start = this.dragStart;
     this.dragStart = null;
     this.dragPoint = null;
     this.set({ dragging: null });
@@ -329,10 +449,18 @@ export class EditorEngine {
 
   /** A click on the image (image px): places the selected missing joint in place mode, else clears the selection. */
   async clickImage(x: number, y: number): Promise<void> {
-    const cur = this.snap.current, sel = this.snap.selection;
+    const cur = this.snap.current,
+      sel = this.snap.selection;
     if (!cur) return;
-    if (this.snap.placeMode && sel.personId && sel.joint !== null && cur.state.persons[sel.personId] && cur.state.persons[sel.personId].joints[sel.joint] === null) {
-      const pid = sel.personId, k = sel.joint;
+    if (
+      this.snap.placeMode &&
+      sel.personId &&
+      sel.joint !== null &&
+      cur.state.persons[sel.personId] &&
+      cur.state.persons[sel.personId].joints[sel.joint] === null
+    ) {
+      const pid = sel.personId,
+        k = sel.joint;
       await this.commit(placeJoint(cur.state, pid, k, x, y), 'Place joint');
       const p = this.snap.current!.state.persons[pid];
       const next = nextJointIndex(p, k, 1, true);
@@ -350,11 +478,22 @@ export class EditorEngine {
     this.set({ canvas: { w, h }, ...(cur ? { viewport: fitViewport(cur.row.width, cur.row.height, w, h) } : {}) });
   }
 
-  setViewport(v: Viewport): void { this.set({ viewport: v }); }
-  zoom(sx: number, sy: number, factor: number): void { this.set({ viewport: zoomAt(this.snap.viewport, sx, sy, factor) }); }
-  panBy(dx: number, dy: number): void { this.set({ viewport: pan(this.snap.viewport, dx, dy) }); }
-  fit(): void { const c = this.snap.current; if (c) this.set({ viewport: fitViewport(c.row.width, c.row.height, this.snap.canvas.w, this.snap.canvas.h) }); }
-  actualSize(): void { this.set({ viewport: actualSize(this.snap.viewport, this.snap.canvas.w, this.snap.canvas.h) }); }
+  setViewport(v: Viewport): void {
+    this.set({ viewport: v });
+  }
+  zoom(sx: number, sy: number, factor: number): void {
+    this.set({ viewport: zoomAt(this.snap.viewport, sx, sy, factor) });
+  }
+  panBy(dx: number, dy: number): void {
+    this.set({ viewport: pan(this.snap.viewport, dx, dy) });
+  }
+  fit(): void {
+    const c = this.snap.current;
+    if (c) this.set({ viewport: fitViewport(c.row.width, c.row.height, this.snap.canvas.w, this.snap.canvas.h) });
+  }
+  actualSize(): void {
+    this.set({ viewport: actualSize(this.snap.viewport, this.snap.canvas.w, this.snap.canvas.h) });
+  }
 
   setHeatmap(patch: Partial<HeatmapSettings>): void {
     const heatmap = { ...this.snap.heatmap, ...patch };
@@ -363,18 +502,32 @@ export class EditorEngine {
     writePrefs({ heatmap, detect: this.snap.detect });
   }
 
-  setDetect(detect: DetectPrefs): void { this.set({ detect }); writePrefs({ heatmap: this.snap.heatmap, detect }); }
-  openDialog(dialog: EditorSnapshot['dialog']): void { this.set({ dialog }); }
-  say(message: string | null): void { this.set({ message }); }
+  setDetect(detect: DetectPrefs): void {
+    this.set({ detect });
+    writePrefs({ heatmap: this.snap.heatmap, detect });
+  }
+  openDialog(dialog: EditorSnapshot['dialog']): void {
+    this.set({ dialog });
+  }
+  say(message: string | null): void {
+    this.set({ message });
+  }
 
   // ---- jobs -----------------------------------------------------------------------------------------------------
 
   async startDetect(modelPath: string): Promise<void> {
     try {
       const { scales, flip, mode } = this.snap.detect;
-      const { jobId } = await this.client.api.startDetect({ modelPath: this.snap.detect.modelPath || modelPath, settings: { scales, flip, mode } });
-      this.set({ job: { jobId, done: 0, total: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null, status: 'running' } });
-    } catch (e) { this.set({ message: `Detection did not start: ${(e as Error).message}` }); }
+      const { jobId } = await this.client.api.startDetect({
+        modelPath: this.snap.detect.modelPath || modelPath,
+        settings: { scales, flip, mode },
+      });
+      this.set({
+        job: { jobId, done: 0, total: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null, status: 'running' },
+      });
+    } catch (e) {
+      this.set({ message: `Detection did not start: ${(e as Error).message}` });
+    }
   }
 
   async cancelJob(): Promise<void> {
@@ -386,7 +539,10 @@ export class EditorEngine {
   /** Runs a command by id (menus of the desktop app). */
   runCommandId(id: string): void {
     const view = VIEW_COMMANDS.find((c) => c.id === id);
-    if (view) { view.apply(this); return; }
+    if (view) {
+      view.apply(this);
+      return;
+    }
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
   }
@@ -400,7 +556,10 @@ export class EditorEngine {
     }
     if (this.snap.dialog) return false;
     const view = commandForKey(e, this.isMac, VIEW_COMMANDS as unknown as EditorCommand[]) as ViewCommand | null;
-    if (view) { view.apply(this); return true; }
+    if (view) {
+      view.apply(this);
+      return true;
+    }
     const cmd = commandForKey(e, this.isMac, EDITOR_COMMANDS);
     if (!cmd) return false;
     void this.run(cmd);
@@ -418,10 +577,21 @@ export function afterPaint(f: () => void): void {
   requestAnimationFrame(() => setTimeout(f, 0));
 }
 
-interface Prefs { heatmap?: Partial<HeatmapSettings>; detect?: Partial<DetectPrefs> }
+interface Prefs {
+  heatmap?: Partial<HeatmapSettings>;
+  detect?: Partial<DetectPrefs>;
+}
 function readPrefs(): Prefs {
-  try { return JSON.parse(localStorage.getItem('simplepose.prefs') ?? '{}') as Prefs; } catch { return {}; }
+  try {
+    return JSON.parse(localStorage.getItem('simplepose.prefs') ?? '{}') as Prefs;
+  } catch {
+    return {};
+  }
 }
 function writePrefs(p: Prefs): void {
-  try { localStorage.setItem('simplepose.prefs', JSON.stringify(p)); } catch { /* private mode: preferences last for the session */ }
+  try {
+    localStorage.setItem('simplepose.prefs', JSON.stringify(p));
+  } catch {
+    /* private mode: preferences last for the session */
+  }
 }

@@ -37,7 +37,12 @@ export class ImageListModel {
   /** Resets to a new filter and loads the first page (resolves once `total` is known). */
   async setFilter(filter: ListFilter): Promise<void> {
     // The queue first: until it is here, rows keep coming from the previous filter (never a mix of the two).
-    const queue = filter.order === 'file' ? null : (await this.client.api.reviewQueue({ by: filter.order, ...(filter.status ? { status: filter.status } : {}) })).images.map((x) => x.imageId);
+    const queue =
+      filter.order === 'file'
+        ? null
+        : (
+            await this.client.api.reviewQueue({ by: filter.order, ...(filter.status ? { status: filter.status } : {}) })
+          ).images.map((x) => x.imageId);
     this.filter = filter;
     this.generation++;
     this.pages.clear();
@@ -57,7 +62,10 @@ export class ImageListModel {
   rowAt(index: number): ImageRow | undefined {
     const page = Math.floor(index / PAGE);
     const rows = this.pages.get(page);
-    if (!rows) { void this.loadPage(page); return undefined; }
+    if (!rows) {
+      void this.loadPage(page);
+      return undefined;
+    }
     return rows[index - page * PAGE];
   }
 
@@ -68,13 +76,19 @@ export class ImageListModel {
   }
 
   indexOf(imageId: number): number {
-    for (const [page, rows] of this.pages) { const i = rows.findIndex((r) => r.id === imageId); if (i >= 0) return page * PAGE + i; }
+    for (const [page, rows] of this.pages) {
+      const i = rows.findIndex((r) => r.id === imageId);
+      if (i >= 0) return page * PAGE + i;
+    }
     return -1;
   }
 
   /** Updates a row in place after a status change (no refetch). */
   patchRow(imageId: number, patch: Partial<ImageRow>): void {
-    for (const rows of this.pages.values()) { const i = rows.findIndex((r) => r.id === imageId); if (i >= 0) rows[i] = { ...rows[i], ...patch }; }
+    for (const rows of this.pages.values()) {
+      const i = rows.findIndex((r) => r.id === imageId);
+      if (i >= 0) rows[i] = { ...rows[i], ...patch };
+    }
     this.changed();
   }
 
@@ -84,11 +98,17 @@ export class ImageListModel {
     if (existing) return existing;
     const generation = this.generation;
     const f = this.filter;
-    const filters = { ...(f.status ? { status: f.status } : {}), ...(f.minScore !== undefined ? { minScore: f.minScore } : {}), ...(f.maxScore !== undefined ? { maxScore: f.maxScore } : {}) };
+    const filters = {
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.minScore !== undefined ? { minScore: f.minScore } : {}),
+      ...(f.maxScore !== undefined ? { maxScore: f.maxScore } : {}),
+    };
     const p = (async () => {
       if (this.queueIds) {
         const ids = this.queueIds.slice(page * PAGE, (page + 1) * PAGE);
-        const r = ids.length ? await this.client.api.listImages({ ...filters, ids, limit: PAGE }) : { total: 0, images: [] };
+        const r = ids.length
+          ? await this.client.api.listImages({ ...filters, ids, limit: PAGE })
+          : { total: 0, images: [] };
         if (generation !== this.generation) return;
         this.total = this.queueIds.length;
         this.pages.set(page, r.images);

@@ -11,13 +11,23 @@ export interface ViewCommand {
   apply(engine: EditorEngine): void;
 }
 
-const view = (id: string, label: string, shortcuts: string[], apply: (e: EditorEngine) => void): ViewCommand => ({ id, label, shortcuts, isEnabled: () => true, run: () => ({}), apply });
-const step = (e: EditorEngine, d: number) => e.setHeatmap({ channel: (e.getSnapshot().heatmap.channel + d + CHANNELS.count) % CHANNELS.count, visible: true });
+const view = (id: string, label: string, shortcuts: string[], apply: (e: EditorEngine) => void): ViewCommand => ({
+  id,
+  label,
+  shortcuts,
+  isEnabled: () => true,
+  run: () => ({}),
+  apply,
+});
+const step = (e: EditorEngine, d: number) =>
+  e.setHeatmap({ channel: (e.getSnapshot().heatmap.channel + d + CHANNELS.count) % CHANNELS.count, visible: true });
 
 export const VIEW_COMMANDS: ViewCommand[] = [
   view('view.fit', 'Fit the image to the canvas', ['F'], (e) => e.fit()),
   view('view.actualSize', 'Zoom to 1:1', ['1'], (e) => e.actualSize()),
-  view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) => e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible })),
+  view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) =>
+    e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible }),
+  ),
   view('view.nextChannel', 'Next heatmap channel', [']'], (e) => step(e, 1)),
   view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => step(e, -1)),
   view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.openDialog('help')),

@@ -25,7 +25,11 @@ export interface AssembleOptions {
 }
 
 export const OFFICIAL_ASSEMBLE_OPTIONS: AssembleOptions = {
-  lenRate: 16, mergeTolerance: 0.7, minParts: 2, minMeanScore: 0.45, lengthCheckOnRescore: false,
+  lenRate: 16,
+  mergeTolerance: 0.7,
+  minParts: 2,
+  minMeanScore: 0.45,
+  lengthCheckOnRescore: false,
 };
 
 /**
@@ -34,14 +38,19 @@ export const OFFICIAL_ASSEMBLE_OPTIONS: AssembleOptions = {
  * candidate's peak score. Keypoint count is per person row; the number of types is taken from limbFrom/limbTo.
  */
 export function assemblePersons(
-  connections: (Connection[] | null)[], limbFrom: readonly number[], limbTo: readonly number[], candScore: ArrayLike<number>,
-  nTypes: number, o: AssembleOptions = OFFICIAL_ASSEMBLE_OPTIONS,
+  connections: (Connection[] | null)[],
+  limbFrom: readonly number[],
+  limbTo: readonly number[],
+  candScore: ArrayLike<number>,
+  nTypes: number,
+  o: AssembleOptions = OFFICIAL_ASSEMBLE_OPTIONS,
 ): PersonRow[] {
   let persons: PersonRow[] = [];
   for (let k = 0; k < connections.length; k++) {
     const conns = connections[k];
     if (conns === null) continue;
-    const a = limbFrom[k], b = limbTo[k];
+    const a = limbFrom[k],
+      b = limbTo[k];
     for (const c of conns) {
       const owners: number[] = [];
       for (let p = 0; p < persons.length; p++) {
@@ -55,11 +64,16 @@ export function assemblePersons(
         if (merged) persons.splice(owners[1], 1);
       } else {
         const row: PersonRow = {
-          ids: new Array(nTypes).fill(-1), limbScores: new Array(nTypes).fill(-1),
-          total: candScore[c.idA] + candScore[c.idB] + c.score, count: 2, maxLength: c.length,
+          ids: new Array(nTypes).fill(-1),
+          limbScores: new Array(nTypes).fill(-1),
+          total: candScore[c.idA] + candScore[c.idB] + c.score,
+          count: 2,
+          maxLength: c.length,
         };
-        row.ids[a] = c.idA; row.limbScores[a] = c.score;
-        row.ids[b] = c.idB; row.limbScores[b] = c.score;
+        row.ids[a] = c.idA;
+        row.limbScores[a] = c.score;
+        row.ids[b] = c.idB;
+        row.limbScores[b] = c.score;
         persons.push(row);
       }
     }
@@ -70,7 +84,8 @@ export function assemblePersons(
 
 function attachToOne(p: PersonRow, b: number, c: Connection, candScore: ArrayLike<number>, o: AssembleOptions): void {
   const setB = () => {
-    p.ids[b] = c.idB; p.limbScores[b] = c.score;
+    p.ids[b] = c.idB;
+    p.limbScores[b] = c.score;
     p.total += candScore[c.idB] + c.score;
     p.maxLength = Math.max(c.length, p.maxLength);
   };

@@ -33,15 +33,20 @@ export const OFFICIAL_PEAK_OPTIONS: PeakOptions = { threshold: 0.1, radius: 2, s
 export function refineCentroid(ch: PixelReader, x: number, y: number, o: PeakOptions): Omit<Peak, 'id'> {
   const r = o.radius;
   if (x - r < 0 || y - r < 0 || x + r + 1 > ch.width || y + r + 1 > ch.height) return { x, y, score: ch.at(y, x) };
-  let sum = 0, sumRow = 0, sumCol = 0;
+  let sum = 0,
+    sumRow = 0,
+    sumCol = 0;
   for (let i = -r; i <= r; i++) {
     for (let j = -r; j <= r; j++) {
       const v = ch.at(y + i, x + j);
-      sum += v; sumRow += v * i; sumCol += v * j;
+      sum += v;
+      sumRow += v * i;
+      sumCol += v * j;
     }
   }
   const n = (2 * r + 1) ** 2;
-  const offRow = sumRow / sum, offCol = sumCol / sum;
+  const offRow = sumRow / sum,
+    offCol = sumCol / sum;
   return o.swapAxes
     ? { x: x + offRow, y: y + offCol, score: sum / n }
     : { x: x + offCol, y: y + offRow, score: sum / n };

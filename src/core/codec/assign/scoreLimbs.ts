@@ -11,7 +11,12 @@ export interface LimbSampler {
 
 /** One accepted limb: [idA, idB, score, i, j, length] of evaluate.py's `connection_all[k]` rows. */
 export interface Connection {
-  idA: number; idB: number; score: number; i: number; j: number; length: number;
+  idA: number;
+  idB: number;
+  score: number;
+  i: number;
+  j: number;
+  length: number;
 }
 
 export interface LimbOptions {
@@ -28,7 +33,11 @@ export interface LimbOptions {
 }
 
 export const officialLimbOptions = (imageHeight: number): LimbOptions => ({
-  sampleThreshold: 0.1, connectRatio: 0.8, maxSamples: 20, strictRatio: false, priorLengthPx: imageHeight,
+  sampleThreshold: 0.1,
+  connectRatio: 0.8,
+  maxSamples: 20,
+  strictRatio: false,
+  priorLengthPx: imageHeight,
 });
 
 /**
@@ -40,12 +49,14 @@ export const officialLimbOptions = (imageHeight: number): LimbOptions => ({
  */
 export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: LimbSampler, o: LimbOptions): Connection[] {
   const cands: { i: number; j: number; s: number; norm: number; rank: number }[] = [];
-  const xs = new Float64Array(o.maxSamples), ys = new Float64Array(o.maxSamples);
+  const xs = new Float64Array(o.maxSamples),
+    ys = new Float64Array(o.maxSamples);
   for (let i = 0; i < candA.length; i++) {
     const a = candA[i];
     for (let j = 0; j < candB.length; j++) {
       const b = candB[j];
-      const dx = b.x - a.x, dy = b.y - a.y;
+      const dx = b.x - a.x,
+        dy = b.y - a.y;
       const norm = Math.sqrt(dx * dx + dy * dy);
       if (norm === 0) continue;
       const n = Math.min(roundHalfEven(norm + 1), o.maxSamples);
@@ -54,9 +65,12 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
       const need = o.connectRatio * n;
       const passes = (count: number) => (o.strictRatio ? count > need : count >= need);
       let possible = n;
-      for (let t = 0; t < n && passes(possible); t++) if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
+      for (let t = 0; t < n && passes(possible); t++)
+        if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
       if (!passes(possible)) continue;
-      let sum = 0, count = 0, t = 0;
+      let sum = 0,
+        count = 0,
+        t = 0;
       for (; t < n; t++) {
         const v = sampler.value(k, xs[t], ys[t]);
         sum += v;
@@ -69,12 +83,14 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
     }
   }
   cands.sort((p, q) => q.rank - p.rank); // Array.prototype.sort is stable, like Python's sorted
-  const usedA = new Set<number>(), usedB = new Set<number>();
+  const usedA = new Set<number>(),
+    usedB = new Set<number>();
   const out: Connection[] = [];
   const limit = Math.min(candA.length, candB.length);
   for (const c of cands) {
     if (usedA.has(c.i) || usedB.has(c.j)) continue;
-    usedA.add(c.i); usedB.add(c.j);
+    usedA.add(c.i);
+    usedB.add(c.j);
     out.push({ idA: candA[c.i].id, idB: candB[c.j].id, score: c.s, i: c.i, j: c.j, length: c.norm });
     if (out.length >= limit) break;
   }
@@ -83,7 +99,10 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
 
 /** numpy.linspace(start, stop, n) with endpoint: start + t·step, the last value exactly stop. */
 export function linspace(start: number, stop: number, n: number, out: Float64Array): void {
-  if (n === 1) { out[0] = start; return; }
+  if (n === 1) {
+    out[0] = start;
+    return;
+  }
   const div = n - 1;
   const step = (stop - start) / div;
   if (step === 0) for (let t = 0; t < n; t++) out[t] = (t / div) * (stop - start) + start;
