@@ -15,14 +15,13 @@ import { thumbnail } from '../images/thumbnails.ts';
 import { reviewQueue } from './reviewQueue.ts';
 import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { existsSync } from 'node:fs';
+import { ApiError, errorCodeOf } from '../../contract/apiErrors.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 
-export class ServiceError extends Error {
-  override name = 'ServiceError';
-  readonly status: number;
+/** A service's refusal with its HTTP-like status; new code throws the contract's ApiError with a code instead. */
+export class ServiceError extends ApiError {
   constructor(message: string, status = 400) {
-    super(message);
-    this.status = status;
+    super(errorCodeOf({ status }), message);
   }
 }
 
