@@ -27,8 +27,11 @@ CONFIGS = {'official': OFFICIAL_CONFIG, 'small': SMALL_CONFIG, 'tiny': ImhnConfi
 
 def parse(argv):
     p = argparse.ArgumentParser(prog='python3 -m training.train', description=__doc__.split('\n\n')[1])
-    p.add_argument('--coco', required=True)
-    p.add_argument('--images', required=True)
+    p.add_argument('--coco', help='COCO keypoints file (or --mix)')
+    p.add_argument('--images', help='image folder of --coco')
+    p.add_argument('--mix', help='a training mix JSON (training/mixdata.py: COCO sets, pasted people, negatives)')
+    p.add_argument('--init', help='start from these weights (a checkpoint; e.g. training.recover_onnx of a shipped model)')
+    p.add_argument('--checkpoint-minutes', type=float, default=10, help='also write OUT/last.pth this often')
     p.add_argument('--config', choices=sorted(CONFIGS), default='small')
     p.add_argument('--out', default='runs/imhn')
     p.add_argument('--epochs', type=int, default=10)
@@ -43,8 +46,11 @@ def parse(argv):
     p.add_argument('--max-minutes', type=float, default=None, help='stop (with a checkpoint) after this much training time')
     p.add_argument('--max-steps', type=int, default=None, help='stop (with a checkpoint) after this many optimiser steps (exact reproduction)')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--box-size', type=int, default=512, help="the card's inference box (image height at scale 1)")
     p.add_argument('--threads', type=int, default=None)
     a = p.parse_args(argv)
+    if not a.mix and not (a.coco and a.images):
+        p.error('give --coco and --images, or --mix')
     if a.input_size % 64:
         p.error('--input-size must be a multiple of 64')
     return a
@@ -77,7 +83,11 @@ def main(argv=None):
         torch.set_num_threads(a.threads)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try:
-        ds = CocoPoseDataset(a.coco, a.images, input_size=a.input_size, seed=a.seed)
+        if a.mix:
+            from .mixdata import MixedPoseDataset
+            ds = MixedPoseDataset(a.mix, input_size=a.input_size, seed=a.seed)
+        else:
+            ds = CocoPoseDataset(a.coco, a.images, input_size=a.input_size, seed=a.seed)
     except DatasetError as e:
         print(f'train: {e}', file=sys.stderr)
         return 3
@@ -87,6 +97,10 @@ def main(argv=None):
     opt = torch.optim.Adam(net.parameters(), lr=lr) if a.optimizer == 'adam' else torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
     start_epoch, step, spent = 0, 0, 0.0
     last = os.path.join(a.out, 'last.pth')
+    if a.init and not (a.resume and os.path.exists(last)):
+        ck = torch.load(a.init, map_location=device)
+        net.load_state_dict(strip_prefix(ck['weights'] if 'weights' in ck else ck), strict=True)
+        log(a.out, f'initialised from {a.init}')
     if a.resume and os.path.exists(last):
         ck = torch.load(last, map_location=device)
         net.load_state_dict(strip_prefix(ck['weights']), strict=True)
@@ -99,16 +113,22 @@ def main(argv=None):
     scaler = torch.cuda.amp.GradScaler(enabled=amp)
     steps_per_epoch = math.ceil(len(ds) / a.batch)
     t_start, stop = time.time(), False
+    t_saved = time.time()
     epoch = start_epoch
+    skip = step - start_epoch * steps_per_epoch  # a checkpoint taken mid-epoch resumes at its step
     for epoch in range(start_epoch, a.epochs):
         net.train()
+        if hasattr(ds, 'set_epoch'):
+            ds.set_epoch(epoch)
         order = list(range(len(ds)))
         random.Random(a.seed + epoch).shuffle(order)
         if a.optimizer == 'sgd':  # official step decay 0.2^⌊epoch/15⌋ after a 3-epoch warm-up
             for g in opt.param_groups:
                 g['lr'] = lr * 0.2 ** (epoch // 15) * min(1.0, (epoch + 1) / 3)
-        run_loss, t_epoch = 0.0, time.time()
+        run_loss, done, t_epoch = 0.0, 0, time.time()
         for b in range(steps_per_epoch):
+            if epoch == start_epoch and b < skip:
+                continue
             imgs, gt, miss = collate([ds[i] for i in order[b * a.batch:(b + 1) * a.batch]])
             imgs, gt, miss = imgs.to(device), gt.to(device), miss.to(device)
             with torch.autocast(device_type='cuda', enabled=amp):
@@ -120,15 +140,19 @@ def main(argv=None):
             scaler.update()
             step += 1
             run_loss += loss.item()
+            done += 1
             elapsed = spent + time.time() - t_start
             if step % 25 == 0 or b == steps_per_epoch - 1:
-                rate = (b + 1) * a.batch / (time.time() - t_epoch)
+                rate = done * a.batch / (time.time() - t_epoch)
                 left = ((a.epochs - epoch) * steps_per_epoch - b - 1) * a.batch / max(rate, 1e-9)
-                log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / (b + 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
+                log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / max(done, 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
+            if time.time() - t_saved >= a.checkpoint_minutes * 60:
+                save(last, net, opt, {'epoch': epoch, 'step': step, 'train_loss': run_loss / max(done, 1), 'seconds': elapsed, 'config': cfg.to_dict()})
+                t_saved = time.time()
             if (a.max_minutes is not None and elapsed >= a.max_minutes * 60) or (a.max_steps is not None and step >= a.max_steps):
                 stop = True
                 break
-        save(last, net, opt, {'epoch': epoch + (0 if stop else 1), 'step': step, 'train_loss': run_loss / (b + 1), 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
+        save(last, net, opt, {'epoch': epoch + (0 if stop else 1), 'step': step, 'train_loss': run_loss / max(done, 1), 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
         if stop:
             log(a.out, f'stopped at step {step} ({a.max_minutes} min / {a.max_steps} steps limit); checkpoint {last}')
             break
@@ -137,6 +161,7 @@ def main(argv=None):
     export_onnx(net, onnx_path)
     card_path = write_card(onnx_path, net, cfg, last, False, 17)
     card = json.load(open(card_path))
+    card['input']['box_size'] = a.box_size
     card['training'] = {'command': 'python3 -m training.train ' + ' '.join(argv if argv is not None else sys.argv[1:]), 'data': ds.report(),
                         'steps': step, 'epochs': epoch + (0 if stop else 1), 'seconds': round(spent + time.time() - t_start),
                         'hardware': f'{device} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)', 'torch': torch.__version__}
