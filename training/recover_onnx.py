@@ -95,19 +95,19 @@ def recover(onnx_path, config, calibration_batches):
             if m is None or tuple(m.weight.shape) != w.shape:
                 have = None if m is None else tuple(m.weight.shape)
                 raise RecoverError(f'{onnx_path}: layer {path} {w.shape} does not fit the {config} network ({have})')
-            m.weight.copy_(torch.from_numpy(w))
+            m.weight.copy_(torch.from_numpy(np.array(w)))
             loaded.add(path)
             bn_name = pairs.get(path)
             if bn_name is not None:
                 bn = modules[bn_name]
                 bn.weight.fill_(1.0)
-                bn.bias.copy_(torch.from_numpy(b) if b is not None else torch.zeros_like(bn.bias))
+                bn.bias.copy_(torch.from_numpy(np.array(b)) if b is not None else torch.zeros_like(bn.bias))
                 bn.running_mean.zero_()
                 bn.running_var.fill_(1.0 - bn.eps)
                 folded[bn_name] = bn
                 loaded.add(bn_name)
             elif b is not None:
-                m.bias.copy_(torch.from_numpy(b))
+                m.bias.copy_(torch.from_numpy(np.array(b)))
     # Measure each folded BatchNorm's input statistics; in eval mode the network is exactly the exported one, so one
     # pass over the calibration batches sees every layer's true inputs.
     sums = {n: [0.0, 0.0, 0] for n in folded}

@@ -48,6 +48,7 @@ def parse(argv):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--box-size', type=int, default=512, help="the card's inference box (image height at scale 1)")
     p.add_argument('--threads', type=int, default=None)
+    p.add_argument('--workers', type=int, default=0, help='data worker processes (0: augment in the training process)')
     a = p.parse_args(argv)
     if not a.mix and not (a.coco and a.images):
         p.error('give --coco and --images, or --mix')
@@ -72,6 +73,31 @@ def save(path, net, opt, state):
 def collate(samples):
     imgs, targets, masks = zip(*samples)
     return torch.from_numpy(np.stack(imgs)), torch.from_numpy(np.stack(targets)), torch.from_numpy(np.stack(masks))[:, None]
+
+
+def _reseed_worker(worker_id):
+    """Each DataLoader worker gets its own copy of the dataset: give every sequential `rng` in it its own stream."""
+    info = torch.utils.data.get_worker_info()
+    base = info.seed % 2 ** 32
+    for d in [info.dataset, *getattr(info.dataset, 'sources', [])]:
+        for obj in (d, getattr(d, 'ds', None)):
+            if obj is not None and isinstance(getattr(obj, 'rng', None), random.Random):
+                obj.rng = random.Random(base + worker_id)
+
+
+def batches(ds, order, batch, first, workers, seed):
+    """The epoch's batches from batch index `first` on: in this process, or prepared by `workers` processes ahead of
+    the training step (on a GPU box the CPU cores augment while the GPU trains)."""
+    index = [order[b * batch:(b + 1) * batch] for b in range(first, math.ceil(len(order) / batch))]
+    if not workers:
+        for ids in index:
+            yield collate([ds[i] for i in ids])
+        return
+    g = torch.Generator()
+    g.manual_seed(seed)
+    yield from torch.utils.data.DataLoader(ds, batch_sampler=index, num_workers=workers, collate_fn=collate,
+                                           worker_init_fn=_reseed_worker, generator=g, prefetch_factor=4,
+                                           pin_memory=torch.cuda.is_available())
 
 
 def main(argv=None):
@@ -126,11 +152,9 @@ def main(argv=None):
             for g in opt.param_groups:
                 g['lr'] = lr * 0.2 ** (epoch // 15) * min(1.0, (epoch + 1) / 3)
         run_loss, done, t_epoch = 0.0, 0, time.time()
-        for b in range(steps_per_epoch):
-            if epoch == start_epoch and b < skip:
-                continue
-            imgs, gt, miss = collate([ds[i] for i in order[b * a.batch:(b + 1) * a.batch]])
-            imgs, gt, miss = imgs.to(device), gt.to(device), miss.to(device)
+        first = skip if epoch == start_epoch else 0
+        for b, (imgs, gt, miss) in enumerate(batches(ds, order, a.batch, first, a.workers, a.seed + epoch), first):
+            imgs, gt, miss = imgs.to(device, non_blocking=True), gt.to(device, non_blocking=True), miss.to(device, non_blocking=True)
             with torch.autocast(device_type='cuda', enabled=amp):
                 preds = net(imgs)
             loss = pose_loss([[p.float() for p in stack] for stack in preds], gt, miss, a.loss, a.gamma)
