@@ -29,3 +29,36 @@ describe('import boundary rule (STYLE.md table)', () => {
     ).toEqual([]);
   });
 });
+
+describe('imports read from the syntax, and packages per layer', () => {
+  it('ignores specifiers in comments and strings, and finds every import form', () => {
+    const src = [
+      "// import x from '../node/y.ts';",
+      'const s = "import z from \'../node/z.ts\'";',
+      "/* export * from '../server/a.ts' */",
+      'import type {',
+      '  A,',
+      "} from '../node/b.ts';",
+      "export * from '../node/c.ts';",
+      "const d = require('../node/d.ts');",
+    ].join('\n');
+    const found = checkImports('src/renderer/a.ts', src);
+    expect(found.map((v) => [v.specifier, v.line])).toEqual([
+      ['../node/b.ts', 6],
+      ['../node/c.ts', 7],
+      ['../node/d.ts', 8],
+    ]);
+  });
+  it('refuses a package a layer may not use, allows its own', () => {
+    expect(checkImports('src/renderer/a.ts', "import Database from 'better-sqlite3';")[0].message).toMatch(
+      /renderer may not use the package better-sqlite3/,
+    );
+    expect(checkImports('src/renderer/a.ts', "import { Stage } from 'react-konva';")).toEqual([]);
+    expect(checkImports('src/node/a.ts', "import sharp from 'sharp';")).toEqual([]);
+    expect(checkImports('src/server/a.ts', "import sharp from 'sharp';")).toHaveLength(1);
+    expect(checkImports('src/contract/a.ts', "import { z } from 'zod';")).toEqual([]);
+    expect(checkImports('src/core/a.ts', "import { z } from 'zod/mini';")).toEqual([]);
+    expect(checkImports('src/core/a.test.ts', "import { it } from 'vitest';")).toEqual([]);
+    expect(checkImports('src/core/a.ts', "import { it } from 'vitest';")).toHaveLength(1);
+  });
+});
