@@ -144,3 +144,11 @@ def test_gpu_carry_and_run_on_the_cpu_with_a_tiny_budget(tmp_path):
 def train_configs():
     from training.train import CONFIGS
     return CONFIGS
+
+
+def test_gpu_throughput_script_runs(tmp_path):
+    from training.bench_torch_gpu import main as bench_main
+    out = tmp_path / 'b.json'
+    assert bench_main(['--quick', '--out', str(out)]) == 0
+    rows = json.load(open(out))['rows']
+    assert {r['precision'] for r in rows} >= {'fp32'} and all(r['images_per_s'] > 0 for r in rows)
