@@ -243,11 +243,11 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
         if (run === undefined) throw new ServiceError('no finished inference run to export', 409);
         const results = exportResults(db, run);
         await writeFileAtomic(out, serializeCoco(results));
-        return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length };
+        return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
       }
       const gt = exportCoco(db, { onlyReviewed });
       await writeFileAtomic(out, serializeCoco(gt));
-      return { images: gt.images.length, annotations: gt.annotations.length };
+      return { images: gt.images.length, annotations: gt.annotations.length, path: out };
     },
     async importCoco({ path: file }) {
       return importCoco(db, importSource(file, exchange), root);
