@@ -62,9 +62,15 @@ export async function makeAttackProject(options: ProjectServiceOptions = {}): Pr
  * base folder with its size and mtime (the database's -wal/-shm files and the thumbnail cache excepted: they change
  * when the legitimate page reads).
  */
-export function projectSnapshot(p: AttackProject): string {
+export function projectState(p: AttackProject): {
+  images: { id: number; status: string }[];
+  annotations: unknown[];
+  edits: number;
+  meta: unknown[];
+  runs: number;
+  files: string[];
+} {
   const db = p.project.db;
-  const rows = (sql: string) => db.prepare(sql).all();
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -77,12 +83,36 @@ export function projectSnapshot(p: AttackProject): string {
     }
   };
   walk(p.base);
-  return JSON.stringify({
-    images: rows('SELECT id, rel_path, status, missing, coco_json FROM images ORDER BY id'),
-    annotations: rows('SELECT * FROM annotations ORDER BY image_id'),
-    edits: rows('SELECT COUNT(*) AS n FROM edits'),
-    meta: rows('SELECT * FROM project_meta ORDER BY key'),
-    runs: rows('SELECT COUNT(*) AS n FROM inference_runs'),
+  return {
+    images: db.prepare('SELECT id, rel_path, status, missing, coco_json FROM images ORDER BY id').all() as {
+      id: number;
+      status: string;
+    }[],
+    annotations: db.prepare('SELECT * FROM annotations ORDER BY image_id').all(),
+    edits: db.prepare('SELECT COUNT(*) FROM edits').pluck().get() as number,
+    meta: db.prepare('SELECT * FROM project_meta ORDER BY key').all(),
+    runs: db.prepare('SELECT COUNT(*) FROM inference_runs').pluck().get() as number,
     files,
-  });
+  };
+}
+
+export function projectSnapshot(p: AttackProject): string {
+  return JSON.stringify(projectState(p));
+}
+
+/** Writes between two states: changed image rows and annotations, new edits and runs, new or changed files. */
+export function writesBetween(a: ReturnType<typeof projectState>, b: ReturnType<typeof projectState>): number {
+  const rows = (x: unknown[], y: unknown[]) => {
+    const before = new Set(x.map((r) => JSON.stringify(r)));
+    return y.filter((r) => !before.has(JSON.stringify(r))).length;
+  };
+  const files = new Set(a.files);
+  return (
+    rows(a.images, b.images) +
+    rows(a.annotations, b.annotations) +
+    rows(a.meta, b.meta) +
+    Math.max(0, b.edits - a.edits) +
+    Math.max(0, b.runs - a.runs) +
+    b.files.filter((f) => !files.has(f)).length
+  );
 }
