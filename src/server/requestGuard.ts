@@ -55,7 +55,11 @@ export function createRequestGuard(o: {
           `requests from ${origin} are refused: only this server's own page may call it`,
         );
       const site = req.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      // Opening the app's page as a new top-level document (a link to the printed URL in a local notebook, say) is
+      // fine from anywhere: it has no effect, and the other page cannot read the document it opens.
+      const topLevel =
+        kind === 'page' && req.headers['sec-fetch-mode'] === 'navigate' && req.headers['sec-fetch-dest'] === 'document';
+      if (site !== undefined && site !== 'same-origin' && site !== 'none' && !topLevel)
         return new ApiError('forbidden', `a ${site} request is refused: only this server's own page may call it`);
       if (kind === 'asset') return null; // the renderer build: the same files for everyone, nothing of the project
       const auth = req.headers.authorization;

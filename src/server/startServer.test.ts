@@ -90,6 +90,14 @@ describe('local server', () => {
     expect((await request('GET', '/assets/main.js', undefined, {})).status).toBe(200);
     expect((await request('GET', '/', undefined, {})).status).toBe(401);
     expect((await request('GET', '/index.html?token=forged', undefined, {})).status).toBe(401);
+    // Opened from a link on another local page (a notebook): fine as a top-level document, never in a frame.
+    const nav = { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'navigate' };
+    expect((await request('GET', `/?token=${TOKEN}`, undefined, { ...nav, 'Sec-Fetch-Dest': 'document' })).status).toBe(
+      200,
+    );
+    expect((await request('GET', `/?token=${TOKEN}`, undefined, { ...nav, 'Sec-Fetch-Dest': 'iframe' })).status).toBe(
+      403,
+    );
     for (const p of [
       '/../p.sqlite',
       '/%2e%2e/p.sqlite',
