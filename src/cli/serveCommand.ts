@@ -14,11 +14,12 @@ export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--r
                         [--host 127.0.0.1] [--allow-host NAME]... [--exchange-dir DIR] [--json]
 
 Serves a project over HTTP on this machine (the app's web mode): the review app (once built: npm run build), the
-API, server-sent events and the project's images. Every request needs the token printed in the URL and must name
-this server in its Host header; only 127.0.0.1 unless --host says otherwise (--host 0.0.0.0 makes the project
-reachable from the network). --allow-host: another name of this machine that browsers may use to reach it.
---exchange-dir: the only folder the app's COCO export and import may write or read (default: the project
-folder). --model: the model detection uses (default: the bundled one).`;
+API, server-sent events and the project's images. The API, the images and the page need the token printed in the
+URL; every request must name this server in its Host header; no other page in the browser can use the server.
+Only 127.0.0.1 unless --host says otherwise (--host 0.0.0.0 makes the project reachable from the network).
+--allow-host: another name of this machine that browsers may use to reach it. --exchange-dir: the only folder the
+app's COCO export and import may write or read (default: the project folder). --model: the model detection uses
+(default: the bundled one).`;
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

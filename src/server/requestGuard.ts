@@ -90,6 +90,7 @@ function allowedHosts(host: string, port: number, extra: string[]): Set<string> 
   const names = new Set<string>([host.toLowerCase(), ...extra.map((h) => h.toLowerCase())]);
   const loopback = (h: string) => h === 'localhost' || h === '::1' || /^127\./.test(h);
   if (loopback(host)) names.add('localhost');
+  if (host === 'localhost') for (const a of ['127.0.0.1', '::1']) names.add(a);
   if (host === '0.0.0.0' || host === '::') {
     names.add('localhost');
     names.add(hostname().toLowerCase());
