@@ -5,6 +5,9 @@ import { exportCoco, exportPerImage, exportResults, importCoco } from '../node/p
 import { serializeCoco } from '../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
 import { CliError, EXIT } from './cliError.ts';
+import { exportFolder, exportTarget, type ProjectOwnFiles } from '../node/fs/projectPaths.ts';
+import { projectCacheDir } from '../node/project/mapCache.ts';
+import type { ProjectDb } from '../node/db/openProjectDb.ts';
 import type { CliIo } from './main.ts';
 
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
@@ -17,7 +20,9 @@ export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [
 
 Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
 and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
-a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically.`;
+a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically. An export
+never replaces the project's database (or its -wal/-shm/-journal), anything in its map cache, another SQLite
+database, or a file that is not JSON.`;
 
 export async function importCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -76,8 +81,10 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
   const db = openProjectDb(values.project, { readonly: true });
   try {
+    const own = ownFiles(db, values.project);
     if (values['per-image']) {
-      const n = await exportPerImage(db, values['per-image'], { onlyReviewed: values['only-reviewed'] });
+      const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
+      const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
       say(`wrote ${n} per-image COCO files to ${values['per-image']}`, {
         kind: 'per-image',
         images: n,
@@ -86,6 +93,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       return EXIT.ok;
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
+    const out = checked(() => exportTarget(values.out!, { kind: 'any' }, own));
     if (values.results) {
       const run = values.run !== undefined ? Number(values.run) : latestFinishedRun(db);
       if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run))
@@ -94,7 +102,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
           EXIT.usage,
         );
       const results = exportResults(db, run);
-      await writeFileAtomic(values.out, serializeCoco(results));
+      await writeFileAtomic(out, serializeCoco(results));
       say(`wrote ${results.length} detections of run ${run} to ${values.out}`, {
         kind: 'results',
         run,
@@ -103,7 +111,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       });
     } else {
       const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
-      await writeFileAtomic(values.out, serializeCoco(gt));
+      await writeFileAtomic(out, serializeCoco(gt));
       say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, {
         kind: 'gt',
         images: gt.images.length,
@@ -114,5 +122,19 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   } finally {
     db.close();
+  }
+}
+
+/** The project's own files (its database and, when the folder is recorded, its map cache): never an export target. */
+function ownFiles(db: ProjectDb, project: string): ProjectOwnFiles {
+  const root = db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined;
+  return { database: project, cacheDir: root ? projectCacheDir(root) : undefined };
+}
+
+function checked(target: () => string): string {
+  try {
+    return target();
+  } catch (e) {
+    throw new CliError(`export: ${(e as Error).message}`, EXIT.usage);
   }
 }

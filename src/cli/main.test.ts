@@ -262,7 +262,10 @@ describe('simplepose serve', () => {
     expect(info.root).toBe(path.resolve(dir));
     const res = await fetch(`http://127.0.0.1:${info.port}/api/listImages`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${new URL(info.url).searchParams.get('token')}` },
+      headers: {
+        Authorization: `Bearer ${new URL(info.url).searchParams.get('token')}`,
+        'Content-Type': 'application/json',
+      },
       body: '{}',
     });
     expect(((await res.json()) as { total: number }).total).toBe(1);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import { createProjectService } from '../node/project/projectService.ts';
@@ -10,11 +10,16 @@ import { CliError, EXIT } from './cliError.ts';
 import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 
-export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--model FILE.onnx] [--port N] [--host 127.0.0.1] [--json]
+export const SERVE_HELP = `Usage: simplepose serve [FOLDER | --project FILE [--root FOLDER]] [--model FILE.onnx] [--port N]
+                        [--host 127.0.0.1] [--allow-host NAME]... [--exchange-dir DIR] [--json]
 
 Serves a project over HTTP on this machine (the app's web mode): the review app (once built: npm run build), the
-API, server-sent events and the project's images. Every request needs the token printed in the URL; only 127.0.0.1
-unless --host says otherwise. --model: the model detection uses (default: the bundled one).`;
+API, server-sent events and the project's images. The API, the images and the page need the token printed in the
+URL; every request must name this server in its Host header; no other page in the browser can use the server.
+Only 127.0.0.1 unless --host says otherwise (--host 0.0.0.0 makes the project reachable from the network).
+--allow-host: another name of this machine that browsers may use to reach it. --exchange-dir: the only folder the
+app's COCO export and import may write or read (default: the project folder). --model: the model detection uses
+(default: the bundled one).`;
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,6 +33,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       root: { type: 'string' },
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allow-host': { type: 'string', multiple: true, default: [] },
+      'exchange-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,26 +65,45 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     db.close();
     throw new CliError(`serve: --model ${values.model}: no such file`, EXIT.input);
   }
+  const exchangeDir = path.resolve(values['exchange-dir'] ?? root);
+  if (!statSync(exchangeDir, { throwIfNoEntry: false })?.isDirectory()) {
+    db.close();
+    throw new CliError(`serve: --exchange-dir ${values['exchange-dir']}: no such folder`, EXIT.usage);
+  }
+  if (!isLoopback(values.host))
+    io.err(
+      `warning: --host ${values.host} makes the project reachable from the network: anyone who can reach this ` +
+        'machine and learns the token in the URL can read and change it, over unencrypted HTTP. Use 127.0.0.1 ' +
+        '(the default) and an SSH tunnel (ssh -L) to review from another machine.',
+    );
   const staticDir = path.join(PACKAGE_ROOT, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html')))
     io.err('the review app is not built (npm run build): serving the API only');
   const server = await startServer({
-    service: createProjectService(db, root, { modelPath: model }),
+    service: createProjectService(db, root, { modelPath: model, exchange: { kind: 'folder', dir: exchangeDir } }),
     root,
     host: values.host,
+    extraHosts: values['allow-host'],
     port,
     staticDir,
+  });
+  // Listening for the signals before the URL is printed: whoever reads the URL may stop the server at once.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
   io.out(
     values.json
       ? JSON.stringify({ url: server.url, port: server.port, root })
       : `SimplePose Studio web mode: ${server.url}`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await server.close();
   db.close();
   return EXIT.ok;
+}
+
+/** Whether a --host value keeps the server on this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

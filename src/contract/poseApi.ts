@@ -128,8 +128,10 @@ export const POSE_API = {
   },
   cancelJob: { request: s.object({ jobId: s.string() }), response: s.object({ ok: s.boolean() }) },
   exportCoco: {
+    /** `path`: in web mode a file inside the exchange folder; in Electron only the dialog's suggestion. */
     request: s.object({ path: s.string(), onlyReviewed: s.boolean(), kind: s.literal('gt', 'results') }),
-    response: s.object({ images: s.integer(0), annotations: s.integer(0) }),
+    /** `path`: the file written (in Electron, the one chosen in the save dialog). */
+    response: s.object({ images: s.integer(0), annotations: s.integer(0), path: s.optional(s.string()) }),
   },
   importCoco: {
     request: s.object({ path: s.string() }),

@@ -1,34 +1,58 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { checkPayload, ContractError, POSE_API, POSE_EVENTS, type PoseMethod } from '../contract/poseApi.ts';
+import { ApiError, type ApiErrorCode } from '../contract/apiErrors.ts';
+import { checkPayload, POSE_API, POSE_EVENTS, type PoseMethod } from '../contract/poseApi.ts';
 import { validate, type Schema } from '../core/schema/schema.ts';
 import type { ProjectService } from '../node/project/projectService.ts';
+import { toApiError } from '../node/project/toApiError.ts';
+import type { ExchangePurpose } from '../node/fs/projectPaths.ts';
 
 export const IPC_PREFIX = 'pose:';
 export const EVENT_PREFIX = 'pose-event:';
 
 /** What an invoke returns over IPC: errors travel as values (Electron would flatten thrown errors to a string). */
-export type IpcReply = { ok: true; value: unknown } | { ok: false; error: string; status: number };
+export type IpcReply = { ok: true; value: unknown } | { ok: false; error: string; status: number; code: ApiErrorCode };
+
+/** The contract methods that name a file: in Electron the file comes from a native dialog, never from the page. */
+const EXCHANGE: Partial<Record<PoseMethod, ExchangePurpose>> = { exportCoco: 'export', importCoco: 'import' };
+
+export interface IpcOptions {
+  /** Opens the native dialog for an export/import (the page's path is a suggestion); null when cancelled. */
+  pickExchangeFile?: (purpose: ExchangePurpose, suggested: string) => Promise<string | null>;
+}
 
 /**
  * The contract over Electron IPC: one handler per method, each checking that the call comes from the app's own
  * window and page (`isTrustedSender`) and that request and response fit the contract, like the HTTP adapter.
- * `service()` is read on every call, so opening another project swaps it underneath. Returns a disposer.
+ * exportCoco/importCoco go to the path the user picks in `pickExchangeFile`'s dialog. `service()` is read on every
+ * call, so opening another project swaps it underneath. Returns a disposer.
  */
 export function registerIpc(
   service: () => ProjectService,
   isTrustedSender: (e: IpcMainInvokeEvent) => boolean,
+  o: IpcOptions = {},
 ): () => void {
   for (const method of Object.keys(POSE_API) as PoseMethod[]) {
     ipcMain.handle(IPC_PREFIX + method, async (event, payload: unknown): Promise<IpcReply> => {
-      if (!isTrustedSender(event)) return { ok: false, error: 'this page may not call the app', status: 403 };
       try {
+        if (!isTrustedSender(event)) throw new ApiError('forbidden', 'this page may not call the app');
         checkPayload(method, 'request', payload);
+        const purpose = EXCHANGE[method];
+        if (purpose) {
+          if (!o.pickExchangeFile) throw new ApiError('forbidden', `${method}: no file dialog in this window`);
+          const picked = await o.pickExchangeFile(purpose, (payload as { path: string }).path);
+          if (picked === null) throw new ApiError('bad_request', `no file chosen: the ${purpose} dialog was cancelled`);
+          payload = { ...(payload as object), path: picked };
+        }
         const value = await (service()[method] as (r: unknown) => Promise<unknown>)(payload);
-        checkPayload(method, 'response', value);
+        try {
+          checkPayload(method, 'response', value);
+        } catch (e) {
+          throw new ApiError('internal', (e as Error).message);
+        }
         return { ok: true, value: value ?? null };
       } catch (e) {
-        if (e instanceof ContractError) return { ok: false, error: e.message, status: 400 };
-        return { ok: false, error: (e as Error).message, status: (e as { status?: number }).status ?? 500 };
+        const err = toApiError(e);
+        return { ok: false, error: err.message, status: err.status, code: err.code };
       }
     });
   }

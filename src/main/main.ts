@@ -8,6 +8,8 @@ import { forwardEvents, registerIpc } from './ipcAdapter.ts';
 import { handleMediaProtocol, registerMediaScheme } from './mediaProtocol.ts';
 import { buildAppMenu } from './appMenu.ts';
 import { RecentProjects } from './recentProjects.ts';
+import { ExchangePicker } from './exchangePicker.ts';
+import { ApiError } from '../contract/apiErrors.ts';
 import { openProjectFolder, sampleProjectCopy, type OpenProject } from '../node/project/openProjectFolder.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +25,21 @@ let project: OpenProject | null = null;
 let win: BrowserWindow | null = null;
 let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
+// Export and import files come only from these dialogs of the main process, never from the page.
+const picker = new ExchangePicker(async (purpose, defaultPath) => {
+  const filters = [{ name: 'COCO keypoints JSON', extensions: ['json'] }];
+  if (purpose === 'export') {
+    const r = await dialog.showSaveDialog(win!, { title: 'Export COCO keypoints', defaultPath, filters });
+    return r.canceled || !r.filePath ? null : r.filePath;
+  }
+  const r = await dialog.showOpenDialog(win!, {
+    title: 'Import COCO keypoints',
+    defaultPath,
+    filters,
+    properties: ['openFile'],
+  });
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+});
 
 function trusted(e: IpcMainInvokeEvent): boolean {
   return (
@@ -33,7 +50,7 @@ function trusted(e: IpcMainInvokeEvent): boolean {
 async function open(folder: string): Promise<void> {
   let next: OpenProject;
   try {
-    next = await openProjectFolder(folder, { modelPath: MODEL });
+    next = await openProjectFolder(folder, { modelPath: MODEL, exchange: picker.policy });
   } catch (e) {
     dialog.showErrorBox('Cannot open the folder', (e as Error).message);
     return;
@@ -74,10 +91,14 @@ app.on('window-all-closed', () => {
 void app.whenReady().then(async () => {
   denyAllPermissions();
   handleMediaProtocol(() => project);
-  registerIpc(() => {
-    if (!project) throw Object.assign(new Error('no project is open'), { status: 409 });
-    return project.service;
-  }, trusted);
+  registerIpc(
+    () => {
+      if (!project) throw new ApiError('conflict', 'no project is open');
+      return project.service;
+    },
+    trusted,
+    { pickExchangeFile: (purpose, suggested) => picker.pick(purpose, suggested, project?.root ?? app.getPath('home')) },
+  );
   const argFolder = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
   const first =
     argFolder ?? recent.list()[0] ?? sampleProjectCopy(path.join(resources, 'sample-project'), app.getPath('userData'));

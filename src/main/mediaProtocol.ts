@@ -1,5 +1,4 @@
 import { protocol } from 'electron';
-import { realpathSync } from 'node:fs';
 import type { ProjectService } from '../node/project/projectService.ts';
 import { readMedia } from '../node/project/projectMedia.ts';
 
@@ -14,20 +13,15 @@ export function registerMediaScheme(): void {
 
 /**
  * simplepose-media://project/<images|thumbs|maps>/<id>: the project's media through the same readMedia as web
- * mode (project images confined to the project root, also through links). `current()` gives the open project.
+ * mode (project files resolved and confined to the project folder by the service). `current()` gives the open
+ * project.
  */
-export function handleMediaProtocol(current: () => { service: ProjectService; root: string } | null): void {
-  const realRoots = new Map<string, string>();
+export function handleMediaProtocol(current: () => { service: ProjectService } | null): void {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const project = current();
     if (url.host !== 'project' || !project) return new Response('not found', { status: 404 });
-    let rootReal = realRoots.get(project.root);
-    if (!rootReal) {
-      rootReal = realpathSync(project.root);
-      realRoots.set(project.root, rootReal);
-    }
-    const r = await readMedia(project.service, rootReal, url.pathname.slice(1));
+    const r = await readMedia(project.service, url.pathname.slice(1));
     return new Response(Buffer.from(r.body), {
       status: r.status,
       headers: {

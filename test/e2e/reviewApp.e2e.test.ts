@@ -62,7 +62,7 @@ const snap = () =>
 const api = async (method: string, body: unknown) => {
   const r = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${server.token}` },
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
   return r.json() as Promise<Record<string, unknown>>;

@@ -59,7 +59,12 @@ describe('IPC adapter', () => {
     );
     const call = (payload: unknown, sender: unknown = trustedSender, method = 'listImages') =>
       handlers.get(IPC_PREFIX + method)!({ sender }, payload);
-    expect(await call({}, {})).toEqual({ ok: false, error: 'this page may not call the app', status: 403 });
+    expect(await call({}, {})).toEqual({
+      ok: false,
+      error: 'this page may not call the app',
+      status: 403,
+      code: 'forbidden',
+    });
     expect(await call({ limit: -1 })).toMatchObject({
       ok: false,
       status: 400,

@@ -1,5 +1,6 @@
 import { CocoFormatError, type CocoDataset, type CocoKeypointResult } from './cocoTypes.ts';
 import { validateCocoGt, validateCocoResults } from './validateCoco.ts';
+import { parseBoundedJson } from '../json/parseBoundedJson.ts';
 
 /** Parses and validates a COCO keypoints GT file; throws CocoFormatError listing every error (warnings pass). */
 export function parseCocoGt(text: string, what = 'COCO ground truth'): CocoDataset {
@@ -25,11 +26,10 @@ export function parseJson(text: string, what: string): unknown {
   if (text.trim().length === 0)
     throw new CocoFormatError(what, [{ path: '$', message: 'the file is empty', severity: 'error' }]);
   try {
-    return JSON.parse(text);
+    // Bounded nesting (the validator recurses) and a message with the place, never the file's content.
+    return parseBoundedJson(text, 256);
   } catch (e) {
-    throw new CocoFormatError(what, [
-      { path: '$', message: `not valid JSON (${(e as Error).message})`, severity: 'error' },
-    ]);
+    throw new CocoFormatError(what, [{ path: '$', message: (e as Error).message, severity: 'error' }]);
   }
 }
 

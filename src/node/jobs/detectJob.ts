@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { ProjectFiles } from '../fs/projectPaths.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { PoseEngine } from '../inference/poseEngine.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
@@ -45,6 +45,7 @@ export async function runDetectJob(
 ): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
   const modelBytes = readFileSync(o.modelPath);
   const modelHash = createHash('sha256').update(modelBytes).digest('hex');
+  const files = new ProjectFiles(o.root); // every image read goes through it: a link out of the project fails its image
   const engine = await PoseEngine.start(o.modelPath, { provider: o.provider, log: o.log });
   try {
     const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
@@ -90,7 +91,7 @@ export async function runDetectJob(
         return { ...progress, status: 'cancelled' };
       }
       try {
-        const r = await engine.infer(path.join(o.root, im.rel_path), im.id, o.settings);
+        const r = await engine.infer(files.resolve(im.rel_path), im.id, o.settings);
         store.run(runId, im.id, JSON.stringify(r.poses), Date.now());
         if (cache)
           await cache.put(

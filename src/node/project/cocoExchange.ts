@@ -13,6 +13,8 @@ import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit
 import { emptyDiff } from '../../core/edit/recordDiff.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
 import { AnnotationStore } from './annotationStore.ts';
+import { ProjectFiles } from '../fs/projectPaths.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
 
 export interface ImportResult {
   images: number;
@@ -40,6 +42,7 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
   }
   const coco = parseCocoGt(text, `COCO file ${cocoFile}`);
   const store = new AnnotationStore(db);
+  const files = new ProjectFiles(root);
   const result: ImportResult = { images: 0, persons: 0, missingFiles: [] };
   const byImage = new Map<number, { a: CocoAnnotation; order: number }[]>();
   coco.annotations.forEach((a, order) => {
@@ -71,7 +74,7 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
     const update = db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?');
     coco.images.forEach((im, order) => {
       const rel = im.file_name.split(path.sep).join('/');
-      const abs = path.join(root, im.file_name);
+      const abs = resolveImage(files, im.file_name);
       let row = find.get(rel) as { id: number } | undefined;
       if (row) update.run(JSON.stringify(im), order, row.id);
       else {
@@ -106,6 +109,16 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
     });
   })();
   return result;
+}
+
+/** An image's real path inside the project folder (a missing file: its lexical path); refused when it leads out. */
+function resolveImage(files: ProjectFiles, fileName: string): string {
+  try {
+    return files.resolve(fileName);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'not_found') return path.join(files.root, fileName);
+    throw e;
+  }
 }
 
 export function personFromCoco(a: CocoAnnotation): PersonRecord {

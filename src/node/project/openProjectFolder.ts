@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { openProjectDb, type ProjectDb } from '../db/openProjectDb.ts';
 import { syncImages, type SyncResult } from './syncImages.ts';
-import { createProjectService, type ProjectService } from './projectService.ts';
+import { createProjectService, type ProjectService, type ProjectServiceOptions } from './projectService.ts';
 
 /** The project database's file name inside a project folder. */
 export const PROJECT_DB_NAME = '.simplepose.sqlite';
@@ -19,7 +19,7 @@ export interface OpenProject {
  * Opens a folder as a project (what the desktop app, `serve` and `npm start` do): its database (created and
  * migrated as needed), a scan that adds new images and marks missing ones, and the service over both.
  */
-export async function openProjectFolder(root: string, options: { modelPath?: string } = {}): Promise<OpenProject> {
+export async function openProjectFolder(root: string, options: ProjectServiceOptions = {}): Promise<OpenProject> {
   const abs = path.resolve(root);
   if (!existsSync(abs)) throw new Error(`${abs}: no such folder`);
   if (!statSync(abs).isDirectory()) throw new Error(`${abs}: not a folder`);

@@ -1,6 +1,8 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { API_ERROR_STATUS } from '../../contract/apiErrors.ts';
 import type { ProjectService } from './projectService.ts';
+import { toApiError } from './toApiError.ts';
 
 export const IMAGE_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -19,28 +21,22 @@ export interface MediaReply {
   cache: boolean;
 }
 
-const json = (status: number, error: string): MediaReply => ({
-  status,
-  type: 'application/json; charset=utf-8',
-  body: Buffer.from(JSON.stringify({ error })),
-  cache: false,
-});
-
 /**
- * The binary side of the API, shared by the HTTP server and Electron's media protocol: `images/<id>` (the file,
- * only from inside the project root, also through links), `thumbs/<id>` (JPEG), `maps/<id>` (float16 .npy of the
- * overlay maps). `route` is the path without its leading slash; anything else is a 404.
+ * The binary side of the API, shared by the HTTP server and Electron's media protocol: `images/<id>` (the file),
+ * `thumbs/<id>` (JPEG), `maps/<id>` (float16 .npy of the overlay maps). The service resolves every project file
+ * through `ProjectFiles` (links included: a file whose real path leaves the project folder is a 403 for the image
+ * and its thumbnail alike). `route` is the path without its leading slash; anything else is a 404. Failures are
+ * `{ error, code }` JSON with the code's status.
  */
-export async function readMedia(service: ProjectService, rootReal: string, route: string): Promise<MediaReply> {
-  const m = /^(images|thumbs|maps)\/(\d+)$/.exec(route);
-  if (!m) return json(404, 'not found');
-  const id = Number(m[2]);
+export async function readMedia(service: ProjectService, route: string): Promise<MediaReply> {
+  const m = /^(images|thumbs|maps)\/(\d{1,15})$/.exec(route);
   try {
+    if (!m) return failure('not_found', 'not found');
+    const id = Number(m[2]);
     if (m[1] === 'thumbs') return { status: 200, type: 'image/jpeg', body: await service.thumbnail(id), cache: true };
     if (m[1] === 'maps')
       return { status: 200, type: 'application/octet-stream', body: await service.maps(id), cache: false };
-    const file = await realpath(service.imagePath(id));
-    if (file !== rootReal && !file.startsWith(rootReal + path.sep)) return json(403, 'outside the project folder');
+    const file = service.imagePath(id);
     return {
       status: 200,
       type: IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
@@ -48,7 +44,16 @@ export async function readMedia(service: ProjectService, rootReal: string, route
       cache: true,
     };
   } catch (e) {
-    const status = (e as { status?: number }).status ?? ((e as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500);
-    return json(status, (e as Error).message);
+    const err = toApiError(e);
+    return failure(err.code, err.message);
   }
+}
+
+function failure(code: keyof typeof API_ERROR_STATUS, error: string): MediaReply {
+  return {
+    status: API_ERROR_STATUS[code],
+    type: 'application/json; charset=utf-8',
+    body: Buffer.from(JSON.stringify({ error, code })),
+    cache: false,
+  };
 }

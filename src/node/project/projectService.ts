@@ -17,6 +17,7 @@ import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { existsSync } from 'node:fs';
 import { ApiError, errorCodeOf } from '../../contract/apiErrors.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
+import { exportTarget, importSource, ProjectFiles, type ExchangePolicy } from '../fs/projectPaths.ts';
 
 /** A service's refusal with its HTTP-like status; new code throws the contract's ApiError with a code instead. */
 export class ServiceError extends ApiError {
@@ -32,11 +33,14 @@ export class ServiceError extends ApiError {
 export interface ProjectServiceOptions {
   /** The model detection uses by default (projectInfo reports it; the bundled model in the app). */
   modelPath?: string;
+  /** Which COCO files exportCoco/importCoco may name (default: files inside the project folder). */
+  exchange?: ExchangePolicy;
 }
 
 /** The service plus the binary media every transport serves beside the JSON API. */
 export type ProjectService = PoseApi & {
   events: EventEmitter;
+  /** The real path of an image's file, refused (403) when it leads outside the project folder. */
   imagePath(imageId: number): string;
   thumbnail(imageId: number): Promise<Buffer>;
   /** Float16 .npy of the overlay maps (see imageMapsNpy); a 404 ServiceError when none are cached. */
@@ -45,6 +49,9 @@ export type ProjectService = PoseApi & {
 
 export function createProjectService(db: ProjectDb, root: string, options: ProjectServiceOptions = {}): ProjectService {
   const store = new AnnotationStore(db);
+  const files = new ProjectFiles(root);
+  const exchange = options.exchange ?? { kind: 'folder', dir: root };
+  const ownFiles = () => ({ database: db.name, cacheDir: projectCacheDir(root) });
   const events = new EventEmitter();
   const jobs = new Map<string, AbortController>();
   const exists = (imageId: number) => {
@@ -63,16 +70,14 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
         | { rel_path: string }
         | undefined;
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
-      return path.join(root, row.rel_path);
+      return files.resolve(row.rel_path);
     },
     async thumbnail(imageId) {
       const row = db.prepare('SELECT rel_path, content_hash FROM images WHERE id = ?').get(imageId) as
         | { rel_path: string; content_hash: string }
         | undefined;
       if (!row) throw new ServiceError(`no image ${imageId} in this project`, 404);
-      const file = path.resolve(root, row.rel_path);
-      if (!file.startsWith(path.resolve(root) + path.sep)) throw new ServiceError('outside the project folder', 403);
-      return thumbnail(file, row.content_hash, path.join(projectCacheDir(root), 'thumbs'));
+      return thumbnail(files.resolve(row.rel_path), row.content_hash, path.join(projectCacheDir(root), 'thumbs'));
     },
     async projectInfo() {
       const counts = Object.fromEntries(
@@ -231,20 +236,21 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       c?.abort();
       return { ok: c !== undefined };
     },
-    async exportCoco({ path: out, onlyReviewed, kind }) {
+    async exportCoco({ path: requested, onlyReviewed, kind }) {
+      const out = exportTarget(requested, exchange, ownFiles());
       if (kind === 'results') {
         const run = latestFinishedRun(db);
-        if (run === undefined) throw new ServiceError('no finished inference run to export');
+        if (run === undefined) throw new ServiceError('no finished inference run to export', 409);
         const results = exportResults(db, run);
         await writeFileAtomic(out, serializeCoco(results));
-        return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length };
+        return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
       }
       const gt = exportCoco(db, { onlyReviewed });
       await writeFileAtomic(out, serializeCoco(gt));
-      return { images: gt.images.length, annotations: gt.annotations.length };
+      return { images: gt.images.length, annotations: gt.annotations.length, path: out };
     },
     async importCoco({ path: file }) {
-      return importCoco(db, file, root);
+      return importCoco(db, importSource(file, exchange), root);
     },
     async reviewQueue({ by, runId, status }) {
       const run = runId ?? latestFinishedRun(db);

@@ -1,5 +1,6 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../fs/projectPaths.ts';
 
 /** Image files a project picks up (lower-case extensions). */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
@@ -22,7 +23,8 @@ export interface ScanReport {
 /**
  * Lists the image files below `root`, recursively: hidden files and folders (names starting with '.') are skipped,
  * symbolic links are followed but a folder reached twice (a link loop, or two links to one place) is scanned once,
- * and every folder or file that cannot be read is reported with the reason instead of stopping the scan.
+ * a link whose target lies outside the root is not followed (the project is what is inside its folder), and every
+ * folder or file that cannot be read is reported with the reason instead of stopping the scan.
  * Files come back sorted by relative path.
  */
 export async function scanFolder(root: string): Promise<ScanReport> {
@@ -60,6 +62,10 @@ export async function scanFolder(root: string): Promise<ScanReport> {
           isFile = s.isFile();
         } catch (e) {
           report.unreadable.push({ relPath, reason: `broken link (${reason(e)})` });
+          continue;
+        }
+        if (!isInside(rootReal, await realpath(abs).catch(() => abs))) {
+          report.unreadable.push({ relPath, reason: 'the link leads outside the project folder' });
           continue;
         }
       }

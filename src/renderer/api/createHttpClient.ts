@@ -2,16 +2,18 @@ import { POSE_API, POSE_EVENTS, type PoseApi, type PoseMethod } from '../../cont
 import { ApiError, type MediaKind, type PoseEventName, type StudioClient } from './studioClient.ts';
 
 /**
- * The web-mode client, generated from the contract table: every method is POST /api/<method> with a JSON body;
- * events come over one EventSource. The token arrives in the page URL (?token=…); the server also sets it as an
- * HttpOnly cookie, which is what the browser's own image and event requests carry.
+ * The web-mode client, generated from the contract table: every method is POST /api/<method> with a JSON body and
+ * the token in `Authorization: Bearer` (the only way the server takes it for the API: no other origin can send
+ * that header); events come over one server-sent-event stream read with fetch, so it carries the header too
+ * (an EventSource cannot). The token arrives in the page URL (?token=…); media URLs, which the browser loads
+ * itself (<img>, fetch of maps), carry it as `?token=`.
  */
 export function createHttpClient(
   base = '',
   token: string | null = new URLSearchParams(location.search).get('token'),
 ): StudioClient {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = { ...auth, 'Content-Type': 'application/json' };
   const api = {} as Record<PoseMethod, (r: unknown) => Promise<unknown>>;
   for (const method of Object.keys(POSE_API) as PoseMethod[]) {
     api[method] = async (request: unknown) => {
@@ -23,24 +25,22 @@ export function createHttpClient(
       return body;
     };
   }
-  let source: EventSource | null = null;
   const listeners = new Map<PoseEventName, Set<(p: never) => void>>();
-  const open = () => {
-    if (source) return;
-    source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
-    for (const name of Object.keys(POSE_EVENTS) as PoseEventName[]) {
-      source.addEventListener(name, (e) => {
-        const payload = JSON.parse((e as MessageEvent<string>).data) as never;
-        for (const l of listeners.get(name) ?? []) l(payload);
-      });
-    }
+  let opened = false;
+  const dispatch = (name: string, data: string) => {
+    if (!Object.hasOwn(POSE_EVENTS, name)) return;
+    const payload = JSON.parse(data) as never;
+    for (const l of listeners.get(name as PoseEventName) ?? []) l(payload);
   };
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
   return {
     api: api as unknown as PoseApi,
     transport: 'http',
     on(event, listener) {
-      open();
+      if (!opened) {
+        opened = true;
+        void readEventStream(`${base}/api/events`, auth, dispatch);
+      }
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (p: never) => void);
       listeners.set(event, set);
@@ -48,4 +48,49 @@ export function createHttpClient(
     },
     mediaUrl: (kind: MediaKind, imageId: number) => `${base}/${kind}/${imageId}${q}`,
   };
+}
+
+/**
+ * Reads a text/event-stream response (`event:` and `data:` lines, blank line ends an event) and reconnects after
+ * `retryMs` whenever the stream ends or fails, as EventSource would.
+ */
+async function readEventStream(
+  url: string,
+  headers: Record<string, string>,
+  dispatch: (name: string, data: string) => void,
+  retryMs = 1000,
+): Promise<never> {
+  for (;;) {
+    try {
+      const res = await fetch(url, { headers, cache: 'no-store' });
+      if (res.ok && res.body) {
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffered = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffered += value.replaceAll('\r\n', '\n');
+          let end: number;
+          while ((end = buffered.indexOf('\n\n')) !== -1) {
+            const block = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            let name = 'message';
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) name = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+            }
+            try {
+              if (data.length) dispatch(name, data.join('\n'));
+            } catch (e) {
+              console.error(`event ${name}:`, e); // one bad listener does not end the stream
+            }
+          }
+        }
+      }
+    } catch {
+      /* the server went away: try again */
+    }
+    await new Promise((r) => setTimeout(r, retryMs));
+  }
 }

@@ -69,7 +69,7 @@ export function ExportDialog() {
       const r = await engine.client.api.exportCoco({ path: file, onlyReviewed, kind });
       setResult({
         ok: true,
-        text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${file}`,
+        text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${r.path ?? file}`,
       });
     } catch (e) {
       setResult({ ok: false, text: (e as Error).message });
