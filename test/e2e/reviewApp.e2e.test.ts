@@ -417,7 +417,12 @@ describe('the review app in a real browser (web mode)', () => {
     expect(await page.getByRole('button', { name: /^Undo/ }).isEnabled()).toBe(true);
     // Another client (a second window) adds a person to the open image: this page follows.
     const ext = { id: 'ext', joints: new Array(17).fill(null), crowd: false };
-    await api('applyEdit', { imageId: 1, diff: { added: { ext }, updated: {}, removed: {} }, label: 'from elsewhere' });
+    await api('applyEdit', {
+      imageId: 1,
+      revision: before.revision,
+      diff: { added: { ext }, updated: {}, removed: {} },
+      label: 'from elsewhere',
+    });
     await expect.poll(async () => (await snap()).current!.state.order.includes('ext')).toBe(true);
     expect(errors).toEqual([]);
   });
