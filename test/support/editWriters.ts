@@ -141,11 +141,15 @@ export function judgeOutcome(
 }
 
 /** Starts `simplepose serve --project FILE --root DIR` as its own process; resolves with its endpoint. */
-export function spawnServer(project: string, root: string): Promise<{ endpoint: Endpoint; child: ChildProcess }> {
+export function spawnServer(
+  project: string,
+  root: string,
+  env: Record<string, string> = {},
+): Promise<{ endpoint: Endpoint; url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'serve', '--project', project, '--root', root, '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   return new Promise((resolve, reject) => {
     let out = '',
@@ -160,6 +164,7 @@ export function spawnServer(project: string, root: string): Promise<{ endpoint: 
       const info = JSON.parse(out.trim().split('\n')[0]) as { url: string; port: number };
       resolve({
         endpoint: { base: `http://127.0.0.1:${info.port}`, token: new URL(info.url).searchParams.get('token')! },
+        url: info.url,
         child,
       });
     });
@@ -182,10 +187,10 @@ export function seedImage(db: Database.Database, persons: number, width = 4000, 
     };
   }
   state = applyDiff(state, { added, updated: {}, removed: {} });
-  db.prepare("INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (1, ?, 1, 0)").run(
+  db.prepare('INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (1, ?, 1, 0)').run(
     JSON.stringify(state),
   );
-  db.prepare("INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (1, 1, ?, 0)").run(
+  db.prepare('INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (1, 1, ?, 0)').run(
     JSON.stringify({ diff: { added, updated: {}, removed: {} }, label: 'seed' }),
   );
   return state;

@@ -93,8 +93,8 @@ export function personProblems(p: unknown, key: string, size: ImageSize, path: s
 }
 
 /**
- * Every problem of a diff's shape: each record valid for the image, each person in one section only, `order` two
- * lists of distinct ids. `imported`: the diff may add or change the fields a COCO import brings (`coco`,
+ * Every problem of a diff's shape: each new record (added, `after`) valid for the image, each person in one section
+ * only, `order` two lists of distinct ids. `imported`: the diff may add or change the fields a COCO import brings (`coco`,
  * `cocoOrder`); edits may not (they would decide annotation ids and boxes of the export).
  */
 export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = false): EditProblem[] {
@@ -115,13 +115,21 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
     if (!imported && fromImport(p))
       out.push({ path: `diff.added.${id}`, message: 'an added person cannot carry imported COCO fields' });
   }
-  for (const [id, p] of Object.entries(d.removed)) out.push(...personProblems(p, id, size, `diff.removed.${id}`));
+  // Records a diff removes or replaces need only be the stored ones (diffMismatches, rebaseDiff): a damaged record
+  // stored by an older version can still be deleted or fixed.
+  for (const [id, p] of Object.entries(d.removed))
+    if (!isObject(p) || p.id !== id) out.push({ path: `diff.removed.${id}`, message: `must be the record of ${id}` });
   for (const [id, pair] of Object.entries(d.updated)) {
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      out.push({ path: `diff.updated.${id}`, message: 'must be [before, after]' });
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      !isObject(pair[0]) ||
+      pair[0].id !== id ||
+      !Array.isArray(pair[0].joints)
+    ) {
+      out.push({ path: `diff.updated.${id}`, message: `must be [before, after] records of ${id}` });
       continue;
     }
-    out.push(...personProblems(pair[0], id, size, `diff.updated.${id}[0]`));
     out.push(...personProblems(pair[1], id, size, `diff.updated.${id}[1]`));
     const [b, a] = pair as [PersonRecord, PersonRecord];
     if (!imported && (!jsonEqual(b?.coco, a?.coco) || b?.cocoOrder !== a?.cocoOrder))

@@ -1,8 +1,11 @@
 import type { ProjectDb } from './openProjectDb.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 
-/** How long one attempt waits for the write lock (PRAGMA busy_timeout of every project connection). */
-export const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long one attempt waits for the write lock (PRAGMA busy_timeout of every project connection): 5 s, or
+ * SIMPLEPOSE_BUSY_TIMEOUT_MS. better-sqlite3 waits synchronously, so a server answers nothing else meanwhile.
+ */
+export const BUSY_TIMEOUT_MS = Number.parseInt(process.env.SIMPLEPOSE_BUSY_TIMEOUT_MS ?? '', 10) || 5000;
 /** Attempts of a write transaction that found the database busy, in all (bounded: a refusal then says why). */
 export const WRITE_ATTEMPTS = 3;
 
@@ -20,10 +23,10 @@ export function isBusyError(e: unknown): boolean {
  * SQLITE_BUSY_SNAPSHOT when another connection wrote in between, and busy_timeout never retries that). Waiting for
  * the lock is busy_timeout's; a transaction still refused as busy is retried, WRITE_ATTEMPTS times in all, after a
  * short pause, and then refused with an `unavailable` ApiError saying what happened (`what`: "the edit", …).
- * Nested inside another transaction, `fn` runs as a savepoint of it.
+ * Inside another transaction (an import's edits), `fn` runs as part of it: what it throws undoes the whole.
  */
 export function writeTransaction<T>(db: ProjectDb, what: string, fn: () => T): T {
-  if (db.inTransaction) return db.transaction(fn)();
+  if (db.inTransaction) return fn();
   const run = db.transaction(fn);
   const t0 = performance.now();
   for (let attempt = 1; ; attempt++) {

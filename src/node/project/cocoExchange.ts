@@ -23,10 +23,6 @@ export interface ExportOptions {
  * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
-  const meta = (k: string) => {
-    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
-    return v === undefined ? undefined : JSON.parse(v);
-  };
   const ids = cocoImageIds(db);
   const rows = db
     .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
@@ -84,15 +80,34 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
     }
   }
-  const info = meta('coco_info');
+  const { categories, ...head } = datasetFields(db, derivedArea);
   const out: CocoDataset = {
+    ...head,
+    images,
+    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
+    categories,
+  };
+  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
+  if (errors.length) throw new CocoFormatError('export', errors);
+  return out;
+}
+
+/** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
+export function datasetFields(
+  db: ProjectDb,
+  derivedArea: boolean,
+): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
+  const meta = (k: string) => {
+    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
+    return v === undefined ? undefined : JSON.parse(v);
+  };
+  const info = meta('coco_info');
+  return {
     ...(meta('coco_extra') ?? {}),
     ...(info !== undefined && info !== null
       ? { info: derivedArea ? { ...info, area_source: AREA_SOURCE } : info }
       : { info: { description: 'SimplePose Studio export', area_source: AREA_SOURCE } }),
     ...(meta('coco_licenses') ? { licenses: meta('coco_licenses') } : {}),
-    images,
-    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
     categories: meta('coco_categories') ?? [
       {
         id: 1,
@@ -103,9 +118,6 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       },
     ],
   };
-  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
-  if (errors.length) throw new CocoFormatError('export', errors);
-  return out;
 }
 
 /**

@@ -129,7 +129,9 @@ export class EditSaver {
 
   /** Sends the oldest pending edit until the server has it (or refuses it as malformed). */
   private async saveHead(imageId: number, s: ImageSync): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    let waited = 0,
+      conflictsInARow = 0;
+    for (;;) {
       const head = s.pending[0];
       if (!head) return;
       try {
@@ -141,7 +143,7 @@ export class EditSaver {
         });
         s.pending.shift();
         this.rebase(imageId, s, r);
-        if (attempt > 0) this.events.onMessage(`Saved: ${head.label}`);
+        if (waited) this.events.onMessage(`Saved: ${head.label}`);
         return;
       } catch (e) {
         const status = statusOf(e);
@@ -150,6 +152,8 @@ export class EditSaver {
           if (now) {
             const conflicts = this.rebase(imageId, s, now);
             this.events.onMessage(conflictMessage(conflicts));
+            // A writer faster than this window every time: pause between the later tries.
+            if (++conflictsInARow > 3) await this.sleep(RETRY_MS[Math.min(conflictsInARow - 4, RETRY_MS.length - 1)]);
             continue;
           }
         } else if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -158,7 +162,7 @@ export class EditSaver {
           this.events.onMessage(`Not saved: ${(e as Error).message}`);
           return;
         }
-        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+        const wait = RETRY_MS[Math.min(waited++, RETRY_MS.length - 1)];
         this.events.onMessage(
           `Not saved yet (${(e as Error).message}); your edit is kept and sent again in ${wait / 1000} s`,
         );
