@@ -256,15 +256,17 @@ describe('simplepose import / export', () => {
     const ann = path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco', 'test_coco.json');
     const project = path.join(tmp, 'imp.sqlite'),
       out = path.join(tmp, 'exp.json');
-    const r = await run(
-      'import',
-      ann,
-      '--images',
-      path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
-      '--project',
-      project,
-      '--json',
-    );
+    const importInto = (file: string, ...more: string[]) =>
+      run(
+        'import',
+        file,
+        '--images',
+        path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
+        '--project',
+        project,
+        ...more,
+      );
+    const r = await importInto(ann, '--json');
     expect(JSON.parse(r.out[0])).toMatchObject({ images: 4, missingFiles: [] });
     expect((await run('export', '--project', project, '--out', out)).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(readFileSync(ann, 'utf8')));
@@ -282,27 +284,13 @@ describe('simplepose import / export', () => {
     expect([b.code, b.err[0]]).toEqual([3, expect.stringMatching(/images: missing or not an array/)]);
     expect((await run('import', ann, '--project', project)).code).toBe(2);
     // Importing the same file again (e.g. after an import killed past its commit): exit 0, nothing changed.
-    const again = await run(
-      'import',
-      ann,
-      '--images',
-      path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
-      '--project',
-      project,
-    );
+    const again = await importInto(ann);
     expect([again.code, again.out[0]]).toEqual([0, expect.stringMatching(/^no change: .* already holds the 4 images/)]);
     const changed = JSON.parse(readFileSync(ann, 'utf8'));
     changed.annotations.pop();
     const changedFile = path.join(tmp, 'changed-coco.json');
     writeFileSync(changedFile, JSON.stringify(changed));
-    const upd = await run(
-      'import',
-      changedFile,
-      '--images',
-      path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
-      '--project',
-      project,
-    );
+    const upd = await importInto(changedFile);
     expect([upd.code, upd.out[0]]).toEqual([
       0,
       expect.stringMatching(/1 updated, 3 unchanged; persons 0 added, 0 updated, 1 removed$/),

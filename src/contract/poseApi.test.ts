@@ -15,7 +15,9 @@ describe('PoseApi contract', () => {
   it('accepts the payloads the core produces (diffs, annotation states)', () => {
     const d = acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0');
     const state = applyDiff(EMPTY_ANNOTATION, d);
-    expect(() => checkPayload('applyEdit', 'request', { imageId: 3, revision: 0, diff: d, label: 'accept' })).not.toThrow();
+    expect(() =>
+      checkPayload('applyEdit', 'request', { imageId: 3, revision: 0, diff: d, label: 'accept' }),
+    ).not.toThrow();
     expect(() =>
       checkPayload('applyEdit', 'request', {
         imageId: 3,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from './launchBrowser.ts';
+import { dragAtHandPace } from './dragPointer.ts';
 import { ensureBuild } from '../../scripts/ensureBuild.ts';
 import { PROJECT_ROOT } from '../support/fixturePaths.ts';
 import { spawnServer, type Endpoint } from '../support/editWriters.ts';
@@ -92,13 +93,7 @@ describe('two pages, two servers, one project', () => {
     const j = joint(s.current!.state, 5);
     const box = (await b.locator('[data-testid=canvas]').boundingBox())!;
     const [sx, sy] = [j.x * s.viewport.scale + s.viewport.offsetX, j.y * s.viewport.scale + s.viewport.offsetY];
-    await b.mouse.move(box.x + sx, box.y + sy);
-    await b.mouse.down();
-    for (let i = 1; i <= 5; i++) {
-      await b.mouse.move(box.x + sx + 6 * i, box.y + sy + 4 * i);
-      await b.waitForTimeout(16);
-    }
-    await b.mouse.up();
+    await dragAtHandPace(b, box.x + sx, box.y + sy, 30, 20, 5);
     const moved = { x: j.x + 30 / s.viewport.scale, y: j.y + 20 / s.viewport.scale };
     await expect.poll(async () => joint(await stored(), 5).x).toBeCloseTo(moved.x, 0);
     expect(joint(await stored(), 0)).toMatchObject({ x: 111, y: 122 });

@@ -38,7 +38,9 @@ describe('a project database locked by another writer', () => {
     expect(refused?.code).toBe('unavailable');
     expect(refused?.status).toBe(503);
     expect(refused?.message).toMatch(
-      new RegExp(`^the edit was not saved: the project database stayed locked by another writer .* through ${WRITE_ATTEMPTS} tries`),
+      new RegExp(
+        `^the edit was not saved: the project database stayed locked by another writer .* through ${WRITE_ATTEMPTS} tries`,
+      ),
     );
     expect(waited).toBeGreaterThanOrEqual(WRITE_ATTEMPTS * 50 - 10);
     expect(waited).toBeLessThan(5000);

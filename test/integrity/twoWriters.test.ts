@@ -54,4 +54,23 @@ describe('two writers, 1,000 interleaved edits of the same persons', () => {
     expect(judged).toMatchObject({ lost: 0, refused: 0, historyRows: 2 * EDITS_PER_WRITER, replays: true });
     expect(o.conflicts).toBeGreaterThan(0);
   }, 180_000);
+
+  it('a review status set by one writer is not overwritten by another that opens the image later', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-2st-'));
+    const file = path.join(root, 'p.sqlite');
+    const one = openProjectDb(file),
+      two = openProjectDb(file);
+    seedImage(one, 1);
+    const a = createProjectService(one, root),
+      b = createProjectService(two, root);
+    await a.setStatus({ imageId: 1, status: 'accepted' });
+    // Window B's list still says "unreviewed": opening the image marks it in progress only from that status.
+    expect(await b.setStatus({ imageId: 1, status: 'in_progress', ifStatus: 'unreviewed' })).toEqual({
+      ok: true,
+      status: 'accepted',
+    });
+    expect((await a.listImages({})).images[0].status).toBe('accepted');
+    one.close();
+    two.close();
+  });
 });

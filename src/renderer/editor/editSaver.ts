@@ -59,11 +59,13 @@ export class EditSaver {
 
   /**
    * What to show for an image loaded from the server: the loaded state, unless this window still has edits of it
-   * to save (then the saved state it knows with those edits on top). Records the loaded state as saved otherwise.
+   * to save or saved a newer revision since (then what it knows, its pending edits on top). Records the loaded
+   * state as saved otherwise.
    */
   loaded(imageId: number, state: AnnotationState, revision: number): SavedView {
     const s = this.images.get(imageId);
-    if (s?.pending.length) {
+    if (s && (s.pending.length || revision < s.saved.revision)) {
+      // Edits still to save, or a copy older than what this window saved since (a prefetched one): keep what it has.
       if (revision > s.saved.revision) this.rebase(imageId, s, { state, revision });
       return this.view(s);
     }
