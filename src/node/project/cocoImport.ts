@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { readUtf8FileSync } from '../fs/readTextFile.ts';
-import type { CocoAnnotation, CocoImage } from '../../core/coco/cocoTypes.ts';
+import type { CocoAnnotation, CocoDataset, CocoImage } from '../../core/coco/cocoTypes.ts';
 import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { parseCocoGt } from '../../core/coco/cocoJson.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
@@ -62,95 +62,124 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
   return writeTransaction(db, `the import of ${cocoFile}`, () => {
     const { taken, othersHavePersons } = idCollisions(db, coco);
     if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
-    const result: ImportResult = {
+    const run = new ImageImport(db, coco, what, root, now);
+    coco.images.forEach((im, order) => run.image(im, order, byImage.get(im.id) ?? []));
+    return run.finish(othersHavePersons);
+  });
+}
+
+/** One import's writes, image by image, inside its transaction; `result` says what changed. */
+class ImageImport {
+  readonly result: ImportResult;
+  private readonly db: ProjectDb;
+  private readonly coco: CocoDataset;
+  private readonly what: string;
+  private readonly root: string;
+  private readonly now: number;
+  private readonly store: AnnotationStore;
+  private readonly derivedIds: Map<number, number>;
+  private readonly q;
+  /** Scanned images the file describes exactly as the export does: pinned to their ids only if anything changes. */
+  private readonly pinLater: [string, number, number][] = [];
+
+  constructor(db: ProjectDb, coco: CocoDataset, what: string, root: string, now: number) {
+    this.db = db;
+    this.coco = coco;
+    this.what = what;
+    this.root = root;
+    this.now = now;
+    this.store = new AnnotationStore(db);
+    this.derivedIds = cocoImageIds(db);
+    this.q = {
+      find: db.prepare('SELECT id, width, height, coco_json, sort_key FROM images WHERE rel_path = ?'),
+      setRecord: db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?'),
+      insert: db.prepare(
+        'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+    };
+    const none = { imagesAdded: 0, imagesUpdated: 0, imagesUnchanged: 0, personsAdded: 0, personsUpdated: 0 };
+    this.result = {
       images: coco.images.length,
       persons: coco.annotations.length,
       missingFiles: [],
-      changes: {
-        imagesAdded: 0,
-        imagesUpdated: 0,
-        imagesUnchanged: 0,
-        personsAdded: 0,
-        personsUpdated: 0,
-        personsRemoved: 0,
-        datasetUpdated: updateDatasetFields(db, coco),
-      },
+      changes: { ...none, personsRemoved: 0, datasetUpdated: updateDatasetFields(db, coco) },
     };
-    const c = result.changes;
-    const derivedIds = cocoImageIds(db);
-    const store = new AnnotationStore(db);
-    const find = db.prepare('SELECT id, width, height, coco_json, sort_key FROM images WHERE rel_path = ?');
-    const setRecord = db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?');
-    const insert = db.prepare(
-      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const refuse = (order: number, message: string): never => {
-      throw new CocoFormatError(`${what} (nothing was imported)`, [
-        { path: `images[${order}]`, message: `${coco.images[order].file_name}: ${message}`, severity: 'error' },
-      ]);
-    };
-    /** Scanned images the file describes exactly as the export does: pinned to their ids only if anything changes. */
-    const pinLater: [string, number, number][] = [];
-    coco.images.forEach((im, order) => {
-      const abs = path.join(root, im.file_name);
-      const present = existsSync(abs);
-      if (!present) result.missingFiles.push(im.file_name);
-      let row = find.get(im.file_name) as ImageRow | undefined;
-      const isNew = row === undefined;
-      let recordChanged = false;
-      if (!row) {
-        const f = fileFacts(abs, present);
-        const args = [f.hash, f.size, im.width, im.height, f.mtimeMs, present ? 0 : 1, now, JSON.stringify(im), order];
-        insert.run(im.file_name, ...args);
-        row = find.get(im.file_name) as ImageRow;
-        c.imagesAdded++;
-      } else if (row.coco_json === null && jsonEqual(im, exportedRecord(row, im.file_name, derivedIds))) {
-        pinLater.push([JSON.stringify(im), order, row.id]);
-      } else if (row.coco_json === null || !jsonEqual(JSON.parse(row.coco_json), im) || row.sort_key !== order) {
-        setRecord.run(JSON.stringify(im), order, row.id);
-        recordChanged = true;
-      }
-      const before = store.load(row.id).state;
-      const { diff, added, updated, removed } = personChanges(before, byImage.get(im.id) ?? [], im.id);
-      let after = before;
-      try {
-        after = store.apply(row.id, diff, 'import COCO', { imported: true, now }).state;
-      } catch (e) {
-        if (!(e instanceof ApiError)) throw e;
-        refuse(order, e.message);
-      }
-      // An import never leaves an image the export would refuse (checked per image; ids across images above). A new
-      // image holds just the file's persons, which the file's validation checked against this record already.
-      if (!isNew && (recordChanged || added + updated + removed > 0 || c.datasetUpdated)) {
-        const problems = imageExportProblems(im, after, coco.categories);
-        if (problems.length)
-          refuse(order, `it would not export: ${problems.map((v) => `${v.path}: ${v.message}`).join('; ')}`);
-      }
-      c.personsAdded += added;
-      c.personsUpdated += updated;
-      c.personsRemoved += removed;
-      if (isNew) return;
-      if (recordChanged || added + updated + removed > 0) c.imagesUpdated++;
-      else c.imagesUnchanged++;
-    });
-    const changedAnything =
-      c.imagesAdded + c.imagesUpdated + c.personsAdded + c.personsUpdated + c.personsRemoved > 0 || c.datasetUpdated;
-    if (!changedAnything) return result;
-    for (const args of pinLater) setRecord.run(...args);
+  }
+
+  image(im: CocoImage, order: number, anns: { a: CocoAnnotation; order: number }[]): void {
+    const c = this.result.changes;
+    const { row, isNew, recordChanged } = this.record(im, order);
+    const before = this.store.load(row.id).state;
+    const { diff, added, updated, removed } = personChanges(before, anns, im.id);
+    let after = before;
+    try {
+      after = this.store.apply(row.id, diff, 'import COCO', { imported: true, now: this.now }).state;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      this.refuse(order, e.message);
+    }
+    const personsChanged = added + updated + removed > 0;
+    // An import never leaves an image the export would refuse (checked per image; ids across images before). A new
+    // image holds just the file's persons, which the file's validation checked against this record already.
+    if (!isNew && (recordChanged || personsChanged || c.datasetUpdated)) {
+      const problems = imageExportProblems(im, after, this.coco.categories);
+      if (problems.length)
+        this.refuse(order, `it would not export: ${problems.map((v) => `${v.path}: ${v.message}`).join('; ')}`);
+    }
+    c.personsAdded += added;
+    c.personsUpdated += updated;
+    c.personsRemoved += removed;
+    if (isNew) c.imagesAdded++;
+    else if (recordChanged || personsChanged) c.imagesUpdated++;
+    else c.imagesUnchanged++;
+  }
+
+  /** The image's row, made or brought up to the file's record. */
+  private record(im: CocoImage, order: number): { row: ImageRow; isNew: boolean; recordChanged: boolean } {
+    const abs = path.join(this.root, im.file_name);
+    const present = existsSync(abs);
+    if (!present) this.result.missingFiles.push(im.file_name);
+    const row = this.q.find.get(im.file_name) as ImageRow | undefined;
+    if (!row) {
+      const f = fileFacts(abs, present);
+      const args = [f.hash, f.size, im.width, im.height, f.mtimeMs, present ? 0 : 1, this.now, JSON.stringify(im)];
+      this.q.insert.run(im.file_name, ...args, order);
+      return { row: this.q.find.get(im.file_name) as ImageRow, isNew: true, recordChanged: false };
+    }
+    if (row.coco_json === null && jsonEqual(im, exportedRecord(row, im.file_name, this.derivedIds))) {
+      this.pinLater.push([JSON.stringify(im), order, row.id]);
+      return { row, isNew: false, recordChanged: false };
+    }
+    const same = row.coco_json !== null && jsonEqual(JSON.parse(row.coco_json), im) && row.sort_key === order;
+    if (!same) this.q.setRecord.run(JSON.stringify(im), order, row.id);
+    return { row, isNew: false, recordChanged: !same };
+  }
+
+  private refuse(order: number, message: string): never {
+    throw new CocoFormatError(`${this.what} (nothing was imported)`, [
+      { path: `images[${order}]`, message: `${this.coco.images[order].file_name}: ${message}`, severity: 'error' },
+    ]);
+  }
+
+  finish(othersHavePersons: boolean): ImportResult {
+    const c = this.result.changes;
+    const changed = c.imagesAdded + c.imagesUpdated + c.personsAdded + c.personsUpdated + c.personsRemoved > 0;
+    if (!changed && !c.datasetUpdated) return this.result;
+    for (const args of this.pinLater) this.q.setRecord.run(...args);
     // New categories may not hold what persons of other images refer to: then the whole export is checked.
     if (c.datasetUpdated && othersHavePersons) {
       try {
-        exportCoco(db);
+        exportCoco(this.db);
       } catch (e) {
         if (!(e instanceof CocoFormatError)) throw e;
         throw new CocoFormatError(
-          `${what} would leave the project's export invalid (nothing was imported)`,
+          `${this.what} would leave the project's export invalid (nothing was imported)`,
           e.violations,
         );
       }
     }
-    return result;
-  });
+    return this.result;
+  }
 }
 
 interface ImageRow {
