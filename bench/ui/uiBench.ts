@@ -163,6 +163,7 @@ for (let p = 0; p < 50; p++) {
 const old = await sample.service.getAnnotation({ imageId: first.id });
 await sample.service.applyEdit({
   imageId: first.id,
+  revision: old.revision,
   diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] },
   label: 'bench persons',
 });

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportCoco, exportPerImage, exportResults, importCoco } from '../node/project/cocoExchange.ts';
+import { exportCoco, exportPerImage, exportResults } from '../node/project/cocoExchange.ts';
+import { importCoco } from '../node/project/cocoImport.ts';
 import { serializeCoco } from '../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
 import { CliError, EXIT } from './cliError.ts';
@@ -13,7 +14,9 @@ import type { CliIo } from './main.ts';
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
 
 Imports a COCO keypoints ground truth for review: file_names are relative to DIR (the project folder). Everything
-not modelled is kept so that exporting gives the same file back; images whose files are missing are listed.`;
+not modelled is kept so that exporting gives the same file back; images whose files are missing are listed.
+Importing again is safe: the same file (or the project's own export) changes nothing, a changed file updates what
+differs (one undoable edit per image) and the summary says what.`;
 
 export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
        simplepose export --project FILE --per-image DIR [--only-reviewed]        (--json: a JSON summary)
@@ -46,7 +49,13 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
     const r = importCoco(db, positionals[0], values.images);
     if (values.json) io.out(JSON.stringify(r));
     else {
-      io.out(`imported ${r.images} images and ${r.persons} persons into ${values.project}`);
+      const c = r.changes;
+      const changed = c.imagesAdded + c.imagesUpdated > 0 || c.datasetUpdated;
+      io.out(
+        changed
+          ? `imported ${r.images} images and ${r.persons} persons into ${values.project}: ${c.imagesAdded} images new, ${c.imagesUpdated} updated, ${c.imagesUnchanged} unchanged; persons ${c.personsAdded} added, ${c.personsUpdated} updated, ${c.personsRemoved} removed${c.datasetUpdated ? '; info/licenses/categories updated' : ''}`
+          : `no change: ${values.project} already holds the ${r.images} images and ${r.persons} persons of ${positionals[0]}`,
+      );
       if (r.missingFiles.length)
         io.out(
           `${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`,

@@ -80,11 +80,63 @@ describe('simplepose CLI', () => {
     );
     const r = await run('validate', bad);
     expect(r.code).toBe(1);
-    expect(r.out[0]).toMatch(/images\[0\]\.id: image id must be an integer ≥ 1/);
+    expect(r.out[0]).toMatch(/images\[0\]\.id: image id must be an integer from 1 to 2\^53 − 1/);
     const junk = path.join(tmp, 'junk.json');
     writeFileSync(junk, '{oops');
     expect((await run('validate', junk)).code).toBe(1);
     expect((await run('validate', path.join(tmp, 'missing.json'))).code).toBe(3);
+  });
+  it('validate --json prints JSON whatever the input; a BOM is accepted; invalid UTF-8 is reported, not replaced', async () => {
+    const junk = path.join(tmp, 'junk2.json');
+    writeFileSync(junk, 'not json at all');
+    const r = await run('validate', junk, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out.join('\n'))).toMatchObject({ kind: null, errors: 1, violations: [{ path: '$' }] });
+    const missing = await run('validate', path.join(tmp, 'nope.json'), '--json');
+    expect([missing.code, JSON.parse(missing.out[0]).violations[0].message]).toEqual([
+      3,
+      'cannot be read (no such file)',
+    ]);
+    const bom = path.join(tmp, 'bom.json');
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(GT)]));
+    expect((await run('validate', bom)).code).toBe(0);
+    const latin1 = path.join(tmp, 'latin1.json');
+    const gt = JSON.parse(readFileSync(GT, 'utf8'));
+    gt.images[0].file_name = 'caf\u00e9.jpg';
+    writeFileSync(latin1, Buffer.from(JSON.stringify(gt), 'latin1'));
+    const bad = await run('validate', latin1, '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out[0]).violations[0].message).toMatch(/^is not valid UTF-8: byte \d+ \(line 1\) is 0xe9/);
+  });
+  it('validate refuses duplicate file_names (both paths), file names leaving the images folder, ids ≥ 2^53', async () => {
+    const gt = JSON.parse(readFileSync(GT, 'utf8'));
+    gt.images[2].file_name = gt.images[0].file_name;
+    gt.images[1].file_name = '../../etc/passwd';
+    const f = path.join(tmp, 'dup.json');
+    gt.images[3].id = 'HUGE';
+    writeFileSync(f, JSON.stringify(gt).replace('"HUGE"', '123456789012345678901234567890'));
+    const r = await run('validate', f, '--json');
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.out[0]).violations as { path: string; message: string }[];
+    expect(v).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'images[2].file_name',
+          message: expect.stringMatching(/is also the file_name of images\[0\]/),
+          severity: 'error',
+        },
+        {
+          path: 'images[1].file_name',
+          message: expect.stringMatching(/must stay inside the images folder/),
+          severity: 'error',
+        },
+        {
+          path: 'images[3].id',
+          message: expect.stringMatching(/from 1 to 2\^53 − 1, got 1\.2345678901234568e\+29/),
+          severity: 'error',
+        },
+      ]),
+    );
   });
   it('bin/simplepose.js runs under the system Node too (re-executes with the project Node 22)', () => {
     const r = spawnSync('/usr/bin/node', [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), '--help'], {
@@ -204,15 +256,17 @@ describe('simplepose import / export', () => {
     const ann = path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco', 'test_coco.json');
     const project = path.join(tmp, 'imp.sqlite'),
       out = path.join(tmp, 'exp.json');
-    const r = await run(
-      'import',
-      ann,
-      '--images',
-      path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
-      '--project',
-      project,
-      '--json',
-    );
+    const importInto = (file: string, ...more: string[]) =>
+      run(
+        'import',
+        file,
+        '--images',
+        path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
+        '--project',
+        project,
+        ...more,
+      );
+    const r = await importInto(ann, '--json');
     expect(JSON.parse(r.out[0])).toMatchObject({ images: 4, missingFiles: [] });
     expect((await run('export', '--project', project, '--out', out)).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(readFileSync(ann, 'utf8')));
@@ -229,6 +283,18 @@ describe('simplepose import / export', () => {
     const b = await run('import', bad, '--images', tmp, '--project', project);
     expect([b.code, b.err[0]]).toEqual([3, expect.stringMatching(/images: missing or not an array/)]);
     expect((await run('import', ann, '--project', project)).code).toBe(2);
+    // Importing the same file again (e.g. after an import killed past its commit): exit 0, nothing changed.
+    const again = await importInto(ann);
+    expect([again.code, again.out[0]]).toEqual([0, expect.stringMatching(/^no change: .* already holds the 4 images/)]);
+    const changed = JSON.parse(readFileSync(ann, 'utf8'));
+    changed.annotations.pop();
+    const changedFile = path.join(tmp, 'changed-coco.json');
+    writeFileSync(changedFile, JSON.stringify(changed));
+    const upd = await importInto(changedFile);
+    expect([upd.code, upd.out[0]]).toEqual([
+      0,
+      expect.stringMatching(/1 updated, 3 unchanged; persons 0 added, 0 updated, 1 removed$/),
+    ]);
   });
 });
 

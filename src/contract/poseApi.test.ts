@@ -15,10 +15,13 @@ describe('PoseApi contract', () => {
   it('accepts the payloads the core produces (diffs, annotation states)', () => {
     const d = acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0');
     const state = applyDiff(EMPTY_ANNOTATION, d);
-    expect(() => checkPayload('applyEdit', 'request', { imageId: 3, diff: d, label: 'accept' })).not.toThrow();
+    expect(() =>
+      checkPayload('applyEdit', 'request', { imageId: 3, revision: 0, diff: d, label: 'accept' }),
+    ).not.toThrow();
     expect(() =>
       checkPayload('applyEdit', 'request', {
         imageId: 3,
+        revision: 1,
         diff: moveJoint(state, 'p0', 0, 5, 5),
         label: 'move',
         group: 'drag-1',

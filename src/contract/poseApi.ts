@@ -1,32 +1,45 @@
 import { s, validate, type Infer, type Schema, type SchemaIssue } from '../core/schema/schema.ts';
+import { JOINT_COUNT } from '../core/edit/poseRecords.ts';
+import { COCO_KEYPOINTS } from '../core/skeleton/poseMeta.ts';
 
 /** Review status of an image (PRODUCT.md: review). */
 export const ImageStatus = s.literal('unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person');
 
+/**
+ * Image pixels: a sanity bound for any coordinate whatever the image (the store then checks joints against their
+ * own image, diffChecks.jointBounds).
+ */
+const Px = s.number({ min: -1e6, max: 1e6 });
+/** Person ids: short strings (the editor's are ~12 characters; an import's `c<annotation id>`). */
+const PersonId = s.string({ min: 1, max: 64 });
 const Joint = s.nullable(
   s.object({
-    x: s.number(),
-    y: s.number(),
+    x: Px,
+    y: Px,
     v: s.literal(1, 2),
     source: s.literal('model', 'human', 'edited'),
-    model: s.optional(s.object({ x: s.number(), y: s.number(), score: s.number() })),
+    model: s.optional(s.object({ x: Px, y: Px, score: s.number() })),
   }),
 );
 export const PersonSchema = s.object({
-  id: s.string(),
-  joints: s.array(Joint, 17),
+  id: PersonId,
+  /** One entry per COCO keypoint of the skeleton meta, in its order. */
+  joints: s.fixedArray(Joint, JOINT_COUNT),
   crowd: s.boolean(),
   score: s.optional(s.number()),
   coco: s.optional(s.record(s.json())),
   cocoOrder: s.optional(s.integer(0)),
 });
-export const AnnotationSchema = s.object({ persons: s.record(PersonSchema), order: s.array(s.string()) });
+export const AnnotationSchema = s.object({ persons: s.record(PersonSchema), order: s.array(PersonId) });
+/** A change as record diffs (core/edit/recordDiff.ts): `updated` pairs are [before, after]; `order` [before, after]. */
 export const DiffSchema = s.object({
   added: s.record(PersonSchema),
-  updated: s.record(s.array(PersonSchema, 2)),
+  updated: s.record(s.fixedArray(PersonSchema, 2)),
   removed: s.record(PersonSchema),
-  order: s.optional(s.array(s.array(s.string()), 2)),
+  order: s.optional(s.fixedArray(s.array(PersonId), 2)),
 });
+const Revision = s.integer(0);
+const EditLabel = s.string({ max: 200 });
 /** `score`: mean person score of the image's latest prediction (null: not run yet or no person found). */
 const ImageRow = s.object({
   id: s.integer(1),
@@ -39,7 +52,11 @@ const ImageRow = s.object({
 });
 const ScoredJoint = s.nullable(s.object({ x: s.number(), y: s.number(), score: s.number() }));
 /** A model pose in image pixels, COCO keypoint order (what the decoder's toPoses gives). */
-const PoseSchema = s.object({ score: s.number(), joints: s.array(ScoredJoint, 17), neck: ScoredJoint });
+const PoseSchema = s.object({
+  score: s.number(),
+  joints: s.fixedArray(ScoredJoint, COCO_KEYPOINTS.length),
+  neck: ScoredJoint,
+});
 const Stats = s.object({
   AP: s.number(),
   AP50: s.number(),
@@ -106,21 +123,35 @@ export const POSE_API = {
     request: s.object({ imageId: s.integer(1) }),
     response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }),
   },
+  /**
+   * `revision`: the annotation revision the diff was made on. Refusals: 409 `conflict` when another writer changed
+   * the same joint or person since (details: the current annotation as getAnnotation gives it; a stale diff that
+   * touches other fields is re-based and saved), 422 `unprocessable` for a diff that does not fit the image or the
+   * records it names, 503 `unavailable` when the database stayed locked (nothing saved; try again).
+   */
   applyEdit: {
-    request: s.object({ imageId: s.integer(1), diff: DiffSchema, label: s.string(), group: s.optional(s.string()) }),
-    response: s.object({ state: AnnotationSchema, revision: s.integer(0) }),
+    request: s.object({
+      imageId: s.integer(1),
+      revision: Revision,
+      diff: DiffSchema,
+      label: EditLabel,
+      group: s.optional(s.string({ max: 200 })),
+    }),
+    response: s.object({ state: AnnotationSchema, revision: Revision }),
   },
+  /** `revision`: the revision the client saw; when given and stale, refused with 409 and the current annotation. */
   undo: {
-    request: s.object({ imageId: s.integer(1) }),
-    response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })),
+    request: s.object({ imageId: s.integer(1), revision: s.optional(Revision) }),
+    response: s.nullable(s.object({ state: AnnotationSchema, revision: Revision, label: s.string() })),
   },
   redo: {
-    request: s.object({ imageId: s.integer(1) }),
-    response: s.nullable(s.object({ state: AnnotationSchema, revision: s.integer(0), label: s.string() })),
+    request: s.object({ imageId: s.integer(1), revision: s.optional(Revision) }),
+    response: s.nullable(s.object({ state: AnnotationSchema, revision: Revision, label: s.string() })),
   },
+  /** `ifStatus`: change only an image that has this status now; `status` in the answer: the image's status after. */
   setStatus: {
-    request: s.object({ imageId: s.integer(1), status: ImageStatus }),
-    response: s.object({ ok: s.literal(true) }),
+    request: s.object({ imageId: s.integer(1), status: ImageStatus, ifStatus: s.optional(ImageStatus) }),
+    response: s.object({ ok: s.literal(true), status: ImageStatus }),
   },
   startDetect: {
     request: s.object({ modelPath: s.string(), settings: DetectSettings }),
@@ -135,7 +166,21 @@ export const POSE_API = {
   },
   importCoco: {
     request: s.object({ path: s.string() }),
-    response: s.object({ images: s.integer(0), persons: s.integer(0), missingFiles: s.array(s.string()) }),
+    /** `images`, `persons`: in the file; `changes`: what the import changed (all 0 but imagesUnchanged: nothing). */
+    response: s.object({
+      images: s.integer(0),
+      persons: s.integer(0),
+      missingFiles: s.array(s.string()),
+      changes: s.object({
+        imagesAdded: s.integer(0),
+        imagesUpdated: s.integer(0),
+        imagesUnchanged: s.integer(0),
+        personsAdded: s.integer(0),
+        personsUpdated: s.integer(0),
+        personsRemoved: s.integer(0),
+        datasetUpdated: s.boolean(),
+      }),
+    }),
   },
   reviewQueue: {
     request: s.object({

@@ -43,6 +43,8 @@ export function sendError(res: http.ServerResponse, e: unknown, o: { bodyUnread?
   }
   const body: Record<string, unknown> = { error: err.message, code: err.code };
   if (err.code === 'bad_request' && Array.isArray(err.details)) body.issues = err.details;
+  // A stale edit's refusal carries the current annotation, so the client can rebase without another round trip.
+  if (err.code === 'conflict' && err.details !== undefined) body.details = err.details;
   sendJson(res, err.status, body, { closeConnection: o.bodyUnread });
 }
 

@@ -167,14 +167,19 @@ describe('local server', () => {
     await new Promise((r) => setTimeout(r, 100));
     const edit = await request('POST', '/api/applyEdit', {
       imageId: a,
+      revision: 0,
       diff: addPerson(EMPTY_ANNOTATION, 'h1'),
       label: 'add person',
     });
     expect(edit.status).toBe(200);
     expect(edit.json.state.order).toEqual(['h1']);
+    // Another person h1 made on the same (now stale) revision: the id is taken.
+    const other = addPerson(EMPTY_ANNOTATION, 'h1');
+    other.added.h1.crowd = true;
     const conflict = await request('POST', '/api/applyEdit', {
       imageId: a,
-      diff: addPerson(EMPTY_ANNOTATION, 'h1'),
+      revision: 0,
+      diff: other,
       label: 'add person',
     });
     expect(conflict.status).toBe(409);

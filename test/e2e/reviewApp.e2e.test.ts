@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from './launchBrowser.ts';
+import { dragAtHandPace } from './dragPointer.ts';
 import { ensureBuild } from '../../scripts/ensureBuild.ts';
 import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { startServer } from '../../src/server/startServer.ts';
@@ -263,14 +264,7 @@ describe('the review app in a real browser (web mode)', () => {
     // Drag the nose by (+60, +40) screen px: one undo step, saved.
     s = await snap();
     const [jx, jy] = toScreen(s, placed.x, placed.y);
-    await page.mouse.move(box.x + jx, box.y + jy);
-    await page.mouse.down();
-    // At a hand's pace: one pointer move a frame.
-    for (let i = 1; i <= 10; i++) {
-      await page.mouse.move(box.x + jx + 6 * i, box.y + jy + 4 * i);
-      await page.waitForTimeout(16);
-    }
-    await page.mouse.up();
+    await dragAtHandPace(page, box.x + jx, box.y + jy, 60, 40);
     const moved = { x: placed.x + 60 / s.viewport.scale, y: placed.y + 40 / s.viewport.scale };
     await expect.poll(async () => (await load()).joints[0]!.x, { timeout: 5000 }).toBeCloseTo(moved.x, 0);
     expect((await load()).joints[0]!.y).toBeCloseTo(moved.y, 0);
@@ -417,7 +411,12 @@ describe('the review app in a real browser (web mode)', () => {
     expect(await page.getByRole('button', { name: /^Undo/ }).isEnabled()).toBe(true);
     // Another client (a second window) adds a person to the open image: this page follows.
     const ext = { id: 'ext', joints: new Array(17).fill(null), crowd: false };
-    await api('applyEdit', { imageId: 1, diff: { added: { ext }, updated: {}, removed: {} }, label: 'from elsewhere' });
+    await api('applyEdit', {
+      imageId: 1,
+      revision: before.revision,
+      diff: { added: { ext }, updated: {}, removed: {} },
+      label: 'from elsewhere',
+    });
     await expect.poll(async () => (await snap()).current!.state.order.includes('ext')).toBe(true);
     expect(errors).toEqual([]);
   });

@@ -207,12 +207,13 @@ describe('request bodies', () => {
       expect(typeof r.json?.error).toBe('string');
       expect(r.text).not.toMatch(/ at .*\.ts:\d+|ENOENT|root:x/);
     }
-    const edit = { imageId: p.imageId, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add' };
+    const edit = { imageId: p.imageId, revision: 0, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add' };
     expect((await api('applyEdit', edit)).status).toBe(200);
-    expect([(await api('applyEdit', edit)).status, (await api('applyEdit', edit)).json?.code]).toEqual([
-      409,
-      'conflict',
-    ]);
+    // Another person h1 made on the same (now stale) revision: the id is taken, a conflict, not a server error.
+    const other = addPerson(EMPTY_ANNOTATION, 'h1');
+    other.added.h1.crowd = true;
+    const stale = await api('applyEdit', { ...edit, diff: other });
+    expect([stale.status, stale.json?.code]).toEqual([409, 'conflict']);
     expect((await api('undo', { imageId: p.imageId })).status).toBe(200);
     expect((await send('POST', '/api/listImages', { headers: jsonHeaders, body: '{"limit": 1,' })).json).toMatchObject({
       code: 'bad_request',

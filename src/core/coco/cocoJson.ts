@@ -22,7 +22,9 @@ export function parseCocoResults(
   return json as CocoKeypointResult[];
 }
 
-export function parseJson(text: string, what: string): unknown {
+/** JSON.parse with a clear message; a leading UTF-8 byte-order mark (as some editors write) is accepted. */
+export function parseJson(raw: string, what: string): unknown {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   if (text.trim().length === 0)
     throw new CocoFormatError(what, [{ path: '$', message: 'the file is empty', severity: 'error' }]);
   try {

@@ -223,4 +223,49 @@ describe('COCO validator (PRODUCT.md export rules)', () => {
       expect(parseCocoGt(serializeCoco(x))).toEqual(x);
     }
   });
+  it('file names: one record per file, relative and inside the images folder', () => {
+    const d = minimal();
+    d.images.push({ id: 3, file_name: 'a.jpg', width: 10, height: 10 });
+    expect(validateCocoGt(d).filter((v) => v.severity === 'error')).toEqual([
+      {
+        path: 'images[2].file_name',
+        message: '"a.jpg" is also the file_name of images[0] (one record per file)',
+        severity: 'error',
+      },
+    ]);
+    for (const bad of [
+      '../../etc/passwd',
+      '/etc/passwd',
+      'C:/x.jpg',
+      'a/../b.jpg',
+      './a.jpg',
+      'a//b.jpg',
+      'a\\b.jpg',
+      'a\u0000.jpg',
+    ]) {
+      const e = minimal();
+      e.images[1].file_name = bad;
+      expect(paths(e), bad).toEqual(['images[1].file_name']);
+    }
+    const ok = minimal();
+    ok.images[1].file_name = 'train2017/sub dir/000000000785.jpg';
+    expect(paths(ok)).toEqual([]);
+  });
+  it('ids must be exact JSON integers (below 2^53); labelled keypoints lie within one image size of the image', () => {
+    const d = minimal();
+    d.annotations[0].id = 2 ** 53;
+    expect(paths(d)).toEqual(['annotations[0].id']);
+    const far = minimal();
+    far.annotations[0].keypoints[0] = 1e308;
+    expect(
+      validateCocoGt(far)
+        .filter((v) => v.severity === 'error')
+        .map((v) => v.message),
+    ).toEqual(['nose at (1e+308, 20.25) is too far outside its 100×80 image (allowed x -100..200, y -80..160)']);
+    far.annotations[0].keypoints[0] = -100; // a joint outside the frame, within bounds
+    expect(paths(far)).toEqual([]);
+  });
+  it('a UTF-8 byte-order mark before the JSON is accepted', () => {
+    expect(parseCocoGt(`\ufeff${serializeCoco(minimal())}`)).toEqual(minimal());
+  });
 });

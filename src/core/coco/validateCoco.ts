@@ -1,5 +1,24 @@
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../skeleton/poseMeta.ts';
+import { jointBounds, type ImageSize } from '../edit/diffChecks.ts';
 import type { CocoViolation } from './cocoTypes.ts';
+
+/**
+ * Why a COCO `file_name` cannot name a file inside the images folder, or null: it must be a plain relative path
+ * with '/' between folders (no absolute path, drive, '..', '.', empty part, backslash or control character).
+ */
+export function fileNameProblem(name: string): string | null {
+  if (name.length === 0) return 'must be a non-empty string';
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return 'contains a control character';
+  }
+  if (name.includes('\\')) return 'uses "\\"; separate folders with "/"';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'must be relative to the images folder, not absolute';
+  const parts = name.split('/');
+  if (parts.includes('..')) return 'must stay inside the images folder (no ".." parts)';
+  if (parts.some((x) => x === '' || x === '.')) return 'must be a plain relative path (no empty or "." parts)';
+  return null;
+}
 
 /** Every rule of PRODUCT.md "COCO export rules" for a keypoints GT file, each violation with its JSON path. */
 export function validateCocoGt(json: unknown): CocoViolation[] {
@@ -16,14 +35,25 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     annotations = json.annotations as unknown[],
     categories = json.categories as unknown[];
   const imageIds = new Set<number>();
+  const sizes = new Map<number, ImageSize>();
+  const fileNames = new Map<string, number>();
   images.forEach((im, i) => {
     const p = `images[${i}]`;
     if (!isObject(im)) return err(p, 'must be an object');
     checkId(im.id, `${p}.id`, 'image', imageIds, err);
-    if (typeof im.file_name !== 'string' || im.file_name.length === 0)
-      err(`${p}.file_name`, 'must be a non-empty string');
+    if (typeof im.file_name !== 'string') err(`${p}.file_name`, 'must be a non-empty string');
+    else {
+      const problem = fileNameProblem(im.file_name);
+      if (problem) err(`${p}.file_name`, `${show(im.file_name)} ${problem}`);
+      const first = fileNames.get(im.file_name);
+      if (first !== undefined)
+        err(`${p}.file_name`, `${show(im.file_name)} is also the file_name of images[${first}] (one record per file)`);
+      else fileNames.set(im.file_name, i);
+    }
     for (const k of ['width', 'height'])
       if (!isPositiveInt(im[k])) err(`${p}.${k}`, `must be a positive integer, got ${show(im[k])}`);
+    if (isPositiveInt(im.width) && isPositiveInt(im.height) && Number.isSafeInteger(im.id))
+      sizes.set(im.id as number, { width: im.width as number, height: im.height as number });
   });
   const catIds = new Set<number>();
   categories.forEach((c, i) => {
@@ -51,7 +81,7 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     if (!catIds.has(a.category_id as number))
       err(`${p}.category_id`, `${show(a.category_id)} is not the id of a category in this file`);
     if (a.iscrowd !== 0 && a.iscrowd !== 1) err(`${p}.iscrowd`, `must be present and 0 or 1, got ${show(a.iscrowd)}`);
-    const visible = checkKeypoints(a.keypoints, `${p}.keypoints`, err);
+    const visible = checkKeypoints(a.keypoints, `${p}.keypoints`, err, false, sizes.get(a.image_id as number));
     if (visible !== null && a.num_keypoints !== visible)
       err(`${p}.num_keypoints`, `is ${show(a.num_keypoints)} but ${visible} keypoints have v > 0`);
     if (!Array.isArray(a.bbox) || a.bbox.length !== 4 || !a.bbox.every(isFiniteNumber))
@@ -88,23 +118,30 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
   json.forEach((r, i) => {
     const p = `[${i}]`;
     if (!isObject(r)) return err(p, 'must be an object');
-    if (!Number.isInteger(r.image_id)) err(`${p}.image_id`, `must be an integer, got ${show(r.image_id)}`);
+    if (!Number.isSafeInteger(r.image_id))
+      err(`${p}.image_id`, `must be an integer below 2^53, got ${show(r.image_id)}`);
     else if (gtImageIds && !gtImageIds.has(r.image_id as number))
       err(`${p}.image_id`, `${r.image_id} is not an image of the ground truth`);
-    if (!Number.isInteger(r.category_id)) err(`${p}.category_id`, `must be an integer, got ${show(r.category_id)}`);
+    if (!Number.isSafeInteger(r.category_id))
+      err(`${p}.category_id`, `must be an integer below 2^53, got ${show(r.category_id)}`);
     if (!isFiniteNumber(r.score)) err(`${p}.score`, `must be a number, got ${show(r.score)}`);
     checkKeypoints(r.keypoints, `${p}.keypoints`, err, true);
   });
   return out;
 }
 
-/** Checks 51 numbers with v ∈ {0,1,2} and x = y = 0 when v = 0; returns the count of v > 0, or null if malformed. */
+/**
+ * Checks 51 numbers with v ∈ {0,1,2} and x = y = 0 when v = 0, labelled joints within jointBounds of the image
+ * (when its size is known); returns the count of v > 0, or null if malformed.
+ */
 function checkKeypoints(
   kp: unknown,
   path: string,
   err: (p: string, m: string) => void,
   isResult = false,
+  size?: ImageSize,
 ): number | null {
+  const b = size ? jointBounds(size) : null;
   if (!Array.isArray(kp) || kp.length !== 51) {
     err(path, `must have 51 numbers (17 × [x, y, v]), got ${Array.isArray(kp) ? kp.length : show(kp)}`);
     return null;
@@ -129,6 +166,11 @@ function checkKeypoints(
     }
     if (v === 0 && (x !== 0 || y !== 0))
       err(`${path}[${3 * j}]`, `${COCO_KEYPOINTS[j]} has v = 0 but x, y = ${x}, ${y} (must be 0, 0)`);
+    if (v > 0 && b && (x < b.minX || x > b.maxX || y < b.minY || y > b.maxY))
+      err(
+        `${path}[${3 * j}]`,
+        `${COCO_KEYPOINTS[j]} at (${x}, ${y}) is too far outside its ${size!.width}×${size!.height} image (allowed x ${b.minX}..${b.maxX}, y ${b.minY}..${b.maxY})`,
+      );
     if (v > 0) visible++;
   }
   return ok ? visible : null;
@@ -160,8 +202,9 @@ function checkId(
   seen: Set<number>,
   err: (p: string, m: string) => void,
 ): void {
-  if (!Number.isInteger(id) || (id as number) < 1) {
-    err(path, `${what} id must be an integer ≥ 1, got ${show(id)}`);
+  if (!Number.isSafeInteger(id) || (id as number) < 1) {
+    // Beyond 2^53 JSON numbers are not exact: such ids would export as 1.2e+29 and collide.
+    err(path, `${what} id must be an integer from 1 to 2^53 − 1, got ${show(id)}`);
     return;
   }
   if (seen.has(id as number)) err(path, `duplicate ${what} id ${id}`);

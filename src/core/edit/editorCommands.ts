@@ -1,4 +1,4 @@
-import type { AnnotationState } from './poseRecords.ts';
+import { JOINT_COUNT, type AnnotationState } from './poseRecords.ts';
 import type { RecordDiff } from './recordDiff.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
 import {
@@ -111,7 +111,11 @@ export const EDITOR_COMMANDS: EditorCommand[] = [
     run: (c) => {
       const id = c.newPersonId(c.state.order.length);
       return {
-        diff: { added: { [id]: { id, joints: new Array(17).fill(null), crowd: false } }, updated: {}, removed: {} },
+        diff: {
+          added: { [id]: { id, joints: new Array(JOINT_COUNT).fill(null), crowd: false } },
+          updated: {},
+          removed: {},
+        },
         label: 'Add person',
         selection: { personId: id, joint: 0 },
         placeMode: true,

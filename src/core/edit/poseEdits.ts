@@ -1,6 +1,6 @@
 import { COCO_FLIP_ORDER } from '../skeleton/poseMeta.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
-import type { AnnotationState, JointRecord, PersonRecord } from './poseRecords.ts';
+import { JOINT_COUNT, type AnnotationState, type JointRecord, type PersonRecord } from './poseRecords.ts';
 import { emptyDiff, type RecordDiff } from './recordDiff.ts';
 
 export class EditError extends Error {
@@ -18,7 +18,8 @@ function update(before: PersonRecord, after: PersonRecord): RecordDiff {
 }
 
 function withJoint(p: PersonRecord, k: number, j: JointRecord | null): PersonRecord {
-  if (!(k >= 0 && k < 17)) throw new EditError(`joint index ${k} is outside 0..16`);
+  if (!(Number.isInteger(k) && k >= 0 && k < JOINT_COUNT))
+    throw new EditError(`joint index ${k} is outside 0..${JOINT_COUNT - 1}`);
   const joints = [...p.joints];
   joints[k] = j;
   return { ...p, joints };
@@ -63,7 +64,7 @@ export function deleteJoint(s: AnnotationState, personId: string, k: number): Re
 export function addPerson(
   s: AnnotationState,
   id: string,
-  joints: (JointRecord | null)[] = new Array(17).fill(null),
+  joints: (JointRecord | null)[] = new Array(JOINT_COUNT).fill(null),
 ): RecordDiff {
   if (s.persons[id]) throw new EditError(`person ${id} already exists`);
   return { ...emptyDiff(), added: { [id]: { id, joints, crowd: false } } };
@@ -104,8 +105,8 @@ export function acceptPredictions(s: AnnotationState, poses: Pose[], newId: (i: 
 
 /** Tab order: the next joint index after k (wrapping), optionally only among missing joints; −1 when none. */
 export function nextJointIndex(p: PersonRecord, k: number, direction: 1 | -1, onlyMissing: boolean): number {
-  for (let step = 1; step <= 17; step++) {
-    const i = (((k + direction * step) % 17) + 17) % 17;
+  for (let step = 1; step <= JOINT_COUNT; step++) {
+    const i = (((k + direction * step) % JOINT_COUNT) + JOINT_COUNT) % JOINT_COUNT;
     if (!onlyMissing || p.joints[i] === null) return i;
   }
   return -1;

@@ -1,9 +1,14 @@
+import { COCO_KEYPOINTS } from '../skeleton/poseMeta.ts';
+
 /**
  * The annotation of one image as records (image pixels, COCO keypoint order). Every joint remembers where it came
  * from: `model` (accepted as predicted), `human` (placed by a person), `edited` (a model joint moved or changed),
  * with the model's original position and score kept for provenance and evaluation.
  */
 export type Visibility = 0 | 1 | 2;
+
+/** Joints per person: the COCO keypoints of the skeleton meta (a person always has exactly this many entries). */
+export const JOINT_COUNT = COCO_KEYPOINTS.length;
 export type JointSource = 'model' | 'human' | 'edited';
 
 export interface JointRecord {
@@ -18,7 +23,7 @@ export interface JointRecord {
 export interface PersonRecord {
   /** Stable within the image (survives edits, undo and reload). */
   id: string;
-  /** 17 COCO joints; null = not labelled (v = 0). */
+  /** JOINT_COUNT COCO joints, in COCO order; null = not labelled (v = 0). */
   joints: (JointRecord | null)[];
   crowd: boolean;
   /** The model's person score when the person came from a prediction. */

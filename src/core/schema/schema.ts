@@ -37,15 +37,43 @@ function make<T>(kind: string, test: (v: unknown) => boolean, expected: string):
   };
 }
 
+/** Inclusive bounds of a number or a string's length. */
+export interface Bounds {
+  min?: number;
+  max?: number;
+}
+const inBounds = (x: number, b: Bounds) => x >= (b.min ?? -Infinity) && x <= (b.max ?? Infinity);
+const boundsText = (b: Bounds, unit = '') =>
+  b.min !== undefined && b.max !== undefined
+    ? ` in ${b.min}..${b.max}${unit}`
+    : b.min !== undefined
+      ? ` ≥ ${b.min}${unit}`
+      : b.max !== undefined
+        ? ` ≤ ${b.max}${unit}`
+        : '';
+
 export const s = {
-  string: (): Schema<string> => make('string', (v) => typeof v === 'string', 'a string'),
+  /** A string; `length` bounds its length in UTF-16 code units. */
+  string: (length: Bounds = {}): Schema<string> =>
+    make(
+      'string',
+      (v) => typeof v === 'string' && inBounds(v.length, length),
+      `a string${boundsText(length, ' characters long')}`,
+    ),
   boolean: (): Schema<boolean> => make('boolean', (v) => typeof v === 'boolean', 'true or false'),
-  number: (): Schema<number> => make('number', (v) => typeof v === 'number' && Number.isFinite(v), 'a finite number'),
+  /** A finite number, optionally within inclusive bounds. */
+  number: (bounds: Bounds = {}): Schema<number> =>
+    make(
+      'number',
+      (v) => typeof v === 'number' && Number.isFinite(v) && inBounds(v, bounds),
+      `a finite number${boundsText(bounds)}`,
+    ),
+  /** A safe integer (|n| < 2^53: JSON numbers beyond it are not exact), at least `min`. */
   integer: (min = -Infinity): Schema<number> =>
     make(
       'integer',
-      (v) => Number.isInteger(v) && (v as number) >= min,
-      min > -Infinity ? `an integer ≥ ${min}` : 'an integer',
+      (v) => Number.isSafeInteger(v) && (v as number) >= min,
+      min > -Infinity ? `an integer ≥ ${min} (below 2^53)` : 'an integer (|n| below 2^53)',
     ),
   literal: <L extends string | number | boolean>(...values: L[]): Schema<L> =>
     make('literal', (v) => values.includes(v as L), values.map(show).join(' or ')),
@@ -57,24 +85,10 @@ export const s = {
     kind: 'optional',
     check: (v, p, i): v is T | undefined => v === undefined || inner.check(v, p, i),
   }),
-  array: <T>(item: Schema<T>, maxLength = Infinity): Schema<T[]> => ({
-    kind: 'array',
-    check: (v, p, issues): v is T[] => {
-      if (!Array.isArray(v)) {
-        issues.push({ path: p, message: `expected an array, got ${show(v)}` });
-        return false;
-      }
-      if (v.length > maxLength) {
-        issues.push({ path: p, message: `at most ${maxLength} items, got ${v.length}` });
-        return false;
-      }
-      let ok = true;
-      v.forEach((x, k) => {
-        ok = item.check(x, `${p}[${k}]`, issues) && ok;
-      });
-      return ok;
-    },
-  }),
+  /** An array of at most `maxLength` items. */
+  array: <T>(item: Schema<T>, maxLength = Infinity): Schema<T[]> => arrayOf(item, { max: maxLength }),
+  /** An array of exactly `length` items (a fixed layout, e.g. one entry per skeleton joint). */
+  fixedArray: <T>(item: Schema<T>, length: number): Schema<T[]> => arrayOf(item, { min: length, max: length }),
   record: <T>(value: Schema<T>): Schema<Record<string, T>> => ({
     kind: 'record',
     check: (v, p, issues): v is Record<string, T> => {
@@ -119,6 +133,30 @@ export const s = {
       'JSON data',
     ),
 };
+
+function arrayOf<T>(item: Schema<T>, length: Bounds): Schema<T[]> {
+  const expected =
+    length.min === length.max && length.min !== undefined
+      ? `exactly ${length.min} items`
+      : length.max !== undefined && length.max < Infinity
+        ? `at most ${length.max} items`
+        : `at least ${length.min} items`;
+  return {
+    kind: 'array',
+    check: (v, p, issues): v is T[] => {
+      if (!Array.isArray(v)) {
+        issues.push({ path: p, message: `expected an array, got ${show(v)}` });
+        return false;
+      }
+      let ok = inBounds(v.length, length);
+      if (!ok) issues.push({ path: p, message: `${expected}, got ${v.length}` });
+      v.forEach((x, k) => {
+        ok = item.check(x, `${p}[${k}]`, issues) && ok;
+      });
+      return ok;
+    },
+  };
+}
 
 /** Validates `value`; returns the issues (empty when valid). */
 export function validate<T>(schema: Schema<T>, value: unknown, root = '$'): SchemaIssue[] {

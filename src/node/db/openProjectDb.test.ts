@@ -126,4 +126,46 @@ describe('migrations from fixture databases', () => {
     expect(db.prepare('SELECT revision FROM annotations WHERE image_id = 1').pluck().get()).toBe(3);
     db.close();
   });
+
+  it('migration 005 indexes edits by (image, undone, seq) over an existing history, which stays as it was', () => {
+    const file = path.join(tmp, 'v4.sqlite');
+    const v4 = openProjectDb(file, { migrations: loadMigrations().slice(0, 4) });
+    v4.prepare(
+      "INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0)",
+    ).run();
+    const edit = v4.prepare('INSERT INTO edits (image_id, seq, diff_json, undone, created_at) VALUES (1, ?, ?, ?, 0)');
+    for (let i = 1; i <= 5; i++) edit.run(i, `{"n":${i}}`, i > 3 ? 1 : 0);
+    v4.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'edits_by_state'").pluck().get()).toBe(
+      'CREATE INDEX edits_by_state ON edits (image_id, undone, seq)',
+    );
+    expect(db.prepare('SELECT seq, undone FROM edits ORDER BY seq').all()).toEqual(
+      [1, 2, 3, 4, 5].map((seq) => ({ seq, undone: seq > 3 ? 1 : 0 })),
+    );
+    db.close();
+  });
+});
+
+describe('two processes opening one new project at once', () => {
+  it('both open it; the migrations run once (IMMEDIATE, version re-read under the lock)', async () => {
+    const { spawn } = await import('node:child_process');
+    for (const round of [1, 2, 3]) {
+      const file = path.join(tmp, `race${round}.sqlite`);
+      const script = `import { openProjectDb } from ${JSON.stringify(path.resolve('src/node/db/openProjectDb.ts'))};
+      const db = openProjectDb(${JSON.stringify(file)}); console.log(db.pragma('user_version', { simple: true })); db.close();`;
+      const open = () =>
+        new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+          const c = spawn(process.execPath, ['--input-type=module', '-e', script]);
+          let out = '',
+            err = '';
+          c.stdout.on('data', (d) => (out += d));
+          c.stderr.on('data', (d) => (err += d));
+          c.on('exit', (code) => resolve({ code, out, err }));
+        });
+      const results = await Promise.all([open(), open(), open()]);
+      for (const r of results) expect([r.code, r.out.trim(), r.err]).toEqual([0, String(SCHEMA_VERSION), '']);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUSY_TIMEOUT_MS, writeTransaction } from './writeTransaction.ts';
 
 export type ProjectDb = Database.Database;
 
@@ -58,7 +59,7 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
     throw new ProjectDbError(`cannot open project ${file}: ${(e as Error).message}`);
   }
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     const version = db.pragma('user_version', { simple: true }) as number; // reads the header: fails for non-SQLite files
     if (version > migrations.length) {
@@ -69,11 +70,14 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Each migration in its own IMMEDIATE transaction that re-reads the version under the write lock: two
+      // processes opening a new project at once migrate it once.
       for (const m of migrations.slice(version)) {
-        db.transaction(() => {
+        writeTransaction(db, `migration ${m.name}`, () => {
+          if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
           db.exec(m.sql);
           db.pragma(`user_version = ${m.version}`);
-        })();
+        });
       }
     }
     const check = db.pragma('quick_check', { simple: true });

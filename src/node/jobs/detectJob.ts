@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ProjectFiles } from '../fs/projectPaths.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
 import { PoseEngine } from '../inference/poseEngine.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache } from '../project/mapCache.ts';
@@ -48,29 +49,32 @@ export async function runDetectJob(
   const files = new ProjectFiles(o.root); // every image read goes through it: a link out of the project fails its image
   const engine = await PoseEngine.start(o.modelPath, { provider: o.provider, log: o.log });
   try {
-    const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
     const scales = JSON.stringify(o.settings.scales),
       flip = o.settings.flip ? 1 : 0;
-    let run = db
-      .prepare(
-        "SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? AND status IN ('running', 'cancelled') ORDER BY id DESC LIMIT 1",
-      )
-      .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined;
-    if (run) {
-      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
-        engine.provider,
-        run.id,
-      );
-      o.log?.(`resuming run ${run.id}`);
-    } else {
-      const r = db
+    // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
+    const runId = writeTransaction(db, 'starting detection', () => {
+      const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
+      let run = db
         .prepare(
-          "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+          "SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? AND status IN ('running', 'cancelled') ORDER BY id DESC LIMIT 1",
         )
-        .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
-      run = { id: Number(r.lastInsertRowid) };
-    }
-    const runId = run.id;
+        .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined;
+      if (run) {
+        db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
+          engine.provider,
+          run.id,
+        );
+        o.log?.(`resuming run ${run.id}`);
+      } else {
+        const r = db
+          .prepare(
+            "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+          )
+          .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
+        run = { id: Number(r.lastInsertRowid) };
+      }
+      return run.id;
+    });
     const todo = db
       .prepare(
         'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',

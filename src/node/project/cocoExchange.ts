@@ -1,135 +1,17 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { CocoAnnotation, CocoDataset, CocoImage, CocoKeypointResult } from '../../core/coco/cocoTypes.ts';
 import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
-import { parseCocoGt, serializeCoco } from '../../core/coco/cocoJson.ts';
+import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
 import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
-import { emptyDiff } from '../../core/edit/recordDiff.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import { AnnotationStore } from './annotationStore.ts';
-import { ProjectFiles } from '../fs/projectPaths.ts';
-import { ApiError } from '../../contract/apiErrors.ts';
-
-export interface ImportResult {
-  images: number;
-  persons: number;
-  missingFiles: string[];
-}
 
 const AREA_SOURCE =
   "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
-
-/**
- * Imports a COCO keypoints GT file whose `file_name`s are relative to `root` (the project folder) for review.
- * Everything the app does not model (ids, licenses, urls, boxes, masks, extra fields, info, categories) is kept, so
- * that exporting gives the same file back. Images whose files are missing are imported, marked missing and listed.
- * Each image's persons replace its annotation as one undoable edit ("import COCO").
- */
-export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = Date.now()): ImportResult {
-  let text: string;
-  try {
-    text = readFileSync(cocoFile, 'utf8');
-  } catch (e) {
-    throw new CocoFormatError(`COCO file ${cocoFile}`, [
-      { path: '$', message: `cannot be read (${(e as NodeJS.ErrnoException).code})`, severity: 'error' },
-    ]);
-  }
-  const coco = parseCocoGt(text, `COCO file ${cocoFile}`);
-  const store = new AnnotationStore(db);
-  const files = new ProjectFiles(root);
-  const result: ImportResult = { images: 0, persons: 0, missingFiles: [] };
-  const byImage = new Map<number, { a: CocoAnnotation; order: number }[]>();
-  coco.annotations.forEach((a, order) => {
-    const l = byImage.get(a.image_id);
-    if (l) l.push({ a, order });
-    else byImage.set(a.image_id, [{ a, order }]);
-  });
-  db.transaction(() => {
-    const meta = db.prepare(
-      'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
-    meta.run('coco_info', JSON.stringify(coco.info ?? null));
-    meta.run('coco_licenses', JSON.stringify(coco.licenses ?? null));
-    meta.run('coco_categories', JSON.stringify(coco.categories));
-    meta.run(
-      'coco_extra',
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(coco).filter(
-            ([k]) => !['info', 'licenses', 'categories', 'images', 'annotations'].includes(k),
-          ),
-        ),
-      ),
-    );
-    const find = db.prepare('SELECT id FROM images WHERE rel_path = ?');
-    const insert = db.prepare(
-      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const update = db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?');
-    coco.images.forEach((im, order) => {
-      const rel = im.file_name.split(path.sep).join('/');
-      const abs = resolveImage(files, im.file_name);
-      let row = find.get(rel) as { id: number } | undefined;
-      if (row) update.run(JSON.stringify(im), order, row.id);
-      else {
-        const present = existsSync(abs);
-        if (!present) result.missingFiles.push(im.file_name);
-        const st = present ? statSync(abs) : null;
-        const hash = present ? createHash('sha256').update(readFileSync(abs)).digest('hex') : '';
-        insert.run(
-          rel,
-          hash,
-          st?.size ?? 0,
-          im.width,
-          im.height,
-          st ? Math.floor(st.mtimeMs) : 0,
-          present ? 0 : 1,
-          now,
-          JSON.stringify(im),
-          order,
-        );
-        row = find.get(rel) as { id: number };
-      }
-      const { state } = store.load(row.id);
-      const d = emptyDiff();
-      for (const id of state.order) d.removed[id] = state.persons[id];
-      for (const { a, order: o } of byImage.get(im.id) ?? []) {
-        const p = { ...personFromCoco(a), cocoOrder: o };
-        d.added[p.id] = p;
-        result.persons++;
-      }
-      store.apply(row.id, d, 'import COCO', undefined, now);
-      result.images++;
-    });
-  })();
-  return result;
-}
-
-/** An image's real path inside the project folder (a missing file: its lexical path); refused when it leads out. */
-function resolveImage(files: ProjectFiles, fileName: string): string {
-  try {
-    return files.resolve(fileName);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 'not_found') return path.join(files.root, fileName);
-    throw e;
-  }
-}
-
-export function personFromCoco(a: CocoAnnotation): PersonRecord {
-  const { keypoints, num_keypoints: _n, ...rest } = a;
-  const joints: (JointRecord | null)[] = [];
-  for (let k = 0; k < 17; k++) {
-    const v = keypoints[3 * k + 2];
-    joints.push(v > 0 ? { x: keypoints[3 * k], y: keypoints[3 * k + 1], v: v === 1 ? 1 : 2, source: 'human' } : null);
-  }
-  return { id: `c${a.id}`, joints, crowd: a.iscrowd === 1, coco: rest };
-}
 
 export interface ExportOptions {
   onlyReviewed?: boolean;
@@ -141,10 +23,6 @@ export interface ExportOptions {
  * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
-  const meta = (k: string) => {
-    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
-    return v === undefined ? undefined : JSON.parse(v);
-  };
   const ids = cocoImageIds(db);
   const rows = db
     .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
@@ -173,7 +51,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
-        const cid = r.state.persons[id].coco?.id;
+        const cid = r.state.persons[id]?.coco?.id;
         if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
       }
   }
@@ -187,43 +65,49 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
     if (!state) continue;
     for (const id of state.order) {
       const p = state.persons[id];
-      const keypoints: number[] = [];
-      let n = 0;
-      for (const j of p.joints) {
-        if (j) {
-          keypoints.push(j.x, j.y, j.v);
-          n++;
-        } else keypoints.push(0, 0, 0);
-      }
+      if (!p)
+        throw new CocoFormatError('export', [
+          {
+            path: `image ${r.rel_path}`,
+            message: `its stored annotation lists person ${id}, which it does not hold (a damaged record: fix it in the app)`,
+            severity: 'error',
+          },
+        ]);
       const c = p.coco ?? {};
-      const ann = {
-        ...c,
-        id: typeof c.id === 'number' ? c.id : nextAnn++,
-        image_id: im.id,
-        category_id: typeof c.category_id === 'number' ? c.category_id : 1,
-        keypoints,
-        num_keypoints: n,
-      } as CocoAnnotation;
-      if (!Array.isArray(c.bbox) || typeof c.area !== 'number') {
-        const box = keypointBox(p.joints);
-        ann.bbox = box;
-        ann.area = Math.max(1, box[2] * box[3]);
-        derivedArea = true;
-      }
-      if (c.iscrowd === undefined) ann.iscrowd = p.crowd ? 1 : 0;
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
     }
   }
-  const info = meta('coco_info');
+  const { categories, ...head } = datasetFields(db, derivedArea);
   const out: CocoDataset = {
+    ...head,
+    images,
+    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
+    categories,
+  };
+  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
+  if (errors.length) throw new CocoFormatError('export', errors);
+  return out;
+}
+
+/** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
+export function datasetFields(
+  db: ProjectDb,
+  derivedArea: boolean,
+): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
+  const meta = (k: string) => {
+    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
+    return v === undefined ? undefined : JSON.parse(v);
+  };
+  const info = meta('coco_info');
+  return {
     ...(meta('coco_extra') ?? {}),
     ...(info !== undefined && info !== null
       ? { info: derivedArea ? { ...info, area_source: AREA_SOURCE } : info }
       : { info: { description: 'SimplePose Studio export', area_source: AREA_SOURCE } }),
     ...(meta('coco_licenses') ? { licenses: meta('coco_licenses') } : {}),
-    images,
-    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
     categories: meta('coco_categories') ?? [
       {
         id: 1,
@@ -234,9 +118,39 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       },
     ],
   };
-  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
-  if (errors.length) throw new CocoFormatError('export', errors);
-  return out;
+}
+
+/**
+ * The COCO annotation a person exports as (`id` when it carries none of its own): imported fields as they came,
+ * the current keypoints, and a bbox and area derived from the labelled keypoints when the import brought none
+ * (`derived`).
+ */
+export function annotationOf(p: PersonRecord, imageId: number, id: number): { ann: CocoAnnotation; derived: boolean } {
+  const keypoints: number[] = [];
+  let n = 0;
+  for (const j of p.joints) {
+    if (j) {
+      keypoints.push(j.x, j.y, j.v);
+      n++;
+    } else keypoints.push(0, 0, 0);
+  }
+  const c = p.coco ?? {};
+  const ann = {
+    ...c,
+    id: typeof c.id === 'number' ? c.id : id,
+    image_id: imageId,
+    category_id: typeof c.category_id === 'number' ? c.category_id : 1,
+    keypoints,
+    num_keypoints: n,
+  } as CocoAnnotation;
+  const derived = !Array.isArray(c.bbox) || typeof c.area !== 'number';
+  if (derived) {
+    const box = keypointBox(p.joints);
+    ann.bbox = box;
+    ann.area = Math.max(1, box[2] * box[3]);
+  }
+  if (c.iscrowd === undefined) ann.iscrowd = p.crowd ? 1 : 0;
+  return { ann, derived };
 }
 
 /**

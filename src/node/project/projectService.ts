@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { PoseApi, PoseRequest } from '../../contract/poseApi.ts';
 import { AnnotationStore } from './annotationStore.ts';
-import { cocoImageIds, exportCoco, exportResults, importCoco } from './cocoExchange.ts';
+import { cocoImageIds, exportCoco, exportResults } from './cocoExchange.ts';
+import { importCoco } from './cocoImport.ts';
 import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
@@ -57,10 +58,6 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
   const exists = (imageId: number) => {
     if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId))
       throw new ServiceError(`no image ${imageId} in this project`, 404);
-  };
-  const history = (imageId: number) => {
-    const h = store.history(imageId);
-    return { canUndo: h.undo.length > 0, canRedo: h.redo.length > 0 };
   };
   const changed = (imageId: number, revision: number) => events.emit('annotationChanged', { imageId, revision });
   return {
@@ -173,38 +170,38 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     },
     async getAnnotation({ imageId }) {
       exists(imageId);
-      return { ...store.load(imageId), ...history(imageId) };
+      return store.view(imageId);
     },
-    async applyEdit({ imageId, diff, label, group }) {
+    // Every edit names the revision it was made on; a stale one is re-based or refused with 409 and the current
+    // annotation (AnnotationStore.apply). Refusals are ApiErrors with their code, never a bare 500.
+    async applyEdit({ imageId, diff, label, group, revision }) {
       exists(imageId);
-      let r;
-      try {
-        r = store.apply(imageId, diff as RecordDiff, label, group);
-      } catch (e) {
-        throw new ServiceError(
-          `the edit does not fit the current annotation (${(e as Error).message}); reload it`,
-          409,
-        );
-      }
-      changed(imageId, r.revision);
+      const { saved, ...r } = store.apply(imageId, diff as RecordDiff, label, { group, baseRevision: revision });
+      if (saved) changed(imageId, r.revision);
       return r;
     },
-    async undo({ imageId }) {
+    async undo({ imageId, revision }) {
       exists(imageId);
-      const r = store.undo(imageId);
+      const r = store.undo(imageId, { baseRevision: revision });
       if (r) changed(imageId, r.revision);
       return r;
     },
-    async redo({ imageId }) {
+    async redo({ imageId, revision }) {
       exists(imageId);
-      const r = store.redo(imageId);
+      const r = store.redo(imageId, { baseRevision: revision });
       if (r) changed(imageId, r.revision);
       return r;
     },
-    async setStatus({ imageId, status }) {
+    // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
+    async setStatus({ imageId, status, ifStatus }) {
       exists(imageId);
-      db.prepare('UPDATE images SET status = ? WHERE id = ?').run(status, imageId);
-      return { ok: true as const };
+      const sql =
+        ifStatus === undefined
+          ? 'UPDATE images SET status = ? WHERE id = ?'
+          : 'UPDATE images SET status = ? WHERE id = ? AND status = ?';
+      db.prepare(sql).run(status, imageId, ...(ifStatus === undefined ? [] : [ifStatus]));
+      const now = db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(imageId) as typeof status;
+      return { ok: true as const, status: now };
     },
     async startDetect({ modelPath, settings }) {
       const jobId = randomUUID();

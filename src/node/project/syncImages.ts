@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
 import { bmpSize } from '../../core/image/decodeBmp.ts';
 import { scanFolder, type ScanReport } from './scanFolder.ts';
 
@@ -80,7 +81,7 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
   }
   const gone = [...known.values()].filter((k) => !k.missing).map((k) => k.id);
   result.removed = gone.length;
-  db.transaction(() => {
+  writeTransaction(db, 'the folder scan', () => {
     db.prepare(
       "INSERT INTO project_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(path.resolve(root));
@@ -95,7 +96,7 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
     const miss = db.prepare('UPDATE images SET missing = ? WHERE id = ?');
     for (const id of gone) miss.run(1, id);
     for (const id of restores) miss.run(0, id);
-  })();
+  });
   return result;
 }
 

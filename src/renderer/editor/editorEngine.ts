@@ -1,5 +1,5 @@
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
+import { isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import type { AnnotationState } from '../../core/edit/poseRecords.ts';
 import {
   EDITOR_COMMANDS,
@@ -18,6 +18,9 @@ import type { ColormapName } from '../../core/geometry/colormap.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { ImageListModel, type ImageRow, type ListFilter } from './imageListModel.ts';
 import { VIEW_COMMANDS, type ViewCommand } from './viewCommands.ts';
+import { EditSaver } from './editSaver.ts';
+import { clampToBounds } from '../../core/edit/diffChecks.ts';
+import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 
 /** The network's maps for the open image: [50, h, w] stride-4 cells, and where they lie over the image. */
 export interface OverlayMaps {
@@ -91,8 +94,9 @@ type Listener = () => void;
 /**
  * The review editor without React: the open image (bitmap, annotation, predictions, maps), selection, viewport,
  * heatmap settings, the job, dialogs. Edits are diffs applied locally at once and saved through the contract
- * (applyEdit), in order; undo/redo are the server's, so they survive a reload. Selection, hover and viewport are
- * never undoable. The next image is prefetched so that moving on is immediate.
+ * (applyEdit) in order by the EditSaver, which never throws one away (409: re-based onto the other writer's change;
+ * busy or offline: sent again); undo/redo are the server's, so they survive a reload. Selection, hover and viewport
+ * are never undoable. The next image is prefetched so that moving on is immediate.
  */
 export class EditorEngine {
   readonly client: StudioClient;
@@ -100,8 +104,7 @@ export class EditorEngine {
   private snap: EditorSnapshot;
   private listeners = new Set<Listener>();
   private cache = new Map<number, Promise<Loaded>>();
-  private saving: Promise<unknown> = Promise.resolve();
-  private pendingSaves = 0;
+  private readonly saver: EditSaver;
   private dragStart: AnnotationState | null = null;
   private openSeq = 0;
   readonly isMac: boolean;
@@ -113,6 +116,14 @@ export class EditorEngine {
     this.isMac = options.isMac ?? /Mac|iPhone|iPad/.test(navigator.platform);
     this.prefetchNext = options.prefetch ?? true;
     this.list = new ImageListModel(client, () => this.set({ listVersion: this.snap.listVersion + 1 }));
+    this.saver = new EditSaver(client.api, {
+      onState: (imageId, view) => {
+        const cur = this.snap.current;
+        if (cur?.row.id === imageId && (cur.revision !== view.revision || !jsonEqual(cur.state, view.state)))
+          this.setCurrent({ state: view.state, revision: view.revision });
+      },
+      onMessage: (message) => this.set({ message }),
+    });
     const saved = readPrefs();
     this.snap = {
       index: -1,
@@ -150,7 +161,12 @@ export class EditorEngine {
     client.on('annotationChanged', (p) => {
       this.cache.delete(p.imageId);
       const cur = this.snap.current;
-      if (cur?.row.id === p.imageId && p.revision > cur.revision && this.pendingSaves === 0 && !this.snap.dragging)
+      if (
+        cur?.row.id === p.imageId &&
+        p.revision > cur.revision &&
+        !this.saver.pending(p.imageId) &&
+        !this.snap.dragging
+      )
         void this.reloadCurrent();
     });
     client.on('jobFinished', (p) => {
@@ -212,8 +228,9 @@ export class EditorEngine {
     try {
       const loaded = await this.load(row);
       if (seq !== this.openSeq) return;
+      const shown = this.saver.loaded(row.id, loaded.state, loaded.revision);
       this.set({
-        current: loaded,
+        current: { ...loaded, state: shown.state, revision: shown.revision },
         loading: false,
         index,
         selection: { personId: null, joint: null },
@@ -231,12 +248,15 @@ export class EditorEngine {
     }
   }
 
+  /** Only from "unreviewed": another window may have reviewed the image since this list was loaded. */
   private async markInProgress(imageId: number): Promise<void> {
-    await this.client.api.setStatus({ imageId, status: 'in_progress' }).catch(() => undefined);
-    this.list.patchRow(imageId, { status: 'in_progress' });
+    const r = await this.client.api
+      .setStatus({ imageId, status: 'in_progress', ifStatus: 'unreviewed' })
+      .catch(() => null);
+    if (!r) return;
+    this.list.patchRow(imageId, { status: r.status });
     const cur = this.snap.current;
-    if (cur?.row.id === imageId && cur.row.status === 'unreviewed')
-      this.setCurrent({ row: { ...cur.row, status: 'in_progress' } });
+    if (cur?.row.id === imageId) this.setCurrent({ row: { ...cur.row, status: r.status } });
   }
 
   private prefetch(index: number): void {
@@ -290,15 +310,16 @@ export class EditorEngine {
     if (!cur) return;
     this.cache.delete(cur.row.id);
     const fresh = await this.load(cur.row).catch(() => null);
-    if (fresh && this.snap.current?.row.id === cur.row.id)
-      this.setCurrent({
-        predictions: fresh.predictions,
-        maps: fresh.maps,
-        state: fresh.state,
-        revision: fresh.revision,
-        canUndo: fresh.canUndo,
-        canRedo: fresh.canRedo,
-      });
+    if (!fresh || this.snap.current?.row.id !== cur.row.id) return;
+    const shown = this.saver.loaded(cur.row.id, fresh.state, fresh.revision);
+    this.setCurrent({
+      predictions: fresh.predictions,
+      maps: fresh.maps,
+      state: shown.state,
+      revision: shown.revision,
+      canUndo: fresh.canUndo,
+      canRedo: fresh.canRedo,
+    });
   }
 
   async navigate(direction: 'next' | 'previous'): Promise<void> {
@@ -312,54 +333,51 @@ export class EditorEngine {
 
   // ---- edits ----------------------------------------------------------------------------------------------------
 
-  /** Applies a diff now and saves it; a save that fails reloads the image's saved state and says why. */
+  /**
+   * Applies a diff now and saves it (EditSaver: in order, never thrown away); resolves once it is saved or refused
+   * as malformed.
+   */
   commit(diff: RecordDiff, label: string): Promise<void> {
     const cur = this.snap.current;
     if (!cur || isEmptyDiff(diff)) return Promise.resolve();
     const imageId = cur.row.id;
-    this.setCurrent({ state: applyDiff(cur.state, diff), canUndo: true, canRedo: false });
+    const { view, saved } = this.saver.commit(imageId, diff, label);
+    this.setCurrent({ state: view.state, canUndo: true, canRedo: false });
     this.cache.delete(imageId);
-    this.pendingSaves++;
-    const save = this.saving
-      .then(() => this.client.api.applyEdit({ imageId, diff: diff as never, label }))
-      .then((r) => {
-        if (this.snap.current?.row.id === imageId) this.setCurrent({ revision: r.revision });
-      })
-      .catch(async (e: Error) => {
-        this.set({ message: `Not saved: ${e.message}` });
-        await this.reloadCurrent();
-      })
-      .finally(() => {
-        this.pendingSaves--;
-      });
-    this.saving = save;
-    return save;
+    return saved;
   }
 
   /**
-   * Undo/redo on the server, in order with the saves and with each other (a quick Ctrl+Z, Ctrl+Shift+Z runs both,
-   * whatever this window last heard of the history).
+   * Undo/redo on the server, in order with the saves and with each other (a quick Ctrl+Z, Ctrl+Shift+Z runs both),
+   * naming the revision this window has: when another writer changed the image since, the server refuses (409) and
+   * the window shows the current annotation first, so nobody undoes a change they have not seen.
    */
   history(which: 'undo' | 'redo'): Promise<void> {
     const cur = this.snap.current;
     if (!cur) return Promise.resolve();
     const imageId = cur.row.id;
-    const step = this.saving
-      .then(async () => {
-        const r = await this.client.api[which]({ imageId });
+    return this.saver
+      .after(imageId, async (revision) => {
+        const r = await this.client.api[which]({ imageId, revision });
         this.cache.delete(imageId);
         if (!r) {
           this.set({ message: which === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.' });
           return;
         }
+        this.saver.saved(imageId, r.state, r.revision);
         const h = await this.client.api.getAnnotation({ imageId });
         if (this.snap.current?.row.id === imageId)
           this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
         this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
       })
-      .catch((e: Error) => this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` }));
-    this.saving = step;
-    return step;
+      .catch(async (e: Error & { status?: number }) => {
+        if (e.status === 409) {
+          await this.reloadCurrent();
+          this.set({
+            message: `Another window changed this image; it is shown as it is now (${which} again to ${which} its latest change)`,
+          });
+        } else this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` });
+      });
   }
 
   context(): EditorContext | null {
@@ -401,7 +419,7 @@ export class EditorEngine {
   async review(status: 'accepted' | 'rejected' | 'skipped' | 'no_person'): Promise<void> {
     const cur = this.snap.current;
     if (!cur) return;
-    await this.saving;
+    await this.saver.idle();
     await this.client.api.setStatus({ imageId: cur.row.id, status });
     this.list.patchRow(cur.row.id, { status });
     this.setCurrent({ row: { ...cur.row, status } });
@@ -443,8 +461,9 @@ export class EditorEngine {
     this.set({ dragging: null });
     if (!d || !start || !this.snap.current) return;
     const j = start.persons[d.personId].joints[d.joint]!;
-    if (Math.hypot(j.x - x, j.y - y) < 1e-6) return;
-    await this.commit(moveJoint(start, d.personId, d.joint, x, y), 'Move joint');
+    const to = clampToBounds(x, y, this.snap.current.row);
+    if (Math.hypot(j.x - to.x, j.y - to.y) < 1e-6) return;
+    await this.commit(moveJoint(start, d.personId, d.joint, to.x, to.y), 'Move joint');
   }
 
   /** A click on the image (image px): places the selected missing joint in place mode, else clears the selection. */
@@ -461,7 +480,8 @@ export class EditorEngine {
     ) {
       const pid = sel.personId,
         k = sel.joint;
-      await this.commit(placeJoint(cur.state, pid, k, x, y), 'Place joint');
+      const at = clampToBounds(x, y, cur.row);
+      await this.commit(placeJoint(cur.state, pid, k, at.x, at.y), 'Place joint');
       const p = this.snap.current!.state.persons[pid];
       const next = nextJointIndex(p, k, 1, true);
       this.select({ personId: pid, joint: next < 0 ? k : next }, next >= 0);

@@ -1,0 +1,78 @@
+import type { ProjectDb } from '../db/openProjectDb.ts';
+import type { CocoDataset, CocoImage, CocoViolation } from '../../core/coco/cocoTypes.ts';
+import { jsonEqual } from '../../core/edit/jsonEqual.ts';
+import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import { datasetFields } from './cocoExchange.ts';
+
+// What an import checks against the rest of the project, and the dataset-level fields it stores.
+
+/**
+ * Image and annotation ids of the file that other images of the project already export under; `othersHavePersons`:
+ * whether images the file does not describe hold persons (their category ids then depend on the categories kept).
+ */
+export function idCollisions(db: ProjectDb, coco: CocoDataset): { taken: CocoViolation[]; othersHavePersons: boolean } {
+  const inFile = new Set(coco.images.map((im) => im.file_name));
+  const imageIds = new Map<number, string>(),
+    annIds = new Map<number, string>();
+  const rows = db
+    .prepare(
+      'SELECT i.rel_path, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id',
+    )
+    .all() as { rel_path: string; coco_json: string | null; persons_json: string | null }[];
+  let othersHavePersons = false;
+  for (const r of rows) {
+    if (inFile.has(r.rel_path)) continue;
+    if (r.coco_json) imageIds.set((JSON.parse(r.coco_json) as CocoImage).id, r.rel_path);
+    if (!r.persons_json) continue;
+    const persons = Object.values((JSON.parse(r.persons_json) as AnnotationState).persons);
+    if (persons.length) othersHavePersons = true;
+    for (const p of persons) if (typeof p.coco?.id === 'number') annIds.set(p.coco.id, r.rel_path);
+  }
+  const out: CocoViolation[] = [];
+  coco.images.forEach((im, i) => {
+    const other = imageIds.get(im.id);
+    if (other !== undefined)
+      out.push({
+        path: `images[${i}].id`,
+        message: `${im.id} is already the id of ${other} in this project`,
+        severity: 'error',
+      });
+  });
+  coco.annotations.forEach((a, i) => {
+    const other = annIds.get(a.id);
+    if (other !== undefined)
+      out.push({
+        path: `annotations[${i}].id`,
+        message: `${a.id} is already the id of a person of ${other} in this project`,
+        severity: 'error',
+      });
+  });
+  return { taken: out, othersHavePersons };
+}
+
+/**
+ * Stores the file's top-level fields (info, licenses, categories, any other) unless the project already exports
+ * exactly those (as after importing its own export); true when it stored them.
+ */
+export function updateDatasetFields(db: ProjectDb, coco: CocoDataset): boolean {
+  const { info, licenses, categories, images: _i, annotations: _a, ...extra } = coco;
+  const wanted: Record<string, unknown> = {
+    coco_info: info ?? null,
+    coco_licenses: licenses ?? null,
+    coco_categories: categories,
+    coco_extra: extra,
+  };
+  const stored = (k: string) => {
+    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
+    return v === undefined ? undefined : (JSON.parse(v) as unknown);
+  };
+  if (Object.entries(wanted).every(([k, v]) => jsonEqual(stored(k), v))) return false;
+  const given = { ...extra, info, licenses, categories };
+  // The export adds how areas were derived to info when some person has no box of its own: either form is "the same".
+  if (jsonEqual(datasetFields(db, false), given) || jsonEqual(datasetFields(db, true), given)) return false;
+  const meta = db.prepare(
+    'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  for (const [k, v] of Object.entries(wanted)) meta.run(k, JSON.stringify(v));
+  return true;
+}
