@@ -78,7 +78,10 @@ export class InferenceProcess {
   static launch(modelPath: string, o: LaunchOptions = {}): Promise<InferenceProcess> {
     // From source (Node strips the types) the worker is the .ts beside this file; in the app's bundle it is built
     // beside the main bundle as inferenceWorker.js (electron.vite.config.ts). In Electron, fork runs it as Node.
-    const file = new URL(import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js', import.meta.url);
+    const file = new URL(
+      import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js',
+      import.meta.url,
+    );
     const child = fork(file, [JSON.stringify({ modelPath, provider: o.provider ?? 'auto' })], {
       serialization: 'advanced', // typed arrays (the maps) travel as such
       execArgv: [],

@@ -108,7 +108,8 @@ export class PoseEngine {
       this.worker = fresh;
     }
     const worker = this.worker;
-    const limit = this.options.imageTimeLimitMs === undefined ? DEFAULT_IMAGE_TIME_LIMIT_MS : this.options.imageTimeLimitMs;
+    const limit =
+      this.options.imageTimeLimitMs === undefined ? DEFAULT_IMAGE_TIME_LIMIT_MS : this.options.imageTimeLimitMs;
     try {
       return await worker.infer(image, imageId, options, limit);
     } catch (e) {

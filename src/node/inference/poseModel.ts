@@ -193,7 +193,13 @@ async function probe(model: PoseModel, modelPath: string): Promise<void> {
   const [h, w] = [pad, 3 * pad];
   let out: { data: Float32Array; dims: number[] };
   try {
-    out = await model.run({ data: new Float32Array(h * w * 3).fill(0.5), batch: 1, paddedH: h, paddedW: w, multiplier: 1 });
+    out = await model.run({
+      data: new Float32Array(h * w * 3).fill(0.5),
+      batch: 1,
+      paddedH: h,
+      paddedW: w,
+      multiplier: 1,
+    });
   } catch (e) {
     const card = model.card.assumed.length ? 'the official padding (no card)' : `the card's input.pad_multiple ${pad}`;
     throw new ModelLoadError(
