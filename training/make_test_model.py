@@ -103,7 +103,8 @@ def _bad_value_tail(value):
         g['inits'].append(numpy_helper.from_array(np.array(value, np.float32), 'bad'))
         g['nodes'].append(helper.make_node('Mul', [maps, 'bad'], ['bad_maps']))
         if value == value and abs(value) == float('inf'):  # Inf everywhere, the probe included
-            return 'bad_maps'
+            g['nodes'].append(helper.make_node('Identity', ['bad_maps'], ['maps']))
+            return 'maps'
         g['nodes'].append(helper.make_node('Where', [wide, 'bad_maps', maps], ['maps']))
         return 'maps'
     return tail

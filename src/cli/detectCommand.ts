@@ -50,18 +50,16 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(DETECT_HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1)
-    throw new CliError('detect: give one FOLDER (see simplepose detect --help)', EXIT.usage);
-  if (!values.model) throw new CliError('detect: --model is required', EXIT.usage);
+  if (positionals.length !== 1) throw new CliError('give one FOLDER (see simplepose detect --help)', EXIT.usage);
+  if (!values.model) throw new CliError('--model is required', EXIT.usage);
   if (values.mode !== 'fast' && values.mode !== 'reference')
-    throw new CliError(`detect: --mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
-  if (!isProviderName(values.provider))
-    throw new CliError(`detect: unknown --provider "${values.provider}"`, EXIT.usage);
+    throw new CliError(`--mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
+  if (!isProviderName(values.provider)) throw new CliError(`unknown --provider "${values.provider}"`, EXIT.usage);
   const scales = values.scales.split(',').map(Number);
   const timeLimitS = values['time-limit'] === undefined ? undefined : Number(values['time-limit']);
   const settings: DetectSettings = { scales, flip: values.flip, mode: values.mode };
   const scalesProblem = detectSettingsProblem(settings);
-  if (scalesProblem) throw new CliError(`detect: --scales "${values.scales}": ${scalesProblem}`, EXIT.usage);
+  if (scalesProblem) throw new CliError(`--scales "${values.scales}": ${scalesProblem}`, EXIT.usage);
   if (detectSettingsProblem(settings, timeLimitS))
     throw new CliError(
       `detect: --time-limit must be a number of seconds in (0, 86400], got "${values['time-limit']}"`,
@@ -69,7 +67,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     );
   const root = positionals[0];
   const folderProblem = projectFolderProblem(root);
-  if (folderProblem) throw new CliError(`detect: ${folderProblem}`, EXIT.input);
+  if (folderProblem) throw new CliError(folderProblem, EXIT.input);
   const controller = new AbortController();
   const onSignal = () => controller.abort(); // stops the image in flight at once (its worker is killed)
   process.once('SIGINT', onSignal);
@@ -118,7 +116,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     return result.status === 'done' && result.failed === 0 ? EXIT.ok : EXIT.failed;
   } catch (e) {
     if (e instanceof InferenceCancelledError || e instanceof DetectCancelledError)
-      throw new CliError('detect: cancelled before the model had loaded', EXIT.failed);
+      throw new CliError('cancelled before the model had loaded', EXIT.failed);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
+import { projectFolderProblem } from '../node/project/scanFolder.ts';
 import { createProjectService } from '../node/project/projectService.ts';
 import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
@@ -40,6 +41,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
   if (!positionals[0] && !values.project) throw new CliError('serve: give a FOLDER or --project FILE', EXIT.usage);
+  const folderProblem = positionals[0] ? projectFolderProblem(positionals[0]) : null;
+  if (folderProblem) throw new CliError(folderProblem, EXIT.input);
   const db = openProjectDb(values.project ?? path.join(positionals[0], PROJECT_DB_NAME));
   const root =
     positionals[0] ??
@@ -61,8 +64,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const staticDir = path.join(PACKAGE_ROOT, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html')))
     io.err('the review app is not built (npm run build): serving the API only');
+  const service = createProjectService(db, root, { modelPath: model });
   const server = await startServer({
-    service: createProjectService(db, root, { modelPath: model }),
+    service,
     root,
     host: values.host,
     port,
@@ -77,7 +81,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // Shutdown: running jobs are cancelled first (their inference workers killed, runs marked cancelled), then the
+  // server and the database close. A second signal while that is under way exits at once.
+  const force = () => process.exit(EXIT.failed);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await service.shutdown();
   await server.close();
   db.close();
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
   return EXIT.ok;
 }

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { writeFileSync } from 'node:fs';
 
 /** Whether a process with this id exists (and is not a zombie). */
 export function isAlive(pid: number): boolean {
@@ -57,4 +56,39 @@ export async function writeAttackImages(dir: string): Promise<{ square: string; 
   writeFileSync(square, await png(96, 96));
   writeFileSync(wide, await png(400, 100));
   return { square, wide };
+}
+
+/** Live inference worker processes started for `modelPath` (their command line names it; Linux /proc). */
+export function inferenceWorkerPids(modelPath: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(path.join('/proc', name, 'cmdline'), 'utf8');
+      if (
+        cmd.includes('inferenceWorker') &&
+        cmd.includes(JSON.stringify(modelPath).slice(1, -1)) &&
+        isAlive(Number(name))
+      )
+        out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A copy of an attack model (and its card) under a path of its own, so that its worker can be told apart. */
+export function copyModel(fixture: string, dir: string, name: string): string {
+  const to = path.join(dir, `${name}.onnx`);
+  copyFileSync(fixture, to);
+  copyFileSync(fixture.replace(/\.onnx$/, '.card.json'), path.join(dir, `${name}.card.json`));
+  return to;
 }

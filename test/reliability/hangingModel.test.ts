@@ -1,0 +1,107 @@
+// The attack: an ONNX model whose graph never finishes (test/fixtures/model/hang.onnx, an endless Loop on any real
+// image). Cancel and shutdown must stop the running inference — its worker process gone, no CPU burnt — within 2 s,
+// the run marked cancelled; the server must exit on SIGINT.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
+import { syncImages } from '../../src/node/project/syncImages.ts';
+import { createProjectService } from '../../src/node/project/projectService.ts';
+import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { copyModel, cpuSeconds, inferenceWorkerPids, waitFor, writeAttackImages } from '../support/processes.ts';
+
+const HANG = path.join(MODEL_FIXTURES, 'hang.onnx');
+const settings = { scales: [1], flip: false, mode: 'fast' as const };
+
+/** A project folder with two photos, and a copy of the hanging model of its own. */
+async function setup(name: string): Promise<{ root: string; model: string }> {
+  const root = mkdtempSync(path.join(tmpdir(), `sp-hang-${name}-`));
+  await writeAttackImages(root);
+  return { root, model: copyModel(HANG, mkdtempSync(path.join(tmpdir(), 'sp-hang-model-')), name) };
+}
+
+/** Waits until the model's worker is loaded and spinning in the endless Loop; returns its pid. */
+async function spinningWorker(model: string): Promise<number> {
+  let pid = 0;
+  await waitFor(() => (pid = inferenceWorkerPids(model)[0] ?? 0) > 0, 20_000, 'the inference worker started');
+  const c0 = cpuSeconds(pid);
+  await waitFor(() => cpuSeconds(pid) - c0 > 0.5, 20_000, 'the worker is computing');
+  return pid;
+}
+
+describe('a model that never finishes', () => {
+  it('cancelJob stops the worker within 2 s and the job finishes as cancelled', async () => {
+    const { root, model } = await setup('cancel');
+    const db = openProjectDb(path.join(root, '.simplepose.sqlite'));
+    await syncImages(db, root);
+    const service = createProjectService(db, root);
+    const finished = new Promise<{ status: string }>((resolve) => service.events.once('jobFinished', resolve));
+    const { jobId } = await service.startDetect({ modelPath: model, settings });
+    await spinningWorker(model);
+    const t0 = performance.now();
+    expect(await service.cancelJob({ jobId })).toEqual({ ok: true });
+    expect(await finished).toMatchObject({ status: 'cancelled' });
+    await waitFor(
+      () => inferenceWorkerPids(model).length === 0,
+      Math.max(0, 2000 - (performance.now() - t0)),
+      'stopped',
+    );
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(db.prepare('SELECT status FROM inference_runs').pluck().all()).toEqual(['cancelled']);
+    expect(db.prepare('SELECT COUNT(*) FROM predictions').pluck().get()).toBe(0);
+    db.close();
+  }, 60_000);
+
+  it('shutdown() stops every running job within 2 s', async () => {
+    const { root, model } = await setup('shutdown');
+    const db = openProjectDb(path.join(root, '.simplepose.sqlite'));
+    await syncImages(db, root);
+    const service = createProjectService(db, root);
+    await service.startDetect({ modelPath: model, settings });
+    await spinningWorker(model);
+    const t0 = performance.now();
+    await service.shutdown();
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(inferenceWorkerPids(model)).toEqual([]);
+    expect(db.prepare('SELECT status FROM inference_runs').pluck().all()).toEqual(['cancelled']);
+    db.close();
+  }, 60_000);
+
+  it('`simplepose serve` exits on SIGINT while detection hangs, and leaves no worker behind', async () => {
+    const { root, model } = await setup('serve');
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'serve', root, '--model', model, '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const info = await new Promise<{ port: number; url: string }>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += String(d);
+        if (out.includes('\n')) resolve(JSON.parse(out.trim().split('\n')[0]));
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early (${code})`)));
+    });
+    const token = new URL(info.url).searchParams.get('token');
+    const res = await fetch(`http://127.0.0.1:${info.port}/api/startDetect`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ modelPath: model, settings }),
+    });
+    expect(res.status).toBe(200);
+    await spinningWorker(model);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+    if (code === 'still running') child.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(inferenceWorkerPids(model)).toEqual([]);
+    const db = openProjectDb(path.join(root, '.simplepose.sqlite'));
+    expect(db.prepare('SELECT status FROM inference_runs').pluck().all()).toEqual(['cancelled']);
+    db.close();
+  }, 60_000);
+});
