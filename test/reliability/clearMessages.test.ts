@@ -7,6 +7,8 @@ import path from 'node:path';
 import { main, type CliIo } from '../../src/cli/main.ts';
 import { MODEL_FIXTURES } from '../support/fixturePaths.ts';
 import { writeAttackImages } from '../support/processes.ts';
+import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
+import { createProjectService } from '../../src/node/project/projectService.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-messages-'));
 const TINY = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -119,5 +121,24 @@ describe('clear messages', () => {
     expect((await run('detect', dir, '--model', TINY, '--time-limit', 'soon')).err).toMatch(
       /--time-limit must be a number of seconds/,
     );
+  });
+  it('startDetect with bad settings is refused with the reason (status 400), before any job starts', async () => {
+    const dir = await photos();
+    const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
+    const service = createProjectService(db, dir);
+    const settings = { scales: [1], flip: false, mode: 'fast' as const };
+    await expect(
+      service.startDetect({ modelPath: TINY, settings: { ...settings, scales: [0] } }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: 'scales must be numbers in (0, 4], got 0',
+    });
+    await expect(service.startDetect({ modelPath: TINY, settings: { ...settings, scales: [] } })).rejects.toThrow(
+      /at least one scale/,
+    );
+    await expect(service.startDetect({ modelPath: TINY, settings, imageTimeLimitSeconds: -1 })).rejects.toThrow(
+      /time limit per image must be between 0 and 86400 seconds/,
+    );
+    db.close();
   });
 });

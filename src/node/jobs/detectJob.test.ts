@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from '../project/syncImages.ts';
 import { runDetectJob, type DetectProgress } from './detectJob.ts';
+import { latestFinishedRun } from '../project/latestFinishedRun.ts';
 import { writeAttackImages } from '../../../test/support/processes.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
 
@@ -128,12 +129,20 @@ describe('runDetectJob', () => {
     const third = await runDetectJob(db, { ...base, onProgress: (p) => again.push(p) });
     expect(third).toMatchObject({ status: 'done', done: 4, total: 4, runId: first.runId });
     expect(again.map((p) => p.lastImage)).toEqual(['new.png']);
+    const stop = new AbortController();
+    for (const name of ['newer1.png', 'newer2.png'])
+      writeFileSync(path.join(root, name), await sharp(path.join(root, 'new.png')).flop().png().toBuffer());
+    await syncImages(db, root);
+    const cancelled = await runDetectJob(db, { ...base, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(cancelled).toMatchObject({ status: 'cancelled', runId: first.runId, done: 5, total: 6 });
+    expect(latestFinishedRun(db)).toBe(first.runId); // what it had stays exportable
     const other = await runDetectJob(db, { ...base, settings: { ...settings, flip: true } });
     expect(other.runId).not.toBe(first.runId); // other settings: their own run
     const rerun = await runDetectJob(db, { ...base, rerun: true });
-    expect(rerun).toMatchObject({ status: 'done', done: 4, total: 4 });
+    expect(rerun).toMatchObject({ status: 'done', done: 6, total: 6 });
     expect(rerun.runId).toBeGreaterThan(other.runId);
-    expect(db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(first.runId)).toBe(4);
+    expect(db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(first.runId)).toBe(5);
+    expect(latestFinishedRun(db)).toBe(rerun.runId);
     db.close();
   });
   it('a map cache that cannot be written fails the image: never a prediction without its maps', async () => {

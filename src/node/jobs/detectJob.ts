@@ -124,7 +124,10 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   for (const im of todo) {
     const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
     if (outcome === 'cancelled') {
-      db.prepare("UPDATE inference_runs SET status = 'cancelled' WHERE id = ?").run(runId);
+      // A run that had finished before (and was taking images added since) stays finished: what it had is whole.
+      db.prepare(
+        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'cancelled' ELSE 'done' END WHERE id = ?",
+      ).run(runId);
       return { ...progress, status: 'cancelled' };
     }
     if (outcome === 'failed') {
