@@ -1,10 +1,12 @@
 // npm run bench:cancel — how fast a model that never finishes (test/fixtures/model/hang.onnx: an endless ONNX Loop on
 // any input wider than 256 px) is stopped: from cancel to its worker process gone, through PoseEngine.stop() and
 // through the project service's cancelJob (job marked cancelled); the per-image time limit's overrun and the cost of
-// the fresh worker that takes the next image. Medians of 7 runs, each after the worker is seen computing. Baseline,
-// in the same process and last: the design this replaced, a worker thread running the same session, whose
+// the fresh worker that takes the next image; what the worker process costs per photo against inferImage in this
+// process. Medians of 7 runs, each after the worker is seen computing. Baseline, in the same run (a child process of
+// its own, killed after it reports): the design this replaced, a worker thread running the same session, whose
 // terminate() cannot interrupt ONNX Runtime's native run (capped at 5 s; the thread keeps its core busy).
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import sharp from 'sharp';
 import { PoseEngine } from '../src/node/inference/poseEngine.ts';
 import { loadPoseModel } from '../src/node/inference/poseModel.ts';
+import { inferImage } from '../src/node/inference/inferImage.ts';
 import { openProjectDb } from '../src/node/db/openProjectDb.ts';
 import { syncImages } from '../src/node/project/syncImages.ts';
 import { createProjectService } from '../src/node/project/projectService.ts';
@@ -20,7 +23,6 @@ import { fmt, machineLine, median } from './benchStats.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HANG = path.join(root, 'test', 'fixtures', 'model', 'hang.onnx');
 const small = { scales: [0.25], flip: false, mode: 'fast' as const };
-
 
 const alive = (pid: number) => {
   try {
@@ -118,16 +120,27 @@ async function main(): Promise<void> {
     respawn.push(performance.now() - t0);
     await engine.close();
   }
-  // Baseline: the worker thread (previous PoseEngine) stuck in the same run; terminate() capped at 5 s.
-  const input = new Float32Array(64 * 320 * 3).fill(0.5);
-  const thread = new Worker(fileURLToPath(import.meta.url), { workerData: { data: input, h: 64, w: 320 } });
-  await new Promise((res) => thread.once('message', res));
-  await sleep(500);
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const stopped = await Promise.race([thread.terminate().then(() => true), sleep(5000).then(() => false)]);
-  const baselineMs = performance.now() - t0;
-  const c = process.cpuUsage(c0);
+  // What the worker process costs per image: PoseEngine.infer vs inferImage in this process, same photo, interleaved.
+  const tiny = path.join(root, 'test', 'fixtures', 'model', 'tiny.onnx');
+  const photo = path.resolve(root, '..', 'shared', 'data', 'coco-mini', 'train2017', '000000054718.jpg');
+  const opts = { scales: [1], flip: true, mode: 'fast' as const };
+  const local = await loadPoseModel(tiny, { provider: 'cpu' });
+  const engine = await PoseEngine.start(tiny, { provider: 'cpu' });
+  await inferImage(local, photo, 1, opts);
+  await engine.infer(photo, 1, opts);
+  const inProcess: number[] = [],
+    viaWorker: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let t = performance.now();
+    await inferImage(local, photo, 1, opts);
+    inProcess.push(performance.now() - t);
+    t = performance.now();
+    await engine.infer(photo, 1, opts);
+    viaWorker.push(performance.now() - t);
+  }
+  await engine.close();
+  await local.release();
+  const baseline = await baselineInChild();
   const ms = (v: number[]) => Number(fmt(median(v), 1));
   console.log(`machine: ${machineLine()}`);
   console.log(
@@ -141,13 +154,54 @@ async function main(): Promise<void> {
       time_limit_ms: limitMs,
       time_limit_overrun_ms: ms(overrun),
       next_image_on_fresh_worker_ms: ms(respawn),
-      baseline_worker_thread_terminate: stopped
-        ? `stopped in ${fmt(baselineMs, 0)} ms`
-        : `not stopped after ${fmt(baselineMs, 0)} ms (CPU ${fmt((c.user + c.system) / 1000, 0)} ms meanwhile)`,
+      baseline_worker_thread_terminate: baseline,
       target_ms: 2000,
+      photo_640x480_flip_tiny_model: {
+        in_process_ms: ms(inProcess),
+        worker_process_ms: ms(viaWorker),
+        ratio: Number(fmt(median(viaWorker) / median(inProcess), 3)),
+      },
     }),
   );
-  process.exit(0); // the baseline thread can only end with the process
+}
+
+/**
+ * The baseline runs in a child process of its own: a worker thread stuck in ONNX Runtime's run cannot be stopped,
+ * and even process.exit() may wait for it forever (seen here), so the child is killed once it has reported.
+ */
+function baselineInChild(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--baseline'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      if (out.includes('\n')) {
+        child.kill('SIGKILL');
+        resolve(out.trim());
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`baseline child exited (${code}) without a report`)));
+  });
+}
+
+/** In the --baseline child: the previous PoseEngine's worker thread, stuck in the run; terminate() capped at 5 s. */
+async function baselineThread(): Promise<void> {
+  const input = new Float32Array(64 * 320 * 3).fill(0.5);
+  const thread = new Worker(fileURLToPath(import.meta.url), { workerData: { data: input, h: 64, w: 320 } });
+  await new Promise((res) => thread.once('message', res));
+  await sleep(500);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const stopped = await Promise.race([thread.terminate().then(() => true), sleep(5000).then(() => false)]);
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  writeSync(
+    1,
+    `${stopped ? `stopped in ${fmt(ms, 0)} ms` : `not stopped after ${fmt(ms, 0)} ms (CPU ${fmt((c.user + c.system) / 1000, 0)} ms meanwhile)`}\n`,
+  );
+  await sleep(60_000); // killed by the parent
 }
 
 if (!isMainThread) {
@@ -156,6 +210,8 @@ if (!isMainThread) {
   const { data, h, w } = workerData as { data: Float32Array; h: number; w: number };
   parentPort!.postMessage('running');
   await model.run({ data, batch: 1, paddedH: h, paddedW: w, multiplier: 1 });
+} else if (process.argv[2] === '--baseline') {
+  await baselineThread();
 } else {
   await main();
 }

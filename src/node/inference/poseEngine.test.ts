@@ -1,13 +1,20 @@
 // A model that never finishes (test/fixtures/model/hang.onnx: an ONNX Loop whose condition stays true for any input
 // wider than 256 px) must not hang anyone: stop and the per-image time limit kill its worker process.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { InferenceCancelledError, InferenceTimeoutError, PoseEngine } from './poseEngine.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
-import { childPids, isAlive, waitFor, writeAttackImages } from '../../../test/support/processes.ts';
+import {
+  childPids,
+  copyModel,
+  inferenceWorkerPids,
+  isAlive,
+  waitFor,
+  writeAttackImages,
+} from '../../../test/support/processes.ts';
 
 const HANG = path.join(MODEL_FIXTURES, 'hang.onnx');
 const small = { scales: [0.25], flip: false, mode: 'fast' as const };
@@ -78,5 +85,23 @@ describe('PoseEngine on a model that never finishes', () => {
     cli.kill('SIGKILL');
     await exited;
     await waitFor(() => !isAlive(worker), 3000, 'orphaned worker gone');
+  }, 30_000);
+  it('a model whose test run at load never finishes: the start is cancellable and has a time limit', async () => {
+    // pad_multiple 128: the loader's probe input is 128×384, wider than 256 px, so the probe itself never ends.
+    const model = copyModel(HANG, tmp, 'hang-at-load');
+    const card = JSON.parse(readFileSync(model.replace(/\.onnx$/, '.card.json'), 'utf8'));
+    card.input.pad_multiple = 128;
+    writeFileSync(model.replace(/\.onnx$/, '.card.json'), JSON.stringify(card));
+    const controller = new AbortController();
+    const starting = PoseEngine.start(model, { provider: 'cpu', signal: controller.signal });
+    await waitFor(() => inferenceWorkerPids(model).length > 0, 20_000, 'worker started');
+    await new Promise((r) => setTimeout(r, 1000));
+    controller.abort();
+    await expect(starting).rejects.toBeInstanceOf(InferenceCancelledError);
+    await waitFor(() => inferenceWorkerPids(model).length === 0, 2000, 'worker stopped');
+    await expect(PoseEngine.start(model, { provider: 'cpu', loadTimeoutMs: 1500 })).rejects.toThrow(
+      /hang-at-load\.onnx: the model did not load within 1\.5 s/,
+    );
+    expect(inferenceWorkerPids(model)).toEqual([]);
   }, 30_000);
 });
