@@ -114,4 +114,27 @@ describe('a model that never finishes', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('`simplepose detect` stops on Ctrl-C (SIGINT) at once: run cancelled, worker gone, exit 1', async () => {
+    const { root, model } = await setup('detect');
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'detect', root, '--model', model, '--json'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    try {
+      await spinningWorker(model);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const t0 = performance.now();
+      child.kill('SIGINT');
+      expect(await within(exited, 5000)).toBe(1);
+      expect(performance.now() - t0).toBeLessThan(3000);
+      expect(JSON.parse(out.trim().split('\n').at(-1)!)).toMatchObject({ event: 'finished', status: 'cancelled' });
+      expect(inferenceWorkerPids(model)).toEqual([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
