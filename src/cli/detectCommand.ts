@@ -2,7 +2,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
-import { runDetectJob } from '../node/jobs/detectJob.ts';
+import {
+  DetectCancelledError,
+  type DetectSettings,
+  detectSettingsProblem,
+  runDetectJob,
+} from '../node/jobs/detectJob.ts';
+import { InferenceCancelledError, PoseEngine } from '../node/inference/poseEngine.ts';
+import { projectFolderProblem } from '../node/project/scanFolder.ts';
 import { projectCacheDir } from '../node/project/mapCache.ts';
 import { isProviderName } from '../node/inference/executionProviders.ts';
 import { CliError, EXIT } from './cliError.ts';
@@ -10,14 +17,17 @@ import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 
 export const DETECT_HELP = `Usage: simplepose detect FOLDER --model PATH [--project FILE] [--scales 1] [--flip] [--mode fast|reference]
-                        [--provider auto|cpu|cuda|dml|coreml] [--json]
+                        [--provider auto|cpu|cuda|dml|coreml] [--time-limit SECONDS] [--rerun] [--json]
 
 Creates or updates the project of FOLDER (default FOLDER/.simplepose.sqlite: a scan finds added, changed and
-removed images), then runs the model on every image that has no prediction yet. Interrupted runs (Ctrl-C, a crash,
-kill -9) resume where they stopped when the same command runs again; nothing is duplicated.
+removed images), then runs the model on every image that has no prediction for this model and these settings yet.
+Interrupted runs (Ctrl-C, a crash, kill -9) resume where they stopped when the same command runs again; a finished
+run only takes the images added since; nothing is duplicated. The model is checked before the project is touched.
 
-  --json     print one JSON object per progress step and a final summary instead of a progress bar
-  -h, --help this text`;
+  --time-limit S  stop an image that takes longer than S seconds (default 600) and go on with the next
+  --rerun         start a new run over every image instead (the earlier run and its predictions stay)
+  --json          print one JSON object per progress step and a final summary instead of a progress bar
+  -h, --help      this text`;
 
 export async function detectCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,6 +40,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       flip: { type: 'boolean', default: false },
       mode: { type: 'string', default: 'fast' },
       provider: { type: 'string', default: 'auto' },
+      'time-limit': { type: 'string' },
+      rerun: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -38,22 +50,38 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(DETECT_HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1)
-    throw new CliError('detect: give one FOLDER (see simplepose detect --help)', EXIT.usage);
-  if (!values.model) throw new CliError('detect: --model is required', EXIT.usage);
+  if (positionals.length !== 1) throw new CliError('give one FOLDER (see simplepose detect --help)', EXIT.usage);
+  if (!values.model) throw new CliError('--model is required', EXIT.usage);
   if (values.mode !== 'fast' && values.mode !== 'reference')
-    throw new CliError(`detect: --mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
-  if (!isProviderName(values.provider))
-    throw new CliError(`detect: unknown --provider "${values.provider}"`, EXIT.usage);
+    throw new CliError(`--mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
+  if (!isProviderName(values.provider)) throw new CliError(`unknown --provider "${values.provider}"`, EXIT.usage);
   const scales = values.scales.split(',').map(Number);
-  if (scales.some((s) => !(s > 0 && s <= 4)))
-    throw new CliError(`detect: --scales must be numbers in (0, 4], got "${values.scales}"`, EXIT.usage);
+  const timeLimitS = values['time-limit'] === undefined ? undefined : Number(values['time-limit']);
+  const settings: DetectSettings = { scales, flip: values.flip, mode: values.mode };
+  const scalesProblem = detectSettingsProblem(settings);
+  if (scalesProblem) throw new CliError(`--scales "${values.scales}": ${scalesProblem}`, EXIT.usage);
+  if (detectSettingsProblem(settings, timeLimitS))
+    throw new CliError(
+      `detect: --time-limit must be a number of seconds in (0, 86400], got "${values['time-limit']}"`,
+      EXIT.usage,
+    );
   const root = positionals[0];
-  const db = openProjectDb(values.project ?? path.join(root, PROJECT_DB_NAME));
+  const folderProblem = projectFolderProblem(root);
+  if (folderProblem) throw new CliError(folderProblem, EXIT.input);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = () => controller.abort(); // stops the image in flight at once (its worker is killed)
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let db: ReturnType<typeof openProjectDb> | null = null;
   try {
+    // The model first: a wrong model never leaves a project behind.
+    const engine = await PoseEngine.start(values.model, {
+      provider: values.provider,
+      log: (l) => io.err(l),
+      signal: controller.signal,
+      imageTimeLimitMs: timeLimitS === undefined ? undefined : timeLimitS * 1000,
+    });
+    db = openProjectDb(values.project ?? path.join(root, PROJECT_DB_NAME));
     const sync = await syncImages(db, root);
     io.err(
       `${root}: ${sync.added} added, ${sync.changed} changed, ${sync.removed} removed, ${sync.unchanged} unchanged${sync.unreadable.length ? `, ${sync.unreadable.length} unreadable` : ''}`,
@@ -62,10 +90,12 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     const tty = process.stderr.isTTY && !values.json;
     const result = await runDetectJob(db, {
       modelPath: values.model,
+      engine,
       root,
       provider: values.provider,
       cacheDir: projectCacheDir(root),
-      settings: { scales, flip: values.flip, mode: values.mode },
+      settings,
+      rerun: values.rerun,
       signal: controller.signal,
       log: (l) => io.err(l),
       onProgress: (p) => {
@@ -84,9 +114,14 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
         `run ${result.runId}: ${result.status}, ${result.done}/${result.total} images${result.failed ? `, ${result.failed} failed` : ''}`,
       );
     return result.status === 'done' && result.failed === 0 ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    if (e instanceof InferenceCancelledError || e instanceof DetectCancelledError)
+      throw new CliError('cancelled before the model had loaded', EXIT.failed);
+    throw e;
   } finally {
-    process.off('SIGINT', onSigint);
-    db.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    db?.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, statSync } from 'node:fs';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
+import { projectFolderProblem } from '../node/project/scanFolder.ts';
 import { createProjectService } from '../node/project/projectService.ts';
 import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
@@ -47,6 +48,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`serve: --port must be 0..65535, got "${values.port}"`, EXIT.usage);
   if (!positionals[0] && !values.project) throw new CliError('serve: give a FOLDER or --project FILE', EXIT.usage);
+  const folderProblem = positionals[0] ? projectFolderProblem(positionals[0]) : null;
+  if (folderProblem) throw new CliError(folderProblem, EXIT.input);
   const db = openProjectDb(values.project ?? path.join(positionals[0], PROJECT_DB_NAME));
   const root =
     positionals[0] ??
@@ -79,8 +82,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const staticDir = path.join(PACKAGE_ROOT, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html')))
     io.err('the review app is not built (npm run build): serving the API only');
+  const service = createProjectService(db, root, { modelPath: model, exchange: { kind: 'folder', dir: exchangeDir } });
   const server = await startServer({
-    service: createProjectService(db, root, { modelPath: model, exchange: { kind: 'folder', dir: exchangeDir } }),
+    service,
     root,
     host: values.host,
     extraHosts: values['allow-host'],
@@ -98,8 +102,16 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       : `SimplePose Studio web mode: ${server.url}`,
   );
   await stopped;
+  // Shutdown: running jobs are cancelled first (their inference workers killed, runs marked cancelled), then the
+  // server and the database close. A second signal while that is under way exits at once.
+  const force = () => process.exit(EXIT.failed);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await service.shutdown();
   await server.close();
   db.close();
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
   return EXIT.ok;
 }
 

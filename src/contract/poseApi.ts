@@ -154,7 +154,16 @@ export const POSE_API = {
     response: s.object({ ok: s.literal(true), status: ImageStatus }),
   },
   startDetect: {
-    request: s.object({ modelPath: s.string(), settings: DetectSettings }),
+    /**
+     * Completes this model's run with these settings (only images without its prediction); `rerun`: a new run over
+     * every image. `imageTimeLimitSeconds`: past it an image fails alone (default: the engine's, 10 minutes).
+     */
+    request: s.object({
+      modelPath: s.string(),
+      settings: DetectSettings,
+      rerun: s.optional(s.boolean()),
+      imageTimeLimitSeconds: s.optional(s.number()),
+    }),
     response: s.object({ jobId: s.string() }),
   },
   cancelJob: { request: s.object({ jobId: s.string() }), response: s.object({ ok: s.boolean() }) },

@@ -63,10 +63,13 @@ describe('electron-builder.yml', () => {
 
   it('the bundled inference worker runs: loads a model and infers an image, from out/main', async () => {
     ensureBuild(PROJECT_ROOT, () => undefined);
-    const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(path.join(PROJECT_ROOT, 'out/main/inferenceWorker.js'), {
-      workerData: { modelPath: path.join(PROJECT_ROOT, 'test/fixtures/model/tiny.onnx'), provider: 'cpu' },
-    });
+    // The worker is a child process (PoseEngine forks it; in Electron, fork runs it as Node).
+    const { fork } = await import('node:child_process');
+    const worker = fork(
+      path.join(PROJECT_ROOT, 'out/main/inferenceWorker.js'),
+      [JSON.stringify({ modelPath: path.join(PROJECT_ROOT, 'test/fixtures/model/tiny.onnx'), provider: 'cpu' })],
+      { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
     const next = (type: string) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
         const f = (m: Record<string, unknown>) => {
@@ -84,7 +87,7 @@ describe('electron-builder.yml', () => {
       'resources/sample-project/images',
       readdirSync(path.join(PROJECT_ROOT, 'resources/sample-project/images'))[0],
     );
-    worker.postMessage({
+    worker.send({
       type: 'infer',
       id: 1,
       image,
@@ -93,6 +96,6 @@ describe('electron-builder.yml', () => {
     });
     const r = await next('result');
     expect(r).toMatchObject({ type: 'result', id: 1 });
-    await worker.terminate();
+    worker.kill('SIGKILL');
   });
 });

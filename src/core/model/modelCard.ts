@@ -13,6 +13,10 @@ export interface ModelCard {
   assumed: string[];
 }
 
+/** Bounds a card's input rules must keep (px): the box within preprocess's clamp, the pad a sane network multiple. */
+export const BOX_SIZE_RANGE_PX = [32, OFFICIAL_INPUT_RULES.maxScaledHeightPx] as const;
+export const MAX_PAD_MULTIPLE_PX = 512;
+
 export class ModelCardError extends Error {
   override name = 'ModelCardError';
 }
@@ -32,7 +36,25 @@ export function parseModelCard(json: unknown, where = 'model card'): ModelCard {
   if (inp.channel_order !== 'BGR')
     fail(`input.channel_order ${JSON.stringify(inp.channel_order)} is not supported (BGR)`);
   const num = (v: unknown, name: string) =>
-    typeof v === 'number' && v > 0 ? v : fail(`${name} must be a positive number`);
+    typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : fail(`${name} must be a positive number`);
+  const int = (v: unknown, name: string) =>
+    Number.isInteger(num(v, name)) ? (v as number) : fail(`${name} must be a whole number, got ${v}`);
+  const stride = int(out.stride, 'output.stride');
+  const pad = int(inp.pad_multiple, 'input.pad_multiple');
+  // A network input padded to a multiple the network cannot divide fails deep inside ONNX Runtime; one far too big
+  // or a box size outside what the clamp of preprocess allows cannot be allocated or resized: refuse them here.
+  if (pad % stride !== 0 || pad > MAX_PAD_MULTIPLE_PX)
+    fail(
+      `input.pad_multiple ${pad} must be a multiple of the output stride ${stride} and at most ${MAX_PAD_MULTIPLE_PX} (IMHN exports use 64)`,
+    );
+  const box = num(inp.box_size, 'input.box_size');
+  if (box < BOX_SIZE_RANGE_PX[0] || box > BOX_SIZE_RANGE_PX[1])
+    fail(
+      `input.box_size ${box} must be between ${BOX_SIZE_RANGE_PX[0]} and ${BOX_SIZE_RANGE_PX[1]} px (the image height at scale 1; the official value is 512)`,
+    );
+  const padValue = inp.pad_value ?? 128;
+  if (typeof padValue !== 'number' || !(padValue >= 0 && padValue <= 255))
+    fail(`input.pad_value must be a number in 0…255, got ${JSON.stringify(padValue)}`);
   return {
     format: c.format,
     name: String(c.name ?? 'model'),
@@ -42,15 +64,15 @@ export function parseModelCard(json: unknown, where = 'model card'): ModelCard {
       channelOrder: 'BGR',
       rules: {
         ...OFFICIAL_INPUT_RULES,
-        boxSizePx: num(inp.box_size, 'input.box_size'),
-        padMultiplePx: num(inp.pad_multiple, 'input.pad_multiple'),
-        padValue: Number(inp.pad_value ?? 128),
+        boxSizePx: box,
+        padMultiplePx: pad,
+        padValue,
       },
     },
     output: {
       name: String(out.name ?? 'maps'),
-      channels: num(out.channels, 'output.channels'),
-      stride: num(out.stride, 'output.stride'),
+      channels: int(out.channels, 'output.channels'),
+      stride,
     },
     weights: c.weights === 'fp16' ? 'fp16' : c.weights === 'fp32' ? 'fp32' : 'unknown',
     architecture: typeof c.architecture === 'object' && c.architecture ? c.architecture : {},

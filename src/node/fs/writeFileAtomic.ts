@@ -1,12 +1,31 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+/** `.<name>.<pid>.<ms since epoch>.tmp`: the temporary file writeFileAtomic writes beside its target. */
+const TEMP_NAME = /^\.?.+\.(\d{1,10})\.(\d{12,14})\.tmp$/;
+/** No write of this app takes a day: a temporary file that old is stale whoever made it (its pid may be reused). */
+const STALE_AFTER_MS = 24 * 3600_000;
+
+export interface WriteAtomicOptions {
+  /**
+   * Remove this app's stale temporary files in the target's folder first (default true: a write killed half-way
+   * leaves one). Bulk writers of many files in one folder sweep once (`removeStaleTempFiles`) and pass false.
+   */
+  sweep?: boolean;
+}
 
 /**
  * Writes a file so that readers see either the old or the new content, never half of it: write a temporary file
  * beside it, then rename over the target. Errors name the file and the reason (read-only folder, full disk, …).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  o: WriteAtomicOptions = {},
+): Promise<void> {
+  const dir = path.dirname(file);
+  if (o.sweep !== false) await removeStaleTempFiles(dir);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await writeFile(tmp, data);
     await rename(tmp, file);
@@ -20,7 +39,52 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
           ? 'the disk is full'
           : code === 'ENOENT'
             ? 'the folder does not exist'
-            : (e as Error).message;
+            : code === 'ENOTDIR'
+              ? 'a part of the path is not a folder'
+              : code === 'EISDIR'
+                ? 'it is a folder'
+                : (e as Error).message;
     throw new Error(`cannot write ${file}: ${why}${code ? ` (${code})` : ''}`);
+  }
+}
+
+/**
+ * Deletes the temporary files writeFileAtomic left in `dir` when its process was killed: those whose process is
+ * gone, and any older than a day. Another live process's file (a write in progress) is kept. Returns the names
+ * removed; a folder that cannot be listed is left alone (the write itself then says why).
+ */
+export async function removeStaleTempFiles(dir: string, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]),
+      madeMs = Number(m[2]);
+    const old = now - madeMs > STALE_AFTER_MS;
+    if (!old && (pid === process.pid || processExists(pid))) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!(await stat(file)).isFile()) continue;
+      await rm(file, { force: true });
+      removed.push(name);
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }

@@ -48,6 +48,11 @@ export async function thumbnail(imagePath: string, contentHash: string, cacheDir
     }
   }
   await mkdir(cacheDir, { recursive: true });
-  await writeFileAtomic(file, jpeg);
+  // Thousands of thumbnails share the folder: its stale temporary files are swept once per process, not per write.
+  const sweep = !sweptDirs.has(cacheDir);
+  sweptDirs.add(cacheDir);
+  await writeFileAtomic(file, jpeg, { sweep });
   return jpeg;
 }
+
+const sweptDirs = new Set<string>();

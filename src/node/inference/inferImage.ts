@@ -1,10 +1,11 @@
 import { decodeImageBgr } from '../images/decodeImage.ts';
-import { preprocess } from '../../core/image/preprocess.ts';
+import { preprocess, scaleMultiplier } from '../../core/image/preprocess.ts';
 import type { ImageU8 } from '../../core/image/resizeCubicU8.ts';
 import type { DecodeInput, DecodePass } from '../../core/codec/decodeCase.ts';
 import { decodeReference, type DecodeOutput } from '../../core/codec/decodeReference.ts';
 import { decodeFast } from '../../core/codec/decodeFast.ts';
-import type { PoseModel } from './poseModel.ts';
+import { countNonFinite, ortMessage, type PoseModel } from './poseModel.ts';
+import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
 
 export interface InferOptions {
@@ -12,6 +13,11 @@ export interface InferOptions {
   scales: number[];
   flip: boolean;
   mode: 'reference' | 'fast';
+}
+
+/** One image could not go through the network: the message names the image, the pass and the reason. */
+export class ImageInferenceError extends Error {
+  override name = 'ImageInferenceError';
 }
 
 export const DEFAULT_INFER_OPTIONS: InferOptions = { scales: [1], flip: true, mode: 'fast' };
@@ -43,13 +49,31 @@ export async function inferImage(
   const img = typeof image === 'string' ? await decodeImageBgr(image) : image;
   const timings = { decodeImage: performance.now() - t, preprocess: 0, network: 0, postprocess: 0 };
   const passes: DecodePass[] = [];
+  const where = typeof image === 'string' ? `${image}: ` : '';
   for (const s of o.scales) {
+    const m = scaleMultiplier(img.width, img.height, s, model.card.input.rules);
+    if (scaledLength(img.width, m) < 1 || scaledLength(img.height, m) < 1)
+      throw new ImageInferenceError(
+        `${where}scale ${s} shrinks the ${img.width}×${img.height} image to nothing (box size ${model.card.input.rules.boxSizePx} px); use a larger scale`,
+      );
     t = performance.now();
     const input = preprocess(img, s, o.flip, model.card.input.rules);
     timings.preprocess += performance.now() - t;
     t = performance.now();
-    const out = await model.run(input);
+    let out: { data: Float32Array; dims: number[] };
+    try {
+      out = await model.run(input);
+    } catch (e) {
+      throw new ImageInferenceError(
+        `${where}the network failed on its [${input.batch}, ${input.paddedH}, ${input.paddedW}, 3] input at scale ${s} (${ortMessage(e)})`,
+      );
+    }
     timings.network += performance.now() - t;
+    const bad = countNonFinite(out.data);
+    if (bad > 0)
+      throw new ImageInferenceError(
+        `${where}the model produced invalid maps at scale ${s}: ${bad} of ${out.data.length} values are NaN or infinite (no poses stored)`,
+      );
     const [n, c, h, w] = out.dims;
     const size = c * h * w;
     passes.push({

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assumedCard, parseModelCard, ModelCardError, type ModelCard } from '../../core/model/modelCard.ts';
@@ -31,6 +32,37 @@ export function cardPathFor(modelPath: string): string {
   return path.join(path.dirname(modelPath), `${path.basename(modelPath, path.extname(modelPath))}.card.json`);
 }
 
+/** Why `modelPath` cannot be a model file (missing, a folder, empty, unreadable), or null when it may be one. */
+export function modelFileProblem(modelPath: string): string | null {
+  try {
+    const st = statSync(modelPath);
+    if (st.isDirectory()) return `${modelPath}: is a folder, not an ONNX model file`;
+    if (!st.isFile()) return `${modelPath}: not a regular file`;
+    if (st.size === 0) return `${modelPath}: the model file is empty`;
+    return null;
+  } catch (e) {
+    return `${modelPath}: ${fileErrorReason(e)}`;
+  }
+}
+
+function fileErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a folder, not an ONNX model file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  return `cannot read the model (${code ?? (e as Error).message})`;
+}
+
+/** ONNX Runtime's message without its source location and C++ signature: the node that failed and why. */
+export function ortMessage(e: unknown): string {
+  const text = firstLine(e);
+  const m = /running (\S+) node\. Name:'([^']*)' Status Message: (.*)$/.exec(text);
+  if (!m) return text;
+  const why = m[3].replace(/^\S+:\d+ /, '').replace(/^[^()]*\([^)]*\)\s*/, '');
+  return `${m[1]} node ${m[2]}: ${why}`;
+}
+
 /**
  * Loads an ONNX model and its card, choosing the execution provider (requested one only, or the platform order with
  * fallback to CPU, logging why each one was skipped), then probes it with a 64×64 input: the output must have
@@ -42,9 +74,7 @@ export async function loadPoseModel(modelPath: string, options: LoadOptions = {}
   try {
     bytes = await readFile(modelPath);
   } catch (e) {
-    throw new ModelLoadError(
-      `${modelPath}: cannot read the model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    throw new ModelLoadError(`${modelPath}: ${fileErrorReason(e)}`);
   }
   if (bytes.length === 0) throw new ModelLoadError(`${modelPath}: the model file is empty`);
   const requested = options.provider ?? 'auto';
@@ -63,6 +93,7 @@ export async function loadPoseModel(modelPath: string, options: LoadOptions = {}
       session = await ort.InferenceSession.create(bytes, {
         executionProviders: [ortProviderName(p)],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 4, // its errors reach the user through our messages, not as raw log lines on stderr
         intraOpNumThreads: options.intraOpThreads ?? 0,
       });
       active = p;
@@ -152,32 +183,52 @@ function wrap(modelPath: string, session: ort.InferenceSession, card: ModelCard,
   };
 }
 
+/**
+ * One run on a small grey input of the card's padding: H = pad, W = 3·pad (an odd multiple, so a network that needs
+ * a larger multiple than the card says fails here rather than on the first photo). The output must be 50 finite
+ * channels at the card's stride.
+ */
 async function probe(model: PoseModel, modelPath: string): Promise<void> {
-  const side = 64;
+  const { padMultiplePx: pad } = model.card.input.rules;
+  const [h, w] = [pad, 3 * pad];
   let out: { data: Float32Array; dims: number[] };
   try {
     out = await model.run({
-      data: new Float32Array(side * side * 3).fill(0.5),
+      data: new Float32Array(h * w * 3).fill(0.5),
       batch: 1,
-      paddedH: side,
-      paddedW: side,
+      paddedH: h,
+      paddedW: w,
       multiplier: 1,
     });
   } catch (e) {
+    const card = model.card.assumed.length ? 'the official padding (no card)' : `the card's input.pad_multiple ${pad}`;
     throw new ModelLoadError(
-      `${modelPath}: does not accept an NHWC [1, 64, 64, 3] float32 image (${firstLine(e)}); is it an IMHN export?`,
+      `${modelPath}: fails on an NHWC [1, ${h}, ${w}, 3] float32 image, padded per ${card} (${ortMessage(e)}); is it an IMHN export, and does its card match it?`,
     );
   }
-  const want = [1, model.card.output.channels, side / model.card.output.stride, side / model.card.output.stride];
+  const s = model.card.output.stride;
+  const want = [1, model.card.output.channels, h / s, w / s];
   if (out.dims.length !== 4 || out.dims.some((d, i) => d !== want[i])) {
     throw new ModelLoadError(
-      `${modelPath}: for a 64×64 input the output is [${out.dims.join(', ')}], expected [${want.join(', ')}] (${want[1]} channels at stride ${model.card.output.stride}); this is not an IMHN pose model`,
+      `${modelPath}: for a ${w}×${h} input the output is [${out.dims.join(', ')}], expected [${want.join(', ')}] (${want[1]} channels at stride ${s}); this is not an IMHN pose model`,
     );
   }
   if (want[1] !== 50)
     throw new ModelLoadError(
       `${modelPath}: the card says ${want[1]} output channels; the decoder needs the 50-channel IMHN layout`,
     );
+  const bad = countNonFinite(out.data);
+  if (bad > 0)
+    throw new ModelLoadError(
+      `${modelPath}: the model produced invalid maps for a plain grey test image (${bad} of ${out.data.length} values are NaN or infinite)`,
+    );
+}
+
+/** How many values are NaN or ±Infinity (x·0 is 0 for every finite x, NaN otherwise). */
+export function countNonFinite(data: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] * 0 !== 0) n++;
+  return n;
 }
 
 function firstLine(e: unknown): string {

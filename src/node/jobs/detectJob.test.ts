@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from '../project/syncImages.ts';
 import { runDetectJob, type DetectProgress } from './detectJob.ts';
+import { latestFinishedRun } from '../project/latestFinishedRun.ts';
+import { writeAttackImages } from '../../../test/support/processes.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -106,4 +108,110 @@ describe('runDetectJob', () => {
     expect(db2.prepare('SELECT COUNT(*) FROM inference_runs').pluck().get()).toBe(1);
     db2.close();
   }, 120_000);
+  it('running again on a finished run only does the images added since; rerun starts a new run over all', async () => {
+    const root = await folder(3);
+    const db = openProjectDb(path.join(root, '.p.sqlite'));
+    await syncImages(db, root);
+    const base = { modelPath: MODEL, root, settings, provider: 'cpu' as const, cacheDir: path.join(root, '.cache') };
+    const first = await runDetectJob(db, base);
+    expect(first).toMatchObject({ status: 'done', done: 3, total: 3 });
+    const again: DetectProgress[] = [];
+    const second = await runDetectJob(db, { ...base, onProgress: (p) => again.push(p) });
+    expect(second).toMatchObject({ status: 'done', done: 3, total: 3, runId: first.runId });
+    expect(again).toEqual([]); // nothing was inferred
+    writeFileSync(
+      path.join(root, 'new.png'),
+      await sharp({ create: { width: 80, height: 60, channels: 3, background: '#345' } })
+        .png()
+        .toBuffer(),
+    );
+    await syncImages(db, root);
+    const third = await runDetectJob(db, { ...base, onProgress: (p) => again.push(p) });
+    expect(third).toMatchObject({ status: 'done', done: 4, total: 4, runId: first.runId });
+    expect(again.map((p) => p.lastImage)).toEqual(['new.png']);
+    const stop = new AbortController();
+    for (const name of ['newer1.png', 'newer2.png'])
+      writeFileSync(path.join(root, name), await sharp(path.join(root, 'new.png')).flop().png().toBuffer());
+    await syncImages(db, root);
+    const cancelled = await runDetectJob(db, { ...base, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(cancelled).toMatchObject({ status: 'cancelled', runId: first.runId, done: 5, total: 6 });
+    expect(latestFinishedRun(db)).toBe(first.runId); // what it had stays exportable
+    const other = await runDetectJob(db, { ...base, settings: { ...settings, flip: true } });
+    expect(other.runId).not.toBe(first.runId); // other settings: their own run
+    const rerun = await runDetectJob(db, { ...base, rerun: true });
+    expect(rerun).toMatchObject({ status: 'done', done: 6, total: 6 });
+    expect(rerun.runId).toBeGreaterThan(other.runId);
+    expect(db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(first.runId)).toBe(5);
+    expect(latestFinishedRun(db)).toBe(rerun.runId);
+    db.close();
+  });
+  it('a map cache that cannot be written fails the image: never a prediction without its maps', async () => {
+    const root = await folder(2);
+    const db = openProjectDb(path.join(root, '.p.sqlite'));
+    await syncImages(db, root);
+    const cacheDir = path.join(root, '.cache');
+    writeFileSync(cacheDir, 'a file where the cache folder should be');
+    const log: string[] = [];
+    const r = await runDetectJob(db, {
+      modelPath: MODEL,
+      root,
+      settings,
+      provider: 'cpu',
+      cacheDir,
+      log: (l) => log.push(l),
+    });
+    expect(r).toMatchObject({ status: 'done', done: 0, failed: 2 });
+    expect(log.join('\n')).toMatch(/img0\.png: not stored \(.*\.cache/);
+    expect(db.prepare('SELECT COUNT(*) FROM predictions').pluck().get()).toBe(0);
+    db.close();
+  });
+  it('an image past the time limit fails with a message and the job goes on (hanging model)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-detect-hang-'));
+    await writeAttackImages(root); // a-square.png finishes, b-wide.png never does
+    writeFileSync(
+      path.join(root, 'c-square.png'),
+      await sharp(path.join(root, 'a-square.png')).flip().png().toBuffer(),
+    );
+    const db = openProjectDb(path.join(root, '.p.sqlite'));
+    await syncImages(db, root);
+    const log: string[] = [];
+    const t0 = performance.now();
+    const r = await runDetectJob(db, {
+      modelPath: path.join(MODEL_FIXTURES, 'hang.onnx'),
+      root,
+      settings,
+      provider: 'cpu',
+      cacheDir: path.join(root, '.cache'),
+      imageTimeLimitMs: 1000,
+      log: (l) => log.push(l),
+    });
+    expect(r).toMatchObject({ status: 'done', done: 2, failed: 1, total: 3 });
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(log.join('\n')).toMatch(/b-wide\.png: .*stopped after 1 s \(the time limit per image\)/);
+    expect(
+      db.prepare('SELECT rel_path FROM predictions p JOIN images i ON i.id = p.image_id ORDER BY 1').pluck().all(),
+    ).toEqual(['a-square.png', 'c-square.png']);
+    db.close();
+  }, 30_000);
+  it('maps with NaN or Inf fail the image with "the model produced invalid maps" (no empty prediction stored)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-detect-nan-'));
+    await writeAttackImages(root);
+    const db = openProjectDb(path.join(root, '.p.sqlite'));
+    await syncImages(db, root);
+    const log: string[] = [];
+    const r = await runDetectJob(db, {
+      modelPath: path.join(MODEL_FIXTURES, 'nan.onnx'),
+      root,
+      settings,
+      provider: 'cpu',
+      log: (l) => log.push(l),
+    });
+    expect(r).toMatchObject({ status: 'done', done: 1, failed: 1 });
+    expect(log.join('\n')).toMatch(
+      /b-wide\.png: .*the model produced invalid maps at scale 0\.25: \d+ of \d+ values are NaN or infinite/,
+    );
+    expect(existsSync(path.join(root, '.cache'))).toBe(false);
+    expect(db.prepare('SELECT COUNT(*) FROM predictions').pluck().get()).toBe(1);
+    db.close();
+  });
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ProjectFiles } from '../fs/projectPaths.ts';
+import { createReadStream } from 'node:fs';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
-import { PoseEngine } from '../inference/poseEngine.ts';
+import { ProjectFiles } from '../fs/projectPaths.ts';
+import { InferenceCancelledError, PoseEngine } from '../inference/poseEngine.ts';
+import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache } from '../project/mapCache.ts';
 
@@ -30,96 +31,193 @@ export interface DetectOptions {
   root: string;
   cacheDir?: string;
   onProgress?: (p: DetectProgress) => void;
+  /** Aborting stops the image in flight at once (its worker is killed) and marks the run cancelled. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Start a new run over every present image, instead of completing this model's run with these settings. */
+  rerun?: boolean;
+  /** Each image's time limit (ms; null: none; default DEFAULT_IMAGE_TIME_LIMIT_MS): past it the image fails alone. */
+  imageTimeLimitMs?: number | null;
+  /** An engine already started on `modelPath` (the CLI checks the model before it creates the project); closed here. */
+  engine?: PoseEngine;
 }
 
+/** Largest scale factor accepted (the official evaluation goes up to 3). */
+export const MAX_DETECT_SCALE = 4;
+
+/** What is wrong with detection settings from a user or a client (one rule for the CLI and the service), or null. */
+export function detectSettingsProblem(settings: DetectSettings, imageTimeLimitSeconds?: number | null): string | null {
+  if (settings.scales.length === 0) return 'give at least one scale';
+  const bad = settings.scales.find((x) => !(x > 0 && x <= MAX_DETECT_SCALE));
+  if (bad !== undefined) return `scales must be numbers in (0, ${MAX_DETECT_SCALE}], got ${bad}`;
+  if (imageTimeLimitSeconds != null && !(imageTimeLimitSeconds > 0 && imageTimeLimitSeconds <= 86_400))
+    return `the time limit per image must be between 0 and 86400 seconds, got ${imageTimeLimitSeconds}`;
+  return null;
+}
+
+/** The job was cancelled before its model had loaded: there is no run to report. */
+export class DetectCancelledError extends Error {
+  override name = 'DetectCancelledError';
+}
+
+type Job = {
+  db: ProjectDb;
+  o: DetectOptions;
+  engine: PoseEngine;
+  runId: number;
+  modelHash: string;
+  files: ProjectFiles;
+};
+
 /**
- * Runs a model over every present image of the project that has no prediction in the run yet. The run is the
- * project's unfinished run with the same model and settings when there is one (resume after a crash or a cancel),
- * else a new one. Each image's poses are stored in their own transaction, keyed (run, image), so a crash at any
- * moment loses at most the image in flight and never duplicates one. Raw maps go to the map cache.
+ * Runs a model over the project's present images that have no prediction in its run yet. The run is the latest one
+ * with the same model and settings, whatever its state: interrupted runs resume, and a finished run only takes the
+ * images added since; `rerun` starts a new run over everything. Each image's maps are written to the cache first,
+ * then its poses and the cache entry are committed in one transaction keyed (run, image): a crash at any moment
+ * loses at most the image in flight, never duplicates one, and never leaves a prediction without its maps.
  */
 export async function runDetectJob(
   db: ProjectDb,
   o: DetectOptions,
 ): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
-  const modelBytes = readFileSync(o.modelPath);
-  const modelHash = createHash('sha256').update(modelBytes).digest('hex');
-  const files = new ProjectFiles(o.root); // every image read goes through it: a link out of the project fails its image
-  const engine = await PoseEngine.start(o.modelPath, { provider: o.provider, log: o.log });
+  let engine = o.engine;
+  let modelHash: string;
   try {
+    modelHash = await hashModelFile(o.modelPath);
+    engine ??= await PoseEngine.start(o.modelPath, {
+      provider: o.provider,
+      log: o.log,
+      signal: o.signal,
+      imageTimeLimitMs: o.imageTimeLimitMs,
+    });
+  } catch (e) {
+    await engine?.stop();
+    if (e instanceof InferenceCancelledError) throw new DetectCancelledError('detection was cancelled');
+    throw e;
+  }
+  const started = engine;
+  const onAbort = () => void started.stop();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) onAbort();
+  try {
+    const runId = openRun(db, started, modelHash, o);
+    return await detectImages({ db, o, engine: started, runId, modelHash, files: new ProjectFiles(o.root) });
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    if (o.signal?.aborted) await started.stop();
+    else await started.close();
+  }
+}
+
+async function detectImages(job: Job): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
+  const { db, o, runId } = job;
+  const todo = db
+    .prepare(
+      'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',
+    )
+    .all(runId) as { id: number; rel_path: string; content_hash: string }[];
+  const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
+  const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
+  await cache?.removeStaleTempFiles();
+  const progress: DetectProgress = {
+    runId,
+    done: already,
+    total: already + todo.length,
+    failed: 0,
+    imagesPerSecond: 0,
+    etaSeconds: null,
+  };
+  const t0 = performance.now();
+  let sinceStart = 0;
+  for (const im of todo) {
+    const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
+    if (outcome === 'cancelled') {
+      // A run that had finished before (and was taking images added since) stays finished: what it had is whole.
+      db.prepare(
+        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'cancelled' ELSE 'done' END WHERE id = ?",
+      ).run(runId);
+      return { ...progress, status: 'cancelled' };
+    }
+    if (outcome === 'failed') {
+      progress.failed++;
+      continue;
+    }
+    sinceStart++;
+    progress.done++;
+    progress.lastImage = im.rel_path;
+    progress.imagesPerSecond = sinceStart / ((performance.now() - t0) / 1000);
+    progress.etaSeconds = (progress.total - progress.done - progress.failed) / progress.imagesPerSecond;
+    o.onProgress?.({ ...progress });
+  }
+  db.prepare("UPDATE inference_runs SET status = 'done', finished_at = ? WHERE id = ?").run(Date.now(), runId);
+  return { ...progress, etaSeconds: 0, status: 'done' };
+}
+
+/** One image: infer, write its maps, then commit poses + cache entry together. */
+async function detectOne(
+  { db, o, engine, runId, modelHash, files }: Job,
+  cache: MapCache | null,
+  im: { id: number; rel_path: string; content_hash: string },
+): Promise<'done' | 'failed' | 'cancelled'> {
+  let r;
+  try {
+    // every image read goes through the project's resolver: a link out of the project fails its image
+    r = await engine.infer(files.resolve(im.rel_path), im.id, o.settings);
+  } catch (e) {
+    if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
+    o.log?.(`${im.rel_path}: ${(e as Error).message}`);
+    return 'failed';
+  }
+  try {
+    const key = {
+      imageHash: im.content_hash,
+      modelHash,
+      settings: { scales: o.settings.scales, flip: o.settings.flip },
+    };
+    const written = cache ? await cache.write(key, r.passes) : null;
+    writeTransaction(db, `storing the prediction of ${im.rel_path}`, () => {
+      if (written) cache!.record(written);
+      db.prepare(
+        'INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)',
+      ).run(runId, im.id, JSON.stringify(r.poses), Date.now());
+    });
+  } catch (e) {
+    o.log?.(`${im.rel_path}: not stored (${(e as Error).message})`);
+    return 'failed';
+  }
+  await cache?.evict();
+  return 'done';
+}
+
+/** The run this job completes (see runDetectJob), marked running; its model recorded once by content hash. */
+function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: DetectOptions): number {
+  // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
+  return writeTransaction(db, 'starting detection', () => {
+    const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
     const scales = JSON.stringify(o.settings.scales),
       flip = o.settings.flip ? 1 : 0;
-    // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
-    const runId = writeTransaction(db, 'starting detection', () => {
-      const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
-      let run = db
-        .prepare(
-          "SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? AND status IN ('running', 'cancelled') ORDER BY id DESC LIMIT 1",
-        )
-        .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined;
-      if (run) {
-        db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
-          engine.provider,
-          run.id,
-        );
-        o.log?.(`resuming run ${run.id}`);
-      } else {
-        const r = db
+    const run = o.rerun
+      ? undefined
+      : (db
           .prepare(
-            "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+            'SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? ORDER BY id DESC LIMIT 1',
           )
-          .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
-        run = { id: Number(r.lastInsertRowid) };
-      }
+          .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined);
+    if (run) {
+      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
+        engine.provider,
+        run.id,
+      );
+      o.log?.(`continuing run ${run.id}`);
       return run.id;
-    });
-    const todo = db
-      .prepare(
-        'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',
-      )
-      .all(runId) as { id: number; rel_path: string; content_hash: string }[];
-    const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
-    const total = already + todo.length;
-    const store = db.prepare(
-      'INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)',
-    );
-    const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
-    const progress: DetectProgress = { runId, done: already, total, failed: 0, imagesPerSecond: 0, etaSeconds: null };
-    const t0 = performance.now();
-    let sinceStart = 0;
-    for (const im of todo) {
-      if (o.signal?.aborted) {
-        db.prepare("UPDATE inference_runs SET status = 'cancelled' WHERE id = ?").run(runId);
-        return { ...progress, status: 'cancelled' };
-      }
-      try {
-        const r = await engine.infer(files.resolve(im.rel_path), im.id, o.settings);
-        store.run(runId, im.id, JSON.stringify(r.poses), Date.now());
-        if (cache)
-          await cache.put(
-            { imageHash: im.content_hash, modelHash, settings: { scales: o.settings.scales, flip: o.settings.flip } },
-            r.passes,
-          );
-      } catch (e) {
-        progress.failed++;
-        o.log?.(`${im.rel_path}: ${(e as Error).message}`);
-        continue;
-      }
-      sinceStart++;
-      progress.done++;
-      progress.lastImage = im.rel_path;
-      const secs = (performance.now() - t0) / 1000;
-      progress.imagesPerSecond = sinceStart / secs;
-      progress.etaSeconds = (progress.total - progress.done - progress.failed) / progress.imagesPerSecond;
-      o.onProgress?.({ ...progress });
     }
-    db.prepare("UPDATE inference_runs SET status = 'done', finished_at = ? WHERE id = ?").run(Date.now(), runId);
-    return { ...progress, etaSeconds: 0, status: 'done' };
-  } finally {
-    await engine.close();
-  }
+    const r = db
+      .prepare(
+        "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+      )
+      .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
+    return Number(r.lastInsertRowid);
+  });
 }
 
 function upsertModel(db: ProjectDb, modelPath: string, hash: string, card: string): number {
@@ -130,4 +228,17 @@ function upsertModel(db: ProjectDb, modelPath: string, hash: string, card: strin
       .prepare('INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, ?, ?)')
       .run(modelPath, hash, card, Date.now()).lastInsertRowid,
   );
+}
+
+/** SHA-256 of the model file, streamed; a missing, empty or folder path is a ModelLoadError saying so. */
+export async function hashModelFile(modelPath: string): Promise<string> {
+  const problem = modelFileProblem(modelPath);
+  if (problem) throw new ModelLoadError(problem);
+  return new Promise<string>((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(modelPath)
+      .on('data', (d) => h.update(d))
+      .on('error', (e) => reject(new ModelLoadError(`${modelPath}: cannot read the model (${e.message})`)))
+      .on('end', () => resolve(h.digest('hex')));
+  });
 }

@@ -222,7 +222,9 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one));
+    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+      sweep: im === all.images[0], // one sweep of the folder, not one per file
+    });
   }
   return all.images.length;
 }

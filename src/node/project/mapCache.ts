@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
-import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { removeStaleTempFiles, writeFileAtomic } from '../fs/writeFileAtomic.ts';
 
 /** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
 export function projectCacheDir(root: string): string {
@@ -20,6 +20,15 @@ export interface MapCacheKey {
 
 interface Entry {
   passes: { multiplier: number; maps: string; flipped: string | null }[];
+}
+
+/** An entry whose files are on disk but which is not recorded yet (MapCache.write → MapCache.record). */
+export interface WrittenEntry {
+  key: string;
+  k: MapCacheKey;
+  entry: Entry;
+  bytes: number;
+  now: number;
 }
 
 /**
@@ -45,31 +54,48 @@ export class MapCache {
       .slice(0, 32);
   }
 
+  /**
+   * Writes an entry's files and records it. A caller that must commit something together with the entry (detection:
+   * the prediction) uses `write` and `record` instead, so that a kill in between leaves neither.
+   */
   async put(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<void> {
+    const entry = await this.write(k, passes, now);
+    this.db.transaction(() => this.record(entry)).immediate();
+    await this.evict();
+  }
+
+  /** Writes an entry's map files (each atomically); nothing is recorded yet, so readers do not see it. */
+  async write(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<WrittenEntry> {
     const key = MapCache.keyOf(k);
     await mkdir(this.dir, { recursive: true });
     const entry: Entry = { passes: [] };
     let bytes = 0;
-    for (const [i, p] of passes.entries()) {
-      const maps = `${key}.p${i}.npy`;
-      const data = writeNpy(p.maps, 'float16');
-      await writeFileAtomic(path.join(this.dir, maps), data);
+    const save = async (name: string, t: DecodePass['maps']) => {
+      const data = writeNpy(t, 'float16');
+      await writeFileAtomic(path.join(this.dir, name), data, { sweep: false });
       bytes += data.length;
-      let flipped: string | null = null;
-      if (p.flippedMaps) {
-        flipped = `${key}.p${i}f.npy`;
-        const f = writeNpy(p.flippedMaps, 'float16');
-        await writeFileAtomic(path.join(this.dir, flipped), f);
-        bytes += f.length;
-      }
+      return name;
+    };
+    for (const [i, p] of passes.entries()) {
+      const maps = await save(`${key}.p${i}.npy`, p.maps);
+      const flipped = p.flippedMaps ? await save(`${key}.p${i}f.npy`, p.flippedMaps) : null;
       entry.passes.push({ multiplier: p.multiplier, maps, flipped });
     }
+    return { key, k, entry, bytes, now };
+  }
+
+  /** Records a written entry: one statement, for the caller's (IMMEDIATE) transaction. */
+  record(w: WrittenEntry): void {
     this.db
       .prepare(
         'INSERT OR REPLACE INTO map_cache (key, image_hash, model_hash, settings, file, bytes, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(key, k.imageHash, k.modelHash, JSON.stringify(k.settings), JSON.stringify(entry), bytes, now);
-    await this.evict();
+      .run(w.key, w.k.imageHash, w.k.modelHash, JSON.stringify(w.k.settings), JSON.stringify(w.entry), w.bytes, w.now);
+  }
+
+  /** Removes temporary files that writes killed half-way left in the cache folder. */
+  removeStaleTempFiles(): Promise<string[]> {
+    return removeStaleTempFiles(this.dir);
   }
 
   async get(k: MapCacheKey, now = Date.now()): Promise<DecodePass[] | null> {
@@ -119,7 +145,8 @@ export class MapCache {
     return this.db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').pluck().get() as number;
   }
 
-  private async evict(): Promise<void> {
+  /** Drops least recently used entries until the cache is within its size limit. */
+  async evict(): Promise<void> {
     let total = this.totalBytes();
     if (total <= this.limitBytes) return;
     const rows = this.db.prepare('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as {

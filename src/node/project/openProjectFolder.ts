@@ -12,7 +12,8 @@ export interface OpenProject {
   db: ProjectDb;
   service: ProjectService;
   sync: SyncResult;
-  close(): void;
+  /** Cancels running jobs (their inference workers are killed at once), then closes the database. */
+  close(): Promise<void>;
 }
 
 /**
@@ -26,7 +27,12 @@ export async function openProjectFolder(root: string, options: ProjectServiceOpt
   const db = openProjectDb(path.join(abs, PROJECT_DB_NAME));
   try {
     const sync = await syncImages(db, abs);
-    return { root: abs, db, sync, service: createProjectService(db, abs, options), close: () => db.close() };
+    const service = createProjectService(db, abs, options);
+    const close = async () => {
+      await service.shutdown();
+      db.close();
+    };
+    return { root: abs, db, sync, service, close };
   } catch (e) {
     db.close();
     throw e;

@@ -11,7 +11,7 @@ import { importCoco } from './cocoImport.ts';
 import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
-import { runDetectJob } from '../jobs/detectJob.ts';
+import { DetectCancelledError, detectSettingsProblem, runDetectJob } from '../jobs/detectJob.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { reviewQueue } from './reviewQueue.ts';
 import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
@@ -46,6 +46,8 @@ export type ProjectService = PoseApi & {
   thumbnail(imageId: number): Promise<Buffer>;
   /** Float16 .npy of the overlay maps (see imageMapsNpy); a 404 ServiceError when none are cached. */
   maps(imageId: number): Promise<Uint8Array>;
+  /** Cancels every running job (their inference workers are killed) and resolves once they have stopped. */
+  shutdown(): Promise<void>;
 };
 
 export function createProjectService(db: ProjectDb, root: string, options: ProjectServiceOptions = {}): ProjectService {
@@ -54,7 +56,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
   const exchange = options.exchange ?? { kind: 'folder', dir: root };
   const ownFiles = () => ({ database: db.name, cacheDir: projectCacheDir(root) });
   const events = new EventEmitter();
-  const jobs = new Map<string, AbortController>();
+  const jobs = new Map<string, { controller: AbortController; finished: Promise<unknown> }>();
   const exists = (imageId: number) => {
     if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId))
       throw new ServiceError(`no image ${imageId} in this project`, 404);
@@ -203,14 +205,17 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       const now = db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(imageId) as typeof status;
       return { ok: true as const, status: now };
     },
-    async startDetect({ modelPath, settings }) {
+    async startDetect({ modelPath, settings, rerun, imageTimeLimitSeconds }) {
+      const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
+      if (problem) throw new ServiceError(problem);
       const jobId = randomUUID();
       const controller = new AbortController();
-      jobs.set(jobId, controller);
-      void runDetectJob(db, {
+      const finished = runDetectJob(db, {
         modelPath,
         root,
         settings,
+        rerun,
+        imageTimeLimitMs: imageTimeLimitSeconds === undefined ? undefined : imageTimeLimitSeconds * 1000,
         signal: controller.signal,
         cacheDir: projectCacheDir(root),
         onProgress: (p) =>
@@ -224,14 +229,26 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
           }),
       })
         .then((r) => events.emit('jobFinished', { jobId, status: r.status }))
-        .catch((e: Error) => events.emit('jobFinished', { jobId, status: 'failed', message: e.message }))
+        .catch((e: Error) =>
+          events.emit(
+            'jobFinished',
+            e instanceof DetectCancelledError
+              ? { jobId, status: 'cancelled' }
+              : { jobId, status: 'failed', message: e.message },
+          ),
+        )
         .finally(() => jobs.delete(jobId));
+      jobs.set(jobId, { controller, finished });
       return { jobId };
     },
     async cancelJob({ jobId }) {
-      const c = jobs.get(jobId);
-      c?.abort();
-      return { ok: c !== undefined };
+      const job = jobs.get(jobId);
+      job?.controller.abort(); // kills the job's inference worker at once; the run is marked cancelled
+      return { ok: job !== undefined };
+    },
+    async shutdown() {
+      for (const job of jobs.values()) job.controller.abort();
+      await Promise.all([...jobs.values()].map((j) => j.finished));
     },
     async exportCoco({ path: requested, onlyReviewed, kind }) {
       const out = exportTarget(requested, exchange, ownFiles());

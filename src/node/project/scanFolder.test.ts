@@ -28,7 +28,8 @@ function tree(): string {
 
 describe('scanFolder', () => {
   it('finds JPEG, PNG, WebP, BMP and TIFF recursively, skips hidden entries and other files, survives link loops', async () => {
-    const r = await scanFolder(tree());
+    const root = tree();
+    const r = await scanFolder(root);
     expect(r.files.map((f) => f.relPath)).toEqual([
       'a.jpg',
       'b.PNG',
@@ -39,7 +40,9 @@ describe('scanFolder', () => {
     ]);
     expect(r.hiddenSkipped).toBe(2);
     expect(r.loopsSkipped).toBe(2);
-    expect(r.unreadable).toEqual([{ relPath: 'dangling.jpg', reason: 'broken link (disappeared during the scan)' }]);
+    expect(r.unreadable).toEqual([
+      { relPath: 'dangling.jpg', reason: `broken link: its target ${path.join(root, 'gone.jpg')} does not exist` },
+    ]);
     expect(r.files[0].size).toBe(1);
   });
   it('reports unreadable folders instead of failing (when not root), and refuses a missing root or a file', async () => {

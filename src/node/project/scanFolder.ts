@@ -1,4 +1,5 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../fs/projectPaths.ts';
 
@@ -18,6 +19,17 @@ export interface ScanReport {
   unreadable: { relPath: string; reason: string }[];
   hiddenSkipped: number;
   loopsSkipped: number;
+}
+
+/** Why `root` cannot be a project folder (missing, a file, unreadable), or null: checked before a project is made. */
+export function projectFolderProblem(root: string): string | null {
+  try {
+    if (!statSync(root).isDirectory()) return `${root}: is a file, not a folder`;
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `${root}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : reason(e)}`;
+  }
 }
 
 /**
@@ -61,7 +73,7 @@ export async function scanFolder(root: string): Promise<ScanReport> {
           isDir = s.isDirectory();
           isFile = s.isFile();
         } catch (e) {
-          report.unreadable.push({ relPath, reason: `broken link (${reason(e)})` });
+          report.unreadable.push({ relPath, reason: await linkProblem(abs, e) });
           continue;
         }
         if (!isInside(rootReal, await realpath(abs).catch(() => abs))) {
@@ -105,4 +117,14 @@ function reason(e: unknown): string {
     : code === 'ENOENT'
       ? 'disappeared during the scan'
       : (code ?? (e as Error).message);
+}
+
+/** A link that cannot be followed: dangling (its target does not exist), looping, or unreadable. */
+async function linkProblem(link: string, e: unknown): Promise<string> {
+  const code = (e as NodeJS.ErrnoException).code;
+  const target = await readlink(link).catch(() => null);
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return `broken link: its target ${target === null ? '' : `${target} `}does not exist`;
+  if (code === 'ELOOP') return 'broken link: it points to itself (a loop of links)';
+  return `broken link (${reason(e)})`;
 }

@@ -103,8 +103,17 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
 /** SHA-256 of the bytes and the displayed size (EXIF orientations 5–8 swap width and height). */
 export async function describeImage(file: string): Promise<{ hash: string; width: number; height: number }> {
   const head = Buffer.alloc(32);
-  const fh = await open(file, 'r');
+  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new Error(
+      e.code === 'EACCES' || e.code === 'EPERM'
+        ? 'permission denied'
+        : e.code === 'ENOENT'
+          ? 'disappeared during the scan'
+          : `cannot open it (${e.code ?? e.message})`,
+    );
+  });
   try {
+    if ((await fh.stat()).size === 0) throw new Error('the file is empty (0 bytes)');
     await fh.read(head, 0, 32, 0);
   } finally {
     await fh.close();

@@ -73,7 +73,7 @@ export async function writeSynthDataset(
     const jpeg = await sharp(Buffer.from(scene.rgb), { raw: { width: o.width, height: o.height, channels: 3 } })
       .jpeg({ quality: scene.jpegQuality })
       .toBuffer();
-    await writeFileAtomic(path.join(imagesDir, fileName), jpeg);
+    await writeFileAtomic(path.join(imagesDir, fileName), jpeg, { sweep: i === 0 }); // one sweep of the folder
     data.images.push({ id: i + 1, file_name: fileName, width: o.width, height: o.height });
     for (const a of scene.annotations)
       data.annotations.push({ id: annId++, image_id: i + 1, category_id: 1, iscrowd: 0, ...a } as CocoAnnotation);

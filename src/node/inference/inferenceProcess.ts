@@ -1,0 +1,180 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import type { ModelCard } from '../../core/model/modelCard.ts';
+import type { ProviderName } from './executionProviders.ts';
+import type { InferOptions, InferResult } from './inferImage.ts';
+import { ModelLoadError } from './poseModel.ts';
+
+export class InferenceError extends Error {
+  override name = 'InferenceError';
+}
+
+/** One image ran past its time limit; its worker was stopped. */
+export class InferenceTimeoutError extends InferenceError {
+  override name = 'InferenceTimeoutError';
+}
+
+/** The work was stopped on purpose (cancel, shutdown). */
+export class InferenceCancelledError extends InferenceError {
+  override name = 'InferenceCancelledError';
+}
+
+export interface LaunchOptions {
+  provider?: ProviderName;
+  log?: (line: string) => void;
+  /** Loading includes a probe run of the network: a model that never finishes must not hang the start. */
+  loadTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
+
+type Reply =
+  | { type: 'log'; line: string }
+  | { type: 'loaded'; card: ModelCard; provider: string }
+  | { type: 'failed'; message: string }
+  | { type: 'result'; id: number; result: InferResult }
+  | { type: 'error'; id: number; message: string };
+
+/**
+ * The inference worker as a child process. ONNX Runtime's run() is native code that blocks its thread and cannot be
+ * interrupted, and a worker thread stuck in it can be neither terminated nor joined; a process can be killed. So
+ * cancel, shutdown and the per-image time limit kill this process (SIGKILL), which stops the computation at once.
+ */
+export class InferenceProcess {
+  readonly card: ModelCard;
+  readonly provider: string;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private current: { id: number; resolve: (r: InferResult) => void; reject: (e: Error) => void } | null = null;
+  private nextId = 1;
+  private gone: Error | null = null;
+
+  private constructor(child: ChildProcess, exited: Promise<void>, card: ModelCard, provider: string) {
+    this.child = child;
+    this.exited = exited;
+    this.card = card;
+    this.provider = provider;
+    child.on('message', (m: Reply) => {
+      if ((m.type !== 'result' && m.type !== 'error') || m.id !== this.current?.id) return;
+      const c = this.current;
+      this.current = null;
+      if (m.type === 'result') c.resolve(m.result);
+      else c.reject(new InferenceError(m.message));
+    });
+    child.on('error', (e) => void this.kill(new InferenceError(`the inference worker failed: ${e.message}`)));
+    void exited.then(() => this.fail(this.gone ?? new InferenceError('the inference worker stopped unexpectedly')));
+  }
+
+  /** False once the worker was killed, closed or died. */
+  get alive(): boolean {
+    return this.gone === null;
+  }
+
+  get pid(): number | null {
+    return this.child.pid ?? null;
+  }
+
+  /** Starts the worker process and loads the model there; rejects with the loader's message when it is unusable. */
+  static launch(modelPath: string, o: LaunchOptions = {}): Promise<InferenceProcess> {
+    // From source (Node strips the types) the worker is the .ts beside this file; in the app's bundle it is built
+    // beside the main bundle as inferenceWorker.js (electron.vite.config.ts). In Electron, fork runs it as Node.
+    const file = new URL(
+      import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js',
+      import.meta.url,
+    );
+    const child = fork(file, [JSON.stringify({ modelPath, provider: o.provider ?? 'auto' })], {
+      serialization: 'advanced', // typed arrays (the maps) travel as such
+      execArgv: [],
+      stdio: ['ignore', 2, 2, 'ipc'], // the worker's output (ONNX Runtime's warnings) goes to our stderr, never stdout
+      detached: process.platform !== 'win32', // its own process group: a terminal's Ctrl-C reaches us, and we stop it
+      windowsHide: true,
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return new Promise<InferenceProcess>((resolve, reject) => {
+      const done = (e: Error | null, p?: InferenceProcess) => {
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
+        child.off('message', onMessage);
+        if (e) {
+          child.kill('SIGKILL');
+          void exited.then(() => reject(e));
+        } else resolve(p!);
+      };
+      const onMessage = (m: Reply) => {
+        if (m.type === 'log') o.log?.(m.line);
+        else if (m.type === 'loaded') done(null, new InferenceProcess(child, exited, m.card, m.provider));
+        else if (m.type === 'failed') done(new ModelLoadError(m.message));
+      };
+      const onAbort = () => done(new InferenceCancelledError('cancelled while the model was loading'));
+      const limit = o.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+      const timer = setTimeout(
+        () =>
+          done(
+            new ModelLoadError(
+              `${modelPath}: the model did not load within ${limit / 1000} s (its test run on a small input never finished)`,
+            ),
+          ),
+        limit,
+      );
+      child.on('message', onMessage);
+      child.once('error', (e) => done(new ModelLoadError(`cannot start the inference worker: ${e.message}`)));
+      void exited.then(() => done(new ModelLoadError(`${modelPath}: the inference worker stopped while loading it`)));
+      if (o.signal?.aborted) onAbort();
+      else o.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Runs one image; past `timeoutMs` the worker is killed and the call rejects with InferenceTimeoutError. */
+  infer(image: string, imageId: number, options: InferOptions, timeoutMs: number | null): Promise<InferResult> {
+    if (this.gone) return Promise.reject(this.gone);
+    if (this.current) return Promise.reject(new InferenceError('the inference worker is busy'));
+    const id = this.nextId++;
+    return new Promise<InferResult>((resolve, reject) => {
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(
+              () =>
+                this.kill(
+                  new InferenceTimeoutError(
+                    `${image}: stopped after ${timeoutMs / 1000} s (the time limit per image); the model did not finish`,
+                  ),
+                ),
+              timeoutMs,
+            );
+      const settle = () => clearTimeout(timer);
+      this.current = {
+        id,
+        resolve: (r) => (settle(), resolve(r)),
+        reject: (e) => (settle(), reject(e)),
+      };
+      this.child.send({ type: 'infer', id, image, imageId, options });
+    });
+  }
+
+  /** Kills the worker now; the image in flight rejects with `why`. Resolves once the process is gone. */
+  kill(why: Error = new InferenceCancelledError('cancelled')): Promise<void> {
+    if (!this.gone) {
+      this.gone = why;
+      this.child.kill('SIGKILL');
+    }
+    return this.exited;
+  }
+
+  /** Releases the session and lets the worker exit; kills it if it does not within `graceMs`. */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.gone) return this.exited;
+    this.gone = new InferenceError('the engine is closed');
+    if (this.child.connected) this.child.send({ type: 'close' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private fail(e: Error): void {
+    this.gone ??= e;
+    const c = this.current;
+    this.current = null;
+    c?.reject(e);
+  }
+}
