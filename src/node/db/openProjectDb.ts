@@ -68,7 +68,7 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
       );
     }
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      setWalMode(db);
       db.pragma('synchronous = NORMAL');
       // Each migration in its own IMMEDIATE transaction that re-reads the version under the write lock: two
       // processes opening a new project at once migrate it once.
@@ -93,5 +93,23 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
     if (/readonly|SQLITE_READONLY|SQLITE_CANTOPEN/i.test(msg))
       throw new ProjectDbError(`cannot write project ${file} (${msg})`);
     throw new ProjectDbError(`cannot open project ${file}: ${msg}`);
+  }
+}
+
+/**
+ * Switches a new project to WAL. The switch needs the database to itself, and SQLite may refuse it with "database is
+ * locked" at once (without the busy handler) while another process is opening or migrating the same new file, so it
+ * is retried for up to the busy timeout.
+ */
+function setWalMode(db: ProjectDb): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if (!/database is locked|SQLITE_BUSY/i.test((e as Error).message) || Date.now() > deadline) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   }
 }
