@@ -45,7 +45,7 @@ const commit = (page: Page, diff: RecordDiff, label: string) =>
 const stored = async (): Promise<AnnotationState> => {
   const r = await fetch(`${endpoints[0].base}/api/getAnnotation`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${endpoints[0].token}` },
+    headers: { Authorization: `Bearer ${endpoints[0].token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ imageId: 1 }),
   });
   return ((await r.json()) as { state: AnnotationState }).state;
