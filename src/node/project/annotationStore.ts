@@ -13,6 +13,8 @@ import {
 import { describeConflict, rebaseDiff } from '../../core/edit/rebaseDiff.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { perConnection } from '../db/statementCache.ts';
 
 interface EditRow {
   id: number;
@@ -59,7 +61,6 @@ export class AnnotationStore {
   /** Statements prepared once: preparing costs more than running them. Each is an indexed lookup (migration 005). */
   private readonly q: Record<
     | 'load'
-    | 'size'
     | 'dropRedo'
     | 'last'
     | 'squash'
@@ -79,7 +80,6 @@ export class AnnotationStore {
     const edit = 'SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ?';
     this.q = {
       load: db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?'),
-      size: db.prepare('SELECT width, height FROM images WHERE id = ?'),
       dropRedo: db.prepare('DELETE FROM edits WHERE image_id = ? AND undone = 1'),
       last: db.prepare(`${edit} ORDER BY seq DESC LIMIT 1`),
       squash: db.prepare('UPDATE edits SET diff_json = ?, created_at = ? WHERE id = ?'),
@@ -101,6 +101,12 @@ export class AnnotationStore {
     return row
       ? { state: JSON.parse(row.persons_json) as AnnotationState, revision: row.revision }
       : { state: EMPTY_ANNOTATION, revision: 0 };
+  }
+
+  /** The stored annotation of an image; undefined when it has none (never edited nor imported). */
+  stored(imageId: number): AnnotationState | undefined {
+    const row = this.q.load.get(imageId) as { persons_json: string } | undefined;
+    return row && (JSON.parse(row.persons_json) as AnnotationState);
   }
 
   /** State, revision and undo/redo availability, read together (one snapshot). */
@@ -223,7 +229,7 @@ export class AnnotationStore {
   }
 
   private imageSize(imageId: number): ImageSize {
-    const size = this.q.size.get(imageId) as ImageSize | undefined;
+    const size: ImageSize | undefined = imageRepository(this.db).size(imageId);
     if (!size) throw new ApiError('not_found', `no image ${imageId} in this project`);
     return size;
   }
@@ -250,6 +256,9 @@ export class AnnotationStore {
     return { state, revision };
   }
 }
+
+/** The store of a connection, made once (its statements prepared once). */
+export const annotationStore = perConnection((db) => new AnnotationStore(db));
 
 function refuseProblems(problems: EditProblem[]): void {
   if (!problems.length) return;
