@@ -27,9 +27,7 @@ port.on('message', (m: TaskRequest | { type: 'close' }) => {
   queue = queue.then(async () => {
     if ('type' in m) {
       db?.close();
-      db = null;
-      port.close();
-      return;
+      process.exit(0); // ends this thread only
     }
     try {
       db ??= openProjectConnection(dbFile);

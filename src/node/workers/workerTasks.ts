@@ -46,6 +46,7 @@ export class WorkerTasks implements ProjectTaskRunner {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref(); // an idle worker is unreferenced: keep the process alive until it has closed its connection
     worker.postMessage({ type: 'close' });
     await exited;
   }
