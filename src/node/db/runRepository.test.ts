@@ -42,8 +42,8 @@ describe('RunRepository', () => {
       status: 'running',
       finishedAt: null,
     });
-    expect(runs.withSettings(model, [0.5, 1], true, 'fast')).toBe(first);
-    expect(runs.withSettings(model, [1], true, 'fast')).toBeUndefined();
+    expect(runs.withSettings(model, { scales: [0.5, 1], flip: true, mode: 'fast' })).toBe(first);
+    expect(runs.withSettings(model, { scales: [1], flip: true, mode: 'fast' })).toBeUndefined();
     expect(runs.latestFinished()).toBeUndefined();
     runs.markCancelled(first);
     expect(runs.get(first)?.status).toBe('cancelled');
@@ -88,7 +88,7 @@ describe('RunRepository', () => {
       runs.addPrediction(id, 1, [pose(i / 100)], i);
       runs.latestPrediction(1);
       runs.latest();
-      runs.withSettings(model, [i], false, 'fast');
+      runs.withSettings(model, { scales: [i], flip: false, mode: 'fast' });
       runs.markDone(id, i);
       runs.get(id);
     };

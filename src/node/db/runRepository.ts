@@ -1,41 +1,29 @@
 import type { ProjectDb } from './openProjectDb.ts';
 import { perConnection, StatementCache } from './statementCache.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 // The `inference_runs` and `predictions` tables (a run and the poses it found): every statement on them is here.
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
-export interface RunRecord {
+/** A run: its model, the settings it runs with, its state. */
+export interface RunRecord extends DetectSettings {
   id: number;
   modelId: number;
-  scales: number[];
-  flip: boolean;
-  mode: 'reference' | 'fast';
   provider: string | null;
   status: RunStatus;
   finishedAt: number | null;
 }
 
-export interface NewRun {
+export interface NewRun extends DetectSettings {
   modelId: number;
-  scales: number[];
-  flip: boolean;
-  mode: 'reference' | 'fast';
   provider: string | null;
   now: number;
 }
 
-interface RunRow {
-  id: number;
-  modelId: number;
-  scales: string;
-  flip: number;
-  mode: 'reference' | 'fast';
-  provider: string | null;
-  status: RunStatus;
-  finishedAt: number | null;
-}
+/** As stored: scales as JSON, flip as 0/1. */
+type RunRow = Omit<RunRecord, 'scales' | 'flip'> & { scales: string; flip: number };
 
 const RUN = 'id, model_id AS modelId, scales, flip, mode, provider, status, finished_at AS finishedAt';
 
@@ -68,7 +56,7 @@ export class RunRepository {
   }
 
   /** The latest run of this model with these settings, whatever its state (detection completes it). */
-  withSettings(modelId: number, scales: number[], flip: boolean, mode: string): number | undefined {
+  withSettings(modelId: number, { scales, flip, mode }: DetectSettings): number | undefined {
     return this.q
       .pluck(
         'SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? ORDER BY id DESC LIMIT 1',

@@ -173,14 +173,13 @@ function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: Detect
   return writeTransaction(db, 'starting detection', () => {
     const runs = runRepository(db);
     const modelId = modelRepository(db).record(o.modelPath, modelHash, JSON.stringify(engine.card), Date.now());
-    const { scales, flip, mode } = o.settings;
-    const run = o.rerun ? undefined : runs.withSettings(modelId, scales, flip, mode);
+    const run = o.rerun ? undefined : runs.withSettings(modelId, o.settings);
     if (run !== undefined) {
       runs.markRunning(run, engine.provider);
       o.log?.(`continuing run ${run}`);
       return run;
     }
-    return runs.create({ modelId, scales, flip, mode, provider: engine.provider, now: Date.now() });
+    return runs.create({ ...o.settings, modelId, provider: engine.provider, now: Date.now() });
   });
 }
 

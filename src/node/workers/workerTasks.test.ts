@@ -61,7 +61,7 @@ describe('WorkerTasks', () => {
     const imported = await worker.run('importCoco', { file: path.join(root, 'in.json'), root });
     expect(imported).toMatchObject({ images: 3, persons: 6, missingFiles: ['gone.png'], changes: { imagesAdded: 1 } });
     const viaWorker = await worker.run('exportGt', { out: path.join(root, 'w.json'), onlyReviewed: false });
-    const inProcess = await inProcessTasks(db).run('exportGt', { out: path.join(root, 'p.json'), onlyReviewed: false });
+    await inProcessTasks(db).run('exportGt', { out: path.join(root, 'p.json'), onlyReviewed: false });
     expect(viaWorker).toEqual({ images: 3, annotations: 6, path: path.join(root, 'w.json') });
     expect(readFileSync(path.join(root, 'w.json'), 'utf8')).toBe(readFileSync(path.join(root, 'p.json'), 'utf8'));
     const { info: _info, ...back } = JSON.parse(readFileSync(path.join(root, 'w.json'), 'utf8'));

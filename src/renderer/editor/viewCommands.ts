@@ -1,5 +1,6 @@
 import type { EditorEngine } from './editorEngine.ts';
 import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
+import { VIEW_COMMAND_INFO, type ViewCommandId } from '../../core/edit/viewCommandInfo.ts';
 
 /** A view command: never an edit, never undoable; listed in the `?` overlay beside the editing commands. */
 export interface ViewCommand {
@@ -11,28 +12,28 @@ export interface ViewCommand {
   apply(engine: EditorEngine): void;
 }
 
-const view = (id: string, label: string, shortcuts: string[], apply: (e: EditorEngine) => void): ViewCommand => ({
-  id,
-  label,
-  shortcuts,
-  isEnabled: () => true,
-  run: () => ({}),
-  apply,
-});
 const step = (e: EditorEngine, d: number) =>
   e.setHeatmap({ channel: (e.getSnapshot().heatmap.channel + d + CHANNELS.count) % CHANNELS.count, visible: true });
 
-export const VIEW_COMMANDS: ViewCommand[] = [
-  view('view.fit', 'Fit the image to the canvas', ['F'], (e) => e.fit()),
-  view('view.actualSize', 'Zoom to 1:1', ['1'], (e) => e.actualSize()),
-  view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) =>
-    e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible }),
-  ),
-  view('view.nextChannel', 'Next heatmap channel', [']'], (e) => step(e, 1)),
-  view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => step(e, -1)),
-  view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.openDialog('help')),
-  view('app.export', 'Export COCO…', ['Mod+E'], (e) => e.openDialog('export')),
-];
+/** What each view command does (its id, label and shortcuts: core/edit/viewCommandInfo.ts). */
+const APPLY: Record<ViewCommandId, (e: EditorEngine) => void> = {
+  'view.fit': (e) => e.fit(),
+  'view.actualSize': (e) => e.actualSize(),
+  'view.heatmap': (e) => e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible }),
+  'view.nextChannel': (e) => step(e, 1),
+  'view.previousChannel': (e) => step(e, -1),
+  'view.help': (e) => e.openDialog('help'),
+  'app.export': (e) => e.openDialog('export'),
+};
+
+export const VIEW_COMMANDS: ViewCommand[] = VIEW_COMMAND_INFO.map((c) => ({
+  id: c.id,
+  label: c.label,
+  shortcuts: [...c.shortcuts],
+  isEnabled: () => true,
+  run: () => ({}),
+  apply: APPLY[c.id],
+}));
 
 /** Shortcuts handled by the canvas itself (listed in the overlay, no key binding of their own). */
 export const POINTER_GESTURES: [string, string][] = [
