@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { PROJECT_ROOT } from '../../test/support/fixturePaths.ts';
+import { PROJECT_ROOT } from '../test/support/fixturePaths.ts';
 
 const sources = (dir: string, tests = false) =>
   readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true, recursive: true })

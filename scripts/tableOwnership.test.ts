@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { loadMigrations } from './openProjectDb.ts';
-import { PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
+import { loadMigrations } from '../src/node/db/openProjectDb.ts';
+import { PROJECT_ROOT } from '../test/support/fixturePaths.ts';
 
 /** Table → the one module (path under src/) whose SQL may name it. */
 const OWNER: Record<string, string> = {
