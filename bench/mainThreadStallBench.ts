@@ -37,7 +37,7 @@ const annotations = images.flatMap((im) =>
     num_keypoints: COCO_KEYPOINTS.length,
     bbox: [2 + p * 5, 3, 8, 36],
     area: 288,
-    iscrowd: 0,
+    iscrowd: 0 as const,
   })),
 );
 const cocoText = serializeCoco({

@@ -87,7 +87,7 @@ function evalProject(file: string, run: string | undefined, json: boolean, io: C
   const runId = runOption(run, 'eval');
   const db = openProjectDb(file, { readonly: true });
   try {
-    const r = refusalAsUsage(`eval: ${file}`, () => evaluateRun(db, runId));
+    const r = refusalAsUsage(file, () => evaluateRun(db, runId));
     io.err(`run ${r.runId} on ${r.images} reviewed image(s)`);
     printStats(r.overall, json, io);
     return EXIT.ok;

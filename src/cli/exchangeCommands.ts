@@ -104,7 +104,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     const out = checked(() => exportTarget(values.out!, { kind: 'any' }, own));
     if (values.results) {
       const runId = runOption(values.run, 'export');
-      const run = refusalAsUsage(`export: ${values.project}`, () => runToExport(db, runId));
+      const run = refusalAsUsage(values.project, () => runToExport(db, runId));
       const written = await tasks.run('exportResults', { out, runId: run });
       say(`wrote ${written.annotations} detections of run ${run} to ${values.out}`, {
         kind: 'results',
