@@ -3,6 +3,8 @@
 // every file hashed) and exported: the longest event-loop stall (perf_hooks.monitorEventLoopDelay, max) with the work
 // on that thread (the service's in-process task runner: what the service did before) and in the project worker
 // thread (WorkerTasks: what it does now), measured in the same process, rounds interleaved; medians of the rounds.
+// Run with --expose-gc (the npm script does): a full collection before each step keeps one step's garbage out of the
+// next step's figure.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +66,8 @@ function folder(tag: string): string {
  * callbacks of a 5 ms interval; and the work's wall time (ms).
  */
 async function measure(work: () => Promise<unknown>): Promise<{ stallMs: number; gapMs: number; wallMs: number }> {
+  // The previous step's garbage (an in-process import leaves hundreds of MB) is collected now, not inside this one.
+  (globalThis as { gc?: () => void }).gc?.();
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
   let last = performance.now(),
