@@ -6,7 +6,9 @@ import { encodeTargets, OFFICIAL_ENCODER_OPTIONS, type EncoderOptions } from '..
 import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
 import { focalL2Loss, OFFICIAL_FOCAL, type FocalOptions, type Maps } from '../loss/focalL2Loss.ts';
 import { toEncoderPerson, type CocoJoints, type ImagePoint } from '../skeleton/imhnJoints.ts';
-import { CHANNELS, COCO_TO_IMHN, IMHN_META, IMHN_KEYPOINTS, LIMB_FROM, LIMB_TO } from '../skeleton/poseMeta.ts';
+import type { EncoderPerson } from '../codec/encodeTargets.ts';
+import { affectedChannels, changeRegion, regionLosses, type CellBox } from './labelErrorRegion.ts';
+import { CHANNELS, COCO_TO_IMHN, IMHN_META, IMHN_KEYPOINTS } from '../skeleton/poseMeta.ts';
 import { topKPeaks, personSearchBox, DEFAULT_TOP_K } from './topKPeaks.ts';
 import type { ChannelPeak } from './regionPeaks.ts';
 
@@ -84,7 +86,11 @@ export interface JointLabelError {
    */
   gain: number;
   flagged: boolean;
-  /** Per channel (keypoint, body parts touching it, the neck's when a shoulder moves, channel 49), official weights not applied. */
+  /**
+   * Focal L2 per channel whose targets the joint changes (its keypoint channel, the neck's when a shoulder moves, the
+   * body parts touching them, channel 49), over the cells it changes, as labelled and at the best candidate; channel
+   * weights not applied.
+   */
   channels: ChannelLoss[];
 }
 
@@ -96,6 +102,13 @@ export interface JointLabelError {
  * gain (above) ranks the joints ("the model sees this wrist elsewhere"). A joint the model has no candidate for is
  * never flagged: only a confident model (a peak ≥ thre1) can contradict a label.
  */
+interface Best {
+  cand: ChannelPeak;
+  label: number[];
+  at: number[];
+  gain: number;
+}
+
 export function labelErrorScores(
   ctx: LabelErrorContext,
   persons: readonly CocoJoints[],
@@ -107,18 +120,33 @@ export function labelErrorScores(
   if (!person) throw new RangeError(`no person ${index} among ${persons.length}`);
   const box = personSearchBox(person);
   const unit = missedKeypointLoss(o);
-  const labelTargets = targetsOf(ctx, persons, o.encoder);
+  const m = ctx.geometry.multiplier;
+  const encoded = persons.map((p) => toEncoderPerson(p, m));
+  const { mapW, mapH } = ctx.geometry;
+  const losses = (people: EncoderPerson[], region: CellBox, channels: number[]) =>
+    regionLosses(ctx.pred, ctx.mask, people, region, channels, o.focal, o.encoder);
   return COCO_TO_IMHN.map((imhn, joint) => {
     const channels = affectedChannels(imhn);
-    const label = channels.map((c) => channelLoss(ctx, labelTargets, c, o.focal));
-    const cands = box ? topKPeaks(ctx.maps.heat[imhn], box, o.k, o.peaks) : [];
-    let best: { cand: ChannelPeak; losses: number[]; gain: number } | null = null;
-    for (const cand of cands) {
-      const moved = persons.map((p, i) => (i === index ? withJoint(p, joint, cand) : p));
-      const targets = targetsOf(ctx, moved, o.encoder);
-      const losses = channels.map((c) => channelLoss(ctx, targets, c, o.focal));
-      const gain = (weighted(o.focal, channels, label) - weighted(o.focal, channels, losses)) / unit;
-      if (!best || gain > best.gain) best = { cand, losses, gain };
+    const weightedSum = (ls: number[]) =>
+      channels.reduce((s, c, i) => s + ls[i] * (o.focal.channelWeights ? o.focal.channelWeights[c] : 1), 0);
+    let best = null as Best | null;
+    for (const cand of box ? topKPeaks(ctx.maps.heat[imhn], box, o.k, o.peaks) : []) {
+      const moved = toEncoderPerson(withJoint(person, joint, cand), m);
+      const region = changeRegion(encoded[index], moved, imhn, mapW, mapH, o.encoder);
+      if (!region) continue;
+      const label = losses(encoded, region, channels);
+      const at = losses(
+        encoded.map((p, i) => (i === index ? moved : p)),
+        region,
+        channels,
+      );
+      const gain = (weightedSum(label) - weightedSum(at)) / unit;
+      if (!best || gain > best.gain) best = { cand, label, at, gain };
+    }
+    let label = best?.label;
+    if (!label) {
+      const region = changeRegion(encoded[index], encoded[index], imhn, mapW, mapH, o.encoder);
+      label = region ? losses(encoded, region, channels) : channels.map(() => 0);
     }
     return {
       joint,
@@ -126,11 +154,7 @@ export function labelErrorScores(
       candidate: best?.cand ?? null,
       gain: best?.gain ?? 0,
       flagged: best !== null && best.gain >= o.flagGain,
-      channels: channels.map((channel, i) => ({
-        channel,
-        label: label[i],
-        candidate: best ? best.losses[i] : label[i],
-      })),
+      channels: channels.map((channel, i) => ({ channel, label: label[i], candidate: best ? best.at[i] : label[i] })),
     };
   });
 }
@@ -158,28 +182,6 @@ function targetsOf(ctx: LabelErrorContext, persons: readonly CocoJoints[], encod
 
 function withJoint(p: CocoJoints, joint: number, at: ImagePoint): CocoJoints {
   return p.map((j, k) => (k === joint ? { x: at.x, y: at.y } : j));
-}
-
-const NECK = IMHN_KEYPOINTS.indexOf('neck');
-const SHOULDERS = [IMHN_KEYPOINTS.indexOf('Rsho'), IMHN_KEYPOINTS.indexOf('Lsho')];
-
-/** Channels whose targets can change when IMHN joint t moves: the others cancel in the gain exactly. */
-function affectedChannels(t: number): number[] {
-  const types = SHOULDERS.includes(t) ? [t, NECK] : [t];
-  const parts = LIMB_FROM.flatMap((a, k) => (types.includes(a) || types.includes(LIMB_TO[k]) ? [k] : []));
-  return [...types.map((j) => CHANNELS.keypointStart + j), ...parts, CHANNELS.keypointMax];
-}
-
-const oneHot = new Float32Array(CHANNELS.count);
-
-function channelLoss(ctx: LabelErrorContext, target: Maps, c: number, focal: FocalOptions): number {
-  oneHot.fill(0);
-  oneHot[c] = 1;
-  return focalL2Loss(ctx.pred, target, ctx.mask, { ...focal, channelWeights: oneHot });
-}
-
-function weighted(focal: FocalOptions, channels: number[], losses: number[]): number {
-  return channels.reduce((s, c, i) => s + losses[i] * (focal.channelWeights ? focal.channelWeights[c] : 1), 0);
 }
 
 const unitCache = new Map<string, number>();
