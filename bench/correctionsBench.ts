@@ -66,6 +66,12 @@ console.log(
   `  best F1 on fixtures at τ = ${best.threshold} (constant LABEL_ERROR_FLAG_GAIN = ${LABEL_ERROR_FLAG_GAIN})`,
 );
 for (const t of [LABEL_ERROR_FLAG_GAIN, 1]) row('photos  ', labelFlagStats(labelPhoto, t));
+const cleanDist = labelFix
+  .filter((t) => t.kind === 'clean')
+  .flatMap((t) => t.otherDistPx.filter((d) => !Number.isNaN(d)))
+  .sort((a, b) => a - b);
+const q = (f: number) => fmt(cleanDist[Math.floor(f * (cleanDist.length - 1))], 1);
+console.log(`  fixtures: label → best candidate on clean joints: median ${q(0.5)} px, 75 % ${q(0.75)}, 90 % ${q(0.9)}`);
 
 // 2. Latency. Snap and top-k on the full-resolution maps of a 640×480 photo (bundled model) and of the 640×480
 // decode case 535506 (simulated maps with clear peaks), on its most completely labelled person.
