@@ -5,6 +5,8 @@ import { decodeReference } from '../codec/decodeReference.ts';
 import { decodeFast } from '../codec/decodeFast.ts';
 import { toPoses, type Pose } from '../codec/assign/toPoses.ts';
 import { DECODE_CASE_IDS, readFixtureCase } from '../../../test/support/correctionCases.ts';
+import { seededRandom } from '../synth/seededRandom.ts';
+import { LIMB_FROM, LIMB_TO } from '../skeleton/poseMeta.ts';
 
 const none = (): null[] => new Array(17).fill(null);
 const key = (j: { x: number; y: number } | null) => (j ? `${j.x},${j.y}` : '-');
@@ -97,6 +99,40 @@ describe('regroupWithFixedJoints', () => {
     ]);
     expect(r.fixed[0].joints[0]).toMatchObject({ x: 1, y: 1, fixed: true });
     expect(r.fixed[0].id).toBe('lonely');
+  });
+
+  it('never connects two fixed persons, nor a fixed joint to a rival of a joint its person fixed (random fixings)', async () => {
+    const rng = seededRandom(7);
+    let checked = 0;
+    for (const id of ['129648', '227000', '790', '322517']) {
+      const input = await readFixtureCase(id);
+      const out = decodeFast(input);
+      const maps = correctionMaps(input, 'fast');
+      const poses = toPoses(out.persons, out.peaks.flat());
+      for (let trial = 0; trial < 6; trial++) {
+        // Each decoded person fixes a random half of its joints; one also claims a joint of another person.
+        const fixed = poses.map((p, i) => ({
+          id: `p${i}`,
+          fixed: p.joints.map((j) => (j && rng.chance(0.5) ? { x: j.x, y: j.y } : null)),
+        }));
+        const [a, b] = [rng.int(0, poses.length - 1), rng.int(0, poses.length - 1)];
+        const k = poses[b].joints.findIndex(Boolean);
+        if (a !== b && k >= 0) fixed[a].fixed[k] = { x: poses[b].joints[k]!.x, y: poses[b].joints[k]!.y };
+        const r = regroupWithFixedJoints(maps, out.peaks, fixed);
+        const has = (s: number, t: number) => r.rows[s].ids[t] >= 0 && r.fixedOf[r.rows[s].ids[t]] === s;
+        r.connections.forEach((conns, limb) =>
+          (conns ?? []).forEach((c) => {
+            const sa = r.fixedOf[c.idA],
+              sb = r.fixedOf[c.idB];
+            if (sa >= 0 && sb >= 0) expect(sa).toBe(sb);
+            if (sa >= 0 && sb < 0) expect(has(sa, LIMB_TO[limb])).toBe(false);
+            if (sb >= 0 && sa < 0) expect(has(sb, LIMB_FROM[limb])).toBe(false);
+            checked++;
+          }),
+        );
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
   });
 
   it('refuses a person without 17 joints or with a non-finite joint', async () => {

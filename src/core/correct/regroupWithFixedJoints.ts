@@ -3,6 +3,7 @@ import { OFFICIAL_ASSEMBLE_OPTIONS, type AssembleOptions, type PersonRow } from 
 import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
 import { refineCentroid } from '../codec/assign/refineCentroid.ts';
 import { numberPeaks, type Peak } from '../codec/assign/peak.ts';
+import type { Connection } from '../codec/assign/scoreLimbs.ts';
 import { toPoses, type Pose } from '../codec/assign/toPoses.ts';
 import { roundHalfEven } from '../codec/cubicAxis.ts';
 import type { CocoJoints } from '../skeleton/imhnJoints.ts';
@@ -44,9 +45,15 @@ export interface RegroupResult {
   fixed: { id: string; joints: (RegroupedJoint | null)[]; score: number }[];
   /** The other persons the assignment forms (the decoder's pruning applied), as the decoder returns them. */
   free: Pose[];
-  /** The assignment itself: candidates (decoded peaks, fixed joints in the place of those they took) and rows. */
+  /**
+   * The assignment itself: candidates (decoded peaks, fixed joints in the place of those they took), the accepted
+   * limb connections per limb, the rows (fixed persons first), and for each candidate id the fixed person holding it
+   * (−1: free).
+   */
   candidates: Peak[];
+  connections: (Connection[] | null)[];
   rows: PersonRow[];
+  fixedOf: number[];
 }
 
 interface Candidate {
@@ -99,7 +106,14 @@ export function regroupWithFixedJoints(
       return { x: c.x, y: c.y, score: c.score, fixed: seedOf[id] === s };
     }),
   }));
-  return { fixed: fixedOut, free: toPoses(rows.slice(fixed.length), candidates), candidates, rows };
+  return {
+    fixed: fixedOut,
+    free: toPoses(rows.slice(fixed.length), candidates),
+    candidates,
+    connections: out.connections,
+    rows,
+    fixedOf: seedOf,
+  };
 }
 
 /** The decoder's candidates per IMHN type, with each fixed joint in the place of the peak it captures. */
