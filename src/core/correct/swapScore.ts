@@ -75,9 +75,9 @@ export function swapScore(
 
 /**
  * "Clearly higher": a person is flagged when its swapped version scores at least (1 + margin) times as much as it
- * does as labelled. The margin is chosen on the simulated decode cases (bench/correctionsBench.ts, docs/BENCHMARKS.md)
- * as the smallest round value above every correctly labelled or decoded person's ratio there, and then checked on
- * real photos.
+ * does as labelled. Chosen on the simulated decode cases (bench/correctionsBench.ts, docs/BENCHMARKS.md): there the
+ * swapped version of every correctly labelled or decoded person scores ≤ 0.965× and every deliberately swapped person
+ * ≥ 1.556×; 1.25 is the rounded geometric middle of that gap. Checked on real photos (same page).
  */
 export const SWAP_FLAG_MARGIN = 0.25;
 
