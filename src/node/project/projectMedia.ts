@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { API_ERROR_STATUS } from '../../contract/apiErrors.ts';
 import type { ProjectService } from './projectService.ts';
-import { toApiError } from './toApiError.ts';
+import { toApiError } from '../../contract/toApiError.ts';
 
 export const IMAGE_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
