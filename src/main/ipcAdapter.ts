@@ -7,9 +7,6 @@ import { POSE_API, POSE_EVENTS, type PoseApi, type PoseEventName, type PoseMetho
 import type { ProjectService } from '../node/project/projectService.ts';
 import type { ExchangePurpose } from '../node/fs/projectPaths.ts';
 
-/** What an invoke returns over IPC: the dispatcher's reply; errors travel as values (Electron would flatten thrown errors to a string). */
-export type IpcReply = ApiReply;
-
 export interface IpcOptions {
   /** Opens the native dialog for an export/import (the page's path is a suggestion); null when cancelled. */
   pickExchangeFile?: (purpose: ExchangePurpose, suggested: string) => Promise<string | null>;
@@ -40,7 +37,8 @@ function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
 /**
  * The contract over Electron IPC: one handler per method on its contract channel, each checking that the call
  * comes from the app's own window and page (`isTrustedSender`), then the same dispatcher as the HTTP adapter
- * (request and response validated, every failure as `{ ok: false, error, code, details }`). Returns a disposer.
+ * (request and response validated, every failure as `{ ok: false, error, code, details }`: errors travel as values,
+ * since Electron would flatten a thrown error to a string). Returns a disposer.
  */
 export function registerIpc(
   service: () => ProjectService,
@@ -49,7 +47,7 @@ export function registerIpc(
 ): () => void {
   const api = electronApi(service, o);
   for (const method of Object.keys(POSE_API) as PoseMethod[]) {
-    ipcMain.handle(API_ROUTES[method].channel, async (event, payload: unknown): Promise<IpcReply> => {
+    ipcMain.handle(API_ROUTES[method].channel, async (event, payload: unknown): Promise<ApiReply> => {
       if (!isTrustedSender(event)) return failureOf(new ApiError('forbidden', 'this page may not call the app'));
       return dispatch(api, method, payload);
     });
