@@ -121,7 +121,7 @@ describe('local server', () => {
   it('validates payloads against the contract; unknown methods are 404', async () => {
     const bad = await request('POST', '/api/applyEdit', { imageId: 'x', label: 3 });
     expect(bad.status).toBe(400);
-    expect(bad.json.issues.map((i: { path: string }) => i.path)).toEqual(
+    expect(bad.json.details.map((i: { path: string }) => i.path)).toEqual(
       expect.arrayContaining(['$.imageId', '$.diff', '$.label']),
     );
     expect((await request('POST', '/api/dropTables', {})).status).toBe(404);

@@ -17,7 +17,6 @@ import { reviewQueue } from './reviewQueue.ts';
 import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { existsSync } from 'node:fs';
 import { ApiError, errorCodeOf } from '../../contract/apiErrors.ts';
-import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 import { exportTarget, importSource, ProjectFiles, type ExchangePolicy } from '../fs/projectPaths.ts';
 
 /** A service's refusal with its HTTP-like status; new code throws the contract's ApiError with a code instead. */
@@ -178,7 +177,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     // annotation (AnnotationStore.apply). Refusals are ApiErrors with their code, never a bare 500.
     async applyEdit({ imageId, diff, label, group, revision }) {
       exists(imageId);
-      const { saved, ...r } = store.apply(imageId, diff as RecordDiff, label, { group, baseRevision: revision });
+      const { saved, ...r } = store.apply(imageId, diff, label, { group, baseRevision: revision });
       if (saved) changed(imageId, r.revision);
       return r;
     },

@@ -140,7 +140,7 @@ export class EditSaver {
         const r = await this.api.applyEdit({
           imageId,
           revision: s.saved.revision,
-          diff: head.diff as never,
+          diff: head.diff,
           label: head.label,
         });
         s.pending.shift();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../contract/apiErrors.ts';
-import { ContractError } from '../../contract/poseApi.ts';
-import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
-import { JsonInputError } from '../../core/json/parseBoundedJson.ts';
-import { ImageInputError } from '../images/decodeImage.ts';
-import { toApiError } from './toApiError.ts';
+import { ApiError } from '../../src/contract/apiErrors.ts';
+import { ContractError } from '../../src/contract/checkPayload.ts';
+import { CocoFormatError } from '../../src/core/coco/cocoTypes.ts';
+import { JsonInputError } from '../../src/core/json/parseBoundedJson.ts';
+import { ImageInputError } from '../../src/node/images/decodeImage.ts';
+import { toApiError } from '../../src/contract/toApiError.ts';
 
 describe('toApiError', () => {
   it("maps every kind of failure to its code; a user's mistake is never internal", () => {
