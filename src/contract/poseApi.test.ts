@@ -16,20 +16,24 @@ describe('PoseApi contract', () => {
     const d = acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0');
     const state = applyDiff(EMPTY_ANNOTATION, d);
     expect(() =>
-      checkPayload('applyEdit', 'request', { imageId: 3, revision: 0, diff: d, label: 'accept' }),
-    ).not.toThrow();
-    expect(() =>
-      checkPayload('applyEdit', 'request', {
+      checkPayload('saveEdits', 'request', {
         imageId: 3,
-        revision: 1,
-        diff: moveJoint(state, 'p0', 0, 5, 5),
-        label: 'move',
-        group: 'drag-1',
+        revision: 0,
+        steps: [{ kind: 'do', seq: 1, diff: d, label: 'accept' }],
       }),
     ).not.toThrow();
     expect(() =>
-      checkPayload('getAnnotation', 'response', { state, revision: 2, canUndo: true, canRedo: false }),
+      checkPayload('saveEdits', 'request', {
+        imageId: 3,
+        revision: 1,
+        steps: [
+          { kind: 'do', diff: moveJoint(state, 'p0', 0, 5, 5), label: 'move' },
+          { kind: 'undo', seq: 2 },
+        ],
+      }),
     ).not.toThrow();
+    const history = { cursor: 1, length: 1, first: 1, entries: [{ diff: d, label: 'accept' }] };
+    expect(() => checkPayload('getAnnotation', 'response', { state, revision: 2, history })).not.toThrow();
     expect(
       validate(POSE_EVENTS.jobProgress, {
         jobId: 'j',
@@ -43,14 +47,20 @@ describe('PoseApi contract', () => {
   });
   it('refuses malformed payloads with every problem and its path', () => {
     try {
-      checkPayload('applyEdit', 'request', {
+      checkPayload('saveEdits', 'request', {
         imageId: 0,
-        diff: {
-          added: {},
-          updated: {},
-          removed: { x: { id: 'x', joints: [{ x: 1, y: 'a', v: 3, source: 'model' }], crowd: false } },
-        },
-        label: 7,
+        revision: 0,
+        steps: [
+          {
+            kind: 'do',
+            diff: {
+              added: {},
+              updated: {},
+              removed: { x: { id: 'x', joints: [{ x: 1, y: 'a', v: 3, source: 'model' }], crowd: false } },
+            },
+            label: 7,
+          },
+        ],
         extra: true,
       });
       throw new Error('accepted');
@@ -60,9 +70,9 @@ describe('PoseApi contract', () => {
       expect(paths).toEqual(
         expect.arrayContaining([
           '$.imageId',
-          '$.diff.removed.x.joints[0].y',
-          '$.diff.removed.x.joints[0].v',
-          '$.label',
+          '$.steps[0].diff.removed.x.joints[0].y',
+          '$.steps[0].diff.removed.x.joints[0].v',
+          '$.steps[0].label',
           '$.extra',
         ]),
       );

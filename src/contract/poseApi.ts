@@ -40,6 +40,30 @@ export const DiffSchema = s.object({
 });
 const Revision = s.integer(0);
 const EditLabel = s.string({ max: 200 });
+/** An entry of an image's undo history (core/edit/editHistory.ts). */
+const HistoryEntrySchema = s.object({ diff: DiffSchema, label: EditLabel });
+/** Entries 1..cursor done, cursor+1..length undone; `entries`: the consecutive ones loaded, from `first`. */
+const HistoryWindowSchema = s.object({
+  cursor: s.integer(0),
+  length: s.integer(0),
+  first: s.integer(1),
+  entries: s.array(HistoryEntrySchema),
+});
+export const AnnotationViewSchema = s.object({
+  state: AnnotationSchema,
+  revision: Revision,
+  history: HistoryWindowSchema,
+});
+/**
+ * One step of the history: `do` with `diff` and `label` (and optionally `seq`, the position the editor gave it,
+ * checked when the revision is current); `undo`/`redo` with the `seq` of their entry and nothing else.
+ */
+const EditStep = s.object({
+  kind: s.literal('do', 'undo', 'redo'),
+  seq: s.optional(s.integer(1)),
+  diff: s.optional(DiffSchema),
+  label: s.optional(EditLabel),
+});
 /** `score`: mean person score of the image's latest prediction (null: not run yet or no person found). */
 const ImageRow = s.object({
   id: s.integer(1),
@@ -119,34 +143,34 @@ export const POSE_API = {
       maps: s.nullable(s.object({ multiplier: s.number(), shape: s.array(s.integer(1), 3) })),
     }),
   },
+  /** The annotation with the part of its history around the cursor (older entries: getEditHistory). */
   getAnnotation: {
     request: s.object({ imageId: s.integer(1) }),
-    response: s.object({ state: AnnotationSchema, revision: s.integer(0), canUndo: s.boolean(), canRedo: s.boolean() }),
+    response: AnnotationViewSchema,
   },
   /**
-   * `revision`: the annotation revision the diff was made on. Refusals: 409 `conflict` when another writer changed
-   * the same joint or person since (details: the current annotation as getAnnotation gives it; a stale diff that
-   * touches other fields is re-based and saved), 422 `unprocessable` for a diff that does not fit the image or the
-   * records it names, 503 `unavailable` when the database stayed locked (nothing saved; try again).
+   * Persists steps of the editor's history (core/edit/editHistory.ts), in order, in one transaction: `do` a new entry
+   * (`diff`, `label`), `undo`/`redo` of entry `seq` (no diff: the stored entry's is applied). `revision`: the
+   * annotation revision the steps were made on. A stale `do` that touches fields nobody else changed since is
+   * re-based and saved (`current` in the answer: the annotation as it is now, other writers' changes included);
+   * refusals: 409 `conflict` when another writer changed the same joint or person since, for any undo or redo on a
+   * stale revision, and for a step that does not follow the stored history (details: the current annotation as
+   * getAnnotation gives it), 422 `unprocessable` for a diff that does not fit the image or the records it names
+   * (details.step: which step, when there are several), 503 `unavailable` when the database stayed locked.
    */
-  applyEdit: {
-    request: s.object({
-      imageId: s.integer(1),
+  saveEdits: {
+    request: s.object({ imageId: s.integer(1), revision: Revision, steps: s.array(EditStep, 50) }),
+    response: s.object({
       revision: Revision,
-      diff: DiffSchema,
-      label: EditLabel,
-      group: s.optional(s.string({ max: 200 })),
+      cursor: s.integer(0),
+      length: s.integer(0),
+      current: s.optional(AnnotationViewSchema),
     }),
-    response: s.object({ state: AnnotationSchema, revision: Revision }),
   },
-  /** `revision`: the revision the client saw; when given and stale, refused with 409 and the current annotation. */
-  undo: {
-    request: s.object({ imageId: s.integer(1), revision: s.optional(Revision) }),
-    response: s.nullable(s.object({ state: AnnotationSchema, revision: Revision, label: s.string() })),
-  },
-  redo: {
-    request: s.object({ imageId: s.integer(1), revision: s.optional(Revision) }),
-    response: s.nullable(s.object({ state: AnnotationSchema, revision: Revision, label: s.string() })),
+  /** Entries `from`..`to` (at most 200) of the history as it is at `revision`; 409 with the current annotation if stale. */
+  getEditHistory: {
+    request: s.object({ imageId: s.integer(1), revision: Revision, from: s.integer(1), to: s.integer(1) }),
+    response: s.object({ entries: s.array(HistoryEntrySchema, 200) }),
   },
   /** `ifStatus`: change only an image that has this status now; `status` in the answer: the image's status after. */
   setStatus: {
