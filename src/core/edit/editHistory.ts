@@ -82,6 +82,10 @@ export class EditHistory {
   get batching(): boolean {
     return this.batchDepth > 0;
   }
+  /** Where the history is, without copying its entries. */
+  get position(): { cursor: number; length: number; first: number; loaded: number } {
+    return { cursor: this.cursor, length: this.length, first: this.first, loaded: this.entries.length };
+  }
   window(): HistoryWindow {
     return { cursor: this.cursor, length: this.length, first: this.first, entries: [...this.entries] };
   }
@@ -97,12 +101,14 @@ export class EditHistory {
     return this.entry(seq) ? null : seq;
   }
 
-  /** Adds entries loaded from a store; they must join the loaded ones (`first` + count = the first loaded seq). */
+  /** Adds entries loaded from a store; they must join the loaded ones, before or after them. */
   addEntries(first: number, entries: HistoryEntry[]): void {
-    if (first + entries.length !== this.first || first < 1)
-      throw new HistoryStepError(`entries ${first}..${first + entries.length - 1} do not join the loaded ones`);
-    this.entries = [...entries, ...this.entries];
-    this.first = first;
+    const end = this.first + this.entries.length;
+    if (first >= 1 && first + entries.length === this.first) {
+      this.entries = [...entries, ...this.entries];
+      this.first = first;
+    } else if (first === end && end + entries.length - 1 <= this.length) this.entries.push(...entries);
+    else throw new HistoryStepError(`entries ${first}..${first + entries.length - 1} do not join the loaded ones`);
   }
 
   beginBatch(): void {
@@ -164,10 +170,12 @@ export class EditHistory {
 
   private push(diff: RecordDiff, label: string, next = applyDiff(this.state, diff)): HistoryStep {
     const seq = stepSeq('do', this.cursor);
+    if (seq - this.first > this.entries.length) throw new HistoryStepError(`entry ${seq - 1} is not loaded`);
     this.state = next;
     // The undone entries after the cursor are dropped: a new change starts a new branch.
     if (seq < this.first) [this.first, this.entries] = [seq, []];
-    this.entries = [...this.entries.slice(0, seq - this.first), { diff, label }];
+    this.entries.length = seq - this.first;
+    this.entries.push({ diff, label });
     this.cursor = this.length = seq;
     return { kind: 'do', seq, diff, label };
   }
