@@ -69,7 +69,9 @@ export function serviceClient(service: ProjectService): RecordingClient {
     transport: 'http',
     override: (method, f) => (f ? overrides.set(method, f) : overrides.delete(method)),
     on(event, listener) {
-      const l = (p: never) => setImmediate(() => listener(JSON.parse(JSON.stringify(p))));
+      const l = (p: unknown) => {
+        setImmediate(() => listener(JSON.parse(JSON.stringify(p))));
+      };
       service.events.on(event, l);
       return () => service.events.off(event, l);
     },

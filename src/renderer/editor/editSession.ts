@@ -89,7 +89,10 @@ export class EditSession {
 
   /** Starts a gesture: every commit until `endBatch` is one undo step, saved when it ends. */
   beginBatch(imageId: number): void {
-    this.images.get(imageId)?.beginBatch();
+    const e = this.images.get(imageId);
+    if (!e) return;
+    e.beginBatch();
+    this.events.changed(imageId); // pending: the open gesture
   }
   endBatch(imageId: number): Promise<void> {
     const e = this.images.get(imageId);

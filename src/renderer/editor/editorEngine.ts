@@ -104,8 +104,11 @@ export class EditorEngine {
   }
 
   async setFilter(filter: ListFilter): Promise<void> {
-    const ok = await this.notices.attempt('The image list did not load', () => this.list.setFilter(filter));
-    if (ok === undefined) return;
+    const ok = await this.notices.attempt('The image list did not load', async () => {
+      await this.list.setFilter(filter);
+      return true;
+    });
+    if (!ok) return;
     if (this.list.total > 0) return this.openIndex(0);
     this.images.current.set(null);
     this.images.status.set({ index: -1, loading: false, error: null });
@@ -215,19 +218,21 @@ export class EditorEngine {
     else if (effect.placeMode !== undefined) this.view.setPlaceMode(effect.placeMode);
     if (effect.diff) await this.commit(effect.diff, effect.label ?? command.label);
     if (effect.history) await this.history(effect.history);
-    if (effect.review) await this.review(effect.review);
+    // An image whose status could not be set stays open (the message says why).
+    if (effect.review && !(await this.review(effect.review))) return;
     if (effect.navigate) await this.navigate(effect.navigate);
   }
 
-  /** Sets the open image's review status once its edits are saved. */
-  async review(status: ReviewStatus): Promise<void> {
+  /** Sets the open image's review status once its edits are saved; false: it could not be set. */
+  async review(status: ReviewStatus): Promise<boolean> {
     const cur = this.images.current.get();
-    if (!cur) return;
+    if (!cur) return false;
     await this.edits.idle();
     const r = await this.notices.attempt(`The image could not be marked ${status.replace('_', ' ')}`, () =>
       this.client.api.setStatus({ imageId: cur.row.id, status }),
     );
     if (r) this.patchStatus(cur.row.id, r.status);
+    return r !== undefined;
   }
 
   select(selection: Selection, placeMode = false): void {

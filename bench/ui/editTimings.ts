@@ -1,0 +1,166 @@
+// The review app's edit path, measured in the page: a joint drag until its save is answered, and an undo (Ctrl+Z)
+// until its last request is answered, with the requests each one makes. Any checkout of the app can be measured
+// (`tree`: its folder, with its renderer built in out/renderer), so that two versions run in one process, one
+// browser, in turns: its own project service, server and renderer. Only what every version has is used: the
+// keyboard and the mouse, the page's `window.studio` (snapshot or getSnapshot), AnnotationStore.apply.
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+export interface Timed {
+  /** From the key press or the mouse release to the end of the last request it caused. */
+  ms: number;
+  /** POST /api/… requests (round trips to the project service). */
+  api: number;
+  /** Every fetch (API and media) it caused. */
+  requests: number;
+}
+
+export interface EditVersion {
+  name: string;
+  tree: string;
+}
+
+type Modules = {
+  openProjectFolder: typeof import('../../src/node/project/openProjectFolder.ts').openProjectFolder;
+  startServer: typeof import('../../src/server/startServer.ts').startServer;
+  AnnotationStore: typeof import('../../src/node/project/annotationStore.ts').AnnotationStore;
+};
+
+/** Records each fetch of the page (not the event stream) and the time of the last key press or mouse release. */
+const INSTRUMENT = `(() => {
+  const w = window;
+  w.reqs_ = []; w.inflight_ = 0; w.lastEnd_ = 0; w.t0_ = 0;
+  const stamp = () => { w.t0_ = performance.now(); };
+  addEventListener('keydown', stamp, true);
+  addEventListener('mouseup', stamp, true);
+  const fetch0 = w.fetch.bind(w);
+  w.fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.includes('/api/events')) return fetch0(input, init);
+    const r = { url, post: (init?.method ?? 'GET') === 'POST', start: performance.now(), end: 0 };
+    w.reqs_.push(r); w.inflight_++;
+    try { return await fetch0(input, init); }
+    finally { r.end = w.lastEnd_ = performance.now(); w.inflight_--; }
+  };
+})();`;
+
+interface PageLog {
+  reqs_: { url: string; post: boolean; start: number; end: number }[];
+  inflight_: number;
+  lastEnd_: number;
+  t0_: number;
+}
+
+/** Runs `act`, waits until the page has had no request in flight for 400 ms, and says what `act` cost. */
+async function timed(page: Page, act: () => Promise<void>): Promise<Timed> {
+  await page.evaluate(() => {
+    (window as unknown as PageLog).reqs_ = [];
+  });
+  await act();
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as PageLog;
+      return w.inflight_ === 0 && w.reqs_.length > 0 && performance.now() - w.lastEnd_ > 400;
+    },
+    undefined,
+    { polling: 20, timeout: 30_000 },
+  );
+  return page.evaluate(() => {
+    const w = window as unknown as PageLog;
+    const after = w.reqs_.filter((r) => r.start >= w.t0_);
+    return {
+      ms: Math.max(...after.map((r) => r.end)) - w.t0_,
+      api: after.filter((r) => r.post && r.url.includes('/api/')).length,
+      requests: after.length,
+    };
+  });
+}
+
+/** The page's engine state, whatever the version calls it. */
+const viewportOf = (page: Page) =>
+  page.evaluate(() => {
+    const s = window.studio as unknown as Record<
+      string,
+      () => { viewport: { scale: number; offsetX: number; offsetY: number } }
+    >;
+    return (s.snapshot ?? s.getSnapshot).call(s).viewport;
+  });
+
+/**
+ * `runs` drags of one joint of an image with 50 persons (each by 24 × 16 screen px at a hand's pace) and, after
+ * each, an undo that puts it back (checked in the database).
+ */
+export async function editTimings(browser: Browser, v: EditVersion, runs: number) {
+  const load = (rel: string) => import(path.join(v.tree, rel));
+  const m: Modules = {
+    openProjectFolder: (await load('src/node/project/openProjectFolder.ts')).openProjectFolder,
+    startServer: (await load('src/server/startServer.ts')).startServer,
+    AnnotationStore: (await load('src/node/project/annotationStore.ts')).AnnotationStore,
+  };
+  const dir = mkdtempSync(path.join(tmpdir(), `sp-bench-edits-${v.name}-`));
+  const src = path.join(import.meta.dirname, '..', '..', 'resources', 'sample-project', 'images');
+  mkdirSync(path.join(dir, 'images'));
+  for (const f of readdirSync(src).sort().slice(0, 3)) copyFileSync(path.join(src, f), path.join(dir, 'images', f));
+  const project = await m.openProjectFolder(dir);
+  const img = project.db.prepare('SELECT id, width, height FROM images ORDER BY rel_path LIMIT 1').get() as {
+    id: number;
+    width: number;
+    height: number;
+  };
+  const added: Record<string, unknown> = {};
+  for (let p = 0; p < 50; p++) {
+    const cx = (img.width * ((p % 10) + 0.5)) / 10,
+      cy = (img.height * (Math.floor(p / 10) + 0.5)) / 5;
+    const joints = Array.from({ length: 17 }, (_, k) => ({
+      x: cx + 12 * Math.cos(k),
+      y: cy - 30 + 3.5 * k,
+      v: 2,
+      source: 'human',
+    }));
+    added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
+  }
+  const store = new m.AnnotationStore(project.db);
+  store.apply(img.id, { added: added as never, updated: {}, removed: {} }, 'bench persons');
+  const joint = { x: (img.width * 4.5) / 10 + 12 * Math.cos(5), y: (img.height * 2.5) / 5 - 30 + 3.5 * 5 };
+  const server = await m.startServer({
+    service: project.service,
+    root: project.root,
+    staticDir: path.join(v.tree, 'out', 'renderer'),
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.addInitScript(INSTRUMENT);
+  await page.goto(server.url);
+  await page.waitForFunction(() => performance.getEntriesByName('first-screen').length > 0, undefined, {
+    timeout: 60_000,
+  });
+  await page.waitForTimeout(500);
+  const dragSave: Timed[] = [],
+    undo: Timed[] = [];
+  const stored = () => store.load(img.id).state.persons.bench24.joints[5] as { x: number; y: number };
+  for (let r = 0; r < runs; r++) {
+    const vp = await viewportOf(page);
+    const box = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const sx = box.x + joint.x * vp.scale + vp.offsetX,
+      sy = box.y + joint.y * vp.scale + vp.offsetY;
+    dragSave.push(
+      await timed(page, async () => {
+        await page.mouse.move(sx, sy);
+        await page.mouse.down();
+        for (let i = 1; i <= 5; i++) {
+          await page.mouse.move(sx + (24 * i) / 5, sy + (16 * i) / 5);
+          await page.waitForTimeout(16);
+        }
+        await page.mouse.up();
+      }),
+    );
+    if (Math.abs(stored().x - joint.x) < 1) throw new Error(`${v.name}: the drag was not saved`);
+    undo.push(await timed(page, () => page.keyboard.press('Control+z')));
+    if (Math.abs(stored().x - joint.x) > 1e-6) throw new Error(`${v.name}: the undo did not restore the joint`);
+  }
+  await page.close();
+  await server.close();
+  await project.close();
+  return { dragSave, undo };
+}
