@@ -11,6 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 export interface Timed {
   /** From the key press or the mouse release to the end of the last request it caused. */
   ms: number;
+  /** From the key press to the first animation frame whose engine state shows the result (undo only). */
+  shownMs?: number;
   /** POST /api/… requests (round trips to the project service). */
   api: number;
   /** Every fetch (API and media) it caused. */
@@ -46,6 +48,8 @@ const INSTRUMENT = `(() => {
   };
 })();`;
 
+type State = { persons: Record<string, { joints: ({ x: number } | null)[] }> };
+
 interface PageLog {
   reqs_: { url: string; post: boolean; start: number; end: number }[];
   inflight_: number;
@@ -53,11 +57,25 @@ interface PageLog {
   t0_: number;
 }
 
-/** Runs `act`, waits until the page has had no request in flight for 400 ms, and says what `act` cost. */
-async function timed(page: Page, act: () => Promise<void>): Promise<Timed> {
-  await page.evaluate(() => {
-    (window as unknown as PageLog).reqs_ = [];
-  });
+/**
+ * Runs `act`, waits until the page has had no request in flight for 400 ms, and says what `act` cost; `shown`: the
+ * x the watched joint (person bench24, joint 5) has once the result is on screen, checked every animation frame.
+ */
+async function timed(page: Page, act: () => Promise<void>, shown?: number): Promise<Timed> {
+  await page.evaluate((x) => {
+    const w = window as unknown as PageLog & { shownAt_: number };
+    w.reqs_ = [];
+    w.shownAt_ = 0;
+    if (x === null) return;
+    const s = window.studio as unknown as Record<string, () => { current: { state: State } | null }>;
+    const tick = () => {
+      const j = (s.snapshot ?? s.getSnapshot).call(s).current?.state.persons.bench24.joints[5];
+      if (j && Math.abs(j.x - x) < 1e-6 && w.t0_ > 0) w.shownAt_ = performance.now();
+      else requestAnimationFrame(tick);
+    };
+    w.t0_ = 0;
+    requestAnimationFrame(tick);
+  }, shown ?? null);
   await act();
   await page.waitForFunction(
     () => {
@@ -68,10 +86,11 @@ async function timed(page: Page, act: () => Promise<void>): Promise<Timed> {
     { polling: 20, timeout: 30_000 },
   );
   return page.evaluate(() => {
-    const w = window as unknown as PageLog;
+    const w = window as unknown as PageLog & { shownAt_: number };
     const after = w.reqs_.filter((r) => r.start >= w.t0_);
     return {
       ms: Math.max(...after.map((r) => r.end)) - w.t0_,
+      ...(w.shownAt_ ? { shownMs: w.shownAt_ - w.t0_ } : {}),
       api: after.filter((r) => r.post && r.url.includes('/api/')).length,
       requests: after.length,
     };
@@ -156,7 +175,7 @@ export async function editTimings(browser: Browser, v: EditVersion, runs: number
       }),
     );
     if (Math.abs(stored().x - joint.x) < 1) throw new Error(`${v.name}: the drag was not saved`);
-    undo.push(await timed(page, () => page.keyboard.press('Control+z')));
+    undo.push(await timed(page, () => page.keyboard.press('Control+z'), joint.x));
     if (Math.abs(stored().x - joint.x) > 1e-6) throw new Error(`${v.name}: the undo did not restore the joint`);
   }
   await page.close();

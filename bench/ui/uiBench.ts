@@ -61,11 +61,17 @@ if (onlyEdits) {
     console.log(`${v.name} (${v.tree}):`);
     console.log(`  drag-save (mouse release → save answered): ${line(r.dragSave)}`);
     console.log(`  undo (Ctrl+Z → last request answered): ${line(r.undo)}`);
+    console.log(
+      `  undo shown (Ctrl+Z → first frame showing it): median ${fmt(median(r.undo.map((x) => x.shownMs!)), 1)} ms`,
+    );
   }
   if (baseline) {
     const [b, c] = [all.get('baseline')!, all.get('this checkout')!];
     const ratio = (k: 'dragSave' | 'undo') => fmt(median(c[k].map((x) => x.ms)) / median(b[k].map((x) => x.ms)), 2);
-    console.log(`this checkout ÷ baseline: drag-save ${ratio('dragSave')}×, undo ${ratio('undo')}×`);
+    const shown = fmt(median(c.undo.map((x) => x.shownMs!)) / median(b.undo.map((x) => x.shownMs!)), 2);
+    console.log(
+      `this checkout ÷ baseline: drag-save ${ratio('dragSave')}×, undo ${ratio('undo')}×, undo shown ${shown}×`,
+    );
   }
   await browser.close();
   process.exit(0);

@@ -54,7 +54,7 @@ const snap = () =>
         ...s,
         current: s.current && {
           ...s.current,
-          bitmap: null,
+          image: null,
           maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null,
         },
       }),

@@ -37,7 +37,7 @@ interface Snap {
 const snap = (page: Page) =>
   page.evaluate(() => {
     const s = window.studio!.snapshot();
-    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: null } }));
+    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, image: null, maps: null } }));
   }) as Promise<Snap>;
 const commit = (page: Page, diff: RecordDiff, label: string) =>
   page.evaluate(([d, l]) => window.studio!.commit(d as never, l as string), [diff, label] as const);

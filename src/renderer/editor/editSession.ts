@@ -128,13 +128,16 @@ export class EditSession {
   }
 
   private local(e: ImageEdits, step: HistoryStep | null): Promise<void> {
+    let run: Promise<void> = Promise.resolve();
+    if (step) {
+      // Queued before the change is announced, so that the request leaves before the page repaints. A bug in the
+      // queue must not stop every later save, nor reject into the caller's `void`.
+      run = this.queue
+        .then(() => this.send(e))
+        .catch((err: unknown) => this.events.say(`Saving stopped: ${reasonOf(err)}`));
+      this.queue = run;
+    }
     this.events.changed(e.imageId);
-    if (!step) return Promise.resolve();
-    // A bug in the queue must not stop every later save, nor reject into the caller's `void`.
-    const run = this.queue
-      .then(() => this.send(e))
-      .catch((err: unknown) => this.events.say(`Saving stopped: ${reasonOf(err)}`));
-    this.queue = run;
     return run;
   }
 

@@ -16,6 +16,7 @@ import { ImageListModel, type ListFilter } from './imageListModel.ts';
 import { ImageSession, type MediaLoader } from './imageSession.ts';
 import { JobMonitor } from './jobMonitor.ts';
 import { Notices } from './notices.ts';
+import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
 import { PointerMachine } from './pointerMachine.ts';
 import { Slice } from './slice.ts';
 import { VIEW_COMMANDS } from './viewCommands.ts';
@@ -65,7 +66,11 @@ export class EditorEngine {
     this.isMac = o.isMac;
     this.prefetchNext = o.prefetch ?? true;
     this.afterPaint = o.afterPaint ?? ((f) => setTimeout(f, 0));
-    this.list = new ImageListModel(client, () => this.listVersion.set(this.listVersion.get() + 1));
+    this.list = new ImageListModel(
+      client,
+      () => this.listVersion.set(this.listVersion.get() + 1),
+      (e) => this.notices.fail('The image list did not load', e),
+    );
     this.images = new ImageSession(client, o.media);
     this.view = new ViewState(o.prefs, this.notices);
     this.edits = new EditSession(
@@ -126,7 +131,12 @@ export class EditorEngine {
       return;
     }
     this.pointer.cancel();
-    this.edits.loaded(row.id, loaded.annotation);
+    try {
+      this.edits.loaded(row.id, loaded.annotation);
+    } catch (e) {
+      this.notices.fail(`${row.relPath} could not be opened`, e); // a history the server sent malformed
+      return;
+    }
     this.images.show(loaded);
     this.showAnnotation(row.id);
     this.view.showImage(row.width, row.height);
@@ -161,8 +171,10 @@ export class EditorEngine {
   }
 
   private async reloadCurrent(): Promise<void> {
-    const fresh = await this.notices.attempt('The image did not reload', () => this.images.reload());
-    if (fresh) this.edits.loaded(fresh.row.id, fresh.annotation);
+    await this.notices.attempt('The image did not reload', async () => {
+      const fresh = await this.images.reload();
+      if (fresh) this.edits.loaded(fresh.row.id, fresh.annotation);
+    });
   }
 
   /** The annotation slice follows the open image's edits (other images' changes are kept for when they open). */
@@ -273,24 +285,7 @@ export class EditorEngine {
   }
 
   /** Every slice at once, as plain data: for the end-to-end tests and the console, not for components. */
-  snapshot() {
-    const cur = this.images.current.get(),
-      a = this.annotation.get();
-    return {
-      ...this.images.status.get(),
-      current:
-        cur && a ? { ...cur, state: a.state, revision: a.revision, canUndo: a.canUndo, canRedo: a.canRedo } : null,
-      ...this.view.selection.get(),
-      hover: this.view.hover.get(),
-      viewport: this.view.viewport.get(),
-      canvas: this.view.canvas.get(),
-      heatmap: this.view.heatmap.get(),
-      detect: this.view.detect.get(),
-      job: this.jobs.job.get(),
-      dialog: this.notices.dialog.get(),
-      message: this.notices.message.get(),
-      dragging: this.pointer.dragging.get(),
-      pending: a?.pending ?? 0,
-    };
+  snapshot(): EngineSnapshot {
+    return engineSnapshot(this);
   }
 }
