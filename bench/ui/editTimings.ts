@@ -7,6 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { fmt, median } from '../benchStats.ts';
+import { crowd } from './crowd.ts';
 
 export interface Timed {
   /** From the key press or the mouse release to the end of the last request it caused. */
@@ -128,21 +130,9 @@ export async function editTimings(browser: Browser, v: EditVersion, runs: number
     width: number;
     height: number;
   };
-  const added: Record<string, unknown> = {};
-  for (let p = 0; p < 50; p++) {
-    const cx = (img.width * ((p % 10) + 0.5)) / 10,
-      cy = (img.height * (Math.floor(p / 10) + 0.5)) / 5;
-    const joints = Array.from({ length: 17 }, (_, k) => ({
-      x: cx + 12 * Math.cos(k),
-      y: cy - 30 + 3.5 * k,
-      v: 2,
-      source: 'human',
-    }));
-    added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
-  }
+  const { added, grabbed: joint } = crowd(img.width, img.height);
   const store = new m.AnnotationStore(project.db);
-  store.apply(img.id, { added: added as never, updated: {}, removed: {} }, 'bench persons');
-  const joint = { x: (img.width * 4.5) / 10 + 12 * Math.cos(5), y: (img.height * 2.5) / 5 - 30 + 3.5 * 5 };
+  store.apply(img.id, { added, updated: {}, removed: {} }, 'bench persons');
   const server = await m.startServer({
     service: project.service,
     root: project.root,
@@ -182,4 +172,43 @@ export async function editTimings(browser: Browser, v: EditVersion, runs: number
   await server.close();
   await project.close();
   return { dragSave, undo };
+}
+
+/**
+ * The edit path of this checkout (`root`) and, when given, of `baseline`, in turns (3 rounds of `runs` each, so that
+ * the host's drift falls on both); the report's lines.
+ */
+export async function compareEditPaths(browser: Browser, root: string, baseline: string | null, runs: number) {
+  const versions: EditVersion[] = [
+    ...(baseline ? [{ name: 'baseline', tree: baseline }] : []),
+    { name: 'this checkout', tree: root },
+  ];
+  const all = new Map(versions.map((v) => [v.name, { dragSave: [] as Timed[], undo: [] as Timed[] }]));
+  for (let round = 0; round < 3; round++)
+    for (const v of versions) {
+      const r = await editTimings(browser, v, runs);
+      all.get(v.name)!.dragSave.push(...r.dragSave);
+      all.get(v.name)!.undo.push(...r.undo);
+    }
+  const ms = (t: Timed[], k: 'ms' | 'shownMs' = 'ms') => median(t.map((x) => x[k] ?? Number.NaN));
+  const line = (t: Timed[]) =>
+    `median ${fmt(ms(t), 1)} ms, ${fmt(median(t.map((x) => x.api)), 0)} API round trips (${fmt(median(t.map((x) => x.requests)), 0)} requests in all; ${t.length} runs)`;
+  const out: string[] = [];
+  for (const v of versions) {
+    const r = all.get(v.name)!;
+    out.push(
+      `${v.name} (${v.tree}):`,
+      `  drag-save (mouse release → save answered): ${line(r.dragSave)}`,
+      `  undo (Ctrl+Z → last request answered): ${line(r.undo)}`,
+      `  undo shown (Ctrl+Z → first frame showing it): median ${fmt(ms(r.undo, 'shownMs'), 1)} ms`,
+    );
+  }
+  if (baseline) {
+    const [b, c] = [all.get('baseline')!, all.get('this checkout')!];
+    const ratio = (k: 'dragSave' | 'undo', f: 'ms' | 'shownMs' = 'ms') => fmt(ms(c[k], f) / ms(b[k], f), 2);
+    out.push(
+      `this checkout ÷ baseline: drag-save ${ratio('dragSave')}×, undo ${ratio('undo')}×, undo shown ${ratio('undo', 'shownMs')}×`,
+    );
+  }
+  return out;
 }

@@ -24,7 +24,8 @@ import { runDetectJob } from '../../src/node/jobs/detectJob.ts';
 import { projectCacheDir } from '../../src/node/project/mapCache.ts';
 import { fmt, machineLine, median } from '../benchStats.ts';
 import { AnnotationStore } from '../../src/node/project/annotationStore.ts';
-import { editTimings, type EditVersion, type Timed } from './editTimings.ts';
+import { compareEditPaths } from './editTimings.ts';
+import { crowd } from './crowd.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -42,37 +43,8 @@ const browser = await launchBrowser();
 
 // ---- the edit path, this checkout and the baseline in turns ----------------------------------------------------
 if (onlyEdits) {
-  const versions: EditVersion[] = [
-    ...(baseline ? [{ name: 'baseline', tree: baseline }] : []),
-    { name: 'this checkout', tree: root },
-  ];
-  const all = new Map(versions.map((v) => [v.name, { dragSave: [] as Timed[], undo: [] as Timed[] }]));
-  for (let round = 0; round < 3; round++)
-    for (const v of versions) {
-      const r = await editTimings(browser, v, RUNS);
-      all.get(v.name)!.dragSave.push(...r.dragSave);
-      all.get(v.name)!.undo.push(...r.undo);
-    }
   console.log(`machine: ${machineLine()}; Chromium headless, --disable-gpu`);
-  const line = (t: Timed[]) =>
-    `median ${fmt(median(t.map((x) => x.ms)), 1)} ms, ${fmt(median(t.map((x) => x.api)), 0)} API round trips (${fmt(median(t.map((x) => x.requests)), 0)} requests in all; ${t.length} runs)`;
-  for (const v of versions) {
-    const r = all.get(v.name)!;
-    console.log(`${v.name} (${v.tree}):`);
-    console.log(`  drag-save (mouse release → save answered): ${line(r.dragSave)}`);
-    console.log(`  undo (Ctrl+Z → last request answered): ${line(r.undo)}`);
-    console.log(
-      `  undo shown (Ctrl+Z → first frame showing it): median ${fmt(median(r.undo.map((x) => x.shownMs!)), 1)} ms`,
-    );
-  }
-  if (baseline) {
-    const [b, c] = [all.get('baseline')!, all.get('this checkout')!];
-    const ratio = (k: 'dragSave' | 'undo') => fmt(median(c[k].map((x) => x.ms)) / median(b[k].map((x) => x.ms)), 2);
-    const shown = fmt(median(c.undo.map((x) => x.shownMs!)) / median(b.undo.map((x) => x.shownMs!)), 2);
-    console.log(
-      `this checkout ÷ baseline: drag-save ${ratio('dragSave')}×, undo ${ratio('undo')}×, undo shown ${shown}×`,
-    );
-  }
+  for (const line of await compareEditPaths(browser, root, baseline, RUNS)) console.log(line);
   await browser.close();
   process.exit(0);
 }
@@ -191,25 +163,12 @@ const first = sample.db.prepare('SELECT id, width, height FROM images ORDER BY r
   width: number;
   height: number;
 };
-const added: Record<string, unknown> = {};
-const order: string[] = [];
-for (let p = 0; p < 50; p++) {
-  const cx = (first.width * ((p % 10) + 0.5)) / 10,
-    cy = (first.height * (Math.floor(p / 10) + 0.5)) / 5;
-  const joints = Array.from({ length: 17 }, (_, k) => ({
-    x: cx + 12 * Math.cos(k),
-    y: cy - 30 + 3.5 * k,
-    v: 2,
-    source: 'human',
-  }));
-  added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
-  order.push(`bench${p}`);
-}
+const { added, order, grabbed } = crowd(first.width, first.height);
 const benchStore = new AnnotationStore(sample.db);
 const old = benchStore.load(first.id);
 benchStore.apply(
   first.id,
-  { added: added as never, updated: {}, removed: old.state.persons, order: [old.state.order, order] },
+  { added, updated: {}, removed: old.state.persons, order: [old.state.order, order] },
   'bench persons',
 );
 const fpsRuns: number[] = [],
@@ -238,7 +197,7 @@ for (let r = 0; r < RUNS; r++) {
   await page.waitForTimeout(300);
   const s = await page.evaluate(() => window.studio!.snapshot().viewport);
   const box = (await page.locator('[data-testid=canvas]').boundingBox())!;
-  const j = { x: (first.width * 4.5) / 10 + 12 * Math.cos(5), y: (first.height * 2.5) / 5 - 30 + 3.5 * 5 };
+  const j = grabbed;
   const sx = box.x + j.x * s.scale + s.offsetX,
     sy = box.y + j.y * s.scale + s.offsetY;
   await page.evaluate(() => {
@@ -310,6 +269,7 @@ for (let r = 0; r < RUNS; r++) {
   await page.close();
 }
 
+const editLines = await compareEditPaths(browser, root, baseline, RUNS);
 await browser.close();
 await sampleServer.close();
 await bigServer.close();
@@ -337,3 +297,4 @@ console.log(
 console.log(
   `first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`,
 );
+for (const line of editLines) console.log(`edit path, ${line}`);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EditHistory, HistoryStepError, stepDiff, stepSeq, type HistoryStep } from './editHistory.ts';
-import { acceptPredictions, addPerson, cycleVisibility, deleteJoint, deletePerson, moveJoint } from './poseEdits.ts';
+import {
+  acceptPredictions,
+  addPerson,
+  cycleVisibility,
+  deleteJoint,
+  deletePerson,
+  moveJoint,
+  placeJoint,
+} from './poseEdits.ts';
 import { applyDiff, invertDiff } from './recordDiff.ts';
 import { EMPTY_ANNOTATION, type AnnotationState } from './poseRecords.ts';
 
@@ -53,7 +61,28 @@ describe('EditHistory', () => {
     h.apply(addPerson(h.current, 'x'), 'add person');
     h.apply(deletePerson(h.current, 'x'), 'delete person');
     expect(h.endBatch()).toBeNull();
+    const edited = new EditHistory(h.current);
+    edited.apply(moveJoint(edited.current, 'p0', 2, 7, 7), 'move joint'); // an edited joint (its source stays)
+    edited.beginBatch();
+    edited.apply(moveJoint(edited.current, 'p0', 2, 1, 1), 'move joint');
+    edited.apply(moveJoint(edited.current, 'p0', 2, 7, 7), 'move joint'); // back where it was
+    expect(edited.endBatch()).toBeNull();
+    h.beginBatch();
+    h.apply({ added: {}, updated: {}, removed: {}, order: [['p0'], ['p0']] }, 'order');
+    expect(h.endBatch()).toBeNull();
     expect(h.canRedo).toBe(true); // nothing recorded: the redo branch stays
+    // A batch that adds a person and places its joints: one entry; its undo removes the person.
+    h.beginBatch();
+    h.apply(addPerson(h.current, 'n'), 'add person');
+    h.apply(placeJoint(h.current, 'n', 0, 3, 4), 'place joint');
+    h.apply(placeJoint(h.current, 'n', 1, 5, 6), 'place joint');
+    expect(h.endBatch()).toMatchObject({ kind: 'do', seq: 1, label: 'add person' });
+    expect(h.current.persons.n.joints[1]).toMatchObject({ x: 5, y: 6 });
+    expect(h.window().entries).toHaveLength(1);
+    h.undo();
+    expect(h.current).toEqual(predicted());
+    h.redo();
+    expect(h.current.persons.n.joints[0]).toMatchObject({ x: 3, y: 4 });
   });
 
   it('a history restored from its window continues where it was; steps replay onto a copy', () => {

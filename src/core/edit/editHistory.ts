@@ -1,5 +1,6 @@
 import { applyDiff, emptyDiff, invertDiff, isEmptyDiff, squashDiffs, type RecordDiff } from './recordDiff.ts';
 import type { AnnotationState } from './poseRecords.ts';
+import { jsonEqual } from './jsonEqual.ts';
 
 /** One undoable step of an image's annotation: the change as a diff (its own undo information) and its label. */
 export interface HistoryEntry {
@@ -121,7 +122,12 @@ export class EditHistory {
     if (--this.batchDepth > 0 || !this.batch) return null;
     const { diff, label } = this.batch;
     this.batch = null;
-    return isEmptyDiff(diff) ? null : this.push(diff, label);
+    // A record changed and changed back is no change (a joint dragged back to where it was, in one gesture).
+    for (const [id, [before, after]] of Object.entries(diff.updated))
+      if (jsonEqual(before, after)) delete diff.updated[id];
+    if (diff.order && jsonEqual(diff.order[0], diff.order[1])) delete diff.order;
+    // The batch's changes are applied already: the entry records them.
+    return isEmptyDiff(diff) ? null : this.push(diff, label, this.state);
   }
 
   /** Applies and records a change (refused, changing nothing, when it does not fit). Null: nothing (yet) to save. */
