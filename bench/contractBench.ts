@@ -60,22 +60,44 @@ const rows = Array.from({ length: 200 }, (_, i) => ({
   missing: false,
   score: i % 3 ? 0.5 : null,
 }));
-const cases: [string, PoseMethod, 'request' | 'response', unknown, number][] = [
-  ['applyEdit request, 50-person diff', 'applyEdit', 'request', { imageId: 1, revision: 3, diff, label: 'accept' }, 50],
+const history = { cursor: 1, length: 1, first: 1, entries: [{ diff, label: 'accept' }] };
+// Each case: [label, method, side, payload, reps] for the zod contract, and the baseline's method and payload (the
+// API of BASELINE_COMMIT: applyEdit carried one diff, getAnnotation canUndo/canRedo instead of a history window).
+type Case = [string, PoseMethod, 'request' | 'response', unknown, number, string, unknown];
+const cases: Case[] = [
+  [
+    'save request, 50-person diff',
+    'saveEdits',
+    'request',
+    { imageId: 1, revision: 3, steps: [{ kind: 'do', diff, label: 'accept' }] },
+    50,
+    'applyEdit',
+    { imageId: 1, revision: 3, diff, label: 'accept' },
+  ],
   [
     'getAnnotation response, 50 persons',
     'getAnnotation',
     'response',
-    { state, revision: 3, canUndo: true, canRedo: false },
+    { state, revision: 3, history },
     50,
+    'getAnnotation',
+    { state, revision: 3, canUndo: true, canRedo: false },
   ],
-  ['listImages response, 200 rows', 'listImages', 'response', { total: 10_000, images: rows }, 50],
+  [
+    'listImages response, 200 rows',
+    'listImages',
+    'response',
+    { total: 10_000, images: rows },
+    50,
+    'listImages',
+    { total: 10_000, images: rows },
+  ],
 ];
 
 const baseline = await loadBaseline();
-const time = (check: (m: string, s: string, p: unknown) => void, c: (typeof cases)[number]) => {
+const time = (check: (m: string, s: string, p: unknown) => void, c: Case, old = false) => {
   const t = performance.now();
-  for (let r = 0; r < c[4]; r++) check(c[1], c[2], c[3]);
+  for (let r = 0; r < c[4]; r++) check(old ? c[5] : c[1], c[2], old ? c[6] : c[3]);
   return (performance.now() - t) / c[4];
 };
 console.log(`machine: ${machineLine()}`);
@@ -86,7 +108,7 @@ for (const c of cases) {
     old: number[] = [];
   for (let round = 0; round < 18; round++) {
     const a = time(checkPayload as (m: string, s: string, p: unknown) => void, c);
-    const b = baseline ? time(baseline, c) : Number.NaN;
+    const b = baseline ? time(baseline, c, true) : Number.NaN;
     if (round >= 3) zod.push(a), old.push(b); // 3 warm-up rounds
   }
   const [mz, mo] = [median(zod), median(old)];

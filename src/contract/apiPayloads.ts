@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Pose } from '../core/codec/assign/toPoses.ts';
 import { AnnotationStateSchema, JOINT_COUNT } from '../core/edit/poseRecords.ts';
+import { RecordDiffSchema } from '../core/edit/recordDiff.ts';
 
 /**
  * The payload pieces the API's methods share, declared once as zod schemas (the annotation records and diffs live
@@ -71,7 +72,30 @@ export const DetectSettings = z.strictObject({
 });
 export type DetectSettings = z.output<typeof DetectSettings>;
 
-/** An undo/redo answer: the state after it, its revision and the step's label; null when there was nothing. */
-export const HistoryStep = z
-  .strictObject({ state: AnnotationStateSchema, revision: Revision, label: EditLabel })
-  .nullable();
+/** An entry of an image's undo history (core/edit/editHistory.ts). */
+export const HistoryEntrySchema = z.strictObject({ diff: RecordDiffSchema, label: EditLabel });
+export type HistoryEntryPayload = z.output<typeof HistoryEntrySchema>;
+/** Entries 1..cursor done, cursor+1..length undone; `entries`: the consecutive ones loaded, from `first`. */
+export const HistoryWindowSchema = z.strictObject({
+  cursor: Count,
+  length: Count,
+  first: RowId,
+  entries: z.array(HistoryEntrySchema),
+});
+/** An image's annotation as an editor opens it: state, revision and a window of its history. */
+export const AnnotationViewSchema = z.strictObject({
+  state: AnnotationStateSchema,
+  revision: Revision,
+  history: HistoryWindowSchema,
+});
+export type AnnotationView = z.output<typeof AnnotationViewSchema>;
+/**
+ * One step of the history: `do` with `diff` and `label` (and optionally `seq`, the position the editor gave it,
+ * checked when the revision is current); `undo`/`redo` with the `seq` of their entry and nothing else.
+ */
+export const EditStep = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('do'), seq: RowId.optional(), diff: RecordDiffSchema, label: EditLabel }),
+  z.strictObject({ kind: z.literal('undo'), seq: RowId }),
+  z.strictObject({ kind: z.literal('redo'), seq: RowId }),
+]);
+export type EditStep = z.output<typeof EditStep>;

@@ -25,45 +25,54 @@ describe('PoseApi contract', () => {
     const d = acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0');
     const state = applyDiff(EMPTY_ANNOTATION, d);
     expect(() =>
-      checkPayload('applyEdit', 'request', { imageId: 3, revision: 0, diff: d, label: 'accept' }),
-    ).not.toThrow();
-    expect(() =>
-      checkPayload('applyEdit', 'request', {
+      checkPayload('saveEdits', 'request', {
         imageId: 3,
-        revision: 1,
-        diff: moveJoint(state, 'p0', 0, 5, 5),
-        label: 'move',
-        group: 'drag-1',
+        revision: 0,
+        steps: [{ kind: 'do', seq: 1, diff: d, label: 'accept' }],
       }),
     ).not.toThrow();
     expect(() =>
-      checkPayload('getAnnotation', 'response', { state, revision: 2, canUndo: true, canRedo: false }),
+      checkPayload('saveEdits', 'request', {
+        imageId: 3,
+        revision: 1,
+        steps: [
+          { kind: 'do', diff: moveJoint(state, 'p0', 0, 5, 5), label: 'move' },
+          { kind: 'undo', seq: 2 },
+        ],
+      }),
     ).not.toThrow();
+    const history = { cursor: 1, length: 1, first: 1, entries: [{ diff: d, label: 'accept' }] };
+    expect(() => checkPayload('getAnnotation', 'response', { state, revision: 2, history })).not.toThrow();
     const progress = { jobId: 'j', done: 1, total: 2, failed: 0, imagesPerSecond: 0.5, etaSeconds: null };
     expect(isValidEvent('jobProgress', progress)).toBe(true);
     expect(isValidEvent('jobProgress', { ...progress, done: -1 })).toBe(false);
   });
   it('refuses malformed payloads with every problem and its path', () => {
     const paths = issuesOf(() =>
-      checkPayload('applyEdit', 'request', {
+      checkPayload('saveEdits', 'request', {
         imageId: 0,
-        diff: {
-          added: {},
-          updated: {},
-          removed: { x: { id: 'x', joints: [{ x: 1, y: 'a', v: 3, source: 'model' }], crowd: false } },
-        },
-        label: 7,
+        revision: 0,
+        steps: [
+          {
+            kind: 'do',
+            diff: {
+              added: {},
+              updated: {},
+              removed: { x: { id: 'x', joints: [{ x: 1, y: 'a', v: 3, source: 'model' }], crowd: false } },
+            },
+            label: 7,
+          },
+        ],
         extra: true,
       }),
     ).map((i) => i.path);
     expect(paths).toEqual(
       expect.arrayContaining([
         '$.imageId',
-        '$.revision',
-        '$.diff.removed.x.joints',
-        '$.diff.removed.x.joints[0].y',
-        '$.diff.removed.x.joints[0].v',
-        '$.label',
+        '$.steps[0].diff.removed.x.joints',
+        '$.steps[0].diff.removed.x.joints[0].y',
+        '$.steps[0].diff.removed.x.joints[0].v',
+        '$.steps[0].label',
         '$.extra',
       ]),
     );
@@ -79,33 +88,32 @@ describe('PoseApi contract', () => {
     for (const n of [3, JOINT_COUNT - 1, JOINT_COUNT + 1]) {
       const joints = Array.from({ length: n }, (_, k) => p0.joints[k % JOINT_COUNT]);
       const issues = issuesOf(() =>
-        checkPayload('applyEdit', 'request', {
+        checkPayload('saveEdits', 'request', {
           imageId: 1,
           revision: 0,
-          diff: { added: { p0: { ...p0, joints } }, updated: {}, removed: {} },
-          label: 'x',
+          steps: [{ kind: 'do', diff: { added: { p0: { ...p0, joints } }, updated: {}, removed: {} }, label: 'x' }],
         }),
       );
-      expect(issues).toEqual([{ path: '$.diff.added.p0.joints', message: `exactly ${JOINT_COUNT} items, got ${n}` }]);
+      expect(issues).toEqual([
+        { path: '$.steps[0].diff.added.p0.joints', message: `exactly ${JOINT_COUNT} items, got ${n}` },
+      ]);
     }
     const poses = (n: number) => ({ runId: 1, maps: null, poses: [{ ...pose, joints: pose.joints.slice(0, n) }] });
     expect(issuesOf(() => checkPayload('getPredictions', 'response', poses(3)))[0].path).toBe('$.poses[0].joints');
     expect(() => checkPayload('getPredictions', 'response', poses(JOINT_COUNT))).not.toThrow();
   });
+  const NO_HISTORY = { cursor: 0, length: 0, first: 1, entries: [] };
   it('a COCO passthrough field may hold any JSON string, "Infinity" and "NaN" included', () => {
     const d = acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0');
     const p0 = { ...d.added.p0, coco: { id: 4, caption: 'Infinity and NaN', attributes: { pose: ['Infinity'] } } };
     const state = { persons: { p0 }, order: ['p0'] };
-    expect(() =>
-      checkPayload('getAnnotation', 'response', { state, revision: 1, canUndo: false, canRedo: false }),
-    ).not.toThrow();
+    expect(() => checkPayload('getAnnotation', 'response', { state, revision: 1, history: NO_HISTORY })).not.toThrow();
     const nonJson = { ...p0, coco: { area: Number.POSITIVE_INFINITY, f: () => 1 } };
     const issues = issuesOf(() =>
       checkPayload('getAnnotation', 'response', {
         state: { persons: { p0: nonJson }, order: ['p0'] },
         revision: 1,
-        canUndo: false,
-        canRedo: false,
+        history: NO_HISTORY,
       }),
     );
     expect(issues.map((i) => i.path)).toEqual(['$.state.persons.p0.coco.area', '$.state.persons.p0.coco.f']);

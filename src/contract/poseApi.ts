@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { AnnotationStateSchema } from '../core/edit/poseRecords.ts';
-import { RecordDiffSchema } from '../core/edit/recordDiff.ts';
 import {
   Count,
   DetectSettings,
-  EditLabel,
-  HistoryStep,
+  AnnotationViewSchema,
+  EditStep,
+  HistoryEntrySchema,
   ImageRow,
   ImageStatus,
   MessageText,
@@ -69,39 +68,34 @@ export const POSE_API = {
       maps: z.strictObject({ multiplier: z.number(), shape: z.array(z.int().min(1)).length(3) }).nullable(),
     }),
   },
+  /** The annotation with the part of its history around the cursor (older entries: getEditHistory). */
   getAnnotation: {
     request: z.strictObject({ imageId: RowId }),
-    response: z.strictObject({
-      state: AnnotationStateSchema,
-      revision: Revision,
-      canUndo: z.boolean(),
-      canRedo: z.boolean(),
-    }),
+    response: AnnotationViewSchema,
   },
   /**
-   * `revision`: the annotation revision the diff was made on. Refusals: 409 `conflict` when another writer changed
-   * the same joint or person since (details: the current annotation as getAnnotation gives it; a stale diff that
-   * touches other fields is re-based and saved), 422 `unprocessable` for a diff that does not fit the image or the
-   * records it names, 503 `unavailable` when the database stayed locked (nothing saved; try again).
+   * Persists steps of the editor's history (core/edit/editHistory.ts), in order, in one transaction: `do` a new entry
+   * (`diff`, `label`), `undo`/`redo` of entry `seq` (no diff: the stored entry's is applied). `revision`: the
+   * annotation revision the steps were made on. A stale `do` that touches fields nobody else changed since is
+   * re-based and saved (`current` in the answer: the annotation as it is now, other writers' changes included);
+   * refusals: 409 `conflict` when another writer changed the same joint or person since, for any undo or redo on a
+   * stale revision, and for a step that does not follow the stored history (details: the current annotation as
+   * getAnnotation gives it), 422 `unprocessable` for a diff that does not fit the image or the records it names
+   * (details.step: which step, when there are several), 503 `unavailable` when the database stayed locked.
    */
-  applyEdit: {
-    request: z.strictObject({
-      imageId: RowId,
+  saveEdits: {
+    request: z.strictObject({ imageId: RowId, revision: Revision, steps: z.array(EditStep).min(1).max(50) }),
+    response: z.strictObject({
       revision: Revision,
-      diff: RecordDiffSchema,
-      label: EditLabel,
-      group: z.string().max(200).optional(),
+      cursor: Count,
+      length: Count,
+      current: AnnotationViewSchema.optional(),
     }),
-    response: z.strictObject({ state: AnnotationStateSchema, revision: Revision }),
   },
-  /** `revision`: the revision the client saw; when given and stale, refused with 409 and the current annotation. */
-  undo: {
-    request: z.strictObject({ imageId: RowId, revision: Revision.optional() }),
-    response: HistoryStep,
-  },
-  redo: {
-    request: z.strictObject({ imageId: RowId, revision: Revision.optional() }),
-    response: HistoryStep,
+  /** Entries `from`..`to` (at most 200) of the history as it is at `revision`; 409 with the current annotation if stale. */
+  getEditHistory: {
+    request: z.strictObject({ imageId: RowId, revision: Revision, from: RowId, to: RowId }),
+    response: z.strictObject({ entries: z.array(HistoryEntrySchema).max(200) }),
   },
   /** `ifStatus`: change only an image that has this status now; `status` in the answer: the image's status after. */
   setStatus: {

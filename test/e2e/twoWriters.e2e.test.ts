@@ -36,8 +36,8 @@ interface Snap {
 }
 const snap = (page: Page) =>
   page.evaluate(() => {
-    const s = window.studio!.getSnapshot();
-    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: null } }));
+    const s = window.studio!.snapshot();
+    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, image: null, maps: null } }));
   }) as Promise<Snap>;
 const commit = (page: Page, diff: RecordDiff, label: string) =>
   page.evaluate(([d, l]) => window.studio!.commit(d as never, l as string), [diff, label] as const);
@@ -74,7 +74,7 @@ beforeAll(async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(s.url);
-    await page.waitForFunction(() => window.studio?.getSnapshot().current?.row.id === 1);
+    await page.waitForFunction(() => window.studio?.snapshot().current?.row.id === 1);
     pages.push(page);
   }
 }, 180_000);

@@ -1,3 +1,4 @@
+import type { EditStep } from '../../src/contract/apiPayloads.ts';
 // One contract suite over both transports: the renderer's two real clients — web mode's HTTP client against the
 // real server, and the Electron client on the real preload against the real IPC adapter (`electron` replaced by a
 // recorder whose invoke structured-clones both ways, as Electron's IPC does) — each over its own copy of the same
@@ -179,40 +180,45 @@ describe('one contract, two transports', () => {
       const r = await same((api, t) => {
         const d = addPerson(EMPTY_ANNOTATION, 'p');
         d.added.p.joints = Array.from({ length: n }, () => null);
-        return api.applyEdit({ imageId: imageId(t, 'sub/b.png'), revision: 0, diff: d, label: 'add' });
+        const step = { kind: 'do' as const, diff: d, label: 'add' };
+        return api.saveEdits({ imageId: imageId(t, 'sub/b.png'), revision: 0, steps: [step] });
       });
       expect(r.error.details).toEqual([
-        { path: '$.diff.added.p.joints', message: `exactly ${JOINT_COUNT} items, got ${n}` },
+        { path: '$.steps[0].diff.added.p.joints', message: `exactly ${JOINT_COUNT} items, got ${n}` },
       ]);
     }
   });
 
   it('edits, a conflict with the current annotation as its details, undo and redo', async () => {
     const add = addPerson(EMPTY_ANNOTATION, 'h1');
-    const first = await same((api, t) =>
-      api.applyEdit({ imageId: imageId(t, 'a.png'), revision: 0, diff: add, label: 'add person' }),
-    );
-    expect(first.value.revision).toBe(1);
+    const save = (t: Parameters<Parameters<typeof same>[0]>[1], revision: number, step: EditStep) => ({
+      imageId: imageId(t, 'a.png'),
+      revision,
+      steps: [step],
+    });
+    const first = await same((api, t) => api.saveEdits(save(t, 0, { kind: 'do', diff: add, label: 'add person' })));
+    expect(first.value).toEqual({ revision: 1, cursor: 1, length: 1 });
     const state = applyDiff(EMPTY_ANNOTATION, add);
     const stale = { ...addPerson(EMPTY_ANNOTATION, 'h1') };
     stale.added.h1.crowd = true;
     const conflict = await same((api, t) =>
-      api.applyEdit({ imageId: imageId(t, 'a.png'), revision: 0, diff: stale, label: 'add person' }),
+      api.saveEdits(save(t, 0, { kind: 'do', diff: stale, label: 'add person' })),
     );
     expect(conflict.error).toMatchObject({ code: 'conflict', status: 409 });
-    expect(conflict.error.details).toEqual({ state, revision: 1, canUndo: true, canRedo: false });
+    expect(conflict.error.details).toEqual({
+      state,
+      revision: 1,
+      history: { cursor: 1, length: 1, first: 1, entries: [{ diff: add, label: 'add person' }] },
+    });
     await same((api, t) =>
-      api.applyEdit({
-        imageId: imageId(t, 'a.png'),
-        revision: 1,
-        diff: placeJoint(state, 'h1', 0, 5, 6),
-        label: 'place',
-      }),
+      api.saveEdits(save(t, 1, { kind: 'do', diff: placeJoint(state, 'h1', 0, 5, 6), label: 'place' })),
     );
-    const undo = await same((api, t) => api.undo({ imageId: imageId(t, 'a.png'), revision: 2 }));
-    expect(undo.value).toMatchObject({ revision: 3, label: 'place', state });
-    await same((api, t) => api.undo({ imageId: imageId(t, 'a.png'), revision: 1 })); // stale: 409
-    await same((api, t) => api.redo({ imageId: imageId(t, 'a.png') }));
+    const undo = await same((api, t) => api.saveEdits(save(t, 2, { kind: 'undo', seq: 2 })));
+    expect(undo.value).toEqual({ revision: 3, cursor: 1, length: 2 });
+    const staleUndo = await same((api, t) => api.saveEdits(save(t, 1, { kind: 'undo', seq: 1 })));
+    expect(staleUndo.error).toMatchObject({ code: 'conflict', status: 409 });
+    const redo = await same((api, t) => api.saveEdits(save(t, 3, { kind: 'redo', seq: 2 })));
+    expect(redo.value).toEqual({ revision: 4, cursor: 2, length: 2 });
   });
 
   it('imports keep any JSON string in passthrough fields; the annotation comes back on both', async () => {
@@ -224,11 +230,10 @@ describe('one contract, two transports', () => {
 
   it('the request limits of web mode hold over IPC too: too large, too deeply nested', async () => {
     const big = await same((api, t) =>
-      api.applyEdit({
+      api.saveEdits({
         imageId: imageId(t, 'a.png'),
         revision: 0,
-        diff: addPerson(EMPTY_ANNOTATION, 'x'),
-        label: 'x'.repeat(33 * 2 ** 20),
+        steps: [{ kind: 'do', diff: addPerson(EMPTY_ANNOTATION, 'x'), label: 'x'.repeat(33 * 2 ** 20) }],
       }),
     );
     expect(big.error).toMatchObject({ code: 'too_large', status: 413 });

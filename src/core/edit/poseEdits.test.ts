@@ -16,7 +16,6 @@ import {
   splitPerson,
 } from './poseEdits.ts';
 import { applyDiff, invertDiff, squashDiffs, DiffConflictError } from './recordDiff.ts';
-import { EditHistory } from './editHistory.ts';
 import { EMPTY_ANNOTATION, personsInOrder, type AnnotationState } from './poseRecords.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
 
@@ -161,22 +160,5 @@ describe('record diffs and history', () => {
     const add = addPerson(s0, 'x'),
       del = deletePerson(applyDiff(s0, add), 'x');
     expect(applyDiff(s0, squashDiffs(add, del))).toEqual(s0);
-  });
-  it('a drag is one undo step; undo/redo walk the history; a new edit clears redo; entries restore the history', () => {
-    const h = new EditHistory(predicted());
-    for (let i = 1; i <= 10; i++) h.apply(moveJoint(h.current, 'p0', 0, i, i), 'move joint', 'drag-1');
-    h.apply(cycleVisibility(h.current, 'p0', 1), 'visibility');
-    expect(h.entries().undo).toHaveLength(2);
-    h.undo();
-    expect(h.current.persons.p0.joints[1]?.v).toBe(2);
-    h.undo();
-    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 20, source: 'model' });
-    h.redo();
-    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 10 });
-    const restored = new EditHistory(h.current, h.entries().undo, h.entries().redo);
-    restored.redo();
-    expect(restored.current.persons.p0.joints[1]?.v).toBe(1);
-    h.apply(deleteJoint(h.current, 'p0', 2), 'delete joint');
-    expect(h.canRedo).toBe(false);
   });
 });

@@ -173,25 +173,24 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       exists(imageId);
       return store.view(imageId);
     },
-    // Every edit names the revision it was made on; a stale one is re-based or refused with 409 and the current
-    // annotation (AnnotationStore.apply). Refusals are ApiErrors with their code, never a bare 500.
-    async applyEdit({ imageId, diff, label, group, revision }) {
+    // Every save names the revision its steps were made on; a stale `do` is re-based or refused with 409 and the
+    // current annotation (AnnotationStore.save). Refusals are ApiErrors with their code, never a bare 500.
+    async saveEdits({ imageId, revision, steps }) {
       exists(imageId);
-      const { saved, ...r } = store.apply(imageId, diff, label, { group, baseRevision: revision });
-      if (saved) changed(imageId, r.revision);
-      return r;
+      const r = store.save(imageId, steps, { baseRevision: revision });
+      if (r.saved) changed(imageId, r.revision);
+      return {
+        revision: r.revision,
+        cursor: r.cursor,
+        length: r.length,
+        ...(r.rebased ? { current: store.view(imageId) } : {}),
+      };
     },
-    async undo({ imageId, revision }) {
+    async getEditHistory({ imageId, revision, from, to }) {
       exists(imageId);
-      const r = store.undo(imageId, { baseRevision: revision });
-      if (r) changed(imageId, r.revision);
-      return r;
-    },
-    async redo({ imageId, revision }) {
-      exists(imageId);
-      const r = store.redo(imageId, { baseRevision: revision });
-      if (r) changed(imageId, r.revision);
-      return r;
+      if (to < from || to - from >= 200)
+        throw new ApiError('bad_request', `entries ${from}..${to}: ask for 1 to 200 consecutive entries`);
+      return { entries: store.entries(imageId, revision, from, to) };
     },
     // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
     async setStatus({ imageId, status, ifStatus }) {

@@ -1,13 +1,12 @@
+import type { HasShortcuts } from '../../core/edit/editorCommands.ts';
 import type { EditorEngine } from './editorEngine.ts';
-import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
 
-/** A view command: never an edit, never undoable; listed in the `?` overlay beside the editing commands. */
-export interface ViewCommand {
-  id: string;
+/**
+ * A view command: never an edit, never undoable, always available; listed in the `?` overlay beside the editing
+ * commands and found by the same key matching (commandForKey takes any table with shortcuts).
+ */
+export interface ViewCommand extends HasShortcuts {
   label: string;
-  shortcuts: string[];
-  isEnabled(): boolean;
-  run(): Record<string, never>;
   apply(engine: EditorEngine): void;
 }
 
@@ -15,23 +14,19 @@ const view = (id: string, label: string, shortcuts: string[], apply: (e: EditorE
   id,
   label,
   shortcuts,
-  isEnabled: () => true,
-  run: () => ({}),
   apply,
 });
-const step = (e: EditorEngine, d: number) =>
-  e.setHeatmap({ channel: (e.getSnapshot().heatmap.channel + d + CHANNELS.count) % CHANNELS.count, visible: true });
 
 export const VIEW_COMMANDS: ViewCommand[] = [
-  view('view.fit', 'Fit the image to the canvas', ['F'], (e) => e.fit()),
-  view('view.actualSize', 'Zoom to 1:1', ['1'], (e) => e.actualSize()),
+  view('view.fit', 'Fit the image to the canvas', ['F'], (e) => e.view.fit()),
+  view('view.actualSize', 'Zoom to 1:1', ['1'], (e) => e.view.actualSize()),
   view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) =>
-    e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible }),
+    e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
   ),
-  view('view.nextChannel', 'Next heatmap channel', [']'], (e) => step(e, 1)),
-  view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => step(e, -1)),
-  view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.openDialog('help')),
-  view('app.export', 'Export COCO…', ['Mod+E'], (e) => e.openDialog('export')),
+  view('view.nextChannel', 'Next heatmap channel', [']'], (e) => e.view.stepChannel(1)),
+  view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => e.view.stepChannel(-1)),
+  view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.notices.open('help')),
+  view('app.export', 'Export COCO…', ['Mod+E'], (e) => e.notices.open('export')),
 ];
 
 /** Shortcuts handled by the canvas itself (listed in the overlay, no key binding of their own). */
