@@ -6,6 +6,7 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
 import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
@@ -24,9 +25,11 @@ export interface ExportOptions {
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const ids = cocoImageIds(db);
+  // Imported images in their file's order, then the others (no sort key; SQLite would put NULL first), so that
+  // importing this export gives every image the position it has: "no change".
   const rows = db
     .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key, i.rel_path`)
+    ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path`)
     .all() as {
     id: number;
     rel_path: string;
@@ -47,14 +50,15 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
       state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
     }));
-  let nextAnn = 1;
+  const usedAnnIds: number[] = [];
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
         const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+        if (typeof cid === 'number') usedAnnIds.push(cid);
       }
   }
+  const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
@@ -74,7 +78,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
           },
         ]);
       const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
@@ -155,7 +159,8 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
 
 /**
  * The COCO image id of every project image, shared by GT and results exports: an imported image keeps its id, any
- * other gets the next id above all imported ones, in project order.
+ * other gets the next id above all imported ones, in project order (freshCocoIds: the lowest free ones once that
+ * would pass 2^53 − 1).
  */
 export function cocoImageIds(db: ProjectDb): Map<number, number> {
   const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as {
@@ -163,14 +168,9 @@ export function cocoImageIds(db: ProjectDb): Map<number, number> {
     coco_json: string | null;
   }[];
   const ids = new Map<number, number>();
-  let next = 1;
-  for (const r of rows)
-    if (r.coco_json) {
-      const id = (JSON.parse(r.coco_json) as CocoImage).id;
-      ids.set(r.id, id);
-      next = Math.max(next, id + 1);
-    }
-  for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
+  for (const r of rows) if (r.coco_json) ids.set(r.id, (JSON.parse(r.coco_json) as CocoImage).id);
+  const next = freshCocoIds(ids.values());
+  for (const r of rows) if (!r.coco_json) ids.set(r.id, next());
   return ids;
 }
 
