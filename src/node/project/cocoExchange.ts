@@ -215,16 +215,32 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     if (l) l.push(a);
     else byImage.set(a.image_id, [a]);
   }
+  const taken = new Set<string>();
   for (const im of all.images) {
+    const name = perImageFileName(im, taken);
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
       sweep: im === all.images[0], // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
+}
+
+/**
+ * `<file_name with / replaced by __>.json`, or `….<image id>.json` when an earlier image took that name — also one
+ * that differs only in case or Unicode normalisation (one file on macOS and Windows disks): `sub/x.png` and
+ * `sub__x.png`, `A.png` and `a.png` each keep a file of their own.
+ */
+function perImageFileName(im: CocoImage, taken: Set<string>): string {
+  const base = im.file_name.replace(/[\\/]/g, '__');
+  const folded = (n: string) => n.normalize('NFC').toLowerCase();
+  let name = `${base}.json`;
+  for (let k = 0; taken.has(folded(name)); k++) name = `${base}.${im.id}${k ? `-${k}` : ''}.json`;
+  taken.add(folded(name));
+  return name;
 }
