@@ -6,6 +6,7 @@
 // refused — by the contract (400), `__proto__` by the store's diff checks (422) —, each with its path, on every
 // section of a diff and at any revision, and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSE_API } from '../../src/contract/poseApi.ts';
 import { startServer } from '../../src/server/startServer.ts';
 import { makeAttackProject, projectSnapshot, type AttackProject } from '../support/attackProject.ts';
 import { send } from '../support/rawHttp.ts';
@@ -65,4 +66,73 @@ describe('person ids that are built-in property names', () => {
       }
     expect(projectSnapshot(p)).toBe(before);
   });
+});
+
+describe('a sweep of odd values through every field of every method', () => {
+  it('never answers 500, always { error, code } for a refusal, and never echoes a file', async () => {
+    const joints = Array.from({ length: 17 }, (_, i) => (i === 0 ? { x: 5, y: 5, v: 2, source: 'human' } : null));
+    const person = (id: string, extra: Record<string, unknown> = {}) => ({ id, joints, crowd: false, ...extra });
+    const odd: unknown[] = [
+      ...[null, true, 0, -1, -0, 1.5, 1e308, -1e308, 2 ** 53, 2 ** 64, '', 'x', '\ud800', 'a'.repeat(5000)],
+      ...[[], {}, [1], { a: 1 }, '../../etc/passwd', '/etc/passwd', '\u0000', '/dev/zero', '/proc/self/mem'],
+      ...[p.root, `${p.root}/.simplepose.sqlite`, `${p.root}/a.png`, `${p.outside}/passwd`, `${p.root}/no/x.json`],
+    ];
+    const valid: Record<string, Record<string, unknown>> = {
+      projectInfo: {},
+      listImages: { status: 'accepted', offset: 0, limit: 5, minScore: 0, maxScore: 1, ids: [1] },
+      getPredictions: { imageId: p.imageId },
+      getAnnotation: { imageId: p.imageId },
+      applyEdit: {
+        imageId: p.imageId,
+        revision: 0,
+        label: 'l',
+        diff: { added: { q: person('q') }, updated: {}, removed: {} },
+      },
+      undo: { imageId: p.imageId, revision: 0 },
+      redo: { imageId: p.imageId, revision: 0 },
+      setStatus: { imageId: p.imageId, status: 'accepted', ifStatus: 'unreviewed' },
+      startDetect: { modelPath: '/nonexistent.onnx', settings: { scales: [1], flip: false, mode: 'fast' } },
+      cancelJob: { jobId: 'x' },
+      exportCoco: { path: `${p.root}/o.json`, onlyReviewed: false, kind: 'gt' },
+      importCoco: { path: `${p.root}/o.json` },
+      reviewQueue: { by: 'uncertainty' },
+      evaluate: {},
+    };
+    expect(Object.keys(valid).sort()).toEqual(Object.keys(POSE_API).sort());
+    const bodies: string[] = [];
+    for (const [method, b] of Object.entries(valid)) {
+      const with_ = (k: string, v: unknown) => `${method} ${JSON.stringify({ ...b, [k]: v })}`;
+      bodies.push(`${method} ${JSON.stringify(b)}`, ...Object.keys(b).flatMap((k) => odd.map((v) => with_(k, v))));
+      for (const key of ['__proto__', 'constructor', 'prototype'])
+        bodies.push(`${method} {"${key}":{"x":1}${Object.keys(b).length ? ',' : ''}${JSON.stringify(b).slice(1)}`);
+      bodies.push(...['null', '[]', '"x"', '1e999', '{"a":', ''].map((t) => `${method} ${t}`));
+    }
+    const edit = (diff: unknown) => `applyEdit ${JSON.stringify({ ...valid.applyEdit, diff })}`;
+    for (const v of odd) {
+      for (const f of ['x', 'y', 'v', 'source', 'model']) {
+        const j = [...joints];
+        j[1] = { x: 1, y: 1, v: 2, source: 'human', [f]: v };
+        bodies.push(edit({ added: { q: { id: 'q', joints: j, crowd: false } }, updated: {}, removed: {} }));
+      }
+      for (const f of ['id', 'crowd', 'score', 'coco', 'cocoOrder']) {
+        bodies.push(edit({ added: { q: person('q', { [f]: v }) }, updated: {}, removed: {} }));
+        bodies.push(edit({ added: {}, updated: { q: [person('q'), person('q', { [f]: v })] }, removed: {} }));
+      }
+      bodies.push(edit({ added: {}, updated: {}, removed: {}, order: [[], [v]] }));
+      bodies.push(edit({ added: {}, updated: {}, removed: { q: v } }));
+    }
+    const statuses: Record<number, number> = {};
+    const wrong: string[] = [];
+    for (const line of bodies) {
+      const [method, body] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+      const r = await post(method, body);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      const refusal = r.status !== 200 && (typeof r.json?.error !== 'string' || typeof r.json?.code !== 'string');
+      if (r.status >= 500 || refusal || /root:x:0|SQLite format|\.ts:\d+/.test(r.text))
+        wrong.push(`${line.slice(0, 160)} -> ${r.status} ${r.text.slice(0, 160)}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(bodies.length).toBeGreaterThan(1000);
+    expect(statuses[400]).toBeGreaterThan(900); // most odd values are the contract's to refuse
+  }, 60_000);
 });
