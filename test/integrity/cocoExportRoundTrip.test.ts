@@ -6,6 +6,9 @@
 // 2. The export listed the scanned images (no file order of their own: NULL sort key, which SQLite sorts first)
 // before the imported ones, so importing the project's own export moved every imported image one place down and
 // said "1 image updated" instead of "no change". Images without a file order now follow, as new persons do.
+// 3. A file_name with a lone surrogate (`"a\ud800.png"`, valid JSON, not valid Unicode) is stored as UTF-8 with the
+// surrogate replaced by U+FFFD: two images `a\ud800.png` and `a\udfff.png` became one row, the second import
+// overwriting the first image's record, and one image with its persons was gone. Such names are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -137,5 +140,20 @@ describe('exports of imported and scanned images together', () => {
     expect(ids.every((id) => Number.isSafeInteger(id) && id >= 1)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     expect(validateCocoResults(exportResults(p.project.db, 1))).toEqual([]);
+  });
+});
+
+describe('file names that are not valid Unicode', () => {
+  it('a lone surrogate in a file_name is refused with its path; nothing is imported', async () => {
+    const before = p.project.db.prepare('SELECT COUNT(*) FROM images').pluck().get();
+    const file = path.join(p.root, 'surrogates.json');
+    // Written as text: "\ud800" in JSON is a lone surrogate once parsed.
+    const images =
+      '[{"id":91,"file_name":"x\\ud800.png","width":9,"height":9},{"id":92,"file_name":"x\\udfff.png","width":9,"height":9}]';
+    writeFileSync(file, `{"images":${images},"annotations":[],"categories":[{"id":1,"name":"person"}]}`);
+    const r = await dispatch(p.project.service, 'importCoco', { path: file });
+    expect(r).toMatchObject({ ok: false, code: 'unprocessable' });
+    expect(JSON.stringify((r as { details: unknown }).details)).toMatch(/images\[0\]\.file_name.*not valid Unicode/);
+    expect(p.project.db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(before);
   });
 });
