@@ -412,17 +412,24 @@ export class EditorEngine {
     else if (e.placeMode !== undefined) this.set({ placeMode: e.placeMode });
     if (e.diff) await this.commit(e.diff, e.label ?? 'Edit');
     if (e.history) await this.history(e.history);
-    if (e.review) await this.review(e.review);
+    if (e.review && !(await this.review(e.review))) return; // not saved: stay on the image, said so
     if (e.navigate) await this.navigate(e.navigate);
   }
 
-  async review(status: 'accepted' | 'rejected' | 'skipped' | 'no_person'): Promise<void> {
+  /** Sets the open image's review status; false (with a message) when the server refused it (locked, offline). */
+  async review(status: 'accepted' | 'rejected' | 'skipped' | 'no_person'): Promise<boolean> {
     const cur = this.snap.current;
-    if (!cur) return;
+    if (!cur) return false;
     await this.saver.idle();
-    await this.client.api.setStatus({ imageId: cur.row.id, status });
+    try {
+      await this.client.api.setStatus({ imageId: cur.row.id, status });
+    } catch (e) {
+      this.set({ message: `The review was not saved: ${(e as Error).message}; press the key again` });
+      return false;
+    }
     this.list.patchRow(cur.row.id, { status });
     this.setCurrent({ row: { ...cur.row, status } });
+    return true;
   }
 
   select(selection: Selection, placeMode = false): void {
