@@ -6,6 +6,7 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
 import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
@@ -24,9 +25,11 @@ export interface ExportOptions {
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const ids = cocoImageIds(db);
+  // Imported images in their file's order, then the others (no sort key; SQLite would put NULL first), so that
+  // importing this export gives every image the position it has: "no change".
   const rows = db
     .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key, i.rel_path`)
+    ORDER BY i.sort_key IS NULL, i.sort_key, i.rel_path`)
     .all() as {
     id: number;
     rel_path: string;
@@ -47,14 +50,15 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
       state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
     }));
-  let nextAnn = 1;
+  const usedAnnIds: number[] = [];
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
         const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+        if (typeof cid === 'number') usedAnnIds.push(cid);
       }
   }
+  const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
@@ -74,7 +78,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
           },
         ]);
       const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
@@ -155,7 +159,8 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
 
 /**
  * The COCO image id of every project image, shared by GT and results exports: an imported image keeps its id, any
- * other gets the next id above all imported ones, in project order.
+ * other gets the next id above all imported ones, in project order (freshCocoIds: the lowest free ones once that
+ * would pass 2^53 − 1).
  */
 export function cocoImageIds(db: ProjectDb): Map<number, number> {
   const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as {
@@ -163,14 +168,9 @@ export function cocoImageIds(db: ProjectDb): Map<number, number> {
     coco_json: string | null;
   }[];
   const ids = new Map<number, number>();
-  let next = 1;
-  for (const r of rows)
-    if (r.coco_json) {
-      const id = (JSON.parse(r.coco_json) as CocoImage).id;
-      ids.set(r.id, id);
-      next = Math.max(next, id + 1);
-    }
-  for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
+  for (const r of rows) if (r.coco_json) ids.set(r.id, (JSON.parse(r.coco_json) as CocoImage).id);
+  const next = freshCocoIds(ids.values());
+  for (const r of rows) if (!r.coco_json) ids.set(r.id, next());
   return ids;
 }
 
@@ -215,16 +215,32 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     if (l) l.push(a);
     else byImage.set(a.image_id, [a]);
   }
+  const taken = new Set<string>();
   for (const im of all.images) {
+    const name = perImageFileName(im, taken);
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
       sweep: im === all.images[0], // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
+}
+
+/**
+ * `<file_name with / replaced by __>.json`, or `….<image id>.json` when an earlier image took that name — also one
+ * that differs only in case or Unicode normalisation (one file on macOS and Windows disks): `sub/x.png` and
+ * `sub__x.png`, `A.png` and `a.png` each keep a file of their own.
+ */
+function perImageFileName(im: CocoImage, taken: Set<string>): string {
+  const base = im.file_name.replace(/[\\/]/g, '__');
+  const folded = (n: string) => n.normalize('NFC').toLowerCase();
+  let name = `${base}.json`;
+  for (let k = 0; taken.has(folded(name)); k++) name = `${base}.${im.id}${k ? `-${k}` : ''}.json`;
+  taken.add(folded(name));
+  return name;
 }

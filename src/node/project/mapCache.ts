@@ -5,6 +5,7 @@ import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { isBusyError } from '../db/writeTransaction.ts';
 
 /** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
 export function projectCacheDir(root: string): string {
@@ -102,25 +103,30 @@ export class MapCache {
     const key = MapCache.keyOf(k);
     const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(key) as { file: string } | undefined;
     if (!row) return null;
+    const passes: DecodePass[] = [];
     try {
       const entry = JSON.parse(row.file) as Entry;
       const load = async (f: string) => {
         const b = await readFile(path.join(this.dir, f));
         return parseNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       };
-      const passes: DecodePass[] = [];
       for (const p of entry.passes)
         passes.push({
           multiplier: p.multiplier,
           maps: await load(p.maps),
           flippedMaps: p.flipped ? await load(p.flipped) : null,
         });
-      this.db.prepare('UPDATE map_cache SET last_used = ? WHERE key = ?').run(now, key);
-      return passes;
     } catch {
-      await this.drop(key, row.file);
+      await this.drop(key, row.file); // only an entry whose files are gone or damaged
       return null;
     }
+    // LRU bookkeeping only: a reader must not fail (nor drop the entry) because another writer holds the lock.
+    try {
+      this.db.prepare('UPDATE map_cache SET last_used = ? WHERE key = ?').run(now, key);
+    } catch (e) {
+      if (!isBusyError(e)) throw e;
+    }
+    return passes;
   }
 
   /**

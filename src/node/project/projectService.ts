@@ -11,6 +11,7 @@ import { importCoco } from './cocoImport.ts';
 import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
 import { DetectCancelledError, detectSettingsProblem, runDetectJob } from '../jobs/detectJob.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { reviewQueue } from './reviewQueue.ts';
@@ -199,8 +200,10 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
         ifStatus === undefined
           ? 'UPDATE images SET status = ? WHERE id = ?'
           : 'UPDATE images SET status = ? WHERE id = ? AND status = ?';
-      db.prepare(sql).run(status, imageId, ...(ifStatus === undefined ? [] : [ifStatus]));
-      const now = db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(imageId) as typeof status;
+      const now = writeTransaction(db, 'the status change', () => {
+        db.prepare(sql).run(status, imageId, ...(ifStatus === undefined ? [] : [ifStatus]));
+        return db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(imageId) as typeof status;
+      });
       return { ok: true as const, status: now };
     },
     async startDetect({ modelPath, settings, rerun, imageTimeLimitSeconds }) {
