@@ -156,7 +156,7 @@ describe('two pages, two servers, one project', () => {
       await b.keyboard.press('Enter'); // accept the image (and go to the next)
       await expect
         .poll(async () => (await snap(b)).message, { timeout: 15_000 })
-        .toMatch(/^The review was not saved: .*locked/);
+        .toMatch(/^The image could not be marked accepted: .*locked/);
       expect((await snap(b)).current!.row.id).toBe(1);
       expect(status()).toBe(before);
     } finally {
