@@ -41,6 +41,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only Electron's own modules: the contract's packages (zod) are bundled in.
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { preload: path.join(root, 'src/preload/preload.ts') },

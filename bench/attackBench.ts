@@ -53,7 +53,7 @@ for (let run = 0; run < RUNS; run++) {
   const victim = await victimContext.newPage();
   await victim.goto(server.url);
   await victim.waitForFunction(
-    () => (globalThis as { studio?: { getSnapshot(): { current: unknown } } }).studio?.getSnapshot().current != null,
+    () => (globalThis as { studio?: { snapshot(): { current: unknown } } }).studio?.snapshot().current != null,
   );
   await victim.waitForTimeout(1500);
   const fresh = await browser.newContext();

@@ -2,7 +2,7 @@
 // 1. Two writers, 10,000 interleaved joint moves of the same two persons (test/support/editWriters.ts), in both
 //    set-ups that happen in practice: two HTTP clients of one server, and two `simplepose serve` processes on one
 //    project file. Refused and lost edits are counted by reading the database afterwards.
-// 2. applyEdit (the service call the transports make: checks, re-base, one IMMEDIATE transaction) on an image with
+// 2. saveEdits of one new entry (the service call the transports make: checks, re-base, one IMMEDIATE transaction) on an image with
 //    10,000 history rows against one with 10, in the same process, each edit made right after an undo so that it
 //    drops a redo branch; medians of 7 runs of 200 edits, and their ratio.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -73,10 +73,23 @@ async function historyCost() {
   const timeEdits = async (imageId: number, n: number, run: number) => {
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
-      const undone = await service.undo({ imageId });
-      const diff = moveJoint(undone!.state, 'w0', i % 17, 100 + run + i / 1000, 40);
+      // Undo the newest entry, then save a new one in its place (which drops the undone entry): the history keeps
+      // its length.
+      const before = await service.getAnnotation({ imageId });
+      const { cursor } = before.history;
+      const undone = await service.saveEdits({
+        imageId,
+        revision: before.revision,
+        steps: [{ kind: 'undo', seq: cursor }],
+      });
+      const state = (await service.getAnnotation({ imageId })).state;
+      const diff = moveJoint(state, 'w0', i % 17, 100 + run + i / 1000, 40);
       const t = performance.now();
-      await service.applyEdit({ imageId, revision: undone!.revision, diff: diff as never, label: 'move' });
+      await service.saveEdits({
+        imageId,
+        revision: undone.revision,
+        steps: [{ kind: 'do', seq: cursor, diff, label: 'move' }],
+      });
       times.push(performance.now() - t);
     }
     return median(times);
@@ -102,5 +115,5 @@ async function historyCost() {
 console.log(`machine: ${machineLine()}; better-sqlite3, WAL`);
 console.log(JSON.stringify({ setup: 'two HTTP clients, one server', edits: EDITS, ...(await oneServer()) }));
 console.log(JSON.stringify({ setup: 'two server processes, one project file', edits: EDITS, ...(await twoServers()) }));
-console.log(JSON.stringify({ setup: 'applyEdit vs history length', ...(await historyCost()) }));
+console.log(JSON.stringify({ setup: 'saveEdits vs history length', ...(await historyCost()) }));
 rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// Facts of src/node and src/cli that are declared in one place and read everywhere else: detection settings (the
-// contract), the map-cache key (mapCache.ts), round half to even (core), the joint count (the skeleton meta).
+// Facts that are declared in one place and read everywhere else in src/node, src/cli and the server and Electron
+// layers over them: detection settings (the contract), the map-cache key (mapCache.ts), round half to even (core),
+// the joint count (the skeleton meta).
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ const sources = (dir: string, tests = false) =>
   readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && e.name.endsWith('.test.ts') === tests)
     .map((e) => path.relative(PROJECT_ROOT, path.join(e.parentPath, e.name)).replace(/\\/g, '/'));
-const NODE_CLI = [...sources('src/node'), ...sources('src/cli')];
+const NODE_CLI = ['src/node', 'src/cli', 'src/server', 'src/main', 'src/preload'].flatMap((d) => sources(d));
 
 /** Every node of a kind in a file, with the file and line. */
 function find(file: string, pick: (n: ts.Node, sf: ts.SourceFile) => string | null): string[] {

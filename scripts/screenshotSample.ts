@@ -33,7 +33,7 @@ const server = await startServer({
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
 await page.goto(server.url);
-await page.waitForFunction(() => window.studio?.getSnapshot().current?.maps != null);
+await page.waitForFunction(() => window.studio?.snapshot().current?.maps != null);
 await page.evaluate((i) => window.studio!.openIndex(i), Number(process.env.SP_INDEX ?? 3));
 await page.waitForTimeout(500);
 if (process.env.SP_HEATMAP !== '0') await page.keyboard.press('h');

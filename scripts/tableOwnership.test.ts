@@ -1,5 +1,6 @@
-// Each table is reached through one module: every SQL statement of src/node and src/cli is in the module that owns
-// the tables it names, statements are prepared only there, and transactions begin only in writeTransaction.ts.
+// Each table is reached through one module: every SQL statement of src is in the module that owns the tables it
+// names (the CLI, the server, Electron and the contract call services and hold none), statements are prepared only
+// there, and transactions begin only in writeTransaction.ts.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ function sourceFiles(dir: string): string[] {
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
     .map((e) => path.relative(path.join(PROJECT_ROOT, 'src'), path.join(e.parentPath, e.name)).replace(/\\/g, '/'));
 }
-const FILES = [...sourceFiles(path.join(PROJECT_ROOT, 'src/node')), ...sourceFiles(path.join(PROJECT_ROOT, 'src/cli'))];
+const FILES = sourceFiles(path.join(PROJECT_ROOT, 'src'));
 const read = (f: string) => readFileSync(path.join(PROJECT_ROOT, 'src', f), 'utf8');
 
 /** The string and template literals of a file (comments never count). */

@@ -6,6 +6,9 @@ Writes OUT/last.pth (official checkpoint format) every epoch and at --max-minute
 OUT/model.onnx + model card. Uses a GPU (with mixed precision) when there is one, else the CPU.
 """
 import argparse
+import hashlib
+import signal
+import subprocess
 import json
 import math
 import os
@@ -21,6 +24,8 @@ from .data import CocoPoseDataset, DatasetError
 from .export import export_onnx, write_card
 from .imhn.model import ImhnConfig, OFFICIAL_CONFIG, SMALL_CONFIG, PoseNet, count_parameters, strip_prefix
 from .loss import pose_loss
+from .progress import Progress
+from .validation import ValidationSet
 
 CONFIGS = {'official': OFFICIAL_CONFIG, 'small': SMALL_CONFIG, 'tiny': ImhnConfig(nstack=2, inp_dim=64, oup_dim=50, increase=32, depth=4)}
 
@@ -49,19 +54,35 @@ def parse(argv):
     p.add_argument('--box-size', type=int, default=512, help="the card's inference box (image height at scale 1)")
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--workers', type=int, default=0, help='data worker processes (0: augment in the training process)')
+    p.add_argument('--val-coco', help='held-out COCO file: validation loss at every checkpoint and at the end')
+    p.add_argument('--val-images', help='image folder of --val-coco')
+    p.add_argument('--val-every', type=int, default=0, help='also compute the validation loss every N steps')
+    p.add_argument('--progress-json', action='store_true', help='JSON lines on stdout (for the app)')
     a = p.parse_args(argv)
     if not a.mix and not (a.coco and a.images):
         p.error('give --coco and --images, or --mix')
-    if a.input_size % 64:
-        p.error('--input-size must be a multiple of 64')
+    if a.input_size % 64 or a.input_size < 128:
+        p.error('--input-size must be a multiple of 64 and at least 128 (the hourglass halves the stride-4 map 4 times)')
+    if a.batch < 2:
+        p.error('--batch must be at least 2 (BatchNorm needs more than one value per channel)')
     return a
 
 
-def log(out_dir, line):
-    stamp = time.strftime('%H:%M:%S')
-    print(f'[{stamp}] {line}', flush=True)
-    with open(os.path.join(out_dir, 'train.log'), 'a') as f:
-        f.write(f'[{stamp}] {line}\n')
+def code_version():
+    """The training code's commit (with '+dirty' when training/ has uncommitted changes), else its content hash."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=here, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--', '.'], cwd=here, capture_output=True, text=True, timeout=5)
+        if commit.returncode == 0:
+            return commit.stdout.strip() + ('+dirty' if dirty.stdout.strip() else '')
+    except (OSError, subprocess.SubprocessError):
+        pass
+    h = hashlib.sha256()
+    for name in sorted(n for n in os.listdir(here) if n.endswith('.py')):
+        with open(os.path.join(here, name), 'rb') as f:
+            h.update(name.encode() + f.read())
+    return 'sha256:' + h.hexdigest()[:16]
 
 
 def save(path, net, opt, state):
@@ -103,6 +124,8 @@ def batches(ds, order, batch, first, workers, seed):
 def main(argv=None):
     a = parse(argv)
     os.makedirs(a.out, exist_ok=True)
+    pr = Progress(a.out, a.progress_json)
+    log = lambda _out, line: pr.log(line)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
     if a.threads:
@@ -114,8 +137,10 @@ def main(argv=None):
             ds = MixedPoseDataset(a.mix, input_size=a.input_size, seed=a.seed)
         else:
             ds = CocoPoseDataset(a.coco, a.images, input_size=a.input_size, seed=a.seed)
+        val = ValidationSet(a.val_coco, a.val_images, a.input_size) if a.val_coco else None
     except DatasetError as e:
         print(f'train: {e}', file=sys.stderr)
+        pr.event('failed', message=str(e))
         return 3
     cfg = CONFIGS[a.config]
     net = PoseNet(cfg, init_weights=True).to(device)
@@ -135,9 +160,27 @@ def main(argv=None):
         log(a.out, f'resumed from {last} at epoch {start_epoch}, step {step}')
     log(a.out, f'data {json.dumps(ds.report())}; config {a.config} {cfg.to_dict()} ({count_parameters(net):,} parameters); '
                f'{device}; input {a.input_size}; batch {a.batch}; {a.optimizer} lr {lr}; loss {a.loss}' + (f' γ={a.gamma}' if a.loss == 'focal' else ''))
+    cancelled = []
+    for sig in (signal.SIGTERM, signal.SIGINT):  # cancel: finish the step, keep a checkpoint, say so
+        signal.signal(sig, lambda *_: cancelled.append(True))
     amp = device.type == 'cuda'
     scaler = torch.cuda.amp.GradScaler(enabled=amp)
     steps_per_epoch = math.ceil(len(ds) / a.batch)
+    total_steps = a.epochs * steps_per_epoch if a.max_steps is None else min(a.max_steps, a.epochs * steps_per_epoch)
+    pr.event('start', step=step, steps=total_steps, data=ds.report(), val=val.report if val else None,
+             config=cfg.to_dict(), device=str(device))
+
+    def validate():
+        if val is not None:
+            v = val.loss(net, device, a.loss, a.gamma)
+            pr.event('val', step=step, val_loss=v)
+            log(a.out, f'validation loss {v:.5f} at step {step}')
+            return v
+        return None
+
+    def checkpoint(ep, loss):
+        save(last, net, opt, {'epoch': ep, 'step': step, 'train_loss': loss, 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
+        pr.event('checkpoint', step=step, path=last, val_loss=validate())
     t_start, stop = time.time(), False
     t_saved = time.time()
     epoch = start_epoch
@@ -170,16 +213,29 @@ def main(argv=None):
                 rate = done * a.batch / (time.time() - t_epoch)
                 left = ((a.epochs - epoch) * steps_per_epoch - b - 1) * a.batch / max(rate, 1e-9)
                 log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / max(done, 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
+                eta = (total_steps - step) * a.batch / max(rate, 1e-9)
+                if a.max_minutes is not None:
+                    eta = min(eta, max(0.0, a.max_minutes * 60 - elapsed))
+                pr.event('progress', step=step, steps=total_steps, epoch=epoch + 1, loss=run_loss / max(done, 1),
+                         images_per_second=rate, elapsed_s=elapsed, eta_s=eta)
+            if a.val_every and step % a.val_every == 0:
+                validate()
             if time.time() - t_saved >= a.checkpoint_minutes * 60:
-                save(last, net, opt, {'epoch': epoch, 'step': step, 'train_loss': run_loss / max(done, 1), 'seconds': elapsed, 'config': cfg.to_dict()})
+                checkpoint(epoch, run_loss / max(done, 1))
                 t_saved = time.time()
+            if cancelled:
+                checkpoint(epoch, run_loss / max(done, 1))
+                log(a.out, f'cancelled at step {step}; checkpoint {last} (resume with --resume)')
+                pr.event('cancelled', step=step, path=last)
+                return 130
             if (a.max_minutes is not None and elapsed >= a.max_minutes * 60) or (a.max_steps is not None and step >= a.max_steps):
                 stop = True
                 break
-        save(last, net, opt, {'epoch': epoch + (0 if stop else 1), 'step': step, 'train_loss': run_loss / max(done, 1), 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
+        checkpoint(epoch + (0 if stop else 1), run_loss / max(done, 1))
         if stop:
             log(a.out, f'stopped at step {step} ({a.max_minutes} min / {a.max_steps} steps limit); checkpoint {last}')
             break
+    final_val = val.loss(net, device, a.loss, a.gamma) if val else None
     net.eval().cpu()
     onnx_path = os.path.join(a.out, 'model.onnx')
     export_onnx(net, onnx_path)
@@ -188,9 +244,12 @@ def main(argv=None):
     card['input']['box_size'] = a.box_size
     card['training'] = {'command': 'python3 -m training.train ' + ' '.join(argv if argv is not None else sys.argv[1:]), 'data': ds.report(),
                         'steps': step, 'epochs': epoch + (0 if stop else 1), 'seconds': round(spent + time.time() - t_start),
-                        'hardware': f'{device} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)', 'torch': torch.__version__}
+                        'hardware': f'{device} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)', 'torch': torch.__version__,
+                        'code': code_version(), 'validation': {**val.report, 'loss': final_val} if val else None}
     json.dump(card, open(card_path, 'w'), indent=1)
     log(a.out, f'exported {onnx_path} and {card_path}')
+    pr.event('exported', onnx=onnx_path, card=card_path, step=step)
+    pr.event('done', step=step)
     return 0
 
 

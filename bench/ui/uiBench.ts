@@ -4,9 +4,12 @@
 //     baseline in the same process, without (?prefetch=0);
 //   heatmap channel switch (key → overlay repainted);
 //   joint drag frame rate with 50 persons on screen (requestAnimationFrame intervals during a 2-second drag);
-//   first screen of a 10,000-image project (navigation start → list and first image shown).
-// Usage: npm run bench:ui [-- --runs 5] [--only-next]; SP_STATIC=DIR serves another renderer build (to compare builds
-// in the same conditions: the host's speed drifts over a session).
+//   first screen of a 10,000-image project (navigation start → list and first image shown);
+//   the edit path (editTimings.ts): a joint drag until its save is answered, an undo until its last request is
+//     answered, and the requests each makes — with `--baseline DIR` also for another checkout (its sources and
+//     its built renderer in DIR/out/renderer: e.g. main), in turns in this process and browser.
+// Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--baseline DIR]; SP_STATIC=DIR serves another
+// renderer build (to compare builds in the same conditions: the host's speed drifts over a session).
 // Chromium headless paces frames at 60 Hz: the drag's frame rate is compared with an empty page's in the same browser.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,17 +23,31 @@ import { startServer } from '../../src/server/startServer.ts';
 import { runDetectJob } from '../../src/node/jobs/detectJob.ts';
 import { projectCacheDir } from '../../src/node/project/mapCache.ts';
 import { fmt, machineLine, median } from '../benchStats.ts';
+import { AnnotationStore } from '../../src/node/project/annotationStore.ts';
+import { compareEditPaths } from './editTimings.ts';
+import { crowd } from './crowd.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const onlyNext = process.argv.includes('--only-next'); // just the next-image walk (for comparing builds)
+const onlyEdits = process.argv.includes('--only-edits'); // just the edit path
+const baselineArg = process.argv.indexOf('--baseline');
+const baseline = baselineArg > 0 ? path.resolve(process.argv[baselineArg + 1]) : null;
 const MODEL = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
 const work = path.join(root, '.tmp', 'bench-ui');
 const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
 
 ensureBuild(root);
 const browser = await launchBrowser();
+
+// ---- the edit path, this checkout and the baseline in turns ----------------------------------------------------
+if (onlyEdits) {
+  console.log(`machine: ${machineLine()}; Chromium headless, --disable-gpu`);
+  for (const line of await compareEditPaths(browser, root, baseline, RUNS)) console.log(line);
+  await browser.close();
+  process.exit(0);
+}
 
 async function serve(project: OpenProject) {
   return startServer({
@@ -45,12 +62,12 @@ async function openPage(url: string): Promise<Page> {
   await page.waitForFunction(
     () =>
       performance.getEntriesByName('first-screen').length > 0 ||
-      /^Could not open/.test(window.studio?.getSnapshot().message ?? ''),
+      /^The image list did not load/.test(window.studio?.snapshot().message ?? ''),
     undefined,
     { timeout: 60_000 },
   );
-  const message = await page.evaluate(() => window.studio!.getSnapshot().message);
-  if (message?.startsWith('Could not open')) throw new Error(`${url}: ${message}`);
+  const message = await page.evaluate(() => window.studio!.snapshot().message);
+  if (message?.startsWith('The image list did not load')) throw new Error(`${url}: ${message}`);
   return page;
 }
 const measures = (page: Page, prefix: string) =>
@@ -146,27 +163,14 @@ const first = sample.db.prepare('SELECT id, width, height FROM images ORDER BY r
   width: number;
   height: number;
 };
-const added: Record<string, unknown> = {};
-const order: string[] = [];
-for (let p = 0; p < 50; p++) {
-  const cx = (first.width * ((p % 10) + 0.5)) / 10,
-    cy = (first.height * (Math.floor(p / 10) + 0.5)) / 5;
-  const joints = Array.from({ length: 17 }, (_, k) => ({
-    x: cx + 12 * Math.cos(k),
-    y: cy - 30 + 3.5 * k,
-    v: 2,
-    source: 'human',
-  }));
-  added[`bench${p}`] = { id: `bench${p}`, joints, crowd: false };
-  order.push(`bench${p}`);
-}
-const old = await sample.service.getAnnotation({ imageId: first.id });
-await sample.service.applyEdit({
-  imageId: first.id,
-  revision: old.revision,
-  diff: { added: added as never, updated: {}, removed: old.state.persons as never, order: [old.state.order, order] },
-  label: 'bench persons',
-});
+const { added, order, grabbed } = crowd(first.width, first.height);
+const benchStore = new AnnotationStore(sample.db);
+const old = benchStore.load(first.id);
+benchStore.apply(
+  first.id,
+  { added, updated: {}, removed: old.state.persons, order: [old.state.order, order] },
+  'bench persons',
+);
 const fpsRuns: number[] = [],
   frameP95: number[] = [],
   longFrames: number[] = [],
@@ -191,9 +195,9 @@ for (let r = 0; r < RUNS; r++) {
   await blank.close();
   const page = await openPage(sampleServer.url);
   await page.waitForTimeout(300);
-  const s = await page.evaluate(() => window.studio!.getSnapshot().viewport);
+  const s = await page.evaluate(() => window.studio!.snapshot().viewport);
   const box = (await page.locator('[data-testid=canvas]').boundingBox())!;
-  const j = { x: (first.width * 4.5) / 10 + 12 * Math.cos(5), y: (first.height * 2.5) / 5 - 30 + 3.5 * 5 };
+  const j = grabbed;
   const sx = box.x + j.x * s.scale + s.offsetX,
     sy = box.y + j.y * s.scale + s.offsetY;
   await page.evaluate(() => {
@@ -265,6 +269,7 @@ for (let r = 0; r < RUNS; r++) {
   await page.close();
 }
 
+const editLines = await compareEditPaths(browser, root, baseline, RUNS);
 await browser.close();
 await sampleServer.close();
 await bigServer.close();
@@ -292,3 +297,4 @@ console.log(
 console.log(
   `first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`,
 );
+for (const line of editLines) console.log(`edit path, ${line}`);

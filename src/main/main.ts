@@ -10,6 +10,7 @@ import { buildAppMenu } from './appMenu.ts';
 import { RecentProjects } from './recentProjects.ts';
 import { ExchangePicker } from './exchangePicker.ts';
 import { ApiError } from '../contract/apiErrors.ts';
+import { MENU_CHANNEL } from '../contract/apiRoutes.ts';
 import { openProjectFolder, sampleProjectCopy, type OpenProject } from '../node/project/openProjectFolder.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -72,7 +73,7 @@ const actions = {
     if (!r.canceled && r.filePaths[0]) await open(r.filePaths[0]);
   },
   openRecent: (f: string) => void open(f),
-  command: (id: string) => win?.webContents.send('menu-command', id),
+  command: (id: string) => win?.webContents.send(MENU_CHANNEL, id),
 };
 
 app.on('second-instance', (_e, argv) => {

@@ -1,8 +1,7 @@
 import { protocol } from 'electron';
 import type { ProjectService } from '../node/project/projectService.ts';
+import { MEDIA_HOST, MEDIA_SCHEME } from '../contract/apiRoutes.ts';
 import { readMedia } from '../node/project/projectMedia.ts';
-
-export const MEDIA_SCHEME = 'simplepose-media';
 
 /** Must run before the app is ready: the scheme is standard and secure, may be fetched, but bypasses no CSP. */
 export function registerMediaScheme(): void {
@@ -20,7 +19,7 @@ export function handleMediaProtocol(current: () => { service: ProjectService } |
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const project = current();
-    if (url.host !== 'project' || !project) return new Response('not found', { status: 404 });
+    if (url.host !== MEDIA_HOST || !project) return new Response('not found', { status: 404 });
     const r = await readMedia(project.service, url.pathname.slice(1));
     return new Response(Buffer.from(r.body), {
       status: r.status,

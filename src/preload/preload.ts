@@ -1,35 +1,35 @@
-// The preload: the page's only door to the app. One function per contract method (an IPC invoke), the contract's
-// events, and menu commands; nothing else of Electron or Node reaches the page.
+// The preload: the page's only door to the app. One function per contract method (an IPC invoke on its contract
+// channel), the contract's events, and menu commands; nothing else of Electron or Node reaches the page.
 import { contextBridge, ipcRenderer } from 'electron';
-import { POSE_API, POSE_EVENTS } from '../contract/poseApi.ts';
-
-type Reply = { ok: true; value: unknown } | { ok: false; error: string; status: number };
+import { API_ROUTES, EVENT_CHANNELS, MEDIA_SCHEME, MENU_CHANNEL } from '../contract/apiRoutes.ts';
+import { errorOfFailure, type ApiReply } from '../contract/dispatch.ts';
+import { isPoseEvent, type PoseMethod } from '../contract/poseApi.ts';
 
 const api: Record<string, (request: unknown) => Promise<unknown>> = {};
-for (const method of Object.keys(POSE_API)) {
+for (const method of Object.keys(API_ROUTES) as PoseMethod[]) {
   api[method] = async (request: unknown) => {
-    const r = (await ipcRenderer.invoke(`pose:${method}`, request)) as Reply;
-    if (!r.ok) throw Object.assign(new Error(r.error), { status: r.status });
+    const r = (await ipcRenderer.invoke(API_ROUTES[method].channel, request)) as ApiReply;
+    if (!r.ok) throw errorOfFailure(r, method);
     return r.value;
   };
 }
 
 contextBridge.exposeInMainWorld('simplepose', {
   api,
-  mediaScheme: 'simplepose-media',
+  mediaScheme: MEDIA_SCHEME,
   on(event: string, listener: (payload: unknown) => void) {
-    if (!Object.hasOwn(POSE_EVENTS, event)) throw new Error(`unknown event ${event}`);
+    if (!isPoseEvent(event)) throw new Error(`unknown event ${event}`);
     const f = (_e: unknown, payload: unknown) => listener(payload);
-    ipcRenderer.on(`pose-event:${event}`, f);
+    ipcRenderer.on(EVENT_CHANNELS[event], f);
     return () => {
-      ipcRenderer.off(`pose-event:${event}`, f);
+      ipcRenderer.off(EVENT_CHANNELS[event], f);
     };
   },
   onMenu(listener: (commandId: string) => void) {
     const f = (_e: unknown, id: string) => listener(id);
-    ipcRenderer.on('menu-command', f);
+    ipcRenderer.on(MENU_CHANNEL, f);
     return () => {
-      ipcRenderer.off('menu-command', f);
+      ipcRenderer.off(MENU_CHANNEL, f);
     };
   },
 });

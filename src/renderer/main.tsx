@@ -1,7 +1,8 @@
 import { createRoot } from 'react-dom/client';
 import { createHttpClient } from './api/createHttpClient.ts';
 import { createIpcClient, type PreloadBridge } from './api/createIpcClient.ts';
-import { EditorEngine, afterPaint } from './editor/editorEngine.ts';
+import { EditorEngine } from './editor/editorEngine.ts';
+import { afterPaint, browserEngineOptions } from './editor/browserHost.ts';
 import { App } from './components/App.tsx';
 import { EngineContext } from './components/useEditor.ts';
 import './styles.css';
@@ -15,7 +16,8 @@ declare global {
 
 // Electron's preload exposes the bridge; a browser (web mode) talks HTTP to the server that served this page.
 const client = window.simplepose ? createIpcClient(window.simplepose) : createHttpClient();
-const engine = new EditorEngine(client, { prefetch: new URLSearchParams(location.search).get('prefetch') !== '0' });
+const prefetch = new URLSearchParams(location.search).get('prefetch') !== '0';
+const engine = new EditorEngine(client, browserEngineOptions(prefetch));
 window.simplepose?.onMenu?.((id) => engine.runCommandId(id));
 window.studio = engine; // for the end-to-end tests and the console
 createRoot(document.getElementById('root')!).render(
@@ -23,7 +25,7 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </EngineContext.Provider>,
 );
-engine
+// start() reports its own failures ("The image list did not load: …") in the status line.
+void engine
   .start()
-  .then(() => afterPaint(() => performance.measure('first-screen', { start: 0, end: performance.now() })))
-  .catch((e: Error) => engine.say(`Could not open the project: ${e.message}`));
+  .then(() => afterPaint(() => performance.measure('first-screen', { start: 0, end: performance.now() })));

@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { toApiError } from '../node/project/toApiError.ts';
+import { API_ERROR_STATUS } from '../contract/apiErrors.ts';
+import { failureOf, type ApiFailure } from '../contract/dispatch.ts';
 
 /**
  * Headers on every response: no MIME sniffing, no embedding by other origins (Cross-Origin-Resource-Policy stops
@@ -32,20 +33,22 @@ export function sendJson(
 }
 
 /**
- * Every failure answered in one place: `{ error, code }` (plus the contract's `issues`) with the code's status.
- * `bodyUnread`: the request's body was not read, so the connection closes instead of reading it.
+ * Every failure answered in one place: `{ error, code, details? }` (as dispatch gives it: a contract violation's
+ * issues, a stale edit's current annotation, so the client can rebase without another round trip) with the code's
+ * status. `bodyUnread`: the request's body was not read, so the connection closes instead of reading it.
  */
-export function sendError(res: http.ServerResponse, e: unknown, o: { bodyUnread?: boolean } = {}): void {
-  const err = toApiError(e);
+export function sendFailure(res: http.ServerResponse, f: ApiFailure, o: { bodyUnread?: boolean } = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body: Record<string, unknown> = { error: err.message, code: err.code };
-  if (err.code === 'bad_request' && Array.isArray(err.details)) body.issues = err.details;
-  // A stale edit's refusal carries the current annotation, so the client can rebase without another round trip.
-  if (err.code === 'conflict' && err.details !== undefined) body.details = err.details;
-  sendJson(res, err.status, body, { closeConnection: o.bodyUnread });
+  const { ok: _ok, ...body } = f;
+  sendJson(res, API_ERROR_STATUS[f.code], body, { closeConnection: o.bodyUnread });
+}
+
+/** Any thrown value answered as its failure (failureOf: the one mapping of errors to codes). */
+export function sendError(res: http.ServerResponse, e: unknown, o: { bodyUnread?: boolean } = {}): void {
+  sendFailure(res, failureOf(e), o);
 }
 
 /** Whether a request announces a body (so refusing it before reading must close the connection). */

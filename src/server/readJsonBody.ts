@@ -1,11 +1,10 @@
 import type http from 'node:http';
 import { ApiError } from '../contract/apiErrors.ts';
+import { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH, megabytes } from '../contract/requestLimits.ts';
 import { parseBoundedJson } from '../core/json/parseBoundedJson.ts';
 
-/** The API's request body limit; a COCO import is named by path, so no legitimate call comes near it. */
-export const DEFAULT_MAX_BODY_BYTES = 32 * 2 ** 20;
-
-const megabytes = (n: number) => `${Math.round((n / 2 ** 20) * 10) / 10} MB`;
+/** The API's request body limit (the contract's, the same over IPC). */
+export const DEFAULT_MAX_BODY_BYTES = MAX_REQUEST_BYTES;
 
 /** 413 from the declared Content-Length, before a byte of the body is read (null: within the limit or not given). */
 export function declaredTooLarge(req: http.IncomingMessage, limit: number): ApiError | null {
@@ -43,7 +42,7 @@ export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<
         return reject(new ApiError('bad_request', 'the request body is not valid UTF-8'));
       }
       try {
-        resolve(parseBoundedJson(text));
+        resolve(parseBoundedJson(text, MAX_REQUEST_DEPTH));
       } catch (e) {
         reject(new ApiError('bad_request', `request body: ${(e as Error).message}`));
       }

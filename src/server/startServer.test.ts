@@ -119,10 +119,10 @@ describe('local server', () => {
     expect(ok.json.images.map((i: { relPath: string }) => i.relPath)).toEqual(['../secret.jpg', 'a.png']);
   });
   it('validates payloads against the contract; unknown methods are 404', async () => {
-    const bad = await request('POST', '/api/applyEdit', { imageId: 'x', label: 3 });
+    const bad = await request('POST', '/api/saveEdits', { imageId: 'x', steps: [{ kind: 'do', label: 3 }] });
     expect(bad.status).toBe(400);
-    expect(bad.json.issues.map((i: { path: string }) => i.path)).toEqual(
-      expect.arrayContaining(['$.imageId', '$.diff', '$.label']),
+    expect(bad.json.details.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['$.imageId', '$.revision', '$.steps[0].diff', '$.steps[0].label']),
     );
     expect((await request('POST', '/api/dropTables', {})).status).toBe(404);
     expect((await request('POST', '/api/listImages', '{not json')).status).toBe(400);
@@ -157,7 +157,7 @@ describe('local server', () => {
     expect([thumb.status, thumb.headers['content-type']]).toEqual([200, 'image/jpeg']);
     expect((await request('GET', `/thumbs/${outside}`)).status).toBe(403);
   });
-  it('applies an edit, pushes annotationChanged over SSE, undoes it', async () => {
+  it('saves an edit, pushes annotationChanged over SSE, undoes it', async () => {
     const a = db.prepare("SELECT id FROM images WHERE rel_path = 'a.png'").pluck().get() as number;
     const events: string[] = [];
     const sse = http.get(
@@ -165,28 +165,32 @@ describe('local server', () => {
       (res) => res.on('data', (d) => events.push(String(d))),
     );
     await new Promise((r) => setTimeout(r, 100));
-    const edit = await request('POST', '/api/applyEdit', {
+    const edit = await request('POST', '/api/saveEdits', {
       imageId: a,
       revision: 0,
-      diff: addPerson(EMPTY_ANNOTATION, 'h1'),
-      label: 'add person',
+      steps: [{ kind: 'do', seq: 1, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add person' }],
     });
     expect(edit.status).toBe(200);
-    expect(edit.json.state.order).toEqual(['h1']);
+    expect(edit.json).toEqual({ revision: 1, cursor: 1, length: 1 });
     // Another person h1 made on the same (now stale) revision: the id is taken.
     const other = addPerson(EMPTY_ANNOTATION, 'h1');
     other.added.h1.crowd = true;
-    const conflict = await request('POST', '/api/applyEdit', {
+    const conflict = await request('POST', '/api/saveEdits', {
       imageId: a,
       revision: 0,
-      diff: other,
-      label: 'add person',
+      steps: [{ kind: 'do', seq: 1, diff: other, label: 'add person' }],
     });
     expect(conflict.status).toBe(409);
-    const undo = await request('POST', '/api/undo', { imageId: a });
-    expect(undo.json.state.order).toEqual([]);
+    const undo = await request('POST', '/api/saveEdits', {
+      imageId: a,
+      revision: 1,
+      steps: [{ kind: 'undo', seq: 1 }],
+    });
+    expect(undo.json).toEqual({ revision: 2, cursor: 0, length: 1 });
+    expect((await request('POST', '/api/getAnnotation', { imageId: a })).json.state.order).toEqual([]);
     await new Promise((r) => setTimeout(r, 100));
     sse.destroy();
     expect(events.join('')).toMatch(/event: annotationChanged\ndata: \{"imageId":\d+,"revision":1\}/);
+    expect(events.join('')).toMatch(/event: annotationChanged\ndata: \{"imageId":\d+,"revision":2\}/);
   });
 });

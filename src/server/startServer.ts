@@ -1,12 +1,14 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../contract/apiErrors.ts';
-import { checkPayload, POSE_API, POSE_EVENTS, type PoseMethod } from '../contract/poseApi.ts';
-import { validate, type Schema } from '../core/schema/schema.ts';
+import { API_PREFIX, EVENTS_ROUTE, MEDIA_PATH, methodOfRoute } from '../contract/apiRoutes.ts';
+import { isValidEvent } from '../contract/checkPayload.ts';
+import { dispatch } from '../contract/dispatch.ts';
+import { POSE_EVENTS, type PoseEventName } from '../contract/poseApi.ts';
 import type { ProjectService } from '../node/project/projectService.ts';
 import { readMedia } from '../node/project/projectMedia.ts';
 import { createRequestGuard, type RouteKind } from './requestGuard.ts';
-import { hasBody, SECURITY_HEADERS, sendError, sendJson } from './httpReplies.ts';
+import { hasBody, SECURITY_HEADERS, sendError, sendFailure, sendJson } from './httpReplies.ts';
 import { declaredTooLarge, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './readJsonBody.ts';
 import { isPagePath, sendStatic } from './staticFiles.ts';
 
@@ -45,7 +47,7 @@ export async function startServer(
     const kind = routeKind(url.pathname, req.method ?? '');
     let refusal = guard!.check(req, url, kind ?? 'events'); // unknown routes: the API's token rule, no body type
     if (!refusal && kind === null)
-      refusal = /^\/api\//.test(url.pathname)
+      refusal = url.pathname.startsWith(API_PREFIX)
         ? new ApiError('method_not_allowed', 'the API takes POST (GET for /api/events)')
         : new ApiError(o.staticDir ? 'method_not_allowed' : 'not_found', o.staticDir ? 'use GET' : 'not found');
     if (!refusal && kind === 'api') refusal = declaredTooLarge(req, maxBody);
@@ -58,23 +60,19 @@ export async function startServer(
     if (asked) res.writeContinue();
     if (kind === 'events') return openEvents(res);
     if (kind === 'api') {
-      const method = url.pathname.slice('/api/'.length) as PoseMethod;
-      if (!Object.hasOwn(POSE_API, method))
-        return sendError(res, new ApiError('not_found', `unknown method ${method}`), { bodyUnread: hasBody(req) });
+      const method = methodOfRoute(url.pathname);
+      if (!method)
+        return sendError(res, new ApiError('not_found', `unknown method ${url.pathname.slice(API_PREFIX.length)}`), {
+          bodyUnread: hasBody(req),
+        });
       let body: unknown;
       try {
         body = await readJsonBody(req, maxBody);
       } catch (e) {
         return sendError(res, e, { bodyUnread: true });
       }
-      checkPayload(method, 'request', body);
-      const result = await (o.service[method] as (r: unknown) => Promise<unknown>)(body);
-      try {
-        checkPayload(method, 'response', result);
-      } catch (e) {
-        throw new ApiError('internal', (e as Error).message); // the service's fault, not the caller's
-      }
-      return sendJson(res, 200, result ?? null);
+      const reply = await dispatch(o.service, method, body);
+      return reply.ok ? sendJson(res, 200, reply.value) : sendFailure(res, reply);
     }
     if (kind === 'media') {
       const r = await readMedia(o.service, url.pathname.slice(1));
@@ -91,10 +89,10 @@ export async function startServer(
   }
 
   function routeKind(pathname: string, method: string): RouteKind | null {
-    if (pathname === '/api/events') return method === 'GET' ? 'events' : null;
-    if (pathname.startsWith('/api/')) return method === 'POST' && /^\/api\/[A-Za-z]+$/.test(pathname) ? 'api' : null;
+    if (pathname === EVENTS_ROUTE) return method === 'GET' ? 'events' : null;
+    if (pathname.startsWith(API_PREFIX)) return method === 'POST' && /^\/api\/[A-Za-z]+$/.test(pathname) ? 'api' : null;
     if (method !== 'GET') return null;
-    if (/^\/(images|thumbs|maps)\/\d+$/.test(pathname)) return 'media';
+    if (MEDIA_PATH.test(pathname)) return 'media';
     if (!o.staticDir) return null;
     return isPagePath(pathname) ? 'page' : 'asset';
   }
@@ -110,9 +108,9 @@ export async function startServer(
     clients.add(res);
     res.on('close', () => clients.delete(res));
   }
-  for (const name of Object.keys(POSE_EVENTS) as (keyof typeof POSE_EVENTS)[]) {
+  for (const name of Object.keys(POSE_EVENTS) as PoseEventName[]) {
     o.service.events.on(name, (payload: unknown) => {
-      if (validate(POSE_EVENTS[name] as Schema<unknown>, payload).length) return; // never push an event that breaks the contract
+      if (!isValidEvent(name, payload)) return; // never push an event that breaks the contract
       for (const c of clients) c.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
     });
   }

@@ -67,7 +67,7 @@ describe('a page on another port of 127.0.0.1 against web mode', () => {
     const context = await browser.newContext();
     const victim = await context.newPage();
     await victim.goto(server.url); // the app page, opened with ?token= as the CLI prints it
-    await victim.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+    await victim.waitForFunction(() => window.studio?.snapshot().current !== null);
     await victim.waitForTimeout(1500); // thumbnails and prefetch settle (the event stream stays open)
     // The state the attack must leave as it is (opening an image marks it in progress: the app's own write).
     const before = projectSnapshot(p);

@@ -48,13 +48,13 @@ interface Snap {
 }
 const snap = () =>
   page.evaluate(() => {
-    const s = window.studio!.getSnapshot();
+    const s = window.studio!.snapshot();
     return JSON.parse(
       JSON.stringify({
         ...s,
         current: s.current && {
           ...s.current,
-          bitmap: null,
+          image: null,
           maps: s.current.maps ? { w: s.current.maps.w, h: s.current.maps.h } : null,
         },
       }),
@@ -72,7 +72,7 @@ type Joint = { x: number; y: number; v: number; source: string } | null;
 const annotation = async (imageId: number) =>
   (await api('getAnnotation', { imageId })) as unknown as {
     state: { persons: Record<string, { joints: Joint[] }> };
-    canUndo: boolean;
+    history: { cursor: number; length: number };
   };
 /** Waits until the image at list index `i` is open and shown (not just asked for). */
 const opened = (i: number) =>
@@ -110,7 +110,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
-  await page.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+  await page.waitForFunction(() => window.studio?.snapshot().current !== null);
 }, 120_000);
 
 afterAll(async () => {
@@ -392,7 +392,7 @@ describe('the review app in a real browser (web mode)', () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const other = await context.newPage();
     await other.goto(server.url);
-    await other.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+    await other.waitForFunction(() => window.studio?.snapshot().current !== null);
     await other.locator('.image-row').nth(4).click();
     await expect
       .poll(() => other.getByRole('alert').textContent())
@@ -403,7 +403,7 @@ describe('the review app in a real browser (web mode)', () => {
   it('after a reload everything is as it was left (edits, status, undo history)', async () => {
     const before = await api('getAnnotation', { imageId: 1 });
     await page.reload();
-    await page.waitForFunction(() => window.studio?.getSnapshot().current !== null);
+    await page.waitForFunction(() => window.studio?.snapshot().current !== null);
     const s = await snap();
     expect(s.current!.row.id).toBe(1);
     expect(s.current!.row.status).toBe('accepted');
@@ -411,11 +411,10 @@ describe('the review app in a real browser (web mode)', () => {
     expect(await page.getByRole('button', { name: /^Undo/ }).isEnabled()).toBe(true);
     // Another client (a second window) adds a person to the open image: this page follows.
     const ext = { id: 'ext', joints: new Array(17).fill(null), crowd: false };
-    await api('applyEdit', {
+    await api('saveEdits', {
       imageId: 1,
       revision: before.revision,
-      diff: { added: { ext }, updated: {}, removed: {} },
-      label: 'from elsewhere',
+      steps: [{ kind: 'do', diff: { added: { ext }, updated: {}, removed: {} }, label: 'from elsewhere' }],
     });
     await expect.poll(async () => (await snap()).current!.state.order.includes('ext')).toBe(true);
     expect(errors).toEqual([]);

@@ -36,8 +36,8 @@ interface Snap {
 }
 const snap = (page: Page) =>
   page.evaluate(() => {
-    const s = window.studio!.getSnapshot();
-    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, bitmap: null, maps: null } }));
+    const s = window.studio!.snapshot();
+    return JSON.parse(JSON.stringify({ ...s, current: s.current && { ...s.current, image: null, maps: null } }));
   }) as Promise<Snap>;
 const commit = (page: Page, diff: RecordDiff, label: string) =>
   page.evaluate(([d, l]) => window.studio!.commit(d as never, l as string), [diff, label] as const);
@@ -74,7 +74,7 @@ beforeAll(async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(s.url);
-    await page.waitForFunction(() => window.studio?.getSnapshot().current?.row.id === 1);
+    await page.waitForFunction(() => window.studio?.snapshot().current?.row.id === 1);
     pages.push(page);
   }
 }, 180_000);
@@ -134,6 +134,37 @@ describe('two pages, two servers, one project', () => {
     }
     expect(joint(await stored(), 12)).toMatchObject({ x: 170, y: 171 });
     expect((await snap(b)).message).toBe('Saved: Move joint');
+    expect(errors).toEqual([]);
+  });
+
+  // Before the fix a review the server refused (503 after the lock held, or a lost connection) was an unhandled
+  // rejection in the page: the status was not saved, nothing said so, and the image stayed. Now the page says so
+  // and stays on the image, and pressing the key again saves it once the lock is gone.
+  it('a review status the locked database refuses is said not saved, and saves when pressed again', async () => {
+    const b = pages[1];
+    const status = () => {
+      const db = new Database(file, { readonly: true });
+      const v = db.prepare('SELECT status FROM images WHERE id = 1').pluck().get();
+      db.close();
+      return v;
+    };
+    const before = status();
+    const lock = new Database(file);
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      await b.locator('[data-testid=canvas]').click({ position: { x: 5, y: 5 } });
+      await b.keyboard.press('Enter'); // accept the image (and go to the next)
+      await expect
+        .poll(async () => (await snap(b)).message, { timeout: 15_000 })
+        .toMatch(/^The image could not be marked accepted: .*locked/);
+      expect((await snap(b)).current!.row.id).toBe(1);
+      expect(status()).toBe(before);
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    await b.keyboard.press('Enter');
+    await expect.poll(status).toBe('accepted');
     expect(errors).toEqual([]);
   });
 });

@@ -29,7 +29,8 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { registerIpc, forwardEvents, IPC_PREFIX } = await import('../../src/main/ipcAdapter.ts');
+const { registerIpc, forwardEvents } = await import('../../src/main/ipcAdapter.ts');
+const { API_ROUTES, EVENT_CHANNELS, MENU_CHANNEL } = await import('../../src/contract/apiRoutes.ts');
 const { buildAppMenu } = await import('../../src/main/appMenu.ts');
 const { RecentProjects } = await import('../../src/main/recentProjects.ts');
 const { openProjectFolder } = await import('../../src/node/project/openProjectFolder.ts');
@@ -53,22 +54,18 @@ describe('IPC adapter', () => {
       (e) => (e as { sender: unknown }).sender === trustedSender,
     );
     expect([...handlers.keys()].sort()).toEqual(
-      Object.keys(POSE_API)
-        .map((m) => IPC_PREFIX + m)
+      Object.values(API_ROUTES)
+        .map((r) => r.channel)
         .sort(),
     );
     const call = (payload: unknown, sender: unknown = trustedSender, method = 'listImages') =>
-      handlers.get(IPC_PREFIX + method)!({ sender }, payload);
-    expect(await call({}, {})).toEqual({
-      ok: false,
-      error: 'this page may not call the app',
-      status: 403,
-      code: 'forbidden',
-    });
+      handlers.get(API_ROUTES[method as 'listImages'].channel)!({ sender }, payload);
+    expect(await call({}, {})).toEqual({ ok: false, error: 'this page may not call the app', code: 'forbidden' });
     expect(await call({ limit: -1 })).toMatchObject({
       ok: false,
-      status: 400,
+      code: 'bad_request',
       error: expect.stringMatching(/listImages request: \$\.limit: .*integer ≥ 1/),
+      details: [{ path: '$.limit', message: 'expected an integer ≥ 1 (below 2^53), got -1' }],
     });
     expect(await call({})).toMatchObject({
       ok: true,
@@ -76,7 +73,7 @@ describe('IPC adapter', () => {
     });
     expect(await call({ imageId: 99 }, trustedSender, 'getAnnotation')).toMatchObject({
       ok: false,
-      status: 404,
+      code: 'not_found',
       error: 'no image 99 in this project',
     });
     dispose();
@@ -93,7 +90,7 @@ describe('IPC adapter', () => {
     events.emit('annotationChanged', { imageId: 'x' });
     off();
     events.emit('annotationChanged', { imageId: 1, revision: 3 });
-    expect(sent).toEqual([['pose-event:annotationChanged', { imageId: 1, revision: 2 }]]);
+    expect(sent).toEqual([[EVENT_CHANNELS.annotationChanged, { imageId: 1, revision: 2 }]]);
   });
 });
 
@@ -116,18 +113,19 @@ describe('preload bridge', () => {
     expect(await bridge.api.listImages({})).toEqual({ total: 0, images: [] });
     await expect(bridge.api.getAnnotation({ imageId: 7 })).rejects.toMatchObject({
       message: 'no image 7 in this project',
+      code: 'not_found',
       status: 404,
     });
-    await expect(bridge.api.listImages({ limit: 'all' })).rejects.toMatchObject({ status: 400 });
+    await expect(bridge.api.listImages({ limit: 'all' })).rejects.toMatchObject({ status: 400, code: 'bad_request' });
     expect(() => bridge.on('shutdown', () => {})).toThrow(/unknown event shutdown/);
     const got: unknown[] = [];
     const off = bridge.on('jobFinished', (p) => got.push(p));
-    rendererListeners.get('pose-event:jobFinished')!({}, { jobId: 'j', status: 'done' });
+    rendererListeners.get(EVENT_CHANNELS.jobFinished)!({}, { jobId: 'j', status: 'done' });
     off();
-    expect(rendererListeners.has('pose-event:jobFinished')).toBe(false);
+    expect(rendererListeners.has(EVENT_CHANNELS.jobFinished)).toBe(false);
     const ids: string[] = [];
     bridge.onMenu((id) => ids.push(id));
-    rendererListeners.get('menu-command')!({}, 'view.fit');
+    rendererListeners.get(MENU_CHANNEL)!({}, 'view.fit');
     expect(got).toEqual([{ jobId: 'j', status: 'done' }]);
     expect(ids).toEqual(['view.fit']);
     expect(bridge.mediaScheme).toBe('simplepose-media');

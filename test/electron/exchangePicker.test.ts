@@ -13,7 +13,8 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { registerIpc, IPC_PREFIX } = await import('../../src/main/ipcAdapter.ts');
+const { registerIpc } = await import('../../src/main/ipcAdapter.ts');
+const { API_ROUTES } = await import('../../src/contract/apiRoutes.ts');
 const { ExchangePicker } = await import('../../src/main/exchangePicker.ts');
 const { makeAttackProject, projectSnapshot } = await import('../support/attackProject.ts');
 
@@ -25,7 +26,8 @@ const picker = new ExchangePicker(async (purpose, defaultPath) => {
   return answer;
 });
 const sender = {};
-const call = (method: string, payload: unknown) => handlers.get(IPC_PREFIX + method)!({ sender }, payload);
+const call = (method: string, payload: unknown) =>
+  handlers.get(API_ROUTES[method as 'exportCoco'].channel)!({ sender }, payload);
 
 beforeAll(async () => {
   p = await makeAttackProject({ exchange: picker.policy });
@@ -56,14 +58,13 @@ describe('Electron export/import paths', () => {
     answer = null;
     expect(await call('exportCoco', { path: path.join(p.root, 'x.json'), onlyReviewed: false, kind: 'gt' })).toEqual({
       ok: false,
-      status: 400,
       code: 'bad_request',
       error: 'no file chosen: the export dialog was cancelled',
     });
     answer = path.join(p.root, '.simplepose.sqlite');
     expect(await call('exportCoco', { path: 'x.json', onlyReviewed: false, kind: 'gt' })).toMatchObject({
       ok: false,
-      status: 403,
+      code: 'forbidden',
       error: expect.stringMatching(/it is the project database/),
     });
     expect(projectSnapshot(p)).toBe(before);
@@ -93,7 +94,7 @@ describe('Electron export/import paths', () => {
     );
     expect(
       await call('exportCoco', { path: path.join(p.root, 'y.json'), onlyReviewed: false, kind: 'gt' }),
-    ).toMatchObject({ ok: false, status: 403, code: 'forbidden' });
+    ).toMatchObject({ ok: false, code: 'forbidden' });
     expect(existsSync(path.join(p.root, 'y.json'))).toBe(false);
   });
 });

@@ -24,11 +24,10 @@ describe('a project database locked by another writer', () => {
     other.exec('BEGIN IMMEDIATE'); // e.g. an import in another process
     const t0 = performance.now();
     const edit = () =>
-      service.applyEdit({
+      service.saveEdits({
         imageId: 1,
         revision: before.revision,
-        diff: moveJoint(before.state, 'w0', 0, 99, 99) as never,
-        label: 'move',
+        steps: [{ kind: 'do', seq: 2, diff: moveJoint(before.state, 'w0', 0, 99, 99), label: 'move' }],
       });
     const refused = await edit().then(
       () => null,

@@ -63,6 +63,9 @@ describe('electron-builder.yml', () => {
       expect(Object.keys(pkg.dependencies)).toContain(native);
       expect(c.asarUnpack.some((g) => g.includes(native))).toBe(true);
     }
+    // A sandboxed preload can require nothing but Electron: the contract and its zod schemas are bundled into it.
+    const preload = readFileSync(path.join(PROJECT_ROOT, 'out/preload/preload.cjs'), 'utf8');
+    expect([...new Set(preload.match(/require\(["'][^"']+["']\)/g))]).toEqual(['require("electron")']);
     // The main bundle keeps native packages external (they load from node_modules at run time).
     const main = readdirSync(path.join(PROJECT_ROOT, 'out/main'))
       .filter((f) => f.endsWith('.js'))

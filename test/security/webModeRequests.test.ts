@@ -170,14 +170,14 @@ describe('request bodies', () => {
     const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     for (const body of [
       deep(200_000),
-      `{"imageId":1,"diff":${deep(100_000)},"label":"x"}`,
+      `{"imageId":1,"revision":0,"steps":[{"kind":"do","seq":1,"diff":${deep(100_000)},"label":"x"}]}`,
       JSON.stringify({
         imageId: p.imageId,
-        diff: { added: {}, updated: {}, removed: {} },
-        label: 'x',
+        revision: 0,
+        steps: [{ kind: 'do', seq: 1, diff: { added: {}, updated: {}, removed: {} }, label: 'x' }],
       }).replace('"added":{}', `"added":{"h":{"id":"h","joints":[],"crowd":false,"coco":{"x":${deep(50_000)}}}}`),
     ]) {
-      const r = await send('POST', '/api/applyEdit', { headers: jsonHeaders, body });
+      const r = await send('POST', '/api/saveEdits', { headers: jsonHeaders, body });
       expect([r.status, r.json?.code]).toEqual([400, 'bad_request']);
       expect(r.json?.error).toMatch(/nested deeper than \d+ levels/);
     }
@@ -207,14 +207,25 @@ describe('request bodies', () => {
       expect(typeof r.json?.error).toBe('string');
       expect(r.text).not.toMatch(/ at .*\.ts:\d+|ENOENT|root:x/);
     }
-    const edit = { imageId: p.imageId, revision: 0, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add' };
-    expect((await api('applyEdit', edit)).status).toBe(200);
+    const step = { kind: 'do', seq: 1, diff: addPerson(EMPTY_ANNOTATION, 'h1'), label: 'add' };
+    const edit = { imageId: p.imageId, revision: 0, steps: [step] };
+    expect((await api('saveEdits', edit)).status).toBe(200);
     // Another person h1 made on the same (now stale) revision: the id is taken, a conflict, not a server error.
     const other = addPerson(EMPTY_ANNOTATION, 'h1');
     other.added.h1.crowd = true;
-    const stale = await api('applyEdit', { ...edit, diff: other });
+    const stale = await api('saveEdits', { ...edit, steps: [{ ...step, diff: other }] });
     expect([stale.status, stale.json?.code]).toEqual([409, 'conflict']);
-    expect((await api('undo', { imageId: p.imageId })).status).toBe(200);
+    // A stale undo is a conflict too; a step without what its kind needs is the client's mistake (400).
+    const staleUndo = await api('saveEdits', { ...edit, steps: [{ kind: 'undo', seq: 1 }] });
+    expect([staleUndo.status, staleUndo.json?.code]).toEqual([409, 'conflict']);
+    const noDiff = await api('saveEdits', { ...edit, revision: 1, steps: [{ kind: 'do', seq: 2, label: 'x' }] });
+    expect([noDiff.status, noDiff.json?.error]).toEqual([
+      400,
+      'saveEdits request: $.steps[0].diff: expected an object, got undefined',
+    ]);
+    const far = await api('getEditHistory', { imageId: p.imageId, revision: 1, from: 1, to: 1000 });
+    expect([far.status, far.json?.code]).toEqual([400, 'bad_request']);
+    expect((await api('saveEdits', { ...edit, revision: 1, steps: [{ kind: 'undo', seq: 1 }] })).status).toBe(200);
     expect((await send('POST', '/api/listImages', { headers: jsonHeaders, body: '{"limit": 1,' })).json).toMatchObject({
       code: 'bad_request',
       error: expect.stringMatching(/not valid JSON/),

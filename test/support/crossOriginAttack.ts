@@ -27,10 +27,17 @@ export interface Observation {
 export function attackBodies(t: AttackTarget): Record<string, unknown> {
   return {
     setStatus: { imageId: t.imageId, status: 'accepted' },
-    applyEdit: {
+    saveEdits: {
       imageId: t.imageId,
-      diff: { added: { x: { id: 'x', joints: Array(17).fill(null), crowd: false } }, updated: {}, removed: {} },
-      label: 'pwned',
+      revision: 0,
+      steps: [
+        {
+          kind: 'do',
+          seq: 1,
+          diff: { added: { x: { id: 'x', joints: Array(17).fill(null), crowd: false } }, updated: {}, removed: {} },
+          label: 'pwned',
+        },
+      ],
     },
     ...Object.fromEntries(
       t.exportDirs.map((d, i) => [

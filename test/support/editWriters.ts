@@ -73,9 +73,12 @@ export async function runWriters(
         for (let attempt = 0; ; attempt++) {
           const diff = moveJoint(seen.state, personId, joint, x, y);
           const revision = o.sendRevision === false ? {} : { revision: seen.revision };
-          const r = await call(e, 'applyEdit', { imageId: o.imageId, ...revision, diff, label: 'move' });
+          const step = { kind: 'do', diff, label: 'move' };
+          // A script that never names a revision (sendRevision: false) claims the oldest one, 0.
+          const r = await call(e, 'saveEdits', { imageId: o.imageId, revision: 0, ...revision, steps: [step] });
           if (r.status === 200) {
-            seen = r.json;
+            // The answer holds the annotation only when the edit was re-based onto other writers' changes.
+            seen = r.json.current ?? { state: applyDiff(seen.state, diff), revision: r.json.revision };
             out.acknowledged.push({ writer, personId, joint, x, y, revision: r.json.revision });
             break;
           }

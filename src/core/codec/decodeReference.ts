@@ -96,7 +96,34 @@ export const REFERENCE_MAX_PIXELS = 64e6;
  * values and tiles selected by stride-4 cells ≥ seedRatio × threshold (fast).
  */
 export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedRatio: number } | null): DecodeOutput {
-  const { width: W, height: H, id } = input.image;
+  workspace.arena.reset();
+  const m = fullResMaps(input, o, approx, workspace.arena, flipBuffer);
+  return assemble(input.image.id, findPeaksReference(m.heat, o.peaks), m.sampler, m.limbOptions, o.assemble);
+}
+
+/**
+ * The full-resolution maps the decoder reads, in image space (pixels, integer = pixel centre), evaluated lazily:
+ * the 18 keypoint channels (float32, as find_peaks sees them), the 30 body-part channels (float64) and the limb
+ * sampler over them (rounded pixels, as find_connections samples). Also used outside the decoder (heatmap-assisted
+ * corrections), with its own `arena` and flip buffers so a later decode does not recycle its tiles.
+ */
+export interface FullResMaps {
+  width: number;
+  height: number;
+  heat: FullResChannel[];
+  paf: FullResChannel[];
+  sampler: LimbSampler;
+  limbOptions: LimbOptions;
+}
+
+export function fullResMaps(
+  input: DecodeInput,
+  o: DecodeOptions,
+  approx: { seedRatio: number } | null,
+  arena: TileArena = new TileArena(),
+  flipOut: (pass: number, length: number) => Float32Array = (_, length) => new Float32Array(length),
+): FullResMaps {
+  const { width: W, height: H } = input.image;
   if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
   const ups: PassUpsampler[] = [];
   const avg: Float32Array[] = [];
@@ -109,11 +136,10 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
     if (!approx)
       avg.push(
         pass.flippedMaps
-          ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length), USED_CHANNELS)
+          ? flipAverage(pass.maps, pass.flippedMaps, flipOut(i, pass.maps.data.length), USED_CHANNELS)
           : pass.maps.data,
       );
   });
-  workspace.arena.reset();
   const plane = (a: Float32Array, c: number, p: number) =>
     a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
   /** Channel c at full resolution. Fast mode reads the raw and mirrored flip planes itself (no averaged copy). */
@@ -131,13 +157,13 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
         c - groupStart,
         groupSize,
         asFloat32,
-        workspace.arena,
+        arena,
       );
     const planes = input.passes.map((pass, p) => plane(pass.maps.data, c, p));
     const mirrored = input.passes.map((pass, p) =>
       pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null,
     );
-    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, workspace.arena, {
+    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, arena, {
       seedThreshold,
       mirrored,
     });
@@ -147,7 +173,6 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
   const heat = IMHN_META.keypoints.map((_, j) =>
     channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed),
   );
-  const peaks = findPeaksReference(heat, o.peaks);
   const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false, null));
   const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
   const sampler: LimbSampler = {
@@ -156,7 +181,16 @@ export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedR
       ? () => Infinity
       : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
   };
-  return assemble(id, peaks, sampler, limbOptions, o.assemble);
+  return { width: W, height: H, heat, paf, sampler, limbOptions };
+}
+
+/**
+ * Constraints on the assignment (not in the official code): persons whose joints a person fixed, as seed rows of
+ * find_people, and the limb pairs find_connections may consider (see core/correct/regroupWithFixedJoints.ts).
+ */
+export interface AssignConstraints {
+  seeds: PersonRow[];
+  pairAllowed: (k: number, a: Peak, b: Peak) => boolean;
 }
 
 /** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */
@@ -166,12 +200,14 @@ export function assemble(
   sampler: LimbSampler,
   limbs: LimbOptions,
   assembleOptions: AssembleOptions,
+  constraints: AssignConstraints | null = null,
 ): DecodeOutput {
   const { limbFrom, limbTo } = IMHN_META;
   const connections = limbFrom.map((a, k) => {
     const b = limbTo[k];
     if (peaks[a].length === 0 || peaks[b].length === 0) return null;
-    return scoreLimb(k, peaks[a], peaks[b], sampler, limbs);
+    const allowed = constraints ? (i: number, j: number) => constraints.pairAllowed(k, peaks[a][i], peaks[b][j]) : null;
+    return scoreLimb(k, peaks[a], peaks[b], sampler, limbs, allowed);
   });
   const candidates = peaks.flat();
   const candScore = Float64Array.from(candidates, (p) => p.score);
@@ -182,6 +218,7 @@ export function assemble(
     candScore,
     IMHN_META.keypoints.length,
     assembleOptions,
+    constraints?.seeds,
   );
   return { peaks, connections, persons, results: toCocoResults(imageId, persons, candidates) };
 }

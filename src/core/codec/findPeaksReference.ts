@@ -55,7 +55,17 @@ function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
   return kept.map((p) => refineCentroid(ch, p.x, p.y, o));
 }
 
-function isLocalMax(ch: FullResChannel, x: number, y: number, v: number, above: (t: number) => boolean): boolean {
+/**
+ * The 3×3 NMS test of find_peaks at pixel (x, y) with value v: no in-bounds neighbour is greater. Neighbours in
+ * tiles for which `above` is false are skipped (all their values are below the threshold, hence ≤ v).
+ */
+export function isLocalMax(
+  ch: FullResChannel,
+  x: number,
+  y: number,
+  v: number,
+  above: (t: number) => boolean,
+): boolean {
   for (let ny = y - 1; ny <= y + 1; ny++) {
     if (ny < 0 || ny >= ch.height) continue;
     for (let nx = x - 1; nx <= x + 1; nx++) {

@@ -34,13 +34,13 @@ const byId = (id: string) => EDITOR_COMMANDS.find((c) => c.id === id)!;
 describe('editor commands', () => {
   it('have unique shortcuts and map key presses (Mod = Ctrl, ⌘ on macOS)', () => {
     expect(shortcutConflicts()).toEqual([]);
-    expect(commandForKey(key('Tab'), false)?.id).toBe('joint.next');
-    expect(commandForKey(key('Tab', { shiftKey: true }), false)?.id).toBe('joint.previous');
-    expect(commandForKey(key('z', { ctrlKey: true }), false)?.id).toBe('history.undo');
-    expect(commandForKey(key('z', { metaKey: true }), true)?.id).toBe('history.undo');
-    expect(commandForKey(key('Z', { metaKey: true, shiftKey: true }), true)?.id).toBe('history.redo');
-    expect(commandForKey(key('v'), false)?.id).toBe('joint.cycleVisibility');
-    expect(commandForKey(key('q'), false)).toBeNull();
+    expect(commandForKey(key('Tab'), false, EDITOR_COMMANDS)?.id).toBe('joint.next');
+    expect(commandForKey(key('Tab', { shiftKey: true }), false, EDITOR_COMMANDS)?.id).toBe('joint.previous');
+    expect(commandForKey(key('z', { ctrlKey: true }), false, EDITOR_COMMANDS)?.id).toBe('history.undo');
+    expect(commandForKey(key('z', { metaKey: true }), true, EDITOR_COMMANDS)?.id).toBe('history.undo');
+    expect(commandForKey(key('Z', { metaKey: true, shiftKey: true }), true, EDITOR_COMMANDS)?.id).toBe('history.redo');
+    expect(commandForKey(key('v'), false, EDITOR_COMMANDS)?.id).toBe('joint.cycleVisibility');
+    expect(commandForKey(key('q'), false, EDITOR_COMMANDS)).toBeNull();
   });
   it('Tab walks joints; M jumps to the next missing joint and arms placing', () => {
     expect(byId('joint.next').run(ctx()).selection).toEqual({ personId: 'p0', joint: 1 });

@@ -207,12 +207,14 @@ export interface KeyLike {
   altKey: boolean;
 }
 
-/** The command a key press triggers, if any (Mod = Ctrl, or Meta on macOS). */
-export function commandForKey(
-  e: KeyLike,
-  isMac: boolean,
-  commands: EditorCommand[] = EDITOR_COMMANDS,
-): EditorCommand | null {
+/** Anything with shortcuts: editing commands, and the renderer's view commands. */
+export interface HasShortcuts {
+  id: string;
+  shortcuts: string[];
+}
+
+/** The command a key press triggers, if any (Mod = Ctrl, or Meta on macOS), from any table of commands. */
+export function commandForKey<C extends HasShortcuts>(e: KeyLike, isMac: boolean, commands: readonly C[]): C | null {
   const mod = isMac ? e.metaKey : e.ctrlKey;
   const key = e.key.length === 1 ? e.key.toUpperCase() : e.key;
   const pressed = `${mod ? 'Mod+' : ''}${e.shiftKey ? 'Shift+' : ''}${e.altKey ? 'Alt+' : ''}${key}`;
@@ -220,7 +222,7 @@ export function commandForKey(
 }
 
 /** Shortcut conflicts in a command table (each key combination must name one command). */
-export function shortcutConflicts(commands: EditorCommand[] = EDITOR_COMMANDS): string[] {
+export function shortcutConflicts(commands: readonly HasShortcuts[] = EDITOR_COMMANDS): string[] {
   const seen = new Map<string, string>(),
     out: string[] = [];
   for (const c of commands)

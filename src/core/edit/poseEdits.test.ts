@@ -10,9 +10,12 @@ import {
   placeJoint,
   swapLeftRight,
   EditError,
+  mergeConflicts,
+  mergePersons,
+  movePerson,
+  splitPerson,
 } from './poseEdits.ts';
 import { applyDiff, invertDiff, squashDiffs, DiffConflictError } from './recordDiff.ts';
-import { EditHistory } from './editHistory.ts';
 import { EMPTY_ANNOTATION, personsInOrder, type AnnotationState } from './poseRecords.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
 
@@ -80,6 +83,70 @@ describe('pose edits', () => {
   });
 });
 
+describe('whole-person edits (move, merge, split): one diff each, so one undo step', () => {
+  const half = (s: AnnotationState, id: string, keep: (k: number) => boolean) =>
+    applyDiff(s, {
+      added: {},
+      removed: {},
+      updated: {
+        [id]: [s.persons[id], { ...s.persons[id], joints: s.persons[id].joints.map((j, k) => (keep(k) ? j : null)) }],
+      },
+    });
+
+  it('move shifts every placed joint; model joints become edited; undo restores', () => {
+    const s = predicted();
+    const d = movePerson(s, 'p0', 5, -2);
+    const t = applyDiff(s, d);
+    s.persons.p0.joints.forEach((j, k) => {
+      const m = t.persons.p0.joints[k];
+      if (!j) return expect(m).toBeNull();
+      expect(m).toMatchObject({ x: j.x + 5, y: j.y - 2, v: j.v, source: 'edited', model: j.model });
+    });
+    expect(applyDiff(t, invertDiff(d))).toEqual(s);
+    expect(movePerson(s, 'p0', 0, 0)).toEqual({ added: {}, updated: {}, removed: {} });
+    expect(() => movePerson(s, 'p0', Number.NaN, 0)).toThrow(/finite/);
+    expect(() => movePerson(s, 'nobody', 1, 1)).toThrow(/no person nobody/);
+  });
+
+  it('merge fills the kept person from the other and removes it; conflicts must be decided', () => {
+    let s = predicted();
+    s = half(s, 'p0', (k) => k < 8);
+    s = half(s, 'p1', (k) => k >= 6);
+    expect(mergeConflicts(s, 'p0', 'p1')).toEqual([6, 7]);
+    expect(() => mergePersons(s, 'p0', 'p1')).toThrow(/joints 6, 7: say whose to keep/);
+    expect(() => mergePersons(s, 'p0', 'p0')).toThrow(/itself/);
+    const d = mergePersons(s, 'p0', 'p1', { 6: 'keep', 7: 'other' });
+    const t = applyDiff(s, d);
+    expect(t.order).toEqual(['p0']);
+    const m = t.persons.p0.joints;
+    expect(m[6]).toEqual(s.persons.p0.joints[6]);
+    expect(m[7]).toEqual({ ...s.persons.p1.joints[7], source: 'edited' });
+    expect(m[12]).toEqual({ ...s.persons.p1.joints[12], source: 'edited' });
+    expect(m[0]).toEqual(s.persons.p0.joints[0]);
+    expect(m.filter(Boolean)).toHaveLength(16); // joint 3 is missing in both
+    expect(applyDiff(t, invertDiff(d))).toEqual(s);
+  });
+
+  it('split moves the chosen joints into a new person right after the original; both keep a joint', () => {
+    let s = predicted();
+    s = applyDiff(s, addPerson(s, 'h1'));
+    const d = splitPerson(s, 'p0', [13, 14, 15, 16], 'legs');
+    const t = applyDiff(s, d);
+    expect(t.order).toEqual(['p0', 'legs', 'p1', 'h1']);
+    expect(t.persons.legs.joints.map((j, k) => (j ? k : -1)).filter((k) => k >= 0)).toEqual([13, 14, 15, 16]);
+    expect(t.persons.legs.joints[13]).toEqual({ ...s.persons.p0.joints[13], source: 'edited' });
+    expect(t.persons.p0.joints.slice(13).every((j) => j === null)).toBe(true);
+    expect(t.persons.p0.joints[0]).toEqual(s.persons.p0.joints[0]);
+    expect(applyDiff(t, invertDiff(d))).toEqual(s);
+    expect(() => splitPerson(s, 'p0', [], 'x')).toThrow(/choose the joints/);
+    expect(() => splitPerson(s, 'p0', [3], 'x')).toThrow(/joint 3 of person p0 is not placed/);
+    expect(() => splitPerson(s, 'p0', [99], 'x')).toThrow(/outside/);
+    expect(() => splitPerson(s, 'p0', [13], 'p1')).toThrow(/already exists/);
+    const all = s.persons.p0.joints.flatMap((j, k) => (j ? [k] : []));
+    expect(() => splitPerson(s, 'p0', all, 'x')).toThrow(/leave it empty/);
+  });
+});
+
 describe('record diffs and history', () => {
   it('invert undoes, squash composes, and a diff that does not fit is refused', () => {
     const s0 = predicted();
@@ -93,22 +160,5 @@ describe('record diffs and history', () => {
     const add = addPerson(s0, 'x'),
       del = deletePerson(applyDiff(s0, add), 'x');
     expect(applyDiff(s0, squashDiffs(add, del))).toEqual(s0);
-  });
-  it('a drag is one undo step; undo/redo walk the history; a new edit clears redo; entries restore the history', () => {
-    const h = new EditHistory(predicted());
-    for (let i = 1; i <= 10; i++) h.apply(moveJoint(h.current, 'p0', 0, i, i), 'move joint', 'drag-1');
-    h.apply(cycleVisibility(h.current, 'p0', 1), 'visibility');
-    expect(h.entries().undo).toHaveLength(2);
-    h.undo();
-    expect(h.current.persons.p0.joints[1]?.v).toBe(2);
-    h.undo();
-    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 20, source: 'model' });
-    h.redo();
-    expect(h.current.persons.p0.joints[0]).toMatchObject({ x: 10, y: 10 });
-    const restored = new EditHistory(h.current, h.entries().undo, h.entries().redo);
-    restored.redo();
-    expect(restored.current.persons.p0.joints[1]?.v).toBe(1);
-    h.apply(deleteJoint(h.current, 'p0', 2), 'delete joint');
-    expect(h.canRedo).toBe(false);
   });
 });

@@ -111,3 +111,89 @@ export function nextJointIndex(p: PersonRecord, k: number, direction: 1 | -1, on
   }
   return -1;
 }
+
+/** A model joint whose position or person changes becomes `edited` (its model position and score stay). */
+function touched(j: JointRecord): JointRecord {
+  return j.source === 'model' ? { ...j, source: 'edited' } : j;
+}
+
+/** Moves a whole person by (dx, dy) image pixels: every placed joint, visibility kept. */
+export function movePerson(s: AnnotationState, personId: string, dx: number, dy: number): RecordDiff {
+  const p = person(s, personId);
+  if (!Number.isFinite(dx) || !Number.isFinite(dy))
+    throw new EditError(`a move needs finite offsets, got ${dx}, ${dy}`);
+  if (dx === 0 && dy === 0) return emptyDiff();
+  if (p.joints.every((j) => j === null)) throw new EditError(`person ${personId} has no joint to move`);
+  return update(p, { ...p, joints: p.joints.map((j) => (j ? { ...touched(j), x: j.x + dx, y: j.y + dy } : null)) });
+}
+
+/** Joint indices both persons have placed: a merge must be told which of the two to keep for each. */
+export function mergeConflicts(s: AnnotationState, keepId: string, otherId: string): number[] {
+  const a = person(s, keepId),
+    b = person(s, otherId);
+  return a.joints.flatMap((j, k) => (j && b.joints[k] ? [k] : []));
+}
+
+/**
+ * Merges person `otherId` into `keepId` (one step: keepId updated, otherId removed): keepId gains the other's
+ * joints where it has none; where both have one, `take[k]` says whose joint stays ('keep' or 'other') and a merge
+ * with an undecided conflict is refused, so no joint is dropped silently. Joints that change person become `edited`.
+ */
+export function mergePersons(
+  s: AnnotationState,
+  keepId: string,
+  otherId: string,
+  take: Readonly<Record<number, 'keep' | 'other'>> = {},
+): RecordDiff {
+  if (keepId === otherId) throw new EditError(`cannot merge person ${keepId} with itself`);
+  const a = person(s, keepId),
+    b = person(s, otherId);
+  if (a.crowd || b.crowd) throw new EditError('crowd regions cannot be merged with persons');
+  const open = mergeConflicts(s, keepId, otherId).filter((k) => take[k] !== 'keep' && take[k] !== 'other');
+  if (open.length)
+    throw new EditError(`both persons have joint${open.length > 1 ? 's' : ''} ${open.join(', ')}: say whose to keep`);
+  const joints = a.joints.map((j, k) => {
+    const o = b.joints[k];
+    if (!o) return j;
+    if (j && take[k] === 'keep') return j;
+    return touched(o);
+  });
+  return {
+    ...emptyDiff(),
+    updated: { [keepId]: [a, { ...a, joints }] },
+    removed: { [otherId]: b },
+  };
+}
+
+/**
+ * Splits the listed joints of a person off into a new person `newId` (one step), placed right after it in the
+ * display order; both keep at least one joint. Joints that change person become `edited`.
+ */
+export function splitPerson(
+  s: AnnotationState,
+  personId: string,
+  jointIndices: readonly number[],
+  newId: string,
+): RecordDiff {
+  const p = person(s, personId);
+  if (s.persons[newId]) throw new EditError(`person ${newId} already exists`);
+  if (p.crowd) throw new EditError('a crowd region cannot be split');
+  const moving = new Set(jointIndices);
+  for (const k of moving) {
+    if (!(Number.isInteger(k) && k >= 0 && k < p.joints.length))
+      throw new EditError(`joint index ${k} is outside 0..${p.joints.length - 1}`);
+    if (!p.joints[k]) throw new EditError(`joint ${k} of person ${personId} is not placed`);
+  }
+  if (moving.size === 0) throw new EditError('choose the joints that form the new person');
+  if (p.joints.every((j, k) => j === null || moving.has(k)))
+    throw new EditError(`splitting off every joint of person ${personId} would leave it empty`);
+  const stays = p.joints.map((j, k) => (moving.has(k) ? null : j));
+  const goes = p.joints.map((j, k) => (j && moving.has(k) ? touched(j) : null));
+  const at = s.order.indexOf(personId) + 1;
+  return {
+    added: { [newId]: { id: newId, joints: goes, crowd: false } },
+    updated: { [personId]: [p, { ...p, joints: stays }] },
+    removed: {},
+    order: [s.order, [...s.order.slice(0, at), newId, ...s.order.slice(at)]],
+  };
+}

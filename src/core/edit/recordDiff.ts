@@ -1,15 +1,18 @@
-import type { AnnotationState, PersonRecord } from './poseRecords.ts';
+import { z } from 'zod';
+import { PersonIdSchema, PersonRecordSchema, type AnnotationState } from './poseRecords.ts';
 
 /**
  * A change to an image's annotation, as tldraw-style record diffs: records added, updated ([before, after]) and
  * removed, and the display order before/after when it changed. A diff is its own undo information (`invertDiff`).
+ * Declared once as a zod schema (the contract sends it as it is); `RecordDiff` is derived from it.
  */
-export interface RecordDiff {
-  added: Record<string, PersonRecord>;
-  updated: Record<string, [PersonRecord, PersonRecord]>;
-  removed: Record<string, PersonRecord>;
-  order?: [string[], string[]];
-}
+export const RecordDiffSchema = z.strictObject({
+  added: z.record(PersonIdSchema, PersonRecordSchema),
+  updated: z.record(PersonIdSchema, z.tuple([PersonRecordSchema, PersonRecordSchema])),
+  removed: z.record(PersonIdSchema, PersonRecordSchema),
+  order: z.tuple([z.array(PersonIdSchema), z.array(PersonIdSchema)]).optional(),
+});
+export type RecordDiff = z.output<typeof RecordDiffSchema>;
 
 export function emptyDiff(): RecordDiff {
   return { added: {}, updated: {}, removed: {} };

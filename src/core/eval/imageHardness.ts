@@ -1,12 +1,11 @@
 import type { DecodePass } from '../codec/decodeCase.ts';
 import { flipAverage } from '../codec/flipAverage.ts';
 import { passGeometry } from '../codec/passGeometry.ts';
-import { encodeTargets, type EncoderPerson } from '../codec/encodeTargets.ts';
+import { encodeTargets } from '../codec/encodeTargets.ts';
 import { focalL2Loss, OFFICIAL_FOCAL, type FocalOptions } from '../loss/focalL2Loss.ts';
-import { COCO_TO_IMHN } from '../skeleton/poseMeta.ts';
+import { toEncoderPerson, type CocoJoints } from '../skeleton/imhnJoints.ts';
 
-/** A corrected person for hardness: 17 COCO joints in image pixels, null = not labelled. */
-export type CocoJoints = ({ x: number; y: number } | null)[];
+export type { CocoJoints };
 
 /**
  * How far the network's output for an image is from what it should have produced for the corrected poses
@@ -23,26 +22,7 @@ export function imageHardness(
 ): number {
   const pass = passes[0];
   const g = passGeometry(imageW, imageH, pass.multiplier);
-  const m = pass.multiplier;
-  const toInput = (v: number) => (v + 0.5) * m - 0.5; // image pixel → resized (network input) pixel
-  const encoded: EncoderPerson[] = persons.map((joints) => {
-    const xy = new Float64Array(36),
-      labelled = new Array<boolean>(18).fill(false);
-    COCO_TO_IMHN.forEach((imhn, coco) => {
-      const j = joints[coco];
-      if (j) {
-        xy[2 * imhn] = toInput(j.x);
-        xy[2 * imhn + 1] = toInput(j.y);
-        labelled[imhn] = true;
-      }
-    });
-    if (labelled[2] && labelled[5]) {
-      xy[2] = (xy[4] + xy[10]) / 2;
-      xy[3] = (xy[5] + xy[11]) / 2;
-      labelled[1] = true;
-    }
-    return { xy, labelled };
-  });
+  const encoded = persons.map((joints) => toEncoderPerson(joints, pass.multiplier));
   const target = encodeTargets(encoded, g.mapH, g.mapW);
   const pred = flipAverage(pass.maps, pass.flippedMaps);
   const mask = new Float32Array(g.mapH * g.mapW);

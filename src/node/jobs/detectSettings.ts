@@ -1,7 +1,7 @@
-import type { PoseRequest } from '../../contract/poseApi.ts';
+import type { DetectSettings } from '../../contract/apiPayloads.ts';
 
 /** How detection runs the model (scales, flip pass, decoder mode): the contract's type, declared there once. */
-export type DetectSettings = PoseRequest<'startDetect'>['settings'];
+export type { DetectSettings };
 
 /** Largest scale factor accepted (the official evaluation goes up to 3). */
 export const MAX_DETECT_SCALE = 4;

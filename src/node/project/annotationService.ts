@@ -1,16 +1,18 @@
-import type { RecordDiff } from '../../core/edit/recordDiff.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
+import { EDIT_HISTORY_READ_MAX } from '../../contract/poseApi.ts';
 import { annotationStore } from './annotationStore.ts';
 import { requireImage } from './imageService.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
 /**
- * The service's annotations: read, edit, undo and redo through the store; every saved change is announced
- * (`annotationChanged`) to the other windows. Every edit names the revision it was made on; a stale one is re-based
- * or refused with 409 and the current annotation (AnnotationStore.apply). Refusals are ApiErrors with their code.
+ * The service's annotations: the view (state, revision, a window of its history), saves of EditHistory steps and
+ * history pages, through the store; every saved change is announced (`annotationChanged`) to the other windows.
+ * Every save names the revision its steps were made on; a stale `do` is re-based or refused with 409 and the current
+ * annotation (AnnotationStore.save). Refusals are ApiErrors with their code, never a bare 500.
  */
 export function annotationMethods(
   c: ServiceContext,
-): Pick<ProjectService, 'getAnnotation' | 'applyEdit' | 'undo' | 'redo'> {
+): Pick<ProjectService, 'getAnnotation' | 'saveEdits' | 'getEditHistory'> {
   const store = annotationStore(c.db);
   const changed = (imageId: number, revision: number) => c.events.emit('annotationChanged', { imageId, revision });
   return {
@@ -18,23 +20,25 @@ export function annotationMethods(
       requireImage(c.db, imageId);
       return store.view(imageId);
     },
-    async applyEdit({ imageId, diff, label, group, revision }) {
+    async saveEdits({ imageId, revision, steps }) {
       requireImage(c.db, imageId);
-      const { saved, ...r } = store.apply(imageId, diff as RecordDiff, label, { group, baseRevision: revision });
-      if (saved) changed(imageId, r.revision);
-      return r;
+      const r = store.save(imageId, steps, { baseRevision: revision });
+      if (r.saved) changed(imageId, r.revision);
+      return {
+        revision: r.revision,
+        cursor: r.cursor,
+        length: r.length,
+        ...(r.rebased ? { current: store.view(imageId) } : {}),
+      };
     },
-    async undo({ imageId, revision }) {
+    async getEditHistory({ imageId, revision, from, to }) {
       requireImage(c.db, imageId);
-      const r = store.undo(imageId, { baseRevision: revision });
-      if (r) changed(imageId, r.revision);
-      return r;
-    },
-    async redo({ imageId, revision }) {
-      requireImage(c.db, imageId);
-      const r = store.redo(imageId, { baseRevision: revision });
-      if (r) changed(imageId, r.revision);
-      return r;
+      if (to < from || to - from >= EDIT_HISTORY_READ_MAX)
+        throw new ApiError(
+          'bad_request',
+          `entries ${from}..${to}: ask for 1 to ${EDIT_HISTORY_READ_MAX} consecutive entries`,
+        );
+      return { entries: store.entries(imageId, revision, from, to) };
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Statement } from 'better-sqlite3';
-import { applyDiff, invertDiff, isEmptyDiff, squashDiffs, type RecordDiff } from '../../core/edit/recordDiff.ts';
+import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import { EMPTY_ANNOTATION, type AnnotationState } from '../../core/edit/poseRecords.ts';
-import type { HistoryEntry } from '../../core/edit/editHistory.ts';
+import { stepDiff, stepSeq, type HistoryEntry } from '../../core/edit/editHistory.ts';
 import {
   diffMismatches,
   diffShapeProblems,
@@ -12,87 +12,78 @@ import {
 } from '../../core/edit/diffChecks.ts';
 import { describeConflict, rebaseDiff } from '../../core/edit/rebaseDiff.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
+import type { AnnotationView, EditStep } from '../../contract/apiPayloads.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { imageRepository } from '../db/imageRepository.ts';
 import { perConnection } from '../db/statementCache.ts';
 
-interface EditRow {
-  id: number;
-  seq: number;
-  diff_json: string;
-  undone: number;
-}
-interface StoredDiff {
-  diff: RecordDiff;
-  label: string;
-  group?: string;
-}
+/** An annotation as a client loads it (the contract's AnnotationView: state, revision, a window of its history). */
+export type { AnnotationView };
 
-/** An annotation as a client sees it: state, revision, and whether undo/redo have something to do. */
-export interface AnnotationView {
-  state: AnnotationState;
-  revision: number;
-  canUndo: boolean;
-  canRedo: boolean;
-}
+/**
+ * A step of the editor's EditHistory as the store receives it (the contract's EditStep): `do` a new entry (its
+ * `seq`, when given, is checked against the stored cursor), `undo`/`redo` of entry `seq` (the store applies its own
+ * stored diff).
+ */
+export type StoredStep = EditStep;
 
-export interface ApplyOptions {
-  group?: string;
+export interface SaveOptions {
   /**
-   * The revision the diff was made on. Stale: the diff is re-based field by field onto the stored state (rebaseDiff)
-   * or, where another edit changed the same field since, refused with a `conflict` ApiError carrying the current
-   * AnnotationView. Absent: the diff must fit the stored state as it is (import does this inside its transaction).
+   * The revision the steps were made on. Stale: each `do` is re-based field by field onto the stored state
+   * (rebaseDiff) or, where another writer changed the same field since, refused with a `conflict` ApiError carrying
+   * the current AnnotationView; an undo or redo is refused the same way (nobody undoes a change they have not
+   * seen). Absent: the diffs must fit the stored state as it is (import does this inside its transaction).
    */
   baseRevision?: number;
-  /** The diff may add or change imported COCO fields (import only). */
+  /** The diffs may add or change imported COCO fields (import only). */
   imported?: boolean;
   now?: number;
 }
 
+export interface SaveResult {
+  state: AnnotationState;
+  revision: number;
+  cursor: number;
+  length: number;
+  /** False: nothing changed (a re-based diff had nothing left to do). */
+  saved: boolean;
+  /** The steps were made on an older revision: `state` holds other writers' changes too. */
+  rebased: boolean;
+}
+
+/** Entries loaded with an annotation on each side of the cursor; older ones are paged in on demand (`entries`). */
+export const HISTORY_PAGE = 20;
+
 /**
- * An image's annotation and its undo/redo history in the project database. Every change is one IMMEDIATE
- * transaction (writeTransaction): the new state (with revision + 1) and one `edits` row; consecutive changes of
- * one gesture (same group) squash into the last row, so a drag is one undo step; a new change drops the redo rows.
- * Every diff is checked against the image and the record it changes before anything is written, so a stored
- * annotation always exports. Killing the process at any moment loses at most the change in flight.
+ * An image's annotation and the persisted entries of its EditHistory. The history's rules (what an undo takes, that
+ * a new entry drops the undone ones, batches) are the editor's `EditHistory`; the store checks that each step fits
+ * where the stored history is (`stepSeq`) and persists it: the new state (revision + 1 per step) and the `edits` row
+ * of its entry (seq = position, 1..length; `undone` for the entries after the cursor). Every diff is checked against
+ * the image and the record it changes before anything is written, so a stored annotation always exports; all steps
+ * of one save are one IMMEDIATE transaction. Killing the process at any moment loses at most the save in flight.
  */
 export class AnnotationStore {
   private readonly db: ProjectDb;
-  /** Statements prepared once: preparing costs more than running them. Each is an indexed lookup (migration 005). */
+  /** Statements prepared once; each is an indexed lookup (UNIQUE (image_id, seq), migration 005). */
   private readonly q: Record<
-    | 'load'
-    | 'dropRedo'
-    | 'last'
-    | 'squash'
-    | 'insert'
-    | 'lastDone'
-    | 'firstUndone'
-    | 'mark'
-    | 'write'
-    | 'rows'
-    | 'canUndo'
-    | 'canRedo',
+    'load' | 'cursor' | 'length' | 'entry' | 'range' | 'dropAfter' | 'insert' | 'mark' | 'write',
     Statement
   >;
 
   constructor(db: ProjectDb) {
     this.db = db;
-    const edit = 'SELECT id, seq, diff_json, undone FROM edits WHERE image_id = ?';
     this.q = {
       load: db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?'),
-      dropRedo: db.prepare('DELETE FROM edits WHERE image_id = ? AND undone = 1'),
-      last: db.prepare(`${edit} ORDER BY seq DESC LIMIT 1`),
-      squash: db.prepare('UPDATE edits SET diff_json = ?, created_at = ? WHERE id = ?'),
+      cursor: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ? AND undone = 0').pluck(),
+      length: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ?').pluck(),
+      entry: db.prepare('SELECT id, diff_json FROM edits WHERE image_id = ? AND seq = ?'),
+      range: db.prepare('SELECT seq, diff_json FROM edits WHERE image_id = ? AND seq BETWEEN ? AND ? ORDER BY seq'),
+      dropAfter: db.prepare('DELETE FROM edits WHERE image_id = ? AND seq > ?'),
       insert: db.prepare('INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (?, ?, ?, ?)'),
-      lastDone: db.prepare(`${edit} AND undone = 0 ORDER BY seq DESC LIMIT 1`),
-      firstUndone: db.prepare(`${edit} AND undone = 1 ORDER BY seq LIMIT 1`),
       mark: db.prepare('UPDATE edits SET undone = ? WHERE id = ?'),
       write: db.prepare(
         'INSERT INTO annotations (image_id, persons_json, revision, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET persons_json = excluded.persons_json, revision = excluded.revision, updated_at = excluded.updated_at',
       ),
-      rows: db.prepare(`${edit} ORDER BY seq`),
-      canUndo: db.prepare('SELECT EXISTS (SELECT 1 FROM edits WHERE image_id = ? AND undone = 0)').pluck(),
-      canRedo: db.prepare('SELECT EXISTS (SELECT 1 FROM edits WHERE image_id = ? AND undone = 1)').pluck(),
     };
   }
 
@@ -109,109 +100,124 @@ export class AnnotationStore {
     return row && (JSON.parse(row.persons_json) as AnnotationState);
   }
 
-  /** State, revision and undo/redo availability, read together (one snapshot). */
-  view(imageId: number): AnnotationView {
-    return this.db.transaction(() => ({
-      ...this.load(imageId),
-      canUndo: this.q.canUndo.get(imageId) === 1,
-      canRedo: this.q.canRedo.get(imageId) === 1,
-    }))();
+  /** State, revision and the history around its cursor (`page` entries each side), read together. */
+  view(imageId: number, page = HISTORY_PAGE): AnnotationView {
+    return this.db.transaction(() => {
+      const { cursor, length } = this.position(imageId);
+      const first = Math.max(1, cursor - page + 1);
+      const entries = this.readEntries(imageId, first, Math.min(length, cursor + page));
+      return { ...this.load(imageId), history: { cursor, length, first, entries } };
+    })();
   }
 
-  /** The history as the editor uses it (oldest first for undo, next-to-redo last for redo). */
-  history(imageId: number): { undo: HistoryEntry[]; redo: HistoryEntry[] } {
-    const rows = this.q.rows.all(imageId) as EditRow[];
-    const entry = (r: EditRow): HistoryEntry => JSON.parse(r.diff_json) as StoredDiff;
+  /**
+   * Entries `from`..`to` of the history as it is at `revision` (an editor paging in older entries); refused as a
+   * `conflict` with the current view when the annotation changed since.
+   */
+  entries(imageId: number, revision: number, from: number, to: number): HistoryEntry[] {
+    return this.db.transaction(() => {
+      this.imageSize(imageId);
+      const now = this.load(imageId).revision;
+      if (now !== revision)
+        throw this.conflict(imageId, `the annotation changed since revision ${revision} (now ${now}); reload it`);
+      const { length } = this.position(imageId);
+      return this.readEntries(imageId, Math.max(1, from), Math.min(to, length));
+    })();
+  }
+
+  /** One new entry: `save` with a single `do` step (import, scripts, tests). */
+  apply(imageId: number, diff: RecordDiff, label: string, o: SaveOptions = {}): SaveResult {
+    return this.save(imageId, [{ kind: 'do', diff, label }], o);
+  }
+
+  /**
+   * Checks and persists steps of an EditHistory, in order, in one transaction. Refusals are ApiErrors: `not_found`
+   * (no such image), `unprocessable` (a malformed diff, or one that does not fit the record it names), `conflict`
+   * (see SaveOptions.baseRevision; also a step that does not follow the stored history), `unavailable` (locked).
+   */
+  save(imageId: number, steps: StoredStep[], o: SaveOptions = {}): SaveResult {
+    return writeTransaction(this.db, 'the edit', () => {
+      const size = this.imageSize(imageId);
+      steps.forEach((st, i) => {
+        if (st.kind === 'do') refuseProblems(diffShapeProblems(st.diff, size, o.imported), steps.length > 1 ? i : -1);
+      });
+      let { state, revision } = this.load(imageId);
+      const base = o.baseRevision;
+      if (base !== undefined && base > revision)
+        refuseProblems([{ path: 'revision', message: `${base} is newer than the stored revision ${revision}` }]);
+      const stale = base !== undefined && base < revision;
+      let { cursor, length } = this.position(imageId);
+      const now = o.now ?? Date.now();
+      const startRevision = revision;
+      for (const st of steps) {
+        if (stale && st.kind !== 'do')
+          throw this.conflict(
+            imageId,
+            `the annotation changed since revision ${base} (another window or writer made revision ${startRevision}); look at the current annotation, then ${st.kind} again`,
+          );
+        const seq = stepSeq(st.kind, cursor);
+        if (!stale && st.seq !== undefined && st.seq !== seq)
+          throw this.conflict(imageId, `the history is at entry ${cursor}, not where this ${st.kind} was made`);
+        let diff: RecordDiff;
+        if (st.kind === 'do') {
+          diff = this.fit(imageId, state, st.diff, stale ? base : undefined, revision);
+          if (isEmptyDiff(diff)) continue;
+        } else {
+          const row = seq >= 1 && seq <= length ? this.entryRow(imageId, seq) : undefined;
+          if (!row) throw this.conflict(imageId, `nothing to ${st.kind}`);
+          diff = stepDiff(st.kind, row.entry);
+          const mismatch = diffMismatches(state, diff);
+          if (mismatch.length)
+            throw this.conflict(imageId, `cannot ${st.kind} "${row.entry.label}": ${mismatch[0].message}`);
+          this.q.mark.run(st.kind === 'undo' ? 1 : 0, row.id);
+        }
+        const next = applyDiff(state, diff);
+        refuseProblems(stateProblems(next));
+        if (st.kind === 'do') {
+          this.q.dropAfter.run(imageId, cursor);
+          this.q.insert.run(imageId, seq, JSON.stringify({ diff, label: st.label }), now);
+          length = seq;
+        }
+        cursor = st.kind === 'undo' ? seq - 1 : seq;
+        state = next;
+        revision++;
+      }
+      const saved = revision > startRevision;
+      if (saved) this.q.write.run(imageId, JSON.stringify(state), revision, now);
+      return { state, revision, cursor, length, saved, rebased: stale };
+    });
+  }
+
+  /** Where the stored history is: its done entries 1..cursor, all entries 1..length. */
+  private position(imageId: number): { cursor: number; length: number } {
     return {
-      undo: rows.filter((r) => !r.undone).map(entry),
-      redo: rows
-        .filter((r) => r.undone)
-        .reverse()
-        .map(entry),
+      cursor: (this.q.cursor.get(imageId) as number | null) ?? 0,
+      length: (this.q.length.get(imageId) as number | null) ?? 0,
     };
   }
 
-  /**
-   * Checks, applies and records a change; returns the new state and revision (`saved` false: the stored ones,
-   * unchanged, as when a re-based diff has nothing left to do). Refusals are ApiErrors: `not_found` (no such image), `unprocessable`
-   * (a malformed diff, or one that does not fit the record it names), `conflict` (see ApplyOptions.baseRevision),
-   * `unavailable` (the database stayed locked).
-   */
-  apply(
-    imageId: number,
-    diff: RecordDiff,
-    label: string,
-    o: ApplyOptions = {},
-  ): { state: AnnotationState; revision: number; saved: boolean } {
-    if (isEmptyDiff(diff)) return { ...this.load(imageId), saved: false };
-    return writeTransaction(this.db, 'the edit', () => {
-      const size = this.imageSize(imageId);
-      refuseProblems(diffShapeProblems(diff, size, o.imported));
-      const { state, revision } = this.load(imageId);
-      const applied = this.fit(imageId, state, revision, diff, o.baseRevision);
-      if (isEmptyDiff(applied)) return { state, revision, saved: false };
-      const next = applyDiff(state, applied);
-      refuseProblems(stateProblems(next));
-      this.record(imageId, applied, label, o.group, o.now ?? Date.now());
-      return { ...this.write(imageId, next, revision + 1, o.now ?? Date.now()), saved: true };
-    });
+  private entryRow(imageId: number, seq: number): { id: number; entry: HistoryEntry } | undefined {
+    const row = this.q.entry.get(imageId, seq) as { id: number; diff_json: string } | undefined;
+    return row && { id: row.id, entry: entryOf(row.diff_json) };
   }
 
-  undo(
-    imageId: number,
-    o: { baseRevision?: number; now?: number } = {},
-  ): { state: AnnotationState; revision: number; label: string } | null {
-    return this.step(imageId, 'undo', o.baseRevision, o.now ?? Date.now());
-  }
-
-  redo(
-    imageId: number,
-    o: { baseRevision?: number; now?: number } = {},
-  ): { state: AnnotationState; revision: number; label: string } | null {
-    return this.step(imageId, 'redo', o.baseRevision, o.now ?? Date.now());
-  }
-
-  /**
-   * Undo: invert the newest done edit and mark it undone; redo: re-apply the oldest undone edit. One transaction.
-   * `baseRevision` (the revision the client saw): when stale, refused as a conflict, so that nobody undoes a change
-   * they have not seen.
-   */
-  private step(
-    imageId: number,
-    way: 'undo' | 'redo',
-    baseRevision: number | undefined,
-    now: number,
-  ): { state: AnnotationState; revision: number; label: string } | null {
-    return writeTransaction(this.db, way === 'undo' ? 'the undo' : 'the redo', () => {
-      const { state, revision } = this.load(imageId);
-      if (baseRevision !== undefined && baseRevision !== revision)
-        throw this.conflict(
-          imageId,
-          `the annotation changed since revision ${baseRevision} (another window or writer made revision ${revision}); look at the current annotation, then ${way} again`,
-        );
-      const row = (way === 'undo' ? this.q.lastDone : this.q.firstUndone).get(imageId) as EditRow | undefined;
-      if (!row) return null;
-      const stored = JSON.parse(row.diff_json) as StoredDiff;
-      const d = way === 'undo' ? invertDiff(stored.diff) : stored.diff;
-      const mismatch = diffMismatches(state, d);
-      if (mismatch.length)
-        throw new ApiError('conflict', `cannot ${way} "${stored.label}": ${mismatch[0].message}`, this.view(imageId));
-      this.q.mark.run(way === 'undo' ? 1 : 0, row.id);
-      return { ...this.write(imageId, applyDiff(state, d), revision + 1, now), label: stored.label };
-    });
+  private readEntries(imageId: number, from: number, to: number): HistoryEntry[] {
+    if (to < from) return [];
+    const rows = this.q.range.all(imageId, from, to) as { seq: number; diff_json: string }[];
+    if (rows.length !== to - from + 1 || rows.some((r, i) => r.seq !== from + i))
+      throw new ApiError('internal', `the edit history of image ${imageId} has gaps between entries ${from} and ${to}`);
+    return rows.map((r) => entryOf(r.diff_json));
   }
 
   /** The diff to apply to the stored state: `diff` itself when made on it, else re-based (or refused). */
   private fit(
     imageId: number,
     state: AnnotationState,
-    revision: number,
     diff: RecordDiff,
-    base: number | undefined,
+    staleBase: number | undefined,
+    revision: number,
   ): RecordDiff {
-    if (base !== undefined && base > revision)
-      refuseProblems([{ path: 'revision', message: `${base} is newer than the stored revision ${revision}` }]);
-    if (base === undefined || base === revision) {
+    if (staleBase === undefined) {
       refuseProblems(diffMismatches(state, diff));
       return diff;
     }
@@ -219,7 +225,7 @@ export class AnnotationStore {
     if (conflicts.length)
       throw this.conflict(
         imageId,
-        `another writer changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')}${conflicts.length > 3 ? ', …' : ''} since revision ${base} (now ${revision}); the current annotation is shown, apply the change to it again`,
+        `another writer changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')}${conflicts.length > 3 ? ', …' : ''} since revision ${staleBase} (now ${revision}); the current annotation is shown, apply the change to it again`,
       );
     return rebased;
   }
@@ -233,34 +239,19 @@ export class AnnotationStore {
     if (!size) throw new ApiError('not_found', `no image ${imageId} in this project`);
     return size;
   }
-
-  /** Targeted, indexed queries (migration 005): recording stays O(1) however long the history grows. */
-  private record(imageId: number, diff: RecordDiff, label: string, group: string | undefined, now: number): void {
-    const hadRedo = this.q.dropRedo.run(imageId).changes > 0;
-    const last = this.q.last.get(imageId) as EditRow | undefined;
-    const lastDiff = last ? (JSON.parse(last.diff_json) as StoredDiff) : null;
-    if (last && lastDiff && group !== undefined && lastDiff.group === group && !hadRedo) {
-      this.q.squash.run(JSON.stringify({ ...lastDiff, diff: squashDiffs(lastDiff.diff, diff) }), now, last.id);
-    } else {
-      this.q.insert.run(imageId, (last ? last.seq : 0) + 1, JSON.stringify({ diff, label, group }), now);
-    }
-  }
-
-  private write(
-    imageId: number,
-    state: AnnotationState,
-    revision: number,
-    now: number,
-  ): { state: AnnotationState; revision: number } {
-    this.q.write.run(imageId, JSON.stringify(state), revision, now);
-    return { state, revision };
-  }
 }
 
 /** The store of a connection, made once (its statements prepared once). */
 export const annotationStore = perConnection((db) => new AnnotationStore(db));
 
-function refuseProblems(problems: EditProblem[]): void {
+/** A stored entry (rows written before the editor's history kept batches also carry a `group`, unused now). */
+function entryOf(json: string): HistoryEntry {
+  const { diff, label } = JSON.parse(json) as HistoryEntry;
+  return { diff, label };
+}
+
+/** Refuses (422) with every problem; `step`: which step of a save they belong to (-1: the only one). */
+function refuseProblems(problems: EditProblem[], step = -1): void {
   if (!problems.length) return;
   const shown = problems
     .slice(0, 4)
@@ -268,7 +259,7 @@ function refuseProblems(problems: EditProblem[]): void {
     .join('; ');
   throw new ApiError(
     'unprocessable',
-    `the edit was refused: ${shown}${problems.length > 4 ? `; … (${problems.length} problems)` : ''}`,
-    { issues: problems },
+    `the edit${step >= 0 ? ` (step ${step + 1})` : ''} was refused: ${shown}${problems.length > 4 ? `; … (${problems.length} problems)` : ''}`,
+    { issues: problems, ...(step >= 0 ? { step } : {}) },
   );
 }

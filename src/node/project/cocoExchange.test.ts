@@ -6,6 +6,7 @@ import { openProjectDb } from '../db/openProjectDb.ts';
 import { exportCoco } from './cocoExchange.ts';
 import { importCoco } from './cocoImport.ts';
 import { AnnotationStore } from './annotationStore.ts';
+import { EditHistory } from '../../core/edit/editHistory.ts';
 import { moveJoint, addPerson, placeJoint } from '../../core/edit/poseEdits.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
@@ -167,7 +168,10 @@ describe('COCO re-import', () => {
       .prepare('SELECT id FROM images WHERE rel_path = ?')
       .pluck()
       .get(original.images.find((i: { id: number }) => i.id === a0.image_id).file_name) as number;
-    expect(store.undo(id)?.label).toBe('import COCO');
+    const v = store.view(id);
+    const undo = new EditHistory(v.state, v.history).undo()!;
+    expect(undo.label).toBe('import COCO');
+    store.save(id, [undo], { baseRevision: v.revision });
     expect(exportCoco(db).annotations.find((a) => a.id === a0.id)?.keypoints[48]).toBe(
       original.annotations[0].keypoints[48],
     );

@@ -6,6 +6,7 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
 import type { JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
 import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
@@ -34,21 +35,25 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
   );
   const ids = cocoImageIds(all);
-  const chosen = all
+  // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
+  // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
+  const chosen = [...all]
+    .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
     .filter((r) =>
       o.onlyReviewed
         ? r.status === 'accepted' || r.status === 'no_person'
         : r.cocoJson !== null || r.state !== null || r.status !== 'unreviewed',
     )
     .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
-  let nextAnn = 1;
+  const usedAnnIds: number[] = [];
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
         const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+        if (typeof cid === 'number') usedAnnIds.push(cid);
       }
   }
+  const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
@@ -68,7 +73,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
           },
         ]);
       const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
@@ -148,18 +153,13 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
 /**
  * The COCO image id of every project image (`images`: all of them in project order, as imageRepository.all gives),
  * shared by GT and results exports: an imported image keeps its id, any other gets the next id above all imported
- * ones, in project order.
+ * ones, in project order (freshCocoIds: the lowest free ones once that would pass 2^53 − 1).
  */
 export function cocoImageIds(images: Pick<ImageRecord, 'id' | 'cocoJson'>[]): Map<number, number> {
   const ids = new Map<number, number>();
-  let next = 1;
-  for (const r of images)
-    if (r.cocoJson) {
-      const id = (JSON.parse(r.cocoJson) as CocoImage).id;
-      ids.set(r.id, id);
-      next = Math.max(next, id + 1);
-    }
-  for (const r of images) if (!r.cocoJson) ids.set(r.id, next++);
+  for (const r of images) if (r.cocoJson) ids.set(r.id, (JSON.parse(r.cocoJson) as CocoImage).id);
+  const next = freshCocoIds(ids.values());
+  for (const r of images) if (!r.cocoJson) ids.set(r.id, next());
   return ids;
 }
 
@@ -202,16 +202,32 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     if (l) l.push(a);
     else byImage.set(a.image_id, [a]);
   }
+  const taken = new Set<string>();
   for (const im of all.images) {
+    const name = perImageFileName(im, taken);
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
       sweep: im === all.images[0], // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
+}
+
+/**
+ * `<file_name with / replaced by __>.json`, or `….<image id>.json` when an earlier image took that name — also one
+ * that differs only in case or Unicode normalisation (one file on macOS and Windows disks): `sub/x.png` and
+ * `sub__x.png`, `A.png` and `a.png` each keep a file of their own.
+ */
+function perImageFileName(im: CocoImage, taken: Set<string>): string {
+  const base = im.file_name.replace(/[\\/]/g, '__');
+  const folded = (n: string) => n.normalize('NFC').toLowerCase();
+  let name = `${base}.json`;
+  for (let k = 0; taken.has(folded(name)); k++) name = `${base}.${im.id}${k ? `-${k}` : ''}.json`;
+  taken.add(folded(name));
+  return name;
 }

@@ -6,9 +6,10 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from './syncImages.ts';
 import { createProjectService } from './projectService.ts';
+import { addPerson, placeJoint } from '../../core/edit/poseEdits.ts';
 
 describe('the service prepares statements once', () => {
-  it('calls that the app makes per image and per list page prepare nothing after the first time', async () => {
+  it('calls that the app makes per image, per list page and per edit prepare nothing after the first time', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-reuse-'));
     for (const f of ['a.png', 'b.png'])
       writeFileSync(
@@ -21,6 +22,7 @@ describe('the service prepares statements once', () => {
     await syncImages(db, root);
     const service = createProjectService(db, root);
     const prepare = vi.spyOn(db, 'prepare');
+    let edits = 0;
     const round = async (i: number) => {
       await service.projectInfo({});
       await service.listImages({ limit: 200 });
@@ -30,6 +32,27 @@ describe('the service prepares statements once', () => {
       await service.getPredictions({ imageId: 1 });
       await service.setStatus({ imageId: 2, status: 'in_progress', ifStatus: 'unreviewed' });
       service.imagePath(1);
+      // An edit, its undo and redo, and a page of the history, as the editor sends them.
+      const v = await service.getAnnotation({ imageId: 1 });
+      const personId = `p${edits++}`;
+      const diff = addPerson(v.state, personId);
+      const done = await service.saveEdits({
+        imageId: 1,
+        revision: v.revision,
+        steps: [{ kind: 'do', diff, label: 'add person' }],
+      });
+      const seq = done.cursor;
+      const placed = placeJoint({ ...v.state, persons: { [personId]: diff.added[personId] } }, personId, 0, 3, 2);
+      const again = await service.saveEdits({
+        imageId: 1,
+        revision: done.revision,
+        steps: [
+          { kind: 'do', diff: placed, label: 'place joint' },
+          { kind: 'undo', seq: seq + 1 },
+          { kind: 'redo', seq: seq + 1 },
+        ],
+      });
+      await service.getEditHistory({ imageId: 1, revision: again.revision, from: 1, to: again.length });
     };
     await round(0);
     await round(1);

@@ -139,7 +139,7 @@ export class MapCache {
           flippedMaps: p.flipped ? await load(p.flipped) : null,
         });
     } catch {
-      await this.drop(key, file);
+      await this.drop(key, file); // only an entry whose files are gone or damaged
       return null;
     }
     try {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { API_ERROR_STATUS } from '../../contract/apiErrors.ts';
+import { API_ERROR_STATUS, ApiError } from '../../contract/apiErrors.ts';
+import { failureOf } from '../../contract/dispatch.ts';
 import type { ProjectService } from './projectService.ts';
-import { toApiError } from './toApiError.ts';
 
 export const IMAGE_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -31,7 +31,7 @@ export interface MediaReply {
 export async function readMedia(service: ProjectService, route: string): Promise<MediaReply> {
   const m = /^(images|thumbs|maps)\/(\d{1,15})$/.exec(route);
   try {
-    if (!m) return failure('not_found', 'not found');
+    if (!m) return failure(new ApiError('not_found', 'not found'));
     const id = Number(m[2]);
     if (m[1] === 'thumbs') return { status: 200, type: 'image/jpeg', body: await service.thumbnail(id), cache: true };
     if (m[1] === 'maps')
@@ -44,16 +44,17 @@ export async function readMedia(service: ProjectService, route: string): Promise
       cache: true,
     };
   } catch (e) {
-    const err = toApiError(e);
-    return failure(err.code, err.message);
+    return failure(e);
   }
 }
 
-function failure(code: keyof typeof API_ERROR_STATUS, error: string): MediaReply {
+/** A failure as the API answers one (failureOf: `{ error, code, details? }`), with the code's status. */
+function failure(e: unknown): MediaReply {
+  const { ok: _ok, ...body } = failureOf(e);
   return {
-    status: API_ERROR_STATUS[code],
+    status: API_ERROR_STATUS[body.code],
     type: 'application/json; charset=utf-8',
-    body: Buffer.from(JSON.stringify({ error, code })),
+    body: Buffer.from(JSON.stringify(body)),
     cache: false,
   };
 }

@@ -1,5 +1,7 @@
-import { POSE_API, POSE_EVENTS, type PoseApi, type PoseMethod } from '../../contract/poseApi.ts';
-import { ApiError, type MediaKind, type PoseEventName, type StudioClient } from './studioClient.ts';
+import { API_ROUTES, EVENTS_ROUTE, mediaPath } from '../../contract/apiRoutes.ts';
+import { errorOfFailure } from '../../contract/dispatch.ts';
+import { isPoseEvent, type PoseApi, type PoseMethod } from '../../contract/poseApi.ts';
+import type { MediaKind, PoseEventName, StudioClient } from './studioClient.ts';
 
 /**
  * The web-mode client, generated from the contract table: every method is POST /api/<method> with a JSON body and
@@ -15,20 +17,21 @@ export function createHttpClient(
   const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const headers: Record<string, string> = { ...auth, 'Content-Type': 'application/json' };
   const api = {} as Record<PoseMethod, (r: unknown) => Promise<unknown>>;
-  for (const method of Object.keys(POSE_API) as PoseMethod[]) {
+  for (const method of Object.keys(API_ROUTES) as PoseMethod[]) {
+    const url = `${base}${API_ROUTES[method].route}`;
     api[method] = async (request: unknown) => {
-      const res = await fetch(`${base}/api/${method}`, { method: 'POST', headers, body: JSON.stringify(request) });
+      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(request) });
       const body = (await res
         .json()
-        .catch(() => ({ error: `${method}: the server answered ${res.status} without JSON` }))) as { error?: string };
-      if (!res.ok) throw new ApiError(body.error ?? `${method} failed (${res.status})`, res.status);
+        .catch(() => ({ error: `${method}: the server answered ${res.status} without JSON` }))) as unknown;
+      if (!res.ok) throw errorOfFailure(body, method, res.status);
       return body;
     };
   }
   const listeners = new Map<PoseEventName, Set<(p: never) => void>>();
   let opened = false;
   const dispatch = (name: string, data: string) => {
-    if (!Object.hasOwn(POSE_EVENTS, name)) return;
+    if (!isPoseEvent(name)) return;
     const payload = JSON.parse(data) as never;
     for (const l of listeners.get(name as PoseEventName) ?? []) l(payload);
   };
@@ -39,14 +42,14 @@ export function createHttpClient(
     on(event, listener) {
       if (!opened) {
         opened = true;
-        void readEventStream(`${base}/api/events`, auth, dispatch);
+        void readEventStream(`${base}${EVENTS_ROUTE}`, auth, dispatch);
       }
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (p: never) => void);
       listeners.set(event, set);
       return () => set.delete(listener as (p: never) => void);
     },
-    mediaUrl: (kind: MediaKind, imageId: number) => `${base}/${kind}/${imageId}${q}`,
+    mediaUrl: (kind: MediaKind, imageId: number) => `${base}${mediaPath(kind, imageId)}${q}`,
   };
 }
 

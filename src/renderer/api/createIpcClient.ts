@@ -1,3 +1,4 @@
+import { MEDIA_HOST, mediaPath } from '../../contract/apiRoutes.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
 import type { MediaKind, PoseEventName, StudioClient } from './studioClient.ts';
 
@@ -16,6 +17,6 @@ export function createIpcClient(bridge: PreloadBridge): StudioClient {
     api: bridge.api,
     transport: 'ipc',
     on: (event, listener) => bridge.on(event, listener as (p: unknown) => void),
-    mediaUrl: (kind: MediaKind, imageId: number) => `${bridge.mediaScheme}://project/${kind}/${imageId}`,
+    mediaUrl: (kind: MediaKind, imageId: number) => `${bridge.mediaScheme}://${MEDIA_HOST}${mediaPath(kind, imageId)}`,
   };
 }

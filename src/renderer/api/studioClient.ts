@@ -1,10 +1,9 @@
-import type { PoseApi } from '../../contract/poseApi.ts';
-import type { POSE_EVENTS } from '../../contract/poseApi.ts';
-import type { Infer } from '../../core/schema/schema.ts';
+import type { MediaKind } from '../../contract/apiRoutes.ts';
+import type { PoseApi, PoseEvent, PoseEventName } from '../../contract/poseApi.ts';
 
-export type PoseEventName = keyof typeof POSE_EVENTS;
-export type PoseEvent<E extends PoseEventName> = Infer<(typeof POSE_EVENTS)[E]>;
-export type MediaKind = 'images' | 'thumbs' | 'maps';
+export type { MediaKind, PoseEvent, PoseEventName };
+/** What a failed call throws, on both transports: the contract's error (message, code, status, details). */
+export { ApiError } from '../../contract/apiErrors.ts';
 
 /** What the renderer talks to, whatever the transport: the contract's API, its events, and the binary media. */
 export interface StudioClient {
@@ -13,14 +12,4 @@ export interface StudioClient {
   /** A URL the browser can load directly (img src, fetch). */
   mediaUrl(kind: MediaKind, imageId: number): string;
   transport: 'http' | 'ipc';
-}
-
-/** Error thrown by a client call: the server's message, and its HTTP-like status. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.status = status;
-  }
 }

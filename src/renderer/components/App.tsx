@@ -5,11 +5,11 @@ import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
 import { ExportDialog, HelpOverlay, SettingsDialog } from './Dialogs.tsx';
-import { useEditor, useEngine } from './useEditor.ts';
+import { useEngine, useSlice } from './useEditor.ts';
 
 export function App() {
   const engine = useEngine();
-  const s = useEditor();
+  const dialog = useSlice(engine.notices.dialog);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
@@ -31,9 +31,9 @@ export function App() {
         </div>
       </main>
       <StatusBar />
-      {s.dialog === 'help' && <HelpOverlay />}
-      {s.dialog === 'export' && <ExportDialog />}
-      {s.dialog === 'settings' && <SettingsDialog />}
+      {dialog === 'help' && <HelpOverlay />}
+      {dialog === 'export' && <ExportDialog />}
+      {dialog === 'settings' && <SettingsDialog />}
     </div>
   );
 }

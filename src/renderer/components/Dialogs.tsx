@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
 import { POINTER_GESTURES, VIEW_COMMANDS } from '../editor/viewCommands.ts';
-import { useEditor, useEngine } from './useEditor.ts';
+import { useEngine, useSlice } from './useEditor.ts';
 
 function Dialog({ title, children }: { title: string; children: ReactNode }) {
   const engine = useEngine();
@@ -9,13 +9,13 @@ function Dialog({ title, children }: { title: string; children: ReactNode }) {
     <div
       className="backdrop"
       onClick={(e) => {
-        if (e.target === e.currentTarget) engine.openDialog(null);
+        if (e.target === e.currentTarget) engine.notices.open(null);
       }}
     >
       <div className="dialog" role="dialog" aria-label={title}>
         <h2>{title}</h2>
         {children}
-        <button type="button" className="close" onClick={() => engine.openDialog(null)} aria-label="Close">
+        <button type="button" className="close" onClick={() => engine.notices.open(null)} aria-label="Close">
           ×
         </button>
       </div>
@@ -51,29 +51,30 @@ export function HelpOverlay() {
 
 export function ExportDialog() {
   const engine = useEngine();
-  const [root, setRoot] = useState('');
+  const info = useSlice(engine.jobs.project);
+  const root = info?.root ?? '';
   const [file, setFile] = useState('');
   const [kind, setKind] = useState<'gt' | 'results'>('gt');
   const [onlyReviewed, setOnlyReviewed] = useState(true);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    void engine.client.api.projectInfo({}).then((i) => {
-      setRoot(i.root);
-      setFile((typed) => typed || `${i.root}/${i.name}-coco-keypoints.json`);
-    });
-  }, [engine]);
+    if (info) setFile((typed) => typed || `${info.root}/${info.name}-coco-keypoints.json`);
+  }, [info]);
   const run = async () => {
     setBusy(true);
-    try {
-      const r = await engine.client.api.exportCoco({ path: file, onlyReviewed, kind });
-      setResult({
-        ok: true,
-        text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${r.path ?? file}`,
-      });
-    } catch (e) {
-      setResult({ ok: false, text: (e as Error).message });
-    }
+    // Failures take the one path (the status line); the dialog repeats the outcome where the user looks.
+    const r = await engine.notices.attempt('The export failed', () =>
+      engine.client.api.exportCoco({ path: file, onlyReviewed, kind }),
+    );
+    setResult(
+      r
+        ? {
+            ok: true,
+            text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${r.path ?? file}`,
+          }
+        : { ok: false, text: engine.notices.message.get() ?? 'The export failed' },
+    );
     setBusy(false);
   };
   return (
@@ -117,9 +118,9 @@ export function ExportDialog() {
 
 export function SettingsDialog() {
   const engine = useEngine();
-  const s = useEditor();
-  const [scales, setScales] = useState(s.detect.scales.join(', '));
-  const [model, setModel] = useState(s.detect.modelPath ?? '');
+  const detect = useSlice(engine.view.detect);
+  const [scales, setScales] = useState(detect.scales.join(', '));
+  const [model, setModel] = useState(detect.modelPath ?? '');
   const parsed = scales.split(/[ ,]+/).filter(Boolean).map(Number);
   const valid = parsed.length > 0 && parsed.length <= 8 && parsed.every((x) => x > 0 && x <= 4);
   return (
@@ -142,16 +143,16 @@ export function SettingsDialog() {
       <label>
         <input
           type="checkbox"
-          checked={s.detect.flip}
-          onChange={(e) => engine.setDetect({ ...s.detect, flip: e.target.checked })}
+          checked={detect.flip}
+          onChange={(e) => engine.view.setDetect({ ...detect, flip: e.target.checked })}
         />{' '}
         Flip test (average with the mirrored image)
       </label>
       <label>
         Decoder{' '}
         <select
-          value={s.detect.mode}
-          onChange={(e) => engine.setDetect({ ...s.detect, mode: e.target.value as 'fast' | 'reference' })}
+          value={detect.mode}
+          onChange={(e) => engine.view.setDetect({ ...detect, mode: e.target.value as 'fast' | 'reference' })}
         >
           <option value="fast">fast (same results, tiled)</option>
           <option value="reference">reference (official order of operations)</option>
@@ -163,8 +164,8 @@ export function SettingsDialog() {
           className="primary"
           disabled={!valid}
           onClick={() => {
-            engine.setDetect({ ...s.detect, scales: parsed, modelPath: model.trim() });
-            engine.openDialog(null);
+            engine.view.setDetect({ ...detect, scales: parsed, modelPath: model.trim() });
+            engine.notices.open(null);
           }}
         >
           Save

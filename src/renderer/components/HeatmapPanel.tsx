@@ -1,30 +1,35 @@
 import { CHANNELS, channelLabel } from '../../core/skeleton/poseMeta.ts';
-import { useEditor, useEngine } from './useEditor.ts';
+import { useEngine, useSlice } from './useEditor.ts';
 
 const range = (a: number, n: number) => Array.from({ length: n }, (_, i) => a + i);
 
 /** Which of the 50 channels to overlay, and how. */
 export function HeatmapPanel() {
   const engine = useEngine();
-  const s = useEditor();
-  const h = s.heatmap;
-  const maps = s.current?.maps;
+  const h = useSlice(engine.view.heatmap);
+  const cur = useSlice(engine.images.current);
   return (
     <section className="panel heatmap-panel" aria-label="Heatmap">
       <h3>Heatmap</h3>
-      {!maps && (
+      {cur && !cur.maps && (
         <p className="hint">
-          {s.current?.predictions.length || s.current ? 'No cached maps for this image: run detection.' : ''}
+          {cur.mapsError
+            ? `The maps of this image could not be loaded: ${cur.mapsError}`
+            : 'No cached maps for this image: run detection.'}
         </p>
       )}
       <label>
-        <input type="checkbox" checked={h.visible} onChange={(e) => engine.setHeatmap({ visible: e.target.checked })} />{' '}
+        <input
+          type="checkbox"
+          checked={h.visible}
+          onChange={(e) => engine.view.setHeatmap({ visible: e.target.checked })}
+        />{' '}
         Show overlay <kbd>H</kbd>
       </label>
       <select
         aria-label="Heatmap channel"
         value={h.channel}
-        onChange={(e) => engine.setHeatmap({ channel: Number(e.target.value), visible: true })}
+        onChange={(e) => engine.view.setHeatmap({ channel: Number(e.target.value), visible: true })}
       >
         <optgroup label="Keypoints">
           {range(CHANNELS.keypointStart, CHANNELS.keypointCount).map((c) => (
@@ -57,7 +62,7 @@ export function HeatmapPanel() {
           max="1"
           step="0.05"
           value={h.opacity}
-          onChange={(e) => engine.setHeatmap({ opacity: Number(e.target.value) })}
+          onChange={(e) => engine.view.setHeatmap({ opacity: Number(e.target.value) })}
         />
       </label>
       <label>
@@ -65,7 +70,7 @@ export function HeatmapPanel() {
         <select
           aria-label="Colormap"
           value={h.colormap}
-          onChange={(e) => engine.setHeatmap({ colormap: e.target.value as 'turbo' | 'gray' })}
+          onChange={(e) => engine.view.setHeatmap({ colormap: e.target.value as 'turbo' | 'gray' })}
         >
           <option value="turbo">turbo</option>
           <option value="gray">gray</option>
@@ -75,12 +80,16 @@ export function HeatmapPanel() {
         <input
           type="checkbox"
           checked={h.followHover}
-          onChange={(e) => engine.setHeatmap({ followHover: e.target.checked })}
+          onChange={(e) => engine.view.setHeatmap({ followHover: e.target.checked })}
         />{' '}
         Hovered joint selects its channel
       </label>
       <label>
-        <input type="checkbox" checked={h.parts} onChange={(e) => engine.setHeatmap({ parts: e.target.checked })} />{' '}
+        <input
+          type="checkbox"
+          checked={h.parts}
+          onChange={(e) => engine.view.setHeatmap({ parts: e.target.checked })}
+        />{' '}
         Body-part ellipses
       </label>
     </section>

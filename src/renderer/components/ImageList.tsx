@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ImageStatusName, ListFilter } from '../editor/imageListModel.ts';
-import { useEditor, useEngine } from './useEditor.ts';
+import { useEngine, useSlice } from './useEditor.ts';
 
 const ROW = 56;
 const STATUSES: ImageStatusName[] = ['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person'];
@@ -8,7 +8,8 @@ const STATUSES: ImageStatusName[] = ['unreviewed', 'in_progress', 'accepted', 'r
 /** The project's images: virtualised (only the visible rows exist), thumbnails, status badges, filters, queue order. */
 export function ImageList() {
   const engine = useEngine();
-  const s = useEditor();
+  const { index } = useSlice(engine.images.status);
+  useSlice(engine.listVersion); // rows loaded, statuses changed
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
   const [height, setHeight] = useState(600);
@@ -24,11 +25,11 @@ export function ImageList() {
   // Keep the open image in view.
   useEffect(() => {
     const el = box.current;
-    if (!el || s.index < 0) return;
-    const top = s.index * ROW;
+    if (!el || index < 0) return;
+    const top = index * ROW;
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
-  }, [s.index]);
+  }, [index]);
 
   const apply = (f: ListFilter) => {
     setFilter(f);
@@ -42,12 +43,12 @@ export function ImageList() {
     rows.push(
       <div
         key={i}
-        className={`image-row${i === s.index ? ' current' : ''}`}
+        className={`image-row${i === index ? ' current' : ''}`}
         style={{ top: i * ROW }}
         onClick={() => void engine.openIndex(i)}
         data-index={i}
         role="option"
-        aria-selected={i === s.index}
+        aria-selected={i === index}
       >
         {r ? (
           <>

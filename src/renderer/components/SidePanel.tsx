@@ -1,17 +1,19 @@
 import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
-import { confidenceColour } from './PoseCanvas.tsx';
-import { useEditor, useEngine } from './useEditor.ts';
+import { confidenceColour } from './personStyle.ts';
+import { useEngine, useSlice } from './useEditor.ts';
 
 const command = (id: string) => EDITOR_COMMANDS.find((c) => c.id === id)!;
 
 /** The open image, its persons, and the selected person's joints (click one to select it). */
 export function SidePanel() {
   const engine = useEngine();
-  const s = useEditor();
-  const cur = s.current;
+  const cur = useSlice(engine.images.current);
+  const annotation = useSlice(engine.annotation);
+  const { selection, placeMode } = useSlice(engine.view.selection);
   const ctx = engine.context();
-  if (!cur || !ctx) return <section className="panel" />;
+  if (!cur || !annotation || !ctx) return <section className="panel" />;
+  const { state } = annotation;
   const btn = (id: string, text: string, key: string) => {
     const c = command(id);
     return (
@@ -25,7 +27,7 @@ export function SidePanel() {
       </button>
     );
   };
-  const person = s.selection.personId ? cur.state.persons[s.selection.personId] : null;
+  const person = selection.personId ? state.persons[selection.personId] : null;
   return (
     <section className="panel side-panel" aria-label="Annotation">
       <h3 title={cur.row.relPath}>{cur.row.relPath}</h3>
@@ -34,7 +36,7 @@ export function SidePanel() {
         <span className={`badge status-${cur.row.status}`} data-testid="image-status">
           {cur.row.status.replace('_', ' ')}
         </span>{' '}
-        · rev {cur.revision}
+        · rev {annotation.revision}
       </div>
       <div className="buttons">
         {btn('image.accept', 'Accept', 'Enter')}
@@ -50,20 +52,20 @@ export function SidePanel() {
         {btn('history.redo', 'Redo', engine.isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z')}
       </div>
       <h4>
-        Persons ({cur.state.order.length}
-        {cur.state.order.length === 0 && cur.predictions.length
+        Persons ({state.order.length}
+        {state.order.length === 0 && cur.predictions.length
           ? `; ${cur.predictions.length} predicted, shown dashed`
           : ''}
         )
       </h4>
       <ul className="persons" data-testid="persons">
-        {cur.state.order.map((id, i) => {
-          const p = cur.state.persons[id];
+        {state.order.map((id, i) => {
+          const p = state.persons[id];
           const n = p.joints.filter((j) => j).length;
           return (
             <li
               key={id}
-              className={s.selection.personId === id ? 'selected' : ''}
+              className={selection.personId === id ? 'selected' : ''}
               onClick={() => engine.select({ personId: id, joint: null })}
             >
               #{i + 1} · {n}/17 joints{p.score !== undefined ? ` · score ${p.score.toFixed(2)}` : ''}
@@ -92,7 +94,7 @@ export function SidePanel() {
               {person.joints.map((j, k) => (
                 <tr
                   key={k}
-                  className={s.selection.joint === k ? 'selected' : ''}
+                  className={selection.joint === k ? 'selected' : ''}
                   onClick={() => engine.select({ personId: person.id, joint: k }, j === null)}
                   data-joint={COCO_KEYPOINTS[k]}
                 >
@@ -120,9 +122,9 @@ export function SidePanel() {
           </div>
         </>
       )}
-      {s.placeMode && person && s.selection.joint !== null && (
+      {placeMode && person && selection.joint !== null && (
         <p className="hint place-hint" role="status">
-          Click on the image to place <b>{COCO_KEYPOINTS[s.selection.joint]}</b> (Esc to stop).
+          Click on the image to place <b>{COCO_KEYPOINTS[selection.joint]}</b> (Esc to stop).
         </p>
       )}
     </section>

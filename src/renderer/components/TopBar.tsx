@@ -1,21 +1,13 @@
-import { useEffect, useState } from 'react';
-import type { PoseResponse } from '../../contract/poseApi.ts';
-import { useEditor, useEngine } from './useEditor.ts';
-
-type Info = PoseResponse<'projectInfo'>;
+import { useEngine, useSlice } from './useEditor.ts';
 
 /** Project, model and provider, the detection job and the app's dialogs. */
 export function TopBar() {
   const engine = useEngine();
-  const s = useEditor();
-  const [info, setInfo] = useState<Info | null>(null);
-  useEffect(() => {
-    void engine.client.api
-      .projectInfo({})
-      .then(setInfo)
-      .catch((e: Error) => engine.say(e.message));
-  }, [engine, s.job?.status]);
-  const job = s.job;
+  const info = useSlice(engine.jobs.project);
+  const job = useSlice(engine.jobs.job);
+  const { index } = useSlice(engine.images.status);
+  const detect = useSlice(engine.view.detect);
+  useSlice(engine.listVersion);
   const running = job?.status === 'running';
   return (
     <header className="top-bar">
@@ -24,39 +16,39 @@ export function TopBar() {
         {info?.name ?? '…'}
       </span>
       <span className="counter" data-testid="counter">
-        {s.index >= 0 ? `${s.index + 1} / ${engine.list.total}` : ''}
+        {index >= 0 ? `${index + 1} / ${engine.list.total}` : ''}
       </span>
       <span className="spacer" />
       <span className="model" data-testid="model-status" title={info?.model?.path}>
         model:{' '}
-        {s.detect.modelPath
-          ? s.detect.modelPath.split(/[\\/]/).pop()
+        {detect.modelPath
+          ? detect.modelPath.split(/[\\/]/).pop()
           : info?.model
             ? `${info.model.name}${info.model.exists ? '' : ' (file missing)'}`
             : 'none'}{' '}
         · provider: {info?.lastRun?.provider ?? '—'}
       </span>
       {running ? (
-        <button type="button" onClick={() => void engine.cancelJob()}>
+        <button type="button" onClick={() => void engine.jobs.cancel()}>
           Cancel detection
         </button>
       ) : (
         <button
           type="button"
           className="primary"
-          disabled={!s.detect.modelPath && !info?.model?.exists}
-          onClick={() => void engine.startDetect(info?.model?.path ?? '')}
+          disabled={!detect.modelPath && !info?.model?.exists}
+          onClick={() => void engine.jobs.start(detect)}
         >
           Run detection
         </button>
       )}
-      <button type="button" onClick={() => engine.openDialog('export')}>
+      <button type="button" onClick={() => engine.notices.open('export')}>
         Export COCO…
       </button>
-      <button type="button" onClick={() => engine.openDialog('settings')}>
+      <button type="button" onClick={() => engine.notices.open('settings')}>
         Settings
       </button>
-      <button type="button" aria-label="Keyboard shortcuts" onClick={() => engine.openDialog('help')}>
+      <button type="button" aria-label="Keyboard shortcuts" onClick={() => engine.notices.open('help')}>
         ?
       </button>
     </header>
@@ -66,8 +58,8 @@ export function TopBar() {
 /** The job's progress and the last message. */
 export function StatusBar() {
   const engine = useEngine();
-  const s = useEditor();
-  const j = s.job;
+  const j = useSlice(engine.jobs.job);
+  const message = useSlice(engine.notices.message);
   const pct = j && j.total ? (100 * (j.done + j.failed)) / j.total : 0;
   return (
     <footer className="status-bar">
@@ -84,8 +76,8 @@ export function StatusBar() {
           </span>
         </div>
       )}
-      <span className="message" role="status" data-testid="message" onClick={() => engine.say(null)}>
-        {s.message}
+      <span className="message" role="status" data-testid="message" onClick={() => engine.notices.say(null)}>
+        {message}
       </span>
     </footer>
   );

@@ -1,5 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { EditorEngine, EditorSnapshot } from '../editor/editorEngine.ts';
+import type { EditorEngine } from '../editor/editorEngine.ts';
+import type { Slice } from '../editor/slice.ts';
 
 export const EngineContext = createContext<EditorEngine | null>(null);
 
@@ -9,8 +10,7 @@ export function useEngine(): EditorEngine {
   return e;
 }
 
-/** The engine's snapshot (re-renders on every engine change). */
-export function useEditor(): EditorSnapshot {
-  const e = useEngine();
-  return useSyncExternalStore(e.subscribe, e.getSnapshot);
+/** One slice of the engine's state: the component re-renders when that slice changes, and only then. */
+export function useSlice<T>(slice: Slice<T>): T {
+  return useSyncExternalStore(slice.subscribe, slice.get);
 }

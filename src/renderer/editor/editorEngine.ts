@@ -1,581 +1,279 @@
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import { isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
 import {
   EDITOR_COMMANDS,
   commandForKey,
   type CommandEffect,
   type EditorCommand,
   type EditorContext,
+  type KeyLike,
   type Selection,
 } from '../../core/edit/editorCommands.ts';
-import { moveJoint, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
-import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/geometry/viewport.ts';
-import { mapPlacement, type MapPlacement } from '../../core/geometry/mapPlacement.ts';
-import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
-import { parseNpy } from '../../core/tensor/parseNpy.ts';
-import type { ColormapName } from '../../core/geometry/colormap.ts';
+import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 import type { StudioClient } from '../api/studioClient.ts';
-import { ImageListModel, type ImageRow, type ListFilter } from './imageListModel.ts';
-import { VIEW_COMMANDS, type ViewCommand } from './viewCommands.ts';
-import { EditSaver } from './editSaver.ts';
-import { clampToBounds } from '../../core/edit/diffChecks.ts';
-import { jsonEqual } from '../../core/edit/jsonEqual.ts';
+import { CanvasGestures } from './canvasGestures.ts';
+import { EditSession } from './editSession.ts';
+import type { ShownAnnotation } from './imageEdits.ts';
+import { ImageListModel, type ListFilter } from './imageListModel.ts';
+import { ImageSession, type MediaLoader } from './imageSession.ts';
+import { JobMonitor } from './jobMonitor.ts';
+import { Notices } from './notices.ts';
+import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
+import { PointerMachine } from './pointerMachine.ts';
+import { Slice } from './slice.ts';
+import { VIEW_COMMANDS } from './viewCommands.ts';
+import type { PrefsStorage } from './viewPrefs.ts';
+import { ViewState } from './viewState.ts';
 
-/** The network's maps for the open image: [50, h, w] stride-4 cells, and where they lie over the image. */
-export interface OverlayMaps {
-  data: Float32Array;
-  channels: number;
-  h: number;
-  w: number;
-  multiplier: number;
-  placement: MapPlacement;
-}
-
-interface Loaded {
-  row: ImageRow;
-  bitmap: HTMLImageElement;
-  state: AnnotationState;
-  revision: number;
-  canUndo: boolean;
-  canRedo: boolean;
-  predictions: Pose[];
-  maps: OverlayMaps | null;
-}
-
-export interface HeatmapSettings {
-  visible: boolean;
-  channel: number;
-  opacity: number;
-  colormap: ColormapName;
-  followHover: boolean;
-  parts: boolean;
-}
-export interface DetectPrefs {
-  scales: number[];
-  flip: boolean;
-  mode: 'fast' | 'reference';
-  /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
-  modelPath?: string;
-}
-export interface JobState {
-  jobId: string;
-  done: number;
-  total: number;
-  failed: number;
-  imagesPerSecond: number;
-  etaSeconds: number | null;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
-  message?: string;
+export interface EngineOptions {
+  media: MediaLoader;
+  prefs: PrefsStorage;
+  /** Mod = ⌘ in shortcuts. */
+  isMac: boolean;
+  /** Load the next image while this one is reviewed (off only to measure what it saves). */
+  prefetch?: boolean;
+  /** Runs `f` once the next frame is painted (performance marks); under Node, soon. */
+  afterPaint?: (f: () => void) => void;
+  /** The save queue's pause between tries (tests make it instant). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export interface EditorSnapshot {
-  index: number;
-  current: Loaded | null;
-  loading: boolean;
-  error: string | null;
-  selection: Selection;
-  placeMode: boolean;
-  hover: { personId: string; joint: number } | null;
-  viewport: Viewport;
-  canvas: { w: number; h: number };
-  heatmap: HeatmapSettings;
-  job: JobState | null;
-  dialog: 'help' | 'export' | 'settings' | null;
-  message: string | null;
-  listVersion: number;
-  /** The dragged joint's live position (image px) while a drag is in progress. */
-  dragging: { personId: string; joint: number } | null;
-  detect: DetectPrefs;
-}
-
-type Listener = () => void;
+export type ReviewStatus = 'accepted' | 'rejected' | 'skipped' | 'no_person';
 
 /**
- * The review editor without React: the open image (bitmap, annotation, predictions, maps), selection, viewport,
- * heatmap settings, the job, dialogs. Edits are diffs applied locally at once and saved through the contract
- * (applyEdit) in order by the EditSaver, which never throws one away (409: re-based onto the other writer's change;
- * busy or offline: sent again); undo/redo are the server's, so they survive a reload. Selection, hover and viewport
- * are never undoable. The next image is prefetched so that moving on is immediate.
+ * The review editor without React, as parts with one concern each, every one a set of slices components subscribe
+ * to: `images` (load, cache, prefetch: the open image), `edits` (the core EditHistory per image and its save queue:
+ * `annotation` is what the open image shows), `view` (viewport, selection, hover, overlay and detection settings),
+ * `pointer` (the canvas's press/pan/drag machine), `jobs` (detection), `notices` (status line and dialogs: the one
+ * place a failure is reported), `list` (the image list). This class wires them and runs the commands.
  */
 export class EditorEngine {
   readonly client: StudioClient;
-  readonly list: ImageListModel;
-  private snap: EditorSnapshot;
-  private listeners = new Set<Listener>();
-  private cache = new Map<number, Promise<Loaded>>();
-  private readonly saver: EditSaver;
-  private dragStart: AnnotationState | null = null;
-  private openSeq = 0;
   readonly isMac: boolean;
-  /** Load the next image while this one is reviewed (off only to measure what it saves). */
+  readonly notices = new Notices();
+  readonly list: ImageListModel;
+  readonly listVersion = new Slice(0);
+  readonly images: ImageSession;
+  readonly edits: EditSession;
+  readonly annotation = new Slice<ShownAnnotation | null>(null);
+  readonly view: ViewState;
+  readonly gestures: CanvasGestures;
+  readonly pointer: PointerMachine;
+  readonly jobs: JobMonitor;
   private readonly prefetchNext: boolean;
+  private readonly afterPaint: (f: () => void) => void;
 
-  constructor(client: StudioClient, options: { isMac?: boolean; prefetch?: boolean } = {}) {
+  constructor(client: StudioClient, o: EngineOptions) {
     this.client = client;
-    this.isMac = options.isMac ?? /Mac|iPhone|iPad/.test(navigator.platform);
-    this.prefetchNext = options.prefetch ?? true;
-    this.list = new ImageListModel(client, () => this.set({ listVersion: this.snap.listVersion + 1 }));
-    this.saver = new EditSaver(client.api, {
-      onState: (imageId, view) => {
-        const cur = this.snap.current;
-        if (cur?.row.id === imageId && (cur.revision !== view.revision || !jsonEqual(cur.state, view.state)))
-          this.setCurrent({ state: view.state, revision: view.revision });
-      },
-      onMessage: (message) => this.set({ message }),
+    this.isMac = o.isMac;
+    this.prefetchNext = o.prefetch ?? true;
+    this.afterPaint = o.afterPaint ?? ((f) => setTimeout(f, 0));
+    this.list = new ImageListModel(
+      client,
+      () => this.listVersion.set(this.listVersion.get() + 1),
+      (e) => this.notices.fail('The image list did not load', e),
+    );
+    this.images = new ImageSession(client, o.media);
+    this.view = new ViewState(o.prefs, this.notices);
+    this.edits = new EditSession(
+      client.api,
+      { changed: (id) => this.showAnnotation(id), say: (m) => this.notices.say(m) },
+      o.sleep,
+    );
+    this.gestures = new CanvasGestures({
+      images: this.images,
+      edits: this.edits,
+      view: this.view,
+      annotation: this.annotation,
+      commit: (d, l) => this.commit(d, l),
     });
-    const saved = readPrefs();
-    this.snap = {
-      index: -1,
-      current: null,
-      loading: false,
-      error: null,
-      selection: { personId: null, joint: null },
-      placeMode: false,
-      hover: null,
-      viewport: { scale: 1, offsetX: 0, offsetY: 0 },
-      canvas: { w: 800, h: 600 },
-      heatmap: {
-        visible: false,
-        channel: CHANNELS.keypointMax,
-        opacity: 0.6,
-        colormap: 'turbo',
-        followHover: true,
-        parts: false,
-        ...saved.heatmap,
-      },
-      job: null,
-      dialog: null,
-      message: null,
-      listVersion: 0,
-      dragging: null,
-      detect: { scales: [1], flip: true, mode: 'fast', ...saved.detect },
-    };
-    // Progress of this window's job — or of one another window started, when this one has none running.
-    client.on('jobProgress', (p) => {
-      const job = this.snap.job;
-      if (job?.jobId === p.jobId || job?.status !== 'running') this.set({ job: { ...p, status: 'running' } });
+    this.pointer = new PointerMachine(this.gestures);
+    this.jobs = new JobMonitor(client, this.notices, () => {
+      this.images.forgetAll();
+      void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
+      void this.reloadCurrent();
     });
-    // Another window (or tab) changed an image: drop its cached copy; reload it if it is open here and nothing of
-    // this window's is still being saved (own saves also announce themselves, with revisions it already has).
+    // Another window (or tab) changed an image: drop its cached copy; show it if it is open here (EditSession
+    // keeps this window's unsaved steps on top). Own saves announce themselves too, with revisions it has.
     client.on('annotationChanged', (p) => {
-      this.cache.delete(p.imageId);
-      const cur = this.snap.current;
-      if (
-        cur?.row.id === p.imageId &&
-        p.revision > cur.revision &&
-        !this.saver.pending(p.imageId) &&
-        !this.snap.dragging
-      )
-        void this.reloadCurrent();
+      this.images.forget(p.imageId);
+      const shown = this.annotation.get();
+      if (shown?.imageId === p.imageId && p.revision > shown.revision && !shown.pending) void this.reloadCurrent();
     });
-    client.on('jobFinished', (p) => {
-      if (this.snap.job?.jobId !== p.jobId) return;
-      this.set({ job: { ...this.snap.job, status: p.status, message: p.message } });
-      this.cache.clear();
-      void this.list.refresh();
-      if (this.snap.current) void this.reloadCurrent();
-    });
-  }
-
-  /** The dragged joint's live position: its own tiny store, so a drag repaints one person, not the whole app. */
-  private dragListeners = new Set<Listener>();
-  private dragPoint: { x: number; y: number } | null = null;
-  subscribeDrag = (l: Listener): (() => void) => {
-    this.dragListeners.add(l);
-    return () => this.dragListeners.delete(l);
-  };
-  getDragPoint = (): { x: number; y: number } | null => this.dragPoint;
-
-  subscribe = (l: Listener): (() => void) => {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  };
-  getSnapshot = (): EditorSnapshot => this.snap;
-
-  private set(patch: Partial<EditorSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const l of this.listeners) l();
-  }
-
-  private setCurrent(patch: Partial<Loaded>): void {
-    if (this.snap.current) this.set({ current: { ...this.snap.current, ...patch } });
   }
 
   // ---- images ---------------------------------------------------------------------------------------------------
 
+  /** Loads the list (file order unless a filter says otherwise) and opens its first image. */
   async start(filter: ListFilter = { order: 'file' }): Promise<void> {
-    await this.list.setFilter(filter);
-    if (this.list.total > 0) await this.openIndex(0);
-    else this.set({ current: null, index: -1 });
+    void this.jobs.refreshProject();
+    await this.setFilter(filter);
   }
 
   async setFilter(filter: ListFilter): Promise<void> {
-    try {
-      await this.start(filter);
-    } catch (e) {
-      this.set({ message: (e as Error).message });
-    }
+    const ok = await this.notices.attempt('The image list did not load', async () => {
+      await this.list.setFilter(filter);
+      return true;
+    });
+    if (!ok) return;
+    if (this.list.total > 0) return this.openIndex(0);
+    this.images.current.set(null);
+    this.images.status.set({ index: -1, loading: false, error: null });
+    this.annotation.set(null);
   }
 
-  /** Opens the image at a list index; resolves once it is shown and interactive (performance mark `image:<id>`). */
+  /** Opens the image at a list index; resolves once it is shown and interactive (measure `image-interactive:<id>`). */
   async openIndex(index: number): Promise<void> {
-    const row = await this.list.ensureRow(index);
+    const row = await this.notices.attempt('The image list did not load', () => this.list.ensureRow(index));
     if (!row) return;
-    const seq = ++this.openSeq;
     const t0 = performance.now();
-    this.set({ loading: true, error: null, index });
-    try {
-      const loaded = await this.load(row);
-      if (seq !== this.openSeq) return;
-      const shown = this.saver.loaded(row.id, loaded.state, loaded.revision);
-      this.set({
-        current: { ...loaded, state: shown.state, revision: shown.revision },
-        loading: false,
-        index,
-        selection: { personId: null, joint: null },
-        placeMode: false,
-        hover: null,
-        dragging: null,
-        viewport: fitViewport(row.width, row.height, this.snap.canvas.w, this.snap.canvas.h),
-      });
-      afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
-      if (row.status === 'unreviewed') void this.markInProgress(row.id);
-      if (this.prefetchNext) this.prefetch(index + 1);
-    } catch (e) {
-      if (seq === this.openSeq)
-        this.set({ loading: false, error: `${row.relPath}: ${(e as Error).message}`, current: null });
+    const loaded = await this.images.open(index, row);
+    if (!loaded) {
+      if (!this.images.current.get()) this.annotation.set(null); // it failed: the canvas says why
+      return;
     }
+    this.pointer.cancel();
+    try {
+      this.edits.loaded(row.id, loaded.annotation);
+    } catch (e) {
+      this.notices.fail(`${row.relPath} could not be opened`, e); // a history the server sent malformed
+      return;
+    }
+    this.images.show(loaded);
+    this.showAnnotation(row.id);
+    this.view.showImage(row.width, row.height);
+    this.afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
+    if (row.status === 'unreviewed') void this.markInProgress(row.id);
+    // A page of the list that does not load now is asked for again (and its failure shown) when it is opened.
+    if (this.prefetchNext)
+      void this.list.ensureRow(index + 1).then(
+        (r) => this.images.prefetch(r),
+        () => undefined,
+      );
+  }
+
+  async navigate(direction: 'next' | 'previous'): Promise<void> {
+    const i = this.images.status.get().index + (direction === 'next' ? 1 : -1);
+    if (i < 0 || i >= this.list.total)
+      this.notices.say(direction === 'next' ? 'That was the last image.' : 'This is the first image.');
+    else await this.openIndex(i);
   }
 
   /** Only from "unreviewed": another window may have reviewed the image since this list was loaded. */
   private async markInProgress(imageId: number): Promise<void> {
-    const r = await this.client.api
-      .setStatus({ imageId, status: 'in_progress', ifStatus: 'unreviewed' })
-      .catch(() => null);
-    if (!r) return;
-    this.list.patchRow(imageId, { status: r.status });
-    const cur = this.snap.current;
-    if (cur?.row.id === imageId) this.setCurrent({ row: { ...cur.row, status: r.status } });
+    const r = await this.notices.attempt('The image could not be marked in progress', () =>
+      this.client.api.setStatus({ imageId, status: 'in_progress', ifStatus: 'unreviewed' }),
+    );
+    if (r) this.patchStatus(imageId, r.status);
   }
 
-  private prefetch(index: number): void {
-    void this.list.ensureRow(index).then((row) => {
-      if (row && !row.missing) void this.load(row).catch(() => undefined);
-    });
-  }
-
-  private load(row: ImageRow): Promise<Loaded> {
-    const hit = this.cache.get(row.id);
-    if (hit) return hit;
-    const p = (async (): Promise<Loaded> => {
-      const bitmap = new Image();
-      bitmap.src = this.client.mediaUrl('images', row.id);
-      const [ann, pred] = await Promise.all([
-        this.client.api.getAnnotation({ imageId: row.id }),
-        this.client.api.getPredictions({ imageId: row.id }),
-        bitmap.decode().catch(() => {
-          throw new Error('the image cannot be shown (missing or not an image the browser decodes)');
-        }),
-      ]);
-      const maps = pred.maps ? await this.loadMaps(row, pred.maps.multiplier).catch(() => null) : null;
-      return {
-        row,
-        bitmap,
-        state: ann.state,
-        revision: ann.revision,
-        canUndo: ann.canUndo,
-        canRedo: ann.canRedo,
-        predictions: pred.poses,
-        maps,
-      };
-    })();
-    this.cache.set(row.id, p);
-    p.catch(() => this.cache.delete(row.id));
-    // Keep a handful: the open image, the next, and a few behind.
-    if (this.cache.size > 6) this.cache.delete(this.cache.keys().next().value!);
-    return p;
-  }
-
-  private async loadMaps(row: ImageRow, multiplier: number): Promise<OverlayMaps> {
-    const res = await fetch(this.client.mediaUrl('maps', row.id));
-    if (!res.ok) throw new Error(`maps: ${res.status}`);
-    const t = parseNpy(new Uint8Array(await res.arrayBuffer()));
-    const [channels, h, w] = t.shape;
-    return { data: t.data, channels, h, w, multiplier, placement: mapPlacement(row.width, row.height, multiplier) };
+  private patchStatus(imageId: number, status: ReviewStatus | 'in_progress' | 'unreviewed'): void {
+    this.list.patchRow(imageId, { status });
+    this.images.patchRow(imageId, { status });
   }
 
   private async reloadCurrent(): Promise<void> {
-    const cur = this.snap.current;
-    if (!cur) return;
-    this.cache.delete(cur.row.id);
-    const fresh = await this.load(cur.row).catch(() => null);
-    if (!fresh || this.snap.current?.row.id !== cur.row.id) return;
-    const shown = this.saver.loaded(cur.row.id, fresh.state, fresh.revision);
-    this.setCurrent({
-      predictions: fresh.predictions,
-      maps: fresh.maps,
-      state: shown.state,
-      revision: shown.revision,
-      canUndo: fresh.canUndo,
-      canRedo: fresh.canRedo,
+    await this.notices.attempt('The image did not reload', async () => {
+      const fresh = await this.images.reload();
+      if (fresh) this.edits.loaded(fresh.row.id, fresh.annotation);
     });
   }
 
-  async navigate(direction: 'next' | 'previous'): Promise<void> {
-    const i = this.snap.index + (direction === 'next' ? 1 : -1);
-    if (i < 0 || i >= this.list.total) {
-      this.set({ message: direction === 'next' ? 'That was the last image.' : 'This is the first image.' });
-      return;
-    }
-    await this.openIndex(i);
+  /** The annotation slice follows the open image's edits (other images' changes are kept for when they open). */
+  private showAnnotation(imageId: number): void {
+    if (this.images.current.get()?.row.id === imageId) this.annotation.set(this.edits.shown(imageId));
   }
 
   // ---- edits ----------------------------------------------------------------------------------------------------
 
-  /**
-   * Applies a diff now and saves it (EditSaver: in order, never thrown away); resolves once it is saved or refused
-   * as malformed.
-   */
+  /** Applies a diff to the open image now and saves it; resolves once it is saved or refused as malformed. */
   commit(diff: RecordDiff, label: string): Promise<void> {
-    const cur = this.snap.current;
-    if (!cur || isEmptyDiff(diff)) return Promise.resolve();
-    const imageId = cur.row.id;
-    const { view, saved } = this.saver.commit(imageId, diff, label);
-    this.setCurrent({ state: view.state, canUndo: true, canRedo: false });
-    this.cache.delete(imageId);
-    return saved;
+    const a = this.annotation.get();
+    if (!a) return Promise.resolve();
+    this.images.forget(a.imageId);
+    return this.edits.commit(a.imageId, diff, label);
   }
 
-  /**
-   * Undo/redo on the server, in order with the saves and with each other (a quick Ctrl+Z, Ctrl+Shift+Z runs both),
-   * naming the revision this window has: when another writer changed the image since, the server refuses (409) and
-   * the window shows the current annotation first, so nobody undoes a change they have not seen.
-   */
-  history(which: 'undo' | 'redo'): Promise<void> {
-    const cur = this.snap.current;
-    if (!cur) return Promise.resolve();
-    const imageId = cur.row.id;
-    return this.saver
-      .after(imageId, async (revision) => {
-        const r = await this.client.api[which]({ imageId, revision });
-        this.cache.delete(imageId);
-        if (!r) {
-          this.set({ message: which === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.' });
-          return;
-        }
-        this.saver.saved(imageId, r.state, r.revision);
-        const h = await this.client.api.getAnnotation({ imageId });
-        if (this.snap.current?.row.id === imageId)
-          this.setCurrent({ state: r.state, revision: r.revision, canUndo: h.canUndo, canRedo: h.canRedo });
-        this.set({ message: `${which === 'undo' ? 'Undid' : 'Redid'}: ${r.label}` });
-      })
-      .catch(async (e: Error & { status?: number }) => {
-        if (e.status === 409) {
-          await this.reloadCurrent();
-          this.set({
-            message: `Another window changed this image; it is shown as it is now (${which} again to ${which} its latest change)`,
-          });
-        } else this.set({ message: `${which === 'undo' ? 'Undo' : 'Redo'} failed: ${e.message}` });
-      });
+  /** Undo/redo: one local step of the image's history, then one save. */
+  history(kind: 'undo' | 'redo'): Promise<void> {
+    const a = this.annotation.get();
+    if (!a) return Promise.resolve();
+    this.pointer.cancel();
+    this.images.forget(a.imageId);
+    return this.edits.history(a.imageId, kind);
   }
 
   context(): EditorContext | null {
-    const cur = this.snap.current;
-    if (!cur) return null;
+    const a = this.annotation.get(),
+      cur = this.images.current.get();
+    if (!a || !cur) return null;
     return {
-      state: cur.state,
-      selection: this.snap.selection,
+      state: a.state,
+      selection: this.view.selection.get().selection,
       predictions: cur.predictions,
-      canUndo: cur.canUndo,
-      canRedo: cur.canRedo,
+      canUndo: a.canUndo,
+      canRedo: a.canRedo,
       newPersonId: (i) => `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`,
     };
   }
 
   async run(command: EditorCommand): Promise<void> {
     const ctx = this.context();
-    // Undo/redo go to the server even when this window thinks there is nothing (it may not have heard yet).
+    // Undo/redo run even when disabled, to say there is nothing to undo.
     if (!ctx || (!command.isEnabled(ctx) && !command.id.startsWith('history.'))) return;
     let effect: CommandEffect;
     try {
       effect = command.run(ctx);
     } catch (e) {
-      this.set({ message: (e as Error).message });
+      this.notices.fail(command.label, e);
       return;
     }
-    await this.applyEffect(effect);
+    if (effect.selection) this.view.select(effect.selection, effect.placeMode ?? false);
+    else if (effect.placeMode !== undefined) this.view.setPlaceMode(effect.placeMode);
+    if (effect.diff) await this.commit(effect.diff, effect.label ?? command.label);
+    if (effect.history) await this.history(effect.history);
+    // An image whose status could not be set stays open (the message says why).
+    if (effect.review && !(await this.review(effect.review))) return;
+    if (effect.navigate) await this.navigate(effect.navigate);
   }
 
-  private async applyEffect(e: CommandEffect): Promise<void> {
-    if (e.selection) this.select(e.selection, e.placeMode ?? false);
-    else if (e.placeMode !== undefined) this.set({ placeMode: e.placeMode });
-    if (e.diff) await this.commit(e.diff, e.label ?? 'Edit');
-    if (e.history) await this.history(e.history);
-    if (e.review) await this.review(e.review);
-    if (e.navigate) await this.navigate(e.navigate);
-  }
-
-  async review(status: 'accepted' | 'rejected' | 'skipped' | 'no_person'): Promise<void> {
-    const cur = this.snap.current;
-    if (!cur) return;
-    await this.saver.idle();
-    await this.client.api.setStatus({ imageId: cur.row.id, status });
-    this.list.patchRow(cur.row.id, { status });
-    this.setCurrent({ row: { ...cur.row, status } });
+  /** Sets the open image's review status once its edits are saved; false: it could not be set. */
+  async review(status: ReviewStatus): Promise<boolean> {
+    const cur = this.images.current.get();
+    if (!cur) return false;
+    await this.edits.idle();
+    const r = await this.notices.attempt(`The image could not be marked ${status.replace('_', ' ')}`, () =>
+      this.client.api.setStatus({ imageId: cur.row.id, status }),
+    );
+    if (r) this.patchStatus(cur.row.id, r.status);
+    return r !== undefined;
   }
 
   select(selection: Selection, placeMode = false): void {
-    const patch: Partial<EditorSnapshot> = { selection, placeMode };
-    if (selection.joint !== null && this.snap.heatmap.followHover)
-      patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(selection.joint) };
-    this.set(patch);
+    this.view.select(selection, placeMode);
   }
 
-  hoverJoint(h: { personId: string; joint: number } | null): void {
-    const patch: Partial<EditorSnapshot> = { hover: h };
-    if (h && this.snap.heatmap.followHover && this.snap.heatmap.channel !== jointChannel(h.joint))
-      patch.heatmap = { ...this.snap.heatmap, channel: jointChannel(h.joint) };
-    this.set(patch);
-  }
-
-  beginDrag(personId: string, joint: number): void {
-    const cur = this.snap.current;
-    if (!cur?.state.persons[personId]?.joints[joint]) return;
-    this.dragStart = cur.state;
-    this.set({ dragging: { personId, joint }, selection: { personId, joint }, placeMode: false });
-  }
-
-  /** Moves the dragged joint on screen only (nothing saved until the drag ends: a drag is one undo step). */
-  dragTo(x: number, y: number): void {
-    if (!this.snap.dragging) return;
-    this.dragPoint = { x, y };
-    for (const l of this.dragListeners) l();
-  }
-
-  async endDrag(x: number, y: number): Promise<void> {
-    const d = this.snap.dragging,
-      start = this.dragStart;
-    this.dragStart = null;
-    this.dragPoint = null;
-    this.set({ dragging: null });
-    if (!d || !start || !this.snap.current) return;
-    const j = start.persons[d.personId].joints[d.joint]!;
-    const to = clampToBounds(x, y, this.snap.current.row);
-    if (Math.hypot(j.x - to.x, j.y - to.y) < 1e-6) return;
-    await this.commit(moveJoint(start, d.personId, d.joint, to.x, to.y), 'Move joint');
-  }
-
-  /** A click on the image (image px): places the selected missing joint in place mode, else clears the selection. */
-  async clickImage(x: number, y: number): Promise<void> {
-    const cur = this.snap.current,
-      sel = this.snap.selection;
-    if (!cur) return;
-    if (
-      this.snap.placeMode &&
-      sel.personId &&
-      sel.joint !== null &&
-      cur.state.persons[sel.personId] &&
-      cur.state.persons[sel.personId].joints[sel.joint] === null
-    ) {
-      const pid = sel.personId,
-        k = sel.joint;
-      const at = clampToBounds(x, y, cur.row);
-      await this.commit(placeJoint(cur.state, pid, k, at.x, at.y), 'Place joint');
-      const p = this.snap.current!.state.persons[pid];
-      const next = nextJointIndex(p, k, 1, true);
-      this.select({ personId: pid, joint: next < 0 ? k : next }, next >= 0);
-      return;
-    }
-    this.set({ selection: { personId: null, joint: null }, placeMode: false });
-  }
-
-  // ---- view -----------------------------------------------------------------------------------------------------
-
-  setCanvasSize(w: number, h: number): void {
-    if (w === this.snap.canvas.w && h === this.snap.canvas.h) return;
-    const cur = this.snap.current;
-    this.set({ canvas: { w, h }, ...(cur ? { viewport: fitViewport(cur.row.width, cur.row.height, w, h) } : {}) });
-  }
-
-  setViewport(v: Viewport): void {
-    this.set({ viewport: v });
-  }
-  zoom(sx: number, sy: number, factor: number): void {
-    this.set({ viewport: zoomAt(this.snap.viewport, sx, sy, factor) });
-  }
-  panBy(dx: number, dy: number): void {
-    this.set({ viewport: pan(this.snap.viewport, dx, dy) });
-  }
-  fit(): void {
-    const c = this.snap.current;
-    if (c) this.set({ viewport: fitViewport(c.row.width, c.row.height, this.snap.canvas.w, this.snap.canvas.h) });
-  }
-  actualSize(): void {
-    this.set({ viewport: actualSize(this.snap.viewport, this.snap.canvas.w, this.snap.canvas.h) });
-  }
-
-  setHeatmap(patch: Partial<HeatmapSettings>): void {
-    const heatmap = { ...this.snap.heatmap, ...patch };
-    if (patch.channel !== undefined) performance.mark(`channel-switch:${patch.channel}`);
-    this.set({ heatmap });
-    writePrefs({ heatmap, detect: this.snap.detect });
-  }
-
-  setDetect(detect: DetectPrefs): void {
-    this.set({ detect });
-    writePrefs({ heatmap: this.snap.heatmap, detect });
-  }
-  openDialog(dialog: EditorSnapshot['dialog']): void {
-    this.set({ dialog });
-  }
-  say(message: string | null): void {
-    this.set({ message });
-  }
-
-  // ---- jobs -----------------------------------------------------------------------------------------------------
-
-  async startDetect(modelPath: string): Promise<void> {
-    try {
-      const { scales, flip, mode } = this.snap.detect;
-      const { jobId } = await this.client.api.startDetect({
-        modelPath: this.snap.detect.modelPath || modelPath,
-        settings: { scales, flip, mode },
-      });
-      this.set({
-        job: { jobId, done: 0, total: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null, status: 'running' },
-      });
-    } catch (e) {
-      this.set({ message: `Detection did not start: ${(e as Error).message}` });
-    }
-  }
-
-  async cancelJob(): Promise<void> {
-    if (this.snap.job) await this.client.api.cancelJob({ jobId: this.snap.job.jobId });
-  }
-
-  // ---- keyboard -------------------------------------------------------------------------------------------------
+  // ---- keyboard and menus ---------------------------------------------------------------------------------------
 
   /** Runs a command by id (menus of the desktop app). */
   runCommandId(id: string): void {
     const view = VIEW_COMMANDS.find((c) => c.id === id);
-    if (view) {
-      view.apply(this);
-      return;
-    }
+    if (view) return view.apply(this);
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
+    else this.notices.say(`No command ${id}`);
   }
 
   /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
-  handleKey(e: { key: string; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): boolean {
+  handleKey(e: KeyLike): boolean {
     if (e.key === 'Escape') {
-      if (this.snap.dialog) this.set({ dialog: null });
-      else this.set({ placeMode: false, selection: { personId: null, joint: null } });
+      if (this.notices.dialog.get()) this.notices.open(null);
+      else {
+        this.pointer.cancel();
+        this.view.clearSelection();
+      }
       return true;
     }
-    if (this.snap.dialog) return false;
-    const view = commandForKey(e, this.isMac, VIEW_COMMANDS as unknown as EditorCommand[]) as ViewCommand | null;
+    if (this.notices.dialog.get()) return false;
+    const view = commandForKey(e, this.isMac, VIEW_COMMANDS);
     if (view) {
       view.apply(this);
       return true;
@@ -585,33 +283,9 @@ export class EditorEngine {
     void this.run(cmd);
     return true;
   }
-}
 
-/** Heatmap channel of a COCO joint: its IMHN keypoint channel. */
-export function jointChannel(cocoJoint: number): number {
-  return CHANNELS.keypointStart + COCO_TO_IMHN[cocoJoint];
-}
-
-/** Runs `f` after the next frame has been painted. */
-export function afterPaint(f: () => void): void {
-  requestAnimationFrame(() => setTimeout(f, 0));
-}
-
-interface Prefs {
-  heatmap?: Partial<HeatmapSettings>;
-  detect?: Partial<DetectPrefs>;
-}
-function readPrefs(): Prefs {
-  try {
-    return JSON.parse(localStorage.getItem('simplepose.prefs') ?? '{}') as Prefs;
-  } catch {
-    return {};
-  }
-}
-function writePrefs(p: Prefs): void {
-  try {
-    localStorage.setItem('simplepose.prefs', JSON.stringify(p));
-  } catch {
-    /* private mode: preferences last for the session */
+  /** Every slice at once, as plain data: for the end-to-end tests and the console, not for components. */
+  snapshot(): EngineSnapshot {
+    return engineSnapshot(this);
   }
 }

@@ -28,10 +28,13 @@ export class ImageListModel {
   private generation = 0;
   private readonly client: StudioClient;
   private readonly changed: () => void;
+  private readonly failed: (e: unknown) => void;
 
-  constructor(client: StudioClient, changed: () => void) {
+  /** `failed`: a page asked for by `rowAt` (a row scrolled into view) did not load. */
+  constructor(client: StudioClient, changed: () => void, failed: (e: unknown) => void = () => undefined) {
     this.client = client;
     this.changed = changed;
+    this.failed = failed;
   }
 
   /** Resets to a new filter and loads the first page (resolves once `total` is known). */
@@ -63,7 +66,7 @@ export class ImageListModel {
     const page = Math.floor(index / PAGE);
     const rows = this.pages.get(page);
     if (!rows) {
-      void this.loadPage(page);
+      this.loadPage(page).catch(this.failed);
       return undefined;
     }
     return rows[index - page * PAGE];

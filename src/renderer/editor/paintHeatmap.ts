@@ -1,7 +1,7 @@
 import { lutIndex } from '../../core/geometry/colormap.ts';
 import { PassUpsampler, TILE_PX } from '../../core/codec/fullResChannel.ts';
 import { passGeometry } from '../../core/codec/passGeometry.ts';
-import type { OverlayMaps } from './editorEngine.ts';
+import type { OverlayMaps } from './imageSession.ts';
 
 /** The overlay never computes more pixels than this (a stride above 1 past it). */
 export const OVERLAY_MAX_PX = 1_500_000;

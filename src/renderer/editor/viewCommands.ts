@@ -1,37 +1,31 @@
-import type { EditorEngine } from './editorEngine.ts';
-import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
+import type { HasShortcuts } from '../../core/edit/editorCommands.ts';
 import { VIEW_COMMAND_INFO, type ViewCommandId } from '../../core/edit/viewCommandInfo.ts';
+import type { EditorEngine } from './editorEngine.ts';
 
-/** A view command: never an edit, never undoable; listed in the `?` overlay beside the editing commands. */
-export interface ViewCommand {
-  id: string;
+/**
+ * A view command: never an edit, never undoable, always available; listed in the `?` overlay beside the editing
+ * commands and found by the same key matching (commandForKey takes any table with shortcuts).
+ */
+export interface ViewCommand extends HasShortcuts {
   label: string;
-  shortcuts: string[];
-  isEnabled(): boolean;
-  run(): Record<string, never>;
   apply(engine: EditorEngine): void;
 }
 
-const step = (e: EditorEngine, d: number) =>
-  e.setHeatmap({ channel: (e.getSnapshot().heatmap.channel + d + CHANNELS.count) % CHANNELS.count, visible: true });
-
 /** What each view command does (its id, label and shortcuts: core/edit/viewCommandInfo.ts). */
 const APPLY: Record<ViewCommandId, (e: EditorEngine) => void> = {
-  'view.fit': (e) => e.fit(),
-  'view.actualSize': (e) => e.actualSize(),
-  'view.heatmap': (e) => e.setHeatmap({ visible: !e.getSnapshot().heatmap.visible }),
-  'view.nextChannel': (e) => step(e, 1),
-  'view.previousChannel': (e) => step(e, -1),
-  'view.help': (e) => e.openDialog('help'),
-  'app.export': (e) => e.openDialog('export'),
+  'view.fit': (e) => e.view.fit(),
+  'view.actualSize': (e) => e.view.actualSize(),
+  'view.heatmap': (e) => e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
+  'view.nextChannel': (e) => e.view.stepChannel(1),
+  'view.previousChannel': (e) => e.view.stepChannel(-1),
+  'view.help': (e) => e.notices.open('help'),
+  'app.export': (e) => e.notices.open('export'),
 };
 
 export const VIEW_COMMANDS: ViewCommand[] = VIEW_COMMAND_INFO.map((c) => ({
   id: c.id,
   label: c.label,
   shortcuts: [...c.shortcuts],
-  isEnabled: () => true,
-  run: () => ({}),
   apply: APPLY[c.id],
 }));
 

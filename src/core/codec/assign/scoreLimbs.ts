@@ -41,45 +41,33 @@ export const officialLimbOptions = (imageHeight: number): LimbOptions => ({
 });
 
 /**
- * `find_connections` for one limb (IMHN-REFERENCE §4.3): score every (A_i, B_j) pair by sampling the body-part map
- * along np.linspace(A, B, n), n = min(round(‖B − A‖ + 1), 20); keep pairs passing both criteria; sort by
- * 0.5·s + 0.25·A.score + 0.25·B.score (stable, descending); greedy one-to-one selection.
- * A pair whose samples cannot pass criterion 1 (known from `bound`) is rejected without reading exact values,
- * which cannot change the result.
+ * `find_connections` for one limb (IMHN-REFERENCE §4.3): score every (A_i, B_j) pair (`scorePair`); keep pairs
+ * passing both criteria; sort by 0.5·s + 0.25·A.score + 0.25·B.score (stable, descending); greedy one-to-one
+ * selection. `allowed` (not in the official code; regrouping with fixed joints) excludes pairs before selection.
  */
-export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: LimbSampler, o: LimbOptions): Connection[] {
+export function scoreLimb(
+  k: number,
+  candA: Peak[],
+  candB: Peak[],
+  sampler: LimbSampler,
+  o: LimbOptions,
+  allowed: ((i: number, j: number) => boolean) | null = null,
+): Connection[] {
   const cands: { i: number; j: number; s: number; norm: number; rank: number }[] = [];
-  const xs = new Float64Array(o.maxSamples),
-    ys = new Float64Array(o.maxSamples);
   for (let i = 0; i < candA.length; i++) {
     const a = candA[i];
     for (let j = 0; j < candB.length; j++) {
       const b = candB[j];
-      const dx = b.x - a.x,
-        dy = b.y - a.y;
-      const norm = Math.sqrt(dx * dx + dy * dy);
-      if (norm === 0) continue;
-      const n = Math.min(roundHalfEven(norm + 1), o.maxSamples);
-      linspace(a.x, b.x, n, xs);
-      linspace(a.y, b.y, n, ys);
-      const need = o.connectRatio * n;
-      const passes = (count: number) => (o.strictRatio ? count > need : count >= need);
-      let possible = n;
-      for (let t = 0; t < n && passes(possible); t++)
-        if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
-      if (!passes(possible)) continue;
-      let sum = 0,
-        count = 0,
-        t = 0;
-      for (; t < n; t++) {
-        const v = sampler.value(k, xs[t], ys[t]);
-        sum += v;
-        if (v > o.sampleThreshold) count++;
-        else if (!passes(count + (n - t - 1))) break; // criterion 1 can no longer hold: the pair is rejected anyway
-      }
-      if (t < n) continue;
-      const s = sum / n + Math.min((0.5 * o.priorLengthPx) / norm - 1, 0);
-      if (passes(count) && s > 0) cands.push({ i, j, s, norm, rank: 0.5 * s + 0.25 * a.score + 0.25 * b.score });
+      if (allowed && !allowed(i, j)) continue;
+      const pair = scorePair(k, a, b, sampler, o);
+      if (pair)
+        cands.push({
+          i,
+          j,
+          s: pair.score,
+          norm: pair.length,
+          rank: 0.5 * pair.score + 0.25 * a.score + 0.25 * b.score,
+        });
     }
   }
   cands.sort((p, q) => q.rank - p.rank); // Array.prototype.sort is stable, like Python's sorted
@@ -95,6 +83,51 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
     if (out.length >= limit) break;
   }
   return out;
+}
+
+const pairXs = new Float64Array(64),
+  pairYs = new Float64Array(64);
+
+/**
+ * The score find_connections gives the limb from point a to point b on body-part map k (image pixels): the mean of
+ * n = min(round(‖b − a‖ + 1), maxSamples) samples along np.linspace(a, b, n) plus the distance prior
+ * min(priorLength / 2 / ‖b − a‖ − 1, 0), and the limb length; null when the pair fails a criterion (≥ 80 % of the
+ * samples above thre2, s > 0) or a = b. A pair whose samples cannot pass criterion 1 (known from `bound`) is
+ * rejected without reading exact values, which cannot change the result.
+ */
+export function scorePair(
+  k: number,
+  a: { x: number; y: number },
+  b: { x: number; y: number },
+  sampler: LimbSampler,
+  o: LimbOptions,
+): { score: number; length: number } | null {
+  const xs = o.maxSamples <= pairXs.length ? pairXs : new Float64Array(o.maxSamples),
+    ys = o.maxSamples <= pairYs.length ? pairYs : new Float64Array(o.maxSamples);
+  const dx = b.x - a.x,
+    dy = b.y - a.y;
+  const norm = Math.sqrt(dx * dx + dy * dy);
+  if (norm === 0) return null;
+  const n = Math.min(roundHalfEven(norm + 1), o.maxSamples);
+  linspace(a.x, b.x, n, xs);
+  linspace(a.y, b.y, n, ys);
+  const need = o.connectRatio * n;
+  const passes = (count: number) => (o.strictRatio ? count > need : count >= need);
+  let possible = n;
+  for (let t = 0; t < n && passes(possible); t++) if (!(sampler.bound(k, xs[t], ys[t]) > o.sampleThreshold)) possible--;
+  if (!passes(possible)) return null;
+  let sum = 0,
+    count = 0,
+    t = 0;
+  for (; t < n; t++) {
+    const v = sampler.value(k, xs[t], ys[t]);
+    sum += v;
+    if (v > o.sampleThreshold) count++;
+    else if (!passes(count + (n - t - 1))) break; // criterion 1 can no longer hold: the pair is rejected anyway
+  }
+  if (t < n) return null;
+  const s = sum / n + Math.min((0.5 * o.priorLengthPx) / norm - 1, 0);
+  return passes(count) && s > 0 ? { score: s, length: norm } : null;
 }
 
 /** numpy.linspace(start, stop, n) with endpoint: start + t·step, the last value exactly stop. */

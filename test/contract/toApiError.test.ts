@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../contract/apiErrors.ts';
-import { ContractError } from '../../contract/poseApi.ts';
-import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
-import { JsonInputError } from '../../core/json/parseBoundedJson.ts';
-import { ImageInputError } from '../images/decodeImage.ts';
-import { toApiError } from './toApiError.ts';
+import { ApiError } from '../../src/contract/apiErrors.ts';
+import { ContractError } from '../../src/contract/checkPayload.ts';
+import { CocoFormatError } from '../../src/core/coco/cocoTypes.ts';
+import { JsonInputError } from '../../src/core/json/parseBoundedJson.ts';
+import { ImageInputError } from '../../src/node/images/decodeImage.ts';
+import { toApiError } from '../../src/contract/toApiError.ts';
 
 describe('toApiError', () => {
   it("maps every kind of failure to its code; a user's mistake is never internal", () => {
@@ -18,6 +18,17 @@ describe('toApiError', () => {
       [errno('ENOENT'), 'not_found', 404],
       [errno('EACCES'), 'forbidden', 403],
       [errno('ENOSPC'), 'unavailable', 503],
+      // better-sqlite3's SqliteError of a write outside writeTransaction that found the lock taken
+      [
+        Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' }),
+        'unavailable',
+        503,
+      ],
+      [
+        Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY_SNAPSHOT' }),
+        'unavailable',
+        503,
+      ],
       [Object.assign(new Error('gone'), { status: 410 }), 'bad_request', 400],
       [new RangeError('Maximum call stack size exceeded'), 'bad_request', 400],
       [new TypeError("Cannot read properties of undefined (reading 'x')"), 'internal', 500],

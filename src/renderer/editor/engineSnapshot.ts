@@ -1,0 +1,24 @@
+import type { EditorEngine } from './editorEngine.ts';
+
+/** Every slice of an engine at once, as plain data: for the end-to-end tests and the console, not for components. */
+export function engineSnapshot(e: EditorEngine) {
+  const cur = e.images.current.get(),
+    a = e.annotation.get();
+  return {
+    ...e.images.status.get(),
+    current: cur && a ? { ...cur, state: a.state, revision: a.revision, canUndo: a.canUndo, canRedo: a.canRedo } : null,
+    ...e.view.selection.get(),
+    hover: e.view.hover.get(),
+    viewport: e.view.viewport.get(),
+    canvas: e.view.canvas.get(),
+    heatmap: e.view.heatmap.get(),
+    detect: e.view.detect.get(),
+    job: e.jobs.job.get(),
+    dialog: e.notices.dialog.get(),
+    message: e.notices.message.get(),
+    dragging: e.pointer.dragging.get(),
+    pending: a?.pending ?? 0,
+  };
+}
+
+export type EngineSnapshot = ReturnType<typeof engineSnapshot>;

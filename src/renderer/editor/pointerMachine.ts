@@ -1,0 +1,119 @@
+import { screenToImage, wheelZoomFactor, type Viewport } from '../../core/geometry/viewport.ts';
+import { Slice } from './slice.ts';
+
+/** What the pointer acts on (the engine): positions in image px unless named screen. */
+export interface PointerHost {
+  viewport(): Viewport;
+  /** Where a joint of the annotation is, when it may be dragged (null: no such joint). */
+  jointAt(personId: string, joint: number): { x: number; y: number } | null;
+  beginDrag(personId: string, joint: number): void;
+  /** The drag ended at (x, y) — or was cancelled (null: the joint stays where it was). */
+  endDrag(personId: string, joint: number, to: { x: number; y: number } | null): void;
+  /** A click on the image (not on a joint) that did not pan. */
+  click(x: number, y: number): void;
+  panBy(dxScreen: number, dyScreen: number): void;
+  zoom(sxScreen: number, syScreen: number, factor: number): void;
+}
+
+export interface DraggedJoint {
+  personId: string;
+  joint: number;
+}
+
+/** A press moves this far (screen px) before it pans: a click that trembles is still a click. */
+const PAN_THRESHOLD_PX = 3;
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'press'; x: number; y: number; moved: boolean; button: number }
+  | { kind: 'drag'; personId: string; joint: number; dx: number; dy: number; at: { x: number; y: number } };
+
+/**
+ * The canvas's pointer gestures as a state machine, fed with stage positions (screen px) by the component:
+ * idle → press (left or middle button on the image) → pan once it moves past 3 px, else a click on release;
+ * idle → drag (left button on a joint): the joint follows the pointer, keeping where it was grabbed, and the drag
+ * ends on release — anywhere, also outside the canvas — as one undo step. The live position is its own slice
+ * (`dragPoint`), so a drag repaints the dragged person only; `dragging` changes only when a drag begins or ends.
+ */
+export class PointerMachine {
+  readonly dragging = new Slice<DraggedJoint | null>(null);
+  readonly dragPoint = new Slice<{ x: number; y: number } | null>(null);
+  private state: State = { kind: 'idle' };
+  private readonly host: PointerHost;
+
+  constructor(host: PointerHost) {
+    this.host = host;
+  }
+
+  /** A button pressed on a joint of the annotation (the component stops it reaching the stage). */
+  jointDown(personId: string, joint: number, sx: number, sy: number, button: number): void {
+    if (button !== 0 || this.state.kind === 'drag') return;
+    const j = this.host.jointAt(personId, joint);
+    if (!j) return;
+    const [x, y] = this.toImage(sx, sy);
+    this.state = { kind: 'drag', personId, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y } };
+    this.host.beginDrag(personId, joint);
+    this.dragging.set({ personId, joint });
+  }
+
+  /** A button pressed on the image (or a prediction, which is not draggable). */
+  down(sx: number, sy: number, button: number): void {
+    if (this.state.kind !== 'idle' || (button !== 0 && button !== 1)) return;
+    this.state = { kind: 'press', x: sx, y: sy, moved: false, button };
+  }
+
+  move(sx: number, sy: number): void {
+    const s = this.state;
+    if (s.kind === 'drag') {
+      const [x, y] = this.toImage(sx, sy);
+      s.at = { x: x + s.dx, y: y + s.dy };
+      this.dragPoint.set(s.at);
+    } else if (s.kind === 'press') {
+      const dx = sx - s.x,
+        dy = sy - s.y;
+      if (!s.moved && Math.hypot(dx, dy) < PAN_THRESHOLD_PX) return;
+      s.moved = true;
+      [s.x, s.y] = [sx, sy];
+      this.host.panBy(dx, dy);
+    }
+  }
+
+  /** The button released over the stage; `onJoint`: over a joint (which a click does not clear). */
+  up(sx: number, sy: number, button: number, onJoint: boolean): void {
+    const s = this.state;
+    if (s.kind === 'drag') return this.release();
+    this.state = { kind: 'idle' };
+    if (s.kind !== 'press' || s.moved || button !== 0 || s.button !== 0 || onJoint) return;
+    const [x, y] = this.toImage(sx, sy);
+    this.host.click(x, y);
+  }
+
+  /** The button released anywhere (a window listener: outside the canvas too). Ends a drag where it is. */
+  release(): void {
+    const s = this.state;
+    this.state = { kind: 'idle' };
+    if (s.kind === 'drag') this.finish(s, s.at);
+  }
+
+  /** Escape, another image, an undo: a drag in progress ends without moving the joint. */
+  cancel(): void {
+    const s = this.state;
+    this.state = { kind: 'idle' };
+    if (s.kind === 'drag') this.finish(s, null);
+  }
+
+  wheel(sx: number, sy: number, deltaY: number, ctrlKey: boolean): void {
+    // A pinch arrives as a wheel with ctrlKey and small deltas.
+    this.host.zoom(sx, sy, wheelZoomFactor(ctrlKey ? deltaY * 4 : deltaY));
+  }
+
+  private finish(s: Extract<State, { kind: 'drag' }>, to: { x: number; y: number } | null): void {
+    this.dragPoint.set(null);
+    this.dragging.set(null);
+    this.host.endDrag(s.personId, s.joint, to);
+  }
+
+  private toImage(sx: number, sy: number): [number, number] {
+    return screenToImage(this.host.viewport(), sx, sy);
+  }
+}

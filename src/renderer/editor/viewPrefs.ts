@@ -1,0 +1,122 @@
+import type { ColormapName } from '../../core/geometry/colormap.ts';
+import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
+import { reasonOf } from './notices.ts';
+
+export interface HeatmapSettings {
+  visible: boolean;
+  channel: number;
+  opacity: number;
+  colormap: ColormapName;
+  followHover: boolean;
+  parts: boolean;
+}
+export interface DetectPrefs {
+  scales: number[];
+  flip: boolean;
+  mode: 'fast' | 'reference';
+  /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
+  modelPath?: string;
+}
+export interface ViewPrefs {
+  heatmap: HeatmapSettings;
+  detect: DetectPrefs;
+}
+
+/** Where preferences live between sessions: localStorage in the app, memory in tests. Both may throw. */
+export interface PrefsStorage {
+  read(): string | null;
+  write(text: string): void;
+}
+
+export const DEFAULT_PREFS: ViewPrefs = {
+  heatmap: {
+    visible: false,
+    channel: CHANNELS.keypointMax,
+    opacity: 0.6,
+    colormap: 'turbo',
+    followHover: true,
+    parts: false,
+  },
+  detect: { scales: [1], flip: true, mode: 'fast' },
+};
+
+const KEY = 'simplepose.prefs';
+
+/** The browser's storage (private mode may refuse writes; a page without storage refuses reads). */
+export function localPrefsStorage(): PrefsStorage {
+  return {
+    read: () => localStorage.getItem(KEY),
+    write: (text) => localStorage.setItem(KEY, text),
+  };
+}
+
+export function memoryPrefsStorage(text: string | null = null): PrefsStorage & { text: string | null } {
+  const store = {
+    text,
+    read: () => store.text,
+    write: (t: string) => {
+      store.text = t;
+    },
+  };
+  return store;
+}
+
+type Checks<T> = { [K in keyof T]-?: (v: unknown) => v is T[K] };
+const bool = (v: unknown): v is boolean => typeof v === 'boolean';
+const HEATMAP: Checks<HeatmapSettings> = {
+  visible: bool,
+  channel: (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < CHANNELS.count,
+  opacity: (v): v is number => typeof v === 'number' && v >= 0 && v <= 1,
+  colormap: (v): v is ColormapName => v === 'turbo' || v === 'gray',
+  followHover: bool,
+  parts: bool,
+};
+const DETECT: Checks<DetectPrefs> = {
+  scales: (v): v is number[] =>
+    Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'number' && x > 0 && x <= 4),
+  flip: bool,
+  mode: (v): v is DetectPrefs['mode'] => v === 'fast' || v === 'reference',
+  modelPath: (v): v is string => typeof v === 'string',
+};
+
+/** The fields of `given` that pass their check over `defaults`; the names of those that do not go to `bad`. */
+function pick<T extends object>(name: string, defaults: T, given: unknown, checks: Checks<T>, bad: string[]): T {
+  if (given === undefined) return defaults;
+  if (typeof given !== 'object' || given === null) {
+    bad.push(name);
+    return defaults;
+  }
+  const out = { ...defaults };
+  for (const k of Object.keys(checks) as (keyof T)[]) {
+    const v: unknown = Reflect.get(given, k);
+    if (v === undefined) continue;
+    if (checks[k](v)) out[k] = v;
+    else bad.push(`${name}.${String(k)}`);
+  }
+  return out;
+}
+
+/**
+ * The saved preferences over the defaults. Anything unreadable or out of range (an older version's, a hand edit)
+ * falls back to its default and is named in `problem`, which the editor shows once.
+ */
+export function readPrefs(storage: PrefsStorage): { prefs: ViewPrefs; problem: string | null } {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(storage.read() ?? '{}');
+  } catch (e) {
+    return { prefs: DEFAULT_PREFS, problem: `Saved preferences could not be read (${reasonOf(e)}); defaults are used` };
+  }
+  const bad: string[] = [];
+  const field = (k: string) => (typeof saved === 'object' && saved !== null ? Reflect.get(saved, k) : undefined);
+  const prefs = {
+    heatmap: pick('heatmap', DEFAULT_PREFS.heatmap, field('heatmap'), HEATMAP, bad),
+    detect: pick('detect', DEFAULT_PREFS.detect, field('detect'), DETECT, bad),
+  };
+  return {
+    prefs,
+    problem: bad.length
+      ? `Some saved preferences were not valid and are back to their defaults: ${bad.join(', ')}`
+      : null,
+  };
+}

@@ -1,0 +1,130 @@
+import type { Selection } from '../../core/edit/editorCommands.ts';
+import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/geometry/viewport.ts';
+import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
+import { reasonOf, type Notices } from './notices.ts';
+import { Slice } from './slice.ts';
+import { readPrefs, type DetectPrefs, type HeatmapSettings, type PrefsStorage } from './viewPrefs.ts';
+
+export interface SelectionState {
+  selection: Selection;
+  /** "Click to place" armed for the selected missing joint. */
+  placeMode: boolean;
+}
+export interface HoveredJoint {
+  personId: string;
+  joint: number;
+}
+
+const NONE: SelectionState = { selection: { personId: null, joint: null }, placeMode: false };
+
+/** Heatmap channel of a COCO joint: its IMHN keypoint channel. */
+export function jointChannel(cocoJoint: number): number {
+  return CHANNELS.keypointStart + COCO_TO_IMHN[cocoJoint];
+}
+
+/**
+ * What the reviewer looks at, never part of the annotation or its history: viewport (screen px = image px × scale +
+ * offset), canvas size, selection and place mode, hovered joint, heatmap overlay settings and detection settings
+ * (the last two kept between sessions in `PrefsStorage`).
+ */
+export class ViewState {
+  readonly viewport = new Slice<Viewport>({ scale: 1, offsetX: 0, offsetY: 0 });
+  readonly canvas = new Slice<{ w: number; h: number }>({ w: 800, h: 600 });
+  readonly selection = new Slice<SelectionState>(NONE);
+  readonly hover = new Slice<HoveredJoint | null>(null);
+  readonly heatmap: Slice<HeatmapSettings>;
+  readonly detect: Slice<DetectPrefs>;
+  private image: { w: number; h: number } | null = null;
+  private readonly storage: PrefsStorage;
+  private readonly notices: Notices;
+  private saveFailed = false;
+
+  constructor(storage: PrefsStorage, notices: Notices) {
+    this.storage = storage;
+    this.notices = notices;
+    const { prefs, problem } = readPrefs(storage);
+    this.heatmap = new Slice(prefs.heatmap);
+    this.detect = new Slice(prefs.detect);
+    if (problem) notices.say(problem);
+  }
+
+  /** A new image is shown: nothing selected or hovered, the image fitted to the canvas. */
+  showImage(width: number, height: number): void {
+    this.image = { w: width, h: height };
+    this.selection.set(NONE);
+    this.hover.set(null);
+    this.fit();
+  }
+
+  select(selection: Selection, placeMode = false): void {
+    this.selection.set({ selection, placeMode });
+    if (selection.joint !== null) this.followJoint(selection.joint);
+  }
+  setPlaceMode(placeMode: boolean): void {
+    this.selection.patch({ placeMode });
+  }
+  clearSelection(): void {
+    this.selection.set(NONE);
+  }
+  hoverJoint(h: HoveredJoint | null): void {
+    const cur = this.hover.get();
+    if (h?.personId !== cur?.personId || h?.joint !== cur?.joint) this.hover.set(h);
+    if (h) this.followJoint(h.joint);
+  }
+
+  setCanvasSize(w: number, h: number): void {
+    const c = this.canvas.get();
+    if (w === c.w && h === c.h) return;
+    this.canvas.set({ w, h });
+    this.fit();
+  }
+  setViewport(v: Viewport): void {
+    this.viewport.set(v);
+  }
+  zoom(sx: number, sy: number, factor: number): void {
+    this.viewport.set(zoomAt(this.viewport.get(), sx, sy, factor));
+  }
+  panBy(dx: number, dy: number): void {
+    this.viewport.set(pan(this.viewport.get(), dx, dy));
+  }
+  fit(): void {
+    const c = this.canvas.get();
+    if (this.image) this.viewport.set(fitViewport(this.image.w, this.image.h, c.w, c.h));
+  }
+  actualSize(): void {
+    const c = this.canvas.get();
+    this.viewport.set(actualSize(this.viewport.get(), c.w, c.h));
+  }
+
+  setHeatmap(patch: Partial<HeatmapSettings>): void {
+    if (patch.channel !== undefined) performance.mark(`channel-switch:${patch.channel}`);
+    this.heatmap.patch(patch);
+    this.save();
+  }
+  /** The next (or previous) of the 50 channels, with the overlay shown. */
+  stepChannel(delta: number): void {
+    const channel = (this.heatmap.get().channel + delta + CHANNELS.count) % CHANNELS.count;
+    this.setHeatmap({ channel, visible: true });
+  }
+  setDetect(detect: DetectPrefs): void {
+    this.detect.set(detect);
+    this.save();
+  }
+
+  private followJoint(joint: number): void {
+    const h = this.heatmap.get();
+    if (h.followHover && h.channel !== jointChannel(joint)) this.heatmap.patch({ channel: jointChannel(joint) });
+  }
+
+  private save(): void {
+    try {
+      this.storage.write(JSON.stringify({ heatmap: this.heatmap.get(), detect: this.detect.get() }));
+      this.saveFailed = false;
+    } catch (e) {
+      // Said once (private mode refuses every write), not on every move of a slider.
+      if (!this.saveFailed)
+        this.notices.say(`Preferences cannot be saved here (${reasonOf(e)}); they last for this session`);
+      this.saveFailed = true;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+"""Fine-tuning on a project's ground truth (issue 16): split by image, events, checkpoint, cancel, resume, card."""
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import torch
+
+from training.finetune import main as finetune_main, split_by_image
+from training.tests.test_mix_and_recover import make_photo_set
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def two_more_people(tmp_path):
+    """make_photo_set's four images (two with a person, two without) plus two more labelled images."""
+    ann, imgs = make_photo_set(tmp_path)
+    coco = json.load(open(ann))
+    import shutil
+    for i in (5, 6):
+        shutil.copyfile(os.path.join(imgs, '1.png'), os.path.join(imgs, f'{i}.png'))
+        coco['images'].append({**coco['images'][0], 'id': i, 'file_name': f'{i}.png'})
+        coco['annotations'].append({**coco['annotations'][0], 'id': i, 'image_id': i})
+    json.dump(coco, open(ann, 'w'))
+    return ann, imgs
+
+
+def test_split_is_by_file_name_and_keeps_people_on_both_sides(tmp_path):
+    ann, _ = two_more_people(tmp_path)
+    coco = json.load(open(ann))
+    a, b = split_by_image(coco, 0.3), split_by_image(coco, 0.3)
+    assert [im['file_name'] for im in a['val']] == [im['file_name'] for im in b['val']]
+    labelled = {x['image_id'] for x in coco['annotations']}
+    assert any(im['id'] in labelled for im in a['val']) and any(im['id'] in labelled for im in a['train'])
+    assert sorted(im['id'] for im in a['train'] + a['val']) == [1, 2, 3, 4, 5, 6]
+
+
+def test_too_few_reviewed_images_say_so(tmp_path, capsys):
+    ann, imgs = make_photo_set(tmp_path)
+    coco = json.load(open(ann))
+    coco['annotations'] = coco['annotations'][:1]
+    json.dump(coco, open(ann, 'w'))
+    assert finetune_main(['--coco', ann, '--images', imgs, '--out', str(tmp_path / 'o'), '--max-steps', '1', '--progress-json']) == 3
+    out = capsys.readouterr()
+    assert 'need at least 2 reviewed images with labelled people' in out.err
+    assert json.loads(out.out.strip().splitlines()[-1])['event'] == 'failed'
+
+
+def test_finetune_events_card_and_resume(tmp_path, capsys):
+    ann, imgs = two_more_people(tmp_path)
+    out = str(tmp_path / 'ft')
+    args = ['--coco', ann, '--images', imgs, '--out', out, '--input-size', '128', '--batch', '2', '--progress-json']
+    assert finetune_main(args + ['--max-steps', '2']) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    kinds = [e['event'] for e in events]
+    assert kinds[0] == 'start' and kinds[-2:] == ['exported', 'done'] and 'checkpoint' in kinds and 'val' in kinds
+    card = json.load(open(os.path.join(out, 'run', 'model.card.json')))
+    ds = card['training']['dataset']
+    assert ds['train']['images'] + ds['val']['images'] == 6 and ds['val']['persons'] >= 1
+    assert card['training']['validation']['loss'] > 0 and card['training']['code']
+    assert finetune_main(args + ['--max-steps', '3', '--resume']) == 0
+    assert torch.load(os.path.join(out, 'run', 'last.pth'))['step'] == 3
+
+
+def test_cancel_keeps_a_checkpoint_that_resumes(tmp_path):
+    ann, imgs = two_more_people(tmp_path)
+    out = str(tmp_path / 'ft')
+    cmd = [sys.executable, '-m', 'training.finetune', '--coco', ann, '--images', imgs, '--out', out, '--input-size',
+           '128', '--batch', '2', '--max-steps', '100000', '--progress-json', '--threads', '1']
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if json.loads(line)['event'] == 'progress':
+            break
+    p.send_signal(signal.SIGTERM)
+    rest = [json.loads(line) for line in p.stdout]
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 130, err[-2000:]
+    assert rest[-1]['event'] == 'cancelled'
+    step = torch.load(os.path.join(out, 'run', 'last.pth'))['step']
+    assert step >= 25
+    assert finetune_main(['--coco', ann, '--images', imgs, '--out', out, '--input-size', '128', '--batch', '2',
+                          '--max-steps', str(step + 1), '--resume']) == 0
+    assert torch.load(os.path.join(out, 'run', 'last.pth'))['step'] == step + 1
