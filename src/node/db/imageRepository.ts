@@ -52,7 +52,7 @@ export type ListedImage = Pick<ImageRecord, 'id' | 'relPath' | 'width' | 'height
 
 const RECORD = `id, rel_path AS relPath, content_hash AS contentHash, byte_size AS byteSize, width, height,
   mtime_ms AS mtimeMs, status, missing, coco_json AS cocoJson, sort_key AS sortKey, latest_score AS latestScore`;
-/** Project order: an import's file order first, then by path. */
+/** Project order: by an import's file order (images without one, NULL, sort first in SQLite), then by path. */
 const ORDER = 'sort_key, rel_path';
 
 type Row<T> = Omit<T, 'missing'> & { missing: number };
