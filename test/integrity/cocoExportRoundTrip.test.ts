@@ -141,7 +141,8 @@ describe('exports of imported and scanned images together', () => {
   });
   it('a results export names only exact image ids', async () => {
     const { exportResults, cocoImageIds } = await import('../../src/node/project/cocoExchange.ts');
-    const ids = [...cocoImageIds(p.project.db).values()];
+    const { imageRepository } = await import('../../src/node/db/imageRepository.ts');
+    const ids = [...cocoImageIds(imageRepository(p.project.db).all()).values()];
     expect(ids.every((id) => Number.isSafeInteger(id) && id >= 1)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     expect(validateCocoResults(exportResults(p.project.db, 1))).toEqual([]);

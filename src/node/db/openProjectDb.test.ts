@@ -136,7 +136,7 @@ describe('migrations from fixture databases', () => {
     const edit = v4.prepare('INSERT INTO edits (image_id, seq, diff_json, undone, created_at) VALUES (1, ?, ?, ?, 0)');
     for (let i = 1; i <= 5; i++) edit.run(i, `{"n":${i}}`, i > 3 ? 1 : 0);
     v4.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
     expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'edits_by_state'").pluck().get()).toBe(
       'CREATE INDEX edits_by_state ON edits (image_id, undone, seq)',
@@ -144,6 +144,42 @@ describe('migrations from fixture databases', () => {
     expect(db.prepare('SELECT seq, undone FROM edits ORDER BY seq').all()).toEqual(
       [1, 2, 3, 4, 5].map((seq) => ({ seq, undone: seq > 3 ? 1 : 0 })),
     );
+    db.close();
+  });
+
+  it("migration 006 backfills images.latest_score and keeps it the latest run's mean score whoever writes predictions", () => {
+    const file = path.join(tmp, 'v5.sqlite');
+    const v5 = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
+    v5.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
+        VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0), (3, 'c.jpg', 'h3', 1, 4, 4, 0, 0);
+      INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 0, 'fast', 'done', 0);
+      INSERT INTO predictions (run_id, image_id, poses_json, created_at)
+        VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (2, 1, '[{"score":0.8}]', 0), (1, 2, '[]', 0);`);
+    v5.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
+    expect([score(1), score(2), score(3)]).toEqual([0.8, null, null]); // run 2 is the latest for image 1
+    db.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 2, '[{"score":0.3}]', 0)`,
+    ).run();
+    expect(score(2)).toBe(0.3); // a newer run's prediction
+    db.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, 3, '[{"score":0.5}]', 0)`,
+    ).run();
+    expect(score(3)).toBe(0.5);
+    db.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 3, '[]', 0)`).run();
+    expect(score(3)).toBeNull(); // the latest found nobody
+    db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.9}]' WHERE run_id = 1 AND image_id = 1`).run();
+    expect(score(1)).toBe(0.8); // an older run's change leaves the latest score
+    db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.4}]' WHERE run_id = 2 AND image_id = 1`).run();
+    expect(score(1)).toBe(0.4);
+    db.prepare('DELETE FROM predictions WHERE run_id = 2 AND image_id = 1').run();
+    expect(score(1)).toBe(0.9); // back to run 1's
+    db.prepare('DELETE FROM inference_runs WHERE id = 2').run(); // cascades to its predictions
+    expect([score(1), score(2), score(3)]).toEqual([0.9, null, 0.5]);
     db.close();
   });
 });
