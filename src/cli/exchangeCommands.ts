@@ -92,7 +92,9 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
-      const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
+      const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'], own }).catch((e: Error) => {
+        throw e.name === 'ApiError' ? new CliError(`export: ${e.message}`, EXIT.usage) : e;
+      });
       say(`wrote ${n} per-image COCO files to ${values['per-image']}`, {
         kind: 'per-image',
         images: n,

@@ -5,6 +5,8 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { exportTarget, type ProjectOwnFiles } from '../fs/projectPaths.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
@@ -191,9 +193,15 @@ function keypointBox(joints: (JointRecord | null)[]): [number, number, number, n
 
 /**
  * One JSON file per image (COCO image record + its annotations + categories), the per-image exchange format:
- * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically.
+ * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically. Every file is checked as
+ * the single-file export checks its target (`exportTarget`: never a file that is not JSON, the project's own
+ * files, a FIFO or device) before the first is written: a refusal writes nothing.
  */
-export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOptions = {}): Promise<number> {
+export async function exportPerImage(
+  db: ProjectDb,
+  dir: string,
+  o: ExportOptions & { own?: ProjectOwnFiles } = {},
+): Promise<number> {
   const all = exportCoco(db, o);
   await mkdir(dir, { recursive: true });
   const byImage = new Map<number, CocoAnnotation[]>();
@@ -203,16 +211,24 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     else byImage.set(a.image_id, [a]);
   }
   const taken = new Set<string>();
-  for (const im of all.images) {
-    const name = perImageFileName(im, taken);
+  const targets = all.images.map((im) => {
+    const file = path.join(dir, perImageFileName(im, taken));
+    try {
+      return exportTarget(file, { kind: 'any' }, o.own ?? {});
+    } catch (e) {
+      if (e instanceof ApiError) throw new ApiError(e.code, `${e.message} (nothing was written)`);
+      throw e;
+    }
+  });
+  for (const [i, im] of all.images.entries()) {
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
-      sweep: im === all.images[0], // one sweep of the folder, not one per file
+    await writeFileAtomic(targets[i], serializeCoco(one), {
+      sweep: i === 0, // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
