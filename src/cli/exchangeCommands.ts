@@ -54,6 +54,14 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
           ? `imported ${r.images} images and ${r.persons} persons into ${values.project}: ${c.imagesAdded} images new, ${c.imagesUpdated} updated, ${c.imagesUnchanged} unchanged; persons ${c.personsAdded} added, ${c.personsUpdated} updated, ${c.personsRemoved} removed${c.datasetUpdated ? '; info/licenses/categories updated' : ''}`
           : `no change: ${values.project} already holds the ${r.images} images and ${r.persons} persons of ${positionals[0]}`,
       );
+      if (r.kept.length)
+        io.out(
+          `kept ${r.kept.length} person(s) changed in the project since the last import (the file's values not taken): ${listed(r.kept.map((k) => `${k.fileName} ${k.personId} (${k.why})`))}`,
+        );
+      if (r.reopened.length)
+        io.out(
+          `${r.reopened.length} accepted image(s) back to in progress, their ground truth changed: ${listed(r.reopened)}`,
+        );
       if (r.missingFiles.length)
         io.out(
           `${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`,
@@ -63,6 +71,10 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     db.close();
   }
+}
+
+function listed(items: string[]): string {
+  return `${items.slice(0, 10).join(', ')}${items.length > 10 ? `, … (${items.length - 10} more)` : ''}`;
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
