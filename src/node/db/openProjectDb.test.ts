@@ -158,7 +158,7 @@ describe('migrations from fixture databases', () => {
       INSERT INTO predictions (run_id, image_id, poses_json, created_at)
         VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (2, 1, '[{"score":0.8}]', 0), (1, 2, '[]', 0);`);
     v5.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
     expect(db.pragma('user_version', { simple: true })).toBe(6);
     const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
     expect([score(1), score(2), score(3)]).toEqual([0.8, null, null]); // run 2 is the latest for image 1
@@ -180,6 +180,33 @@ describe('migrations from fixture databases', () => {
     expect(score(1)).toBe(0.9); // back to run 1's
     db.prepare('DELETE FROM inference_runs WHERE id = 2').run(); // cascades to its predictions
     expect([score(1), score(2), score(3)]).toEqual([0.9, null, 0.5]);
+    db.close();
+  });
+
+  it('migration 007 gives predictions the content they were made from; the latest score follows the current content', () => {
+    const file = path.join(tmp, 'v6.sqlite');
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
+    v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
+        VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0);
+      INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0);
+      INSERT INTO predictions (run_id, image_id, poses_json, created_at)
+        VALUES (1, 1, '[{"score":0.6}]', 0), (1, 2, '[{"score":0.3}]', 0);`);
+    v6.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    const hashes = db.prepare('SELECT image_id, content_hash FROM predictions ORDER BY image_id').raw().all();
+    expect(hashes).toEqual([
+      [1, 'h'],
+      [2, 'h2'],
+    ]);
+    const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
+    expect([score(1), score(2)]).toEqual([0.6, 0.3]);
+    db.prepare("UPDATE images SET content_hash = 'other' WHERE id = 1").run(); // the photo replaced in place
+    expect(score(1)).toBeNull();
+    db.prepare("UPDATE images SET content_hash = 'h' WHERE id = 1").run(); // and put back
+    expect(score(1)).toBe(0.6);
+    expect(db.prepare('SELECT review_note FROM images WHERE id = 2').pluck().get()).toBeNull();
     db.close();
   });
 });

@@ -157,7 +157,7 @@ async function detectOne(
     const written = cache ? await cache.write(key, r.passes) : null;
     writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
-      runRepository(db).addPrediction(runId, im.id, r.poses, Date.now());
+      runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());
     });
   } catch (e) {
     o.log?.(`${im.relPath}: not stored (${(e as Error).message})`);
