@@ -133,7 +133,13 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
         images: written.images,
         annotations: written.annotations,
         out: values.out,
+        leftOut: written.leftOut ?? [],
       });
+      const left = written.leftOut ?? [];
+      if (left.length)
+        io.err(
+          `left out ${left.length} image(s) that wait for a look (the file changed size since it was annotated): ${listed(left.map((l) => l.fileName))}; ${left[0].fileName}: ${left[0].reason}`,
+        );
     }
     return EXIT.ok;
   } finally {

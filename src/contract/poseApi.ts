@@ -123,7 +123,13 @@ export const POSE_API = {
     /** `path`: in web mode a file inside the exchange folder; in Electron only the dialog's suggestion. */
     request: z.strictObject({ path: PathText, onlyReviewed: z.boolean(), kind: z.enum(['gt', 'results']) }),
     /** `path`: the file written (in Electron, the one chosen in the save dialog). */
-    response: z.strictObject({ images: Count, annotations: Count, path: PathText.optional() }),
+    response: z.strictObject({
+      images: Count,
+      annotations: Count,
+      path: PathText.optional(),
+      /** Images a GT export left out because they wait for a look (their file changed size), and why. */
+      leftOut: z.array(z.strictObject({ fileName: PathText, reason: z.string().max(1000) })).optional(),
+    }),
   },
   importCoco: {
     request: z.strictObject({ path: PathText }),

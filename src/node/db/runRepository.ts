@@ -93,6 +93,15 @@ export class RunRepository {
       .run(id);
   }
 
+  /** Stopped by a failure; a run that had finished before stays done (what it had is whole). */
+  markFailed(id: number): void {
+    this.q
+      .get(
+        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'failed' ELSE 'done' END WHERE id = ?",
+      )
+      .run(id);
+  }
+
   predictionCount(runId: number): number {
     return this.q.pluck(`SELECT COUNT(*) ${CURRENT} AND p.run_id = ?`).get(runId) as number;
   }

@@ -22,12 +22,22 @@ const AREA_SOURCE =
 
 export interface ExportOptions {
   onlyReviewed?: boolean;
+  /** Filled with the images left out because they wait for a look (a review note, refitAnnotation), and why. */
+  leftOut?: LeftOutImage[];
+}
+
+/** An image an export left out, and why. */
+export interface LeftOutImage {
+  fileName: string;
+  reason: string;
 }
 
 /**
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
  * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
- * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
+ * stay in `images`. `onlyReviewed`: accepted and "no person" images only. Images with a review note (an annotation
+ * of another size, after the file was replaced) are left out and listed in `o.leftOut`. The result passes the
+ * validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   // One snapshot of images and annotations, as a single query would read them.
@@ -46,6 +56,12 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
         ? r.status === 'accepted' || r.status === 'no_person'
         : r.cocoJson !== null || r.state !== null || r.status !== 'unreviewed',
     )
+    .filter((r) => {
+      // An annotation made for a picture of another size never goes out as the ground truth of this one.
+      if (r.reviewNote === null) return true;
+      o.leftOut?.push({ fileName: r.relPath, reason: r.reviewNote });
+      return false;
+    })
     .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
   const usedAnnIds: number[] = [];
   for (const r of chosen) {

@@ -4,7 +4,7 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
-import { exportCoco, exportResults } from './cocoExchange.ts';
+import { exportCoco, exportResults, type LeftOutImage } from './cocoExchange.ts';
 import { chooseRun } from './chooseRun.ts';
 import { projectCacheDir } from './mapCache.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
@@ -14,13 +14,16 @@ export interface ExportWritten {
   images: number;
   annotations: number;
   path: string;
+  /** Images left out of a GT export (they wait for a look), and why. */
+  leftOut?: LeftOutImage[];
 }
 
 /** The project as a validated COCO keypoints GT file, written atomically to `out` (a target already checked). */
 export async function writeGtExport(db: ProjectDb, out: string, onlyReviewed: boolean): Promise<ExportWritten> {
-  const gt = exportCoco(db, { onlyReviewed });
+  const leftOut: LeftOutImage[] = [];
+  const gt = exportCoco(db, { onlyReviewed, leftOut });
   await writeFileAtomic(out, serializeCoco(gt));
-  return { images: gt.images.length, annotations: gt.annotations.length, path: out };
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out, leftOut };
 }
 
 /** A run's predictions as a COCO results file, written atomically to `out` (a target already checked). */
