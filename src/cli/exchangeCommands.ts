@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportCoco, exportPerImage, exportResults } from '../node/project/cocoExchange.ts';
+import {
+  exportCocoCounted,
+  exportPerImage,
+  exportResults,
+  exportScopeProblem,
+  type ExportOptions,
+} from '../node/project/cocoExchange.ts';
 import { importCoco } from '../node/project/cocoImport.ts';
 import { serializeCoco } from '../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
@@ -18,12 +24,19 @@ not modelled is kept so that exporting gives the same file back; images whose fi
 Importing again is safe: the same file (or the project's own export) changes nothing, a changed file updates what
 differs (one undoable edit per image) and the summary says what.`;
 
-export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
-       simplepose export --project FILE --per-image DIR [--only-reviewed]        (--json: a JSON summary)
+export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed | --all] [--run N]
+       simplepose export --project FILE --per-image DIR [--only-reviewed | --all]        (--json: a JSON summary)
 
-Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
-and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
-a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically. An export
+Writes the project's annotations as a validated COCO keypoints GT file, or with --results the model's predictions
+of a run (default: the latest finished run) as a COCO results file, or with --per-image one COCO file per image in
+DIR. Which images, for all three (the app's export takes the same):
+  default          the images whose ground truth is established: accepted, "no person", and images imported with
+                   their annotations (unless rejected since) — never one that only has predictions or was merely
+                   opened
+  --only-reviewed  accepted and "no person" images only
+  --all            every image, each with its review status recorded (images[].review_status)
+A results export takes the images of the GT export with the same option, so the pair evaluates. A person with no
+labelled joint and no box is never written (the summary counts them). Files are written atomically. An export
 never replaces the project's database (or its -wal/-shm/-journal), anything in its map cache, another SQLite
 database, or a file that is not JSON.`;
 
@@ -75,6 +88,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       out: { type: 'string' },
       results: { type: 'boolean', default: false },
       'only-reviewed': { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
       run: { type: 'string' },
       'per-image': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -88,13 +102,17 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (!values.project || (!values.out && !values['per-image']))
     throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
+  const scope: ExportOptions = { onlyReviewed: values['only-reviewed'], all: values.all };
+  const clash = exportScopeProblem(scope);
+  if (clash) throw new CliError(`export: --only-reviewed and --all: ${clash}`, EXIT.usage);
+  const which = scope.all ? 'all images' : scope.onlyReviewed ? 'reviewed images' : 'established ground truth';
   const db = openProjectDb(values.project, { readonly: true });
   try {
     const own = ownFiles(db, values.project);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
-      const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
-      say(`wrote ${n} per-image COCO files to ${values['per-image']}`, {
+      const n = await exportPerImage(db, dir, scope);
+      say(`wrote ${n} per-image COCO files (${which}) to ${values['per-image']}`, {
         kind: 'per-image',
         images: n,
         dir: values['per-image'],
@@ -110,21 +128,27 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
           `export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`,
           EXIT.usage,
         );
-      const results = exportResults(db, run);
+      const results = exportResults(db, run, scope);
       await writeFileAtomic(out, serializeCoco(results));
-      say(`wrote ${results.length} detections of run ${run} to ${values.out}`, {
+      const images = new Set(results.map((r) => r.image_id)).size;
+      say(`wrote ${results.length} detections of run ${run} on ${images} images (${which}) to ${values.out}`, {
         kind: 'results',
         run,
         detections: results.length,
+        images,
         out: values.out,
       });
     } else {
-      const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
+      const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
       await writeFileAtomic(out, serializeCoco(gt));
-      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, {
+      const empty = emptyPersons
+        ? `; ${emptyPersons} person${emptyPersons === 1 ? '' : 's'} without any labelled joint left out`
+        : '';
+      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons (${which}) to ${values.out}${empty}`, {
         kind: 'gt',
         images: gt.images.length,
         annotations: gt.annotations.length,
+        emptyPersons,
         out: values.out,
       });
     }

@@ -26,6 +26,7 @@ describe('openProjectDb', () => {
       'models',
       'predictions',
       'project_meta',
+      'review_settings',
     ]);
     db.close();
   });
@@ -136,7 +137,7 @@ describe('migrations from fixture databases', () => {
     const edit = v4.prepare('INSERT INTO edits (image_id, seq, diff_json, undone, created_at) VALUES (1, ?, ?, ?, 0)');
     for (let i = 1; i <= 5; i++) edit.run(i, `{"n":${i}}`, i > 3 ? 1 : 0);
     v4.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
     expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'edits_by_state'").pluck().get()).toBe(
       'CREATE INDEX edits_by_state ON edits (image_id, undone, seq)',
@@ -167,5 +168,20 @@ describe('two processes opening one new project at once', () => {
       const results = await Promise.all([open(), open(), open()]);
       for (const r of results) expect([r.code, r.out.trim(), r.err]).toEqual([0, String(SCHEMA_VERSION), '']);
     }
+  });
+
+  it('migration 006 adds the review settings (one row, the threshold NULL = the default) to an existing project', () => {
+    const file = path.join(tmp, 'v5.sqlite');
+    openProjectDb(file, { migrations: loadMigrations().slice(0, 5) }).close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(db.prepare('SELECT id, person_score_threshold FROM review_settings').all()).toEqual([
+      { id: 1, person_score_threshold: null },
+    ]);
+    const set = db.prepare('UPDATE review_settings SET person_score_threshold = ? WHERE id = 1');
+    set.run(-0.5);
+    expect(() => set.run(1.5)).toThrow(/CHECK constraint/);
+    expect(() => db.prepare('INSERT INTO review_settings (id) VALUES (2)').run()).toThrow(/CHECK constraint/);
+    db.close();
   });
 });

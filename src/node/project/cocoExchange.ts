@@ -7,23 +7,51 @@ import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
+import {
+  isEmptyPerson,
+  isLabelled,
+  type AnnotationState,
+  type JointRecord,
+  type PersonRecord,
+} from '../../core/edit/poseRecords.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
 
 const AREA_SOURCE =
   "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
 
+/**
+ * Which images an export takes. By default those whose ground truth is established: accepted, "no person", and
+ * images imported with their annotations (unless rejected since), so that import(export(x)) == x for an imported
+ * dataset — never an image that only has predictions or that someone merely opened. `onlyReviewed`: accepted and
+ * "no person" only. `all`: every image, each with its review status recorded (`review_status` in its record).
+ */
 export interface ExportOptions {
   onlyReviewed?: boolean;
+  all?: boolean;
 }
 
-/**
- * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
- * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
- * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
- */
-export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
-  const ids = cocoImageIds(db);
+/** The image record field an `all` export records each image's review status in. */
+export const REVIEW_STATUS_FIELD = 'review_status';
+
+interface ScopeRow {
+  status: string;
+  coco_json: string | null;
+}
+
+/** Why these options cannot go together, or null (the CLI and the service refuse them with this). */
+export function exportScopeProblem(o: ExportOptions): string | null {
+  return o.onlyReviewed && o.all ? 'choose either only the reviewed images or all of them, not both' : null;
+}
+
+/** Whether an image belongs to an export of these options (see ExportOptions). */
+export function inExportScope(r: ScopeRow, o: ExportOptions): boolean {
+  if (o.all) return true;
+  if (r.status === 'accepted' || r.status === 'no_person') return true;
+  return !o.onlyReviewed && r.coco_json !== null && r.status !== 'rejected';
+}
+
+/** The project's images an export takes, in export order (ExportOptions). */
+function scopeRows(db: ProjectDb, o: ExportOptions) {
   const rows = db
     .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
     ORDER BY i.sort_key, i.rel_path`)
@@ -36,17 +64,30 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
     coco_json: string | null;
     persons_json: string | null;
   }[];
-  const chosen = rows
-    .filter((r) =>
-      o.onlyReviewed
-        ? r.status === 'accepted' || r.status === 'no_person'
-        : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed',
-    )
-    .map((r) => ({
-      ...r,
-      image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
-      state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
-    }));
+  return rows.filter((r) => inExportScope(r, o));
+}
+
+/**
+ * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
+ * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
+ * stay in `images`; the images of ExportOptions. A person with no labelled joint and no box of its own is never
+ * written (`emptyPersons` counts them). The result passes the validator.
+ */
+export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
+  return exportCocoCounted(db, o).dataset;
+}
+
+/** exportCoco, and how many empty persons it left out. */
+export function exportCocoCounted(
+  db: ProjectDb,
+  o: ExportOptions = {},
+): { dataset: CocoDataset; emptyPersons: number } {
+  const ids = cocoImageIds(db);
+  const chosen = scopeRows(db, o).map((r) => ({
+    ...r,
+    image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
+    state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
+  }));
   let nextAnn = 1;
   for (const r of chosen) {
     if (r.state)
@@ -57,9 +98,16 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   }
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
-  let derivedArea = false;
+  let derivedArea = false,
+    emptyPersons = 0;
   for (const r of chosen) {
-    const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.rel_path, width: r.width, height: r.height };
+    const record: CocoImage = r.image ?? {
+      id: ids.get(r.id)!,
+      file_name: r.rel_path,
+      width: r.width,
+      height: r.height,
+    };
+    const im = o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record;
     images.push(im);
     const state = r.state;
     if (!state) continue;
@@ -73,6 +121,10 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
             severity: 'error',
           },
         ]);
+      if (isEmptyPerson(p)) {
+        emptyPersons++;
+        continue;
+      }
       const c = p.coco ?? {};
       const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
       if (derived) derivedArea = true;
@@ -89,7 +141,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   };
   const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
   if (errors.length) throw new CocoFormatError('export', errors);
-  return out;
+  return { dataset: out, emptyPersons };
 }
 
 /** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
@@ -129,7 +181,8 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
   const keypoints: number[] = [];
   let n = 0;
   for (const j of p.joints) {
-    if (j) {
+    // A joint set to v = 0 keeps its position in the editor; COCO writes 0, 0, 0 for it.
+    if (isLabelled(j)) {
       keypoints.push(j.x, j.y, j.v);
       n++;
     } else keypoints.push(0, 0, 0);
@@ -174,28 +227,34 @@ export function cocoImageIds(db: ProjectDb): Map<number, number> {
   return ids;
 }
 
-/** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
-export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
+/**
+ * The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco), on the images
+ * of ExportOptions — the images of the GT export with the same options, so that the pair evaluates. Scores are the
+ * decoder's own (the person score 1 − 1/total), never rescaled.
+ */
+export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = { all: true }): CocoKeypointResult[] {
   const ids = cocoImageIds(db);
   const rows = db
     .prepare(
-      'SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path',
+      'SELECT p.poses_json, i.id, i.status, i.coco_json FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path',
     )
-    .all(runId) as { poses_json: string; id: number }[];
-  return rows.flatMap((r) => {
-    const imageId = ids.get(r.id)!;
-    return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
-      image_id: imageId,
-      category_id: 1,
-      score: pose.score,
-      keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-    }));
-  });
+    .all(runId) as { poses_json: string; id: number; status: string; coco_json: string | null }[];
+  return rows
+    .filter((r) => inExportScope(r, o))
+    .flatMap((r) => {
+      const imageId = ids.get(r.id)!;
+      return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
+        image_id: imageId,
+        category_id: 1,
+        score: pose.score,
+        keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
+      }));
+    });
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
-  const xs = joints.filter((j): j is JointRecord => j !== null).map((j) => j.x),
-    ys = joints.filter((j): j is JointRecord => j !== null).map((j) => j.y);
+  const xs = joints.filter(isLabelled).map((j) => j.x),
+    ys = joints.filter(isLabelled).map((j) => j.y);
   if (!xs.length) return [0, 0, 1, 1];
   const x0 = Math.min(...xs),
     y0 = Math.min(...ys);

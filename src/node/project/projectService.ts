@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { PoseApi, PoseRequest } from '../../contract/poseApi.ts';
 import { AnnotationStore } from './annotationStore.ts';
-import { cocoImageIds, exportCoco, exportResults } from './cocoExchange.ts';
+import { cocoImageIds, exportCoco, exportCocoCounted, exportResults, exportScopeProblem } from './cocoExchange.ts';
+import { readReviewSettings, writeReviewSettings } from './reviewSettings.ts';
 import { importCoco } from './cocoImport.ts';
 import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
@@ -133,11 +134,23 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
         .prepare(`SELECT COUNT(*) FROM images i ${where}`)
         .pluck()
         .get(...args) as number;
+      const order = `${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path`;
+      const orderArgs = r.ids ? [r.ids.join(',')] : [];
+      // Where an image is in this filtered list (the app resumes at the image it left, whatever the filter).
+      const position =
+        r.positionOf === undefined
+          ? undefined
+          : ((db
+              .prepare(
+                `SELECT pos FROM (SELECT i.id, ROW_NUMBER() OVER (ORDER BY ${order}) - 1 AS pos FROM images i ${where}) WHERE id = ?`,
+              )
+              .pluck()
+              .get(...args, ...orderArgs, r.positionOf) as number | undefined) ?? null);
       const rows = db
         .prepare(
-          `SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${r.ids ? `instr(',' || ? || ',', ',' || i.id || ','),` : ''} i.sort_key, i.rel_path LIMIT ? OFFSET ?`,
+          `SELECT i.id, i.rel_path, i.width, i.height, i.status, i.missing, ${score} AS score FROM images i ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
         )
-        .all(...args, ...(r.ids ? [r.ids.join(',')] : []), r.limit ?? 500, r.offset ?? 0) as {
+        .all(...args, ...orderArgs, r.limit ?? 500, r.offset ?? 0) as {
         id: number;
         rel_path: string;
         width: number;
@@ -157,7 +170,14 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
           missing: x.missing === 1,
           score: x.score,
         })),
+        ...(position === undefined ? {} : { position }),
       };
+    },
+    async getReviewSettings() {
+      return readReviewSettings(db);
+    },
+    async setReviewSettings({ personScoreThreshold }) {
+      return writeReviewSettings(db, personScoreThreshold);
     },
     async getPredictions({ imageId }) {
       exists(imageId);
@@ -178,6 +198,9 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     async saveEdits({ imageId, revision, steps }) {
       exists(imageId);
       const r = store.save(imageId, steps, { baseRevision: revision });
+      // Viewing never changes a status; an edit starts the review (only from "unreviewed", in one statement).
+      if (r.saved)
+        db.prepare("UPDATE images SET status = 'in_progress' WHERE id = ? AND status = 'unreviewed'").run(imageId);
       if (r.saved) changed(imageId, r.revision);
       return {
         revision: r.revision,
@@ -248,18 +271,21 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       for (const job of jobs.values()) job.controller.abort();
       await Promise.all([...jobs.values()].map((j) => j.finished));
     },
-    async exportCoco({ path: requested, onlyReviewed, kind }) {
+    async exportCoco({ path: requested, onlyReviewed, all, kind }) {
+      const scope = { onlyReviewed, all };
+      const clash = exportScopeProblem(scope);
+      if (clash) throw new ApiError('bad_request', clash);
       const out = exportTarget(requested, exchange, ownFiles());
       if (kind === 'results') {
         const run = latestFinishedRun(db);
         if (run === undefined) throw new ServiceError('no finished inference run to export', 409);
-        const results = exportResults(db, run);
+        const results = exportResults(db, run, scope);
         await writeFileAtomic(out, serializeCoco(results));
         return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
       }
-      const gt = exportCoco(db, { onlyReviewed });
+      const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
       await writeFileAtomic(out, serializeCoco(gt));
-      return { images: gt.images.length, annotations: gt.annotations.length, path: out };
+      return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons };
     },
     async importCoco({ path: file }) {
       return importCoco(db, importSource(file, exchange), root);

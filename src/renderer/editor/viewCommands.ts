@@ -23,6 +23,9 @@ export const VIEW_COMMANDS: ViewCommand[] = [
   view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) =>
     e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
   ),
+  view('view.predictions', "Show/hide the model's predictions", ['G'], (e) =>
+    e.view.setTriage({ showPredictions: !e.view.triage.get().showPredictions }),
+  ),
   view('view.nextChannel', 'Next heatmap channel', [']'], (e) => e.view.stepChannel(1)),
   view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => e.view.stepChannel(-1)),
   view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.notices.open('help')),
@@ -34,7 +37,9 @@ export const POINTER_GESTURES: [string, string][] = [
   ['Wheel / pinch', 'Zoom about the pointer'],
   ['Drag on the image', 'Pan'],
   ['Drag a joint', 'Move it (one undo step)'],
+  ['Drag a predicted joint', 'Accept its person and move the joint (one undo step)'],
+  ['Click a predicted person', 'Select it (then Y accepts, X rejects)'],
   ['Click (place mode)', 'Place the selected missing joint'],
-  ['Hover a joint', 'Show its heatmap channel'],
+  ['Hover a joint (predicted too)', 'Show its heatmap channel'],
   ['Esc', 'Leave place mode / close a dialog'],
 ];
