@@ -26,7 +26,11 @@ export const PersonShape = memo(function PersonShape(props: {
   const r = 5 / scale,
     sw = 2 / scale;
   return (
-    <Group opacity={props.ghost && !props.selected ? 0.75 : 1} visible={!props.hidden} listening={!!props.onJointDown || !!props.onHover}>
+    <Group
+      opacity={props.ghost && !props.selected ? 0.75 : 1}
+      visible={!props.hidden}
+      listening={!!props.onJointDown || !!props.onHover}
+    >
       {props.parts &&
         LIMBS.map(([a, b], i) => {
           const ja = drawn(joints[a]),

@@ -164,9 +164,7 @@ export function PoseCanvas() {
           {dragging && dragged && <DragLayer person={dragged} joint={dragging.joint} parts={heatmap.parts} v={v} />}
         </Stage>
       )}
-      {tip && state && (
-        <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} canvas={canvas} />
-      )}
+      {tip && state && <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} canvas={canvas} />}
       {loading && <div className="canvas-note">Loading…</div>}
       {error && (
         <div className="canvas-note error" role="alert">

@@ -47,9 +47,7 @@ export function SidePanel() {
         {btn('image.skip', 'Skip', 'K')}
       </div>
       <ReviewPrompt />
-      <div className="buttons">
-        {btn('person.add', 'Add person', 'P')}
-      </div>
+      <div className="buttons">{btn('person.add', 'Add person', 'P')}</div>
       <div className="buttons">
         {btn('history.undo', 'Undo', engine.isMac ? '⌘Z' : 'Ctrl+Z')}
         {btn('history.redo', 'Redo', engine.isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z')}

@@ -77,7 +77,8 @@ export class ReviewFlow {
   left(id: string): void {
     const a = this.p.annotation.get();
     const person = a?.state.persons[id];
-    if (a && person && isEmptyPerson(person)) void this.p.commit(removeEmptyPersons(a.state, [id]), 'Remove empty person');
+    if (a && person && isEmptyPerson(person))
+      void this.p.commit(removeEmptyPersons(a.state, [id]), 'Remove empty person');
   }
 
   /** Before a status is set or another image opens: every empty person of the open image goes (one step). */
