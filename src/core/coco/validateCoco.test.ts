@@ -198,7 +198,7 @@ describe('COCO validator (PRODUCT.md export rules)', () => {
     }
   });
   it('a non-crowd person with no labelled keypoints and no real box is an error (what the export once wrote)', () => {
-    const empty = (bbox: number[], iscrowd = 0) => {
+    const empty = (bbox: number[], iscrowd: 0 | 1 = 0) => {
       const d = minimal();
       d.annotations.push({
         id: 2,

@@ -3,13 +3,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { photoProject } from '../../../test/renderer/studioHarness.ts';
-import { gridPoses, insertRun } from '../../../test/support/predictions.ts';
-import { validateCocoGt, validateCocoResults } from '../../core/coco/validateCoco.ts';
-import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
-import { acceptPredictions, addPerson, cycleVisibility } from '../../core/edit/poseEdits.ts';
-import { main } from '../../cli/main.ts';
-import type { OpenProject } from './openProjectFolder.ts';
+import { photoProject } from '../support/photoProject.ts';
+import { gridPoses, insertRun } from '../support/predictions.ts';
+import { validateCocoGt, validateCocoResults } from '../../src/core/coco/validateCoco.ts';
+import { createKeypointEvaluator } from '../../src/core/eval/cocoEval.ts';
+import { acceptPredictions, addPerson, cycleVisibility } from '../../src/core/edit/poseEdits.ts';
+import { main } from '../../src/cli/main.ts';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 
 let project: OpenProject;
 afterEach(() => project?.close());
@@ -158,7 +158,7 @@ describe('review settings', () => {
     });
     const root = project.root;
     project.close();
-    const { openProjectFolder } = await import('./openProjectFolder.ts');
+    const { openProjectFolder } = await import('../../src/node/project/openProjectFolder.ts');
     project = await openProjectFolder(root);
     expect(await project.service.getReviewSettings({})).toEqual({ personScoreThreshold: 0.35, isDefault: false });
     await expect(project.service.setReviewSettings({ personScoreThreshold: 2 })).rejects.toThrow(
