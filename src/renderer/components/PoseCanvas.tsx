@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Group, Image as KImage, Layer, Stage } from 'react-konva';
+import { Group, Image as KImage, Layer, Rect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { TriagedPrediction } from '../../core/review/predictionTriage.ts';
@@ -80,6 +80,17 @@ export function PoseCanvas() {
   );
 
   const dragged = dragging && state?.persons[dragging.personId];
+  // The selected predicted person is boxed: in a crowd its dashed skeleton alone is hard to find.
+  const chosen = ghosts.find((g) => g.key === prediction)?.pose.joints.filter((j) => j !== null) ?? [];
+  const pad = 8 / v.scale;
+  const chosenBox = chosen.length
+    ? {
+        x: Math.min(...chosen.map((j) => j.x)) - pad,
+        y: Math.min(...chosen.map((j) => j.y)) - pad,
+        w: Math.max(...chosen.map((j) => j.x)) - Math.min(...chosen.map((j) => j.x)) + 2 * pad,
+        h: Math.max(...chosen.map((j) => j.y)) - Math.min(...chosen.map((j) => j.y)) + 2 * pad,
+      }
+    : null;
   return (
     <div className={`canvas-box${placeMode ? ' placing' : ''}`} ref={box} data-testid="canvas">
       {cur && (
@@ -144,6 +155,19 @@ export function PoseCanvas() {
                   onHover={onHover}
                 />
               ))}
+              {chosenBox && (
+                <Rect
+                  name="selected-prediction"
+                  x={chosenBox.x}
+                  y={chosenBox.y}
+                  width={chosenBox.w}
+                  height={chosenBox.h}
+                  stroke="#ffffff"
+                  strokeWidth={1.5 / v.scale}
+                  dash={[6 / v.scale, 4 / v.scale]}
+                  listening={false}
+                />
+              )}
               {persons.map((p) => (
                 <PersonShape
                   key={p.id}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE, SCORE_EXPLANATION } from '../../core/review/personScoreThreshold.ts';
 import { useEngine, useSlice } from './useEditor.ts';
@@ -20,6 +20,11 @@ export function TriagePanel() {
   const { prediction } = useSlice(engine.view.selection);
   useSlice(engine.annotation); // commands' enabled states
   const threshold = settings.personScoreThreshold;
+  const list = useRef<HTMLUListElement>(null);
+  // The selected prediction stays in view in the list (N walks through dozens on a crowded photo).
+  useEffect(() => {
+    list.current?.querySelector('li.selected')?.scrollIntoView({ block: 'nearest' });
+  }, [prediction]);
   const [typed, setTyped] = useState(String(threshold));
   useEffect(() => setTyped(String(threshold)), [threshold]);
   const applyTyped = () => {
@@ -100,7 +105,7 @@ export function TriagePanel() {
         {btn('prediction.reject', 'Reject person', 'X')}
       </div>
       {showPredictions && triage && triage.pending.length > 0 && (
-        <ul className="persons predictions" data-testid="pending-predictions">
+        <ul className="persons predictions" data-testid="pending-predictions" ref={list}>
           {triage.pending.map((t, i) => (
             <li
               key={t.key}

@@ -8,13 +8,15 @@ import {
   type Selection,
 } from '../../core/edit/editorCommands.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
-import { triagePredictions, type Triage } from '../../core/review/predictionTriage.ts';
+import type { Triage } from '../../core/review/predictionTriage.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { CanvasGestures } from './canvasGestures.ts';
 import { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
 import { ImageSession, type MediaLoader } from './imageSession.ts';
+import { ImageTriage } from './imageTriage.ts';
+import { ImageNavigation } from './imageNavigation.ts';
 import { JobMonitor } from './jobMonitor.ts';
 import { Notices } from './notices.ts';
 import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
@@ -65,16 +67,13 @@ export class EditorEngine {
   readonly jobs: JobMonitor;
   readonly settings: ReviewSettings;
   readonly flow: ReviewFlow;
-  readonly triage = new Slice<Triage | null>(null);
-  private readonly prefetchNext: boolean;
-  private leftPerson: string | null = null;
-  private readonly afterPaint: (f: () => void) => void;
+  readonly triage: Slice<Triage | null>;
+  private readonly triaged: ImageTriage;
+  private readonly nav: ImageNavigation;
 
   constructor(client: StudioClient, o: EngineOptions) {
     this.client = client;
     this.isMac = o.isMac;
-    this.prefetchNext = o.prefetch ?? true;
-    this.afterPaint = o.afterPaint ?? ((f) => setTimeout(f, 0));
     this.list = new ImageListModel(
       client,
       () => this.listVersion.set(this.listVersion.get() + 1),
@@ -92,8 +91,16 @@ export class EditorEngine {
       o.sleep,
     );
     this.settings = new ReviewSettings(client, this.notices);
+    this.triaged = new ImageTriage({
+      annotation: this.annotation,
+      images: this.images,
+      view: this.view,
+      settings: this.settings,
+    });
+    this.triage = this.triaged.triage;
     this.flow = new ReviewFlow({
       client,
+      view: this.view,
       images: this.images,
       edits: this.edits,
       list: this.list,
@@ -109,7 +116,7 @@ export class EditorEngine {
       view: this.view,
       annotation: this.annotation,
       commit: (d, l) => this.commit(d, l),
-      shownPredictions: () => (this.view.triage.get().showPredictions ? (this.triage.get()?.pending ?? []) : []),
+      shownPredictions: () => this.triaged.shown(),
       newPersonId: (i) => this.newPersonId(i),
     });
     this.pointer = new PointerMachine(this.gestures);
@@ -118,6 +125,21 @@ export class EditorEngine {
       void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
       void this.reloadCurrent();
     });
+    this.nav = new ImageNavigation({
+      notices: this.notices,
+      list: this.list,
+      images: this.images,
+      edits: this.edits,
+      view: this.view,
+      pointer: this.pointer,
+      flow: this.flow,
+      jobs: this.jobs,
+      settings: this.settings,
+      annotation: this.annotation,
+      prefetch: o.prefetch ?? true,
+      afterPaint: o.afterPaint ?? ((f) => setTimeout(f, 0)),
+      showAnnotation: (id) => this.showAnnotation(id),
+    });
     // Another window (or tab) changed an image: drop its cached copy; show it if it is open here (EditSession
     // keeps this window's unsaved steps on top). Own saves announce themselves too, with revisions it has.
     client.on('annotationChanged', (p) => {
@@ -125,110 +147,24 @@ export class EditorEngine {
       const shown = this.annotation.get();
       if (shown?.imageId === p.imageId && p.revision > shown.revision && !shown.pending) void this.reloadCurrent();
     });
-    // The triage follows the annotation, the predictions and the threshold.
-    const retriage = () => this.retriage();
-    this.annotation.subscribe(retriage);
-    this.images.current.subscribe(retriage);
-    this.settings.settings.subscribe(retriage);
-    // A person the reviewer leaves (the selection moves on) is removed when it has nothing labelled.
-    this.view.selection.subscribe(() => {
-      const id = this.view.selection.get().selection.personId;
-      if (this.leftPerson !== null && this.leftPerson !== id) this.flow.left(this.leftPerson);
-      this.leftPerson = id;
-    });
   }
 
   // ---- images ---------------------------------------------------------------------------------------------------
 
-  /**
-   * Loads the project's settings and the list, and opens an image: where this window left the project (its filter
-   * and image, kept in the preferences), else the first image in file order; `filter` overrides the kept one.
-   */
-  async start(filter?: ListFilter): Promise<void> {
-    await Promise.all([this.jobs.refreshProject(), this.settings.load()]);
-    const root = this.jobs.project.get()?.root;
-    const resume = root ? this.view.resumePoint(root) : null;
-    await this.setFilter(filter ?? (resume?.filter as ListFilter | undefined) ?? { order: 'file' }, resume?.imageId);
+  /** Loads the list and opens where this window left the project (its filter and image), else the first image. */
+  start(filter?: ListFilter): Promise<void> {
+    return this.nav.start(filter);
   }
-
-  /** Filters the list and stays at the open image (or `imageId`) when the filter keeps it, else opens the first. */
-  async setFilter(filter: ListFilter, imageId = this.images.current.get()?.row.id): Promise<void> {
-    const at = await this.notices.attempt('The image list did not load', async () => {
-      await this.list.setFilter(filter);
-      return imageId === undefined ? 0 : ((await this.list.positionOf(imageId)) ?? 0);
-    });
-    if (at === undefined) return;
-    if (this.list.total > 0) return this.openIndex(at);
-    this.images.current.set(null);
-    this.images.status.set({ index: -1, loading: false, error: null });
-    this.annotation.set(null);
-    this.remember();
+  /** Filters the list, staying at the open image when the filter keeps it. */
+  setFilter(filter: ListFilter, imageId?: number): Promise<void> {
+    return this.nav.setFilter(filter, imageId);
   }
-
-  /** Opens the image at a list index; resolves once it is shown and interactive (measure `image-interactive:<id>`). */
-  async openIndex(index: number): Promise<void> {
-    const row = await this.notices.attempt('The image list did not load', () => this.list.ensureRow(index));
-    if (!row) return;
-    const t0 = performance.now();
-    const before = this.images.current.get()?.row.id;
-    const said = this.notices.version;
-    if (before !== undefined && before !== row.id) {
-      this.pointer.cancel();
-      this.flow.dismiss();
-      await this.flow.leaveImage();
-    }
-    const loaded = await this.images.open(index, row);
-    if (!loaded) {
-      if (!this.images.current.get()) this.annotation.set(null); // it failed: the canvas says why
-      return;
-    }
-    this.pointer.cancel();
-    try {
-      this.edits.loaded(row.id, loaded.annotation);
-    } catch (e) {
-      this.notices.fail(`${row.relPath} could not be opened`, e); // a history the server sent malformed
-      return;
-    }
-    this.images.show(loaded);
-    this.showAnnotation(row.id);
-    this.view.showImage(row.width, row.height);
-    this.afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
-    // What the status line said about the image left does not stay over this one (a message of the move does).
-    if (before !== undefined && before !== row.id && this.notices.version === said) this.notices.say(null);
-    this.remember();
-    // A page of the list that does not load now is asked for again (and its failure shown) when it is opened.
-    if (this.prefetchNext)
-      void this.list.ensureRow(index + 1).then(
-        (r) => this.images.prefetch(r),
-        () => undefined,
-      );
+  /** Opens the image at a list index; resolves once it is shown and interactive. */
+  openIndex(index: number): Promise<void> {
+    return this.nav.openIndex(index);
   }
-
-  async navigate(direction: 'next' | 'previous'): Promise<void> {
-    const i = this.images.status.get().index + (direction === 'next' ? 1 : -1);
-    if (i < 0 || i >= this.list.total)
-      this.notices.say(direction === 'next' ? 'That was the last image.' : 'This is the first image.');
-    else await this.openIndex(i);
-  }
-
-  /** Keeps where the window is in the project (filter and open image) for a reload or the next session. */
-  private remember(): void {
-    const root = this.jobs.project.get()?.root,
-      id = this.images.current.get()?.row.id;
-    if (root && id !== undefined) this.view.setResumePoint(root, { imageId: id, filter: this.list.filter });
-  }
-
-  /** The open image's predictions at the project's threshold; a selected prediction that is no longer pending goes. */
-  private retriage(): void {
-    const a = this.annotation.get(),
-      cur = this.images.current.get();
-    const t =
-      a && cur && a.imageId === cur.row.id
-        ? triagePredictions(a.state, cur.predictions, this.settings.threshold())
-        : null;
-    this.triage.set(t);
-    const key = this.view.selection.get().prediction;
-    if (key !== null && !t?.pending.some((x) => x.key === key)) this.view.selectPrediction(null);
+  navigate(direction: 'next' | 'previous'): Promise<void> {
+    return this.nav.navigate(direction);
   }
 
   private newPersonId(i: number): string {

@@ -15,11 +15,13 @@ import type { ImageListModel, ImageStatusName } from './imageListModel.ts';
 import type { ImageSession } from './imageSession.ts';
 import type { Notices } from './notices.ts';
 import { Slice } from './slice.ts';
+import type { ViewState } from './viewState.ts';
 
 export type ReviewStatus = 'accepted' | 'rejected' | 'skipped' | 'no_person';
 
 export interface ReviewParts {
   client: StudioClient;
+  view: ViewState;
   images: ImageSession;
   edits: EditSession;
   list: ImageListModel;
@@ -41,9 +43,16 @@ export interface ReviewParts {
 export class ReviewFlow {
   readonly prompt = new Slice<ReviewQuestion | null>(null);
   private readonly p: ReviewParts;
+  private leftPerson: string | null = null;
 
   constructor(parts: ReviewParts) {
     this.p = parts;
+    // A person the reviewer leaves (the selection moves on) is removed when it has nothing labelled.
+    parts.view.selection.subscribe(() => {
+      const id = parts.view.selection.get().selection.personId;
+      if (this.leftPerson !== null && this.leftPerson !== id) this.left(this.leftPerson);
+      this.leftPerson = id;
+    });
   }
 
   ask(q: ReviewQuestion): void {
