@@ -113,7 +113,10 @@ export function PoseCanvas() {
           }}
           onMouseUp={(e) => {
             const p = at();
-            if (p) engine.pointer.up(p[0], p[1], e.evt.button, e.target.name().startsWith('joint-'));
+            // Over a predicted person's joint is over the image (a click there places a joint or picks the person).
+            const name = e.target.name();
+            const onJoint = name.startsWith('joint-') && !name.startsWith(`joint-${PREDICTED_PREFIX}`);
+            if (p) engine.pointer.up(p[0], p[1], e.evt.button, onJoint);
           }}
         >
           <Layer listening={false} imageSmoothingEnabled={v.scale < 2}>
@@ -151,7 +154,8 @@ export function PoseCanvas() {
                   selected={prediction === g.key}
                   ghost
                   parts={heatmap.parts}
-                  onJointDown={onJointDown}
+                  // Placing a joint, a press on a prediction is a press on the image (it places the joint there).
+                  onJointDown={placeMode ? undefined : onJointDown}
                   onHover={onHover}
                 />
               ))}
