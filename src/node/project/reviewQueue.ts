@@ -1,6 +1,6 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import { isLabelled, type AnnotationState } from '../../core/edit/poseRecords.ts';
 import { imageHardness } from '../../core/eval/imageHardness.ts';
 import { MapCache } from './mapCache.ts';
 
@@ -68,7 +68,7 @@ export async function reviewQueue(
     const persons = state.order
       .map((id) => state.persons[id])
       .filter((p) => !p.crowd)
-      .map((p) => p.joints.map((j) => (j ? { x: j.x, y: j.y } : null)));
+      .map((p) => p.joints.map((j) => (isLabelled(j) ? { x: j.x, y: j.y } : null))); // v = 0: not labelled
     out.push({ imageId: r.id, key: imageHardness(r.width, r.height, passes, persons) });
   }
   return out.sort((a, b) => b.key - a.key || a.imageId - b.imageId);
