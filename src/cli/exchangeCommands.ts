@@ -1,20 +1,11 @@
 import { parseArgs } from 'node:util';
-import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import {
-  exportCocoCounted,
-  exportPerImage,
-  exportResults,
-  exportScopeProblem,
-  type ExportOptions,
-} from '../node/project/cocoExchange.ts';
-import { importCoco } from '../node/project/cocoImport.ts';
-import { serializeCoco } from '../core/coco/cocoJson.ts';
-import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
-import { CliError, EXIT } from './cliError.ts';
-import { exportFolder, exportTarget, type ProjectOwnFiles } from '../node/fs/projectPaths.ts';
-import { projectCacheDir } from '../node/project/mapCache.ts';
-import type { ProjectDb } from '../node/db/openProjectDb.ts';
+import { exportPerImage, exportScopeProblem, type ExportOptions } from '../node/project/cocoExchange.ts';
+import { projectOwnFiles, runToExport } from '../node/project/exchangeService.ts';
+import { inProcessTasks } from '../node/workers/projectTasks.ts';
+import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
+import { exportFolder, exportTarget } from '../node/fs/projectPaths.ts';
+import { runOption } from './runOption.ts';
 import type { CliIo } from './main.ts';
 
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
@@ -59,7 +50,8 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
     throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
   const db = openProjectDb(values.project);
   try {
-    const r = importCoco(db, positionals[0], values.images);
+    // The app's own import task, here in this process (a CLI has no window to keep responsive).
+    const r = await inProcessTasks(db).run('importCoco', { file: positionals[0], root: values.images });
     if (values.json) io.out(JSON.stringify(r));
     else {
       const c = r.changes;
@@ -108,7 +100,8 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const which = scope.all ? 'all images' : scope.onlyReviewed ? 'reviewed images' : 'established ground truth';
   const db = openProjectDb(values.project, { readonly: true });
   try {
-    const own = ownFiles(db, values.project);
+    const own = projectOwnFiles(db, values.project);
+    const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
       const n = await exportPerImage(db, dir, scope);
@@ -122,32 +115,29 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
     const out = checked(() => exportTarget(values.out!, { kind: 'any' }, own));
     if (values.results) {
-      const run = values.run !== undefined ? Number(values.run) : latestFinishedRun(db);
-      if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run))
-        throw new CliError(
-          `export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`,
-          EXIT.usage,
-        );
-      const results = exportResults(db, run, scope);
-      await writeFileAtomic(out, serializeCoco(results));
-      const images = new Set(results.map((r) => r.image_id)).size;
-      say(`wrote ${results.length} detections of run ${run} on ${images} images (${which}) to ${values.out}`, {
-        kind: 'results',
-        run,
-        detections: results.length,
-        images,
-        out: values.out,
-      });
+      const runId = runOption(values.run, 'export');
+      const run = refusalAsUsage(values.project, () => runToExport(db, runId));
+      const written = await tasks.run('exportResults', { out, runId: run, scope });
+      say(
+        `wrote ${written.annotations} detections of run ${run} on ${written.images} images (${which}) to ${values.out}`,
+        {
+          kind: 'results',
+          run,
+          detections: written.annotations,
+          images: written.images,
+          out: values.out,
+        },
+      );
     } else {
-      const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
-      await writeFileAtomic(out, serializeCoco(gt));
+      const written = await tasks.run('exportGt', { out, scope });
+      const emptyPersons = written.emptyPersons ?? 0;
       const empty = emptyPersons
         ? `; ${emptyPersons} person${emptyPersons === 1 ? '' : 's'} without any labelled joint left out`
         : '';
-      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons (${which}) to ${values.out}${empty}`, {
+      say(`wrote ${written.images} images and ${written.annotations} persons (${which}) to ${values.out}${empty}`, {
         kind: 'gt',
-        images: gt.images.length,
-        annotations: gt.annotations.length,
+        images: written.images,
+        annotations: written.annotations,
         emptyPersons,
         out: values.out,
       });
@@ -156,12 +146,6 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     db.close();
   }
-}
-
-/** The project's own files (its database and, when the folder is recorded, its map cache): never an export target. */
-function ownFiles(db: ProjectDb, project: string): ProjectOwnFiles {
-  const root = db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined;
-  return { database: project, cacheDir: root ? projectCacheDir(root) : undefined };
 }
 
 function checked(target: () => string): string {

@@ -6,6 +6,7 @@ import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import { projectFolderProblem } from '../node/project/scanFolder.ts';
 import { createProjectService } from '../node/project/projectService.ts';
+import { projectMetaRepository } from '../node/db/projectMetaRepository.ts';
 import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
 import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
@@ -51,10 +52,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const folderProblem = positionals[0] ? projectFolderProblem(positionals[0]) : null;
   if (folderProblem) throw new CliError(folderProblem, EXIT.input);
   const db = openProjectDb(values.project ?? path.join(positionals[0], PROJECT_DB_NAME));
-  const root =
-    positionals[0] ??
-    values.root ??
-    (db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined);
+  const root = positionals[0] ?? values.root ?? projectMetaRepository(db).root();
   if (!root) {
     db.close();
     throw new CliError(`serve: ${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage);

@@ -20,6 +20,9 @@ import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshol
 /** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
 const ReviewSettings = z.strictObject({ personScoreThreshold: z.number(), isDefault: z.boolean() });
 
+/** The most entries one getEditHistory answers with (an editor pages older ones in as it undoes). */
+export const EDIT_HISTORY_READ_MAX = 200;
+
 /** A method of the API: the schema of its request and of its response. */
 export interface MethodSchemas {
   request: z.ZodType;
@@ -113,10 +116,10 @@ export const POSE_API = {
       current: AnnotationViewSchema.optional(),
     }),
   },
-  /** Entries `from`..`to` (at most 200) of the history as it is at `revision`; 409 with the current annotation if stale. */
+  /** Entries `from`..`to` (at most EDIT_HISTORY_READ_MAX) of the history as it is at `revision`; 409 with the current annotation if stale. */
   getEditHistory: {
     request: z.strictObject({ imageId: RowId, revision: Revision, from: RowId, to: RowId }),
-    response: z.strictObject({ entries: z.array(HistoryEntrySchema).max(200) }),
+    response: z.strictObject({ entries: z.array(HistoryEntrySchema).max(EDIT_HISTORY_READ_MAX) }),
   },
   /** `ifStatus`: change only an image that has this status now; `status` in the answer: the image's status after. */
   setStatus: {
@@ -140,9 +143,9 @@ export const POSE_API = {
   exportCoco: {
     /**
      * `path`: in web mode a file inside the exchange folder; in Electron only the dialog's suggestion. Which images
-     * (cocoExchange.ts `exportScope`): by default those whose ground truth is established (accepted, "no person",
+     * (cocoExchange.ts `ExportOptions`): by default those whose ground truth is established (accepted, "no person",
      * imported with their annotations and not rejected); `onlyReviewed`: accepted and "no person" only; `all`:
-     * every image with anything to say, each with its review status recorded. A results export takes the same
+     * every image, each with its review status recorded. A results export takes the same
      * images, so that the pair evaluates.
      */
     request: z.strictObject({

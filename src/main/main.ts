@@ -85,8 +85,12 @@ app.on('second-instance', (_e, argv) => {
   if (folder) void open(folder);
 });
 app.on('window-all-closed', () => {
-  project?.close();
-  app.quit();
+  // Jobs are cancelled, an import or export under way in the project worker finishes, then the app quits.
+  const closing = project?.close();
+  project = null;
+  void Promise.resolve(closing)
+    .catch(() => undefined)
+    .finally(() => app.quit());
 });
 
 void app.whenReady().then(async () => {

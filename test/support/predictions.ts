@@ -2,25 +2,20 @@
 // need a known set of predicted persons — up to the 144 of a crowded photo — without running a network.
 import type { Pose } from '../../src/core/codec/assign/toPoses.ts';
 import type { ProjectDb } from '../../src/node/db/openProjectDb.ts';
+import { modelRepository } from '../../src/node/db/modelRepository.ts';
+import { runRepository } from '../../src/node/db/runRepository.ts';
+import { writeTransaction } from '../../src/node/db/writeTransaction.ts';
 
 /** Records a finished run whose predictions are `poses` per image id; returns the run's id. */
 export function insertRun(db: ProjectDb, poses: ReadonlyMap<number, Pose[]>, modelHash = 'test-model'): number {
-  let model = db.prepare('SELECT id FROM models WHERE content_hash = ?').pluck().get(modelHash) as number | undefined;
-  model ??= Number(
-    db
-      .prepare("INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, '{}', 0)")
-      .run(`${modelHash}.onnx`, modelHash).lastInsertRowid,
-  );
-  const run = Number(
-    db
-      .prepare(
-        "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at, finished_at) VALUES (?, '[1]', 1, 'fast', 'cpu', 'done', 0, 0)",
-      )
-      .run(model).lastInsertRowid,
-  );
-  const add = db.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, 0)');
-  for (const [imageId, list] of poses) add.run(run, imageId, JSON.stringify(list));
-  return run;
+  return writeTransaction(db, 'a test run', () => {
+    const runs = runRepository(db);
+    const modelId = modelRepository(db).record(`${modelHash}.onnx`, modelHash, '{}', 0);
+    const run = runs.create({ modelId, scales: [1], flip: true, mode: 'fast', provider: 'cpu', now: 0 });
+    for (const [imageId, list] of poses) runs.addPrediction(run, imageId, list, 0);
+    runs.markDone(run, 0);
+    return run;
+  });
 }
 
 /**

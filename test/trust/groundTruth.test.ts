@@ -162,7 +162,7 @@ describe('review settings', () => {
     project = await openProjectFolder(root);
     expect(await project.service.getReviewSettings({})).toEqual({ personScoreThreshold: 0.35, isDefault: false });
     await expect(project.service.setReviewSettings({ personScoreThreshold: 2 })).rejects.toThrow(
-      /from -1000 to 1 .*got 2/,
+      /from -1000 to 1 .*got "2"/,
     );
     expect((await project.service.setReviewSettings({ personScoreThreshold: null })).isDefault).toBe(true);
   });

@@ -1,6 +1,12 @@
 import { COCO_KEYPOINTS } from '../skeleton/poseMeta.ts';
 import { jsonEqual } from './jsonEqual.ts';
-import { JOINT_COUNT, type AnnotationState, type PersonRecord } from './poseRecords.ts';
+import {
+  BUILT_IN_ID_PROBLEM,
+  isBuiltInPropertyName,
+  JOINT_COUNT,
+  type AnnotationState,
+  type PersonRecord,
+} from './poseRecords.ts';
 import type { RecordDiff } from './recordDiff.ts';
 
 /** A problem of an edit, located by its path in the request (`diff.updated.p1[1].joints[3].x`). */
@@ -107,9 +113,11 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
   const seen = new Map<string, string>();
   for (const s of sections)
     for (const id of Object.keys(d[s])) {
+      if (isBuiltInPropertyName(id)) out.push({ path: `diff.${s}.${id}`, message: `person id ${BUILT_IN_ID_PROBLEM}` });
       if (seen.has(id)) out.push({ path: `diff.${s}.${id}`, message: `person ${id} is also in diff.${seen.get(id)}` });
       seen.set(id, s);
     }
+  if (out.length) return out;
   const fromImport = (p: unknown) => isObject(p) && (p.coco !== undefined || p.cocoOrder !== undefined);
   for (const [id, p] of Object.entries(d.added)) {
     out.push(...personProblems(p, id, size, `diff.added.${id}`));
@@ -136,19 +144,21 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
     if (!imported && (!jsonEqual(b?.coco, a?.coco) || b?.cocoOrder !== a?.cocoOrder))
       out.push({ path: `diff.updated.${id}[1]`, message: "an edit cannot change a person's imported COCO fields" });
   }
-  out.push(...listPairProblems(d.order, 'diff.order', 'person ids', 'a person'));
+  out.push(...listPairProblems(d.order, 'diff.order', 'person ids', 'a person', true));
   out.push(...listPairProblems(d.rejectedPredictions, 'diff.rejectedPredictions', 'prediction keys', 'a prediction'));
   return out;
 }
 
-/** A `[before, after]` pair of lists of distinct strings (absent is fine). */
-function listPairProblems(pair: unknown, path: string, what: string, one: string): EditProblem[] {
+/** A `[before, after]` pair of lists of distinct strings (absent is fine); `ids`: person ids, never built-in names. */
+function listPairProblems(pair: unknown, path: string, what: string, one: string, ids = false): EditProblem[] {
   if (pair === undefined) return [];
   if (!Array.isArray(pair) || pair.length !== 2) return [{ path, message: 'must be [before, after]' }];
   const out: EditProblem[] = [];
   pair.forEach((list: unknown, i) => {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
       out.push({ path: `${path}[${i}]`, message: `must be a list of ${what}` });
+    else if (ids && list.some(isBuiltInPropertyName))
+      out.push({ path: `${path}[${i}]`, message: `lists a person id that ${BUILT_IN_ID_PROBLEM}` });
     else if (new Set(list).size !== list.length)
       out.push({ path: `${path}[${i}]`, message: `lists ${one} more than once` });
   });

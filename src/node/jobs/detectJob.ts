@@ -6,13 +6,13 @@ import { ProjectFiles } from '../fs/projectPaths.ts';
 import { InferenceCancelledError, PoseEngine } from '../inference/poseEngine.ts';
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
-import { MapCache } from '../project/mapCache.ts';
+import { MapCache, mapCacheKey } from '../project/mapCache.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { modelRepository } from '../db/modelRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import type { DetectSettings } from './detectSettings.ts';
 
-export interface DetectSettings {
-  scales: number[];
-  flip: boolean;
-  mode: 'reference' | 'fast';
-}
+export { type DetectSettings, detectSettingsProblem, MAX_DETECT_SCALE } from './detectSettings.ts';
 
 export interface DetectProgress {
   runId: number;
@@ -40,19 +40,6 @@ export interface DetectOptions {
   imageTimeLimitMs?: number | null;
   /** An engine already started on `modelPath` (the CLI checks the model before it creates the project); closed here. */
   engine?: PoseEngine;
-}
-
-/** Largest scale factor accepted (the official evaluation goes up to 3). */
-export const MAX_DETECT_SCALE = 4;
-
-/** What is wrong with detection settings from a user or a client (one rule for the CLI and the service), or null. */
-export function detectSettingsProblem(settings: DetectSettings, imageTimeLimitSeconds?: number | null): string | null {
-  if (settings.scales.length === 0) return 'give at least one scale';
-  const bad = settings.scales.find((x) => !(x > 0 && x <= MAX_DETECT_SCALE));
-  if (bad !== undefined) return `scales must be numbers in (0, ${MAX_DETECT_SCALE}], got ${bad}`;
-  if (imageTimeLimitSeconds != null && !(imageTimeLimitSeconds > 0 && imageTimeLimitSeconds <= 86_400))
-    return `the time limit per image must be between 0 and 86400 seconds, got ${imageTimeLimitSeconds}`;
-  return null;
 }
 
 /** The job was cancelled before its model had loaded: there is no run to report. */
@@ -111,12 +98,12 @@ export async function runDetectJob(
 
 async function detectImages(job: Job): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
   const { db, o, runId } = job;
-  const todo = db
-    .prepare(
-      'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',
-    )
-    .all(runId) as { id: number; rel_path: string; content_hash: string }[];
-  const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
+  const runs = runRepository(db);
+  const done = runs.predictedImageIds(runId);
+  const todo = imageRepository(db)
+    .present()
+    .filter((im) => !done.has(im.id));
+  const already = runs.predictionCount(runId);
   const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
   await cache?.removeStaleTempFiles();
   const progress: DetectProgress = {
@@ -132,10 +119,7 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   for (const im of todo) {
     const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
     if (outcome === 'cancelled') {
-      // A run that had finished before (and was taking images added since) stays finished: what it had is whole.
-      db.prepare(
-        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'cancelled' ELSE 'done' END WHERE id = ?",
-      ).run(runId);
+      writeTransaction(db, 'cancelling detection', () => runs.markCancelled(runId));
       return { ...progress, status: 'cancelled' };
     }
     if (outcome === 'failed') {
@@ -144,12 +128,12 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
     }
     sinceStart++;
     progress.done++;
-    progress.lastImage = im.rel_path;
+    progress.lastImage = im.relPath;
     progress.imagesPerSecond = sinceStart / ((performance.now() - t0) / 1000);
     progress.etaSeconds = (progress.total - progress.done - progress.failed) / progress.imagesPerSecond;
     o.onProgress?.({ ...progress });
   }
-  db.prepare("UPDATE inference_runs SET status = 'done', finished_at = ? WHERE id = ?").run(Date.now(), runId);
+  writeTransaction(db, 'finishing detection', () => runs.markDone(runId, Date.now()));
   return { ...progress, etaSeconds: 0, status: 'done' };
 }
 
@@ -157,32 +141,26 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
 async function detectOne(
   { db, o, engine, runId, modelHash, files }: Job,
   cache: MapCache | null,
-  im: { id: number; rel_path: string; content_hash: string },
+  im: { id: number; relPath: string; contentHash: string },
 ): Promise<'done' | 'failed' | 'cancelled'> {
   let r;
   try {
     // every image read goes through the project's resolver: a link out of the project fails its image
-    r = await engine.infer(files.resolve(im.rel_path), im.id, o.settings);
+    r = await engine.infer(files.resolve(im.relPath), im.id, o.settings);
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
-    o.log?.(`${im.rel_path}: ${(e as Error).message}`);
+    o.log?.(`${im.relPath}: ${(e as Error).message}`);
     return 'failed';
   }
   try {
-    const key = {
-      imageHash: im.content_hash,
-      modelHash,
-      settings: { scales: o.settings.scales, flip: o.settings.flip },
-    };
+    const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
     const written = cache ? await cache.write(key, r.passes) : null;
-    writeTransaction(db, `storing the prediction of ${im.rel_path}`, () => {
+    writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
-      db.prepare(
-        'INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)',
-      ).run(runId, im.id, JSON.stringify(r.poses), Date.now());
+      runRepository(db).addPrediction(runId, im.id, r.poses, Date.now());
     });
   } catch (e) {
-    o.log?.(`${im.rel_path}: not stored (${(e as Error).message})`);
+    o.log?.(`${im.relPath}: not stored (${(e as Error).message})`);
     return 'failed';
   }
   await cache?.evict();
@@ -193,41 +171,16 @@ async function detectOne(
 function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: DetectOptions): number {
   // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
   return writeTransaction(db, 'starting detection', () => {
-    const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
-    const scales = JSON.stringify(o.settings.scales),
-      flip = o.settings.flip ? 1 : 0;
-    const run = o.rerun
-      ? undefined
-      : (db
-          .prepare(
-            'SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? ORDER BY id DESC LIMIT 1',
-          )
-          .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined);
-    if (run) {
-      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
-        engine.provider,
-        run.id,
-      );
-      o.log?.(`continuing run ${run.id}`);
-      return run.id;
+    const runs = runRepository(db);
+    const modelId = modelRepository(db).record(o.modelPath, modelHash, JSON.stringify(engine.card), Date.now());
+    const run = o.rerun ? undefined : runs.withSettings(modelId, o.settings);
+    if (run !== undefined) {
+      runs.markRunning(run, engine.provider);
+      o.log?.(`continuing run ${run}`);
+      return run;
     }
-    const r = db
-      .prepare(
-        "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
-      )
-      .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
-    return Number(r.lastInsertRowid);
+    return runs.create({ ...o.settings, modelId, provider: engine.provider, now: Date.now() });
   });
-}
-
-function upsertModel(db: ProjectDb, modelPath: string, hash: string, card: string): number {
-  const row = db.prepare('SELECT id FROM models WHERE content_hash = ?').get(hash) as { id: number } | undefined;
-  if (row) return row.id;
-  return Number(
-    db
-      .prepare('INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, ?, ?)')
-      .run(modelPath, hash, card, Date.now()).lastInsertRowid,
-  );
 }
 
 /** SHA-256 of the model file, streamed; a missing, empty or folder path is a ModelLoadError saying so. */

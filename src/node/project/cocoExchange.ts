@@ -6,15 +6,14 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import {
-  isEmptyPerson,
-  isLabelled,
-  type AnnotationState,
-  type JointRecord,
-  type PersonRecord,
-} from '../../core/edit/poseRecords.ts';
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import { isEmptyPerson, isLabelled, type JointRecord, type PersonRecord } from '../../core/edit/poseRecords.ts';
+import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import { annotationStore } from './annotationStore.ts';
+import { readTransaction } from '../db/writeTransaction.ts';
 
 const AREA_SOURCE =
   "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
@@ -24,6 +23,7 @@ const AREA_SOURCE =
  * images imported with their annotations (unless rejected since), so that import(export(x)) == x for an imported
  * dataset — never an image that only has predictions or that someone merely opened. `onlyReviewed`: accepted and
  * "no person" only. `all`: every image, each with its review status recorded (`review_status` in its record).
+ * Plain data: it travels to the project worker as it is.
  */
 export interface ExportOptions {
   onlyReviewed?: boolean;
@@ -33,45 +33,23 @@ export interface ExportOptions {
 /** The image record field an `all` export records each image's review status in. */
 export const REVIEW_STATUS_FIELD = 'review_status';
 
-interface ScopeRow {
-  status: string;
-  coco_json: string | null;
-}
-
 /** Why these options cannot go together, or null (the CLI and the service refuse them with this). */
 export function exportScopeProblem(o: ExportOptions): string | null {
   return o.onlyReviewed && o.all ? 'choose either only the reviewed images or all of them, not both' : null;
 }
 
 /** Whether an image belongs to an export of these options (see ExportOptions). */
-export function inExportScope(r: ScopeRow, o: ExportOptions): boolean {
+export function inExportScope(r: Pick<ImageRecord, 'status' | 'cocoJson'>, o: ExportOptions): boolean {
   if (o.all) return true;
   if (r.status === 'accepted' || r.status === 'no_person') return true;
-  return !o.onlyReviewed && r.coco_json !== null && r.status !== 'rejected';
-}
-
-/** The project's images an export takes, in export order (ExportOptions). */
-function scopeRows(db: ProjectDb, o: ExportOptions) {
-  const rows = db
-    .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key, i.rel_path`)
-    .all() as {
-    id: number;
-    rel_path: string;
-    width: number;
-    height: number;
-    status: string;
-    coco_json: string | null;
-    persons_json: string | null;
-  }[];
-  return rows.filter((r) => inExportScope(r, o));
+  return !o.onlyReviewed && r.cocoJson !== null && r.status !== 'rejected';
 }
 
 /**
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
  * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
  * stay in `images`; the images of ExportOptions. A person with no labelled joint and no box of its own is never
- * written (`emptyPersons` counts them). The result passes the validator.
+ * written (`exportCocoCounted` counts them). The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   return exportCocoCounted(db, o).dataset;
@@ -82,31 +60,34 @@ export function exportCocoCounted(
   db: ProjectDb,
   o: ExportOptions = {},
 ): { dataset: CocoDataset; emptyPersons: number } {
-  const ids = cocoImageIds(db);
-  const chosen = scopeRows(db, o).map((r) => ({
-    ...r,
-    image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
-    state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
-  }));
-  let nextAnn = 1;
+  // One snapshot of images and annotations, as a single query would read them.
+  const all = readTransaction(db, () =>
+    imageRepository(db)
+      .all()
+      .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
+  );
+  const ids = cocoImageIds(all);
+  // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
+  // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
+  const chosen = [...all]
+    .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
+    .filter((r) => inExportScope(r, o))
+    .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
+  const usedAnnIds: number[] = [];
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
         const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+        if (typeof cid === 'number') usedAnnIds.push(cid);
       }
   }
+  const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false,
     emptyPersons = 0;
   for (const r of chosen) {
-    const record: CocoImage = r.image ?? {
-      id: ids.get(r.id)!,
-      file_name: r.rel_path,
-      width: r.width,
-      height: r.height,
-    };
+    const record: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.relPath, width: r.width, height: r.height };
     const im = o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record;
     images.push(im);
     const state = r.state;
@@ -116,7 +97,7 @@ export function exportCocoCounted(
       if (!p)
         throw new CocoFormatError('export', [
           {
-            path: `image ${r.rel_path}`,
+            path: `image ${r.relPath}`,
             message: `its stored annotation lists person ${id}, which it does not hold (a damaged record: fix it in the app)`,
             severity: 'error',
           },
@@ -126,7 +107,7 @@ export function exportCocoCounted(
         continue;
       }
       const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
@@ -149,10 +130,8 @@ export function datasetFields(
   db: ProjectDb,
   derivedArea: boolean,
 ): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
-  const meta = (k: string) => {
-    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
-    return v === undefined ? undefined : JSON.parse(v);
-  };
+  const stored = projectMetaRepository(db);
+  const meta = (k: string) => stored.json(k) as ReturnType<typeof JSON.parse>; // as an import stored it
   const info = meta('coco_info');
   return {
     ...(meta('coco_extra') ?? {}),
@@ -207,49 +186,39 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
 }
 
 /**
- * The COCO image id of every project image, shared by GT and results exports: an imported image keeps its id, any
- * other gets the next id above all imported ones, in project order.
+ * The COCO image id of every project image (`images`: all of them in project order, as imageRepository.all gives),
+ * shared by GT and results exports: an imported image keeps its id, any other gets the next id above all imported
+ * ones, in project order (freshCocoIds: the lowest free ones once that would pass 2^53 − 1).
  */
-export function cocoImageIds(db: ProjectDb): Map<number, number> {
-  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as {
-    id: number;
-    coco_json: string | null;
-  }[];
+export function cocoImageIds(images: Pick<ImageRecord, 'id' | 'cocoJson'>[]): Map<number, number> {
   const ids = new Map<number, number>();
-  let next = 1;
-  for (const r of rows)
-    if (r.coco_json) {
-      const id = (JSON.parse(r.coco_json) as CocoImage).id;
-      ids.set(r.id, id);
-      next = Math.max(next, id + 1);
-    }
-  for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
+  for (const r of images) if (r.cocoJson) ids.set(r.id, (JSON.parse(r.cocoJson) as CocoImage).id);
+  const next = freshCocoIds(ids.values());
+  for (const r of images) if (!r.cocoJson) ids.set(r.id, next());
   return ids;
 }
 
 /**
  * The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco), on the images
- * of ExportOptions — the images of the GT export with the same options, so that the pair evaluates. Scores are the
- * decoder's own (the person score 1 − 1/total), never rescaled.
+ * of ExportOptions — the images of the GT export with the same options, so that the pair evaluates (default: every
+ * image). Scores are the decoder's own (the person score 1 − 1/total), never rescaled.
  */
 export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = { all: true }): CocoKeypointResult[] {
-  const ids = cocoImageIds(db);
-  const rows = db
-    .prepare(
-      'SELECT p.poses_json, i.id, i.status, i.coco_json FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path',
-    )
-    .all(runId) as { poses_json: string; id: number; status: string; coco_json: string | null }[];
-  return rows
-    .filter((r) => inExportScope(r, o))
-    .flatMap((r) => {
-      const imageId = ids.get(r.id)!;
-      return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
-        image_id: imageId,
+  const [all, predicted] = readTransaction(
+    db,
+    () => [imageRepository(db).all(), runRepository(db).predictionsOf(runId)] as const,
+  );
+  const ids = cocoImageIds(all);
+  return all
+    .filter((im) => inExportScope(im, o))
+    .flatMap((im) =>
+      (predicted.get(im.id) ?? []).map((pose) => ({
+        image_id: ids.get(im.id)!,
         category_id: 1,
         score: pose.score,
         keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-      }));
-    });
+      })),
+    );
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
@@ -274,16 +243,32 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     if (l) l.push(a);
     else byImage.set(a.image_id, [a]);
   }
+  const taken = new Set<string>();
   for (const im of all.images) {
+    const name = perImageFileName(im, taken);
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
       sweep: im === all.images[0], // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
+}
+
+/**
+ * `<file_name with / replaced by __>.json`, or `….<image id>.json` when an earlier image took that name — also one
+ * that differs only in case or Unicode normalisation (one file on macOS and Windows disks): `sub/x.png` and
+ * `sub__x.png`, `A.png` and `a.png` each keep a file of their own.
+ */
+function perImageFileName(im: CocoImage, taken: Set<string>): string {
+  const base = im.file_name.replace(/[\\/]/g, '__');
+  const folded = (n: string) => n.normalize('NFC').toLowerCase();
+  let name = `${base}.json`;
+  for (let k = 0; taken.has(folded(name)); k++) name = `${base}.${im.id}${k ? `-${k}` : ''}.json`;
+  taken.add(folded(name));
+  return name;
 }

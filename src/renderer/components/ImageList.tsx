@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { ImageStatus } from '../../contract/apiPayloads.ts';
 import type { ImageStatusName, ListFilter } from '../editor/imageListModel.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
 const ROW = 56;
-const STATUSES: ImageStatusName[] = ['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person'];
+const STATUSES = ImageStatus.options;
 
 /** The project's images: virtualised (only the visible rows exist), thumbnails, status badges, filters, queue order. */
 export function ImageList() {

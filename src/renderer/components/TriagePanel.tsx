@@ -1,6 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
-import { PERSON_SCORE_THRESHOLD_RANGE, SCORE_EXPLANATION } from '../../core/review/personScoreThreshold.ts';
+import {
+  PERSON_SCORE_THRESHOLD_RANGE,
+  personScoreThresholdProblem,
+  SCORE_EXPLANATION,
+} from '../../core/review/personScoreThreshold.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
 const command = (id: string) => EDITOR_COMMANDS.find((c) => c.id === id)!;
@@ -28,13 +32,11 @@ export function TriagePanel() {
   const [typed, setTyped] = useState(String(threshold));
   useEffect(() => setTyped(String(threshold)), [threshold]);
   const applyTyped = () => {
-    const t = Number(typed);
-    if (typed.trim() !== '' && Number.isFinite(t) && t >= PERSON_SCORE_THRESHOLD_RANGE.min && t <= 1)
-      void engine.settings.setThreshold(t);
+    const t = typed.trim() === '' ? Number.NaN : Number(typed);
+    const problem = personScoreThresholdProblem(t, typed);
+    if (!problem) void engine.settings.setThreshold(t);
     else {
-      engine.notices.say(
-        `The score threshold must be a number from ${PERSON_SCORE_THRESHOLD_RANGE.min} to ${PERSON_SCORE_THRESHOLD_RANGE.max}, got "${typed}"`,
-      );
+      engine.notices.say(problem);
       setTyped(String(threshold));
     }
   };

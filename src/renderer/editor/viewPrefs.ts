@@ -1,5 +1,6 @@
 import type { ColormapName } from '../../core/geometry/colormap.ts';
 import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
+import { ImageStatus } from '../../contract/apiPayloads.ts';
 import { reasonOf } from './notices.ts';
 
 export interface HeatmapSettings {
@@ -97,7 +98,7 @@ const DETECT: Checks<DetectPrefs> = {
 };
 
 const TRIAGE: Checks<TriagePrefs> = { showPredictions: bool };
-const STATUSES = new Set(['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person']);
+const STATUSES = new Set<string>(ImageStatus.options);
 const optNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
 function isResumePoint(v: unknown): v is ResumePoint {
   if (typeof v !== 'object' || v === null) return false;

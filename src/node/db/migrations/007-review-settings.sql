@@ -1,4 +1,4 @@
--- 006: the project's review settings, one row. person_score_threshold: predicted persons scored below it are hidden
+-- 007: the project's review settings, one row. person_score_threshold: predicted persons scored below it are hidden
 -- (canvas, counts, "accept predictions"); NULL = the app's default (core/review/personScoreThreshold.ts), so the
 -- default stays one fact in one place. Scores are the decoder's 1 − 1/total (< 1, below 0 for weak persons).
 CREATE TABLE review_settings (

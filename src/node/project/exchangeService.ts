@@ -1,0 +1,84 @@
+import type { ProjectDb } from '../db/openProjectDb.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
+import { serializeCoco } from '../../core/coco/cocoJson.ts';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
+import { exportCocoCounted, exportResults, exportScopeProblem, type ExportOptions } from './cocoExchange.ts';
+import { chooseRun } from './chooseRun.ts';
+import { projectCacheDir } from './mapCache.ts';
+import type { ProjectService, ServiceContext } from './projectService.ts';
+
+/**
+ * What an export wrote: images and annotations (results: detections) in the file, and where; a GT export also says
+ * how many persons it left out for having no labelled joint and no box (`emptyPersons`: never exported).
+ */
+export interface ExportWritten {
+  images: number;
+  annotations: number;
+  path: string;
+  emptyPersons?: number;
+}
+
+/**
+ * The project's images of `scope` (ExportOptions) as a validated COCO keypoints GT file, written atomically to
+ * `out` (a target already checked).
+ */
+export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
+  const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
+  await writeFileAtomic(out, serializeCoco(gt));
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons };
+}
+
+/**
+ * A run's predictions on the images of `scope` (those of the GT export with the same options) as a COCO results
+ * file, written atomically to `out` (a target already checked).
+ */
+export async function writeResultsExport(
+  db: ProjectDb,
+  out: string,
+  runId: number,
+  scope: ExportOptions,
+): Promise<ExportWritten> {
+  const results = exportResults(db, runId, scope);
+  await writeFileAtomic(out, serializeCoco(results));
+  return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
+}
+
+/** The export options as asked for, or a 400 that says why they cannot go together. */
+export function exportScope(onlyReviewed: boolean, all: boolean | undefined): ExportOptions {
+  const scope = { onlyReviewed, all: all === true };
+  const clash = exportScopeProblem(scope);
+  if (clash) throw new ApiError('bad_request', clash);
+  return scope;
+}
+
+/** The run a results export is of: `runId`, which must exist, or the latest finished run. */
+export function runToExport(db: ProjectDb, runId?: number): number {
+  return chooseRun(db, runId, () => new ApiError('conflict', 'no finished inference run to export'));
+}
+
+/** A project's own files, never an export target: its database and, once a scan recorded its folder, its map cache. */
+export function projectOwnFiles(db: ProjectDb, databaseFile: string = db.name): ProjectOwnFiles {
+  const root = projectMetaRepository(db).root();
+  return { database: databaseFile, cacheDir: root ? projectCacheDir(root) : undefined };
+}
+
+/**
+ * The service's COCO exchange. The file named is checked against the transport's exchange policy here, then the
+ * work — reading, hashing and matching an import, building, validating and writing an export — runs on the
+ * service's task runner (a worker thread with its own connection in the app), so the caller's thread stays free.
+ */
+export function exchangeMethods(c: ServiceContext): Pick<ProjectService, 'exportCoco' | 'importCoco'> {
+  return {
+    async exportCoco({ path: requested, onlyReviewed, all, kind }) {
+      const scope = exportScope(onlyReviewed, all);
+      const out = exportTarget(requested, c.exchange, { database: c.db.name, cacheDir: c.cacheDir });
+      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db), scope });
+      return c.tasks.run('exportGt', { out, scope });
+    },
+    async importCoco({ path: file }) {
+      return c.tasks.run('importCoco', { file: importSource(file, c.exchange), root: c.root });
+    },
+  };
+}
