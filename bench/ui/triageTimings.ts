@@ -11,10 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fmt, median } from '../benchStats.ts';
-import { openProjectFolder } from '../../src/node/project/openProjectFolder.ts';
-import { startServer } from '../../src/server/startServer.ts';
-import { runDetectJob } from '../../src/node/jobs/detectJob.ts';
-import { projectCacheDir } from '../../src/node/project/mapCache.ts';
+import { detectedAndServed } from '../../test/support/servedProject.ts';
 import { AnnotationStore } from '../../src/node/project/annotationStore.ts';
 import { DEFAULT_PERSON_SCORE_THRESHOLD } from '../../src/core/review/personScoreThreshold.ts';
 
@@ -98,18 +95,7 @@ async function crowdProject(model: string, root: string) {
   mkdirSync(path.join(dir, 'photos'));
   copyFileSync(CROWD, path.join(dir, 'photos', 'a-crowd.jpg'));
   copyFileSync(NEXT, path.join(dir, 'photos', 'b-next.jpg'));
-  const project = await openProjectFolder(dir, { modelPath: model });
-  await runDetectJob(project.db, {
-    modelPath: model,
-    root: project.root,
-    settings: { scales: [1], flip: true, mode: 'fast' },
-    cacheDir: projectCacheDir(project.root),
-  });
-  const server = await startServer({
-    service: project.service,
-    root: project.root,
-    staticDir: path.join(root, 'out', 'renderer'),
-  });
+  const { project, server } = await detectedAndServed(dir, model, path.join(root, 'out', 'renderer'));
   const store = new AnnotationStore(project.db);
   const rows = (await project.service.listImages({})).images;
   const imageId = rows.find((x) => x.relPath.endsWith('a-crowd.jpg'))!.id;
