@@ -25,7 +25,8 @@ DIR. Which images, for all three (the app's export takes the same):
                    their annotations (unless rejected since) — never one that only has predictions or was merely
                    opened
   --only-reviewed  accepted and "no person" images only
-  --all            every image, each with its review status recorded (images[].review_status)
+  --all            every image, each with its review status recorded (images[].review_status; importing such a
+                   file establishes only the images it records as accepted or "no person")
 A results export takes the images of the GT export with the same option, so the pair evaluates. A person with no
 labelled joint and no box is never written (the summary counts them). Files are written atomically. An export
 never replaces the project's database (or its -wal/-shm/-journal), anything in its map cache, another SQLite

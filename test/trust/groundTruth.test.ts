@@ -100,6 +100,33 @@ describe('what gets exported', () => {
       code: 'bad_request',
     });
   });
+  it('an --all file imported again establishes only what it says was reviewed, and no export keeps a stale status', async () => {
+    const s = await reviewedProject();
+    const all = path.join(project.root, 'all.json');
+    expect((await cli('export', '--project', project.db.name, '--out', all, '--all')).code).toBe(0);
+    // Imported into a project of the same photos (here the same one): the only-predicted and opened images must
+    // not become person-free ground truth, and the file's statuses are not this project's.
+    const imported = await s.importCoco({ path: all });
+    expect(imported.images).toBe(6);
+    const out = path.join(project.root, 'after.json');
+    const names = (f: string) => json(f).images.map((i: { file_name: string }) => i.file_name);
+    await s.exportCoco({ path: out, onlyReviewed: false, kind: 'gt' });
+    expect(names(out)).toEqual(['photos/img000.png', 'photos/img001.png']);
+    await s.setStatus({ imageId: 4, status: 'no_person' });
+    await s.setStatus({ imageId: 1, status: 'rejected' });
+    await s.exportCoco({ path: out, onlyReviewed: false, kind: 'gt' });
+    expect(names(out)).toEqual(['photos/img001.png', 'photos/img003.png']);
+    expect(json(out).images.map((i: { review_status?: string }) => i.review_status)).toEqual([undefined, undefined]);
+    await s.exportCoco({ path: out, onlyReviewed: false, all: true, kind: 'gt' });
+    expect(json(out).images.map((i: { review_status: string }) => i.review_status)).toEqual([
+      'rejected',
+      'no_person',
+      'in_progress',
+      'no_person',
+      'unreviewed',
+      'unreviewed',
+    ]);
+  });
   it("--results --only-reviewed writes the reviewed images' detections only, with the decoder's scores, and the pair evaluates", async () => {
     await reviewedProject();
     const gt = path.join(project.root, 'gt.json'),

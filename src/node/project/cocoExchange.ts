@@ -38,11 +38,18 @@ export function exportScopeProblem(o: ExportOptions): string | null {
   return o.onlyReviewed && o.all ? 'choose either only the reviewed images or all of them, not both' : null;
 }
 
-/** Whether an image belongs to an export of these options (see ExportOptions). */
+/**
+ * Whether an image belongs to an export of these options (see ExportOptions). An imported record is established
+ * ground truth unless it says otherwise: an `all` export imported again records each image's status in the project
+ * it came from, and an image that was only predicted or opened there (no annotations in the file) must not become a
+ * person-free image here.
+ */
 export function inExportScope(r: Pick<ImageRecord, 'status' | 'cocoJson'>, o: ExportOptions): boolean {
   if (o.all) return true;
   if (r.status === 'accepted' || r.status === 'no_person') return true;
-  return !o.onlyReviewed && r.cocoJson !== null && r.status !== 'rejected';
+  if (o.onlyReviewed || r.cocoJson === null || r.status === 'rejected') return false;
+  const recorded = (JSON.parse(r.cocoJson) as Record<string, unknown>)[REVIEW_STATUS_FIELD];
+  return recorded === undefined || recorded === 'accepted' || recorded === 'no_person';
 }
 
 /**
@@ -87,8 +94,14 @@ export function exportCocoCounted(
   let derivedArea = false,
     emptyPersons = 0;
   for (const r of chosen) {
-    const record: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.relPath, width: r.width, height: r.height };
-    const im = o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record;
+    // A status an imported record brought is another project's: only an `all` export writes one, this project's.
+    const { [REVIEW_STATUS_FIELD]: _brought, ...record }: CocoImage & Record<string, unknown> = r.image ?? {
+      id: ids.get(r.id)!,
+      file_name: r.relPath,
+      width: r.width,
+      height: r.height,
+    };
+    const im = (o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record) as CocoImage;
     images.push(im);
     const state = r.state;
     if (!state) continue;
