@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
 import { PROJECT_FIXTURES } from '../../../test/support/fixturePaths.ts';
+import { PERSON_SCORE_THRESHOLD_RANGE } from '../../core/review/personScoreThreshold.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
 const isRoot = process.getuid?.() === 0;
@@ -26,6 +27,7 @@ describe('openProjectDb', () => {
       'models',
       'predictions',
       'project_meta',
+      'review_settings',
     ]);
     db.close();
   });
@@ -158,7 +160,7 @@ describe('migrations from fixture databases', () => {
       INSERT INTO predictions (run_id, image_id, poses_json, created_at)
         VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (2, 1, '[{"score":0.8}]', 0), (1, 2, '[]', 0);`);
     v5.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
     expect(db.pragma('user_version', { simple: true })).toBe(6);
     const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
     expect([score(1), score(2), score(3)]).toEqual([0.8, null, null]); // run 2 is the latest for image 1
@@ -180,6 +182,32 @@ describe('migrations from fixture databases', () => {
     expect(score(1)).toBe(0.9); // back to run 1's
     db.prepare('DELETE FROM inference_runs WHERE id = 2').run(); // cascades to its predictions
     expect([score(1), score(2), score(3)]).toEqual([0.9, null, 0.5]);
+    db.close();
+  });
+
+  it('migration 007 adds the review settings (one row, the threshold NULL = the default) to an existing project', () => {
+    const file = path.join(tmp, 'v6.sqlite');
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
+    v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status)
+      VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0, 'accepted')`);
+    v6.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(SCHEMA_VERSION).toBe(7);
+    expect(db.prepare('SELECT id, person_score_threshold FROM review_settings').all()).toEqual([
+      { id: 1, person_score_threshold: null },
+    ]);
+    expect(db.prepare('SELECT rel_path, status FROM images').all()).toEqual([
+      { rel_path: 'a.jpg', status: 'accepted' },
+    ]);
+    const set = db.prepare('UPDATE review_settings SET person_score_threshold = ? WHERE id = 1');
+    set.run(-0.5);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.min);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.max);
+    // The table's bounds are the app's range (core/review/personScoreThreshold.ts), just outside refused.
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.max + 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.min - 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => db.prepare('INSERT INTO review_settings (id) VALUES (2)').run()).toThrow(/CHECK constraint/);
     db.close();
   });
 });
