@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
 import { PROJECT_FIXTURES } from '../../../test/support/fixturePaths.ts';
+import { PERSON_SCORE_THRESHOLD_RANGE } from '../../core/review/personScoreThreshold.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
 const isRoot = process.getuid?.() === 0;
@@ -26,6 +27,7 @@ describe('openProjectDb', () => {
       'models',
       'predictions',
       'project_meta',
+      'review_settings',
     ]);
     db.close();
   });
@@ -183,9 +185,34 @@ describe('migrations from fixture databases', () => {
     db.close();
   });
 
-  it('migration 007 gives predictions the content they were made from; the latest score follows the current content', () => {
+  it('migration 007 adds the review settings (one row, the threshold NULL = the default) to an existing project', () => {
     const file = path.join(tmp, 'v6.sqlite');
     const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
+    v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status)
+      VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0, 'accepted')`);
+    v6.close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 7) });
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.prepare('SELECT id, person_score_threshold FROM review_settings').all()).toEqual([
+      { id: 1, person_score_threshold: null },
+    ]);
+    expect(db.prepare('SELECT rel_path, status FROM images').all()).toEqual([
+      { rel_path: 'a.jpg', status: 'accepted' },
+    ]);
+    const set = db.prepare('UPDATE review_settings SET person_score_threshold = ? WHERE id = 1');
+    set.run(-0.5);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.min);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.max);
+    // The table's bounds are the app's range (core/review/personScoreThreshold.ts), just outside refused.
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.max + 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.min - 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => db.prepare('INSERT INTO review_settings (id) VALUES (2)').run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
+
+  it('migration 008 gives predictions the content they were made from; the latest score follows the current content', () => {
+    const file = path.join(tmp, 'v7.sqlite');
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 7) });
     v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
         VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0);
       INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
@@ -193,8 +220,8 @@ describe('migrations from fixture databases', () => {
       INSERT INTO predictions (run_id, image_id, poses_json, created_at)
         VALUES (1, 1, '[{"score":0.6}]', 0), (1, 2, '[{"score":0.3}]', 0);`);
     v6.close();
-    const db = openProjectDb(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 8) });
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
     const hashes = db.prepare('SELECT image_id, content_hash FROM predictions ORDER BY image_id').raw().all();
     expect(hashes).toEqual([
       [1, 'h'],

@@ -5,7 +5,7 @@ import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 // The `inference_runs` and `predictions` tables (a run and the poses it found): every statement on them is here.
 
-/** Predictions of the content their image has now (migration 007); a photo replaced in place has none until detected. */
+/** Predictions of the content their image has now (migration 008); a photo replaced in place has none until detected. */
 const CURRENT = 'FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.content_hash = i.content_hash';
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';

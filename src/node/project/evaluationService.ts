@@ -23,10 +23,7 @@ export function evaluateRun(db: ProjectDb, runId?: number): RunEvaluation {
   const gt = exportCoco(db, { onlyReviewed: true });
   if (!gt.images.length) throw new ApiError('bad_request', 'no reviewed images yet');
   const ids = new Set(gt.images.map((i) => i.id));
-  const evaluator = createKeypointEvaluator(
-    gt,
-    exportResults(db, run).filter((x) => ids.has(x.image_id)),
-  );
+  const evaluator = createKeypointEvaluator(gt, exportResults(db, run, { onlyReviewed: true }));
   const cocoToRow = new Map([...cocoImageIds(imageRepository(db).all())].map(([row, coco]) => [coco, row]));
   const perImage = gt.images.map((im) => {
     const st = evaluator.stats([im.id]);

@@ -4,33 +4,62 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
-import { exportCoco, exportResults, type LeftOutImage } from './cocoExchange.ts';
+import {
+  exportCocoCounted,
+  exportResults,
+  exportScopeProblem,
+  type ExportOptions,
+  type LeftOutImage,
+} from './cocoExchange.ts';
 import { chooseRun } from './chooseRun.ts';
 import { projectCacheDir } from './mapCache.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
-/** What an export wrote: images and annotations (results: detections) in the file, and where. */
+/**
+ * What an export wrote: images and annotations (results: detections) in the file, and where; a GT export also says
+ * how many persons it left out for having no labelled joint and no box (`emptyPersons`: never exported).
+ */
 export interface ExportWritten {
   images: number;
   annotations: number;
   path: string;
+  emptyPersons?: number;
   /** Images left out of a GT export (they wait for a look), and why. */
   leftOut?: LeftOutImage[];
 }
 
-/** The project as a validated COCO keypoints GT file, written atomically to `out` (a target already checked). */
-export async function writeGtExport(db: ProjectDb, out: string, onlyReviewed: boolean): Promise<ExportWritten> {
+/**
+ * The project's images of `scope` (ExportOptions) as a validated COCO keypoints GT file, written atomically to
+ * `out` (a target already checked).
+ */
+export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
   const leftOut: LeftOutImage[] = [];
-  const gt = exportCoco(db, { onlyReviewed, leftOut });
+  const { dataset: gt, emptyPersons } = exportCocoCounted(db, { ...scope, leftOut });
   await writeFileAtomic(out, serializeCoco(gt));
-  return { images: gt.images.length, annotations: gt.annotations.length, path: out, leftOut };
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons, leftOut };
 }
 
-/** A run's predictions as a COCO results file, written atomically to `out` (a target already checked). */
-export async function writeResultsExport(db: ProjectDb, out: string, runId: number): Promise<ExportWritten> {
-  const results = exportResults(db, runId);
+/**
+ * A run's predictions on the images of `scope` (those of the GT export with the same options) as a COCO results
+ * file, written atomically to `out` (a target already checked).
+ */
+export async function writeResultsExport(
+  db: ProjectDb,
+  out: string,
+  runId: number,
+  scope: ExportOptions,
+): Promise<ExportWritten> {
+  const results = exportResults(db, runId, scope);
   await writeFileAtomic(out, serializeCoco(results));
   return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
+}
+
+/** The export options as asked for, or a 400 that says why they cannot go together. */
+export function exportScope(onlyReviewed: boolean, all: boolean | undefined): ExportOptions {
+  const scope = { onlyReviewed, all: all === true };
+  const clash = exportScopeProblem(scope);
+  if (clash) throw new ApiError('bad_request', clash);
+  return scope;
 }
 
 /** The run a results export is of: `runId`, which must exist, or the latest finished run. */
@@ -51,10 +80,11 @@ export function projectOwnFiles(db: ProjectDb, databaseFile: string = db.name): 
  */
 export function exchangeMethods(c: ServiceContext): Pick<ProjectService, 'exportCoco' | 'importCoco'> {
   return {
-    async exportCoco({ path: requested, onlyReviewed, kind }) {
+    async exportCoco({ path: requested, onlyReviewed, all, kind }) {
+      const scope = exportScope(onlyReviewed, all);
       const out = exportTarget(requested, c.exchange, { database: c.db.name, cacheDir: c.cacheDir });
-      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db) });
-      return c.tasks.run('exportGt', { out, onlyReviewed });
+      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db), scope });
+      return c.tasks.run('exportGt', { out, scope });
     },
     async importCoco({ path: file }) {
       return c.tasks.run('importCoco', { file: importSource(file, c.exchange), root: c.root });

@@ -11,6 +11,7 @@ import { detectionMethods } from './detectionService.ts';
 import { evaluationMethods } from './evaluationService.ts';
 import { exchangeMethods } from './exchangeService.ts';
 import { imageMethods } from './imageService.ts';
+import { reviewSettingsMethods } from './reviewSettingsService.ts';
 
 export interface ProjectServiceOptions {
   /** The model detection uses by default (projectInfo reports it; the bundled model in the app). */
@@ -72,6 +73,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     events: c.events,
     ...imageMethods(c),
     ...annotationMethods(c),
+    ...reviewSettingsMethods(c),
     ...detection,
     ...exchangeMethods(c),
     ...evaluationMethods(c),

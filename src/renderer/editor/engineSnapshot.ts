@@ -13,6 +13,13 @@ export function engineSnapshot(e: EditorEngine) {
     canvas: e.view.canvas.get(),
     heatmap: e.view.heatmap.get(),
     detect: e.view.detect.get(),
+    triagePrefs: e.view.triage.get(),
+    threshold: e.settings.settings.get(),
+    triage: e.triage.get() && {
+      counts: e.triage.get()!.counts,
+      pending: e.triage.get()!.pending.map((t) => ({ key: t.key, index: t.index, score: t.pose.score })),
+    },
+    prompt: e.flow.prompt.get(),
     job: e.jobs.job.get(),
     dialog: e.notices.dialog.get(),
     message: e.notices.message.get(),

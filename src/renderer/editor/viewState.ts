@@ -3,19 +3,35 @@ import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/
 import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
 import { reasonOf, type Notices } from './notices.ts';
 import { Slice } from './slice.ts';
-import { readPrefs, type DetectPrefs, type HeatmapSettings, type PrefsStorage } from './viewPrefs.ts';
+import {
+  readPrefs,
+  RESUME_PROJECTS,
+  type DetectPrefs,
+  type HeatmapSettings,
+  type PrefsStorage,
+  type ResumePoint,
+  type TriagePrefs,
+} from './viewPrefs.ts';
 
 export interface SelectionState {
   selection: Selection;
   /** "Click to place" armed for the selected missing joint. */
   placeMode: boolean;
+  /** The selected predicted person (its prediction key): selecting one clears the person selection and back. */
+  prediction: string | null;
 }
+/** `personId`: an annotation person's id, or PREDICTED_PREFIX + a prediction's key. */
 export interface HoveredJoint {
   personId: string;
   joint: number;
 }
 
-const NONE: SelectionState = { selection: { personId: null, joint: null }, placeMode: false };
+const NONE: SelectionState = { selection: { personId: null, joint: null }, placeMode: false, prediction: null };
+
+/** Ids of predicted persons on the canvas (hover, drag): this prefix and the prediction's key. */
+export const PREDICTED_PREFIX = 'pred:';
+export const predictedKeyOf = (id: string): string | null =>
+  id.startsWith(PREDICTED_PREFIX) ? id.slice(PREDICTED_PREFIX.length) : null;
 
 /** Heatmap channel of a COCO joint: its IMHN keypoint channel. */
 export function jointChannel(cocoJoint: number): number {
@@ -34,6 +50,8 @@ export class ViewState {
   readonly hover = new Slice<HoveredJoint | null>(null);
   readonly heatmap: Slice<HeatmapSettings>;
   readonly detect: Slice<DetectPrefs>;
+  readonly triage: Slice<TriagePrefs>;
+  private resume: Record<string, ResumePoint>;
   private image: { w: number; h: number } | null = null;
   private readonly storage: PrefsStorage;
   private readonly notices: Notices;
@@ -45,6 +63,8 @@ export class ViewState {
     const { prefs, problem } = readPrefs(storage);
     this.heatmap = new Slice(prefs.heatmap);
     this.detect = new Slice(prefs.detect);
+    this.triage = new Slice(prefs.triage);
+    this.resume = prefs.resume;
     if (problem) notices.say(problem);
   }
 
@@ -57,8 +77,11 @@ export class ViewState {
   }
 
   select(selection: Selection, placeMode = false): void {
-    this.selection.set({ selection, placeMode });
+    this.selection.set({ selection, placeMode, prediction: null });
     if (selection.joint !== null) this.followJoint(selection.joint);
+  }
+  selectPrediction(key: string | null): void {
+    this.selection.set({ ...NONE, prediction: key });
   }
   setPlaceMode(placeMode: boolean): void {
     this.selection.patch({ placeMode });
@@ -110,6 +133,22 @@ export class ViewState {
     this.detect.set(detect);
     this.save();
   }
+  setTriage(patch: Partial<TriagePrefs>): void {
+    this.triage.patch(patch);
+    this.save();
+  }
+
+  /** Where this window last was in the project at `root`. */
+  resumePoint(root: string): ResumePoint | null {
+    return this.resume[root] ?? null;
+  }
+  /** Remembers where the window is (the most recent RESUME_PROJECTS projects are kept). */
+  setResumePoint(root: string, point: ResumePoint): void {
+    const { [root]: _, ...others } = this.resume;
+    const kept = Object.entries(others).slice(-(RESUME_PROJECTS - 1));
+    this.resume = { ...Object.fromEntries(kept), [root]: point };
+    this.save();
+  }
 
   private followJoint(joint: number): void {
     const h = this.heatmap.get();
@@ -118,7 +157,14 @@ export class ViewState {
 
   private save(): void {
     try {
-      this.storage.write(JSON.stringify({ heatmap: this.heatmap.get(), detect: this.detect.get() }));
+      this.storage.write(
+        JSON.stringify({
+          heatmap: this.heatmap.get(),
+          detect: this.detect.get(),
+          triage: this.triage.get(),
+          resume: this.resume,
+        }),
+      );
       this.saveFailed = false;
     } catch (e) {
       // Said once (private mode refuses every write), not on every move of a slider.
