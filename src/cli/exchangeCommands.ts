@@ -10,6 +10,9 @@ import { exportFolder, exportTarget, type ProjectOwnFiles } from '../node/fs/pro
 import { projectCacheDir } from '../node/project/mapCache.ts';
 import type { ProjectDb } from '../node/db/openProjectDb.ts';
 import type { CliIo } from './main.ts';
+import { projectFileArg } from './projectArg.ts';
+import { recordedRoot, recordRootIfAbsent } from '../node/project/projectRoot.ts';
+import path from 'node:path';
 
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
 
@@ -44,9 +47,16 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1 || !values.images || !values.project)
     throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
-  const db = openProjectDb(values.project);
+  const projectFile = projectFileArg(values.project);
+  const db = openProjectDb(projectFile);
   try {
     const r = importCoco(db, positionals[0], values.images);
+    // The images' folder becomes the project's own when it has none, so that `serve --project FILE` works.
+    const root = recordRootIfAbsent(db, values.images);
+    if (root !== path.resolve(values.images))
+      io.err(
+        `note: ${values.project} keeps its folder ${root} (the app and serve look for the images there, not in ${values.images})`,
+      );
     if (values.json) io.out(JSON.stringify(r));
     else {
       const c = r.changes;
@@ -88,17 +98,14 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (!values.project || (!values.out && !values['per-image']))
     throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
-  const db = openProjectDb(values.project, { readonly: true });
+  const projectFile = projectFileArg(values.project);
+  const db = openProjectDb(projectFile, { readonly: true });
   try {
-    const own = ownFiles(db, values.project);
+    const own = ownFiles(db, projectFile);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
       const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
-      say(`wrote ${n} per-image COCO files to ${values['per-image']}`, {
-        kind: 'per-image',
-        images: n,
-        dir: values['per-image'],
-      });
+      say(`wrote ${n} per-image COCO files to ${dir}`, { kind: 'per-image', images: n, dir });
       return EXIT.ok;
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
@@ -112,20 +119,20 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
         );
       const results = exportResults(db, run);
       await writeFileAtomic(out, serializeCoco(results));
-      say(`wrote ${results.length} detections of run ${run} to ${values.out}`, {
+      say(`wrote ${results.length} detections of run ${run} to ${out}`, {
         kind: 'results',
         run,
         detections: results.length,
-        out: values.out,
+        out,
       });
     } else {
       const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
       await writeFileAtomic(out, serializeCoco(gt));
-      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${values.out}`, {
+      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${out}`, {
         kind: 'gt',
         images: gt.images.length,
         annotations: gt.annotations.length,
-        out: values.out,
+        out,
       });
     }
     return EXIT.ok;
@@ -136,7 +143,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
 
 /** The project's own files (its database and, when the folder is recorded, its map cache): never an export target. */
 function ownFiles(db: ProjectDb, project: string): ProjectOwnFiles {
-  const root = db.prepare("SELECT value FROM project_meta WHERE key = 'root'").pluck().get() as string | undefined;
+  const root = recordedRoot(db);
   return { database: project, cacheDir: root ? projectCacheDir(root) : undefined };
 }
 

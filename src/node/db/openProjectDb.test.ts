@@ -19,6 +19,7 @@ describe('openProjectDb', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual([
       'annotations',
+      'detect_settings',
       'edits',
       'images',
       'inference_runs',
@@ -137,7 +138,7 @@ describe('migrations from fixture databases', () => {
     for (let i = 1; i <= 5; i++) edit.run(i, `{"n":${i}}`, i > 3 ? 1 : 0);
     v4.close();
     const db = openProjectDb(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'edits_by_state'").pluck().get()).toBe(
       'CREATE INDEX edits_by_state ON edits (image_id, undone, seq)',
     );

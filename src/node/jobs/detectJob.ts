@@ -7,6 +7,8 @@ import { InferenceCancelledError, PoseEngine } from '../inference/poseEngine.ts'
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache } from '../project/mapCache.ts';
+import { recordModel } from '../project/detectSetup.ts';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
 
 export interface DetectSettings {
   scales: number[];
@@ -40,7 +42,15 @@ export interface DetectOptions {
   imageTimeLimitMs?: number | null;
   /** An engine already started on `modelPath` (the CLI checks the model before it creates the project); closed here. */
   engine?: PoseEngine;
+  /** Each image as soon as its prediction is stored (or why it failed): the app shows it at once. */
+  onImage?: (r: ImageOutcome) => void;
 }
+
+/** One image of a run: its poses once stored, or why it has none. */
+export type ImageOutcome = { runId: number; imageId: number; relPath: string } & (
+  | { poses: Pose[] }
+  | { error: string }
+);
 
 /** Largest scale factor accepted (the official evaluation goes up to 3). */
 export const MAX_DETECT_SCALE = 4;
@@ -166,6 +176,7 @@ async function detectOne(
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
     o.log?.(`${im.rel_path}: ${(e as Error).message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, error: (e as Error).message });
     return 'failed';
   }
   try {
@@ -183,8 +194,10 @@ async function detectOne(
     });
   } catch (e) {
     o.log?.(`${im.rel_path}: not stored (${(e as Error).message})`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, error: `not stored (${(e as Error).message})` });
     return 'failed';
   }
+  o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, poses: r.poses });
   await cache?.evict();
   return 'done';
 }
@@ -193,7 +206,7 @@ async function detectOne(
 function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: DetectOptions): number {
   // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
   return writeTransaction(db, 'starting detection', () => {
-    const modelId = upsertModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
+    const modelId = recordModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
     const scales = JSON.stringify(o.settings.scales),
       flip = o.settings.flip ? 1 : 0;
     const run = o.rerun
@@ -218,16 +231,6 @@ function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: Detect
       .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
     return Number(r.lastInsertRowid);
   });
-}
-
-function upsertModel(db: ProjectDb, modelPath: string, hash: string, card: string): number {
-  const row = db.prepare('SELECT id FROM models WHERE content_hash = ?').get(hash) as { id: number } | undefined;
-  if (row) return row.id;
-  return Number(
-    db
-      .prepare('INSERT INTO models (path, content_hash, card_json, added_at) VALUES (?, ?, ?, ?)')
-      .run(modelPath, hash, card, Date.now()).lastInsertRowid,
-  );
 }
 
 /** SHA-256 of the model file, streamed; a missing, empty or folder path is a ModelLoadError saying so. */

@@ -6,9 +6,8 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { PoseApi, PoseRequest } from '../../contract/poseApi.ts';
 import { AnnotationStore } from './annotationStore.ts';
-import { cocoImageIds, exportCoco, exportResults } from './cocoExchange.ts';
+import { exportCoco, exportResults } from './cocoExchange.ts';
 import { importCoco } from './cocoImport.ts';
-import { createKeypointEvaluator } from '../../core/eval/cocoEval.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { DetectCancelledError, detectSettingsProblem, runDetectJob } from '../jobs/detectJob.ts';
@@ -18,6 +17,11 @@ import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { existsSync } from 'node:fs';
 import { ApiError, errorCodeOf } from '../../contract/apiErrors.ts';
 import { exportTarget, importSource, ProjectFiles, type ExchangePolicy } from '../fs/projectPaths.ts';
+import { detectSetupApi } from './detectSetupApi.ts';
+import { evaluateRun } from './evaluateRun.ts';
+import { startModelImport } from './modelImportJob.ts';
+import { ProblemFiles } from './problemFiles.ts';
+import { BUNDLED_MODEL_PATH, DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
 
 /** A service's refusal with its HTTP-like status; new code throws the contract's ApiError with a code instead. */
 export class ServiceError extends ApiError {
@@ -31,10 +35,16 @@ export class ServiceError extends ApiError {
  * the background and report through `events` (jobProgress, jobFinished, annotationChanged).
  */
 export interface ProjectServiceOptions {
-  /** The model detection uses by default (projectInfo reports it; the bundled model in the app). */
+  /** The app's bundled model: detection uses it while the project names no other (default: resources/models). */
   modelPath?: string;
-  /** Which COCO files exportCoco/importCoco may name (default: files inside the project folder). */
+  /** Which COCO files exportCoco/importCoco (and checkpoints importModel) may name (default: the project folder). */
   exchange?: ExchangePolicy;
+  /** Files the folder scan could not read (listProblems reports them). */
+  unreadable?: { relPath: string; reason: string }[];
+  /** The Python a checkpoint import runs (default SIMPLEPOSE_PYTHON or /usr/bin/python3). */
+  python?: string;
+  /** The folder holding `training/` (the exporter); default: this checkout. */
+  trainingRoot?: string;
 }
 
 /** The service plus the binary media every transport serves beside the JSON API. */
@@ -56,6 +66,10 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
   const ownFiles = () => ({ database: db.name, cacheDir: projectCacheDir(root) });
   const events = new EventEmitter();
   const jobs = new Map<string, { controller: AbortController; finished: Promise<unknown> }>();
+  const bundledModel = path.resolve(options.modelPath ?? BUNDLED_MODEL_PATH);
+  const python = options.python ?? DEFAULT_PYTHON;
+  const setup = detectSetupApi({ db, root, bundledModel, python });
+  const problems = new ProblemFiles(options.unreadable ?? []);
   const exists = (imageId: number) => {
     if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId))
       throw new ServiceError(`no image ${imageId} in this project`, 404);
@@ -92,17 +106,17 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
           'SELECT r.id, r.status, r.provider, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = r.id) AS n FROM inference_runs r ORDER BY r.id DESC LIMIT 1',
         )
         .get() as { id: number; status: string; provider: string | null; n: number } | undefined;
-      const modelPath =
-        options.modelPath ??
-        (db.prepare('SELECT path FROM models ORDER BY id DESC LIMIT 1').pluck().get() as string | undefined);
+      const modelPath = setup.resolve().modelPath;
       return {
         root,
         name: path.basename(root),
         images,
         counts,
-        model: modelPath
-          ? { path: modelPath, name: path.basename(modelPath).replace(/\.onnx$/, ''), exists: existsSync(modelPath) }
-          : null,
+        model: {
+          path: modelPath,
+          name: path.basename(modelPath).replace(/\.onnx$/, ''),
+          exists: existsSync(modelPath),
+        },
         lastRun: run ? { id: run.id, status: run.status, provider: run.provider, predictions: run.n } : null,
       };
     },
@@ -161,11 +175,11 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     },
     async getPredictions({ imageId }) {
       exists(imageId);
-      return imagePredictions(db, projectCacheDir(root), imageId);
+      return imagePredictions(db, projectCacheDir(root), imageId, setup.currentRun());
     },
     async maps(imageId) {
       exists(imageId);
-      const npy = await imageMapsNpy(db, projectCacheDir(root), imageId);
+      const npy = await imageMapsNpy(db, projectCacheDir(root), imageId, setup.currentRun());
       if (!npy) throw new ServiceError(`no cached maps for image ${imageId}: run detection on it first`, 404);
       return npy;
     },
@@ -203,7 +217,11 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       const now = db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(imageId) as typeof status;
       return { ok: true as const, status: now };
     },
-    async startDetect({ modelPath, settings, rerun, imageTimeLimitSeconds }) {
+    async startDetect(r) {
+      // The project's model and settings unless the request names others: the same ones `simplepose detect` uses.
+      const { rerun, imageTimeLimitSeconds } = r;
+      const modelPath = r.modelPath ?? setup.resolve().modelPath;
+      const settings = r.settings ?? setup.resolve().settings;
       const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
       if (problem) throw new ServiceError(problem);
       const jobId = randomUUID();
@@ -216,6 +234,18 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
         imageTimeLimitMs: imageTimeLimitSeconds === undefined ? undefined : imageTimeLimitSeconds * 1000,
         signal: controller.signal,
         cacheDir: projectCacheDir(root),
+        onImage: (im) => {
+          problems.detected(im.relPath, 'error' in im ? im.error : null);
+          const scores = 'poses' in im ? im.poses.map((x) => x.score) : [];
+          events.emit('imageDetected', {
+            jobId,
+            runId: im.runId,
+            imageId: im.imageId,
+            persons: scores.length,
+            score: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+            ...('error' in im ? { error: im.error.slice(0, 10_000) } : {}),
+          });
+        },
         onProgress: (p) =>
           events.emit('jobProgress', {
             jobId,
@@ -270,21 +300,16 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
       return { images: await reviewQueue(db, run, by, projectCacheDir(root), status ?? 'unreviewed') };
     },
     async evaluate({ runId }) {
-      const run = runId ?? latestFinishedRun(db);
-      if (run === undefined) throw new ServiceError('no finished inference run to evaluate');
-      const gt = exportCoco(db, { onlyReviewed: true });
-      if (!gt.images.length) throw new ServiceError('no reviewed images yet');
-      const ids = new Set(gt.images.map((i) => i.id));
-      const evaluator = createKeypointEvaluator(
-        gt,
-        exportResults(db, run).filter((x) => ids.has(x.image_id)),
-      );
-      const cocoToRow = new Map([...cocoImageIds(db)].map(([row, coco]) => [coco, row]));
-      const perImage = gt.images.map((im) => {
-        const st = evaluator.stats([im.id]);
-        return { imageId: cocoToRow.get(im.id)!, AP: st.AP, AR: st.AR };
-      });
-      return { overall: evaluator.stats([...ids]), images: gt.images.length, perImage };
+      return evaluateRun(db, runId);
+    },
+    getDetectSetup: setup.getDetectSetup,
+    setDetectSetup: setup.setDetectSetup,
+    async importModel(r) {
+      const trainingRoot = options.trainingRoot ?? PACKAGE_ROOT;
+      return startModelImport({ db, root, exchange, python, trainingRoot, bundledModel, events, jobs }, r);
+    },
+    async listProblems() {
+      return { files: problems.list() };
     },
   };
 }
