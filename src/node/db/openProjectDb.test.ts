@@ -149,6 +149,31 @@ describe('migrations from fixture databases', () => {
   });
 });
 
+describe('migration 006', () => {
+  it('adds the detection settings (one row, checked) and model registration over an existing project', () => {
+    const file = path.join(tmp, 'v5.sqlite');
+    const v5 = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
+    v5.prepare(
+      "INSERT INTO models (id, path, content_hash, card_json, added_at) VALUES (1, '/m.onnx', 'h', '{}', 0)",
+    ).run();
+    v5.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(db.prepare('SELECT id, path, registered_at, raw_card_json FROM models').all()).toEqual([
+      { id: 1, path: '/m.onnx', registered_at: null, raw_card_json: null },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM detect_settings').pluck().get()).toBe(0); // none: the defaults
+    const put = db.prepare(
+      'INSERT INTO detect_settings (id, scales, flip, mode, model_id, updated_at) VALUES (?, ?, ?, ?, ?, 0)',
+    );
+    put.run(1, '[1]', 1, 'fast', 1);
+    expect(() => put.run(2, '[1]', 1, 'fast', null)).toThrow(/CHECK/); // one row
+    expect(() => db.prepare("UPDATE detect_settings SET mode = 'slow'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare('UPDATE detect_settings SET model_id = 99').run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
 describe('two processes opening one new project at once', () => {
   it('both open it; the migrations run once (IMMEDIATE, version re-read under the lock)', async () => {
     const { spawn } = await import('node:child_process');

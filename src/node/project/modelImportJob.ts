@@ -37,15 +37,19 @@ export function startModelImport(ctx: ModelImportContext, { checkpoint, name }: 
   const jobId = randomUUID();
   const controller = new AbortController();
   const emit = (e: Omit<PoseEvent<'modelImport'>, 'jobId'>) => ctx.events.emit('modelImport', { jobId, ...e });
-  const finished = importCheckpoint({
-    python: ctx.python,
-    trainingRoot: ctx.trainingRoot,
-    checkpoint: file,
-    outDir: path.join(ctx.root, PROJECT_MODELS_DIR),
-    name: name?.trim() || path.basename(file, path.extname(file)),
-    signal: controller.signal,
-    onProgress: (stage, fraction, message) => emit({ stage, fraction, message }),
-  })
+  // Started after this call has answered, so that the caller knows the job id before its first event.
+  const finished = new Promise((resolve) => setImmediate(resolve))
+    .then(() =>
+      importCheckpoint({
+        python: ctx.python,
+        trainingRoot: ctx.trainingRoot,
+        checkpoint: file,
+        outDir: path.join(ctx.root, PROJECT_MODELS_DIR),
+        name: name?.trim() || path.basename(file, path.extname(file)),
+        signal: controller.signal,
+        onProgress: (stage, fraction, message) => emit({ stage, fraction, message }),
+      }),
+    )
     .then(async (onnx) => {
       const modelId = await registerModelFile(ctx.db, ctx.root, onnx, ctx.bundledModel);
       writeDetectSetup(ctx.db, { ...readDetectSetup(ctx.db), modelId });

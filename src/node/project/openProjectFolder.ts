@@ -27,7 +27,7 @@ export async function openProjectFolder(root: string, options: ProjectServiceOpt
   const db = openProjectDb(path.join(abs, PROJECT_DB_NAME));
   try {
     const sync = await syncImages(db, abs);
-    const service = createProjectService(db, abs, options);
+    const service = createProjectService(db, abs, { unreadable: sync.unreadable, ...options });
     const close = async () => {
       await service.shutdown();
       db.close();
