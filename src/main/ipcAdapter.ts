@@ -13,7 +13,7 @@ export interface IpcOptions {
 }
 
 /**
- * The service as Electron serves it: exportCoco/importCoco go to the file the user picks in the native dialog
+ * The service as Electron serves it: exportCoco/importCoco/importModel go to the file the user picks in the native dialog
  * (the page's path, already validated, only suggests its name); `service()` is read on every call, so opening
  * another project swaps it underneath.
  */
@@ -31,6 +31,8 @@ function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
     ...(api as PoseApi),
     exportCoco: async (r) => service().exportCoco({ ...r, path: await picked('export', 'exportCoco', r.path) }),
     importCoco: async (r) => service().importCoco({ ...r, path: await picked('import', 'importCoco', r.path) }),
+    importModel: async (r) =>
+      service().importModel({ ...r, checkpoint: await picked('import', 'importModel', r.checkpoint) }),
   };
 }
 

@@ -28,13 +28,16 @@ let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
 // Export and import files come only from these dialogs of the main process, never from the page.
 const picker = new ExchangePicker(async (purpose, defaultPath) => {
-  const filters = [{ name: 'COCO keypoints JSON', extensions: ['json'] }];
+  // Settings → Import checkpoint suggests a .pth: the dialog then lists checkpoints, not COCO files.
+  const filters = /\.(pth|pt|tar)$/i.test(defaultPath)
+    ? [{ name: 'PyTorch checkpoint (official IMHN family)', extensions: ['pth', 'pt', 'tar'] }]
+    : [{ name: 'COCO keypoints JSON', extensions: ['json'] }];
   if (purpose === 'export') {
     const r = await dialog.showSaveDialog(win!, { title: 'Export COCO keypoints', defaultPath, filters });
     return r.canceled || !r.filePath ? null : r.filePath;
   }
   const r = await dialog.showOpenDialog(win!, {
-    title: 'Import COCO keypoints',
+    title: filters[0].extensions[0] === 'pth' ? 'Import a checkpoint' : 'Import COCO keypoints',
     defaultPath,
     filters,
     properties: ['openFile'],

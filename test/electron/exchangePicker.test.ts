@@ -86,6 +86,15 @@ describe('Electron export/import paths', () => {
     expect(r).toMatchObject({ ok: true, value: { images: 1, persons: 0 } });
     expect(dialogs.at(-1)).toEqual({ purpose: 'import', defaultPath: path.join(p.root, 'bad.json') });
   });
+  it("a checkpoint import reads the file chosen in the open dialog, not the page's", async () => {
+    writeFileSync(path.join(p.outside, 'chosen.pth'), 'a checkpoint');
+    answer = path.join(p.outside, 'chosen.pth');
+    const r = await call('importModel', { checkpoint: path.join(p.outside, 'page.pth') });
+    expect(r).toMatchObject({ ok: true, value: { jobId: expect.any(String) } });
+    expect(dialogs.at(-1)).toEqual({ purpose: 'import', defaultPath: path.join(p.root, 'page.pth') });
+    await expect(p.project.service.importModel({ checkpoint: answer })).rejects.toThrow(/not the file chosen/);
+    await p.project.service.shutdown(); // the import job (of a junk file) is not the point here
+  });
   it('without a dialog (no pickExchangeFile) the IPC adapter refuses exports and imports', async () => {
     dispose();
     dispose = registerIpc(

@@ -4,7 +4,11 @@ import { PoseCanvas } from './PoseCanvas.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
-import { ExportDialog, HelpOverlay, SettingsDialog } from './Dialogs.tsx';
+import { ExportDialog, HelpOverlay } from './Dialogs.tsx';
+import { SettingsDialog } from './SettingsDialog.tsx';
+import { EvaluationDialog } from './EvaluationDialog.tsx';
+import { ProblemsDialog, RerunDialog } from './DetectionDialogs.tsx';
+import { ModelNotice } from './ModelNotice.tsx';
 import { useEngine, useSlice } from './useEditor.ts';
 
 export function App() {
@@ -31,9 +35,13 @@ export function App() {
         </div>
       </main>
       <StatusBar />
+      <ModelNotice />
       {dialog === 'help' && <HelpOverlay />}
       {dialog === 'export' && <ExportDialog />}
       {dialog === 'settings' && <SettingsDialog />}
+      {dialog === 'evaluation' && <EvaluationDialog />}
+      {dialog === 'problems' && <ProblemsDialog />}
+      {dialog === 'rerun' && <RerunDialog />}
     </div>
   );
 }

@@ -15,6 +15,8 @@ import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
 import { ImageSession, type MediaLoader } from './imageSession.ts';
 import { JobMonitor } from './jobMonitor.ts';
+import { ProjectSetup } from './projectSetup.ts';
+import type { PoseEvent } from '../../contract/poseApi.ts';
 import { Notices } from './notices.ts';
 import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
 import { PointerMachine } from './pointerMachine.ts';
@@ -58,6 +60,7 @@ export class EditorEngine {
   readonly gestures: CanvasGestures;
   readonly pointer: PointerMachine;
   readonly jobs: JobMonitor;
+  readonly setup: ProjectSetup;
   private readonly prefetchNext: boolean;
   private readonly afterPaint: (f: () => void) => void;
 
@@ -86,11 +89,18 @@ export class EditorEngine {
       commit: (d, l) => this.commit(d, l),
     });
     this.pointer = new PointerMachine(this.gestures);
-    this.jobs = new JobMonitor(client, this.notices, () => {
-      this.images.forgetAll();
-      void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
-      void this.reloadCurrent();
-    });
+    this.setup = new ProjectSetup(client, this.notices);
+    this.jobs = new JobMonitor(
+      client,
+      this.notices,
+      () => {
+        this.images.forgetAll();
+        void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
+        void this.reloadCurrent();
+        void this.setup.refresh();
+      },
+      (e) => this.imageDetected(e),
+    );
     // Another window (or tab) changed an image: drop its cached copy; show it if it is open here (EditSession
     // keeps this window's unsaved steps on top). Own saves announce themselves too, with revisions it has.
     client.on('annotationChanged', (p) => {
@@ -105,6 +115,7 @@ export class EditorEngine {
   /** Loads the list (file order unless a filter says otherwise) and opens its first image. */
   async start(filter: ListFilter = { order: 'file' }): Promise<void> {
     void this.jobs.refreshProject();
+    void this.setup.refresh();
     await this.setFilter(filter);
   }
 
@@ -148,6 +159,29 @@ export class EditorEngine {
         (r) => this.images.prefetch(r),
         () => undefined,
       );
+  }
+
+  /** Opens an image by id (the evaluation panel's rows): in the current list, else in file order. */
+  async openImageId(imageId: number): Promise<void> {
+    let index = await this.notices.attempt('The image list did not load', () => this.list.findIndex(imageId));
+    if (index === -1 && this.list.filter.order !== 'file') {
+      await this.setFilter({ order: 'file' });
+      index = await this.notices.attempt('The image list did not load', () => this.list.findIndex(imageId));
+    }
+    if (index === undefined) return;
+    if (index < 0) this.notices.say(`Image ${imageId} is not in the list (filtered out or removed from the project)`);
+    else await this.openIndex(index);
+  }
+
+  /**
+   * A running detection stored an image's prediction: its row shows the new score, and the open image its poses
+   * and maps, at once (nothing waits for the whole job).
+   */
+  private imageDetected(e: PoseEvent<'imageDetected'>): void {
+    this.images.forget(e.imageId);
+    if (!e.error) this.list.patchRow(e.imageId, { score: e.score });
+    else void this.setup.refreshProblems();
+    if (this.images.current.get()?.row.id === e.imageId) void this.reloadCurrent();
   }
 
   async navigate(direction: 'next' | 'previous'): Promise<void> {

@@ -86,6 +86,19 @@ export class ImageListModel {
     return -1;
   }
 
+  /** The list index of an image: from the pages loaded, else page by page until found; -1 when not listed. */
+  async findIndex(imageId: number): Promise<number> {
+    const seen = this.indexOf(imageId);
+    if (seen >= 0) return seen;
+    if (this.queueIds) return this.queueIds.indexOf(imageId);
+    for (let page = 0; page * PAGE < this.total; page++) {
+      await this.loadPage(page);
+      const i = this.pages.get(page)?.findIndex((r) => r.id === imageId) ?? -1;
+      if (i >= 0) return page * PAGE + i;
+    }
+    return -1;
+  }
+
   /** Updates a row in place after a status change (no refetch). */
   patchRow(imageId: number, patch: Partial<ImageRow>): void {
     for (const rows of this.pages.values()) {

@@ -10,16 +10,9 @@ export interface HeatmapSettings {
   followHover: boolean;
   parts: boolean;
 }
-export interface DetectPrefs {
-  scales: number[];
-  flip: boolean;
-  mode: 'fast' | 'reference';
-  /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
-  modelPath?: string;
-}
+/** What this window keeps between sessions (detection settings live in the project: editor/projectSetup.ts). */
 export interface ViewPrefs {
   heatmap: HeatmapSettings;
-  detect: DetectPrefs;
 }
 
 /** Where preferences live between sessions: localStorage in the app, memory in tests. Both may throw. */
@@ -37,7 +30,6 @@ export const DEFAULT_PREFS: ViewPrefs = {
     followHover: true,
     parts: false,
   },
-  detect: { scales: [1], flip: true, mode: 'fast' },
 };
 
 const KEY = 'simplepose.prefs';
@@ -70,13 +62,6 @@ const HEATMAP: Checks<HeatmapSettings> = {
   colormap: (v): v is ColormapName => v === 'turbo' || v === 'gray',
   followHover: bool,
   parts: bool,
-};
-const DETECT: Checks<DetectPrefs> = {
-  scales: (v): v is number[] =>
-    Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'number' && x > 0 && x <= 4),
-  flip: bool,
-  mode: (v): v is DetectPrefs['mode'] => v === 'fast' || v === 'reference',
-  modelPath: (v): v is string => typeof v === 'string',
 };
 
 /** The fields of `given` that pass their check over `defaults`; the names of those that do not go to `bad`. */
@@ -111,7 +96,6 @@ export function readPrefs(storage: PrefsStorage): { prefs: ViewPrefs; problem: s
   const field = (k: string) => (typeof saved === 'object' && saved !== null ? Reflect.get(saved, k) : undefined);
   const prefs = {
     heatmap: pick('heatmap', DEFAULT_PREFS.heatmap, field('heatmap'), HEATMAP, bad),
-    detect: pick('detect', DEFAULT_PREFS.detect, field('detect'), DETECT, bad),
   };
   return {
     prefs,

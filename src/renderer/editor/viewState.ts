@@ -3,7 +3,7 @@ import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/
 import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
 import { reasonOf, type Notices } from './notices.ts';
 import { Slice } from './slice.ts';
-import { readPrefs, type DetectPrefs, type HeatmapSettings, type PrefsStorage } from './viewPrefs.ts';
+import { readPrefs, type HeatmapSettings, type PrefsStorage } from './viewPrefs.ts';
 
 export interface SelectionState {
   selection: Selection;
@@ -24,8 +24,8 @@ export function jointChannel(cocoJoint: number): number {
 
 /**
  * What the reviewer looks at, never part of the annotation or its history: viewport (screen px = image px × scale +
- * offset), canvas size, selection and place mode, hovered joint, heatmap overlay settings and detection settings
- * (the last two kept between sessions in `PrefsStorage`).
+ * offset), canvas size, selection and place mode, hovered joint, heatmap overlay settings (kept between sessions in
+ * `PrefsStorage`; detection settings are the project's, editor/projectSetup.ts).
  */
 export class ViewState {
   readonly viewport = new Slice<Viewport>({ scale: 1, offsetX: 0, offsetY: 0 });
@@ -33,7 +33,6 @@ export class ViewState {
   readonly selection = new Slice<SelectionState>(NONE);
   readonly hover = new Slice<HoveredJoint | null>(null);
   readonly heatmap: Slice<HeatmapSettings>;
-  readonly detect: Slice<DetectPrefs>;
   private image: { w: number; h: number } | null = null;
   private readonly storage: PrefsStorage;
   private readonly notices: Notices;
@@ -44,7 +43,6 @@ export class ViewState {
     this.notices = notices;
     const { prefs, problem } = readPrefs(storage);
     this.heatmap = new Slice(prefs.heatmap);
-    this.detect = new Slice(prefs.detect);
     if (problem) notices.say(problem);
   }
 
@@ -106,10 +104,6 @@ export class ViewState {
     const channel = (this.heatmap.get().channel + delta + CHANNELS.count) % CHANNELS.count;
     this.setHeatmap({ channel, visible: true });
   }
-  setDetect(detect: DetectPrefs): void {
-    this.detect.set(detect);
-    this.save();
-  }
 
   private followJoint(joint: number): void {
     const h = this.heatmap.get();
@@ -118,7 +112,7 @@ export class ViewState {
 
   private save(): void {
     try {
-      this.storage.write(JSON.stringify({ heatmap: this.heatmap.get(), detect: this.detect.get() }));
+      this.storage.write(JSON.stringify({ heatmap: this.heatmap.get() }));
       this.saveFailed = false;
     } catch (e) {
       // Said once (private mode refuses every write), not on every move of a slider.
