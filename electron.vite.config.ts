@@ -1,4 +1,5 @@
-// Builds the desktop app into out/: main (ESM, with the inference worker as its own entry and the database
+// Builds the desktop app into out/: main (ESM, with the inference worker and the project worker thread as their own
+// entries and the database
 // migrations copied beside it), the sandboxed preload (CommonJS, as sandboxed preloads must be), and the renderer
 // (also what web mode serves). Native packages stay external and ship in node_modules.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -29,8 +30,11 @@ export default defineConfig({
         input: {
           index: path.join(root, 'src/main/main.ts'),
           inferenceWorker: path.join(root, 'src/node/inference/inferenceWorker.ts'),
+          projectWorker: path.join(root, 'src/node/workers/projectWorker.ts'),
         },
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // Shared chunks beside the entries, not in chunks/: modules that find files next to themselves through
+        // import.meta.url (the migrations, the workers) must sit in out/main whichever bundle file they land in.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
     plugins: [copyMigrations()],

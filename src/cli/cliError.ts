@@ -10,3 +10,25 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** API refusal codes that mean "nothing to do this with" (no such run, nothing reviewed): a usage error here. */
+const USAGE_REFUSALS = new Set(['bad_request', 'not_found', 'conflict']);
+
+/**
+ * Runs a service call; its refusals for want of something (an ApiError: no such run, no finished run, nothing
+ * reviewed) become a usage error `<what>: <message>`; anything else passes through.
+ */
+export function refusalAsUsage<T>(what: string, call: () => T): T {
+  const translate = (e: unknown): never => {
+    const err = e as { name?: unknown; code?: unknown; message?: unknown } | null;
+    if (err?.name === 'ApiError' && USAGE_REFUSALS.has(String(err.code)))
+      throw new CliError(`${what}: ${String(err.message)}`, EXIT.usage);
+    throw e;
+  };
+  try {
+    const r = call();
+    return (r instanceof Promise ? r.catch(translate) : r) as T;
+  } catch (e) {
+    return translate(e);
+  }
+}

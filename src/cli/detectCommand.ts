@@ -17,9 +17,9 @@ import { CliError, EXIT } from './cliError.ts';
 import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 import { projectFileArg } from './projectArg.ts';
-import { BUNDLED_MODEL_PATH, DEFAULT_PYTHON } from '../node/inference/bundledModel.ts';
-import { detectSetupApi } from '../node/project/detectSetupApi.ts';
-import { DEFAULT_DETECT_SETTINGS } from '../node/project/detectSetup.ts';
+import { BUNDLED_MODEL_PATH } from '../node/inference/bundledModel.ts';
+import { projectDetectSetup } from '../node/project/detectSetup.ts';
+import { DEFAULT_DETECT_SETTINGS } from '../node/jobs/detectSettings.ts';
 
 export const DETECT_HELP = `Usage: simplepose detect FOLDER [--model PATH] [--project FILE|FOLDER] [--scales 1] [--flip | --no-flip]
                         [--mode fast|reference] [--provider auto|cpu|cuda|dml|coreml] [--time-limit SECONDS]
@@ -160,12 +160,7 @@ function projectSetup(projectFile: string, root: string): { modelPath: string; s
   if (!existsSync(projectFile)) return { modelPath: BUNDLED_MODEL_PATH, settings: DEFAULT_DETECT_SETTINGS };
   const db = openProjectDb(projectFile);
   try {
-    return detectSetupApi({
-      db,
-      root: path.resolve(root),
-      bundledModel: BUNDLED_MODEL_PATH,
-      python: DEFAULT_PYTHON,
-    }).resolve();
+    return projectDetectSetup(db, path.resolve(root), BUNDLED_MODEL_PATH).resolve();
   } finally {
     db.close();
   }

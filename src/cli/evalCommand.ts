@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { parseArgs } from 'node:util';
 import { parseCocoGt, parseCocoResults } from '../core/coco/cocoJson.ts';
 import { evaluateKeypoints, STAT_NAMES, type CocoStats } from '../core/eval/cocoEval.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportCoco, exportResults } from '../node/project/cocoExchange.ts';
-import { CliError, EXIT } from './cliError.ts';
+import { evaluateRun } from '../node/project/evaluationService.ts';
+import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
+import { runOption } from './runOption.ts';
 import type { CliIo } from './main.ts';
 import { projectFileArg } from './projectArg.ts';
 
@@ -83,22 +83,14 @@ function printStats(stats: CocoStats, json: boolean, io: CliIo): void {
   if (json) io.out(JSON.stringify(stats));
 }
 
+/** The service's evaluation of a run (default: the latest finished one) against the project's reviewed images. */
 function evalProject(file: string, run: string | undefined, json: boolean, io: CliIo): number {
+  const runId = runOption(run, 'eval');
   const db = openProjectDb(file, { readonly: true });
   try {
-    const runId = run !== undefined ? Number(run) : latestFinishedRun(db);
-    if (runId === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(runId))
-      throw new CliError(
-        `eval: ${file} has ${run === undefined ? 'no finished inference run' : `no run ${run}`}`,
-        EXIT.usage,
-      );
-    const gt = exportCoco(db, { onlyReviewed: true });
-    if (gt.images.length === 0)
-      throw new CliError(`eval: ${file} has no reviewed images yet (accept or mark images first)`, EXIT.usage);
-    const ids = new Set(gt.images.map((i) => i.id));
-    const results = exportResults(db, runId).filter((r) => ids.has(r.image_id));
-    io.err(`run ${runId} on ${gt.images.length} reviewed image(s)`);
-    printStats(evaluateKeypoints(gt, results), json, io);
+    const r = refusalAsUsage(file, () => evaluateRun(db, runId));
+    io.err(`run ${r.runId} on ${r.images} reviewed image(s)`);
+    printStats(r.overall, json, io);
     return EXIT.ok;
   } finally {
     db.close();

@@ -1,17 +1,13 @@
 import { parseArgs } from 'node:util';
-import { latestFinishedRun } from '../node/project/latestFinishedRun.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportCoco, exportPerImage, exportResults } from '../node/project/cocoExchange.ts';
-import { importCoco } from '../node/project/cocoImport.ts';
-import { serializeCoco } from '../core/coco/cocoJson.ts';
-import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
-import { CliError, EXIT } from './cliError.ts';
-import { exportFolder, exportTarget, type ProjectOwnFiles } from '../node/fs/projectPaths.ts';
-import { projectCacheDir } from '../node/project/mapCache.ts';
-import type { ProjectDb } from '../node/db/openProjectDb.ts';
+import { exportPerImage } from '../node/project/cocoExchange.ts';
+import { projectOwnFiles, recordImagesFolder, runToExport } from '../node/project/exchangeService.ts';
+import { inProcessTasks } from '../node/workers/projectTasks.ts';
+import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
+import { exportFolder, exportTarget } from '../node/fs/projectPaths.ts';
+import { runOption } from './runOption.ts';
 import type { CliIo } from './main.ts';
 import { projectFileArg } from './projectArg.ts';
-import { recordedRoot, recordRootIfAbsent } from '../node/project/projectRoot.ts';
 import path from 'node:path';
 
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
@@ -50,9 +46,10 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
   const projectFile = projectFileArg(values.project);
   const db = openProjectDb(projectFile);
   try {
-    const r = importCoco(db, positionals[0], values.images);
+    // The app's own import task, here in this process (a CLI has no window to keep responsive).
+    const r = await inProcessTasks(db).run('importCoco', { file: positionals[0], root: values.images });
     // The images' folder becomes the project's own when it has none, so that `serve --project FILE` works.
-    const root = recordRootIfAbsent(db, values.images);
+    const root = recordImagesFolder(db, values.images);
     if (root !== path.resolve(values.images))
       io.err(
         `note: ${values.project} keeps its folder ${root} (the app and serve look for the images there, not in ${values.images})`,
@@ -101,7 +98,8 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const projectFile = projectFileArg(values.project);
   const db = openProjectDb(projectFile, { readonly: true });
   try {
-    const own = ownFiles(db, projectFile);
+    const own = projectOwnFiles(db, projectFile);
+    const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
       const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
@@ -111,27 +109,21 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
     const out = checked(() => exportTarget(values.out!, { kind: 'any' }, own));
     if (values.results) {
-      const run = values.run !== undefined ? Number(values.run) : latestFinishedRun(db);
-      if (run === undefined || !db.prepare('SELECT 1 FROM inference_runs WHERE id = ?').get(run))
-        throw new CliError(
-          `export: no ${values.run ? `run ${values.run}` : 'finished inference run'} in ${values.project}`,
-          EXIT.usage,
-        );
-      const results = exportResults(db, run);
-      await writeFileAtomic(out, serializeCoco(results));
-      say(`wrote ${results.length} detections of run ${run} to ${out}`, {
+      const runId = runOption(values.run, 'export');
+      const run = refusalAsUsage(values.project, () => runToExport(db, runId));
+      const written = await tasks.run('exportResults', { out, runId: run });
+      say(`wrote ${written.annotations} detections of run ${run} to ${out}`, {
         kind: 'results',
         run,
-        detections: results.length,
+        detections: written.annotations,
         out,
       });
     } else {
-      const gt = exportCoco(db, { onlyReviewed: values['only-reviewed'] });
-      await writeFileAtomic(out, serializeCoco(gt));
-      say(`wrote ${gt.images.length} images and ${gt.annotations.length} persons to ${out}`, {
+      const written = await tasks.run('exportGt', { out, onlyReviewed: values['only-reviewed'] });
+      say(`wrote ${written.images} images and ${written.annotations} persons to ${out}`, {
         kind: 'gt',
-        images: gt.images.length,
-        annotations: gt.annotations.length,
+        images: written.images,
+        annotations: written.annotations,
         out,
       });
     }
@@ -139,12 +131,6 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     db.close();
   }
-}
-
-/** The project's own files (its database and, when the folder is recorded, its map cache): never an export target. */
-function ownFiles(db: ProjectDb, project: string): ProjectOwnFiles {
-  const root = recordedRoot(db);
-  return { database: project, cacheDir: root ? projectCacheDir(root) : undefined };
 }
 
 function checked(target: () => string): string {

@@ -3,15 +3,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { main, type CliIo } from './main.ts';
 import { DECODE_FIXTURES, PROJECT_ROOT, SHARED_ROOT } from '../../test/support/fixturePaths.ts';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { code: await main(argv, io), out, err };
-}
+import { runCli as run } from '../../test/support/runCli.ts';
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-cli-'));
 const GT = path.join(SHARED_ROOT, 'data', 'coco-mini', 'annotations', 'person_keypoints_train2017.json');
 const CASE = path.join(DECODE_FIXTURES, '466137', 'case.json');
@@ -224,119 +217,5 @@ describe('simplepose synth', () => {
     expect((await run('synth', '--out', out, '--count', '0', '--seed', '1')).code).toBe(2);
     expect((await run('synth', '--out', out, '--count', '2', '--seed', '1', '--size', '10x10')).code).toBe(2);
     expect((await run('synth', '--out', out, '--count', '2', '--seed', '1', '--persons', '5-2')).code).toBe(2);
-  });
-});
-
-describe('simplepose detect + eval --project', () => {
-  it('detects a folder into a project, then evaluates the run against reviewed images', async () => {
-    const { mkdirSync: mk, copyFileSync: cp } = await import('node:fs');
-    const dir = path.join(tmp, 'proj');
-    mk(dir);
-    for (const f of ['000001.jpg', '000002.jpg'])
-      cp(path.join(PROJECT_ROOT, 'resources', 'sample-project', 'images', f), path.join(dir, f));
-    const model = path.join(PROJECT_ROOT, 'test', 'fixtures', 'model', 'tiny.onnx');
-    const r = await run('detect', dir, '--model', model, '--scales', '0.25', '--provider', 'cpu', '--json');
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.out.at(-1)!)).toMatchObject({ event: 'finished', status: 'done', done: 2, total: 2 });
-    const project = path.join(dir, '.simplepose.sqlite');
-    expect((await run('eval', '--project', project)).code).toBe(2); // nothing reviewed yet
-    const { openProjectDb } = await import('../node/db/openProjectDb.ts');
-    const db = openProjectDb(project);
-    db.prepare("UPDATE images SET status = 'no_person'").run();
-    db.close();
-    const e = await run('eval', '--project', project, '--json');
-    expect(e.code).toBe(0);
-    expect(Object.keys(JSON.parse(e.out.at(-1)!))).toContain('AP');
-    // (detect without --model: the project's model, test/cli/detectSetup.test.ts)
-  });
-});
-
-describe('simplepose import / export', () => {
-  it('round-trips a COCO file through a project; bad input exits with a reason', async () => {
-    const ann = path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco', 'test_coco.json');
-    const project = path.join(tmp, 'imp.sqlite'),
-      out = path.join(tmp, 'exp.json');
-    const importInto = (file: string, ...more: string[]) =>
-      run(
-        'import',
-        file,
-        '--images',
-        path.join(SHARED_ROOT, 'data', 'mmpose-tests', 'coco'),
-        '--project',
-        project,
-        ...more,
-      );
-    const r = await importInto(ann, '--json');
-    expect(JSON.parse(r.out[0])).toMatchObject({ images: 4, missingFiles: [] });
-    expect((await run('export', '--project', project, '--out', out)).code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(readFileSync(ann, 'utf8')));
-    expect((await run('export', '--project', project, '--out', out, '--results')).code).toBe(2); // no run yet
-    const per = path.join(tmp, 'per-image');
-    expect((await run('export', '--project', project, '--per-image', per)).out[0]).toMatch(
-      /wrote 4 per-image COCO files/,
-    );
-    const one = JSON.parse(readFileSync(path.join(per, '000000000785.jpg.json'), 'utf8'));
-    expect(one.images).toHaveLength(1);
-    expect(one.annotations.every((a: { image_id: number }) => a.image_id === one.images[0].id)).toBe(true);
-    const bad = path.join(tmp, 'bad-coco.json');
-    writeFileSync(bad, '{"images": 3}');
-    const b = await run('import', bad, '--images', tmp, '--project', project);
-    expect([b.code, b.err[0]]).toEqual([3, expect.stringMatching(/images: missing or not an array/)]);
-    expect((await run('import', ann, '--project', project)).code).toBe(2);
-    // Importing the same file again (e.g. after an import killed past its commit): exit 0, nothing changed.
-    const again = await importInto(ann);
-    expect([again.code, again.out[0]]).toEqual([0, expect.stringMatching(/^no change: .* already holds the 4 images/)]);
-    const changed = JSON.parse(readFileSync(ann, 'utf8'));
-    changed.annotations.pop();
-    const changedFile = path.join(tmp, 'changed-coco.json');
-    writeFileSync(changedFile, JSON.stringify(changed));
-    const upd = await importInto(changedFile);
-    expect([upd.code, upd.out[0]]).toEqual([
-      0,
-      expect.stringMatching(/1 updated, 3 unchanged; persons 0 added, 0 updated, 1 removed$/),
-    ]);
-  });
-});
-
-describe('simplepose serve', () => {
-  it('serves a project found by --project alone (its folder is recorded), prints a JSON line with the URL, stops on SIGTERM', async () => {
-    const { spawn } = await import('node:child_process');
-    const { mkdirSync: mk, copyFileSync: cp } = await import('node:fs');
-    const dir = path.join(tmp, 'serve-proj');
-    mk(dir);
-    cp(path.join(PROJECT_ROOT, 'resources', 'sample-project', 'images', '000001.jpg'), path.join(dir, 'a.jpg'));
-    const project = path.join(tmp, 'serve.sqlite');
-    const { openProjectDb } = await import('../node/db/openProjectDb.ts');
-    const { syncImages } = await import('../node/project/syncImages.ts');
-    const db = openProjectDb(project);
-    await syncImages(db, dir);
-    db.close();
-    const child = spawn(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'serve', '--project', project, '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const line = await new Promise<string>((resolve) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += String(d);
-        if (out.includes('\n')) resolve(out.trim());
-      });
-    });
-    const info = JSON.parse(line);
-    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-    expect(info.root).toBe(path.resolve(dir));
-    const res = await fetch(`http://127.0.0.1:${info.port}/api/listImages`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${new URL(info.url).searchParams.get('token')}`,
-        'Content-Type': 'application/json',
-      },
-      body: '{}',
-    });
-    expect(((await res.json()) as { total: number }).total).toBe(1);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
   });
 });

@@ -5,12 +5,12 @@ import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import { projectFolderProblem } from '../node/project/scanFolder.ts';
 import { createProjectService } from '../node/project/projectService.ts';
+import { projectMetaRepository } from '../node/db/projectMetaRepository.ts';
 import { startServer } from '../server/startServer.ts';
 import { CliError, EXIT } from './cliError.ts';
 import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import type { CliIo } from './main.ts';
 import { projectFileArg } from './projectArg.ts';
-import { recordedRoot } from '../node/project/projectRoot.ts';
 import { BUNDLED_MODEL_PATH, DEFAULT_PYTHON, PACKAGE_ROOT } from '../node/inference/bundledModel.ts';
 import { builderOf, buildState, ensureBuild } from '../node/build/rendererBuild.ts';
 
@@ -60,7 +60,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const db = openProjectDb(
     values.project ? projectFileArg(values.project) : path.join(positionals[0], PROJECT_DB_NAME),
   );
-  const root = positionals[0] ?? values.root ?? recordedRoot(db);
+  const root = positionals[0] ?? values.root ?? projectMetaRepository(db).root();
   if (!root) {
     db.close();
     throw new CliError(`${values.project} does not record its folder yet; add --root FOLDER`, EXIT.usage);

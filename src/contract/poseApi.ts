@@ -17,6 +17,9 @@ import {
   RowId,
 } from './apiPayloads.ts';
 
+/** The most entries one getEditHistory answers with (an editor pages older ones in as it undoes). */
+export const EDIT_HISTORY_READ_MAX = 200;
+
 /** A method of the API: the schema of its request and of its response. */
 export interface MethodSchemas {
   request: z.ZodType;
@@ -93,10 +96,10 @@ export const POSE_API = {
       current: AnnotationViewSchema.optional(),
     }),
   },
-  /** Entries `from`..`to` (at most 200) of the history as it is at `revision`; 409 with the current annotation if stale. */
+  /** Entries `from`..`to` (at most EDIT_HISTORY_READ_MAX) of the history as it is at `revision`; 409 with the current annotation if stale. */
   getEditHistory: {
     request: z.strictObject({ imageId: RowId, revision: Revision, from: RowId, to: RowId }),
-    response: z.strictObject({ entries: z.array(HistoryEntrySchema).max(200) }),
+    response: z.strictObject({ entries: z.array(HistoryEntrySchema).max(EDIT_HISTORY_READ_MAX) }),
   },
   /** `ifStatus`: change only an image that has this status now; `status` in the answer: the image's status after. */
   setStatus: {

@@ -52,6 +52,13 @@ export function toApiError(e: unknown): ApiError {
     const where = typeof sys.path === 'string' ? sys.path : undefined;
     return new ApiError(errno[0], where ? `${where}: ${errno[1]}` : errno[1]);
   }
+  // SQLite's busy/locked (better-sqlite3's SqliteError: SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, …): another
+  // writer holds the lock; a write that is not a writeTransaction still answers 503, never 500.
+  if (typeof sys.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(sys.code))
+    return new ApiError(
+      'unavailable',
+      'the project database is locked by another writer (another window, server, detection or import); nothing was changed, try again',
+    );
   if (err instanceof RangeError && /call stack/.test(err.message))
     return new ApiError('bad_request', 'the request is nested too deeply');
   const code = errorCodeOf(err);

@@ -1,4 +1,6 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { EDITOR_COMMANDS } from '../core/edit/editorCommands.ts';
+import { VIEW_COMMAND_INFO } from '../core/edit/viewCommandInfo.ts';
 
 export interface MenuActions {
   openFolder(): void;
@@ -7,17 +9,33 @@ export interface MenuActions {
   command(id: string): void;
 }
 
+/** Every command a menu may show, by id: the editing and view command tables, read, never restated. */
+const COMMANDS = new Map<string, { label: string; shortcuts: readonly string[] }>(
+  [...EDITOR_COMMANDS, ...VIEW_COMMAND_INFO].map((c) => [c.id, c]),
+);
+
+/** Electron's accelerator for a command table's shortcut ("Mod+Shift+Z" → "CmdOrCtrl+Shift+Z"). */
+export function acceleratorOf(shortcut: string): string {
+  return shortcut.replace(/^Mod\+/, 'CmdOrCtrl+');
+}
+
 /**
- * Native menus. Editing accelerators belong to the renderer's command table (so they work in web mode too); the
- * menu shows them and sends the command id, with `registerAccelerator: false` so the key reaches the page once.
+ * Native menus. Labels and accelerators are the command tables' (core/edit/editorCommands.ts and
+ * core/edit/viewCommandInfo.ts; the keys belong to the renderer, so they work in web mode too): the menu names
+ * command ids, shows their first shortcut and sends the id, with `registerAccelerator: false` so the key reaches the
+ * page once.
  */
 export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.platform === 'darwin'): Menu {
-  const cmd = (label: string, id: string, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    accelerator,
-    registerAccelerator: false,
-    click: () => a.command(id),
-  });
+  const cmd = (id: string): MenuItemConstructorOptions => {
+    const c = COMMANDS.get(id);
+    if (!c) throw new Error(`menu: ${id} is not in the command tables`);
+    return {
+      label: c.label,
+      accelerator: c.shortcuts.length ? acceleratorOf(c.shortcuts[0]) : undefined,
+      registerAccelerator: false,
+      click: () => a.command(id),
+    };
+  };
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
@@ -31,7 +49,7 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
             : [{ label: 'No recent projects', enabled: false }],
         },
         { type: 'separator' },
-        cmd('Export COCO…', 'app.export', 'CmdOrCtrl+E'),
+        cmd('app.export'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
@@ -39,14 +57,14 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
     {
       label: 'Edit',
       submenu: [
-        cmd('Undo', 'history.undo', 'CmdOrCtrl+Z'),
-        cmd('Redo', 'history.redo', 'CmdOrCtrl+Shift+Z'),
+        cmd('history.undo'),
+        cmd('history.redo'),
         { type: 'separator' },
-        cmd('Accept Predictions', 'image.acceptPredictions', 'A'),
-        cmd('Add Person', 'person.add', 'P'),
-        cmd('Swap Left/Right', 'person.swapLeftRight', 'S'),
-        cmd('Cycle Visibility', 'joint.cycleVisibility', 'V'),
-        cmd('Delete Joint', 'joint.delete', 'Delete'),
+        cmd('image.acceptPredictions'),
+        cmd('person.add'),
+        cmd('person.swapLeftRight'),
+        cmd('joint.cycleVisibility'),
+        cmd('joint.delete'),
         { type: 'separator' },
         { role: 'cut' },
         { role: 'copy' },
@@ -56,27 +74,27 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
     {
       label: 'Review',
       submenu: [
-        cmd('Accept and Next', 'image.accept', 'Enter'),
-        cmd('Reject and Next', 'image.reject', 'R'),
-        cmd('Skip', 'image.skip', 'K'),
+        cmd('image.accept'),
+        cmd('image.reject'),
+        cmd('image.skip'),
         { type: 'separator' },
-        cmd('Next Image', 'image.next', 'PageDown'),
-        cmd('Previous Image', 'image.previous', 'PageUp'),
+        cmd('image.next'),
+        cmd('image.previous'),
       ],
     },
     {
       label: 'View',
       submenu: [
-        cmd('Fit', 'view.fit', 'F'),
-        cmd('Actual Size', 'view.actualSize', '1'),
-        cmd('Heatmap Overlay', 'view.heatmap', 'H'),
+        cmd('view.fit'),
+        cmd('view.actualSize'),
+        cmd('view.heatmap'),
         { type: 'separator' },
         { role: 'reload' },
         { role: 'toggleDevTools' },
         { role: 'togglefullscreen' },
       ],
     },
-    { label: 'Help', submenu: [cmd('Keyboard Shortcuts', 'view.help', '?')] },
+    { label: 'Help', submenu: [cmd('view.help')] },
   ];
   return Menu.buildFromTemplate(template);
 }

@@ -8,7 +8,7 @@ import { forwardEvents, registerIpc } from './ipcAdapter.ts';
 import { handleMediaProtocol, registerMediaScheme } from './mediaProtocol.ts';
 import { buildAppMenu } from './appMenu.ts';
 import { RecentProjects } from './recentProjects.ts';
-import { ExchangePicker } from './exchangePicker.ts';
+import { ExchangePicker, exchangeDialog } from './exchangePicker.ts';
 import { ApiError } from '../contract/apiErrors.ts';
 import { MENU_CHANNEL } from '../contract/apiRoutes.ts';
 import { openProjectFolder, sampleProjectCopy, type OpenProject } from '../node/project/openProjectFolder.ts';
@@ -27,21 +27,13 @@ let win: BrowserWindow | null = null;
 let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
 // Export and import files come only from these dialogs of the main process, never from the page.
-const picker = new ExchangePicker(async (purpose, defaultPath) => {
-  // Settings → Import checkpoint suggests a .pth: the dialog then lists checkpoints, not COCO files.
-  const filters = /\.(pth|pt|tar)$/i.test(defaultPath)
-    ? [{ name: 'PyTorch checkpoint (official IMHN family)', extensions: ['pth', 'pt', 'tar'] }]
-    : [{ name: 'COCO keypoints JSON', extensions: ['json'] }];
+const picker = new ExchangePicker(async (purpose, defaultPath, file) => {
+  const { title, filters } = exchangeDialog(purpose, file);
   if (purpose === 'export') {
-    const r = await dialog.showSaveDialog(win!, { title: 'Export COCO keypoints', defaultPath, filters });
+    const r = await dialog.showSaveDialog(win!, { title, defaultPath, filters });
     return r.canceled || !r.filePath ? null : r.filePath;
   }
-  const r = await dialog.showOpenDialog(win!, {
-    title: filters[0].extensions[0] === 'pth' ? 'Import a checkpoint' : 'Import COCO keypoints',
-    defaultPath,
-    filters,
-    properties: ['openFile'],
-  });
+  const r = await dialog.showOpenDialog(win!, { title, defaultPath, filters, properties: ['openFile'] });
   return r.canceled ? null : (r.filePaths[0] ?? null);
 });
 
@@ -88,8 +80,12 @@ app.on('second-instance', (_e, argv) => {
   if (folder) void open(folder);
 });
 app.on('window-all-closed', () => {
-  project?.close();
-  app.quit();
+  // Jobs are cancelled, an import or export under way in the project worker finishes, then the app quits.
+  const closing = project?.close();
+  project = null;
+  void Promise.resolve(closing)
+    .catch(() => undefined)
+    .finally(() => app.quit());
 });
 
 void app.whenReady().then(async () => {
@@ -101,7 +97,10 @@ void app.whenReady().then(async () => {
       return project.service;
     },
     trusted,
-    { pickExchangeFile: (purpose, suggested) => picker.pick(purpose, suggested, project?.root ?? app.getPath('home')) },
+    {
+      pickExchangeFile: (purpose, suggested, file) =>
+        picker.pick(purpose, suggested, project?.root ?? app.getPath('home'), file),
+    },
   );
   const argFolder = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
   const first =

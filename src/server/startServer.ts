@@ -69,6 +69,7 @@ export async function startServer(
       try {
         body = await readJsonBody(req, maxBody);
       } catch (e) {
+        if (e instanceof ApiError && e.code === 'too_large') return refuseWhileStreaming(req, res, e);
         return sendError(res, e, { bodyUnread: true });
       }
       const reply = await dispatch(o.service, method, body);
@@ -137,3 +138,24 @@ export async function startServer(
       }),
   };
 }
+
+/**
+ * A streamed body that passed the limit: the 413 goes out at once, then the rest of the body is read and dropped for
+ * a short while before the connection is cut. Closing at once would reset a connection whose client is still
+ * sending, and the reset can reach the client before the 413 does (it then sees only "connection reset").
+ */
+function refuseWhileStreaming(req: http.IncomingMessage, res: http.ServerResponse, e: ApiError): void {
+  sendError(res, e);
+  let drained = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.on('data', (c: Buffer) => {
+    drained += c.length;
+    if (drained > LINGER_BYTES) cut();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.resume();
+}
+const LINGER_MS = 2000;
+const LINGER_BYTES = 16 << 20;

@@ -18,6 +18,17 @@ describe('toApiError', () => {
       [errno('ENOENT'), 'not_found', 404],
       [errno('EACCES'), 'forbidden', 403],
       [errno('ENOSPC'), 'unavailable', 503],
+      // better-sqlite3's SqliteError of a write outside writeTransaction that found the lock taken
+      [
+        Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' }),
+        'unavailable',
+        503,
+      ],
+      [
+        Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY_SNAPSHOT' }),
+        'unavailable',
+        503,
+      ],
       [Object.assign(new Error('gone'), { status: 410 }), 'bad_request', 400],
       [new RangeError('Maximum call stack size exceeded'), 'bad_request', 400],
       [new TypeError("Cannot read properties of undefined (reading 'x')"), 'internal', 500],

@@ -136,4 +136,35 @@ describe('two pages, two servers, one project', () => {
     expect((await snap(b)).message).toBe('Saved: Move joint');
     expect(errors).toEqual([]);
   });
+
+  // Before the fix a review the server refused (503 after the lock held, or a lost connection) was an unhandled
+  // rejection in the page: the status was not saved, nothing said so, and the image stayed. Now the page says so
+  // and stays on the image, and pressing the key again saves it once the lock is gone.
+  it('a review status the locked database refuses is said not saved, and saves when pressed again', async () => {
+    const b = pages[1];
+    const status = () => {
+      const db = new Database(file, { readonly: true });
+      const v = db.prepare('SELECT status FROM images WHERE id = 1').pluck().get();
+      db.close();
+      return v;
+    };
+    const before = status();
+    const lock = new Database(file);
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      await b.locator('[data-testid=canvas]').click({ position: { x: 5, y: 5 } });
+      await b.keyboard.press('Enter'); // accept the image (and go to the next)
+      await expect
+        .poll(async () => (await snap(b)).message, { timeout: 15_000 })
+        .toMatch(/^The image could not be marked accepted: .*locked/);
+      expect((await snap(b)).current!.row.id).toBe(1);
+      expect(status()).toBe(before);
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    await b.keyboard.press('Enter');
+    await expect.poll(status).toBe('accepted');
+    expect(errors).toEqual([]);
+  });
 });

@@ -27,7 +27,7 @@ describe('electron-builder.yml', () => {
     );
   });
 
-  it('packs the electron-vite build: main entry, worker, migrations, preload, renderer; resources exist; natives unpacked', () => {
+  it('packs the electron-vite build: main entry, workers, migrations, preload, renderer; resources exist; natives unpacked', () => {
     ensureBuild(PROJECT_ROOT, () => undefined);
     const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       main: string;
@@ -39,6 +39,7 @@ describe('electron-builder.yml', () => {
     for (const f of [
       pkg.main,
       'out/main/inferenceWorker.js',
+      'out/main/projectWorker.js',
       'out/main/migrations/001-initial.sql',
       'out/preload/preload.cjs',
       'out/renderer/index.html',
@@ -48,6 +49,12 @@ describe('electron-builder.yml', () => {
     expect(readdirSync(path.join(PROJECT_ROOT, 'out/main/migrations'))).toEqual(
       readdirSync(path.join(PROJECT_ROOT, 'src/node/db/migrations')).filter((f) => f.endsWith('.sql')),
     );
+    // Bundle files find the migrations and the workers beside themselves (import.meta.url): no subfolders of code.
+    expect(
+      readdirSync(path.join(PROJECT_ROOT, 'out/main'), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name),
+    ).toEqual(['migrations']);
     // The renderer loads from file:// in the app: relative asset URLs.
     expect(readFileSync(path.join(PROJECT_ROOT, 'out/renderer/index.html'), 'utf8')).toMatch(/src="\.\/assets\//);
     for (const r of c.extraResources) expect(existsSync(path.join(PROJECT_ROOT, r.from)), r.from).toBe(true);
@@ -60,7 +67,10 @@ describe('electron-builder.yml', () => {
     const preload = readFileSync(path.join(PROJECT_ROOT, 'out/preload/preload.cjs'), 'utf8');
     expect([...new Set(preload.match(/require\(["'][^"']+["']\)/g))]).toEqual(['require("electron")']);
     // The main bundle keeps native packages external (they load from node_modules at run time).
-    const main = readFileSync(path.join(PROJECT_ROOT, pkg.main), 'utf8');
+    const main = readdirSync(path.join(PROJECT_ROOT, 'out/main'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(PROJECT_ROOT, 'out/main', f), 'utf8'))
+      .join('\n');
     expect(main).toMatch(/from "better-sqlite3"|require\("better-sqlite3"\)/);
   });
 
@@ -100,5 +110,35 @@ describe('electron-builder.yml', () => {
     const r = await next('result');
     expect(r).toMatchObject({ type: 'result', id: 1 });
     worker.kill('SIGKILL');
+  });
+
+  it('the bundled project worker runs: a scan and a COCO export on its own connection, from out/main', async () => {
+    ensureBuild(PROJECT_ROOT, () => undefined);
+    const { Worker } = await import('node:worker_threads');
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openProjectDb } = await import('../../src/node/db/openProjectDb.ts');
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-bundled-worker-'));
+    const images = path.join(PROJECT_ROOT, 'resources/sample-project/images');
+    copyFileSync(path.join(images, readdirSync(images)[0]), path.join(root, 'one.jpg'));
+    const dbFile = path.join(root, '.simplepose.sqlite');
+    openProjectDb(dbFile).close(); // the app opens (and migrates) the project before its worker does
+    const worker = new Worker(path.join(PROJECT_ROOT, 'out/main/projectWorker.js'), { workerData: { dbFile } });
+    const ask = (id: number, task: string, args: unknown) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const f = (m: Record<string, unknown>) => {
+          if (m.id !== id) return;
+          worker.off('message', f);
+          resolve(m);
+        };
+        worker.on('message', f);
+        worker.once('error', reject);
+        worker.postMessage({ id, task, args });
+      });
+    expect(await ask(1, 'syncImages', { root })).toMatchObject({ ok: true, value: { added: 1 } });
+    const out = path.join(root, 'gt.json');
+    expect(await ask(2, 'exportGt', { out, onlyReviewed: false })).toMatchObject({ ok: true, value: { path: out } });
+    expect(await ask(3, 'evaluate', {})).toMatchObject({ ok: false, error: { name: 'ApiError', code: 'conflict' } });
+    await worker.terminate();
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
-import { MapCache, projectCacheDir } from '../../src/node/project/mapCache.ts';
+import { MapCache, mapCacheKey, projectCacheDir, runMapSettings } from '../../src/node/project/mapCache.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -62,20 +62,15 @@ async function predictionsWithoutMaps(root: string): Promise<string[]> {
   try {
     const rows = db
       .prepare(
-        `SELECT i.rel_path, i.content_hash AS image_hash, m.content_hash AS model_hash, r.scales, r.flip
-         FROM predictions p JOIN images i ON i.id = p.image_id JOIN inference_runs r ON r.id = p.run_id
-         JOIN models m ON m.id = r.model_id`,
+        `SELECT i.rel_path, i.content_hash AS image_hash, p.run_id FROM predictions p JOIN images i ON i.id = p.image_id`,
       )
-      .all() as { rel_path: string; image_hash: string; model_hash: string; scales: string; flip: number }[];
+      .all() as { rel_path: string; image_hash: string; run_id: number }[];
     const cache = new MapCache(db, projectCacheDir(root));
     const bad: string[] = [];
     for (const r of rows) {
-      const key = {
-        imageHash: r.image_hash,
-        modelHash: r.model_hash,
-        settings: { scales: JSON.parse(r.scales) as number[], flip: r.flip === 1 },
-      };
-      if (!(await cache.get(key))) bad.push(r.rel_path);
+      // the key as the app builds it for a run (mapCache.ts), so this checks what the overlay will look up
+      const run = runMapSettings(db, r.run_id)!;
+      if (!(await cache.get(mapCacheKey(r.image_hash, run)))) bad.push(r.rel_path);
     }
     return bad;
   } finally {

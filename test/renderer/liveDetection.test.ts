@@ -68,8 +68,8 @@ describe('live detection in the engine', () => {
     await expect.poll(() => engine.setup.setup.get()?.toDetect).toBe(0);
     const runs = () => project.db.prepare('SELECT run_id, COUNT(*) AS n FROM predictions GROUP BY run_id').all();
     expect(runs()).toEqual([{ run_id: 1, n: 4 }]);
-    await engine.jobs.start(); // nothing to do: the same run, no new prediction
-    await expect.poll(() => engine.jobs.job.get()?.status).toBe('done');
+    await engine.jobs.start(); // nothing to do: the same run, no new prediction (the model still loads first)
+    await expect.poll(() => engine.jobs.job.get()?.status, { timeout: 30_000 }).toBe('done');
     expect(runs()).toEqual([{ run_id: 1, n: 4 }]);
     await engine.jobs.start(true);
     await expect.poll(() => engine.jobs.job.get()?.status, { timeout: 30_000 }).toBe('done');

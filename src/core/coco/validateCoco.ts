@@ -2,12 +2,18 @@ import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../skeleton/poseMeta.ts';
 import { jointBounds, type ImageSize } from '../edit/diffChecks.ts';
 import type { CocoViolation } from './cocoTypes.ts';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Why a COCO `file_name` cannot name a file inside the images folder, or null: it must be a plain relative path
- * with '/' between folders (no absolute path, drive, '..', '.', empty part, backslash or control character).
+ * with '/' between folders (no absolute path, drive, '..', '.', empty part, backslash or control character), in
+ * valid Unicode.
  */
 export function fileNameProblem(name: string): string | null {
   if (name.length === 0) return 'must be a non-empty string';
+  // A lone surrogate is valid JSON but not Unicode: stored as UTF-8 it becomes U+FFFD, so two such names would be
+  // one file, one image overwriting the other.
+  if (LONE_SURROGATE.test(name)) return 'is not valid Unicode text (it holds a lone surrogate, such as \\ud800)';
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return 'contains a control character';

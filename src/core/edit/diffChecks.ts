@@ -1,6 +1,12 @@
 import { COCO_KEYPOINTS } from '../skeleton/poseMeta.ts';
 import { jsonEqual } from './jsonEqual.ts';
-import { JOINT_COUNT, type AnnotationState, type PersonRecord } from './poseRecords.ts';
+import {
+  BUILT_IN_ID_PROBLEM,
+  isBuiltInPropertyName,
+  JOINT_COUNT,
+  type AnnotationState,
+  type PersonRecord,
+} from './poseRecords.ts';
 import type { RecordDiff } from './recordDiff.ts';
 
 /** A problem of an edit, located by its path in the request (`diff.updated.p1[1].joints[3].x`). */
@@ -106,9 +112,11 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
   const seen = new Map<string, string>();
   for (const s of sections)
     for (const id of Object.keys(d[s])) {
+      if (isBuiltInPropertyName(id)) out.push({ path: `diff.${s}.${id}`, message: `person id ${BUILT_IN_ID_PROBLEM}` });
       if (seen.has(id)) out.push({ path: `diff.${s}.${id}`, message: `person ${id} is also in diff.${seen.get(id)}` });
       seen.set(id, s);
     }
+  if (out.length) return out;
   const fromImport = (p: unknown) => isObject(p) && (p.coco !== undefined || p.cocoOrder !== undefined);
   for (const [id, p] of Object.entries(d.added)) {
     out.push(...personProblems(p, id, size, `diff.added.${id}`));
@@ -142,6 +150,8 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
       d.order.forEach((list, i) => {
         if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
           out.push({ path: `diff.order[${i}]`, message: 'must be a list of person ids' });
+        else if (list.some(isBuiltInPropertyName))
+          out.push({ path: `diff.order[${i}]`, message: `lists a person id that ${BUILT_IN_ID_PROBLEM}` });
         else if (new Set(list).size !== list.length)
           out.push({ path: `diff.order[${i}]`, message: 'lists a person more than once' });
       });

@@ -18,8 +18,22 @@ export const JOINT_COUNT = COCO_KEYPOINTS.length;
  * own image, diffChecks.jointBounds).
  */
 export const ImagePxSchema = z.number().min(-1e6).max(1e6);
-/** Person ids: short strings (the editor's are ~12 characters; an import's `c<annotation id>`). */
-export const PersonIdSchema = z.string().min(1).max(64);
+/**
+ * Person ids: short strings (the editor's are ~12 characters; an import's `c<annotation id>`), never the name of a
+ * built-in object property: persons are keyed by id in plain objects, where `constructor` would already "exist" and
+ * `__proto__` would set the prototype instead of storing a person.
+ */
+export const PersonIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((id) => !isBuiltInPropertyName(id), {
+    error: () => BUILT_IN_ID_PROBLEM,
+  });
+/** zod skips a `__proto__` key of a record without checking it, so the store's diff checks refuse it (diffChecks). */
+export const isBuiltInPropertyName = (id: string) => id in Object.prototype;
+export const BUILT_IN_ID_PROBLEM =
+  'must not be the name of a built-in object property (__proto__, constructor, toString, …)';
 /**
  * Any JSON value (finite numbers only), typed `unknown`: opaque passthrough data that the app carries but does not
  * read field by field (an imported COCO annotation's extra fields).

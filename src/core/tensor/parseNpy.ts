@@ -2,6 +2,7 @@
  * NumPy `.npy` (format v1/v2/v3) parsing and writing for little-endian float16/float32/float64 C-order arrays.
  * Pure: takes and returns bytes. Source: numpy/lib/format.py (NEP 1).
  */
+import { roundHalfEven } from '../codec/cubicAxis.ts';
 
 /** A dense tensor; `data` is row-major (C order) over `shape`. */
 export interface Tensor {
@@ -110,14 +111,6 @@ export function numberToFloat16Bits(value: number): number {
   }
   if (exp > 15) return sign | 0x7c00;
   return sign | ((exp + 15) << 10) | mant;
-}
-
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Serialises a tensor as .npy v1, little-endian float16 ('<f2') or float32 ('<f4'). */

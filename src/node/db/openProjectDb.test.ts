@@ -137,8 +137,8 @@ describe('migrations from fixture databases', () => {
     const edit = v4.prepare('INSERT INTO edits (image_id, seq, diff_json, undone, created_at) VALUES (1, ?, ?, ?, 0)');
     for (let i = 1; i <= 5; i++) edit.run(i, `{"n":${i}}`, i > 3 ? 1 : 0);
     v4.close();
-    const db = openProjectDb(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'edits_by_state'").pluck().get()).toBe(
       'CREATE INDEX edits_by_state ON edits (image_id, undone, seq)',
     );
@@ -147,18 +147,79 @@ describe('migrations from fixture databases', () => {
     );
     db.close();
   });
-});
 
-describe('migration 006', () => {
-  it('adds the detection settings (one row, checked) and model registration over an existing project', () => {
+  it("migration 006 backfills images.latest_score and keeps it the latest run's mean score whoever writes predictions", () => {
     const file = path.join(tmp, 'v5.sqlite');
     const v5 = openProjectDb(file, { migrations: loadMigrations().slice(0, 5) });
-    v5.prepare(
-      "INSERT INTO models (id, path, content_hash, card_json, added_at) VALUES (1, '/m.onnx', 'h', '{}', 0)",
-    ).run();
+    v5.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
+        VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0), (3, 'c.jpg', 'h3', 1, 4, 4, 0, 0);
+      INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 0, 'fast', 'done', 0);
+      INSERT INTO predictions (run_id, image_id, poses_json, created_at)
+        VALUES (1, 1, '[{"score":0.2},{"score":0.6}]', 0), (2, 1, '[{"score":0.8}]', 0), (1, 2, '[]', 0);`);
     v5.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
     expect(db.pragma('user_version', { simple: true })).toBe(6);
+    const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
+    expect([score(1), score(2), score(3)]).toEqual([0.8, null, null]); // run 2 is the latest for image 1
+    db.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 2, '[{"score":0.3}]', 0)`,
+    ).run();
+    expect(score(2)).toBe(0.3); // a newer run's prediction
+    db.prepare(
+      `INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, 3, '[{"score":0.5}]', 0)`,
+    ).run();
+    expect(score(3)).toBe(0.5);
+    db.prepare(`INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (2, 3, '[]', 0)`).run();
+    expect(score(3)).toBeNull(); // the latest found nobody
+    db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.9}]' WHERE run_id = 1 AND image_id = 1`).run();
+    expect(score(1)).toBe(0.8); // an older run's change leaves the latest score
+    db.prepare(`UPDATE predictions SET poses_json = '[{"score":0.4}]' WHERE run_id = 2 AND image_id = 1`).run();
+    expect(score(1)).toBe(0.4);
+    db.prepare('DELETE FROM predictions WHERE run_id = 2 AND image_id = 1').run();
+    expect(score(1)).toBe(0.9); // back to run 1's
+    db.prepare('DELETE FROM inference_runs WHERE id = 2').run(); // cascades to its predictions
+    expect([score(1), score(2), score(3)]).toEqual([0.9, null, 0.5]);
+    db.close();
+  });
+});
+
+/** The detection settings' migration (issue 12B): numbered after 12A's review settings once both are merged. */
+const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
+
+describe('migration numbering', () => {
+  it('is one unbroken sequence, detection settings last (007 until issue 12A takes 007; then 008)', () => {
+    expect(loadMigrations().map((m) => m.name)).toEqual([
+      '001-initial.sql',
+      '002-coco-passthrough.sql',
+      '003-predictions-by-image.sql',
+      '004-prediction-scores.sql',
+      '005-edits-by-state.sql',
+      '006-image-scores.sql',
+      '007-detect-settings.sql',
+    ]);
+    expect(DETECT_SETTINGS.version).toBe(SCHEMA_VERSION);
+  });
+  it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
+    const dir = mkdtempSync(path.join(tmp, 'gap-'));
+    for (const m of loadMigrations().slice(0, 6)) writeFileSync(path.join(dir, m.name), m.sql);
+    writeFileSync(path.join(dir, '008-detect-settings.sql'), DETECT_SETTINGS.sql);
+    expect(() => loadMigrations(dir)).toThrow('migration 008-detect-settings.sql is out of sequence: expected 007');
+  });
+});
+
+describe('migration detect-settings', () => {
+  it('adds the detection settings (one row, checked) and model registration over an existing project', () => {
+    const before = DETECT_SETTINGS.version - 1;
+    const file = path.join(tmp, `v${before}.sqlite`);
+    const old = openProjectDb(file, { migrations: loadMigrations().slice(0, before) });
+    old
+      .prepare("INSERT INTO models (id, path, content_hash, card_json, added_at) VALUES (1, '/m.onnx', 'h', '{}', 0)")
+      .run();
+    old.close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, DETECT_SETTINGS.version) });
+    expect(db.pragma('user_version', { simple: true })).toBe(DETECT_SETTINGS.version);
     expect(db.prepare('SELECT id, path, registered_at, raw_card_json FROM models').all()).toEqual([
       { id: 1, path: '/m.onnx', registered_at: null, raw_card_json: null },
     ]);

@@ -101,6 +101,35 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
 }
 
 /**
+ * Another connection to a project that `openProjectDb` opened (and migrated) already — a worker thread's own: the
+ * same busy timeout and foreign keys, no migration and no integrity check (its opener did both). Refused with a
+ * message when the file is not a project at this app's schema.
+ */
+export function openProjectConnection(file: string): ProjectDb {
+  let db: ProjectDb;
+  try {
+    db = new Database(file, { fileMustExist: true });
+  } catch (e) {
+    throw new ProjectDbError(`cannot open project ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== SCHEMA_VERSION)
+      throw new ProjectDbError(
+        `project ${file} is at schema ${version}, not ${SCHEMA_VERSION}: open it with openProjectDb first`,
+      );
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof ProjectDbError) throw e;
+    throw new ProjectDbError(`cannot open project ${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
  * Switches a new project to WAL. The switch needs the database to itself, and SQLite may refuse it with "database is
  * locked" at once (without the busy handler) while another process is opening or migrating the same new file, so it
  * is retried for up to the busy timeout.

@@ -43,3 +43,11 @@ export function writeTransaction<T>(db: ProjectDb, what: string, fn: () => T): T
     }
   }
 }
+
+/**
+ * Runs `fn`, which only reads, in one read transaction: what it reads with several statements is one snapshot (WAL),
+ * as one query would see it, whatever other connections commit meanwhile. Inside another transaction, part of it.
+ */
+export function readTransaction<T>(db: ProjectDb, fn: () => T): T {
+  return db.inTransaction ? fn() : db.transaction(fn).deferred();
+}

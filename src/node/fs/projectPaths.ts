@@ -1,4 +1,14 @@
-import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../contract/apiErrors.ts';
 
@@ -77,6 +87,7 @@ export interface ProjectOwnFiles {
 }
 
 const DB_SIDECARS = ['', '-wal', '-shm', '-journal'];
+const NOT_REGULAR = 'it is not a regular file (a device, FIFO or socket)';
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0');
 
 /** The absolute path an export of `file` writes (its folder resolved), or an ApiError saying why not. */
@@ -98,6 +109,8 @@ export function exportTarget(file: string, policy: ExchangePolicy, own: ProjectO
   const st = statSync(target, { throwIfNoEntry: false });
   if (st?.isDirectory()) throw new ApiError('bad_request', `cannot write ${file}: it is a folder`);
   allowedBy(policy, 'export', abs, target, file);
+  // A FIFO would block the process in open(); a device (`/dev/null`, as root) would be replaced by the file.
+  if (st && !st.isFile()) throw new ApiError('forbidden', `cannot write ${file}: ${NOT_REGULAR}; choose another file`);
   const why = ownFileReason(target, st, own) ?? (st ? replaceableReason(target) : null);
   if (why) throw new ApiError('forbidden', `cannot write ${file}: ${why}; choose another file`);
   return target;
@@ -132,7 +145,10 @@ export function importSource(file: string, policy: ExchangePolicy): string {
     );
   }
   if (policy.kind !== 'picked') allowedBy(policy, 'import', abs, real, file);
-  if (statSync(real).isDirectory()) throw new ApiError('bad_request', `cannot read ${file}: it is a folder`);
+  const st = statSync(real);
+  if (st.isDirectory()) throw new ApiError('bad_request', `cannot read ${file}: it is a folder`);
+  // A FIFO would block the process in its read; a device (/dev/zero) would never end.
+  if (!st.isFile()) throw new ApiError('bad_request', `cannot read ${file}: ${NOT_REGULAR}`);
   return real;
 }
 
@@ -183,8 +199,10 @@ function replaceableReason(target: string): string | null {
   const head = Buffer.alloc(64);
   let n = 0;
   try {
-    const fd = openSync(target, 'r');
+    // Non-blocking: a FIFO swapped in since the check must not block the process here either.
+    const fd = openSync(target, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      if (!fstatSync(fd).isFile()) return NOT_REGULAR;
       n = readSync(fd, head, 0, head.length, 0);
     } finally {
       closeSync(fd);

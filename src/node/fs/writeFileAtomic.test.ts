@@ -35,6 +35,19 @@ describe('writeFileAtomic: stale temporary files', () => {
     );
     expect(JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual({ ok: true });
   });
+  it("never removes a user's file that only looks like one (date-stamped names, timestamps no write of this app has)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sp-atomic-'));
+    const dead = deadPid();
+    const userFiles = [
+      'notes.1.202405061230.tmp', // a YYYYMMDDhhmm stamp: read as 1976 in ms, so "a day old"
+      `scan.${dead}.20240506123045.tmp`, // YYYYMMDDhhmmss: 14 digits
+      `.draft.${dead}.9999999999999.tmp`, // 13 digits, but the year 2286
+      `.old.${dead}.0000000000001.tmp`, // 1970
+    ];
+    for (const f of userFiles) writeFileSync(path.join(dir, f), "the user's data");
+    await writeFileAtomic(path.join(dir, 'out.json'), '{}');
+    expect(readdirSync(dir).sort()).toEqual([...userFiles, 'out.json'].sort());
+  });
   it('sweep: false leaves them (bulk writers sweep once), removeStaleTempFiles sweeps on demand', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sp-atomic-'));
     const stale = `.a.npy.${deadPid()}.${Date.now()}.tmp`;

@@ -2,8 +2,14 @@ import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, type ApiErrorCode } from '../../contract/apiErrors.ts';
 
-/** `.<name>.<pid>.<ms since epoch>.tmp`: the temporary file writeFileAtomic writes beside its target. */
-const TEMP_NAME = /^\.?.+\.(\d{1,10})\.(\d{12,14})\.tmp$/;
+/**
+ * `.<name>.<pid>.<ms since epoch>.tmp`: the temporary file writeFileAtomic writes beside its target (older versions
+ * wrote it without the leading dot). The time is 13 digits and must be one a write of this app could have had
+ * (MADE_AFTER_MS … now + a day): a user's `notes.1.202405061230.tmp` looks alike, and is not ours to delete.
+ */
+const TEMP_NAME = /^\.?.+\.(\d{1,10})\.(\d{13})\.tmp$/;
+/** 2020-01-01: no temporary file of this app is older. */
+const MADE_AFTER_MS = Date.UTC(2020, 0, 1);
 /** No write of this app takes a day: a temporary file that old is stale whoever made it (its pid may be reused). */
 const STALE_AFTER_MS = 24 * 3600_000;
 
@@ -81,6 +87,7 @@ export async function removeStaleTempFiles(dir: string, now = Date.now()): Promi
     if (!m) continue;
     const pid = Number(m[1]),
       madeMs = Number(m[2]);
+    if (madeMs < MADE_AFTER_MS || madeMs > now + STALE_AFTER_MS) continue;
     const old = now - madeMs > STALE_AFTER_MS;
     if (!old && (pid === process.pid || processExists(pid))) continue;
     const file = path.join(dir, name);

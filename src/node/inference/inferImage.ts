@@ -7,13 +7,13 @@ import { decodeFast } from '../../core/codec/decodeFast.ts';
 import { countNonFinite, ortMessage, type PoseModel } from './poseModel.ts';
 import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
+import type { DetectSettings } from '../jobs/detectSettings.ts';
 
-export interface InferOptions {
-  /** Scale factors s (height 512·s); the official evaluation uses 0.5, 1, 1.5, 2, 3; default single scale. */
-  scales: number[];
-  flip: boolean;
-  mode: 'reference' | 'fast';
-}
+/**
+ * Scale factors s (height 512·s; the official evaluation uses 0.5, 1, 1.5, 2, 3), the flip pass and the decoder
+ * mode: detection's settings, declared once in the contract.
+ */
+export type InferOptions = DetectSettings;
 
 /** One image could not go through the network: the message names the image, the pass and the reason. */
 export class ImageInferenceError extends Error {

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from '../project/syncImages.ts';
 import { runDetectJob, type DetectProgress } from './detectJob.ts';
-import { latestFinishedRun } from '../project/latestFinishedRun.ts';
+import { runRepository } from '../db/runRepository.ts';
 import { writeAttackImages } from '../../../test/support/processes.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
 
@@ -135,14 +135,14 @@ describe('runDetectJob', () => {
     await syncImages(db, root);
     const cancelled = await runDetectJob(db, { ...base, signal: stop.signal, onProgress: () => stop.abort() });
     expect(cancelled).toMatchObject({ status: 'cancelled', runId: first.runId, done: 5, total: 6 });
-    expect(latestFinishedRun(db)).toBe(first.runId); // what it had stays exportable
+    expect(runRepository(db).latestFinished()).toBe(first.runId); // what it had stays exportable
     const other = await runDetectJob(db, { ...base, settings: { ...settings, flip: true } });
     expect(other.runId).not.toBe(first.runId); // other settings: their own run
     const rerun = await runDetectJob(db, { ...base, rerun: true });
     expect(rerun).toMatchObject({ status: 'done', done: 6, total: 6 });
     expect(rerun.runId).toBeGreaterThan(other.runId);
     expect(db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(first.runId)).toBe(5);
-    expect(latestFinishedRun(db)).toBe(rerun.runId);
+    expect(runRepository(db).latestFinished()).toBe(rerun.runId);
     db.close();
   });
   it('a map cache that cannot be written fails the image: never a prediction without its maps', async () => {

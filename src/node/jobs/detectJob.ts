@@ -6,15 +6,14 @@ import { ProjectFiles } from '../fs/projectPaths.ts';
 import { InferenceCancelledError, PoseEngine } from '../inference/poseEngine.ts';
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
-import { MapCache } from '../project/mapCache.ts';
-import { recordModel } from '../project/detectSetup.ts';
+import { MapCache, mapCacheKey } from '../project/mapCache.ts';
+import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
+import { modelRepository } from '../db/modelRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import type { DetectSettings } from './detectSettings.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
 
-export interface DetectSettings {
-  scales: number[];
-  flip: boolean;
-  mode: 'reference' | 'fast';
-}
+export { type DetectSettings, detectSettingsProblem, MAX_DETECT_SCALE } from './detectSettings.ts';
 
 export interface DetectProgress {
   runId: number;
@@ -51,19 +50,6 @@ export type ImageOutcome = { runId: number; imageId: number; relPath: string } &
   | { poses: Pose[] }
   | { error: string }
 );
-
-/** Largest scale factor accepted (the official evaluation goes up to 3). */
-export const MAX_DETECT_SCALE = 4;
-
-/** What is wrong with detection settings from a user or a client (one rule for the CLI and the service), or null. */
-export function detectSettingsProblem(settings: DetectSettings, imageTimeLimitSeconds?: number | null): string | null {
-  if (settings.scales.length === 0) return 'give at least one scale';
-  const bad = settings.scales.find((x) => !(x > 0 && x <= MAX_DETECT_SCALE));
-  if (bad !== undefined) return `scales must be numbers in (0, ${MAX_DETECT_SCALE}], got ${bad}`;
-  if (imageTimeLimitSeconds != null && !(imageTimeLimitSeconds > 0 && imageTimeLimitSeconds <= 86_400))
-    return `the time limit per image must be between 0 and 86400 seconds, got ${imageTimeLimitSeconds}`;
-  return null;
-}
 
 /** The job was cancelled before its model had loaded: there is no run to report. */
 export class DetectCancelledError extends Error {
@@ -119,14 +105,22 @@ export async function runDetectJob(
   }
 }
 
+/** The present images without a prediction in the run (every present image when there is no run yet). */
+export function imagesToDetect(
+  db: ProjectDb,
+  runId: number | undefined,
+): Pick<ImageRecord, 'id' | 'relPath' | 'contentHash'>[] {
+  const done = runId === undefined ? new Set<number>() : runRepository(db).predictedImageIds(runId);
+  return imageRepository(db)
+    .present()
+    .filter((im) => !done.has(im.id));
+}
+
 async function detectImages(job: Job): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
   const { db, o, runId } = job;
-  const todo = db
-    .prepare(
-      'SELECT id, rel_path, content_hash FROM images WHERE missing = 0 AND id NOT IN (SELECT image_id FROM predictions WHERE run_id = ?) ORDER BY sort_key, rel_path',
-    )
-    .all(runId) as { id: number; rel_path: string; content_hash: string }[];
-  const already = db.prepare('SELECT COUNT(*) FROM predictions WHERE run_id = ?').pluck().get(runId) as number;
+  const runs = runRepository(db);
+  const todo = imagesToDetect(db, runId);
+  const already = runs.predictionCount(runId);
   const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
   await cache?.removeStaleTempFiles();
   const progress: DetectProgress = {
@@ -142,10 +136,7 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   for (const im of todo) {
     const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
     if (outcome === 'cancelled') {
-      // A run that had finished before (and was taking images added since) stays finished: what it had is whole.
-      db.prepare(
-        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'cancelled' ELSE 'done' END WHERE id = ?",
-      ).run(runId);
+      writeTransaction(db, 'cancelling detection', () => runs.markCancelled(runId));
       return { ...progress, status: 'cancelled' };
     }
     if (outcome === 'failed') {
@@ -154,12 +145,12 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
     }
     sinceStart++;
     progress.done++;
-    progress.lastImage = im.rel_path;
+    progress.lastImage = im.relPath;
     progress.imagesPerSecond = sinceStart / ((performance.now() - t0) / 1000);
     progress.etaSeconds = (progress.total - progress.done - progress.failed) / progress.imagesPerSecond;
     o.onProgress?.({ ...progress });
   }
-  db.prepare("UPDATE inference_runs SET status = 'done', finished_at = ? WHERE id = ?").run(Date.now(), runId);
+  writeTransaction(db, 'finishing detection', () => runs.markDone(runId, Date.now()));
   return { ...progress, etaSeconds: 0, status: 'done' };
 }
 
@@ -167,37 +158,31 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
 async function detectOne(
   { db, o, engine, runId, modelHash, files }: Job,
   cache: MapCache | null,
-  im: { id: number; rel_path: string; content_hash: string },
+  im: { id: number; relPath: string; contentHash: string },
 ): Promise<'done' | 'failed' | 'cancelled'> {
   let r;
   try {
     // every image read goes through the project's resolver: a link out of the project fails its image
-    r = await engine.infer(files.resolve(im.rel_path), im.id, o.settings);
+    r = await engine.infer(files.resolve(im.relPath), im.id, o.settings);
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
-    o.log?.(`${im.rel_path}: ${(e as Error).message}`);
-    o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, error: (e as Error).message });
+    o.log?.(`${im.relPath}: ${(e as Error).message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: (e as Error).message });
     return 'failed';
   }
   try {
-    const key = {
-      imageHash: im.content_hash,
-      modelHash,
-      settings: { scales: o.settings.scales, flip: o.settings.flip },
-    };
+    const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
     const written = cache ? await cache.write(key, r.passes) : null;
-    writeTransaction(db, `storing the prediction of ${im.rel_path}`, () => {
+    writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
-      db.prepare(
-        'INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)',
-      ).run(runId, im.id, JSON.stringify(r.poses), Date.now());
+      runRepository(db).addPrediction(runId, im.id, r.poses, Date.now());
     });
   } catch (e) {
-    o.log?.(`${im.rel_path}: not stored (${(e as Error).message})`);
-    o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, error: `not stored (${(e as Error).message})` });
+    o.log?.(`${im.relPath}: not stored (${(e as Error).message})`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: `not stored (${(e as Error).message})` });
     return 'failed';
   }
-  o.onImage?.({ runId, imageId: im.id, relPath: im.rel_path, poses: r.poses });
+  o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, poses: r.poses });
   await cache?.evict();
   return 'done';
 }
@@ -206,30 +191,15 @@ async function detectOne(
 function openRun(db: ProjectDb, engine: PoseEngine, modelHash: string, o: DetectOptions): number {
   // One IMMEDIATE transaction: two detections started at once find (or make) the same model row and run.
   return writeTransaction(db, 'starting detection', () => {
-    const modelId = recordModel(db, o.modelPath, modelHash, JSON.stringify(engine.card));
-    const scales = JSON.stringify(o.settings.scales),
-      flip = o.settings.flip ? 1 : 0;
-    const run = o.rerun
-      ? undefined
-      : (db
-          .prepare(
-            'SELECT id FROM inference_runs WHERE model_id = ? AND scales = ? AND flip = ? AND mode = ? ORDER BY id DESC LIMIT 1',
-          )
-          .get(modelId, scales, flip, o.settings.mode) as { id: number } | undefined);
-    if (run) {
-      db.prepare("UPDATE inference_runs SET status = 'running', provider = ? WHERE id = ?").run(
-        engine.provider,
-        run.id,
-      );
-      o.log?.(`continuing run ${run.id}`);
-      return run.id;
+    const runs = runRepository(db);
+    const modelId = modelRepository(db).record(o.modelPath, modelHash, JSON.stringify(engine.card), Date.now());
+    const run = o.rerun ? undefined : runs.withSettings(modelId, o.settings);
+    if (run !== undefined) {
+      runs.markRunning(run, engine.provider);
+      o.log?.(`continuing run ${run}`);
+      return run;
     }
-    const r = db
-      .prepare(
-        "INSERT INTO inference_runs (model_id, scales, flip, mode, provider, status, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)",
-      )
-      .run(modelId, scales, flip, o.settings.mode, engine.provider, Date.now());
-    return Number(r.lastInsertRowid);
+    return runs.create({ ...o.settings, modelId, provider: engine.provider, now: Date.now() });
   });
 }
 

@@ -14,6 +14,8 @@ import { describeConflict, rebaseDiff } from '../../core/edit/rebaseDiff.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { AnnotationView, EditStep } from '../../contract/apiPayloads.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { perConnection } from '../db/statementCache.ts';
 
 /** An annotation as a client loads it (the contract's AnnotationView: state, revision, a window of its history). */
 export type { AnnotationView };
@@ -64,7 +66,7 @@ export class AnnotationStore {
   private readonly db: ProjectDb;
   /** Statements prepared once; each is an indexed lookup (UNIQUE (image_id, seq), migration 005). */
   private readonly q: Record<
-    'load' | 'size' | 'cursor' | 'length' | 'entry' | 'range' | 'dropAfter' | 'insert' | 'mark' | 'write',
+    'load' | 'cursor' | 'length' | 'entry' | 'range' | 'dropAfter' | 'insert' | 'mark' | 'write',
     Statement
   >;
 
@@ -72,7 +74,6 @@ export class AnnotationStore {
     this.db = db;
     this.q = {
       load: db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?'),
-      size: db.prepare('SELECT width, height FROM images WHERE id = ?'),
       cursor: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ? AND undone = 0').pluck(),
       length: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ?').pluck(),
       entry: db.prepare('SELECT id, diff_json FROM edits WHERE image_id = ? AND seq = ?'),
@@ -91,6 +92,12 @@ export class AnnotationStore {
     return row
       ? { state: JSON.parse(row.persons_json) as AnnotationState, revision: row.revision }
       : { state: EMPTY_ANNOTATION, revision: 0 };
+  }
+
+  /** The stored annotation of an image; undefined when it has none (never edited nor imported). */
+  stored(imageId: number): AnnotationState | undefined {
+    const row = this.q.load.get(imageId) as { persons_json: string } | undefined;
+    return row && (JSON.parse(row.persons_json) as AnnotationState);
   }
 
   /** State, revision and the history around its cursor (`page` entries each side), read together. */
@@ -228,11 +235,14 @@ export class AnnotationStore {
   }
 
   private imageSize(imageId: number): ImageSize {
-    const size = this.q.size.get(imageId) as ImageSize | undefined;
+    const size: ImageSize | undefined = imageRepository(this.db).size(imageId);
     if (!size) throw new ApiError('not_found', `no image ${imageId} in this project`);
     return size;
   }
 }
+
+/** The store of a connection, made once (its statements prepared once). */
+export const annotationStore = perConnection((db) => new AnnotationStore(db));
 
 /** A stored entry (rows written before the editor's history kept batches also carry a `group`, unused now). */
 function entryOf(json: string): HistoryEntry {

@@ -9,6 +9,7 @@ import { AnnotationStore } from './annotationStore.ts';
 import { EditHistory } from '../../core/edit/editHistory.ts';
 import { moveJoint, addPerson, placeJoint } from '../../core/edit/poseEdits.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { SHARED_ROOT } from '../../../test/support/fixturePaths.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 
@@ -192,7 +193,7 @@ describe('COCO re-import', () => {
         {
           ...original.annotations[0],
           image_id: original.images[0].id,
-          keypoints: new Array(51).fill(0),
+          keypoints: new Array(3 * COCO_KEYPOINTS.length).fill(0),
           num_keypoints: 0,
         },
       ],

@@ -6,9 +6,14 @@ import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
+import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import type { AnnotationState, JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
+import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import { annotationStore } from './annotationStore.ts';
+import { readTransaction } from '../db/writeTransaction.ts';
 
 const AREA_SOURCE =
   "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
@@ -23,43 +28,37 @@ export interface ExportOptions {
  * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
-  const ids = cocoImageIds(db);
-  const rows = db
-    .prepare(`SELECT i.id, i.rel_path, i.width, i.height, i.status, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id
-    ORDER BY i.sort_key, i.rel_path`)
-    .all() as {
-    id: number;
-    rel_path: string;
-    width: number;
-    height: number;
-    status: string;
-    coco_json: string | null;
-    persons_json: string | null;
-  }[];
-  const chosen = rows
+  // One snapshot of images and annotations, as a single query would read them.
+  const all = readTransaction(db, () =>
+    imageRepository(db)
+      .all()
+      .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
+  );
+  const ids = cocoImageIds(all);
+  // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
+  // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
+  const chosen = [...all]
+    .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
     .filter((r) =>
       o.onlyReviewed
         ? r.status === 'accepted' || r.status === 'no_person'
-        : r.coco_json !== null || r.persons_json !== null || r.status !== 'unreviewed',
+        : r.cocoJson !== null || r.state !== null || r.status !== 'unreviewed',
     )
-    .map((r) => ({
-      ...r,
-      image: r.coco_json ? (JSON.parse(r.coco_json) as CocoImage) : null,
-      state: r.persons_json ? (JSON.parse(r.persons_json) as AnnotationState) : null,
-    }));
-  let nextAnn = 1;
+    .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
+  const usedAnnIds: number[] = [];
   for (const r of chosen) {
     if (r.state)
       for (const id of r.state.order) {
         const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number' && cid >= nextAnn) nextAnn = cid + 1;
+        if (typeof cid === 'number') usedAnnIds.push(cid);
       }
   }
+  const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
   let derivedArea = false;
   for (const r of chosen) {
-    const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.rel_path, width: r.width, height: r.height };
+    const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.relPath, width: r.width, height: r.height };
     images.push(im);
     const state = r.state;
     if (!state) continue;
@@ -68,13 +67,13 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
       if (!p)
         throw new CocoFormatError('export', [
           {
-            path: `image ${r.rel_path}`,
+            path: `image ${r.relPath}`,
             message: `its stored annotation lists person ${id}, which it does not hold (a damaged record: fix it in the app)`,
             severity: 'error',
           },
         ]);
       const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn++);
+      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
       // Imported annotations keep their file order; new ones follow, in image then person order.
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
@@ -97,10 +96,8 @@ export function datasetFields(
   db: ProjectDb,
   derivedArea: boolean,
 ): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
-  const meta = (k: string) => {
-    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
-    return v === undefined ? undefined : JSON.parse(v);
-  };
+  const stored = projectMetaRepository(db);
+  const meta = (k: string) => stored.json(k) as ReturnType<typeof JSON.parse>; // as an import stored it
   const info = meta('coco_info');
   return {
     ...(meta('coco_extra') ?? {}),
@@ -154,43 +151,33 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
 }
 
 /**
- * The COCO image id of every project image, shared by GT and results exports: an imported image keeps its id, any
- * other gets the next id above all imported ones, in project order.
+ * The COCO image id of every project image (`images`: all of them in project order, as imageRepository.all gives),
+ * shared by GT and results exports: an imported image keeps its id, any other gets the next id above all imported
+ * ones, in project order (freshCocoIds: the lowest free ones once that would pass 2^53 − 1).
  */
-export function cocoImageIds(db: ProjectDb): Map<number, number> {
-  const rows = db.prepare('SELECT id, coco_json FROM images ORDER BY sort_key, rel_path').all() as {
-    id: number;
-    coco_json: string | null;
-  }[];
+export function cocoImageIds(images: Pick<ImageRecord, 'id' | 'cocoJson'>[]): Map<number, number> {
   const ids = new Map<number, number>();
-  let next = 1;
-  for (const r of rows)
-    if (r.coco_json) {
-      const id = (JSON.parse(r.coco_json) as CocoImage).id;
-      ids.set(r.id, id);
-      next = Math.max(next, id + 1);
-    }
-  for (const r of rows) if (!r.coco_json) ids.set(r.id, next++);
+  for (const r of images) if (r.cocoJson) ids.set(r.id, (JSON.parse(r.cocoJson) as CocoImage).id);
+  const next = freshCocoIds(ids.values());
+  for (const r of images) if (!r.cocoJson) ids.set(r.id, next());
   return ids;
 }
 
 /** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
 export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
-  const ids = cocoImageIds(db);
-  const rows = db
-    .prepare(
-      'SELECT p.poses_json, i.id FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.run_id = ? ORDER BY i.sort_key, i.rel_path',
-    )
-    .all(runId) as { poses_json: string; id: number }[];
-  return rows.flatMap((r) => {
-    const imageId = ids.get(r.id)!;
-    return (JSON.parse(r.poses_json) as Pose[]).map((pose) => ({
-      image_id: imageId,
+  const [all, predicted] = readTransaction(
+    db,
+    () => [imageRepository(db).all(), runRepository(db).predictionsOf(runId)] as const,
+  );
+  const ids = cocoImageIds(all);
+  return all.flatMap((im) =>
+    (predicted.get(im.id) ?? []).map((pose) => ({
+      image_id: ids.get(im.id)!,
       category_id: 1,
       score: pose.score,
       keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-    }));
-  });
+    })),
+  );
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
@@ -215,16 +202,32 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     if (l) l.push(a);
     else byImage.set(a.image_id, [a]);
   }
+  const taken = new Set<string>();
   for (const im of all.images) {
+    const name = perImageFileName(im, taken);
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, `${im.file_name.replace(/[\\/]/g, '__')}.json`), serializeCoco(one), {
+    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
       sweep: im === all.images[0], // one sweep of the folder, not one per file
     });
   }
   return all.images.length;
+}
+
+/**
+ * `<file_name with / replaced by __>.json`, or `….<image id>.json` when an earlier image took that name — also one
+ * that differs only in case or Unicode normalisation (one file on macOS and Windows disks): `sub/x.png` and
+ * `sub__x.png`, `A.png` and `a.png` each keep a file of their own.
+ */
+function perImageFileName(im: CocoImage, taken: Set<string>): string {
+  const base = im.file_name.replace(/[\\/]/g, '__');
+  const folded = (n: string) => n.normalize('NFC').toLowerCase();
+  let name = `${base}.json`;
+  for (let k = 0; taken.has(folded(name)); k++) name = `${base}.${im.id}${k ? `-${k}` : ''}.json`;
+  taken.add(folded(name));
+  return name;
 }

@@ -10,8 +10,9 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { parseCocoGt } from '../../core/coco/cocoJson.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
-import { AnnotationStore } from './annotationStore.ts';
+import { annotationStore, type AnnotationStore } from './annotationStore.ts';
 import { cocoImageIds, exportCoco } from './cocoExchange.ts';
+import { imageRepository, type ImageFileFacts, type ImageRecord, type ImageRepository } from '../db/imageRepository.ts';
 import { imageExportProblems, personChanges } from './cocoImportPersons.ts';
 import { idCollisions, updateDatasetFields } from './cocoImportChecks.ts';
 
@@ -43,7 +44,8 @@ export interface ImportResult {
  * is (with its provenance), so the same file — or the project's own export — imported again changes nothing; a
  * changed file changes what differs, per image one undoable edit ("import COCO"), and `changes` says what. One
  * IMMEDIATE transaction, refused whole when the result could not be exported (ids other images export under, an
- * image whose persons would not validate, categories other images' persons do not fit).
+ * image whose persons would not validate, categories other images' persons do not fit). The files of images new to
+ * the project are hashed before it, so the write lock is never held while files are read.
  */
 export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = Date.now()): ImportResult {
   const what = `COCO file ${cocoFile}`;
@@ -60,10 +62,12 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
     if (l) l.push({ a, order });
     else byImage.set(a.image_id, [{ a, order }]);
   });
+  const files = new ProjectFiles(root);
+  const facts = newImageFacts(imageRepository(db), files, coco.images);
   return writeTransaction(db, `the import of ${cocoFile}`, () => {
     const { taken, othersHavePersons } = idCollisions(db, coco);
     if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
-    const run = new ImageImport(db, coco, what, root, now);
+    const run = new ImageImport(db, coco, what, files, facts, now);
     coco.images.forEach((im, order) => run.image(im, order, byImage.get(im.id) ?? []));
     return run.finish(othersHavePersons);
   });
@@ -76,28 +80,31 @@ class ImageImport {
   private readonly coco: CocoDataset;
   private readonly what: string;
   private readonly files: ProjectFiles;
+  private readonly facts: Map<string, FileFacts>;
   private readonly now: number;
   private readonly store: AnnotationStore;
+  private readonly images: ImageRepository;
   private readonly derivedIds: Map<number, number>;
-  private readonly q;
   /** Scanned images the file describes exactly as the export does: pinned to their ids only if anything changes. */
-  private readonly pinLater: [string, number, number][] = [];
+  private readonly pinLater: [number, string, number][] = [];
 
-  constructor(db: ProjectDb, coco: CocoDataset, what: string, root: string, now: number) {
+  constructor(
+    db: ProjectDb,
+    coco: CocoDataset,
+    what: string,
+    files: ProjectFiles,
+    facts: Map<string, FileFacts>,
+    now: number,
+  ) {
     this.db = db;
     this.coco = coco;
     this.what = what;
-    this.files = new ProjectFiles(root);
+    this.files = files;
+    this.facts = facts;
     this.now = now;
-    this.store = new AnnotationStore(db);
-    this.derivedIds = cocoImageIds(db);
-    this.q = {
-      find: db.prepare('SELECT id, width, height, coco_json, sort_key FROM images WHERE rel_path = ?'),
-      setRecord: db.prepare('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?'),
-      insert: db.prepare(
-        'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, missing, added_at, coco_json, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-    };
+    this.store = annotationStore(db);
+    this.images = imageRepository(db);
+    this.derivedIds = cocoImageIds(this.images.all());
     const none = { imagesAdded: 0, imagesUpdated: 0, imagesUnchanged: 0, personsAdded: 0, personsUpdated: 0 };
     this.result = {
       images: coco.images.length,
@@ -136,24 +143,34 @@ class ImageImport {
   }
 
   /** The image's row, made or brought up to the file's record. */
-  private record(im: CocoImage, order: number): { row: ImageRow; isNew: boolean; recordChanged: boolean } {
-    const abs = resolveImage(this.files, im.file_name);
-    const present = existsSync(abs);
+  private record(im: CocoImage, order: number): { row: ImageRecord; isNew: boolean; recordChanged: boolean } {
+    const present = existsSync(resolveImage(this.files, im.file_name));
     if (!present) this.result.missingFiles.push(im.file_name);
-    const row = this.q.find.get(im.file_name) as ImageRow | undefined;
-    if (!row) {
-      const f = fileFacts(abs, present);
-      const args = [f.hash, f.size, im.width, im.height, f.mtimeMs, present ? 0 : 1, this.now, JSON.stringify(im)];
-      this.q.insert.run(im.file_name, ...args, order);
-      return { row: this.q.find.get(im.file_name) as ImageRow, isNew: true, recordChanged: false };
+    const known = this.images.byPath(im.file_name);
+    if (!known) {
+      const read = this.facts.get(im.file_name);
+      const f = read && read.missing === !present ? read : fileFacts(this.files, im.file_name);
+      const id = this.images.insert({
+        relPath: im.file_name,
+        contentHash: f.contentHash,
+        byteSize: f.byteSize,
+        width: im.width,
+        height: im.height,
+        mtimeMs: f.mtimeMs,
+        missing: f.missing,
+        addedAt: this.now,
+        cocoJson: JSON.stringify(im),
+        sortKey: order,
+      });
+      return { row: this.images.get(id)!, isNew: true, recordChanged: false };
     }
-    if (row.coco_json === null && jsonEqual(im, exportedRecord(row, im.file_name, this.derivedIds))) {
-      this.pinLater.push([JSON.stringify(im), order, row.id]);
-      return { row, isNew: false, recordChanged: false };
+    if (known.cocoJson === null && jsonEqual(im, exportedRecord(known, im.file_name, this.derivedIds))) {
+      this.pinLater.push([known.id, JSON.stringify(im), order]);
+      return { row: known, isNew: false, recordChanged: false };
     }
-    const same = row.coco_json !== null && jsonEqual(JSON.parse(row.coco_json), im) && row.sort_key === order;
-    if (!same) this.q.setRecord.run(JSON.stringify(im), order, row.id);
-    return { row, isNew: false, recordChanged: !same };
+    const same = known.cocoJson !== null && jsonEqual(JSON.parse(known.cocoJson), im) && known.sortKey === order;
+    if (!same) this.images.setCocoRecord(known.id, JSON.stringify(im), order);
+    return { row: known, isNew: false, recordChanged: !same };
   }
 
   private refuse(order: number, message: string): never {
@@ -166,7 +183,7 @@ class ImageImport {
     const c = this.result.changes;
     const changed = c.imagesAdded + c.imagesUpdated + c.personsAdded + c.personsUpdated + c.personsRemoved > 0;
     if (!changed && !c.datasetUpdated) return this.result;
-    for (const args of this.pinLater) this.q.setRecord.run(...args);
+    for (const [id, cocoJson, order] of this.pinLater) this.images.setCocoRecord(id, cocoJson, order);
     // New categories may not hold what persons of other images refer to: then the whole export is checked.
     if (c.datasetUpdated && othersHavePersons) {
       try {
@@ -183,12 +200,25 @@ class ImageImport {
   }
 }
 
-interface ImageRow {
-  id: number;
-  width: number;
-  height: number;
-  coco_json: string | null;
-  sort_key: number | null;
+/** A file's facts for a new image row; a missing file is recorded with none. */
+type FileFacts = Omit<ImageFileFacts, 'width' | 'height'> & { missing: boolean };
+
+/**
+ * The facts of the files of images the project does not have yet, read before the import's transaction (hashing
+ * is the slow part, and nothing of it needs the write lock). A row made by another writer meanwhile is simply found
+ * in the transaction; a file the transaction needs and this did not read is read there.
+ */
+function newImageFacts(images: ImageRepository, files: ProjectFiles, records: CocoImage[]): Map<string, FileFacts> {
+  const out = new Map<string, FileFacts>();
+  for (const im of records) {
+    if (images.byPath(im.file_name)) continue;
+    try {
+      out.set(im.file_name, fileFacts(files, im.file_name));
+    } catch {
+      // refused (a link out of the project) or unreadable: the transaction meets it again, in the file's order
+    }
+  }
+  return out;
 }
 
 /** An image's real path inside the project folder (a missing file: its lexical path); refused when it leads out. */
@@ -201,17 +231,19 @@ function resolveImage(files: ProjectFiles, fileName: string): string {
   }
 }
 
-function fileFacts(abs: string, present: boolean): { hash: string; size: number; mtimeMs: number } {
-  if (!present) return { hash: '', size: 0, mtimeMs: 0 };
+function fileFacts(files: ProjectFiles, fileName: string): FileFacts {
+  const abs = resolveImage(files, fileName);
+  if (!existsSync(abs)) return { contentHash: '', byteSize: 0, mtimeMs: 0, missing: true };
   const st = statSync(abs);
   return {
-    hash: createHash('sha256').update(readFileSync(abs)).digest('hex'),
-    size: st.size,
+    contentHash: createHash('sha256').update(readFileSync(abs)).digest('hex'),
+    byteSize: st.size,
     mtimeMs: Math.floor(st.mtimeMs),
+    missing: false,
   };
 }
 
 /** The image record the export writes for a scanned image (no record of its own). */
-function exportedRecord(row: ImageRow, fileName: string, ids: Map<number, number>): CocoImage {
+function exportedRecord(row: ImageRecord, fileName: string, ids: Map<number, number>): CocoImage {
   return { id: ids.get(row.id)!, file_name: fileName, width: row.width, height: row.height };
 }

@@ -1,8 +1,10 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { CocoDataset, CocoImage, CocoViolation } from '../../core/coco/cocoTypes.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
 import { datasetFields } from './cocoExchange.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { annotationStore } from './annotationStore.ts';
 
 // What an import checks against the rest of the project, and the dataset-level fields it stores.
 
@@ -14,19 +16,16 @@ export function idCollisions(db: ProjectDb, coco: CocoDataset): { taken: CocoVio
   const inFile = new Set(coco.images.map((im) => im.file_name));
   const imageIds = new Map<number, string>(),
     annIds = new Map<number, string>();
-  const rows = db
-    .prepare(
-      'SELECT i.rel_path, i.coco_json, a.persons_json FROM images i LEFT JOIN annotations a ON a.image_id = i.id',
-    )
-    .all() as { rel_path: string; coco_json: string | null; persons_json: string | null }[];
+  const store = annotationStore(db);
   let othersHavePersons = false;
-  for (const r of rows) {
-    if (inFile.has(r.rel_path)) continue;
-    if (r.coco_json) imageIds.set((JSON.parse(r.coco_json) as CocoImage).id, r.rel_path);
-    if (!r.persons_json) continue;
-    const persons = Object.values((JSON.parse(r.persons_json) as AnnotationState).persons);
+  for (const r of imageRepository(db).all()) {
+    if (inFile.has(r.relPath)) continue;
+    if (r.cocoJson) imageIds.set((JSON.parse(r.cocoJson) as CocoImage).id, r.relPath);
+    const state = store.stored(r.id);
+    if (!state) continue;
+    const persons = Object.values(state.persons);
     if (persons.length) othersHavePersons = true;
-    for (const p of persons) if (typeof p.coco?.id === 'number') annIds.set(p.coco.id, r.rel_path);
+    for (const p of persons) if (typeof p.coco?.id === 'number') annIds.set(p.coco.id, r.relPath);
   }
   const out: CocoViolation[] = [];
   coco.images.forEach((im, i) => {
@@ -62,17 +61,11 @@ export function updateDatasetFields(db: ProjectDb, coco: CocoDataset): boolean {
     coco_categories: categories,
     coco_extra: extra,
   };
-  const stored = (k: string) => {
-    const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(k) as string | undefined;
-    return v === undefined ? undefined : (JSON.parse(v) as unknown);
-  };
-  if (Object.entries(wanted).every(([k, v]) => jsonEqual(stored(k), v))) return false;
+  const meta = projectMetaRepository(db);
+  if (Object.entries(wanted).every(([k, v]) => jsonEqual(meta.json(k), v))) return false;
   const given = { ...extra, info, licenses, categories };
   // The export adds how areas were derived to info when some person has no box of its own: either form is "the same".
   if (jsonEqual(datasetFields(db, false), given) || jsonEqual(datasetFields(db, true), given)) return false;
-  const meta = db.prepare(
-    'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
-  for (const [k, v] of Object.entries(wanted)) meta.run(k, JSON.stringify(v));
+  for (const [k, v] of Object.entries(wanted)) meta.setJson(k, v);
   return true;
 }

@@ -11,6 +11,7 @@ import { projectCacheDir } from './mapCache.ts';
 import { readMedia } from './projectMedia.ts';
 import { parseNpy } from '../../core/tensor/parseNpy.ts';
 import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 
@@ -63,8 +64,8 @@ describe('predictions, overlay maps and scores through the service', () => {
     // Scores: the mean person score of the latest prediction; force known values to test the filters.
     const poses = (s: number) =>
       JSON.stringify([
-        { score: s, joints: new Array(17).fill(null), neck: null },
-        { score: s + 0.2, joints: new Array(17).fill(null), neck: null },
+        { score: s, joints: new Array(COCO_KEYPOINTS.length).fill(null), neck: null },
+        { score: s + 0.2, joints: new Array(COCO_KEYPOINTS.length).fill(null), neck: null },
       ]);
     db.prepare('UPDATE predictions SET poses_json = ? WHERE image_id = 1').run(poses(0.1));
     db.prepare('UPDATE predictions SET poses_json = ? WHERE image_id = 2').run(poses(0.6));

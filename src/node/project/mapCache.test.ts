@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openProjectDb } from '../db/openProjectDb.ts';
-import { MapCache, type MapCacheKey } from './mapCache.ts';
+import { MapCache, mapCacheKey, type MapCacheKey } from './mapCache.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 
 const pass = (seed: number, flip: boolean): DecodePass => {
@@ -57,5 +57,32 @@ describe('MapCache', () => {
     rmSync(path.join(dir, readdirSync(dir)[0]));
     expect(await cache.get(key('y'))).toBeNull();
     expect(db.prepare('SELECT COUNT(*) FROM map_cache WHERE image_hash IN (?, ?)').pluck().get('x', 'y')).toBe(0);
+  });
+  it('a read while another writer holds the database keeps its maps and their files (the LRU time is advisory)', async () => {
+    const dir = path.join(root, 'locked');
+    const file = path.join(root, 'locked.sqlite');
+    const db = openProjectDb(file);
+    const cache = new MapCache(db, dir);
+    await cache.put(key('z'), [pass(5, true)]);
+    db.pragma('busy_timeout = 50');
+    const other = openProjectDb(file);
+    other.prepare('BEGIN IMMEDIATE').run(); // another writer (detection, an import) holds the write lock
+    try {
+      expect((await cache.get(key('z')))?.length).toBe(1);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(readdirSync(dir).length).toBe(2);
+    expect(await cache.get(key('z'))).not.toBeNull();
+  });
+  it('one key for an image in a run: the same whoever builds it, another for other settings or model', () => {
+    const run = { modelHash: 'm1', scales: [1], flip: true };
+    expect(mapCacheKey('img-a', run)).toEqual(key('img-a'));
+    expect(MapCache.keyOf(mapCacheKey('img-a', { flip: true, scales: [1], modelHash: 'm1' }))).toBe(
+      MapCache.keyOf(key('img-a')),
+    );
+    expect(MapCache.keyOf(mapCacheKey('img-a', { ...run, flip: false }))).not.toBe(MapCache.keyOf(key('img-a')));
+    expect(MapCache.keyOf(mapCacheKey('img-a', { ...run, modelHash: 'm2' }))).not.toBe(MapCache.keyOf(key('img-a')));
   });
 });

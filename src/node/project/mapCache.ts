@@ -2,9 +2,14 @@ import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import { perConnection, StatementCache } from '../db/statementCache.ts';
+import { isBusyError, writeTransaction } from '../db/writeTransaction.ts';
+import { modelRepository } from '../db/modelRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
 import { removeStaleTempFiles, writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 /** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
 export function projectCacheDir(root: string): string {
@@ -15,7 +20,22 @@ export function projectCacheDir(root: string): string {
 export interface MapCacheKey {
   imageHash: string;
   modelHash: string;
-  settings: { scales: number[]; flip: boolean };
+  settings: Pick<DetectSettings, 'scales' | 'flip'>;
+}
+
+/** What of a run decides its maps: the model's bytes and the settings that change the network's input. */
+export type RunMapSettings = { modelHash: string } & Pick<DetectSettings, 'scales' | 'flip'>;
+
+/** The cache key of an image's maps in a run; built here only, so detection writes what the readers look up. */
+export function mapCacheKey(imageHash: string, run: RunMapSettings): MapCacheKey {
+  return { imageHash, modelHash: run.modelHash, settings: { scales: run.scales, flip: run.flip } };
+}
+
+/** A run's map settings from the project (its model's hash and its settings), or undefined for no such run. */
+export function runMapSettings(db: ProjectDb, runId: number): RunMapSettings | undefined {
+  const run = runRepository(db).get(runId);
+  const modelHash = run && modelRepository(db).hashOf(run.modelId);
+  return run && modelHash !== undefined ? { modelHash, scales: run.scales, flip: run.flip } : undefined;
 }
 
 interface Entry {
@@ -38,11 +58,13 @@ export interface WrittenEntry {
  */
 export class MapCache {
   private readonly db: ProjectDb;
+  private readonly q: StatementCache;
   private readonly dir: string;
   private readonly limitBytes: number;
 
   constructor(db: ProjectDb, dir: string, limitBytes = 2 * 2 ** 30) {
     this.db = db;
+    this.q = statements(db);
     this.dir = dir;
     this.limitBytes = limitBytes;
   }
@@ -60,7 +82,7 @@ export class MapCache {
    */
   async put(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<void> {
     const entry = await this.write(k, passes, now);
-    this.db.transaction(() => this.record(entry)).immediate();
+    writeTransaction(this.db, 'the map cache entry', () => this.record(entry));
     await this.evict();
   }
 
@@ -86,8 +108,8 @@ export class MapCache {
 
   /** Records a written entry: one statement, for the caller's (IMMEDIATE) transaction. */
   record(w: WrittenEntry): void {
-    this.db
-      .prepare(
+    this.q
+      .get(
         'INSERT OR REPLACE INTO map_cache (key, image_hash, model_hash, settings, file, bytes, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       .run(w.key, w.k.imageHash, w.k.modelHash, JSON.stringify(w.k.settings), JSON.stringify(w.entry), w.bytes, w.now);
@@ -100,27 +122,32 @@ export class MapCache {
 
   async get(k: MapCacheKey, now = Date.now()): Promise<DecodePass[] | null> {
     const key = MapCache.keyOf(k);
-    const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(key) as { file: string } | undefined;
-    if (!row) return null;
+    const file = this.fileOf(key);
+    if (file === undefined) return null;
+    let passes: DecodePass[];
     try {
-      const entry = JSON.parse(row.file) as Entry;
+      const entry = JSON.parse(file) as Entry;
       const load = async (f: string) => {
         const b = await readFile(path.join(this.dir, f));
         return parseNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       };
-      const passes: DecodePass[] = [];
+      passes = [];
       for (const p of entry.passes)
         passes.push({
           multiplier: p.multiplier,
           maps: await load(p.maps),
           flippedMaps: p.flipped ? await load(p.flipped) : null,
         });
-      this.db.prepare('UPDATE map_cache SET last_used = ? WHERE key = ?').run(now, key);
-      return passes;
     } catch {
-      await this.drop(key, row.file);
+      await this.drop(key, file); // only an entry whose files are gone or damaged
       return null;
     }
+    try {
+      this.q.get('UPDATE map_cache SET last_used = ? WHERE key = ?').run(now, key);
+    } catch (e) {
+      if (!isBusyError(e)) throw e; // the LRU time is advisory: a locked database never costs the maps
+    }
+    return passes;
   }
 
   /**
@@ -128,12 +155,10 @@ export class MapCache {
    * (their shape follows from the image size and the multiplier: passGeometry).
    */
   async firstPassMultiplier(k: MapCacheKey): Promise<number | null> {
-    const row = this.db.prepare('SELECT file FROM map_cache WHERE key = ?').get(MapCache.keyOf(k)) as
-      | { file: string }
-      | undefined;
-    if (!row) return null;
+    const file = this.fileOf(MapCache.keyOf(k));
+    if (file === undefined) return null;
     try {
-      const first = (JSON.parse(row.file) as Entry).passes[0];
+      const first = (JSON.parse(file) as Entry).passes[0];
       await access(path.join(this.dir, first.maps));
       return first.multiplier;
     } catch {
@@ -142,14 +167,14 @@ export class MapCache {
   }
 
   totalBytes(): number {
-    return this.db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').pluck().get() as number;
+    return this.q.pluck('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').get() as number;
   }
 
   /** Drops least recently used entries until the cache is within its size limit. */
   async evict(): Promise<void> {
     let total = this.totalBytes();
     if (total <= this.limitBytes) return;
-    const rows = this.db.prepare('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as {
+    const rows = this.q.get('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as {
       key: string;
       file: string;
       bytes: number;
@@ -161,8 +186,14 @@ export class MapCache {
     }
   }
 
+  private fileOf(key: string): string | undefined {
+    return this.q.pluck('SELECT file FROM map_cache WHERE key = ?').get(key) as string | undefined;
+  }
+
   private async drop(key: string, file: string): Promise<void> {
-    this.db.prepare('DELETE FROM map_cache WHERE key = ?').run(key);
+    writeTransaction(this.db, 'dropping a map cache entry', () =>
+      this.q.get('DELETE FROM map_cache WHERE key = ?').run(key),
+    );
     try {
       const entry = JSON.parse(file) as Entry;
       for (const p of entry.passes)
@@ -172,3 +203,6 @@ export class MapCache {
     }
   }
 }
+
+/** The `map_cache` statements of a connection: every MapCache over it shares them. */
+const statements = perConnection((db) => new StatementCache(db));

@@ -6,8 +6,8 @@ import type { PoseEvent, PoseRequest } from '../../contract/poseApi.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { importSource, type ExchangePolicy } from '../fs/projectPaths.ts';
 import { ImportCancelledError, importCheckpoint } from '../models/checkpointImport.ts';
-import { PROJECT_MODELS_DIR, readDetectSetup, writeDetectSetup } from './detectSetup.ts';
-import { registerModelFile } from './detectSetupApi.ts';
+import { PROJECT_MODELS_DIR, readDetectSetup, registerModelFile, writeDetectSetup } from './detectSetup.ts';
+import type { ServiceJob } from './projectService.ts';
 
 export interface ModelImportContext {
   db: ProjectDb;
@@ -18,7 +18,7 @@ export interface ModelImportContext {
   bundledModel: string;
   events: EventEmitter;
   /** The service's running jobs (cancelJob and shutdown reach an import through it). */
-  jobs: Map<string, { controller: AbortController; finished: Promise<unknown> }>;
+  jobs: Map<string, ServiceJob>;
 }
 
 const CHECKPOINT_EXTENSIONS = ['.pth', '.pt', '.tar'];

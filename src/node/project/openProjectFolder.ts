@@ -1,8 +1,9 @@
 import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { openProjectDb, type ProjectDb } from '../db/openProjectDb.ts';
-import { syncImages, type SyncResult } from './syncImages.ts';
+import type { SyncResult } from './syncImages.ts';
 import { createProjectService, type ProjectService, type ProjectServiceOptions } from './projectService.ts';
+import { WorkerTasks } from '../workers/workerTasks.ts';
 
 /** The project database's file name inside a project folder. */
 export const PROJECT_DB_NAME = '.simplepose.sqlite';
@@ -18,22 +19,26 @@ export interface OpenProject {
 
 /**
  * Opens a folder as a project (what the desktop app, `serve` and `npm start` do): its database (created and
- * migrated as needed), a scan that adds new images and marks missing ones, and the service over both.
+ * migrated as needed), a scan that adds new images and marks missing ones, and the service over both. The scan
+ * (hashing every new or changed file) runs in the project's worker thread, which the service then keeps for its
+ * COCO import, export and evaluation: the calling thread — Electron's main process — stays free meanwhile.
  */
 export async function openProjectFolder(root: string, options: ProjectServiceOptions = {}): Promise<OpenProject> {
   const abs = path.resolve(root);
   if (!existsSync(abs)) throw new Error(`${abs}: no such folder`);
   if (!statSync(abs).isDirectory()) throw new Error(`${abs}: not a folder`);
   const db = openProjectDb(path.join(abs, PROJECT_DB_NAME));
+  const tasks = options.tasks ?? new WorkerTasks(db.name);
   try {
-    const sync = await syncImages(db, abs);
-    const service = createProjectService(db, abs, { unreadable: sync.unreadable, ...options });
+    const sync = await tasks.run('syncImages', { root: abs });
+    const service = createProjectService(db, abs, { unreadable: sync.unreadable, ...options, tasks });
     const close = async () => {
       await service.shutdown();
       db.close();
     };
     return { root: abs, db, sync, service, close };
   } catch (e) {
+    await tasks.close();
     db.close();
     throw e;
   }

@@ -1,8 +1,10 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
 import { imageHardness } from '../../core/eval/imageHardness.ts';
-import { MapCache } from './mapCache.ts';
+import { MapCache, mapCacheKey, runMapSettings } from './mapCache.ts';
+import { imageRepository, type ImageStatus } from '../db/imageRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import { annotationStore } from './annotationStore.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
 
 export interface QueueEntry {
   imageId: number;
@@ -21,55 +23,37 @@ export async function reviewQueue(
   runId: number,
   by: 'uncertainty' | 'hardness',
   cacheDir: string,
-  status = 'unreviewed',
+  status: ImageStatus = 'unreviewed',
 ): Promise<QueueEntry[]> {
-  const rows = db
-    .prepare(`SELECT i.id, i.width, i.height, i.content_hash, p.poses_json, a.persons_json FROM images i
-    LEFT JOIN predictions p ON p.image_id = i.id AND p.run_id = ? LEFT JOIN annotations a ON a.image_id = i.id
-    WHERE i.status = ? AND i.missing = 0`)
-    .all(runId, status) as {
-    id: number;
-    width: number;
-    height: number;
-    content_hash: string;
-    poses_json: string | null;
-    persons_json: string | null;
-  }[];
+  const images = imageRepository(db).withStatus(status);
   if (by === 'uncertainty') {
-    return rows
-      .map((r) => {
-        const poses = r.poses_json ? (JSON.parse(r.poses_json) as Pose[]) : [];
-        const scores = poses.flatMap((p) => p.joints.filter((j) => j !== null).map((j) => j!.score));
-        return { imageId: r.id, key: scores.length ? Math.min(...scores) : 0 };
+    const predicted = runRepository(db).predictionsOf(runId);
+    return images
+      .map((im) => {
+        const scores = (predicted.get(im.id) ?? []).flatMap((p) =>
+          p.joints.filter((j) => j !== null).map((j) => j.score),
+        );
+        return { imageId: im.id, key: scores.length ? Math.min(...scores) : 0 };
       })
       .sort((a, b) => a.key - b.key || a.imageId - b.imageId);
   }
-  const run = db
-    .prepare(
-      'SELECT r.scales, r.flip, m.content_hash FROM inference_runs r JOIN models m ON m.id = r.model_id WHERE r.id = ?',
-    )
-    .get(runId) as { scales: string; flip: number; content_hash: string } | undefined;
-  if (!run) throw new Error(`no run ${runId}`);
+  const run = runMapSettings(db, runId);
+  if (!run) throw new ApiError('not_found', `no run ${runId} in this project`);
   const cache = new MapCache(db, cacheDir);
+  const store = annotationStore(db);
   const out: QueueEntry[] = [];
-  for (const r of rows) {
-    const passes = r.persons_json
-      ? await cache.get({
-          imageHash: r.content_hash,
-          modelHash: run.content_hash,
-          settings: { scales: JSON.parse(run.scales), flip: run.flip === 1 },
-        })
-      : null;
-    if (!passes || !r.persons_json) {
-      out.push({ imageId: r.id, key: -1 });
+  for (const im of images) {
+    const annotation = store.stored(im.id);
+    const passes = annotation ? await cache.get(mapCacheKey(im.contentHash, run)) : null;
+    if (!passes || !annotation) {
+      out.push({ imageId: im.id, key: -1 });
       continue;
     }
-    const state = JSON.parse(r.persons_json) as AnnotationState;
-    const persons = state.order
-      .map((id) => state.persons[id])
+    const persons = annotation.order
+      .map((id) => annotation.persons[id])
       .filter((p) => !p.crowd)
       .map((p) => p.joints.map((j) => (j ? { x: j.x, y: j.y } : null)));
-    out.push({ imageId: r.id, key: imageHardness(r.width, r.height, passes, persons) });
+    out.push({ imageId: im.id, key: imageHardness(im.width, im.height, passes, persons) });
   }
   return out.sort((a, b) => b.key - a.key || a.imageId - b.imageId);
 }

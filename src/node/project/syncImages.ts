@@ -7,6 +7,8 @@ import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { bmpSize } from '../../core/image/decodeBmp.ts';
 import { scanFolder, type ScanReport } from './scanFolder.ts';
+import { imageRepository, type ImageFileFacts, type NewImage } from '../db/imageRepository.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 
 export interface SyncResult {
   added: number;
@@ -25,20 +27,8 @@ export interface SyncResult {
  */
 export async function syncImages(db: ProjectDb, root: string, now = Date.now()): Promise<SyncResult> {
   const scan: ScanReport = await scanFolder(root);
-  const known = new Map<
-    string,
-    { id: number; byte_size: number; mtime_ms: number; content_hash: string; missing: number }
-  >();
-  for (const row of db.prepare('SELECT id, rel_path, byte_size, mtime_ms, content_hash, missing FROM images').all() as {
-    id: number;
-    rel_path: string;
-    byte_size: number;
-    mtime_ms: number;
-    content_hash: string;
-    missing: number;
-  }[]) {
-    known.set(row.rel_path, row);
-  }
+  const images = imageRepository(db);
+  const known = new Map(images.all().map((r) => [r.relPath, r]));
   const result: SyncResult = {
     added: 0,
     changed: 0,
@@ -47,13 +37,13 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
     restored: 0,
     unreadable: [...scan.unreadable],
   };
-  const inserts: unknown[][] = [],
-    updates: unknown[][] = [],
+  const inserts: NewImage[] = [],
+    updates: [number, ImageFileFacts][] = [],
     restores: number[] = [];
   for (const f of scan.files) {
     const k = known.get(f.relPath);
     known.delete(f.relPath);
-    if (k && k.byte_size === f.size && k.mtime_ms === f.mtimeMs) {
+    if (k && k.byteSize === f.size && k.mtimeMs === f.mtimeMs) {
       result.unchanged++;
       if (k.missing) {
         restores.push(k.id);
@@ -68,34 +58,30 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
       result.unreadable.push({ relPath: f.relPath, reason: (e as Error).message });
       continue;
     }
+    const facts: ImageFileFacts = {
+      contentHash: info.hash,
+      byteSize: f.size,
+      width: info.width,
+      height: info.height,
+      mtimeMs: f.mtimeMs,
+    };
     if (!k) {
-      inserts.push([f.relPath, info.hash, f.size, info.width, info.height, f.mtimeMs, now]);
+      inserts.push({ relPath: f.relPath, ...facts, addedAt: now });
       result.added++;
-    } else if (k.content_hash !== info.hash) {
-      updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]);
-      result.changed++;
     } else {
-      updates.push([info.hash, f.size, info.width, info.height, f.mtimeMs, k.id]);
-      result.unchanged++;
+      updates.push([k.id, facts]);
+      if (k.contentHash !== info.hash) result.changed++;
+      else result.unchanged++;
     }
   }
   const gone = [...known.values()].filter((k) => !k.missing).map((k) => k.id);
   result.removed = gone.length;
   writeTransaction(db, 'the folder scan', () => {
-    db.prepare(
-      "INSERT INTO project_meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(path.resolve(root));
-    const ins = db.prepare(
-      'INSERT INTO images (rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of inserts) ins.run(...r);
-    const upd = db.prepare(
-      'UPDATE images SET content_hash = ?, byte_size = ?, width = ?, height = ?, mtime_ms = ?, missing = 0 WHERE id = ?',
-    );
-    for (const r of updates) upd.run(...r);
-    const miss = db.prepare('UPDATE images SET missing = ? WHERE id = ?');
-    for (const id of gone) miss.run(1, id);
-    for (const id of restores) miss.run(0, id);
+    projectMetaRepository(db).setRoot(path.resolve(root));
+    for (const im of inserts) images.insert(im);
+    for (const [id, facts] of updates) images.updateFile(id, facts);
+    for (const id of gone) images.setMissing(id, true);
+    for (const id of restores) images.setMissing(id, false);
   });
   return result;
 }

@@ -95,7 +95,7 @@ export async function writeSynthDataset(
   return { annotationsFile, persons: data.annotations.length, templates: templates.length };
 }
 
-/** Poses with at least 10 labelled keypoints from COCO files, as flat 51-number arrays. */
+/** Poses with at least 10 labelled keypoints from COCO files, as flat (x, y, v) arrays over the COCO keypoints. */
 async function loadTemplates(files: string[]): Promise<number[][]> {
   const out: number[][] = [];
   for (const f of files) {
@@ -106,7 +106,12 @@ async function loadTemplates(files: string[]): Promise<number[][]> {
       continue;
     }
     for (const a of json.annotations ?? [])
-      if (!a.iscrowd && a.num_keypoints >= 10 && Array.isArray(a.keypoints) && a.keypoints.length === 51)
+      if (
+        !a.iscrowd &&
+        a.num_keypoints >= 10 &&
+        Array.isArray(a.keypoints) &&
+        a.keypoints.length === 3 * COCO_KEYPOINTS.length
+      )
         out.push(a.keypoints);
   }
   return out;

@@ -1,4 +1,5 @@
 import type { HasShortcuts } from '../../core/edit/editorCommands.ts';
+import { VIEW_COMMAND_INFO, type ViewCommandId } from '../../core/edit/viewCommandInfo.ts';
 import type { EditorEngine } from './editorEngine.ts';
 
 /**
@@ -10,24 +11,23 @@ export interface ViewCommand extends HasShortcuts {
   apply(engine: EditorEngine): void;
 }
 
-const view = (id: string, label: string, shortcuts: string[], apply: (e: EditorEngine) => void): ViewCommand => ({
-  id,
-  label,
-  shortcuts,
-  apply,
-});
+/** What each view command does (its id, label and shortcuts: core/edit/viewCommandInfo.ts). */
+const APPLY: Record<ViewCommandId, (e: EditorEngine) => void> = {
+  'view.fit': (e) => e.view.fit(),
+  'view.actualSize': (e) => e.view.actualSize(),
+  'view.heatmap': (e) => e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
+  'view.nextChannel': (e) => e.view.stepChannel(1),
+  'view.previousChannel': (e) => e.view.stepChannel(-1),
+  'view.help': (e) => e.notices.open('help'),
+  'app.export': (e) => e.notices.open('export'),
+};
 
-export const VIEW_COMMANDS: ViewCommand[] = [
-  view('view.fit', 'Fit the image to the canvas', ['F'], (e) => e.view.fit()),
-  view('view.actualSize', 'Zoom to 1:1', ['1'], (e) => e.view.actualSize()),
-  view('view.heatmap', 'Show/hide the heatmap overlay', ['H'], (e) =>
-    e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
-  ),
-  view('view.nextChannel', 'Next heatmap channel', [']'], (e) => e.view.stepChannel(1)),
-  view('view.previousChannel', 'Previous heatmap channel', ['['], (e) => e.view.stepChannel(-1)),
-  view('view.help', 'Show this list of shortcuts', ['?', 'Shift+?'], (e) => e.notices.open('help')),
-  view('app.export', 'Export COCO…', ['Mod+E'], (e) => e.notices.open('export')),
-];
+export const VIEW_COMMANDS: ViewCommand[] = VIEW_COMMAND_INFO.map((c) => ({
+  id: c.id,
+  label: c.label,
+  shortcuts: [...c.shortcuts],
+  apply: APPLY[c.id],
+}));
 
 /** Shortcuts handled by the canvas itself (listed in the overlay, no key binding of their own). */
 export const POINTER_GESTURES: [string, string][] = [

@@ -84,6 +84,21 @@ describe('the detection setup', () => {
     ).rejects.toThrow(/nope\.onnx: no such file/);
   });
 
+  it('an ONNX file whose card is not JSON is refused by name (422, its text not echoed); nothing is registered', async () => {
+    const p = await project(1);
+    const dir = mkdtempSync(path.join(tmpdir(), 'sp-badcard-'));
+    copyFileSync(TINY, path.join(dir, 'm.onnx'));
+    writeFileSync(path.join(dir, 'm.card.json'), 'root:x:0:0:secret');
+    const before = await p.service.getDetectSetup({});
+    const r = await p.service.setDetectSetup({ settings: quick, modelPath: path.join(dir, 'm.onnx') }).catch((e) => e);
+    expect(r).toMatchObject({
+      code: 'unprocessable',
+      message: `${path.join(dir, 'm.card.json')}: the model card is not valid JSON`,
+    });
+    expect(r.message).not.toMatch(/secret/);
+    expect(await p.service.getDetectSetup({})).toEqual(before);
+  });
+
   it('each image is announced as soon as its prediction is stored, before the job ends, with its score', async () => {
     const p = await project(3);
     await p.service.setDetectSetup({ settings: quick, modelPath: TINY });

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { openProjectFolder, type OpenProject } from './openProjectFolder.ts';
 import { exportCoco, exportResults } from './cocoExchange.ts';
 import { evaluateKeypoints } from '../../core/eval/cocoEval.ts';
-import { recordModel } from './detectSetup.ts';
+import { modelRepository } from '../db/modelRepository.ts';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { PROJECT_ROOT } from '../../../test/support/fixturePaths.ts';
 import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
 
@@ -23,7 +24,7 @@ afterAll(() => p?.close());
 /** A finished run predicting `perfect` images exactly as their ground truth says (scores 0.9), nothing elsewhere. */
 function perfectRun(perfect: number[]): number {
   const gt = exportCoco(p.db) as CocoDataset;
-  const model = recordModel(p.db, '/models/oracle.onnx', 'oracle', '{}');
+  const model = modelRepository(p.db).record('/models/oracle.onnx', 'oracle', '{}', 0);
   const run = Number(
     p.db
       .prepare(
@@ -39,7 +40,7 @@ function perfectRun(perfect: number[]): number {
           .filter((a) => a.image_id === im.id && a.num_keypoints > 0)
           .map((a) => ({
             score: 0.9,
-            joints: Array.from({ length: 17 }, (_, k) =>
+            joints: Array.from({ length: COCO_KEYPOINTS.length }, (_, k) =>
               a.keypoints[3 * k + 2] > 0 ? { x: a.keypoints[3 * k], y: a.keypoints[3 * k + 1], score: 0.9 } : null,
             ),
             neck: null,
@@ -60,7 +61,7 @@ describe('evaluate', () => {
     });
     const run = perfectRun([]);
     await expect(p.service.evaluate({ runId: run })).rejects.toThrow(/no reviewed images yet: accept images/);
-    await expect(p.service.evaluate({ runId: 999 })).rejects.toThrow(/no detection run 999/);
+    await expect(p.service.evaluate({ runId: 999 })).rejects.toThrow(/no run 999 in this project/);
   });
 
   it('the pycocotools numbers of the run on the reviewed images, per image OKS, the curve and the joints', async () => {
@@ -81,7 +82,7 @@ describe('evaluate', () => {
     for (const id of [1, 2, 3]) expect(byId.get(id)).toMatchObject({ oks: 1, relPath: `00000${id}.jpg` });
     for (const id of [4, 5, 6]) expect(byId.get(id)).toMatchObject({ oks: 0, predictions: 0 });
     expect(e.curve.oks50).toHaveLength(101);
-    expect(e.joints).toHaveLength(17);
+    expect(e.joints).toHaveLength(COCO_KEYPOINTS.length);
     for (const j of e.joints) if (j.count) expect(j).toMatchObject({ similarity: 1, medianPx: 0 });
   });
 });

@@ -1,4 +1,4 @@
--- 006: the project's detection settings, the one set the app and the CLI both run with (one row; none: the defaults
+-- The project's detection settings, the one set the app and the CLI both run with (one row; none: the defaults
 -- of src/node/project/detectSetup.ts), and the models registered in the project (an imported checkpoint's export,
 -- an ONNX file chosen in Settings) beside those a run only recorded. model_id NULL: the app's bundled model.
 CREATE TABLE detect_settings (

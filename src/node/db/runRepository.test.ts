@@ -1,0 +1,110 @@
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openProjectDb } from './openProjectDb.ts';
+import { runRepository } from './runRepository.ts';
+import { modelRepository } from './modelRepository.ts';
+import { imageRepository } from './imageRepository.ts';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'sp-runs-repo-'));
+const pose = (score: number): Pose => ({ score, joints: [], neck: null }) as unknown as Pose;
+
+function project(name: string) {
+  const db = openProjectDb(path.join(tmp, `${name}.sqlite`));
+  for (const f of ['a.jpg', 'b.jpg'])
+    imageRepository(db).insert({
+      relPath: f,
+      contentHash: f,
+      byteSize: 1,
+      width: 4,
+      height: 4,
+      mtimeMs: 0,
+      addedAt: 0,
+    });
+  const model = modelRepository(db).record('m.onnx', 'mh', '{}', 0);
+  return { db, runs: runRepository(db), model };
+}
+
+describe('RunRepository', () => {
+  it('finds the run to complete by model and settings, and keeps a finished run finished when cancelled', () => {
+    const { db, runs, model } = project('runs');
+    const settings = { modelId: model, scales: [0.5, 1], flip: true, mode: 'fast' as const, provider: 'cpu', now: 5 };
+    const first = runs.create(settings);
+    expect(runs.get(first)).toEqual({
+      id: first,
+      modelId: model,
+      scales: [0.5, 1],
+      flip: true,
+      mode: 'fast',
+      provider: 'cpu',
+      status: 'running',
+      finishedAt: null,
+    });
+    expect(runs.withSettings(model, { scales: [0.5, 1], flip: true, mode: 'fast' })).toBe(first);
+    expect(runs.withSettings(model, { scales: [1], flip: true, mode: 'fast' })).toBeUndefined();
+    expect(runs.latestFinished()).toBeUndefined();
+    runs.markCancelled(first);
+    expect(runs.get(first)?.status).toBe('cancelled');
+    runs.markRunning(first, 'cuda');
+    runs.markDone(first, 9);
+    expect(runs.get(first)).toMatchObject({ status: 'done', provider: 'cuda', finishedAt: 9 });
+    runs.markCancelled(first); // it was taking images added since: what it had is whole
+    expect(runs.get(first)?.status).toBe('done');
+    const second = runs.create({ ...settings, flip: false });
+    expect(runs.latestFinished()).toBe(first);
+    expect(runs.latest()).toEqual({ id: second, status: 'running', provider: 'cpu', predictions: 0 });
+    db.close();
+  });
+
+  it('keeps predictions immutable per (run, image); the latest run that has an image is its prediction', () => {
+    const { db, runs, model } = project('predictions');
+    const one = runs.create({ modelId: model, scales: [1], flip: false, mode: 'fast', provider: null, now: 0 });
+    const two = runs.create({ modelId: model, scales: [1], flip: true, mode: 'fast', provider: null, now: 0 });
+    runs.addPrediction(one, 1, [pose(0.5)], 0);
+    runs.addPrediction(one, 1, [pose(0.9)], 0); // a resumed run writing it again: the first stays
+    runs.addPrediction(one, 2, [], 0);
+    runs.addPrediction(two, 2, [pose(0.7)], 0);
+    expect(runs.latestPrediction(1)).toEqual({ runId: one, poses: [pose(0.5)] });
+    expect(runs.latestPrediction(2)).toEqual({ runId: two, poses: [pose(0.7)] });
+    expect(runs.predictionCount(one)).toBe(2);
+    expect(runs.predictedImageIds(two)).toEqual(new Set([2]));
+    expect(runs.predictionsOf(one)).toEqual(
+      new Map([
+        [1, [pose(0.5)]],
+        [2, []],
+      ]),
+    );
+    expect(runs.latestPrediction(99)).toBeUndefined();
+    // One run's prediction of an image (the app shows the run of the project's settings, not always the latest).
+    expect(runs.prediction(one, 2)).toEqual({ runId: one, poses: [] });
+    expect(runs.prediction(two, 1)).toBeUndefined();
+    expect(runs.all().map((r) => [r.id, r.flip, r.predictions])).toEqual([
+      [two, true, 1],
+      [one, false, 2],
+    ]);
+    db.close();
+  });
+
+  it('prepares its statements once per connection', () => {
+    const { db, runs, model } = project('reuse');
+    const prepare = vi.spyOn(db, 'prepare');
+    const round = (i: number) => {
+      const id = runs.create({ modelId: model, scales: [i], flip: false, mode: 'fast', provider: null, now: i });
+      runs.addPrediction(id, 1, [pose(i / 100)], i);
+      runs.latestPrediction(1);
+      runs.prediction(id, 1);
+      runs.all();
+      runs.latest();
+      runs.withSettings(model, { scales: [i], flip: false, mode: 'fast' });
+      runs.markDone(id, i);
+      runs.get(id);
+    };
+    round(1);
+    const warm = prepare.mock.calls.length;
+    for (let i = 2; i < 30; i++) round(i);
+    expect(prepare.mock.calls.length).toBe(warm);
+    db.close();
+  });
+});

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import type { ProjectDb } from '../db/openProjectDb.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
+import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
+import { serializeCoco } from '../../core/coco/cocoJson.ts';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
+import { exportCoco, exportResults } from './cocoExchange.ts';
+import { chooseRun } from './chooseRun.ts';
+import { projectCacheDir } from './mapCache.ts';
+import type { ProjectService, ServiceContext } from './projectService.ts';
+
+/** What an export wrote: images and annotations (results: detections) in the file, and where. */
+export interface ExportWritten {
+  images: number;
+  annotations: number;
+  path: string;
+}
+
+/** The project as a validated COCO keypoints GT file, written atomically to `out` (a target already checked). */
+export async function writeGtExport(db: ProjectDb, out: string, onlyReviewed: boolean): Promise<ExportWritten> {
+  const gt = exportCoco(db, { onlyReviewed });
+  await writeFileAtomic(out, serializeCoco(gt));
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out };
+}
+
+/** A run's predictions as a COCO results file, written atomically to `out` (a target already checked). */
+export async function writeResultsExport(db: ProjectDb, out: string, runId: number): Promise<ExportWritten> {
+  const results = exportResults(db, runId);
+  await writeFileAtomic(out, serializeCoco(results));
+  return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
+}
+
+/** The run a results export is of: `runId`, which must exist, or the latest finished run. */
+export function runToExport(db: ProjectDb, runId?: number): number {
+  return chooseRun(db, runId, () => new ApiError('conflict', 'no finished inference run to export'));
+}
+
+/** A project's own files, never an export target: its database and, once a scan recorded its folder, its map cache. */
+export function projectOwnFiles(db: ProjectDb, databaseFile: string = db.name): ProjectOwnFiles {
+  const root = projectMetaRepository(db).root();
+  return { database: databaseFile, cacheDir: root ? projectCacheDir(root) : undefined };
+}
+
+/**
+ * Records `dir` as the project's folder when it has none yet (a project made by `import --images DIR`), so that
+ * `serve --project FILE` finds its images; returns the folder the project records now.
+ */
+export function recordImagesFolder(db: ProjectDb, dir: string): string {
+  return writeTransaction(db, "recording the project's folder", () => {
+    const meta = projectMetaRepository(db);
+    const had = meta.root();
+    if (had !== undefined) return had;
+    meta.setRoot(path.resolve(dir));
+    return path.resolve(dir);
+  });
+}
+
+/**
+ * The service's COCO exchange. The file named is checked against the transport's exchange policy here, then the
+ * work — reading, hashing and matching an import, building, validating and writing an export — runs on the
+ * service's task runner (a worker thread with its own connection in the app), so the caller's thread stays free.
+ */
+export function exchangeMethods(c: ServiceContext): Pick<ProjectService, 'exportCoco' | 'importCoco'> {
+  return {
+    async exportCoco({ path: requested, onlyReviewed, kind }) {
+      const out = exportTarget(requested, c.exchange, { database: c.db.name, cacheDir: c.cacheDir });
+      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db) });
+      return c.tasks.run('exportGt', { out, onlyReviewed });
+    },
+    async importCoco({ path: file }) {
+      return c.tasks.run('importCoco', { file: importSource(file, c.exchange), root: c.root });
+    },
+  };
+}

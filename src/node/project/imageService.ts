@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ProjectDb } from '../db/openProjectDb.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { runRepository } from '../db/runRepository.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
+import { thumbnail } from '../images/thumbnails.ts';
+import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
+import { reviewQueue } from './reviewQueue.ts';
+import { chooseRun } from './chooseRun.ts';
+import type { ProjectService, ServiceContext } from './projectService.ts';
+
+/** Refuses an image id the project does not have (404). */
+export function requireImage(db: ProjectDb, imageId: number): void {
+  if (!imageRepository(db).exists(imageId)) throw new ApiError('not_found', `no image ${imageId} in this project`);
+}
+
+/**
+ * The service's images: the project summary, the list, review statuses, media, the model's view of an image (from the
+ * run of the project's model and settings when it has the image) and the files the app could not use.
+ */
+export function imageMethods(
+  c: ServiceContext,
+): Pick<
+  ProjectService,
+  | 'projectInfo'
+  | 'listImages'
+  | 'setStatus'
+  | 'getPredictions'
+  | 'reviewQueue'
+  | 'listProblems'
+  | 'imagePath'
+  | 'thumbnail'
+  | 'maps'
+> {
+  const images = imageRepository(c.db);
+  const imageRow = (imageId: number) => {
+    const image = images.get(imageId);
+    if (!image) throw new ApiError('not_found', `no image ${imageId} in this project`);
+    return image;
+  };
+  return {
+    async projectInfo() {
+      const counts = images.statusCounts();
+      const run = runRepository(c.db).latest();
+      const modelPath = c.setup.resolve().modelPath; // the project's model in use (Settings), else the bundled one
+      return {
+        root: c.root,
+        name: path.basename(c.root),
+        images: Object.values(counts).reduce((a, b) => a + b, 0),
+        counts,
+        model: {
+          path: modelPath,
+          name: path.basename(modelPath).replace(/\.onnx$/, ''),
+          exists: existsSync(modelPath),
+        },
+        lastRun: run ?? null,
+      };
+    },
+    async listImages(r) {
+      return images.list(r);
+    },
+    // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
+    async setStatus({ imageId, status, ifStatus }) {
+      requireImage(c.db, imageId);
+      const now = writeTransaction(c.db, 'the review status', () => images.setStatus(imageId, status, ifStatus));
+      return { ok: true as const, status: now ?? status };
+    },
+    async getPredictions({ imageId }) {
+      requireImage(c.db, imageId);
+      return imagePredictions(c.db, c.cacheDir, imageId, c.setup.currentRun());
+    },
+    async maps(imageId) {
+      requireImage(c.db, imageId);
+      const npy = await imageMapsNpy(c.db, c.cacheDir, imageId, c.setup.currentRun());
+      if (!npy) throw new ApiError('not_found', `no cached maps for image ${imageId}: run detection on it first`);
+      return npy;
+    },
+    async reviewQueue({ by, runId, status }) {
+      const run = chooseRun(c.db, runId, () => new ApiError('bad_request', 'no finished inference run yet'));
+      return { images: await reviewQueue(c.db, run, by, c.cacheDir, status ?? 'unreviewed') };
+    },
+    async listProblems() {
+      return { files: c.problems.list() };
+    },
+    imagePath(imageId) {
+      return c.files.resolve(imageRow(imageId).relPath);
+    },
+    async thumbnail(imageId) {
+      const image = imageRow(imageId);
+      return thumbnail(c.files.resolve(image.relPath), image.contentHash, path.join(c.cacheDir, 'thumbs'));
+    },
+  };
+}
