@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main, type CliIo } from '../../src/cli/main.ts';
+import { runCli } from '../support/runCli.ts';
 import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
 import { openProjectFolder } from '../../src/node/project/openProjectFolder.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
@@ -16,11 +16,10 @@ const BUNDLED = path.join(PROJECT_ROOT, 'resources', 'models', 'imhn-synth-tiny.
 const SAMPLE = path.join(PROJECT_ROOT, 'resources', 'sample-project');
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-cli12-'));
 
+/** The CLI in this process, its output lines joined (these tests match across lines). */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
+  const r = await runCli(...argv);
+  return { code: r.code, out: r.out.join('\n'), err: r.err.join('\n') };
 }
 let n = 0;
 function photos(count: number): string {
