@@ -180,7 +180,8 @@ describe('detection the user can follow', () => {
     // the three earlier predictions are untouched
     expect(after.filter((r) => before.some((b) => b.image_id === r.image_id))).toEqual(before);
     expect(await photos.page.locator('[data-testid=job]').textContent()).toContain('5/5');
-    expect(await button.textContent()).toBe('Detection up to date');
+    // the setup is read again once the job has ended (a request of its own: polled)
+    await expect.poll(() => button.textContent()).toBe('Detection up to date');
     expect(await button.isDisabled()).toBe(true);
     // Each row shows its score (the list follows every image as it is done).
     expect(await photos.page.locator('.image-row .score').count()).toBeGreaterThan(0);
@@ -197,8 +198,17 @@ describe('detection the user can follow', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(predictionRows(photos).every((r) => r.run_id === 1)).toBe(true);
     await photos.page.getByRole('button', { name: 'Re-run all…' }).click();
+    const previous = (await snap(photos)).job?.jobId; // the last job's 'done' shows until the new one has started
     await photos.page.getByRole('button', { name: 'Re-run all', exact: true }).click();
-    await expect.poll(async () => (await snap(photos)).job?.status, { timeout: 90_000 }).toBe('done');
+    await expect
+      .poll(
+        async () => {
+          const job = (await snap(photos)).job;
+          return job?.jobId !== previous && job?.status;
+        },
+        { timeout: 90_000 },
+      )
+      .toBe('done');
     const rows = predictionRows(photos);
     expect(rows.filter((r) => r.run_id === 1)).toHaveLength(5);
     expect(rows.filter((r) => r.run_id === 2)).toHaveLength(5);
@@ -298,7 +308,7 @@ describe('Settings → Import a checkpoint', () => {
     await expect
       .poll(() => s.page.locator('[data-testid=model-status]').textContent())
       .toMatch(/^model: PoseNet_tiny · provider/);
-    expect(await s.page.locator('[data-testid=run-detection]').textContent()).toBe('Run detection (5)');
+    await expect.poll(() => s.page.locator('[data-testid=run-detection]').textContent()).toBe('Run detection (5)');
     expect(errors).toEqual([]);
   });
 
