@@ -61,7 +61,7 @@ const snap = (s: Served) =>
     ) as {
       index: number;
       loading: boolean;
-      job: { status: string; done: number; total: number } | null;
+      job: { jobId: string; status: string; done: number; total: number } | null;
       setup: { toDetect: number; model: string; currentRunId: number | null } | null;
       problems: { relPath: string; reason: string; stage: string }[];
       importJob: { stage: string; message: string } | null;
