@@ -6,10 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchBrowser } from '../test/e2e/launchBrowser.ts';
 import { ensureBuild } from './ensureBuild.ts';
-import { openProjectFolder } from '../src/node/project/openProjectFolder.ts';
-import { runDetectJob } from '../src/node/jobs/detectJob.ts';
-import { projectCacheDir } from '../src/node/project/mapCache.ts';
-import { startServer } from '../src/server/startServer.ts';
+import { detectedAndServed } from '../test/support/servedProject.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const model = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
@@ -18,18 +15,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'sp-shot-'));
 mkdirSync(path.join(dir, 'images'));
 const src = path.join(root, 'resources', 'sample-project', 'images');
 for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(dir, 'images', f));
-const project = await openProjectFolder(dir, { modelPath: model });
-await runDetectJob(project.db, {
-  modelPath: model,
-  root: project.root,
-  settings: { scales: [1], flip: true, mode: 'fast' },
-  cacheDir: projectCacheDir(project.root),
-});
-const server = await startServer({
-  service: project.service,
-  root: project.root,
-  staticDir: path.join(root, 'out', 'renderer'),
-});
+const { project, server } = await detectedAndServed(dir, model, path.join(root, 'out', 'renderer'));
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
 await page.goto(server.url);

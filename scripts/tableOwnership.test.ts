@@ -19,6 +19,7 @@ const OWNER: Record<string, string> = {
   annotations: 'node/project/annotationStore.ts',
   edits: 'node/project/annotationStore.ts',
   map_cache: 'node/project/mapCache.ts',
+  review_settings: 'node/db/reviewSettingsRepository.ts',
 };
 
 function sourceFiles(dir: string): string[] {

@@ -8,8 +8,10 @@
 //   the edit path (editTimings.ts): a joint drag until its save is answered, an undo until its last request is
 //     answered, and the requests each makes — with `--baseline DIR` also for another checkout (its sources and
 //     its built renderer in DIR/out/renderer: e.g. main), in turns in this process and browser.
-// Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--baseline DIR] [--photos DIR: the next-image
-// walk over the first 24 photos of DIR instead of the sample's synthetic images]; SP_STATIC=DIR serves another
+//   per-person triage (triageTimings.ts): accepting/rejecting one of 144 predicted persons, and one image triaged at
+//     the project's threshold against no threshold, in keystrokes and ms.
+// Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--only-triage] [--baseline DIR] [--photos DIR:
+// the next-image walk over the first 24 photos of DIR instead of the sample's synthetic images]; SP_STATIC=DIR serves another
 // renderer build (to compare builds in the same conditions: the host's speed drifts over a session).
 // Chromium headless paces frames at 60 Hz: the drag's frame rate is compared with an empty page's in the same browser.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -27,12 +29,14 @@ import { fmt, machineLine, median } from '../benchStats.ts';
 import { AnnotationStore } from '../../src/node/project/annotationStore.ts';
 import { compareEditPaths } from './editTimings.ts';
 import { crowd } from './crowd.ts';
+import { triageTimings } from './triageTimings.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const onlyNext = process.argv.includes('--only-next'); // just the next-image walk (for comparing builds)
 const onlyEdits = process.argv.includes('--only-edits'); // just the edit path
+const onlyTriage = process.argv.includes('--only-triage'); // just per-person triage
 const baselineArg = process.argv.indexOf('--baseline');
 const baseline = baselineArg > 0 ? path.resolve(process.argv[baselineArg + 1]) : null;
 const photosArg = process.argv.indexOf('--photos');
@@ -43,6 +47,14 @@ const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1,
 
 ensureBuild(root);
 const browser = await launchBrowser();
+
+// ---- per-person triage of 144 predictions (triageTimings.ts) ----------------------------------------------------
+if (onlyTriage) {
+  console.log(`machine: ${machineLine()}; Chromium headless, --disable-gpu`);
+  for (const line of await triageTimings(browser, root, MODEL, RUNS)) console.log(line);
+  await browser.close();
+  process.exit(0);
+}
 
 // ---- the edit path, this checkout and the baseline in turns ----------------------------------------------------
 if (onlyEdits) {
@@ -277,6 +289,7 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 const editLines = await compareEditPaths(browser, root, baseline, RUNS);
+const triageLines = await triageTimings(browser, root, MODEL, RUNS);
 await browser.close();
 await sampleServer.close();
 await bigServer.close();
@@ -305,3 +318,4 @@ console.log(
   `first screen of a 10,000-image project: median ${fmt(median(firstScreen), 0)} ms (runs: ${firstScreen.map((x) => fmt(x, 0)).join(', ')})`,
 );
 for (const line of editLines) console.log(`edit path, ${line}`);
+for (const line of triageLines) console.log(line);

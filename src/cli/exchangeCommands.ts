@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportPerImage } from '../node/project/cocoExchange.ts';
+import { exportPerImage, exportScopeProblem, type ExportOptions } from '../node/project/cocoExchange.ts';
 import { projectOwnFiles, recordImagesFolder, runToExport } from '../node/project/exchangeService.ts';
 import { inProcessTasks } from '../node/workers/projectTasks.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
@@ -17,12 +17,20 @@ not modelled is kept so that exporting gives the same file back; images whose fi
 Importing again is safe: the same file (or the project's own export) changes nothing, a changed file updates what
 differs (one undoable edit per image) and the summary says what.`;
 
-export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed] [--run N]
-       simplepose export --project FILE --per-image DIR [--only-reviewed]        (--json: a JSON summary)
+export const EXPORT_HELP = `Usage: simplepose export --project FILE --out FILE [--results] [--only-reviewed | --all] [--run N]
+       simplepose export --project FILE --per-image DIR [--only-reviewed | --all]        (--json: a JSON summary)
 
-Writes the project's annotations as a validated COCO keypoints GT file (all images, or --only-reviewed: accepted
-and "no person" images), or with --results the model's predictions of a run (default: the latest finished run) as
-a COCO results file, or with --per-image one COCO file per image in DIR. Files are written atomically. An export
+Writes the project's annotations as a validated COCO keypoints GT file, or with --results the model's predictions
+of a run (default: the latest finished run) as a COCO results file, or with --per-image one COCO file per image in
+DIR. Which images, for all three (the app's export takes the same):
+  default          the images whose ground truth is established: accepted, "no person", and images imported with
+                   their annotations (unless rejected since) — never one that only has predictions or was merely
+                   opened
+  --only-reviewed  accepted and "no person" images only
+  --all            every image, each with its review status recorded (images[].review_status; importing such a
+                   file establishes only the images it records as accepted or "no person")
+A results export takes the images of the GT export with the same option, so the pair evaluates. A person with no
+labelled joint and no box is never written (the summary counts them). Files are written atomically. An export
 never replaces the project's database (or its -wal/-shm/-journal), anything in its map cache, another SQLite
 database, or a file that is not JSON.`;
 
@@ -82,6 +90,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       out: { type: 'string' },
       results: { type: 'boolean', default: false },
       'only-reviewed': { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
       run: { type: 'string' },
       'per-image': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -95,6 +104,10 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (!values.project || (!values.out && !values['per-image']))
     throw new CliError('export: --project FILE and --out FILE (or --per-image DIR) are required', EXIT.usage);
+  const scope: ExportOptions = { onlyReviewed: values['only-reviewed'], all: values.all };
+  const clash = exportScopeProblem(scope);
+  if (clash) throw new CliError(`export: --only-reviewed and --all: ${clash}`, EXIT.usage);
+  const which = scope.all ? 'all images' : scope.onlyReviewed ? 'reviewed images' : 'established ground truth';
   const projectFile = projectFileArg(values.project);
   const db = openProjectDb(projectFile, { readonly: true });
   try {
@@ -102,8 +115,12 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
-      const n = await exportPerImage(db, dir, { onlyReviewed: values['only-reviewed'] });
-      say(`wrote ${n} per-image COCO files to ${dir}`, { kind: 'per-image', images: n, dir });
+      const n = await exportPerImage(db, dir, scope);
+      say(`wrote ${n} per-image COCO files (${which}) to ${dir}`, {
+        kind: 'per-image',
+        images: n,
+        dir,
+      });
       return EXIT.ok;
     }
     if (!values.out) throw new CliError('export: --out FILE is required', EXIT.usage);
@@ -111,19 +128,25 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     if (values.results) {
       const runId = runOption(values.run, 'export');
       const run = refusalAsUsage(values.project, () => runToExport(db, runId));
-      const written = await tasks.run('exportResults', { out, runId: run });
-      say(`wrote ${written.annotations} detections of run ${run} to ${out}`, {
+      const written = await tasks.run('exportResults', { out, runId: run, scope });
+      say(`wrote ${written.annotations} detections of run ${run} on ${written.images} images (${which}) to ${out}`, {
         kind: 'results',
         run,
         detections: written.annotations,
+        images: written.images,
         out,
       });
     } else {
-      const written = await tasks.run('exportGt', { out, onlyReviewed: values['only-reviewed'] });
-      say(`wrote ${written.images} images and ${written.annotations} persons to ${out}`, {
+      const written = await tasks.run('exportGt', { out, scope });
+      const emptyPersons = written.emptyPersons ?? 0;
+      const empty = emptyPersons
+        ? `; ${emptyPersons} person${emptyPersons === 1 ? '' : 's'} without any labelled joint left out`
+        : '';
+      say(`wrote ${written.images} images and ${written.annotations} persons (${which}) to ${out}${empty}`, {
         kind: 'gt',
         images: written.images,
         annotations: written.annotations,
+        emptyPersons,
         out,
       });
     }

@@ -16,6 +16,10 @@ import {
   Revision,
   RowId,
 } from './apiPayloads.ts';
+import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
+
+/** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
+const ReviewSettings = z.strictObject({ personScoreThreshold: z.number(), isDefault: z.boolean() });
 
 /** The most entries one getEditHistory answers with (an editor pages older ones in as it undoes). */
 export const EDIT_HISTORY_READ_MAX = 200;
@@ -48,7 +52,10 @@ export const POSE_API = {
     }),
   },
   listImages: {
-    /** `ids`: just these images, in this order (a review queue page); the other filters still apply. */
+    /**
+     * `ids`: just these images, in this order (a review queue page); the other filters still apply. `positionOf`:
+     * also say where this image is in the filtered list (`position`: its index, null when the filter leaves it out).
+     */
     request: z.strictObject({
       status: ImageStatus.optional(),
       offset: Count.optional(),
@@ -56,8 +63,22 @@ export const POSE_API = {
       minScore: z.number().optional(),
       maxScore: z.number().optional(),
       ids: z.array(RowId).max(2000).optional(),
+      positionOf: RowId.optional(),
     }),
-    response: z.strictObject({ total: Count, images: z.array(ImageRow) }),
+    response: z.strictObject({ total: Count, images: z.array(ImageRow), position: Count.nullable().optional() }),
+  },
+  /** The project's review settings: the person score threshold below which predicted persons are hidden. */
+  getReviewSettings: { request: z.strictObject({}), response: ReviewSettings },
+  /** Sets the threshold for the project (every window and later session); null: back to the app's default. */
+  setReviewSettings: {
+    request: z.strictObject({
+      personScoreThreshold: z
+        .number()
+        .min(PERSON_SCORE_THRESHOLD_RANGE.min)
+        .max(PERSON_SCORE_THRESHOLD_RANGE.max)
+        .nullable(),
+    }),
+    response: ReviewSettings,
   },
   /**
    * The model's poses for an image (its latest run) and whether that run's raw stride-4 maps are cached; the maps
@@ -122,10 +143,29 @@ export const POSE_API = {
   },
   cancelJob: { request: z.strictObject({ jobId: NameText }), response: z.strictObject({ ok: z.boolean() }) },
   exportCoco: {
-    /** `path`: in web mode a file inside the exchange folder; in Electron only the dialog's suggestion. */
-    request: z.strictObject({ path: PathText, onlyReviewed: z.boolean(), kind: z.enum(['gt', 'results']) }),
-    /** `path`: the file written (in Electron, the one chosen in the save dialog). */
-    response: z.strictObject({ images: Count, annotations: Count, path: PathText.optional() }),
+    /**
+     * `path`: in web mode a file inside the exchange folder; in Electron only the dialog's suggestion. Which images
+     * (cocoExchange.ts `ExportOptions`): by default those whose ground truth is established (accepted, "no person",
+     * imported with their annotations and not rejected); `onlyReviewed`: accepted and "no person" only; `all`:
+     * every image, each with its review status recorded. A results export takes the same
+     * images, so that the pair evaluates.
+     */
+    request: z.strictObject({
+      path: PathText,
+      onlyReviewed: z.boolean(),
+      all: z.boolean().optional(),
+      kind: z.enum(['gt', 'results']),
+    }),
+    /**
+     * `path`: the file written (in Electron, the one chosen in the save dialog); `emptyPersons`: persons left out
+     * because they have no labelled joint and no box (never exported).
+     */
+    response: z.strictObject({
+      images: Count,
+      annotations: Count,
+      path: PathText.optional(),
+      emptyPersons: Count.optional(),
+    }),
   },
   importCoco: {
     request: z.strictObject({ path: PathText }),

@@ -61,6 +61,9 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
         cmd('history.redo'),
         { type: 'separator' },
         cmd('image.acceptPredictions'),
+        cmd('prediction.accept'),
+        cmd('prediction.reject'),
+        cmd('prediction.next'),
         cmd('person.add'),
         cmd('person.swapLeftRight'),
         cmd('joint.cycleVisibility'),
@@ -86,6 +89,7 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
       label: 'View',
       submenu: [
         cmd('view.fit'),
+        cmd('view.predictions'),
         cmd('view.actualSize'),
         cmd('view.heatmap'),
         { type: 'separator' },

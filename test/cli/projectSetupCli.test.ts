@@ -99,7 +99,7 @@ describe('--project names a project file or its folder', () => {
     const out = path.join(tmp, 'folder-export.json');
     const e = await run('export', '--project', dir, '--out', out, '--results');
     expect([e.code, e.err]).toEqual([0, '']);
-    expect(e.out).toMatch(new RegExp(`^wrote \\d+ detections of run 1 to ${out}$`));
+    expect(e.out).toMatch(new RegExp(`^wrote \\d+ detections of run 1 on \\d+ images \\(.+\\) to ${out}$`));
     const ev = await run('eval', '--project', dir);
     expect(ev.err).toMatch(/no reviewed images yet/); // the project was found
     const imp = await run('import', path.join(SAMPLE, 'annotations.json'), '--images', dir, '--project', dir);
@@ -154,9 +154,12 @@ describe('export messages name the file written in full', () => {
     const cwd = process.cwd();
     process.chdir(tmp);
     try {
-      const r = await run('export', '--project', dir, '--out', 'relative-export.json', '--results');
-      expect(r.out).toBe(
-        `wrote ${JSON.parse(readFileSync(path.join(tmp, 'relative-export.json'), 'utf8')).length} detections of run 1 to ${path.join(tmp, 'relative-export.json')}`,
+      const r = await run('export', '--project', dir, '--out', 'relative-export.json', '--results', '--all');
+      const written = JSON.parse(readFileSync(path.join(tmp, 'relative-export.json'), 'utf8')).length;
+      expect(r.out).toMatch(
+        new RegExp(
+          `^wrote ${written} detections of run 1 on \\d+ images \\(all images\\) to ${path.join(tmp, 'relative-export.json')}$`,
+        ),
       );
     } finally {
       process.chdir(cwd);

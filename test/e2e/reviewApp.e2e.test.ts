@@ -126,7 +126,7 @@ describe('the review app in a real browser (web mode)', () => {
     expect(await page.locator('[data-testid=model-status]').textContent()).toContain('imhn-synth-tiny');
     expect(await page.locator('[data-testid=counter]').textContent()).toBe('1 / 5');
     const s = await snap();
-    expect(s.current!.row.status).toBe('in_progress');
+    expect(s.current!.row.status).toBe('unreviewed'); // viewing is not reviewing
   });
 
   it('runs detection with progress and shows the predicted skeletons', async () => {
@@ -319,7 +319,6 @@ describe('the review app in a real browser (web mode)', () => {
     await page.keyboard.press('f');
     await expect.poll(async () => (await snap()).viewport.scale).toBeCloseTo(before.viewport.scale, 6);
     await page.keyboard.press('p'); // a person to walk through (this image may have no predictions)
-    await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     const t1 = await snap();
     expect(t1.selection.joint).not.toBeNull();
@@ -329,7 +328,7 @@ describe('the review app in a real browser (web mode)', () => {
     expect((await snap()).selection.joint).toBe(t1.selection.joint);
     await page.keyboard.press('Escape');
 
-    // The queue as the UI will fetch it (opening its first image then marks that one in progress).
+    // The queue as the UI will fetch it.
     const queue = (await api('reviewQueue', { by: 'uncertainty' })) as { images: { imageId: number }[] };
     await page.getByLabel('Order').selectOption('uncertainty');
     await expect
@@ -403,7 +402,9 @@ describe('the review app in a real browser (web mode)', () => {
     await context.close();
   });
 
-  it('after a reload everything is as it was left (edits, status, undo history)', async () => {
+  it('after a reload everything is as it was left (image, edits, status, undo history)', async () => {
+    await page.locator('.image-row').nth(0).click();
+    await opened(0);
     const before = await api('getAnnotation', { imageId: 1 });
     await page.reload();
     await page.waitForFunction(() => window.studio?.snapshot().current !== null);

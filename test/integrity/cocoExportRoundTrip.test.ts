@@ -55,7 +55,8 @@ describe('exports of imported and scanned images together', () => {
     };
     writeFileSync(path.join(p.root, 'small.json'), JSON.stringify(gt));
     await call('importCoco', { path: path.join(p.root, 'small.json') });
-    await call('setStatus', { imageId: p.swappedId, status: 'skipped' }); // a scanned image that exports
+    // A scanned image that exports by default: reviewed as containing nobody (issue 12: a skipped one does not).
+    await call('setStatus', { imageId: p.swappedId, status: 'no_person' });
     const out = path.join(p.root, 'small-export.json');
     await call('exportCoco', { path: out, onlyReviewed: false, kind: 'gt' });
     const exported = JSON.parse(readFileSync(out, 'utf8'));

@@ -8,14 +8,22 @@ import { clampToBounds } from '../../src/core/edit/diffChecks.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { photoProject, studio } from './studioHarness.ts';
 
-/** A host at scale 2, offset (10, 20): image (x, y) is screen (2x + 10, 2y + 20); one joint, p/0 at (30, 40). */
+/**
+ * A host at scale 2, offset (10, 20): image (x, y) is screen (2x + 10, 2y + 20); one joint, p/0 at (30, 40), and
+ * a predicted person pred:g with its joint 0 there too (dragging it accepts it as person "accepted-g").
+ */
 function recorder() {
   const log: string[] = [];
   const v: Viewport = { scale: 2, offsetX: 10, offsetY: 20 };
   const host: PointerHost = {
     viewport: () => v,
-    jointAt: (p, k) => (p === 'p' && k === 0 ? { x: 30, y: 40 } : null),
-    beginDrag: (p, k) => log.push(`begin ${p}/${k}`),
+    jointAt: (p, k) => ((p === 'p' || p === 'pred:g') && k === 0 ? { x: 30, y: 40 } : null),
+    beginDrag: (p, k) => {
+      log.push(`begin ${p}/${k}`);
+      return p === 'pred:g' ? 'accepted-g' : p;
+    },
+    isPredicted: (p) => p.startsWith('pred:'),
+    clickPredicted: (p) => log.push(`select ${p}`),
     endDrag: (p, k, to) => log.push(`end ${p}/${k} ${to ? `${to.x},${to.y}` : 'cancelled'}`),
     click: (x, y) => log.push(`click ${x},${y}`),
     panBy: (dx, dy) => log.push(`pan ${dx},${dy}`),
@@ -72,6 +80,28 @@ describe('PointerMachine', () => {
     machine.wheel(5, 6, -100, false);
     expect(log).toEqual(['begin p/0', 'end p/0 cancelled', 'zoom 5,6 ' + log.at(-1)!.split(' ').at(-1)]);
     expect(Number(log.at(-1)!.split(' ').at(-1))).toBeGreaterThan(1);
+  });
+});
+
+describe('PointerMachine: predicted persons', () => {
+  it('a press on a predicted joint is a click (selects it) until it moves past 3 px; then it drags its accepted person', () => {
+    const { log, machine } = recorder();
+    machine.jointDown('pred:g', 0, 70, 100, 0);
+    machine.move(71, 101);
+    expect(machine.dragging.get()).toBeNull();
+    machine.up(71, 101, 0, true);
+    expect(log).toEqual(['select pred:g']);
+    machine.jointDown('pred:g', 0, 70, 100, 0);
+    machine.move(80, 100);
+    expect(machine.dragging.get()).toEqual({ personId: 'accepted-g', joint: 0 });
+    expect(machine.dragPoint.get()).toEqual({ x: 35, y: 40 });
+    machine.release();
+    expect(log).toEqual(['select pred:g', 'begin pred:g/0', 'end accepted-g/0 35,40']);
+    // Released outside the canvas before it moved: nothing at all.
+    machine.jointDown('pred:g', 0, 70, 100, 0);
+    machine.release();
+    machine.up(70, 100, 0, false);
+    expect(log).toHaveLength(3);
   });
 });
 

@@ -2,31 +2,18 @@
 // behind a client that behaves like a transport — every payload checked against the contract both ways and
 // copied through JSON, failures as errors with their status, events delivered later as over SSE —, media read
 // through the server's own readMedia (images decoded by sharp: size only, nothing to draw), preferences in memory.
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { checkPayload } from '../../src/contract/checkPayload.ts';
 import type { PoseApi, PoseMethod } from '../../src/contract/poseApi.ts';
 import { errorCodeOf, API_ERROR_STATUS } from '../../src/contract/apiErrors.ts';
-import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+export { photoProject } from '../support/photoProject.ts';
 import { readMedia } from '../../src/node/project/projectMedia.ts';
 import type { ProjectService } from '../../src/node/project/projectService.ts';
 import { EditorEngine, type EngineOptions } from '../../src/renderer/editor/editorEngine.ts';
 import type { MediaLoader } from '../../src/renderer/editor/imageSession.ts';
 import type { StudioClient } from '../../src/renderer/api/studioClient.ts';
 import { memoryPrefsStorage } from '../../src/renderer/editor/viewPrefs.ts';
-
-/** Makes a folder of `n` small PNG photos (w × h, each its own colour) and opens it as a project. */
-export async function photoProject(n: number, w = 64, h = 48): Promise<OpenProject> {
-  const root = mkdtempSync(path.join(tmpdir(), 'sp-studio-'));
-  mkdirSync(path.join(root, 'photos'));
-  for (let i = 0; i < n; i++)
-    await sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 * i, g: 90, b: 200 - 10 * i } } })
-      .png()
-      .toFile(path.join(root, 'photos', `img${String(i).padStart(3, '0')}.png`));
-  return openProjectFolder(root);
-}
 
 /** A transport error: the server's message and status, as both clients throw them. */
 class TransportError extends Error {

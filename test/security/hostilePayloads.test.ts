@@ -80,7 +80,9 @@ describe('a sweep of odd values through every field of every method', () => {
     ];
     const valid: Record<string, Record<string, unknown>> = {
       projectInfo: {},
-      listImages: { status: 'accepted', offset: 0, limit: 5, minScore: 0, maxScore: 1, ids: [1] },
+      listImages: { status: 'accepted', offset: 0, limit: 5, minScore: 0, maxScore: 1, ids: [1], positionOf: 1 },
+      getReviewSettings: {},
+      setReviewSettings: { personScoreThreshold: 0.5 },
       getPredictions: { imageId: p.imageId },
       getAnnotation: { imageId: p.imageId },
       saveEdits: {
@@ -92,7 +94,7 @@ describe('a sweep of odd values through every field of every method', () => {
       setStatus: { imageId: p.imageId, status: 'accepted', ifStatus: 'unreviewed' },
       startDetect: { modelPath: '/nonexistent.onnx', settings: { scales: [1], flip: false, mode: 'fast' } },
       cancelJob: { jobId: 'x' },
-      exportCoco: { path: `${p.root}/o.json`, onlyReviewed: false, kind: 'gt' },
+      exportCoco: { path: `${p.root}/o.json`, onlyReviewed: false, all: false, kind: 'gt' },
       importCoco: { path: `${p.root}/o.json` },
       reviewQueue: { by: 'uncertainty' },
       evaluate: {},
@@ -123,6 +125,7 @@ describe('a sweep of odd values through every field of every method', () => {
         bodies.push(edit({ added: {}, updated: { q: [person('q'), person('q', { [f]: v })] }, removed: {} }));
       }
       bodies.push(edit({ added: {}, updated: {}, removed: {}, order: [[], [v]] }));
+      bodies.push(edit({ added: {}, updated: {}, removed: {}, rejectedPredictions: [[], [v]] }));
       bodies.push(edit({ added: {}, updated: {}, removed: { q: v } }));
     }
     const statuses: Record<number, number> = {};

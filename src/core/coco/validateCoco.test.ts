@@ -197,6 +197,34 @@ describe('COCO validator (PRODUCT.md export rules)', () => {
       expect(paths(d), rule).toContain(where);
     }
   });
+  it('a non-crowd person with no labelled keypoints and no real box is an error (what the export once wrote)', () => {
+    const empty = (bbox: number[], iscrowd: 0 | 1 = 0) => {
+      const d = minimal();
+      d.annotations.push({
+        id: 2,
+        image_id: 1,
+        category_id: 1,
+        keypoints: new Array(51).fill(0),
+        num_keypoints: 0,
+        bbox,
+        area: Math.max(1, bbox[2] * bbox[3]),
+        iscrowd,
+        segmentation: [[0, 0, 1, 0, 1, 1]],
+      });
+      return validateCocoGt(d);
+    };
+    expect(empty([0, 0, 1, 1])).toEqual([
+      {
+        path: 'annotations[1]',
+        message: 'a person with no labelled keypoints and no real box (bbox [0,0,1,1]): an empty record',
+        severity: 'error',
+      },
+    ]);
+    expect(empty([5, 5, 0.5, 0.5]).map((v) => v.severity)).toEqual(['error']);
+    // COCO's own boxed persons without keypoints, and crowd regions, are real.
+    expect(empty([12, 30, 3, 8])).toEqual([]);
+    expect(empty([0, 0, 1, 1], 1)).toEqual([]);
+  });
   it('warns when persons have no mask and info does not say how area was derived', () => {
     const d = minimal();
     delete d.annotations[0].segmentation;

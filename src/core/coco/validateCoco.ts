@@ -97,6 +97,10 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     if (!isFiniteNumber(a.area)) err(`${p}.area`, `must be present and a number, got ${show(a.area)}`);
     else if (a.iscrowd === 0 && (a.area as number) <= 0)
       err(`${p}.area`, `must be > 0 for a non-crowd person, got ${a.area}`);
+    // A person with nothing labelled is real only with a box of its own (COCO has such people, boxed but too small
+    // or hidden for keypoints); no keypoints and a box of at most one pixel ([0, 0, 1, 1]) is an empty record.
+    if (a.iscrowd === 0 && visible === 0 && !realBox(a.bbox))
+      err(p, `a person with no labelled keypoints and no real box (bbox ${show(a.bbox)}): an empty record`);
   });
   const masks = annotations.every(
     (a) =>
@@ -111,6 +115,11 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     });
   }
   return out;
+}
+
+/** A bbox that covers more than one pixel. */
+function realBox(bbox: unknown): boolean {
+  return Array.isArray(bbox) && bbox.length === 4 && bbox.every(isFiniteNumber) && bbox[2] * bbox[3] > 1;
 }
 
 /** Rules for a COCO keypoints results file; `gtImageIds` (when known) must contain every image_id. */

@@ -83,4 +83,29 @@ describe('regroupProposal', () => {
     };
     expect(regroupInputs(s)).toEqual({ fixed: [], predicted: [] });
   });
+
+  it('a joint set to v = 0 holds nothing: it neither fixes a person nor makes one take part', () => {
+    const at = (x: number, v: 0 | 1 | 2, source: 'model' | 'human' | 'edited') => ({ x, y: 5, v, source });
+    const joints = (...js: [number, ReturnType<typeof at>][]) => {
+      const out: (ReturnType<typeof at> | null)[] = new Array(17).fill(null);
+      for (const [k, j] of js) out[k] = j;
+      return out;
+    };
+    const s = {
+      order: ['z', 'm', 'h'],
+      persons: {
+        // Only an edited joint at v = 0: nothing labelled, like an empty person.
+        z: { id: 'z', crowd: false, joints: joints([0, at(1, 0, 'edited')]) },
+        // Model joints plus an edited one at v = 0: still a prediction the regroup may re-form.
+        m: { id: 'm', crowd: false, joints: joints([0, at(2, 2, 'model')], [5, at(3, 0, 'edited')]) },
+        // A human joint fixes the person; the v = 0 one beside it is not held.
+        h: { id: 'h', crowd: false, joints: joints([0, at(4, 2, 'human')], [5, at(6, 0, 'human')]) },
+      },
+    };
+    const { fixed, predicted } = regroupInputs(s);
+    expect(predicted.map((p) => p.id)).toEqual(['m']);
+    expect(fixed.map((f) => f.id)).toEqual(['h']);
+    expect(fixed[0].fixed[0]).toEqual({ x: 4, y: 5 });
+    expect(fixed[0].fixed.filter(Boolean)).toHaveLength(1);
+  });
 });

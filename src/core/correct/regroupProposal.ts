@@ -1,4 +1,4 @@
-import type { AnnotationState, JointRecord, PersonRecord } from '../edit/poseRecords.ts';
+import { isLabelled, type AnnotationState, type JointRecord, type PersonRecord } from '../edit/poseRecords.ts';
 import { emptyDiff, type RecordDiff } from '../edit/recordDiff.ts';
 import type { ScoredJoint } from '../codec/assign/toPoses.ts';
 import type { FixedPerson, RegroupResult } from './regroupWithFixedJoints.ts';
@@ -13,9 +13,13 @@ export function regroupInputs(s: AnnotationState): { fixed: FixedPerson[]; predi
     predicted: PersonRecord[] = [];
   for (const id of s.order) {
     const p = s.persons[id];
-    if (p.crowd || p.joints.every((j) => j === null)) continue;
-    if (p.joints.some((j) => j !== null && j.source !== 'model'))
-      fixed.push({ id, fixed: p.joints.map((j) => (j && j.source !== 'model' ? { x: j.x, y: j.y } : null)) });
+    // A joint set to v = 0 is not labelled: it holds nothing.
+    if (p.crowd || !p.joints.some(isLabelled)) continue;
+    if (p.joints.some((j) => isLabelled(j) && j.source !== 'model'))
+      fixed.push({
+        id,
+        fixed: p.joints.map((j) => (isLabelled(j) && j.source !== 'model' ? { x: j.x, y: j.y } : null)),
+      });
     else predicted.push(p);
   }
   return { fixed, predicted };

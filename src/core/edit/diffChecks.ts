@@ -86,7 +86,8 @@ export function personProblems(p: unknown, key: string, size: ImageSize, path: s
     if (!isObject(j)) return bad(at, `must be a joint or null, got ${show(j)}`);
     for (const f of Object.keys(j)) if (!JOINT_KEYS.has(f)) bad(`${at}.${f}`, 'unknown field');
     point(j.x, j.y, at, `${COCO_KEYPOINTS[k]} x, y`);
-    if (j.v !== 1 && j.v !== 2) bad(`${at}.v`, `must be 1 or 2 (absent joints are null), got ${show(j.v)}`);
+    if (j.v !== 0 && j.v !== 1 && j.v !== 2)
+      bad(`${at}.v`, `must be 0, 1 or 2 (joints never placed are null), got ${show(j.v)}`);
     if (j.source !== 'model' && j.source !== 'human' && j.source !== 'edited')
       bad(`${at}.source`, `must be "model", "human" or "edited", got ${show(j.source)}`);
     if (j.model !== undefined) {
@@ -143,19 +144,24 @@ export function diffShapeProblems(d: RecordDiff, size: ImageSize, imported = fal
     if (!imported && (!jsonEqual(b?.coco, a?.coco) || b?.cocoOrder !== a?.cocoOrder))
       out.push({ path: `diff.updated.${id}[1]`, message: "an edit cannot change a person's imported COCO fields" });
   }
-  if (d.order !== undefined) {
-    if (!Array.isArray(d.order) || d.order.length !== 2)
-      out.push({ path: 'diff.order', message: 'must be [before, after]' });
-    else
-      d.order.forEach((list, i) => {
-        if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
-          out.push({ path: `diff.order[${i}]`, message: 'must be a list of person ids' });
-        else if (list.some(isBuiltInPropertyName))
-          out.push({ path: `diff.order[${i}]`, message: `lists a person id that ${BUILT_IN_ID_PROBLEM}` });
-        else if (new Set(list).size !== list.length)
-          out.push({ path: `diff.order[${i}]`, message: 'lists a person more than once' });
-      });
-  }
+  out.push(...listPairProblems(d.order, 'diff.order', 'person ids', 'a person', true));
+  out.push(...listPairProblems(d.rejectedPredictions, 'diff.rejectedPredictions', 'prediction keys', 'a prediction'));
+  return out;
+}
+
+/** A `[before, after]` pair of lists of distinct strings (absent is fine); `ids`: person ids, never built-in names. */
+function listPairProblems(pair: unknown, path: string, what: string, one: string, ids = false): EditProblem[] {
+  if (pair === undefined) return [];
+  if (!Array.isArray(pair) || pair.length !== 2) return [{ path, message: 'must be [before, after]' }];
+  const out: EditProblem[] = [];
+  pair.forEach((list: unknown, i) => {
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
+      out.push({ path: `${path}[${i}]`, message: `must be a list of ${what}` });
+    else if (ids && list.some(isBuiltInPropertyName))
+      out.push({ path: `${path}[${i}]`, message: `lists a person id that ${BUILT_IN_ID_PROBLEM}` });
+    else if (new Set(list).size !== list.length)
+      out.push({ path: `${path}[${i}]`, message: `lists ${one} more than once` });
+  });
   return out;
 }
 
@@ -173,6 +179,8 @@ export function diffMismatches(state: AnnotationState, d: RecordDiff): EditProbl
   for (const [id, rec] of Object.entries(d.removed)) check(id, rec, `diff.removed.${id}`);
   if (d.order && !jsonEqual(d.order[0], state.order))
     out.push({ path: 'diff.order[0]', message: 'is not the stored order of the persons' });
+  if (d.rejectedPredictions && !jsonEqual(d.rejectedPredictions[0], state.rejectedPredictions ?? []))
+    out.push({ path: 'diff.rejectedPredictions[0]', message: 'is not the stored list of rejected predictions' });
   return out;
 }
 

@@ -126,6 +126,8 @@ export class EditHistory {
     for (const [id, [before, after]] of Object.entries(diff.updated))
       if (jsonEqual(before, after)) delete diff.updated[id];
     if (diff.order && jsonEqual(diff.order[0], diff.order[1])) delete diff.order;
+    if (diff.rejectedPredictions && jsonEqual(diff.rejectedPredictions[0], diff.rejectedPredictions[1]))
+      delete diff.rejectedPredictions;
     // The batch's changes are applied already: the entry records them.
     return isEmptyDiff(diff) ? null : this.push(diff, label, this.state);
   }

@@ -1,25 +1,26 @@
-import { JOINT_COUNT, type AnnotationState } from './poseRecords.ts';
+import { isLabelled, JOINT_COUNT, type AnnotationState } from './poseRecords.ts';
 import type { RecordDiff } from './recordDiff.ts';
-import type { Pose } from '../codec/assign/toPoses.ts';
-import {
-  acceptPredictions,
-  cycleVisibility,
-  deleteJoint,
-  deletePerson,
-  nextJointIndex,
-  swapLeftRight,
-} from './poseEdits.ts';
+import { cycleVisibility, deleteJoint, deletePerson, nextJointIndex, swapLeftRight } from './poseEdits.ts';
+import { acceptTriaged, nextPending, rejectTriaged, type Triage } from '../review/predictionTriage.ts';
+import { hasPersons } from '../review/reviewPrompt.ts';
 
 export interface Selection {
   personId: string | null;
   joint: number | null;
 }
 
-/** What a command sees: the image's annotation, the selection, the model's poses for the image. */
+/**
+ * What a command sees: the image's annotation, the selection, the model's predictions for the image as triaged at
+ * the project's score threshold (predictionTriage.ts), the selected prediction, whether predictions are shown.
+ */
 export interface EditorContext {
   state: AnnotationState;
   selection: Selection;
-  predictions: Pose[];
+  triage: Triage;
+  /** The selected predicted person (its key), if one is. */
+  prediction: string | null;
+  /** False while the reviewer hides all predictions (they are still pending, and still asked about). */
+  predictionsShown: boolean;
   canUndo: boolean;
   canRedo: boolean;
   /** Makes a new person id (stable, unique in the image). */
@@ -33,7 +34,14 @@ export interface CommandEffect {
   selection?: Selection;
   history?: 'undo' | 'redo';
   review?: 'accepted' | 'rejected' | 'skipped' | 'no_person';
+  /**
+   * Ask before setting this status: the image has `pending` predictions nobody decided (accepting it would leave
+   * them out of the ground truth without a word).
+   */
+  ask?: { review: 'accepted' | 'rejected'; pending: number };
   navigate?: 'next' | 'previous';
+  /** Select this predicted person (its key; null: none). */
+  prediction?: string | null;
   /** Arm "click to place" for the selected missing joint. */
   placeMode?: boolean;
 }
@@ -53,6 +61,12 @@ const selectedPerson = (c: EditorContext) =>
 const selectedJoint = (c: EditorContext) => {
   const p = selectedPerson(c);
   return p && c.selection.joint !== null ? p.joints[c.selection.joint] : null;
+};
+const selectedPrediction = (c: EditorContext) => c.triage.pending.find((t) => t.key === c.prediction) ?? null;
+/** After deciding the selected prediction: the next pending one (so that triage is one key per person). */
+const afterDecision = (c: EditorContext): string | null => {
+  const next = nextPending(c.triage, c.prediction);
+  return next && next.key !== c.prediction ? next.key : null;
 };
 
 function tab(direction: 1 | -1, onlyMissing: boolean) {
@@ -83,12 +97,12 @@ export const EDITOR_COMMANDS: EditorCommand[] = [
     id: 'joint.nextMissing',
     label: 'Next missing joint (then click to place it)',
     shortcuts: ['M'],
-    isEnabled: (c) => c.state.order.some((id) => c.state.persons[id].joints.includes(null)),
+    isEnabled: (c) => c.state.order.some((id) => !c.state.persons[id].joints.every(isLabelled)),
     run: tab(1, true),
   },
   {
     id: 'joint.cycleVisibility',
-    label: 'Cycle visibility 2 → 1 → 0',
+    label: 'Cycle visibility 2 → 1 → 0 → 2 (at 0 the position is kept)',
     shortcuts: ['V'],
     isEnabled: (c) => selectedJoint(c) !== null,
     run: (c) => ({
@@ -142,28 +156,77 @@ export const EDITOR_COMMANDS: EditorCommand[] = [
   },
   {
     id: 'image.acceptPredictions',
-    label: "Accept all of the model's predictions",
+    label: 'Accept the shown predictions (those at or above the score threshold)',
     shortcuts: ['A'],
-    isEnabled: (c) => c.predictions.length > 0,
-    run: (c) => ({ diff: acceptPredictions(c.state, c.predictions, c.newPersonId), label: 'Accept predictions' }),
+    isEnabled: (c) => c.predictionsShown && c.triage.pending.length > 0,
+    run: (c) => {
+      const n = c.triage.pending.length;
+      return {
+        diff: acceptTriaged(c.state, c.triage.pending, c.newPersonId),
+        label: `Accept ${n} prediction${n === 1 ? '' : 's'}`,
+        prediction: null,
+      };
+    },
+  },
+  {
+    id: 'prediction.accept',
+    label: 'Accept the selected predicted person (then select the next)',
+    shortcuts: ['Y'],
+    isEnabled: (c) => selectedPrediction(c) !== null,
+    run: (c) => ({
+      diff: acceptTriaged(c.state, [selectedPrediction(c)!], c.newPersonId),
+      label: 'Accept predicted person',
+      prediction: afterDecision(c),
+    }),
+  },
+  {
+    id: 'prediction.reject',
+    label: 'Reject the selected predicted person (then select the next)',
+    shortcuts: ['X'],
+    isEnabled: (c) => selectedPrediction(c) !== null,
+    run: (c) => ({
+      diff: rejectTriaged(c.state, [selectedPrediction(c)!]),
+      label: 'Reject predicted person',
+      prediction: afterDecision(c),
+    }),
+  },
+  {
+    id: 'prediction.next',
+    label: 'Select the next pending predicted person (highest score first)',
+    shortcuts: ['N'],
+    isEnabled: (c) => c.predictionsShown && c.triage.pending.length > 0,
+    run: (c) => ({ prediction: nextPending(c.triage, c.prediction, 1)?.key ?? null }),
+  },
+  {
+    id: 'prediction.previous',
+    label: 'Select the previous pending predicted person',
+    shortcuts: ['Shift+N'],
+    isEnabled: (c) => c.predictionsShown && c.triage.pending.length > 0,
+    run: (c) => ({ prediction: nextPending(c.triage, c.prediction, -1)?.key ?? null }),
   },
   {
     id: 'image.accept',
-    label: 'Accept the image and go to the next',
+    label: 'Accept the image and go to the next (asks first about pending predictions)',
     shortcuts: ['Enter'],
     isEnabled: () => true,
-    run: (c) => ({ review: c.state.order.length ? 'accepted' : 'no_person', navigate: 'next' }),
+    run: (c) =>
+      c.triage.pending.length
+        ? { ask: { review: 'accepted', pending: c.triage.pending.length } }
+        : { review: hasPersons(c.state) ? 'accepted' : 'no_person', navigate: 'next' },
   },
   {
     id: 'image.reject',
-    label: 'Reject the image and go to the next',
+    label: 'Reject the image and go to the next (asks first about pending predictions)',
     shortcuts: ['R'],
     isEnabled: () => true,
-    run: () => ({ review: 'rejected', navigate: 'next' }),
+    run: (c) =>
+      c.triage.pending.length
+        ? { ask: { review: 'rejected', pending: c.triage.pending.length } }
+        : { review: 'rejected', navigate: 'next' },
   },
   {
     id: 'image.skip',
-    label: 'Skip the image',
+    label: 'Skip the image (its predictions stay pending)',
     shortcuts: ['K'],
     isEnabled: () => true,
     run: () => ({ review: 'skipped', navigate: 'next' }),

@@ -32,7 +32,7 @@ function predicted(): AnnotationState {
 }
 
 describe('pose edits', () => {
-  it('accepting predictions makes model joints with provenance; re-accepting replaces untouched predictions only', () => {
+  it('accepting predictions makes model joints with provenance; accepting more adds, never replaces a person', () => {
     let s = predicted();
     expect(s.order).toEqual(['p0', 'p1']);
     expect(s.persons.p0.joints[0]).toEqual({
@@ -47,9 +47,11 @@ describe('pose edits', () => {
       s,
       acceptPredictions(s, [pose(50)], (i) => `q${i}`),
     );
-    expect(s.order).toEqual(['p1', 'q0']); // p0 (untouched) replaced, p1 (edited) kept
+    // Nobody's decision is replaced: p0 (accepted, untouched) and p1 (edited) stay (triage says what is pending).
+    expect(s.order).toEqual(['p0', 'p1', 'q0']);
+    expect(() => acceptPredictions(s, [pose(7)], () => 'p0')).toThrow(/already exists/);
   });
-  it('move, place, cycle visibility 2→1→0, delete joint; provenance follows', () => {
+  it('move, place, cycle visibility 2→1→0→2 (0 keeps the position), delete joint; provenance follows', () => {
     let s = predicted();
     s = applyDiff(s, moveJoint(s, 'p0', 5, 1, 2));
     expect(s.persons.p0.joints[5]).toMatchObject({ x: 1, y: 2, source: 'edited', model: { x: 15 } });
@@ -58,7 +60,25 @@ describe('pose edits', () => {
     expect(s.persons.p0.joints[3]).toEqual({ x: 7, y: 8, v: 2, source: 'human' });
     s = applyDiff(s, cycleVisibility(s, 'p0', 0));
     expect(s.persons.p0.joints[0]).toMatchObject({ v: 1, source: 'edited' });
+    // Past 1 the joint is not labelled but keeps where it was: the next press restores it (it used to be deleted).
     s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    expect(s.persons.p0.joints[0]).toEqual({
+      x: 10,
+      y: 20,
+      v: 0,
+      source: 'edited',
+      model: { x: 10, y: 20, score: 0.5 },
+    });
+    expect(nextJointIndex(s.persons.p0, 16, 1, true)).toBe(0); // a v = 0 joint is missing (Tab/M go to it)
+    s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    expect(s.persons.p0.joints[0]).toMatchObject({ x: 10, y: 20, v: 2 });
+    s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    s = applyDiff(s, cycleVisibility(s, 'p0', 0));
+    // Placing a v = 0 joint anew puts it where clicked, visible; a labelled one must be moved instead.
+    s = applyDiff(s, placeJoint(s, 'p0', 0, 3, 4));
+    expect(s.persons.p0.joints[0]).toMatchObject({ x: 3, y: 4, v: 2, source: 'edited', model: { x: 10 } });
+    expect(() => placeJoint(s, 'p0', 0, 5, 5)).toThrow(/already placed/);
+    s = applyDiff(s, deleteJoint(s, 'p0', 0));
     expect(s.persons.p0.joints[0]).toBeNull();
     s = applyDiff(s, deleteJoint(s, 'p0', 1));
     expect(s.persons.p0.joints[1]).toBeNull();

@@ -1,6 +1,6 @@
 import { COCO_FLIP_ORDER } from '../skeleton/poseMeta.ts';
 import type { Pose } from '../codec/assign/toPoses.ts';
-import { JOINT_COUNT, type AnnotationState, type JointRecord, type PersonRecord } from './poseRecords.ts';
+import { isLabelled, JOINT_COUNT, type AnnotationState, type JointRecord, type PersonRecord } from './poseRecords.ts';
 import { emptyDiff, type RecordDiff } from './recordDiff.ts';
 
 export class EditError extends Error {
@@ -33,7 +33,10 @@ export function moveJoint(s: AnnotationState, personId: string, k: number, x: nu
   return update(p, withJoint(p, k, { ...j, x, y, source: j.source === 'model' ? 'edited' : j.source }));
 }
 
-/** Places a missing joint where a person clicked (visible unless told otherwise). */
+/**
+ * Places a missing joint where a person clicked (visible unless told otherwise). A joint set to v = 0 is missing
+ * too: it is placed anew (a model joint stays `edited`, with its model position and score).
+ */
 export function placeJoint(
   s: AnnotationState,
   personId: string,
@@ -43,17 +46,24 @@ export function placeJoint(
   v: 1 | 2 = 2,
 ): RecordDiff {
   const p = person(s, personId);
-  if (p.joints[k]) throw new EditError(`joint ${k} of person ${personId} is already placed; move it instead`);
-  return update(p, withJoint(p, k, { x, y, v, source: 'human' }));
+  const j = p.joints[k];
+  if (isLabelled(j)) throw new EditError(`joint ${k} of person ${personId} is already placed; move it instead`);
+  const placed: JointRecord = j
+    ? { ...j, x, y, v, source: j.source === 'model' ? 'edited' : j.source }
+    : { x, y, v, source: 'human' };
+  return update(p, withJoint(p, k, placed));
 }
 
-/** The one-key visibility cycle 2 → 1 → 0 (0 removes the joint; COCO keeps x = y = 0 for it). */
+/**
+ * The one-key visibility cycle 2 → 1 → 0 → 2. At 0 the joint is not labelled (COCO writes 0, 0, 0 for it) but
+ * keeps its position, so the next press brings it back where it was. A model joint becomes `edited`.
+ */
 export function cycleVisibility(s: AnnotationState, personId: string, k: number): RecordDiff {
   const p = person(s, personId);
   const j = p.joints[k];
   if (!j) return emptyDiff();
-  if (j.v === 2) return update(p, withJoint(p, k, { ...j, v: 1, source: j.source === 'model' ? 'edited' : j.source }));
-  return update(p, withJoint(p, k, null));
+  const v = j.v === 2 ? 1 : j.v === 1 ? 0 : 2;
+  return update(p, withJoint(p, k, { ...j, v, source: j.source === 'model' ? 'edited' : j.source }));
 }
 
 export function deleteJoint(s: AnnotationState, personId: string, k: number): RecordDiff {
@@ -85,16 +95,15 @@ export function swapLeftRight(s: AnnotationState, personId: string): RecordDiff 
 }
 
 /**
- * Accepts the model's poses for an image: replaces the persons that came from earlier predictions and were never
- * touched by a person, keeps everything a person edited, and adds the poses as `model` joints with provenance.
+ * Accepts model poses into the image's annotation: each becomes a person of `model` joints with their provenance
+ * (position and score) and the pose's score. Persons already there stay as they are (which predictions are still
+ * pending is predictionTriage's question, so that nothing accepted or edited is replaced behind the reviewer's back).
  */
 export function acceptPredictions(s: AnnotationState, poses: Pose[], newId: (i: number) => string): RecordDiff {
   const d = emptyDiff();
-  for (const p of Object.values(s.persons)) {
-    if (p.score !== undefined && p.joints.every((j) => j === null || j.source === 'model')) d.removed[p.id] = p;
-  }
   poses.forEach((pose, i) => {
     const id = newId(i);
+    if (s.persons[id] || d.added[id]) throw new EditError(`person ${id} already exists`);
     const joints = pose.joints.map((j) =>
       j ? { x: j.x, y: j.y, v: 2 as const, source: 'model' as const, model: { x: j.x, y: j.y, score: j.score } } : null,
     );
@@ -103,11 +112,14 @@ export function acceptPredictions(s: AnnotationState, poses: Pose[], newId: (i: 
   return d;
 }
 
-/** Tab order: the next joint index after k (wrapping), optionally only among missing joints; −1 when none. */
+/**
+ * Tab order: the next joint index after k (wrapping), optionally only among missing joints (never placed, or set to
+ * v = 0); −1 when none.
+ */
 export function nextJointIndex(p: PersonRecord, k: number, direction: 1 | -1, onlyMissing: boolean): number {
   for (let step = 1; step <= JOINT_COUNT; step++) {
     const i = (((k + direction * step) % JOINT_COUNT) + JOINT_COUNT) % JOINT_COUNT;
-    if (!onlyMissing || p.joints[i] === null) return i;
+    if (!onlyMissing || !isLabelled(p.joints[i])) return i;
   }
   return -1;
 }
@@ -127,11 +139,11 @@ export function movePerson(s: AnnotationState, personId: string, dx: number, dy:
   return update(p, { ...p, joints: p.joints.map((j) => (j ? { ...touched(j), x: j.x + dx, y: j.y + dy } : null)) });
 }
 
-/** Joint indices both persons have placed: a merge must be told which of the two to keep for each. */
+/** Joint indices both persons have labelled: a merge must be told which of the two to keep for each. */
 export function mergeConflicts(s: AnnotationState, keepId: string, otherId: string): number[] {
   const a = person(s, keepId),
     b = person(s, otherId);
-  return a.joints.flatMap((j, k) => (j && b.joints[k] ? [k] : []));
+  return a.joints.flatMap((j, k) => (isLabelled(j) && isLabelled(b.joints[k]) ? [k] : []));
 }
 
 /**
@@ -152,10 +164,12 @@ export function mergePersons(
   const open = mergeConflicts(s, keepId, otherId).filter((k) => take[k] !== 'keep' && take[k] !== 'other');
   if (open.length)
     throw new EditError(`both persons have joint${open.length > 1 ? 's' : ''} ${open.join(', ')}: say whose to keep`);
+  // A labelled joint wins over an unlabelled one (v = 0 or none); between two labelled ones `take` decides.
   const joints = a.joints.map((j, k) => {
     const o = b.joints[k];
-    if (!o) return j;
-    if (j && take[k] === 'keep') return j;
+    if (!o || (isLabelled(j) && !isLabelled(o))) return j;
+    if (isLabelled(j) && take[k] === 'keep') return j;
+    if (j && !isLabelled(o)) return j;
     return touched(o);
   });
   return {
@@ -185,7 +199,7 @@ export function splitPerson(
     if (!p.joints[k]) throw new EditError(`joint ${k} of person ${personId} is not placed`);
   }
   if (moving.size === 0) throw new EditError('choose the joints that form the new person');
-  if (p.joints.every((j, k) => j === null || moving.has(k)))
+  if (p.joints.every((j, k) => !isLabelled(j) || moving.has(k)))
     throw new EditError(`splitting off every joint of person ${personId} would leave it empty`);
   const stays = p.joints.map((j, k) => (moving.has(k) ? null : j));
   const goes = p.joints.map((j, k) => (j && moving.has(k) ? touched(j) : null));

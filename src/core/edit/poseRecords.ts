@@ -50,8 +50,12 @@ export type JointSource = z.output<typeof JointSourceSchema>;
 export const JointRecordSchema = z.strictObject({
   x: ImagePxSchema,
   y: ImagePxSchema,
-  /** COCO visibility: 1 labelled but hidden, 2 visible (absent joints are null, i.e. v = 0). */
-  v: z.literal([1, 2]),
+  /**
+   * COCO visibility: 1 labelled but hidden, 2 visible, 0 not labelled — a joint the reviewer set to 0 keeps its
+   * position here so that the visibility cycle can bring it back (the export writes 0, 0, 0 for it, as COCO
+   * requires); a joint never placed is null.
+   */
+  v: z.literal([0, 1, 2]),
   source: JointSourceSchema,
   model: z.strictObject({ x: ImagePxSchema, y: ImagePxSchema, score: z.number() }).optional(),
 });
@@ -72,14 +76,35 @@ export const PersonRecordSchema = z.strictObject({
 });
 export type PersonRecord = z.output<typeof PersonRecordSchema>;
 
-/** An image's persons by id, plus their display order. */
+/** A model prediction's identity in an image (core/review/predictionTriage.ts `predictionKey`). */
+export const PredictionKeySchema = z.string().min(1).max(64);
+
+/**
+ * An image's persons by id, plus their display order, and the model's predictions the reviewer rejected one by one
+ * (their keys; absent: none), so that a rejected prediction stays rejected across reloads and undo brings it back.
+ */
 export const AnnotationStateSchema = z.strictObject({
   persons: z.record(PersonIdSchema, PersonRecordSchema),
   order: z.array(PersonIdSchema),
+  rejectedPredictions: z.array(PredictionKeySchema).optional(),
 });
 export type AnnotationState = z.output<typeof AnnotationStateSchema>;
 
 export const EMPTY_ANNOTATION: AnnotationState = { persons: {}, order: [] };
+
+/** A joint with a labelled position (v = 1 or 2): what COCO counts, exports and evaluates. */
+export function isLabelled(j: JointRecord | null | undefined): j is JointRecord & { v: 1 | 2 } {
+  return !!j && j.v > 0;
+}
+
+/**
+ * A person with nothing to export: not a crowd region, no labelled joint and no box of its own (an imported
+ * annotation with a bbox but no keypoints is a real COCO person). The editor removes one when the reviewer leaves
+ * it; the export never writes one.
+ */
+export function isEmptyPerson(p: PersonRecord): boolean {
+  return !p.crowd && !p.joints.some(isLabelled) && !Array.isArray(p.coco?.bbox);
+}
 
 export function personsInOrder(s: AnnotationState): PersonRecord[] {
   return s.order.map((id) => s.persons[id]);

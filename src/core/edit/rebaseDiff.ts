@@ -91,6 +91,16 @@ export function rebaseDiff(
       }
     }
   }
+  if (d.rejectedPredictions) {
+    // A set: the keys this diff rejects or restores, applied to the current set (never a conflict).
+    const [before, after] = d.rejectedPredictions.map((l) => new Set(l));
+    const cur = current.rejectedPredictions ?? [];
+    const next = [
+      ...cur.filter((k) => !(before.has(k) && !after.has(k))),
+      ...[...after].filter((k) => !before.has(k) && !cur.includes(k)),
+    ];
+    if (!jsonEqual(next, cur)) out.rejectedPredictions = [cur, next];
+  }
   return { diff: out, conflicts };
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { PersonIdSchema, PersonRecordSchema, type AnnotationState } from './poseRecords.ts';
+import { PersonIdSchema, PersonRecordSchema, PredictionKeySchema, type AnnotationState } from './poseRecords.ts';
 
 /**
  * A change to an image's annotation, as tldraw-style record diffs: records added, updated ([before, after]) and
- * removed, and the display order before/after when it changed. A diff is its own undo information (`invertDiff`).
+ * removed, the display order before/after when it changed, and the rejected predictions' keys before/after when
+ * they changed. A diff is its own undo information (`invertDiff`).
  * Declared once as a zod schema (the contract sends it as it is); `RecordDiff` is derived from it.
  */
 export const RecordDiffSchema = z.strictObject({
@@ -11,6 +12,7 @@ export const RecordDiffSchema = z.strictObject({
   updated: z.record(PersonIdSchema, z.tuple([PersonRecordSchema, PersonRecordSchema])),
   removed: z.record(PersonIdSchema, PersonRecordSchema),
   order: z.tuple([z.array(PersonIdSchema), z.array(PersonIdSchema)]).optional(),
+  rejectedPredictions: z.tuple([z.array(PredictionKeySchema), z.array(PredictionKeySchema)]).optional(),
 });
 export type RecordDiff = z.output<typeof RecordDiffSchema>;
 
@@ -19,7 +21,24 @@ export function emptyDiff(): RecordDiff {
 }
 
 export function isEmptyDiff(d: RecordDiff): boolean {
-  return !Object.keys(d.added).length && !Object.keys(d.updated).length && !Object.keys(d.removed).length && !d.order;
+  return (
+    !Object.keys(d.added).length &&
+    !Object.keys(d.updated).length &&
+    !Object.keys(d.removed).length &&
+    !d.order &&
+    !d.rejectedPredictions
+  );
+}
+
+/** The keys of the predictions rejected in `s` (none when the field is absent). */
+export function rejectedOf(s: AnnotationState): string[] {
+  return s.rejectedPredictions ?? [];
+}
+
+/** `s` with `keys` as its rejected predictions (the field left out when there are none, as older states have it). */
+function withRejected(s: AnnotationState, keys: string[]): AnnotationState {
+  const { rejectedPredictions: _, ...rest } = s;
+  return keys.length ? { ...rest, rejectedPredictions: keys } : rest;
 }
 
 export class DiffConflictError extends Error {
@@ -47,7 +66,7 @@ export function applyDiff(s: AnnotationState, d: RecordDiff): AnnotationState {
     order = order.filter((id) => !(id in d.removed));
     for (const id of Object.keys(d.added)) order = [...order, id];
   }
-  return { persons, order };
+  return withRejected({ ...s, persons, order }, d.rejectedPredictions ? [...d.rejectedPredictions[1]] : rejectedOf(s));
 }
 
 /** The diff that undoes `d`. */
@@ -59,6 +78,9 @@ export function invertDiff(d: RecordDiff): RecordDiff {
     removed: d.added,
     updated,
     ...(d.order ? { order: [d.order[1], d.order[0]] as [string[], string[]] } : {}),
+    ...(d.rejectedPredictions
+      ? { rejectedPredictions: [d.rejectedPredictions[1], d.rejectedPredictions[0]] as [string[], string[]] }
+      : {}),
   };
 }
 
@@ -85,5 +107,8 @@ export function squashDiffs(a: RecordDiff, b: RecordDiff): RecordDiff {
     } else out.removed[id] = rec;
   }
   if (a.order || b.order) out.order = [a.order ? a.order[0] : b.order![0], b.order ? b.order[1] : a.order![1]];
+  const ra = a.rejectedPredictions,
+    rb = b.rejectedPredictions;
+  if (ra || rb) out.rejectedPredictions = [ra ? ra[0] : rb![0], rb ? rb[1] : ra![1]];
   return out;
 }

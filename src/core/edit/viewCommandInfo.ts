@@ -14,6 +14,7 @@ export const VIEW_COMMAND_INFO = [
   { id: 'view.fit', label: 'Fit the image to the canvas', shortcuts: ['F'] },
   { id: 'view.actualSize', label: 'Zoom to 1:1', shortcuts: ['1'] },
   { id: 'view.heatmap', label: 'Show/hide the heatmap overlay', shortcuts: ['H'] },
+  { id: 'view.predictions', label: "Show/hide the model's predictions", shortcuts: ['G'] },
   { id: 'view.nextChannel', label: 'Next heatmap channel', shortcuts: [']'] },
   { id: 'view.previousChannel', label: 'Previous heatmap channel', shortcuts: ['['] },
   { id: 'view.help', label: 'Keyboard shortcuts', shortcuts: ['?', 'Shift+?'] },

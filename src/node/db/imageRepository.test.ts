@@ -69,6 +69,21 @@ describe('ImageRepository', () => {
     expect(ids({ ids: [4, 1, 2], minScore: 0.25 })).toEqual([1, 2]);
     expect(images.list({ ids: [] })).toEqual({ total: 0, images: [] });
     expect(images.list({ limit: 2, offset: 1 })).toMatchObject({ total: 4, images: [{ id: 3 }, { id: 1 }] });
+    // Where an image is in each of these lists (the app resumes there): the list's own order, null when left out.
+    const filters: Parameters<typeof images.list>[0][] = [
+      {},
+      { status: 'unreviewed' },
+      { minScore: 0.25 },
+      { ids: [4, 1, 2] },
+      { ids: [4, 1, 2], minScore: 0.25 },
+      { ids: [3, 2], status: 'unreviewed' },
+    ];
+    for (const f of filters)
+      for (const id of [1, 2, 3, 4]) {
+        const at = ids(f).indexOf(id);
+        expect(images.position(f, id), `${id} in ${JSON.stringify(f)}`).toBe(at < 0 ? null : at);
+      }
+    expect(images.position({}, 99)).toBeNull();
     expect(images.statusCounts()).toEqual({ accepted: 1, unreviewed: 3 });
     expect(
       images

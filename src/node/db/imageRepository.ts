@@ -121,26 +121,25 @@ export class ImageRepository {
    * given), each prepared once; `ids` travel as one JSON parameter, whatever their number.
    */
   list(f: ImageFilter): { total: number; images: ListedImage[] } {
-    const conds: string[] = [],
-      args: (string | number)[] = [];
-    const when = (given: boolean, cond: string, arg: () => string | number) => {
-      if (!given) return;
-      conds.push(cond);
-      args.push(arg());
-    };
-    when(f.status !== undefined, 'status = ?', () => f.status!);
-    when(f.minScore !== undefined, 'latest_score >= ?', () => f.minScore!);
-    when(f.maxScore !== undefined, 'latest_score <= ?', () => f.maxScore!);
-    when(f.ids !== undefined, 'id IN (SELECT value FROM json_each(?))', () => JSON.stringify(f.ids));
-    const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+    const { where, args, order, orderArgs } = listQuery(f);
     const total = this.q.pluck(`SELECT COUNT(*) FROM images ${where}`).get(...args) as number;
-    const byIds = f.ids ? "instr(?, ',' || id || ','), " : '';
     const rows = this.q
       .get(
-        `SELECT id, rel_path AS relPath, width, height, status, missing, latest_score AS score FROM images ${where} ORDER BY ${byIds}${ORDER} LIMIT ? OFFSET ?`,
+        `SELECT id, rel_path AS relPath, width, height, status, missing, latest_score AS score FROM images ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
       )
-      .all(...args, ...(f.ids ? [`,${f.ids.join(',')},`] : []), f.limit ?? 500, f.offset ?? 0) as Row<ListedImage>[];
+      .all(...args, ...orderArgs, f.limit ?? 500, f.offset ?? 0) as Row<ListedImage>[];
     return { total, images: rows.map(withMissing) };
+  }
+
+  /** Where image `id` is in the list of this filter (its index from 0), or null when the filter leaves it out. */
+  position(f: ImageFilter, id: number): number | null {
+    const { where, args, order, orderArgs } = listQuery(f);
+    const pos = this.q
+      .pluck(
+        `SELECT pos FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY ${order}) - 1 AS pos FROM images ${where}) WHERE id = ?`,
+      )
+      .get(...orderArgs, ...args, id) as number | undefined; // the window's ORDER BY comes before the WHERE
+    return pos ?? null;
   }
 
   /** Sets the review status (`ifStatus`: only from that status, in the same statement); the status after. */
@@ -189,6 +188,27 @@ export class ImageRepository {
   setCocoRecord(id: number, cocoJson: string, sortKey: number): void {
     this.q.get('UPDATE images SET coco_json = ?, sort_key = ? WHERE id = ?').run(cocoJson, sortKey, id);
   }
+}
+
+/** The WHERE and ORDER BY of a list variant, with their parameters (the list and a position in it agree). */
+function listQuery(f: ImageFilter): { where: string; args: (string | number)[]; order: string; orderArgs: string[] } {
+  const conds: string[] = [],
+    args: (string | number)[] = [];
+  const when = (given: boolean, cond: string, arg: () => string | number) => {
+    if (!given) return;
+    conds.push(cond);
+    args.push(arg());
+  };
+  when(f.status !== undefined, 'status = ?', () => f.status!);
+  when(f.minScore !== undefined, 'latest_score >= ?', () => f.minScore!);
+  when(f.maxScore !== undefined, 'latest_score <= ?', () => f.maxScore!);
+  when(f.ids !== undefined, 'id IN (SELECT value FROM json_each(?))', () => JSON.stringify(f.ids));
+  return {
+    where: conds.length ? `WHERE ${conds.join(' AND ')}` : '',
+    args,
+    order: `${f.ids ? "instr(?, ',' || id || ','), " : ''}${ORDER}`,
+    orderArgs: f.ids ? [`,${f.ids.join(',')},`] : [],
+  };
 }
 
 export const imageRepository = perConnection((db) => new ImageRepository(db));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
 import { PROJECT_FIXTURES } from '../../../test/support/fixturePaths.ts';
+import { PERSON_SCORE_THRESHOLD_RANGE } from '../../core/review/personScoreThreshold.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
 const isRoot = process.getuid?.() === 0;
@@ -27,6 +28,7 @@ describe('openProjectDb', () => {
       'models',
       'predictions',
       'project_meta',
+      'review_settings',
     ]);
     db.close();
   });
@@ -183,13 +185,38 @@ describe('migrations from fixture databases', () => {
     expect([score(1), score(2), score(3)]).toEqual([0.9, null, 0.5]);
     db.close();
   });
+
+  it('migration 007 adds the review settings (one row, the threshold NULL = the default) to an existing project', () => {
+    const file = path.join(tmp, 'v6.sqlite');
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 6) });
+    v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at, status)
+      VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0, 'accepted')`);
+    v6.close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 7) });
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.prepare('SELECT id, person_score_threshold FROM review_settings').all()).toEqual([
+      { id: 1, person_score_threshold: null },
+    ]);
+    expect(db.prepare('SELECT rel_path, status FROM images').all()).toEqual([
+      { rel_path: 'a.jpg', status: 'accepted' },
+    ]);
+    const set = db.prepare('UPDATE review_settings SET person_score_threshold = ? WHERE id = 1');
+    set.run(-0.5);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.min);
+    set.run(PERSON_SCORE_THRESHOLD_RANGE.max);
+    // The table's bounds are the app's range (core/review/personScoreThreshold.ts), just outside refused.
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.max + 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => set.run(PERSON_SCORE_THRESHOLD_RANGE.min - 1e-9)).toThrow(/CHECK constraint/);
+    expect(() => db.prepare('INSERT INTO review_settings (id) VALUES (2)').run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
 });
 
-/** The detection settings' migration (issue 12B): numbered after 12A's review settings once both are merged. */
+/** The detection settings' migration (issue 12B): numbered after 12A's review settings (007). */
 const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
 
 describe('migration numbering', () => {
-  it('is one unbroken sequence, detection settings last (007 until issue 12A takes 007; then 008)', () => {
+  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008', () => {
     expect(loadMigrations().map((m) => m.name)).toEqual([
       '001-initial.sql',
       '002-coco-passthrough.sql',
@@ -197,14 +224,15 @@ describe('migration numbering', () => {
       '004-prediction-scores.sql',
       '005-edits-by-state.sql',
       '006-image-scores.sql',
-      '007-detect-settings.sql',
+      '007-review-settings.sql',
+      '008-detect-settings.sql',
     ]);
     expect(DETECT_SETTINGS.version).toBe(SCHEMA_VERSION);
   });
   it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
     const dir = mkdtempSync(path.join(tmp, 'gap-'));
     for (const m of loadMigrations().slice(0, 6)) writeFileSync(path.join(dir, m.name), m.sql);
-    writeFileSync(path.join(dir, '008-detect-settings.sql'), DETECT_SETTINGS.sql);
+    writeFileSync(path.join(dir, '008-detect-settings.sql'), DETECT_SETTINGS.sql); // 007 left out
     expect(() => loadMigrations(dir)).toThrow('migration 008-detect-settings.sql is out of sequence: expected 007');
   });
 });

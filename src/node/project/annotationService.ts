@@ -2,18 +2,22 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import { EDIT_HISTORY_READ_MAX } from '../../contract/poseApi.ts';
 import { annotationStore } from './annotationStore.ts';
 import { requireImage } from './imageService.ts';
+import { imageRepository } from '../db/imageRepository.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
 /**
  * The service's annotations: the view (state, revision, a window of its history), saves of EditHistory steps and
  * history pages, through the store; every saved change is announced (`annotationChanged`) to the other windows.
  * Every save names the revision its steps were made on; a stale `do` is re-based or refused with 409 and the current
- * annotation (AnnotationStore.save). Refusals are ApiErrors with their code, never a bare 500.
+ * annotation (AnnotationStore.save). Refusals are ApiErrors with their code, never a bare 500. Viewing never
+ * changes a review status: a saved edit of an "unreviewed" image makes it "in progress", in the save's transaction.
  */
 export function annotationMethods(
   c: ServiceContext,
 ): Pick<ProjectService, 'getAnnotation' | 'saveEdits' | 'getEditHistory'> {
   const store = annotationStore(c.db);
+  const images = imageRepository(c.db);
   const changed = (imageId: number, revision: number) => c.events.emit('annotationChanged', { imageId, revision });
   return {
     async getAnnotation({ imageId }) {
@@ -22,7 +26,11 @@ export function annotationMethods(
     },
     async saveEdits({ imageId, revision, steps }) {
       requireImage(c.db, imageId);
-      const r = store.save(imageId, steps, { baseRevision: revision });
+      const r = writeTransaction(c.db, 'the edit', () => {
+        const saved = store.save(imageId, steps, { baseRevision: revision });
+        if (saved.saved) images.setStatus(imageId, 'in_progress', 'unreviewed');
+        return saved;
+      });
       if (r.saved) changed(imageId, r.revision);
       return {
         revision: r.revision,

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import type { JointRecord, PersonRecord } from '../../core/edit/poseRecords.ts';
+import { isEmptyPerson, isLabelled, type JointRecord, type PersonRecord } from '../../core/edit/poseRecords.ts';
 import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
@@ -18,16 +18,55 @@ import { readTransaction } from '../db/writeTransaction.ts';
 const AREA_SOURCE =
   "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
 
+/**
+ * Which images an export takes. By default those whose ground truth is established: accepted, "no person", and
+ * images imported with their annotations (unless rejected since), so that import(export(x)) == x for an imported
+ * dataset — never an image that only has predictions or that someone merely opened. `onlyReviewed`: accepted and
+ * "no person" only. `all`: every image, each with its review status recorded (`review_status` in its record).
+ * Plain data: it travels to the project worker as it is.
+ */
 export interface ExportOptions {
   onlyReviewed?: boolean;
+  all?: boolean;
+}
+
+/** The image record field an `all` export records each image's review status in. */
+export const REVIEW_STATUS_FIELD = 'review_status';
+
+/** Why these options cannot go together, or null (the CLI and the service refuse them with this). */
+export function exportScopeProblem(o: ExportOptions): string | null {
+  return o.onlyReviewed && o.all ? 'choose either only the reviewed images or all of them, not both' : null;
+}
+
+/**
+ * Whether an image belongs to an export of these options (see ExportOptions). An imported record is established
+ * ground truth unless it says otherwise: an `all` export imported again records each image's status in the project
+ * it came from, and an image that was only predicted or opened there (no annotations in the file) must not become a
+ * person-free image here.
+ */
+export function inExportScope(r: Pick<ImageRecord, 'status' | 'cocoJson'>, o: ExportOptions): boolean {
+  if (o.all) return true;
+  if (r.status === 'accepted' || r.status === 'no_person') return true;
+  if (o.onlyReviewed || r.cocoJson === null || r.status === 'rejected') return false;
+  const recorded = (JSON.parse(r.cocoJson) as Record<string, unknown>)[REVIEW_STATUS_FIELD];
+  return recorded === undefined || recorded === 'accepted' || recorded === 'no_person';
 }
 
 /**
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
  * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
- * stay in `images`. `onlyReviewed`: accepted and "no person" images only. The result passes the validator.
+ * stay in `images`; the images of ExportOptions. A person with no labelled joint and no box of its own is never
+ * written (`exportCocoCounted` counts them). The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
+  return exportCocoCounted(db, o).dataset;
+}
+
+/** exportCoco, and how many empty persons it left out. */
+export function exportCocoCounted(
+  db: ProjectDb,
+  o: ExportOptions = {},
+): { dataset: CocoDataset; emptyPersons: number } {
   // One snapshot of images and annotations, as a single query would read them.
   const all = readTransaction(db, () =>
     imageRepository(db)
@@ -39,11 +78,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
   const chosen = [...all]
     .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
-    .filter((r) =>
-      o.onlyReviewed
-        ? r.status === 'accepted' || r.status === 'no_person'
-        : r.cocoJson !== null || r.state !== null || r.status !== 'unreviewed',
-    )
+    .filter((r) => inExportScope(r, o))
     .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
   const usedAnnIds: number[] = [];
   for (const r of chosen) {
@@ -56,9 +91,17 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   const nextAnn = freshCocoIds(usedAnnIds);
   const images: CocoImage[] = [],
     annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
-  let derivedArea = false;
+  let derivedArea = false,
+    emptyPersons = 0;
   for (const r of chosen) {
-    const im: CocoImage = r.image ?? { id: ids.get(r.id)!, file_name: r.relPath, width: r.width, height: r.height };
+    // A status an imported record brought is another project's: only an `all` export writes one, this project's.
+    const { [REVIEW_STATUS_FIELD]: _brought, ...record }: CocoImage & Record<string, unknown> = r.image ?? {
+      id: ids.get(r.id)!,
+      file_name: r.relPath,
+      width: r.width,
+      height: r.height,
+    };
+    const im = (o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record) as CocoImage;
     images.push(im);
     const state = r.state;
     if (!state) continue;
@@ -72,6 +115,10 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
             severity: 'error',
           },
         ]);
+      if (isEmptyPerson(p)) {
+        emptyPersons++;
+        continue;
+      }
       const c = p.coco ?? {};
       const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
       if (derived) derivedArea = true;
@@ -88,7 +135,7 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   };
   const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
   if (errors.length) throw new CocoFormatError('export', errors);
-  return out;
+  return { dataset: out, emptyPersons };
 }
 
 /** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
@@ -126,7 +173,8 @@ export function annotationOf(p: PersonRecord, imageId: number, id: number): { an
   const keypoints: number[] = [];
   let n = 0;
   for (const j of p.joints) {
-    if (j) {
+    // A joint set to v = 0 keeps its position in the editor; COCO writes 0, 0, 0 for it.
+    if (isLabelled(j)) {
       keypoints.push(j.x, j.y, j.v);
       n++;
     } else keypoints.push(0, 0, 0);
@@ -163,26 +211,32 @@ export function cocoImageIds(images: Pick<ImageRecord, 'id' | 'cocoJson'>[]): Ma
   return ids;
 }
 
-/** The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco). */
-export function exportResults(db: ProjectDb, runId: number): CocoKeypointResult[] {
+/**
+ * The model's predictions of one run as a COCO results file (flat list; image ids as in exportCoco), on the images
+ * of ExportOptions — the images of the GT export with the same options, so that the pair evaluates (default: every
+ * image). Scores are the decoder's own (the person score 1 − 1/total), never rescaled.
+ */
+export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = { all: true }): CocoKeypointResult[] {
   const [all, predicted] = readTransaction(
     db,
     () => [imageRepository(db).all(), runRepository(db).predictionsOf(runId)] as const,
   );
   const ids = cocoImageIds(all);
-  return all.flatMap((im) =>
-    (predicted.get(im.id) ?? []).map((pose) => ({
-      image_id: ids.get(im.id)!,
-      category_id: 1,
-      score: pose.score,
-      keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-    })),
-  );
+  return all
+    .filter((im) => inExportScope(im, o))
+    .flatMap((im) =>
+      (predicted.get(im.id) ?? []).map((pose) => ({
+        image_id: ids.get(im.id)!,
+        category_id: 1,
+        score: pose.score,
+        keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
+      })),
+    );
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
-  const xs = joints.filter((j): j is JointRecord => j !== null).map((j) => j.x),
-    ys = joints.filter((j): j is JointRecord => j !== null).map((j) => j.y);
+  const xs = joints.filter(isLabelled).map((j) => j.x),
+    ys = joints.filter(isLabelled).map((j) => j.y);
   if (!xs.length) return [0, 0, 1, 1];
   const x0 = Math.min(...xs),
     y0 = Math.min(...ys);

@@ -184,10 +184,11 @@ class ImageImport {
     const changed = c.imagesAdded + c.imagesUpdated + c.personsAdded + c.personsUpdated + c.personsRemoved > 0;
     if (!changed && !c.datasetUpdated) return this.result;
     for (const [id, cocoJson, order] of this.pinLater) this.images.setCocoRecord(id, cocoJson, order);
-    // New categories may not hold what persons of other images refer to: then the whole export is checked.
+    // New categories may not hold what persons of other images refer to: then the whole export (of every image,
+    // whatever its status) is checked.
     if (c.datasetUpdated && othersHavePersons) {
       try {
-        exportCoco(this.db);
+        exportCoco(this.db, { all: true });
       } catch (e) {
         if (!(e instanceof CocoFormatError)) throw e;
         throw new CocoFormatError(

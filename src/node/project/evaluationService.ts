@@ -32,11 +32,7 @@ export function evaluateRun(db: ProjectDb, runId?: number): RunEvaluation {
       'conflict',
       'no reviewed images yet: accept images (Enter) or mark them "no person" to evaluate the model against them',
     );
-  const ids = new Set(gt.images.map((i) => i.id));
-  const report = evaluationReport(
-    gt,
-    exportResults(db, id).filter((x) => ids.has(x.image_id)),
-  );
+  const report = evaluationReport(gt, exportResults(db, id, { onlyReviewed: true }));
   const rowOf = new Map([...cocoImageIds(imageRepository(db).all())].map(([row, coco]) => [coco, row]));
   const fileOf = new Map(gt.images.map((im) => [im.id, im.file_name]));
   const runs = listRuns(db);

@@ -6,30 +6,53 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
-import { exportCoco, exportResults } from './cocoExchange.ts';
+import { exportCocoCounted, exportResults, exportScopeProblem, type ExportOptions } from './cocoExchange.ts';
 import { chooseRun } from './chooseRun.ts';
 import { projectCacheDir } from './mapCache.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
-/** What an export wrote: images and annotations (results: detections) in the file, and where. */
+/**
+ * What an export wrote: images and annotations (results: detections) in the file, and where; a GT export also says
+ * how many persons it left out for having no labelled joint and no box (`emptyPersons`: never exported).
+ */
 export interface ExportWritten {
   images: number;
   annotations: number;
   path: string;
+  emptyPersons?: number;
 }
 
-/** The project as a validated COCO keypoints GT file, written atomically to `out` (a target already checked). */
-export async function writeGtExport(db: ProjectDb, out: string, onlyReviewed: boolean): Promise<ExportWritten> {
-  const gt = exportCoco(db, { onlyReviewed });
+/**
+ * The project's images of `scope` (ExportOptions) as a validated COCO keypoints GT file, written atomically to
+ * `out` (a target already checked).
+ */
+export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
+  const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
   await writeFileAtomic(out, serializeCoco(gt));
-  return { images: gt.images.length, annotations: gt.annotations.length, path: out };
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons };
 }
 
-/** A run's predictions as a COCO results file, written atomically to `out` (a target already checked). */
-export async function writeResultsExport(db: ProjectDb, out: string, runId: number): Promise<ExportWritten> {
-  const results = exportResults(db, runId);
+/**
+ * A run's predictions on the images of `scope` (those of the GT export with the same options) as a COCO results
+ * file, written atomically to `out` (a target already checked).
+ */
+export async function writeResultsExport(
+  db: ProjectDb,
+  out: string,
+  runId: number,
+  scope: ExportOptions,
+): Promise<ExportWritten> {
+  const results = exportResults(db, runId, scope);
   await writeFileAtomic(out, serializeCoco(results));
   return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
+}
+
+/** The export options as asked for, or a 400 that says why they cannot go together. */
+export function exportScope(onlyReviewed: boolean, all: boolean | undefined): ExportOptions {
+  const scope = { onlyReviewed, all: all === true };
+  const clash = exportScopeProblem(scope);
+  if (clash) throw new ApiError('bad_request', clash);
+  return scope;
 }
 
 /** The run a results export is of: `runId`, which must exist, or the latest finished run. */
@@ -64,10 +87,11 @@ export function recordImagesFolder(db: ProjectDb, dir: string): string {
  */
 export function exchangeMethods(c: ServiceContext): Pick<ProjectService, 'exportCoco' | 'importCoco'> {
   return {
-    async exportCoco({ path: requested, onlyReviewed, kind }) {
+    async exportCoco({ path: requested, onlyReviewed, all, kind }) {
+      const scope = exportScope(onlyReviewed, all);
       const out = exportTarget(requested, c.exchange, { database: c.db.name, cacheDir: c.cacheDir });
-      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db) });
-      return c.tasks.run('exportGt', { out, onlyReviewed });
+      if (kind === 'results') return c.tasks.run('exportResults', { out, runId: runToExport(c.db), scope });
+      return c.tasks.run('exportGt', { out, scope });
     },
     async importCoco({ path: file }) {
       return c.tasks.run('importCoco', { file: importSource(file, c.exchange), root: c.root });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { imageRepository } from '../db/imageRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
-import { writeTransaction } from '../db/writeTransaction.ts';
+import { readTransaction, writeTransaction } from '../db/writeTransaction.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
@@ -58,8 +58,13 @@ export function imageMethods(
         lastRun: run ?? null,
       };
     },
-    async listImages(r) {
-      return images.list(r);
+    // `positionOf`: where that image is in the filtered list (the app resumes at the image it left, whatever the
+    // filter), read in the same snapshot as the page.
+    async listImages({ positionOf, ...filter }) {
+      return readTransaction(c.db, () => ({
+        ...images.list(filter),
+        ...(positionOf === undefined ? {} : { position: images.position(filter, positionOf) }),
+      }));
     },
     // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
     async setStatus({ imageId, status, ifStatus }) {

@@ -16,6 +16,7 @@ import { exchangeMethods } from './exchangeService.ts';
 import { imageMethods } from './imageService.ts';
 import { modelMethods } from './modelService.ts';
 import { ProblemFiles } from './problemFiles.ts';
+import { reviewSettingsMethods } from './reviewSettingsService.ts';
 
 export interface ProjectServiceOptions {
   /** The app's bundled model: detection uses it while the project names no other (default: resources/models). */
@@ -74,9 +75,9 @@ export interface ServiceContext {
 /**
  * The project's API (the contract's PoseApi) over its database and folder, for every transport, one concern per
  * module: images (imageService), annotations (annotationService), detection jobs (detectionService), models and
- * detection settings (modelService), COCO exchange (exchangeService) and evaluation (evaluationService). Long jobs
- * run in the background and report through `events` (jobProgress, imageDetected, jobFinished, modelImport,
- * annotationChanged).
+ * detection settings (modelService), review settings (reviewSettingsService), COCO exchange (exchangeService) and
+ * evaluation (evaluationService). Long jobs run in the background and report through `events` (jobProgress,
+ * imageDetected, jobFinished, modelImport, annotationChanged).
  */
 export function createProjectService(db: ProjectDb, root: string, options: ProjectServiceOptions = {}): ProjectService {
   const onDisk = db.name !== ':memory:' && db.name !== '';
@@ -99,6 +100,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     ...annotationMethods(c),
     ...detectionMethods(c),
     ...modelMethods(c),
+    ...reviewSettingsMethods(c),
     ...exchangeMethods(c),
     ...evaluationMethods(c),
     async shutdown() {

@@ -7,7 +7,7 @@ import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from './syncImages.ts';
 import { runDetectJob } from '../jobs/detectJob.ts';
 import { AnnotationStore } from './annotationStore.ts';
-import { addPerson, placeJoint } from '../../core/edit/poseEdits.ts';
+import { addPerson, cycleVisibility, placeJoint } from '../../core/edit/poseEdits.ts';
 import { reviewQueue } from './reviewQueue.ts';
 import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
 
@@ -44,6 +44,15 @@ describe('reviewQueue', () => {
     expect(byHardness[0].imageId).toBe(2);
     expect(byHardness[0].key).toBeGreaterThan(0);
     expect(byHardness.slice(1).map((e) => e.key)).toEqual([-1, -1]);
+    // A joint set to v = 0 is not labelled (its position is only kept for the V cycle): it adds no target.
+    s = store.load(2).state;
+    s = store.apply(2, placeJoint(s, 'h', 9, 80, 10), 'place').state;
+    const withThird = (await reviewQueue(db, runId, 'hardness', cacheDir))[0].key;
+    expect(withThird).not.toBe(byHardness[0].key);
+    s = store.apply(2, cycleVisibility(s, 'h', 9), 'v 1').state;
+    store.apply(2, cycleVisibility(s, 'h', 9), 'v 0');
+    expect(store.load(2).state.persons.h.joints[9]).toMatchObject({ x: 80, y: 10, v: 0 });
+    expect((await reviewQueue(db, runId, 'hardness', cacheDir))[0].key).toBe(byHardness[0].key);
     db.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import { isLabelled } from '../../core/edit/poseRecords.ts';
 import { imageHardness } from '../../core/eval/imageHardness.ts';
 import { MapCache, mapCacheKey, runMapSettings } from './mapCache.ts';
 import { imageRepository, type ImageStatus } from '../db/imageRepository.ts';
@@ -52,7 +53,7 @@ export async function reviewQueue(
     const persons = annotation.order
       .map((id) => annotation.persons[id])
       .filter((p) => !p.crowd)
-      .map((p) => p.joints.map((j) => (j ? { x: j.x, y: j.y } : null)));
+      .map((p) => p.joints.map((j) => (isLabelled(j) ? { x: j.x, y: j.y } : null))); // v = 0: not labelled
     out.push({ imageId: im.id, key: imageHardness(im.width, im.height, passes, persons) });
   }
   return out.sort((a, b) => b.key - a.key || a.imageId - b.imageId);

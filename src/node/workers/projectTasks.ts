@@ -5,6 +5,7 @@ import { importCoco } from '../project/cocoImport.ts';
 import { evaluateRun } from '../project/evaluationService.ts';
 import { writeGtExport, writeResultsExport } from '../project/exchangeService.ts';
 import { syncImages } from '../project/syncImages.ts';
+import type { ExportOptions } from '../project/cocoExchange.ts';
 
 /**
  * The heavy work on a project: hashing a folder's images, COCO import, export and evaluation. Each task takes the
@@ -14,8 +15,9 @@ import { syncImages } from '../project/syncImages.ts';
 export const PROJECT_TASKS = {
   syncImages: (db: ProjectDb, a: { root: string }) => syncImages(db, a.root),
   importCoco: async (db: ProjectDb, a: { file: string; root: string }) => importCoco(db, a.file, a.root),
-  exportGt: (db: ProjectDb, a: { out: string; onlyReviewed: boolean }) => writeGtExport(db, a.out, a.onlyReviewed),
-  exportResults: (db: ProjectDb, a: { out: string; runId: number }) => writeResultsExport(db, a.out, a.runId),
+  exportGt: (db: ProjectDb, a: { out: string; scope: ExportOptions }) => writeGtExport(db, a.out, a.scope),
+  exportResults: (db: ProjectDb, a: { out: string; runId: number; scope: ExportOptions }) =>
+    writeResultsExport(db, a.out, a.runId, a.scope),
   evaluate: async (db: ProjectDb, a: { runId?: number }) => evaluateRun(db, a.runId),
 };
 

@@ -60,9 +60,9 @@ describe('WorkerTasks', () => {
     writeFileSync(path.join(root, 'in.json'), JSON.stringify(coco(['a.png', 'b.png', 'gone.png'], 2)));
     const imported = await worker.run('importCoco', { file: path.join(root, 'in.json'), root });
     expect(imported).toMatchObject({ images: 3, persons: 6, missingFiles: ['gone.png'], changes: { imagesAdded: 1 } });
-    const viaWorker = await worker.run('exportGt', { out: path.join(root, 'w.json'), onlyReviewed: false });
-    await inProcessTasks(db).run('exportGt', { out: path.join(root, 'p.json'), onlyReviewed: false });
-    expect(viaWorker).toEqual({ images: 3, annotations: 6, path: path.join(root, 'w.json') });
+    const viaWorker = await worker.run('exportGt', { out: path.join(root, 'w.json'), scope: {} });
+    await inProcessTasks(db).run('exportGt', { out: path.join(root, 'p.json'), scope: {} });
+    expect(viaWorker).toEqual({ images: 3, annotations: 6, path: path.join(root, 'w.json'), emptyPersons: 0 });
     expect(readFileSync(path.join(root, 'w.json'), 'utf8')).toBe(readFileSync(path.join(root, 'p.json'), 'utf8'));
     const { info: _info, ...back } = JSON.parse(readFileSync(path.join(root, 'w.json'), 'utf8'));
     expect(back).toEqual(coco(['a.png', 'b.png', 'gone.png'], 2));
@@ -87,7 +87,9 @@ describe('WorkerTasks', () => {
       code: 'conflict',
       message: 'no finished detection run to evaluate yet: run detection first',
     });
-    expect(await worker.run('exportResults', { out: path.join(root, 'r.json'), runId: 7 })).toMatchObject({
+    expect(
+      await worker.run('exportResults', { out: path.join(root, 'r.json'), runId: 7, scope: { all: true } }),
+    ).toMatchObject({
       annotations: 0,
     });
     const missing = await worker.run('importCoco', { file: path.join(root, 'none.json'), root }).catch((e) => e);

@@ -3,6 +3,7 @@ import { ImageList } from './ImageList.tsx';
 import { PoseCanvas } from './PoseCanvas.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
+import { TriagePanel } from './TriagePanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
 import { ExportDialog, HelpOverlay } from './Dialogs.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
@@ -16,8 +17,8 @@ export function App() {
   const dialog = useSlice(engine.notices.dialog);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (e.key !== 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      // Only a field one types into keeps its keys; after a click on a checkbox, a slider or a list the shortcuts work.
+      if (e.key !== 'Escape' && typesText(e.target)) return;
       if (engine.handleKey(e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -31,6 +32,7 @@ export function App() {
         <PoseCanvas />
         <div className="right">
           <SidePanel />
+          <TriagePanel />
           <HeatmapPanel />
         </div>
       </main>
@@ -44,4 +46,15 @@ export function App() {
       {dialog === 'rerun' && <RerunDialog />}
     </div>
   );
+}
+
+/** Input types that are not typed into: their keys stay the app's shortcuts. */
+const NOT_TYPED = new Set(['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color', 'file', 'image']);
+
+/** A field that takes typed text (a text or number input, a textarea, an editable element). */
+export function typesText(target: EventTarget | null): boolean {
+  const t = target as HTMLElement | null;
+  if (!t || typeof t.tagName !== 'string') return false;
+  if (t.tagName === 'TEXTAREA' || t.isContentEditable) return true;
+  return t.tagName === 'INPUT' && !NOT_TYPED.has((t as HTMLInputElement).type);
 }

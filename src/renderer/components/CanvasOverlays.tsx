@@ -5,7 +5,8 @@ import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { colormapLut } from '../../core/geometry/colormap.ts';
 import type { Viewport } from '../../core/geometry/viewport.ts';
 import type { PersonRecord } from '../../core/edit/poseRecords.ts';
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { TriagedPrediction } from '../../core/review/predictionTriage.ts';
+import { predictedKeyOf } from '../editor/viewState.ts';
 import { paintHeatmap, type HeatmapPaint } from '../editor/paintHeatmap.ts';
 import { afterPaint } from '../editor/browserHost.ts';
 import type { OverlayMaps } from '../editor/imageSession.ts';
@@ -86,32 +87,72 @@ export function HeatmapImage(props: {
   );
 }
 
-/** Name, score, visibility and provenance of the hovered joint, from the live annotation. */
+/** Pixels between the hovered joint and its tooltip, and between the tooltip and the canvas's edge. */
+const TIP_GAP_PX = 12;
+
+/**
+ * Where a box of w × h goes beside the point (px, py) inside a canvas of cw × ch: below right of it, flipped to the
+ * other side where it would leave the canvas, and clamped inside it.
+ */
+export function tooltipPlacement(px: number, py: number, w: number, h: number, cw: number, ch: number) {
+  let left = px + TIP_GAP_PX,
+    top = py + TIP_GAP_PX;
+  if (left + w > cw) left = px - TIP_GAP_PX - w;
+  if (top + h > ch) top = py - TIP_GAP_PX - h;
+  return { left: Math.max(0, Math.min(left, cw - w)), top: Math.max(0, Math.min(top, ch - h)) };
+}
+
+/**
+ * Name, score, visibility and provenance of the hovered joint, from the live annotation (or the predicted person),
+ * with what its score means; kept inside the canvas.
+ */
 export function JointTooltip(props: {
   tip: { id: string; k: number };
   persons: Record<string, PersonRecord>;
-  ghosts: Pose[];
+  ghosts: readonly TriagedPrediction[];
   v: Viewport;
+  canvas: { w: number; h: number };
 }) {
-  const { tip, v } = props;
+  const { tip, v, canvas } = props;
+  const ref = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ w: 0, h: 0 });
   const p = props.persons[tip.id];
   const text = (() => {
     if (p) {
       const j = p.joints[tip.k];
       if (!j) return null;
-      return { j, extra: `${j.model ? ` · score ${j.model.score.toFixed(2)}` : ''} · v=${j.v} · ${j.source}` };
+      const v = j.v === 0 ? 'v=0 (not labelled; V restores it)' : `v=${j.v}`;
+      return { j, extra: `${j.model ? ` · score ${j.model.score.toFixed(2)}` : ''} · ${v} · ${j.source}` };
     }
-    const j = props.ghosts[Number(tip.id.slice(6))]?.joints[tip.k];
-    return j ? { j, extra: ` · score ${j.score.toFixed(2)} · prediction` } : null;
+    const key = predictedKeyOf(tip.id);
+    const g = props.ghosts.find((x) => x.key === key);
+    const j = g?.pose.joints[tip.k];
+    return j && g
+      ? { j, extra: ` · score ${j.score.toFixed(2)} · predicted person, score ${g.pose.score.toFixed(2)}` }
+      : null;
   })();
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && (el.offsetWidth !== size.w || el.offsetHeight !== size.h))
+      setSize({ w: el.offsetWidth, h: el.offsetHeight });
+  });
   if (!text) return null;
+  const at = tooltipPlacement(
+    text.j.x * v.scale + v.offsetX,
+    text.j.y * v.scale + v.offsetY,
+    size.w,
+    size.h,
+    canvas.w,
+    canvas.h,
+  );
   return (
-    <div
-      className="tooltip"
-      style={{ left: text.j.x * v.scale + v.offsetX + 12, top: text.j.y * v.scale + v.offsetY + 12 }}
-    >
+    <div className="tooltip" ref={ref} data-testid="joint-tooltip" style={{ left: at.left, top: at.top }}>
       {COCO_KEYPOINTS[tip.k]}
       {text.extra}
+      <div className="tooltip-note">{JOINT_SCORE_NOTE}</div>
     </div>
   );
 }
+
+/** What a joint's score is, in one line (the person score's line is SCORE_EXPLANATION, in the side panel). */
+const JOINT_SCORE_NOTE = "a joint's score is its heatmap peak (it can exceed 1)";

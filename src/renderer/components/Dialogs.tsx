@@ -56,7 +56,8 @@ export function ExportDialog() {
   const root = info?.root ?? '';
   const [file, setFile] = useState('');
   const [kind, setKind] = useState<'gt' | 'results'>('gt');
-  const [onlyReviewed, setOnlyReviewed] = useState(true);
+  // The same default as `simplepose export`: the images whose ground truth is established.
+  const [scope, setScope] = useState<'established' | 'reviewed' | 'all'>('established');
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -66,13 +67,16 @@ export function ExportDialog() {
     setBusy(true);
     // Failures take the one path (the status line); the dialog repeats the outcome where the user looks.
     const r = await engine.notices.attempt('The export failed', () =>
-      engine.client.api.exportCoco({ path: file, onlyReviewed, kind }),
+      engine.client.api.exportCoco({ path: file, onlyReviewed: scope === 'reviewed', all: scope === 'all', kind }),
     );
+    const empty = r?.emptyPersons
+      ? `; ${r.emptyPersons} person${r.emptyPersons === 1 ? '' : 's'} without any labelled joint left out`
+      : '';
     setResult(
       r
         ? {
             ok: true,
-            text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${r.path ?? file}`,
+            text: `Wrote ${r.images} images and ${r.annotations} ${kind === 'gt' ? 'annotations' : 'results'} to ${r.path ?? file}${empty}`,
           }
         : { ok: false, text: engine.notices.message.get() ?? 'The export failed' },
     );
@@ -88,12 +92,20 @@ export function ExportDialog() {
         <input type="radio" checked={kind === 'results'} onChange={() => setKind('results')} /> Model results of the
         latest run (for evaluation)
       </label>
-      {kind === 'gt' && (
+      <fieldset className="scope" aria-label="Images">
         <label>
-          <input type="checkbox" checked={onlyReviewed} onChange={(e) => setOnlyReviewed(e.target.checked)} /> Only
-          accepted / no-person images
+          <input type="radio" checked={scope === 'established'} onChange={() => setScope('established')} /> Established
+          ground truth: accepted, "no person" and imported images
         </label>
-      )}
+        <label>
+          <input type="radio" checked={scope === 'reviewed'} onChange={() => setScope('reviewed')} /> Only accepted /
+          "no person" images
+        </label>
+        <label>
+          <input type="radio" checked={scope === 'all'} onChange={() => setScope('all')} /> Every image, each with its
+          review status (also those only predicted or opened)
+        </label>
+      </fieldset>
       <label className="wide">
         File{' '}
         <input

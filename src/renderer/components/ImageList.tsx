@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { ImageStatus } from '../../contract/apiPayloads.ts';
 import type { ImageStatusName, ListFilter } from '../editor/imageListModel.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
 const ROW = 56;
-const STATUSES: ImageStatusName[] = ['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person'];
+const STATUSES = ImageStatus.options;
 
 /** The project's images: virtualised (only the visible rows exist), thumbnails, status badges, filters, queue order. */
 export function ImageList() {
@@ -14,8 +15,15 @@ export function ImageList() {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
   const [height, setHeight] = useState(600);
-  const [filter, setFilter] = useState<ListFilter>({ order: 'file' });
   const list = engine.list;
+  // The filter is the engine's (kept for the project, so a reload resumes with it); the score fields are typed
+  // here and applied on Enter or when they lose focus.
+  const filter = list.filter;
+  const [typed, setTyped] = useState({ min: '', max: '' });
+  const shown = `${filter.minScore ?? ''}|${filter.maxScore ?? ''}`;
+  useEffect(() => {
+    setTyped({ min: String(filter.minScore ?? ''), max: String(filter.maxScore ?? '') });
+  }, [shown]);
 
   useEffect(() => {
     const el = box.current!;
@@ -32,10 +40,7 @@ export function ImageList() {
     else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
   }, [index]);
 
-  const apply = (f: ListFilter) => {
-    setFilter(f);
-    void engine.setFilter(f);
-  };
+  const apply = (f: ListFilter) => void engine.setFilter(f);
   const first = Math.max(0, Math.floor(scroll / ROW) - 5);
   const last = Math.min(list.total, Math.ceil((scroll + height) / ROW) + 5);
   const rows = [];
@@ -81,7 +86,25 @@ export function ImageList() {
       </div>,
     );
   }
-  const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
+  const num = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+  const applyScores = () => {
+    const minScore = num(typed.min),
+      maxScore = num(typed.max);
+    if (minScore !== filter.minScore || maxScore !== filter.maxScore) apply({ ...filter, minScore, maxScore });
+  };
+  const scoreField = (which: 'min' | 'max', label: string) => (
+    <input
+      aria-label={label}
+      type="number"
+      step="0.05"
+      value={typed[which]}
+      onChange={(e) => setTyped({ ...typed, [which]: e.target.value })}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') applyScores();
+      }}
+      onBlur={applyScores}
+    />
+  );
   return (
     <aside className="image-list">
       <div className="filters">
@@ -107,30 +130,10 @@ export function ImageList() {
           <option value="hardness">Review queue: hardest first (focal L2)</option>
         </select>
         <div className="score-filter">
-          <label>
-            score ≥{' '}
-            <input
-              aria-label="Minimum score"
-              type="number"
-              step="0.05"
-              min="0"
-              max="1"
-              defaultValue=""
-              onBlur={(e) => apply({ ...filter, minScore: num(e.target.value) })}
-            />
+          <label title="mean person score of the latest detection (the decoder's: below 1, below 0 for weak persons)">
+            score ≥ {scoreField('min', 'Minimum score')}
           </label>
-          <label>
-            ≤{' '}
-            <input
-              aria-label="Maximum score"
-              type="number"
-              step="0.05"
-              min="0"
-              max="1"
-              defaultValue=""
-              onBlur={(e) => apply({ ...filter, maxScore: num(e.target.value) })}
-            />
-          </label>
+          <label>≤ {scoreField('max', 'Maximum score')}</label>
         </div>
         <div className="list-count" data-testid="list-count">
           {list.total.toLocaleString()} images

@@ -5,6 +5,9 @@ import { confidenceColour, LIMBS, limbSide, SIDE_COLOUR, sideOf, type JointLike 
 /** A button pressed on joint `k` of person `id`, at a stage position (screen px). */
 export type JointDown = (id: string, k: number, button: number) => void;
 
+/** A joint that limbs and ellipses join: placed and labelled (v = 0 keeps its position but is not labelled). */
+const drawn = (j: JointLike | null) => (j && j.v !== 0 ? j : null);
+
 /** One person's skeleton (image px, under the viewport transform): limbs, joints, optional body-part ellipses. */
 export const PersonShape = memo(function PersonShape(props: {
   id: string;
@@ -23,11 +26,15 @@ export const PersonShape = memo(function PersonShape(props: {
   const r = 5 / scale,
     sw = 2 / scale;
   return (
-    <Group opacity={props.ghost ? 0.75 : 1} visible={!props.hidden} listening={!!props.onJointDown || !!props.onHover}>
+    <Group
+      opacity={props.ghost && !props.selected ? 0.75 : 1}
+      visible={!props.hidden}
+      listening={!!props.onJointDown || !!props.onHover}
+    >
       {props.parts &&
         LIMBS.map(([a, b], i) => {
-          const ja = joints[a],
-            jb = joints[b];
+          const ja = drawn(joints[a]),
+            jb = drawn(joints[b]);
           if (!ja || !jb) return null;
           const len = Math.hypot(jb.x - ja.x, jb.y - ja.y);
           return (
@@ -46,8 +53,8 @@ export const PersonShape = memo(function PersonShape(props: {
           );
         })}
       {LIMBS.map(([a, b], i) => {
-        const ja = joints[a],
-          jb = joints[b];
+        const ja = drawn(joints[a]),
+          jb = drawn(joints[b]);
         if (!ja || !jb) return null;
         return (
           <Line
@@ -69,11 +76,18 @@ export const PersonShape = memo(function PersonShape(props: {
               name={`joint-${props.id}-${k}`}
               x={j.x}
               y={j.y}
-              radius={props.selectedJoint === k ? r * 1.6 : r}
-              fill={j.v === 1 ? 'rgba(0,0,0,0.35)' : confidenceColour(j.source === 'human' ? undefined : j.score)}
+              radius={(props.selectedJoint === k ? r * 1.6 : r) * (j.v === 0 ? 0.8 : 1)}
+              fill={
+                j.v === 0
+                  ? 'rgba(0,0,0,0.01)'
+                  : j.v === 1
+                    ? 'rgba(0,0,0,0.35)'
+                    : confidenceColour(j.source === 'human' ? undefined : j.score)
+              }
               stroke={props.selectedJoint === k ? '#ffffff' : SIDE_COLOUR[sideOf(k)]}
               strokeWidth={props.selectedJoint === k ? sw * 1.5 : sw}
-              dash={j.v === 1 ? [3 / scale, 2 / scale] : undefined}
+              dash={j.v === 1 || j.v === 0 ? [3 / scale, 2 / scale] : undefined}
+              opacity={j.v === 0 ? 0.6 : 1}
               perfectDrawEnabled={false}
               hitStrokeWidth={8 / scale}
               onMouseDown={(e) => {

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Group, Image as KImage, Layer, Stage } from 'react-konva';
+import { Group, Image as KImage, Layer, Rect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { PersonRecord } from '../../core/edit/poseRecords.ts';
-import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { TriagedPrediction } from '../../core/review/predictionTriage.ts';
 import { overlayStride } from '../editor/paintHeatmap.ts';
+import { PREDICTED_PREFIX, predictedKeyOf } from '../editor/viewState.ts';
 import { DragLayer, HeatmapImage, JointTooltip } from './CanvasOverlays.tsx';
 import { PersonShape } from './PersonShape.tsx';
 import { jointsOf } from './personStyle.ts';
@@ -20,8 +21,10 @@ export function PoseCanvas() {
   const annotation = useSlice(engine.annotation);
   const v = useSlice(engine.view.viewport);
   const canvas = useSlice(engine.view.canvas);
-  const { selection, placeMode } = useSlice(engine.view.selection);
+  const { selection, placeMode, prediction } = useSlice(engine.view.selection);
   const heatmap = useSlice(engine.view.heatmap);
+  const triage = useSlice(engine.triage);
+  const { showPredictions } = useSlice(engine.view.triage);
   const dragging = useSlice(engine.pointer.dragging);
   const box = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
@@ -43,7 +46,8 @@ export function PoseCanvas() {
 
   const state = annotation && cur && annotation.imageId === cur.row.id ? annotation.state : null;
   const persons: PersonRecord[] = state ? state.order.map((id) => state.persons[id]) : [];
-  const ghosts: Pose[] = cur && state && persons.length === 0 ? cur.predictions : [];
+  // The predicted persons still to decide, at or above the project's threshold (none while predictions are hidden).
+  const ghosts: readonly TriagedPrediction[] = state && triage && showPredictions ? triage.pending : [];
   const latest = useRef({ state, ghosts });
   latest.current = { state, ghosts };
 
@@ -67,15 +71,26 @@ export function PoseCanvas() {
         engine.view.hoverJoint(null);
         return;
       }
-      const p = state?.persons[id];
-      if (!p && !ghosts[Number(id.slice(6))]) return;
+      const key = predictedKeyOf(id);
+      if (!state?.persons[id] && !ghosts.some((g) => g.key === key)) return;
       setTip({ id, k });
-      engine.view.hoverJoint(p ? { personId: id, joint: k } : null);
+      engine.view.hoverJoint({ personId: id, joint: k });
     },
     [engine],
   );
 
   const dragged = dragging && state?.persons[dragging.personId];
+  // The selected predicted person is boxed: in a crowd its dashed skeleton alone is hard to find.
+  const chosen = ghosts.find((g) => g.key === prediction)?.pose.joints.filter((j) => j !== null) ?? [];
+  const pad = 8 / v.scale;
+  const chosenBox = chosen.length
+    ? {
+        x: Math.min(...chosen.map((j) => j.x)) - pad,
+        y: Math.min(...chosen.map((j) => j.y)) - pad,
+        w: Math.max(...chosen.map((j) => j.x)) - Math.min(...chosen.map((j) => j.x)) + 2 * pad,
+        h: Math.max(...chosen.map((j) => j.y)) - Math.min(...chosen.map((j) => j.y)) + 2 * pad,
+      }
+    : null;
   return (
     <div className={`canvas-box${placeMode ? ' placing' : ''}`} ref={box} data-testid="canvas">
       {cur && (
@@ -98,7 +113,10 @@ export function PoseCanvas() {
           }}
           onMouseUp={(e) => {
             const p = at();
-            if (p) engine.pointer.up(p[0], p[1], e.evt.button, e.target.name().startsWith('joint-'));
+            // Over a predicted person's joint is over the image (a click there places a joint or picks the person).
+            const name = e.target.name();
+            const onJoint = name.startsWith('joint-') && !name.startsWith(`joint-${PREDICTED_PREFIX}`);
+            if (p) engine.pointer.up(p[0], p[1], e.evt.button, onJoint);
           }}
         >
           <Layer listening={false} imageSmoothingEnabled={v.scale < 2}>
@@ -126,19 +144,34 @@ export function PoseCanvas() {
           </Layer>
           <Layer>
             <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>
-              {ghosts.map((g, i) => (
+              {ghosts.map((g) => (
                 <PersonShape
-                  key={`ghost${i}`}
-                  id={`ghost:${i}`}
-                  joints={g.joints}
+                  key={g.key}
+                  id={`${PREDICTED_PREFIX}${g.key}`}
+                  joints={g.pose.joints}
                   scale={v.scale}
                   selectedJoint={null}
-                  selected={false}
+                  selected={prediction === g.key}
                   ghost
                   parts={heatmap.parts}
+                  // Placing a joint, a press on a prediction is a press on the image (it places the joint there).
+                  onJointDown={placeMode ? undefined : onJointDown}
                   onHover={onHover}
                 />
               ))}
+              {chosenBox && (
+                <Rect
+                  name="selected-prediction"
+                  x={chosenBox.x}
+                  y={chosenBox.y}
+                  width={chosenBox.w}
+                  height={chosenBox.h}
+                  stroke="#ffffff"
+                  strokeWidth={1.5 / v.scale}
+                  dash={[6 / v.scale, 4 / v.scale]}
+                  listening={false}
+                />
+              )}
               {persons.map((p) => (
                 <PersonShape
                   key={p.id}
@@ -159,7 +192,7 @@ export function PoseCanvas() {
           {dragging && dragged && <DragLayer person={dragged} joint={dragging.joint} parts={heatmap.parts} v={v} />}
         </Stage>
       )}
-      {tip && state && <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} />}
+      {tip && state && <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} canvas={canvas} />}
       {loading && <div className="canvas-note">Loading…</div>}
       {error && (
         <div className="canvas-note error" role="alert">

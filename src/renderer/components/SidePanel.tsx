@@ -1,5 +1,7 @@
 import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
+import { isLabelled } from '../../core/edit/poseRecords.ts';
+import { ReviewPrompt } from './ReviewPrompt.tsx';
 import { confidenceColour } from './personStyle.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
@@ -11,6 +13,7 @@ export function SidePanel() {
   const cur = useSlice(engine.images.current);
   const annotation = useSlice(engine.annotation);
   const { selection, placeMode } = useSlice(engine.view.selection);
+  const triage = useSlice(engine.triage);
   const ctx = engine.context();
   if (!cur || !annotation || !ctx) return <section className="panel" />;
   const { state } = annotation;
@@ -43,25 +46,20 @@ export function SidePanel() {
         {btn('image.reject', 'Reject', 'R')}
         {btn('image.skip', 'Skip', 'K')}
       </div>
-      <div className="buttons">
-        {btn('image.acceptPredictions', `Accept ${cur.predictions.length} predictions`, 'A')}
-        {btn('person.add', 'Add person', 'P')}
-      </div>
+      <ReviewPrompt />
+      <div className="buttons">{btn('person.add', 'Add person', 'P')}</div>
       <div className="buttons">
         {btn('history.undo', 'Undo', engine.isMac ? '⌘Z' : 'Ctrl+Z')}
         {btn('history.redo', 'Redo', engine.isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z')}
       </div>
       <h4>
         Persons ({state.order.length}
-        {state.order.length === 0 && cur.predictions.length
-          ? `; ${cur.predictions.length} predicted, shown dashed`
-          : ''}
-        )
+        {triage?.pending.length ? `; ${triage.pending.length} predicted pending, shown dashed` : ''})
       </h4>
       <ul className="persons" data-testid="persons">
         {state.order.map((id, i) => {
           const p = state.persons[id];
-          const n = p.joints.filter((j) => j).length;
+          const n = p.joints.filter(isLabelled).length;
           return (
             <li
               key={id}
@@ -95,7 +93,7 @@ export function SidePanel() {
                 <tr
                   key={k}
                   className={selection.joint === k ? 'selected' : ''}
-                  onClick={() => engine.select({ personId: person.id, joint: k }, j === null)}
+                  onClick={() => engine.select({ personId: person.id, joint: k }, !isLabelled(j))}
                   data-joint={COCO_KEYPOINTS[k]}
                 >
                   <td>
@@ -111,7 +109,7 @@ export function SidePanel() {
                   </td>
                   <td>{j ? j.v : 0}</td>
                   <td>{j?.model ? j.model.score.toFixed(2) : ''}</td>
-                  <td>{j ? j.source : 'missing'}</td>
+                  <td>{j ? (j.v === 0 ? `${j.source}, not labelled` : j.source) : 'missing'}</td>
                 </tr>
               ))}
             </tbody>

@@ -16,11 +16,14 @@ export function confidenceColour(score: number | undefined): string {
   return `hsl(${Math.round(t * 120)}, 85%, 50%)`;
 }
 
-/** A joint as drawn: an annotation's (with visibility and source) or a prediction's (with its score). */
+/**
+ * A joint as drawn: an annotation's (with visibility and source; v = 0: not labelled, its kept position drawn as a
+ * hollow mark without limbs) or a prediction's (with its score).
+ */
 export interface JointLike {
   x: number;
   y: number;
-  v?: 1 | 2;
+  v?: 0 | 1 | 2;
   score?: number;
   source?: string;
 }

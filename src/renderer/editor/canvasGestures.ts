@@ -1,13 +1,15 @@
 import { clampToBounds } from '../../core/edit/diffChecks.ts';
 import { moveJoint, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
-import type { RecordDiff } from '../../core/edit/recordDiff.ts';
+import { isLabelled, type AnnotationState } from '../../core/edit/poseRecords.ts';
+import { invertDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
+import { acceptTriaged, type TriagedPrediction } from '../../core/review/predictionTriage.ts';
+import { predictedPersonAt } from '../../core/review/predictionHit.ts';
 import type { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import type { ImageSession } from './imageSession.ts';
 import type { PointerHost } from './pointerMachine.ts';
 import type { Slice } from './slice.ts';
-import type { ViewState } from './viewState.ts';
+import { predictedKeyOf, type ViewState } from './viewState.ts';
 
 export interface GestureParts {
   images: ImageSession;
@@ -15,16 +17,25 @@ export interface GestureParts {
   view: ViewState;
   annotation: Slice<ShownAnnotation | null>;
   commit(diff: RecordDiff, label: string): Promise<void>;
+  /** The predicted persons the canvas shows (pending, at or above the threshold; none while hidden). */
+  shownPredictions(): readonly TriagedPrediction[];
+  newPersonId(i: number): string;
 }
+
+/** How near (screen px) a click must be to a predicted person's skeleton to select it. */
+const PICK_RADIUS_PX = 10;
 
 /**
  * What the canvas's gestures do to the open image (the PointerMachine's host): a drag is one batch of the image's
- * history — one undo step, saved when it ends, clamped to the joint bounds —, a click places the selected missing
- * joint in place mode (then selects the next missing one) or clears the selection, wheel and pan move the view.
+ * history — one undo step, saved when it ends, clamped to the joint bounds; a predicted person's joint dragged
+ * accepts that person in the same step —, a click places the selected missing joint in place mode (then selects the
+ * next missing one), selects the predicted person under it, or clears the selection; wheel and pan move the view.
  */
 export class CanvasGestures implements PointerHost {
   private readonly p: GestureParts;
   private dragStart: AnnotationState | null = null;
+  /** The accept a drag of a predicted joint began with (a cancelled drag takes it back). */
+  private dragAccepted: RecordDiff | null = null;
 
   constructor(parts: GestureParts) {
     this.p = parts;
@@ -34,7 +45,19 @@ export class CanvasGestures implements PointerHost {
     return this.p.view.viewport.get();
   }
   jointAt(personId: string, joint: number): { x: number; y: number } | null {
+    const key = predictedKeyOf(personId);
+    if (key !== null) return this.predicted(key)?.pose.joints[joint] ?? null;
     return this.p.annotation.get()?.state.persons[personId]?.joints[joint] ?? null;
+  }
+  isPredicted(personId: string): boolean {
+    return predictedKeyOf(personId) !== null;
+  }
+  clickPredicted(personId: string): void {
+    const key = predictedKeyOf(personId);
+    if (key !== null && this.predicted(key)) this.p.view.selectPrediction(key);
+  }
+  private predicted(key: string): TriagedPrediction | undefined {
+    return this.p.shownPredictions().find((t) => t.key === key);
   }
   panBy(dx: number, dy: number): void {
     this.p.view.panBy(dx, dy);
@@ -43,20 +66,35 @@ export class CanvasGestures implements PointerHost {
     this.p.view.zoom(sx, sy, factor);
   }
 
-  beginDrag(personId: string, joint: number): void {
+  beginDrag(personId: string, joint: number): string | null {
     const a = this.p.annotation.get();
-    if (!a) return;
-    this.dragStart = a.state;
+    if (!a) return null;
+    const key = predictedKeyOf(personId);
+    const t = key === null ? undefined : this.predicted(key);
+    if (key !== null && !t) return null;
     this.p.edits.beginBatch(a.imageId);
-    this.p.view.select({ personId, joint });
+    let id = personId;
+    if (t) {
+      // The predicted person becomes a person of the annotation, in the drag's own batch (one undo step).
+      id = this.p.newPersonId(0);
+      this.dragAccepted = acceptTriaged(a.state, [t], () => id);
+      void this.p.edits.commit(a.imageId, this.dragAccepted, 'Drag a predicted joint (accepts its person)');
+    }
+    this.dragStart = this.p.annotation.get()!.state;
+    this.p.view.select({ personId: id, joint });
+    return id;
   }
 
   endDrag(personId: string, joint: number, to: { x: number; y: number } | null): void {
     const start = this.dragStart,
+      accepted = this.dragAccepted,
       cur = this.p.images.current.get(),
       a = this.p.annotation.get();
     this.dragStart = null;
+    this.dragAccepted = null;
     if (!start || !cur || !a) return;
+    // A cancelled drag of a predicted joint takes its accept back: the batch then holds nothing.
+    if (!to && accepted) void this.p.edits.commit(a.imageId, invertDiff(accepted), 'Cancel drag');
     const j = start.persons[personId]?.joints[joint];
     const at = to && clampToBounds(to.x, to.y, cur.row);
     // Made on the state the drag began on; the EditSession re-bases it onto the shown one (another writer's change
@@ -78,8 +116,10 @@ export class CanvasGestures implements PointerHost {
     const { selection: sel, placeMode } = this.p.view.selection.get();
     if (!a || !cur) return;
     const person = sel.personId ? a.state.persons[sel.personId] : undefined;
-    if (!placeMode || !person || sel.joint === null || person.joints[sel.joint] !== null)
-      return this.p.view.clearSelection();
+    if (!placeMode || !person || sel.joint === null || isLabelled(person.joints[sel.joint])) {
+      const hit = predictedPersonAt(this.p.shownPredictions(), x, y, PICK_RADIUS_PX / this.viewport().scale);
+      return hit ? this.p.view.selectPrediction(hit.key) : this.p.view.clearSelection();
+    }
     const k = sel.joint;
     const at = clampToBounds(x, y, cur.row);
     const saved = this.p.commit(placeJoint(a.state, person.id, k, at.x, at.y), 'Place joint');

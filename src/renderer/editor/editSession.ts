@@ -10,6 +10,8 @@ export interface EditSessionEvents {
   /** What an image shows changed (a local step, a save's answer, another writer's change). */
   changed(imageId: number): void;
   say(message: string): void;
+  /** Steps of the image were saved (the server has them). */
+  saved?(imageId: number): void;
 }
 
 /** Waits before saving again after the project was busy or unreachable: 0.5 s doubling to 8 s. */
@@ -165,6 +167,7 @@ export class EditSession {
       try {
         const r = await this.api.saveEdits({ imageId: e.imageId, revision: e.revision, steps: steps.map(wire) });
         if (!e.acknowledged(steps.length, r)) await this.refetch(e);
+        this.events.saved?.(e.imageId);
         if (waited) this.events.say(`Saved: ${steps.map(labelOf).join(', ')}`);
         [waited, one] = [0, false];
         this.events.changed(e.imageId);

@@ -8,18 +8,23 @@ import {
   type Selection,
 } from '../../core/edit/editorCommands.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
+import type { Triage } from '../../core/review/predictionTriage.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { CanvasGestures } from './canvasGestures.ts';
 import { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
 import { ImageSession, type MediaLoader } from './imageSession.ts';
+import { ImageTriage } from './imageTriage.ts';
+import { ImageNavigation } from './imageNavigation.ts';
 import { JobMonitor } from './jobMonitor.ts';
 import { ProjectSetup } from './projectSetup.ts';
 import type { PoseEvent } from '../../contract/poseApi.ts';
 import { Notices } from './notices.ts';
 import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
 import { PointerMachine } from './pointerMachine.ts';
+import { ReviewFlow, type ReviewStatus } from './reviewFlow.ts';
+import { ReviewSettings } from './reviewSettings.ts';
 import { Slice } from './slice.ts';
 import { VIEW_COMMANDS } from './viewCommands.ts';
 import type { PrefsStorage } from './viewPrefs.ts';
@@ -38,14 +43,16 @@ export interface EngineOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type ReviewStatus = 'accepted' | 'rejected' | 'skipped' | 'no_person';
+export type { ReviewStatus };
 
 /**
  * The review editor without React, as parts with one concern each, every one a set of slices components subscribe
  * to: `images` (load, cache, prefetch: the open image), `edits` (the core EditHistory per image and its save queue:
- * `annotation` is what the open image shows), `view` (viewport, selection, hover, overlay and detection settings),
- * `pointer` (the canvas's press/pan/drag machine), `jobs` (detection), `notices` (status line and dialogs: the one
- * place a failure is reported), `list` (the image list). This class wires them and runs the commands.
+ * `annotation` is what the open image shows), `view` (viewport, selection, hover, overlay, triage and detection
+ * settings, resume points), `pointer` (the canvas's press/pan/drag machine), `jobs` (detection), `notices` (status
+ * line and dialogs: the one place a failure is reported), `list` (the image list), `settings` (the project's score
+ * threshold), `flow` (review statuses, the question before accepting undecided predictions, empty persons);
+ * `triage` is the open image's predictions as triaged at the threshold. This class wires them and runs the commands.
  */
 export class EditorEngine {
   readonly client: StudioClient;
@@ -61,14 +68,15 @@ export class EditorEngine {
   readonly pointer: PointerMachine;
   readonly jobs: JobMonitor;
   readonly setup: ProjectSetup;
-  private readonly prefetchNext: boolean;
-  private readonly afterPaint: (f: () => void) => void;
+  readonly settings: ReviewSettings;
+  readonly flow: ReviewFlow;
+  readonly triage: Slice<Triage | null>;
+  private readonly triaged: ImageTriage;
+  private readonly nav: ImageNavigation;
 
   constructor(client: StudioClient, o: EngineOptions) {
     this.client = client;
     this.isMac = o.isMac;
-    this.prefetchNext = o.prefetch ?? true;
-    this.afterPaint = o.afterPaint ?? ((f) => setTimeout(f, 0));
     this.list = new ImageListModel(
       client,
       () => this.listVersion.set(this.listVersion.get() + 1),
@@ -78,15 +86,41 @@ export class EditorEngine {
     this.view = new ViewState(o.prefs, this.notices);
     this.edits = new EditSession(
       client.api,
-      { changed: (id) => this.showAnnotation(id), say: (m) => this.notices.say(m) },
+      {
+        changed: (id) => this.showAnnotation(id),
+        say: (m) => this.notices.say(m),
+        saved: (id) => this.flow.saved(id),
+      },
       o.sleep,
     );
+    this.settings = new ReviewSettings(client, this.notices);
+    this.triaged = new ImageTriage({
+      annotation: this.annotation,
+      images: this.images,
+      view: this.view,
+      settings: this.settings,
+    });
+    this.triage = this.triaged.triage;
+    this.flow = new ReviewFlow({
+      client,
+      view: this.view,
+      images: this.images,
+      edits: this.edits,
+      list: this.list,
+      notices: this.notices,
+      annotation: this.annotation,
+      context: () => this.context(),
+      commit: (d, l) => this.commit(d, l),
+      apply: (e, l) => this.apply(e, l),
+    });
     this.gestures = new CanvasGestures({
       images: this.images,
       edits: this.edits,
       view: this.view,
       annotation: this.annotation,
       commit: (d, l) => this.commit(d, l),
+      shownPredictions: () => this.triaged.shown(),
+      newPersonId: (i) => this.newPersonId(i),
     });
     this.pointer = new PointerMachine(this.gestures);
     this.setup = new ProjectSetup(client, this.notices);
@@ -101,6 +135,21 @@ export class EditorEngine {
       },
       (e) => this.imageDetected(e),
     );
+    this.nav = new ImageNavigation({
+      notices: this.notices,
+      list: this.list,
+      images: this.images,
+      edits: this.edits,
+      view: this.view,
+      pointer: this.pointer,
+      flow: this.flow,
+      jobs: this.jobs,
+      settings: this.settings,
+      annotation: this.annotation,
+      prefetch: o.prefetch ?? true,
+      afterPaint: o.afterPaint ?? ((f) => setTimeout(f, 0)),
+      showAnnotation: (id) => this.showAnnotation(id),
+    });
     // Another window (or tab) changed an image: drop its cached copy; show it if it is open here (EditSession
     // keeps this window's unsaved steps on top). Own saves announce themselves too, with revisions it has.
     client.on('annotationChanged', (p) => {
@@ -112,65 +161,25 @@ export class EditorEngine {
 
   // ---- images ---------------------------------------------------------------------------------------------------
 
-  /** Loads the list (file order unless a filter says otherwise) and opens its first image. */
-  async start(filter: ListFilter = { order: 'file' }): Promise<void> {
-    void this.jobs.refreshProject();
+  /** Loads the list and opens where this window left the project (its filter and image), else the first image. */
+  start(filter?: ListFilter): Promise<void> {
     void this.setup.refresh();
-    await this.setFilter(filter);
+    return this.nav.start(filter);
   }
-
-  async setFilter(filter: ListFilter): Promise<void> {
-    const ok = await this.notices.attempt('The image list did not load', async () => {
-      await this.list.setFilter(filter);
-      return true;
-    });
-    if (!ok) return;
-    if (this.list.total > 0) return this.openIndex(0);
-    this.images.current.set(null);
-    this.images.status.set({ index: -1, loading: false, error: null });
-    this.annotation.set(null);
+  /** Filters the list, staying at the open image when the filter keeps it. */
+  setFilter(filter: ListFilter, imageId?: number): Promise<void> {
+    return this.nav.setFilter(filter, imageId);
   }
-
-  /** Opens the image at a list index; resolves once it is shown and interactive (measure `image-interactive:<id>`). */
-  async openIndex(index: number): Promise<void> {
-    const row = await this.notices.attempt('The image list did not load', () => this.list.ensureRow(index));
-    if (!row) return;
-    const t0 = performance.now();
-    const loaded = await this.images.open(index, row);
-    if (!loaded) {
-      if (!this.images.current.get()) this.annotation.set(null); // it failed: the canvas says why
-      return;
-    }
-    this.pointer.cancel();
-    try {
-      this.edits.loaded(row.id, loaded.annotation);
-    } catch (e) {
-      this.notices.fail(`${row.relPath} could not be opened`, e); // a history the server sent malformed
-      return;
-    }
-    this.images.show(loaded);
-    this.showAnnotation(row.id);
-    this.view.showImage(row.width, row.height);
-    this.afterPaint(() => performance.measure(`image-interactive:${row.id}`, { start: t0, end: performance.now() }));
-    if (row.status === 'unreviewed') void this.markInProgress(row.id);
-    // A page of the list that does not load now is asked for again (and its failure shown) when it is opened.
-    if (this.prefetchNext)
-      void this.list.ensureRow(index + 1).then(
-        (r) => this.images.prefetch(r),
-        () => undefined,
-      );
+  /** Opens the image at a list index; resolves once it is shown and interactive. */
+  openIndex(index: number): Promise<void> {
+    return this.nav.openIndex(index);
   }
-
+  navigate(direction: 'next' | 'previous'): Promise<void> {
+    return this.nav.navigate(direction);
+  }
   /** Opens an image by id (the evaluation panel's rows): in the current list, else in file order. */
-  async openImageId(imageId: number): Promise<void> {
-    let index = await this.notices.attempt('The image list did not load', () => this.list.findIndex(imageId));
-    if (index === -1 && this.list.filter.order !== 'file') {
-      await this.setFilter({ order: 'file' });
-      index = await this.notices.attempt('The image list did not load', () => this.list.findIndex(imageId));
-    }
-    if (index === undefined) return;
-    if (index < 0) this.notices.say(`Image ${imageId} is not in the list (filtered out or removed from the project)`);
-    else await this.openIndex(index);
+  openImageId(imageId: number): Promise<void> {
+    return this.nav.openImageId(imageId);
   }
 
   /**
@@ -184,24 +193,8 @@ export class EditorEngine {
     if (this.images.current.get()?.row.id === e.imageId) void this.reloadCurrent();
   }
 
-  async navigate(direction: 'next' | 'previous'): Promise<void> {
-    const i = this.images.status.get().index + (direction === 'next' ? 1 : -1);
-    if (i < 0 || i >= this.list.total)
-      this.notices.say(direction === 'next' ? 'That was the last image.' : 'This is the first image.');
-    else await this.openIndex(i);
-  }
-
-  /** Only from "unreviewed": another window may have reviewed the image since this list was loaded. */
-  private async markInProgress(imageId: number): Promise<void> {
-    const r = await this.notices.attempt('The image could not be marked in progress', () =>
-      this.client.api.setStatus({ imageId, status: 'in_progress', ifStatus: 'unreviewed' }),
-    );
-    if (r) this.patchStatus(imageId, r.status);
-  }
-
-  private patchStatus(imageId: number, status: ReviewStatus | 'in_progress' | 'unreviewed'): void {
-    this.list.patchRow(imageId, { status });
-    this.images.patchRow(imageId, { status });
+  private newPersonId(i: number): string {
+    return `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`;
   }
 
   private async reloadCurrent(): Promise<void> {
@@ -237,15 +230,19 @@ export class EditorEngine {
 
   context(): EditorContext | null {
     const a = this.annotation.get(),
-      cur = this.images.current.get();
-    if (!a || !cur) return null;
+      cur = this.images.current.get(),
+      triage = this.triage.get();
+    if (!a || !cur || !triage) return null;
+    const sel = this.view.selection.get();
     return {
       state: a.state,
-      selection: this.view.selection.get().selection,
-      predictions: cur.predictions,
+      selection: sel.selection,
+      triage,
+      prediction: sel.prediction,
+      predictionsShown: this.view.triage.get().showPredictions,
       canUndo: a.canUndo,
       canRedo: a.canRedo,
-      newPersonId: (i) => `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`,
+      newPersonId: (i) => this.newPersonId(i),
     };
   }
 
@@ -260,25 +257,25 @@ export class EditorEngine {
       this.notices.fail(command.label, e);
       return;
     }
+    await this.apply(effect, command.label);
+  }
+
+  /** Carries out what a command (or the review question's answer) asks for, in order. */
+  async apply(effect: CommandEffect, label: string): Promise<void> {
     if (effect.selection) this.view.select(effect.selection, effect.placeMode ?? false);
     else if (effect.placeMode !== undefined) this.view.setPlaceMode(effect.placeMode);
-    if (effect.diff) await this.commit(effect.diff, effect.label ?? command.label);
+    if (effect.diff) await this.commit(effect.diff, effect.label ?? label);
+    if (effect.prediction !== undefined) this.view.selectPrediction(effect.prediction);
     if (effect.history) await this.history(effect.history);
+    if (effect.ask) return this.flow.ask(effect.ask);
     // An image whose status could not be set stays open (the message says why).
-    if (effect.review && !(await this.review(effect.review))) return;
+    if (effect.review && !(await this.flow.review(effect.review))) return;
     if (effect.navigate) await this.navigate(effect.navigate);
   }
 
   /** Sets the open image's review status once its edits are saved; false: it could not be set. */
-  async review(status: ReviewStatus): Promise<boolean> {
-    const cur = this.images.current.get();
-    if (!cur) return false;
-    await this.edits.idle();
-    const r = await this.notices.attempt(`The image could not be marked ${status.replace('_', ' ')}`, () =>
-      this.client.api.setStatus({ imageId: cur.row.id, status }),
-    );
-    if (r) this.patchStatus(cur.row.id, r.status);
-    return r !== undefined;
+  review(status: ReviewStatus): Promise<boolean> {
+    return this.flow.review(status);
   }
 
   select(selection: Selection, placeMode = false): void {
@@ -298,6 +295,7 @@ export class EditorEngine {
 
   /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
   handleKey(e: KeyLike): boolean {
+    if (this.flow.handleKey(e)) return true;
     if (e.key === 'Escape') {
       if (this.notices.dialog.get()) this.notices.open(null);
       else {

@@ -15,6 +15,13 @@ export function engineSnapshot(e: EditorEngine) {
     setup: e.setup.setup.get(),
     problems: e.setup.problems.get(),
     importJob: e.setup.importJob.get(),
+    triagePrefs: e.view.triage.get(),
+    threshold: e.settings.settings.get(),
+    triage: e.triage.get() && {
+      counts: e.triage.get()!.counts,
+      pending: e.triage.get()!.pending.map((t) => ({ key: t.key, index: t.index, score: t.pose.score })),
+    },
+    prompt: e.flow.prompt.get(),
     job: e.jobs.job.get(),
     dialog: e.notices.dialog.get(),
     message: e.notices.message.get(),

@@ -78,22 +78,19 @@ export class ImageListModel {
     return this.rowAt(index);
   }
 
+  /** Where an image is in the list as filtered now (null: the filter leaves it out). */
+  async positionOf(imageId: number): Promise<number | null> {
+    if (this.queueIds) {
+      const i = this.queueIds.indexOf(imageId);
+      return i < 0 ? null : i;
+    }
+    const r = await this.client.api.listImages({ ...this.filterArgs(), positionOf: imageId, limit: 1 });
+    return r.position ?? null;
+  }
+
   indexOf(imageId: number): number {
     for (const [page, rows] of this.pages) {
       const i = rows.findIndex((r) => r.id === imageId);
-      if (i >= 0) return page * PAGE + i;
-    }
-    return -1;
-  }
-
-  /** The list index of an image: from the pages loaded, else page by page until found; -1 when not listed. */
-  async findIndex(imageId: number): Promise<number> {
-    const seen = this.indexOf(imageId);
-    if (seen >= 0) return seen;
-    if (this.queueIds) return this.queueIds.indexOf(imageId);
-    for (let page = 0; page * PAGE < this.total; page++) {
-      await this.loadPage(page);
-      const i = this.pages.get(page)?.findIndex((r) => r.id === imageId) ?? -1;
       if (i >= 0) return page * PAGE + i;
     }
     return -1;
@@ -108,17 +105,21 @@ export class ImageListModel {
     this.changed();
   }
 
+  private filterArgs() {
+    const f = this.filter;
+    return {
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.minScore !== undefined ? { minScore: f.minScore } : {}),
+      ...(f.maxScore !== undefined ? { maxScore: f.maxScore } : {}),
+    };
+  }
+
   private loadPage(page: number): Promise<void> {
     if (this.pages.has(page)) return Promise.resolve();
     const existing = this.pending.get(page);
     if (existing) return existing;
     const generation = this.generation;
-    const f = this.filter;
-    const filters = {
-      ...(f.status ? { status: f.status } : {}),
-      ...(f.minScore !== undefined ? { minScore: f.minScore } : {}),
-      ...(f.maxScore !== undefined ? { maxScore: f.maxScore } : {}),
-    };
+    const filters = this.filterArgs();
     const p = (async () => {
       if (this.queueIds) {
         const ids = this.queueIds.slice(page * PAGE, (page + 1) * PAGE);

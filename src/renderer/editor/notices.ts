@@ -17,15 +17,18 @@ export function reasonOf(e: unknown): string {
 export class Notices {
   readonly message = new Slice<string | null>(null);
   readonly dialog = new Slice<DialogName | null>(null);
+  /** Counts what was said: whoever notes it can tell later whether anything was said since. */
+  version = 0;
 
   say(message: string | null): void {
+    this.version++;
     this.message.set(message);
   }
 
   /** Reports a failure of `action` ("Detection did not start", "Undo failed", …); returns the message shown. */
   fail(action: string, e: unknown): string {
     const text = `${action}: ${reasonOf(e)}`;
-    this.message.set(text);
+    this.say(text);
     return text;
   }
 

@@ -4,9 +4,17 @@ import { Slice } from './slice.ts';
 /** What the pointer acts on (the engine): positions in image px unless named screen. */
 export interface PointerHost {
   viewport(): Viewport;
-  /** Where a joint of the annotation is, when it may be dragged (null: no such joint). */
+  /** Where a joint of the annotation (or of a predicted person) is, when it may be dragged (null: no such joint). */
   jointAt(personId: string, joint: number): { x: number; y: number } | null;
-  beginDrag(personId: string, joint: number): void;
+  /**
+   * A drag of the joint begins; returns the person dragged from now on (a predicted person is accepted first and
+   * becomes a person of the annotation), or null when it cannot be dragged.
+   */
+  beginDrag(personId: string, joint: number): string | null;
+  /** True for a predicted person's joint: a press drags it only once it moves; a click selects that person. */
+  isPredicted(personId: string): boolean;
+  /** A click (no movement) on a predicted person's joint. */
+  clickPredicted(personId: string): void;
   /** The drag ended at (x, y) — or was cancelled (null: the joint stays where it was). */
   endDrag(personId: string, joint: number, to: { x: number; y: number } | null): void;
   /** A click on the image (not on a joint) that did not pan. */
@@ -26,13 +34,16 @@ const PAN_THRESHOLD_PX = 3;
 type State =
   | { kind: 'idle' }
   | { kind: 'press'; x: number; y: number; moved: boolean; button: number }
+  | { kind: 'pressPredicted'; personId: string; joint: number; x: number; y: number; sx: number; sy: number }
   | { kind: 'drag'; personId: string; joint: number; dx: number; dy: number; at: { x: number; y: number } };
 
 /**
  * The canvas's pointer gestures as a state machine, fed with stage positions (screen px) by the component:
  * idle → press (left or middle button on the image) → pan once it moves past 3 px, else a click on release;
  * idle → drag (left button on a joint): the joint follows the pointer, keeping where it was grabbed, and the drag
- * ends on release — anywhere, also outside the canvas — as one undo step. The live position is its own slice
+ * ends on release — anywhere, also outside the canvas — as one undo step. A predicted person's joint: idle →
+ * pressPredicted → drag once it moves past 3 px (its person accepted, in the same undo step), else a click that
+ * selects the predicted person. The live position is its own slice
  * (`dragPoint`), so a drag repaints the dragged person only; `dragging` changes only when a drag begins or ends.
  */
 export class PointerMachine {
@@ -50,10 +61,22 @@ export class PointerMachine {
     if (button !== 0 || this.state.kind === 'drag') return;
     const j = this.host.jointAt(personId, joint);
     if (!j) return;
+    if (this.host.isPredicted(personId)) {
+      this.state = { kind: 'pressPredicted', personId, joint, x: j.x, y: j.y, sx, sy };
+      return;
+    }
+    this.startDrag(personId, joint, j, sx, sy);
+  }
+
+  private startDrag(personId: string, joint: number, j: { x: number; y: number }, sx: number, sy: number): void {
     const [x, y] = this.toImage(sx, sy);
-    this.state = { kind: 'drag', personId, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y } };
-    this.host.beginDrag(personId, joint);
-    this.dragging.set({ personId, joint });
+    const id = this.host.beginDrag(personId, joint);
+    if (id === null) {
+      this.state = { kind: 'idle' };
+      return;
+    }
+    this.state = { kind: 'drag', personId: id, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y } };
+    this.dragging.set({ personId: id, joint });
   }
 
   /** A button pressed on the image (or a prediction, which is not draggable). */
@@ -64,6 +87,12 @@ export class PointerMachine {
 
   move(sx: number, sy: number): void {
     const s = this.state;
+    if (s.kind === 'pressPredicted') {
+      if (Math.hypot(sx - s.sx, sy - s.sy) < PAN_THRESHOLD_PX) return;
+      this.startDrag(s.personId, s.joint, { x: s.x, y: s.y }, s.sx, s.sy);
+      if (this.state.kind === 'drag') this.move(sx, sy);
+      return;
+    }
     if (s.kind === 'drag') {
       const [x, y] = this.toImage(sx, sy);
       s.at = { x: x + s.dx, y: y + s.dy };
@@ -83,6 +112,7 @@ export class PointerMachine {
     const s = this.state;
     if (s.kind === 'drag') return this.release();
     this.state = { kind: 'idle' };
+    if (s.kind === 'pressPredicted') return this.host.clickPredicted(s.personId);
     if (s.kind !== 'press' || s.moved || button !== 0 || s.button !== 0 || onJoint) return;
     const [x, y] = this.toImage(sx, sy);
     this.host.click(x, y);
@@ -90,6 +120,8 @@ export class PointerMachine {
 
   /** The button released anywhere (a window listener: outside the canvas too). Ends a drag where it is. */
   release(): void {
+    // The stage's own mouseup (`up`) comes first and makes a press on a prediction a click; released outside the
+    // canvas, it is nothing.
     const s = this.state;
     this.state = { kind: 'idle' };
     if (s.kind === 'drag') this.finish(s, s.at);

@@ -16,6 +16,7 @@ const APPLY: Record<ViewCommandId, (e: EditorEngine) => void> = {
   'view.fit': (e) => e.view.fit(),
   'view.actualSize': (e) => e.view.actualSize(),
   'view.heatmap': (e) => e.view.setHeatmap({ visible: !e.view.heatmap.get().visible }),
+  'view.predictions': (e) => e.view.setTriage({ showPredictions: !e.view.triage.get().showPredictions }),
   'view.nextChannel': (e) => e.view.stepChannel(1),
   'view.previousChannel': (e) => e.view.stepChannel(-1),
   'view.help': (e) => e.notices.open('help'),
@@ -34,7 +35,9 @@ export const POINTER_GESTURES: [string, string][] = [
   ['Wheel / pinch', 'Zoom about the pointer'],
   ['Drag on the image', 'Pan'],
   ['Drag a joint', 'Move it (one undo step)'],
+  ['Drag a predicted joint', 'Accept its person and move the joint (one undo step)'],
+  ['Click a predicted person', 'Select it (then Y accepts, X rejects)'],
   ['Click (place mode)', 'Place the selected missing joint'],
-  ['Hover a joint', 'Show its heatmap channel'],
+  ['Hover a joint (predicted too)', 'Show its heatmap channel'],
   ['Esc', 'Leave place mode / close a dialog'],
 ];

@@ -1,5 +1,6 @@
 import type { ColormapName } from '../../core/geometry/colormap.ts';
 import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
+import { ImageStatus } from '../../contract/apiPayloads.ts';
 import { reasonOf } from './notices.ts';
 
 export interface HeatmapSettings {
@@ -10,9 +11,21 @@ export interface HeatmapSettings {
   followHover: boolean;
   parts: boolean;
 }
+/** The model's predictions on the canvas: shown (dashed, at or above the project's threshold) or all hidden. */
+export interface TriagePrefs {
+  showPredictions: boolean;
+}
+/** Where the window was in a project, so that a reload or a new session resumes there. */
+export interface ResumePoint {
+  imageId: number;
+  filter: { status?: string; minScore?: number; maxScore?: number; order: 'file' | 'uncertainty' | 'hardness' };
+}
 /** What this window keeps between sessions (detection settings live in the project: editor/projectSetup.ts). */
 export interface ViewPrefs {
   heatmap: HeatmapSettings;
+  triage: TriagePrefs;
+  /** By project folder (the most recent few). */
+  resume: Record<string, ResumePoint>;
 }
 
 /** Where preferences live between sessions: localStorage in the app, memory in tests. Both may throw. */
@@ -30,7 +43,12 @@ export const DEFAULT_PREFS: ViewPrefs = {
     followHover: true,
     parts: false,
   },
+  triage: { showPredictions: true },
+  resume: {},
 };
+
+/** Projects whose resume point is kept. */
+export const RESUME_PROJECTS = 20;
 
 const KEY = 'simplepose.prefs';
 
@@ -64,6 +82,37 @@ const HEATMAP: Checks<HeatmapSettings> = {
   parts: bool,
 };
 
+const TRIAGE: Checks<TriagePrefs> = { showPredictions: bool };
+const STATUSES = new Set<string>(ImageStatus.options);
+const optNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+function isResumePoint(v: unknown): v is ResumePoint {
+  if (typeof v !== 'object' || v === null) return false;
+  const { imageId, filter } = v as Record<string, unknown>;
+  if (!Number.isSafeInteger(imageId) || (imageId as number) < 1 || typeof filter !== 'object' || filter === null)
+    return false;
+  const f = filter as Record<string, unknown>;
+  return (
+    (f.order === 'file' || f.order === 'uncertainty' || f.order === 'hardness') &&
+    (f.status === undefined || STATUSES.has(f.status as string)) &&
+    optNumber(f.minScore) &&
+    optNumber(f.maxScore)
+  );
+}
+/** The resume points that pass their check (the others are dropped and named). */
+function pickResume(given: unknown, bad: string[]): Record<string, ResumePoint> {
+  if (given === undefined) return {};
+  if (typeof given !== 'object' || given === null) {
+    bad.push('resume');
+    return {};
+  }
+  const out: Record<string, ResumePoint> = {};
+  for (const [root, v] of Object.entries(given)) {
+    if (isResumePoint(v)) out[root] = v;
+    else bad.push(`resume[${JSON.stringify(root)}]`);
+  }
+  return out;
+}
+
 /** The fields of `given` that pass their check over `defaults`; the names of those that do not go to `bad`. */
 function pick<T extends object>(name: string, defaults: T, given: unknown, checks: Checks<T>, bad: string[]): T {
   if (given === undefined) return defaults;
@@ -96,6 +145,8 @@ export function readPrefs(storage: PrefsStorage): { prefs: ViewPrefs; problem: s
   const field = (k: string) => (typeof saved === 'object' && saved !== null ? Reflect.get(saved, k) : undefined);
   const prefs = {
     heatmap: pick('heatmap', DEFAULT_PREFS.heatmap, field('heatmap'), HEATMAP, bad),
+    triage: pick('triage', DEFAULT_PREFS.triage, field('triage'), TRIAGE, bad),
+    resume: pickResume(field('resume'), bad),
   };
   return {
     prefs,

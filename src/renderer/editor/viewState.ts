@@ -3,19 +3,34 @@ import { actualSize, fitViewport, pan, zoomAt, type Viewport } from '../../core/
 import { CHANNELS, COCO_TO_IMHN } from '../../core/skeleton/poseMeta.ts';
 import { reasonOf, type Notices } from './notices.ts';
 import { Slice } from './slice.ts';
-import { readPrefs, type HeatmapSettings, type PrefsStorage } from './viewPrefs.ts';
+import {
+  readPrefs,
+  RESUME_PROJECTS,
+  type HeatmapSettings,
+  type PrefsStorage,
+  type ResumePoint,
+  type TriagePrefs,
+} from './viewPrefs.ts';
 
 export interface SelectionState {
   selection: Selection;
   /** "Click to place" armed for the selected missing joint. */
   placeMode: boolean;
+  /** The selected predicted person (its prediction key): selecting one clears the person selection and back. */
+  prediction: string | null;
 }
+/** `personId`: an annotation person's id, or PREDICTED_PREFIX + a prediction's key. */
 export interface HoveredJoint {
   personId: string;
   joint: number;
 }
 
-const NONE: SelectionState = { selection: { personId: null, joint: null }, placeMode: false };
+const NONE: SelectionState = { selection: { personId: null, joint: null }, placeMode: false, prediction: null };
+
+/** Ids of predicted persons on the canvas (hover, drag): this prefix and the prediction's key. */
+export const PREDICTED_PREFIX = 'pred:';
+export const predictedKeyOf = (id: string): string | null =>
+  id.startsWith(PREDICTED_PREFIX) ? id.slice(PREDICTED_PREFIX.length) : null;
 
 /** Heatmap channel of a COCO joint: its IMHN keypoint channel. */
 export function jointChannel(cocoJoint: number): number {
@@ -33,6 +48,8 @@ export class ViewState {
   readonly selection = new Slice<SelectionState>(NONE);
   readonly hover = new Slice<HoveredJoint | null>(null);
   readonly heatmap: Slice<HeatmapSettings>;
+  readonly triage: Slice<TriagePrefs>;
+  private resume: Record<string, ResumePoint>;
   private image: { w: number; h: number } | null = null;
   private readonly storage: PrefsStorage;
   private readonly notices: Notices;
@@ -43,6 +60,8 @@ export class ViewState {
     this.notices = notices;
     const { prefs, problem } = readPrefs(storage);
     this.heatmap = new Slice(prefs.heatmap);
+    this.triage = new Slice(prefs.triage);
+    this.resume = prefs.resume;
     if (problem) notices.say(problem);
   }
 
@@ -55,8 +74,11 @@ export class ViewState {
   }
 
   select(selection: Selection, placeMode = false): void {
-    this.selection.set({ selection, placeMode });
+    this.selection.set({ selection, placeMode, prediction: null });
     if (selection.joint !== null) this.followJoint(selection.joint);
+  }
+  selectPrediction(key: string | null): void {
+    this.selection.set({ ...NONE, prediction: key });
   }
   setPlaceMode(placeMode: boolean): void {
     this.selection.patch({ placeMode });
@@ -104,6 +126,22 @@ export class ViewState {
     const channel = (this.heatmap.get().channel + delta + CHANNELS.count) % CHANNELS.count;
     this.setHeatmap({ channel, visible: true });
   }
+  setTriage(patch: Partial<TriagePrefs>): void {
+    this.triage.patch(patch);
+    this.save();
+  }
+
+  /** Where this window last was in the project at `root`. */
+  resumePoint(root: string): ResumePoint | null {
+    return this.resume[root] ?? null;
+  }
+  /** Remembers where the window is (the most recent RESUME_PROJECTS projects are kept). */
+  setResumePoint(root: string, point: ResumePoint): void {
+    const { [root]: _, ...others } = this.resume;
+    const kept = Object.entries(others).slice(-(RESUME_PROJECTS - 1));
+    this.resume = { ...Object.fromEntries(kept), [root]: point };
+    this.save();
+  }
 
   private followJoint(joint: number): void {
     const h = this.heatmap.get();
@@ -112,7 +150,13 @@ export class ViewState {
 
   private save(): void {
     try {
-      this.storage.write(JSON.stringify({ heatmap: this.heatmap.get() }));
+      this.storage.write(
+        JSON.stringify({
+          heatmap: this.heatmap.get(),
+          triage: this.triage.get(),
+          resume: this.resume,
+        }),
+      );
       this.saveFailed = false;
     } catch (e) {
       // Said once (private mode refuses every write), not on every move of a slider.

@@ -1,5 +1,5 @@
 -- The project's detection settings, the one set the app and the CLI both run with (one row; none: the defaults
--- of src/node/project/detectSetup.ts), and the models registered in the project (an imported checkpoint's export,
+-- of src/node/jobs/detectSettings.ts), and the models registered in the project (an imported checkpoint's export,
 -- an ONNX file chosen in Settings) beside those a run only recorded. model_id NULL: the app's bundled model.
 CREATE TABLE detect_settings (
   id INTEGER PRIMARY KEY CHECK (id = 1),
