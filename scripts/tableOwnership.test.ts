@@ -15,6 +15,7 @@ const OWNER: Record<string, string> = {
   inference_runs: 'node/db/runRepository.ts',
   predictions: 'node/db/runRepository.ts',
   project_meta: 'node/db/projectMetaRepository.ts',
+  detect_settings: 'node/db/detectSettingsRepository.ts',
   annotations: 'node/project/annotationStore.ts',
   edits: 'node/project/annotationStore.ts',
   map_cache: 'node/project/mapCache.ts',

@@ -46,6 +46,16 @@ export class RunRepository {
       | undefined;
   }
 
+  /** Every run, newest first, with how many predictions it has. */
+  all(): (RunRecord & { predictions: number })[] {
+    const rows = this.q
+      .get(
+        `SELECT ${RUN}, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = inference_runs.id) AS predictions FROM inference_runs ORDER BY id DESC`,
+      )
+      .all() as (RunRow & { predictions: number })[];
+    return rows.map((r) => ({ ...r, scales: JSON.parse(r.scales) as number[], flip: r.flip === 1 }));
+  }
+
   /** The most recent run, whatever its state, and how many predictions it has. */
   latest(): { id: number; status: string; provider: string | null; predictions: number } | undefined {
     return this.q
@@ -113,6 +123,14 @@ export class RunRepository {
       )
       .get(imageId) as { runId: number; poses: string } | undefined;
     return r && { runId: r.runId, poses: JSON.parse(r.poses) as Pose[] };
+  }
+
+  /** The image's poses in one run, if that run has it. */
+  prediction(runId: number, imageId: number): { runId: number; poses: Pose[] } | undefined {
+    const poses = this.q
+      .pluck('SELECT poses_json FROM predictions WHERE run_id = ? AND image_id = ?')
+      .get(runId, imageId) as string | undefined;
+    return poses === undefined ? undefined : { runId, poses: JSON.parse(poses) as Pose[] };
   }
 
   /** Every pose of a run, by image id. */
