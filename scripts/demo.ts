@@ -1,6 +1,6 @@
-// npm start (until the review app lands): runs the bundled model on the bundled sample project through the real
-// inference engine, writes the results next to the project, and prints what it found and its OKS AP against the
-// project's ground truth.
+// npm run demo: runs the bundled model on the bundled sample project through the real inference engine from the
+// command line, writes the results next to the project, and prints what it found and its OKS AP against the
+// project's ground truth. The review app itself is `npm start`.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +9,14 @@ import { parseCocoGt } from '../src/core/coco/cocoJson.ts';
 import { evaluateKeypoints } from '../src/core/eval/cocoEval.ts';
 import { writeFileAtomic } from '../src/node/fs/writeFileAtomic.ts';
 import type { CocoKeypointResult } from '../src/core/coco/cocoTypes.ts';
+import { buildState } from '../src/node/build/rendererBuild.ts';
+import { demoIntro } from './demoIntro.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const project = path.join(root, 'resources', 'sample-project');
 const model = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
-console.log(
-  'SimplePose Studio — the review app (Electron / web UI) is not built yet; this runs the bundled model on the',
-);
-console.log(
-  `bundled sample project instead.\n  project: ${path.relative(root, project)}\n  model:   ${path.relative(root, model)}`,
-);
+console.log(`SimplePose Studio demo — ${demoIntro(buildState(root))}`);
+console.log(`  project: ${path.relative(root, project)}\n  model:   ${path.relative(root, model)}`);
 if (!existsSync(model)) {
   console.error('the bundled model is missing (resources/models)');
   process.exit(1);

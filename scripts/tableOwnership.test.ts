@@ -15,6 +15,7 @@ const OWNER: Record<string, string> = {
   inference_runs: 'node/db/runRepository.ts',
   predictions: 'node/db/runRepository.ts',
   project_meta: 'node/db/projectMetaRepository.ts',
+  detect_settings: 'node/db/detectSettingsRepository.ts',
   annotations: 'node/project/annotationStore.ts',
   edits: 'node/project/annotationStore.ts',
   map_cache: 'node/project/mapCache.ts',
@@ -23,7 +24,7 @@ const OWNER: Record<string, string> = {
 
 /**
  * Reads of another module's table that are part of a fact of this one, each with why. A prediction is its image's
- * only while the image has the content it was made from (migration 008): whether it is current is a join on
+ * only while the image has the content it was made from (migration 009): whether it is current is a join on
  * images.content_hash, kept in one constant of runRepository rather than in every caller.
  */
 const JOINS: Record<string, string[]> = { 'node/db/runRepository.ts': ['images'] };

@@ -96,22 +96,38 @@ def main(argv=None):
     p.add_argument('--out', required=True)
     p.add_argument('--fp16', action='store_true', help='store weights as float16 (compute stays float32)')
     p.add_argument('--opset', type=int, default=17)
+    p.add_argument('--progress-json', action='store_true',
+                   help='one JSON object per line on stdout (events: loading, loaded, exporting, exported, done, failed)')
     a = p.parse_args(argv)
     if a.opset < 13:
         p.error('--opset must be ≥ 13')
+
+    def event(kind, **fields):
+        if a.progress_json:
+            print(json.dumps({'event': kind, **fields}), flush=True)
+
+    event('loading', checkpoint=a.checkpoint)
     try:
         net, config, _ = load_checkpoint(a.checkpoint)
     except (CheckpointError, FileNotFoundError) as e:
         print(f'export: {e}', file=sys.stderr)
+        event('failed', message=str(e))
         return 3
     net.eval()
+    event('loaded', config=config.to_dict(), parameters=count_parameters(net))
     tmp = a.out + '.tmp.onnx'
+    event('exporting', onnx=a.out)
     export_onnx(net, tmp, a.opset)
     if a.fp16:
         to_fp16_weights(tmp)
     os.replace(tmp, a.out)
+    event('exported', onnx=a.out)
     card = write_card(a.out, net, config, a.checkpoint, a.fp16, a.opset)
-    print(json.dumps({'onnx': a.out, 'card': card, 'config': config.to_dict(), 'parameters': count_parameters(net)}))
+    summary = {'onnx': a.out, 'card': card, 'config': config.to_dict(), 'parameters': count_parameters(net)}
+    if a.progress_json:
+        event('done', **summary)
+    else:
+        print(json.dumps(summary))
     return 0
 
 

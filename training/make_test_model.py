@@ -3,6 +3,7 @@ checkpoint format, its ONNX export + card, an input and PyTorch's output for it,
 
     /usr/bin/python3 -m training.make_test_model            # everything
     /usr/bin/python3 -m training.make_test_model --attack   # only the attack models (hang, nan, inf)
+    /usr/bin/python3 -m training.make_test_model --checkpoint OUT.pth   # only the tiny checkpoint (official format)
 Used by the Node tests (ONNX Runtime vs PyTorch, max |diff| ≤ 1e-4) and the Python tests.
 """
 import json
@@ -125,16 +126,24 @@ def export_attack_models():
             json.dump(c, f, indent=1)
 
 
+def save_checkpoint(net, ckpt):
+    # The official format: a dict with 'weights' (keys prefixed posenet.), legacy (non-zip) serialization.
+    torch.save({'weights': {'posenet.' + k: v for k, v in net.state_dict().items()}, 'epoch': 0, 'train_loss': 0.0},
+               ckpt, _use_new_zipfile_serialization=False)
+
+
 def main():
     if '--attack' in sys.argv[1:]:
         export_attack_models()
         return
+    if '--checkpoint' in sys.argv[1:]:
+        # Only the tiny checkpoint (the same weights as tiny.onnx): the app's checkpoint-import tests export it.
+        save_checkpoint(randomize(PoseNet(TINY)).eval(), sys.argv[sys.argv.index('--checkpoint') + 1])
+        return
     os.makedirs(HERE, exist_ok=True)
     net = randomize(PoseNet(TINY)).eval()
     ckpt = os.path.join(HERE, 'tiny.pth')
-    # The official format: a dict with 'weights' (keys prefixed posenet.), legacy (non-zip) serialization.
-    torch.save({'weights': {'posenet.' + k: v for k, v in net.state_dict().items()}, 'epoch': 0, 'train_loss': 0.0},
-               ckpt, _use_new_zipfile_serialization=False)
+    save_checkpoint(net, ckpt)
     export_main([ckpt, '--out', os.path.join(HERE, 'tiny.onnx')])
     export_main([ckpt, '--out', os.path.join(HERE, 'tiny-fp16.onnx'), '--fp16'])
     os.remove(ckpt)  # the ONNX files, input and PyTorch output are the fixture; the checkpoint is only a step

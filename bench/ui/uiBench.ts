@@ -10,7 +10,8 @@
 //     its built renderer in DIR/out/renderer: e.g. main), in turns in this process and browser.
 //   per-person triage (triageTimings.ts): accepting/rejecting one of 144 predicted persons, and one image triaged at
 //     the project's threshold against no threshold, in keystrokes and ms.
-// Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--only-triage] [--baseline DIR]; SP_STATIC=DIR serves another
+// Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--only-triage] [--baseline DIR] [--photos DIR:
+// the next-image walk over the first 24 photos of DIR instead of the sample's synthetic images]; SP_STATIC=DIR serves another
 // renderer build (to compare builds in the same conditions: the host's speed drifts over a session).
 // Chromium headless paces frames at 60 Hz: the drag's frame rate is compared with an empty page's in the same browser.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -38,6 +39,8 @@ const onlyEdits = process.argv.includes('--only-edits'); // just the edit path
 const onlyTriage = process.argv.includes('--only-triage'); // just per-person triage
 const baselineArg = process.argv.indexOf('--baseline');
 const baseline = baselineArg > 0 ? path.resolve(process.argv[baselineArg + 1]) : null;
+const photosArg = process.argv.indexOf('--photos');
+const photos = photosArg > 0 ? path.resolve(process.argv[photosArg + 1]) : null;
 const MODEL = path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx');
 const work = path.join(root, '.tmp', 'bench-ui');
 const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.95))];
@@ -95,11 +98,15 @@ const measures = (page: Page, prefix: string) =>
 // ---- sample project (24 synthetic images, detected once: maps cached) -------------------------------------------
 const sampleDir = mkdtempSync(path.join(tmpdir(), 'sp-bench-ui-'));
 mkdirSync(path.join(sampleDir, 'images'), { recursive: true });
-const src = path.join(root, 'resources', 'sample-project', 'images');
-for (const f of readdirSync(src)) copyFileSync(path.join(src, f), path.join(sampleDir, 'images', f));
+const src = photos ?? path.join(root, 'resources', 'sample-project', 'images');
+const walked = readdirSync(src)
+  .filter((f) => /\.(jpe?g|png)$/i.test(f))
+  .sort()
+  .slice(0, 24);
+for (const f of walked) copyFileSync(path.join(src, f), path.join(sampleDir, 'images', f));
 // One large photo-sized image (2300×1725 ≈ 4.0 MP, just under the overlay's full-resolution limit), last in the
 // list: the worst case for channel switches.
-await sharp(path.join(src, readdirSync(src).sort()[0]))
+await sharp(path.join(src, walked[0]))
   .resize(2300, 1725)
   .jpeg({ quality: 90 })
   .toFile(path.join(sampleDir, 'images', 'zz-large.jpg'));
@@ -116,7 +123,7 @@ async function nextImage(prefetch: boolean): Promise<number[]> {
   const page = await openPage(`${sampleServer.url}${prefetch ? '' : '&prefetch=0'}`);
   await page.waitForTimeout(300);
   await page.evaluate(() => performance.clearMeasures());
-  for (let i = 0; i < 23; i++) {
+  for (let i = 0; i < walked.length - 1; i++) {
     await page.keyboard.press('PageDown');
     await page.waitForFunction(
       (n) => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('image-interactive')).length >= n,

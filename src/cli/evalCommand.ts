@@ -7,6 +7,7 @@ import { evaluateRun } from '../node/project/evaluationService.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
 import { runOption } from './runOption.ts';
 import type { CliIo } from './main.ts';
+import { projectFileArg } from './projectArg.ts';
 
 export const EVAL_HELP = `Usage: simplepose eval --gt GT.json --results RES.json [--image-ids 1,2,3] [--json]
        simplepose eval --project FILE [--run N] [--json]
@@ -53,7 +54,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(EVAL_HELP);
     return EXIT.ok;
   }
-  if (values.project) return evalProject(values.project, values.run, values.json, io);
+  if (values.project) return evalProject(projectFileArg(values.project), values.run, values.json, io);
   if (!values.gt || !values.results)
     throw new CliError('eval: --gt and --results (or --project) are required (see simplepose eval --help)', EXIT.usage);
   const gt = parseCocoGt(await readText(values.gt), `ground truth ${values.gt}`);

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { exportPerImage, exportScopeProblem, type ExportOptions } from '../node/project/cocoExchange.ts';
-import { projectOwnFiles, runToExport } from '../node/project/exchangeService.ts';
+import { projectOwnFiles, recordImagesFolder, runToExport } from '../node/project/exchangeService.ts';
 import { inProcessTasks } from '../node/workers/projectTasks.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
 import { exportFolder, exportTarget } from '../node/fs/projectPaths.ts';
 import { runOption } from './runOption.ts';
 import type { CliIo } from './main.ts';
+import { projectFileArg } from './projectArg.ts';
+import path from 'node:path';
 
 export const IMPORT_HELP = `Usage: simplepose import COCO.json --images DIR --project FILE [--json]
 
@@ -49,10 +51,17 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1 || !values.images || !values.project)
     throw new CliError('import: give COCO.json, --images DIR and --project FILE', EXIT.usage);
-  const db = openProjectDb(values.project);
+  const projectFile = projectFileArg(values.project);
+  const db = openProjectDb(projectFile);
   try {
     // The app's own import task, here in this process (a CLI has no window to keep responsive).
     const r = await inProcessTasks(db).run('importCoco', { file: positionals[0], root: values.images });
+    // The images' folder becomes the project's own when it has none, so that `serve --project FILE` works.
+    const root = recordImagesFolder(db, values.images);
+    if (root !== path.resolve(values.images))
+      io.err(
+        `note: ${values.project} keeps its folder ${root} (the app and serve look for the images there, not in ${values.images})`,
+      );
     if (values.json) io.out(JSON.stringify(r));
     else {
       const c = r.changes;
@@ -111,19 +120,20 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const clash = exportScopeProblem(scope);
   if (clash) throw new CliError(`export: --only-reviewed and --all: ${clash}`, EXIT.usage);
   const which = scope.all ? 'all images' : scope.onlyReviewed ? 'reviewed images' : 'established ground truth';
-  const db = openProjectDb(values.project, { readonly: true });
+  const projectFile = projectFileArg(values.project);
+  const db = openProjectDb(projectFile, { readonly: true });
   try {
-    const own = projectOwnFiles(db, values.project);
+    const own = projectOwnFiles(db, projectFile);
     const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
       const n = await exportPerImage(db, dir, { ...scope, own }).catch((e: Error) => {
         throw e.name === 'ApiError' ? new CliError(`export: ${e.message}`, EXIT.usage) : e;
       });
-      say(`wrote ${n} per-image COCO files (${which}) to ${values['per-image']}`, {
+      say(`wrote ${n} per-image COCO files (${which}) to ${dir}`, {
         kind: 'per-image',
         images: n,
-        dir: values['per-image'],
+        dir,
       });
       return EXIT.ok;
     }
@@ -133,28 +143,25 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       const runId = runOption(values.run, 'export');
       const run = refusalAsUsage(values.project, () => runToExport(db, runId));
       const written = await tasks.run('exportResults', { out, runId: run, scope });
-      say(
-        `wrote ${written.annotations} detections of run ${run} on ${written.images} images (${which}) to ${values.out}`,
-        {
-          kind: 'results',
-          run,
-          detections: written.annotations,
-          images: written.images,
-          out: values.out,
-        },
-      );
+      say(`wrote ${written.annotations} detections of run ${run} on ${written.images} images (${which}) to ${out}`, {
+        kind: 'results',
+        run,
+        detections: written.annotations,
+        images: written.images,
+        out,
+      });
     } else {
       const written = await tasks.run('exportGt', { out, scope });
       const emptyPersons = written.emptyPersons ?? 0;
       const empty = emptyPersons
         ? `; ${emptyPersons} person${emptyPersons === 1 ? '' : 's'} without any labelled joint left out`
         : '';
-      say(`wrote ${written.images} images and ${written.annotations} persons (${which}) to ${values.out}${empty}`, {
+      say(`wrote ${written.images} images and ${written.annotations} persons (${which}) to ${out}${empty}`, {
         kind: 'gt',
         images: written.images,
         annotations: written.annotations,
         emptyPersons,
-        out: values.out,
+        out,
         leftOut: written.leftOut ?? [],
       });
       const left = written.leftOut ?? [];

@@ -99,3 +99,76 @@ export const EditStep = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('redo'), seq: RowId }),
 ]);
 export type EditStep = z.output<typeof EditStep>;
+
+/** What a model's card says (core/model/modelFacts.ts): its training data, whether synthetic only, its measured AP. */
+export const ModelFactsSchema = z.strictObject({
+  trainedOn: MessageText,
+  syntheticOnly: z.boolean(),
+  accuracy: z.array(z.strictObject({ on: MessageText, AP: z.number(), AP50: z.number().nullable() })).max(8),
+  parameters: z.number().nullable(),
+  note: MessageText.nullable(),
+});
+/** A model detection can use: `id` null for the app's bundled model while no run has recorded it. */
+export const ModelInfo = z.strictObject({
+  id: RowId.nullable(),
+  path: PathText,
+  name: NameText,
+  exists: z.boolean(),
+  bundled: z.boolean(),
+  facts: ModelFactsSchema,
+});
+export type ModelInfo = z.output<typeof ModelInfo>;
+/**
+ * The project's detection setup, the one the app and `simplepose detect` both use: `settings` and `model`, the
+ * models to choose from, the run "Run detection" completes (null: none yet) and how many present images it still
+ * lacks; `photos`: the project's images are not `simplepose synth` ones; `python`: the interpreter a checkpoint
+ * import runs (the server's setting: `serve --python`, SIMPLEPOSE_PYTHON).
+ */
+export const DetectSetup = z.strictObject({
+  settings: DetectSettings,
+  model: ModelInfo,
+  models: z.array(ModelInfo).max(200),
+  currentRunId: RowId.nullable(),
+  toDetect: Count,
+  photos: z.boolean(),
+  python: PathText,
+});
+
+/** A finished or interrupted run, as the evaluation panel lists them. */
+export const RunInfo = z.strictObject({
+  id: RowId,
+  model: NameText,
+  settings: DetectSettings,
+  status: NameText,
+  predictions: Count,
+});
+const Curve = z.array(z.number()).max(101);
+/** core/eval/evaluationReport.ts over the wire: per image, the precision–recall curve, each joint's error. */
+export const EvaluationPayload = z.strictObject({
+  run: RunInfo,
+  runs: z.array(RunInfo).max(100),
+  overall: Stats,
+  images: Count,
+  perImage: z.array(
+    z.strictObject({
+      imageId: RowId,
+      relPath: PathText,
+      AP: z.number(),
+      AR: z.number(),
+      oks: z.number().nullable(),
+      gtPersons: Count,
+      predictions: Count,
+    }),
+  ),
+  curve: z.strictObject({ recall: Curve, oks50: Curve, oks75: Curve, mean: Curve }),
+  joints: z
+    .array(
+      z.strictObject({
+        joint: Count,
+        similarity: z.number().nullable(),
+        medianPx: z.number().nullable(),
+        count: Count,
+      }),
+    )
+    .length(JOINT_COUNT),
+});

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   Count,
   DetectSettings,
+  DetectSetup,
+  EvaluationPayload,
   AnnotationViewSchema,
   EditStep,
   HistoryEntrySchema,
@@ -13,7 +15,6 @@ import {
   PoseSchema,
   Revision,
   RowId,
-  Stats,
 } from './apiPayloads.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
 
@@ -132,8 +133,9 @@ export const POSE_API = {
      * every image. `imageTimeLimitSeconds`: past it an image fails alone (default: the engine's, 10 minutes).
      */
     request: z.strictObject({
-      modelPath: PathText,
-      settings: DetectSettings,
+      /** Default: the project's model and settings (getDetectSetup), as `simplepose detect` uses them. */
+      modelPath: PathText.optional(),
+      settings: DetectSettings.optional(),
       rerun: z.boolean().optional(),
       imageTimeLimitSeconds: z.number().optional(),
     }),
@@ -200,12 +202,45 @@ export const POSE_API = {
     }),
     response: z.strictObject({ images: z.array(z.strictObject({ imageId: RowId, key: z.number() })) }),
   },
+  /**
+   * A run's predictions (default: the latest finished run) against the reviewed images, with the core's
+   * pycocotools-exact evaluator: the overall numbers, each image's AP, AR and mean OKS, the precision–recall curve
+   * and each joint's error; `runs`: the runs to choose from.
+   */
   evaluate: {
     request: z.strictObject({ runId: RowId.optional() }),
+    response: EvaluationPayload,
+  },
+  getDetectSetup: { request: z.strictObject({}), response: DetectSetup },
+  /**
+   * Changes the project's detection settings and model: `modelId` a registered model (null: the bundled one;
+   * omitted: unchanged), or `modelPath` an ONNX file with its card to register (checked: it exists, its card reads).
+   */
+  setDetectSetup: {
+    request: z.strictObject({
+      settings: DetectSettings,
+      modelId: RowId.nullable().optional(),
+      modelPath: PathText.optional(),
+    }),
+    response: DetectSetup,
+  },
+  /**
+   * Imports a PyTorch checkpoint of the official IMHN family (.pth; in web mode a file inside the exchange folder,
+   * in Electron the one chosen in the open dialog) as a job: the project's exporter (python -m training.export)
+   * writes the ONNX model and its card into the project, the model is test-run, registered and put in use.
+   * Progress and the outcome come as `modelImport` events; a missing Python or PyTorch is named in the failure.
+   */
+  importModel: {
+    request: z.strictObject({ checkpoint: PathText, name: NameText.optional() }),
+    response: z.strictObject({ jobId: NameText }),
+  },
+  /** Files the app could not use: unreadable at the folder scan, or failed in detection (with the reason). */
+  listProblems: {
+    request: z.strictObject({}),
     response: z.strictObject({
-      overall: Stats,
-      images: Count,
-      perImage: z.array(z.strictObject({ imageId: RowId, AP: z.number(), AR: z.number() })),
+      files: z
+        .array(z.strictObject({ relPath: PathText, reason: MessageText, stage: z.enum(['scan', 'detection']) }))
+        .max(10_000),
     }),
   },
 } as const satisfies Record<string, MethodSchemas>;
@@ -226,6 +261,23 @@ export const POSE_EVENTS = {
     message: MessageText.optional(),
   }),
   annotationChanged: z.strictObject({ imageId: RowId, revision: Revision }),
+  /** An image of a running detection is done: its prediction is stored (`score`: mean person score), or `error`. */
+  imageDetected: z.strictObject({
+    jobId: NameText,
+    runId: RowId,
+    imageId: RowId,
+    persons: Count,
+    score: z.number().nullable(),
+    error: MessageText.optional(),
+  }),
+  /** A checkpoint import's progress (`fraction` 0…1) and its end: done (`modelId`), failed or cancelled. */
+  modelImport: z.strictObject({
+    jobId: NameText,
+    stage: z.enum(['checking', 'loading', 'exporting', 'verifying', 'done', 'failed', 'cancelled']),
+    fraction: z.number(),
+    message: MessageText,
+    modelId: RowId.optional(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type PoseMethod = keyof typeof POSE_API;

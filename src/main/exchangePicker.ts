@@ -1,8 +1,34 @@
 import path from 'node:path';
 import type { ExchangePolicy, ExchangePurpose } from '../node/fs/projectPaths.ts';
 
-/** Opens the native save (export) or open (import) dialog at `defaultPath`; the chosen path, or null if cancelled. */
-export type ShowExchangeDialog = (purpose: ExchangePurpose, defaultPath: string) => Promise<string | null>;
+/** What the dialog is for: a COCO keypoints file (exportCoco/importCoco) or a checkpoint (importModel). */
+export type ExchangeFile = 'coco' | 'checkpoint';
+
+/**
+ * Opens the native save (export) or open (import) dialog at `defaultPath` for a kind of file; the chosen path, or
+ * null if cancelled.
+ */
+export type ShowExchangeDialog = (
+  purpose: ExchangePurpose,
+  defaultPath: string,
+  file: ExchangeFile,
+) => Promise<string | null>;
+
+/** The native dialog's title and file filter for a purpose and kind of file. */
+export function exchangeDialog(
+  purpose: ExchangePurpose,
+  file: ExchangeFile,
+): { title: string; filters: { name: string; extensions: string[] }[] } {
+  if (file === 'checkpoint')
+    return {
+      title: 'Import a checkpoint',
+      filters: [{ name: 'PyTorch checkpoint (official IMHN family)', extensions: ['pth', 'pt', 'tar'] }],
+    };
+  return {
+    title: purpose === 'export' ? 'Export COCO keypoints' : 'Import COCO keypoints',
+    filters: [{ name: 'COCO keypoints JSON', extensions: ['json'] }],
+  };
+}
 
 /**
  * Electron's exchange files: the page never names a file the app writes or reads. An exportCoco/importCoco call
@@ -27,12 +53,18 @@ export class ExchangePicker {
   }
 
   /** Asks the user; the chosen absolute path (now the only one the policy accepts), or null when cancelled. */
-  async pick(purpose: ExchangePurpose, suggested: unknown, folder: string): Promise<string | null> {
+  async pick(
+    purpose: ExchangePurpose,
+    suggested: unknown,
+    folder: string,
+    file: ExchangeFile = 'coco',
+  ): Promise<string | null> {
     this.picked.delete(purpose);
     const name = typeof suggested === 'string' ? path.basename(suggested) : '';
     const chosen = await this.show(
       purpose,
       path.join(folder, name || (purpose === 'export' ? 'coco-keypoints.json' : '')),
+      file,
     );
     if (!chosen) return null;
     const abs = path.resolve(chosen);

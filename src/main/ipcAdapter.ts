@@ -6,21 +6,22 @@ import { dispatch, failureOf, type ApiReply } from '../contract/dispatch.ts';
 import { POSE_API, POSE_EVENTS, type PoseApi, type PoseEventName, type PoseMethod } from '../contract/poseApi.ts';
 import type { ProjectService } from '../node/project/projectService.ts';
 import type { ExchangePurpose } from '../node/fs/projectPaths.ts';
+import type { ExchangeFile } from './exchangePicker.ts';
 
 export interface IpcOptions {
   /** Opens the native dialog for an export/import (the page's path is a suggestion); null when cancelled. */
-  pickExchangeFile?: (purpose: ExchangePurpose, suggested: string) => Promise<string | null>;
+  pickExchangeFile?: (purpose: ExchangePurpose, suggested: string, file: ExchangeFile) => Promise<string | null>;
 }
 
 /**
- * The service as Electron serves it: exportCoco/importCoco go to the file the user picks in the native dialog
- * (the page's path, already validated, only suggests its name); `service()` is read on every call, so opening
- * another project swaps it underneath.
+ * The service as Electron serves it: exportCoco/importCoco/importModel go to the file the user picks in the native
+ * dialog (the page's path, already validated, only suggests its name; a checkpoint's dialog lists checkpoints);
+ * `service()` is read on every call, so opening another project swaps it underneath.
  */
 function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
   const picked = async (purpose: ExchangePurpose, method: PoseMethod, suggested: string) => {
     if (!o.pickExchangeFile) throw new ApiError('forbidden', `${method}: no file dialog in this window`);
-    const file = await o.pickExchangeFile(purpose, suggested);
+    const file = await o.pickExchangeFile(purpose, suggested, method === 'importModel' ? 'checkpoint' : 'coco');
     if (file === null) throw new ApiError('bad_request', `no file chosen: the ${purpose} dialog was cancelled`);
     return file;
   };
@@ -31,6 +32,8 @@ function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
     ...(api as PoseApi),
     exportCoco: async (r) => service().exportCoco({ ...r, path: await picked('export', 'exportCoco', r.path) }),
     importCoco: async (r) => service().importCoco({ ...r, path: await picked('import', 'importCoco', r.path) }),
+    importModel: async (r) =>
+      service().importModel({ ...r, checkpoint: await picked('import', 'importModel', r.checkpoint) }),
   };
 }
 

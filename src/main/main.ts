@@ -8,7 +8,7 @@ import { forwardEvents, registerIpc } from './ipcAdapter.ts';
 import { handleMediaProtocol, registerMediaScheme } from './mediaProtocol.ts';
 import { buildAppMenu } from './appMenu.ts';
 import { RecentProjects } from './recentProjects.ts';
-import { ExchangePicker } from './exchangePicker.ts';
+import { ExchangePicker, exchangeDialog } from './exchangePicker.ts';
 import { ApiError } from '../contract/apiErrors.ts';
 import { MENU_CHANNEL } from '../contract/apiRoutes.ts';
 import { openProjectFolder, sampleProjectCopy, type OpenProject } from '../node/project/openProjectFolder.ts';
@@ -27,18 +27,13 @@ let win: BrowserWindow | null = null;
 let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
 // Export and import files come only from these dialogs of the main process, never from the page.
-const picker = new ExchangePicker(async (purpose, defaultPath) => {
-  const filters = [{ name: 'COCO keypoints JSON', extensions: ['json'] }];
+const picker = new ExchangePicker(async (purpose, defaultPath, file) => {
+  const { title, filters } = exchangeDialog(purpose, file);
   if (purpose === 'export') {
-    const r = await dialog.showSaveDialog(win!, { title: 'Export COCO keypoints', defaultPath, filters });
+    const r = await dialog.showSaveDialog(win!, { title, defaultPath, filters });
     return r.canceled || !r.filePath ? null : r.filePath;
   }
-  const r = await dialog.showOpenDialog(win!, {
-    title: 'Import COCO keypoints',
-    defaultPath,
-    filters,
-    properties: ['openFile'],
-  });
+  const r = await dialog.showOpenDialog(win!, { title, defaultPath, filters, properties: ['openFile'] });
   return r.canceled ? null : (r.filePaths[0] ?? null);
 });
 
@@ -102,7 +97,10 @@ void app.whenReady().then(async () => {
       return project.service;
     },
     trusted,
-    { pickExchangeFile: (purpose, suggested) => picker.pick(purpose, suggested, project?.root ?? app.getPath('home')) },
+    {
+      pickExchangeFile: (purpose, suggested, file) =>
+        picker.pick(purpose, suggested, project?.root ?? app.getPath('home'), file),
+    },
   );
   const argFolder = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
   const first =

@@ -370,18 +370,21 @@ describe('the review app in a real browser (web mode)', () => {
 
   it("a wrong ONNX model chosen in the settings: detection fails with the loader's message, nothing changes", async () => {
     const before = await api('projectInfo', {});
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByLabel('Model file').fill(path.join(PROJECT_ROOT, 'test/fixtures/model/wrong-channels.onnx'));
     await page.getByRole('button', { name: 'Save' }).click();
-    expect(await page.locator('[data-testid=model-status]').textContent()).toContain('wrong-channels.onnx');
+    // the project's model now (the top bar names it, its path in the tooltip)
+    await expect.poll(() => page.locator('[data-testid=model-status]').textContent()).toContain('wrong-channels');
+    expect(await page.locator('[data-testid=model-status]').getAttribute('title')).toContain('wrong-channels.onnx');
     await page.getByRole('button', { name: 'Run detection' }).click();
     await expect.poll(async () => page.locator('[data-testid=job]').getAttribute('data-status')).toBe('failed');
     expect(await page.locator('[data-testid=job]').textContent()).toMatch(/channel/);
     expect((await api('projectInfo', {})).lastRun).toEqual(before.lastRun);
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByLabel('Model file').fill('');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    // the wrong model stays registered in the project (Settings lists it); the bundled one is first in the list
+    await page.getByLabel('Model', { exact: true }).selectOption({ index: 0 });
     await page.getByRole('button', { name: 'Save' }).click();
-    expect(await page.locator('[data-testid=model-status]').textContent()).toContain('imhn-synth-tiny');
+    await expect.poll(() => page.locator('[data-testid=model-status]').textContent()).toContain('imhn-synth-tiny');
   });
 
   it('an image deleted from disk after opening the project: a clear message on the canvas', async () => {

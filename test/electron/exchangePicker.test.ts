@@ -15,14 +15,14 @@ vi.mock('electron', () => ({
 
 const { registerIpc } = await import('../../src/main/ipcAdapter.ts');
 const { API_ROUTES } = await import('../../src/contract/apiRoutes.ts');
-const { ExchangePicker } = await import('../../src/main/exchangePicker.ts');
+const { ExchangePicker, exchangeDialog } = await import('../../src/main/exchangePicker.ts');
 const { makeAttackProject, projectSnapshot } = await import('../support/attackProject.ts');
 
 let p: Awaited<ReturnType<typeof makeAttackProject>>, dispose: () => void;
-const dialogs: { purpose: string; defaultPath: string }[] = [];
+const dialogs: { purpose: string; defaultPath: string; file?: string }[] = [];
 let answer: string | null = null;
-const picker = new ExchangePicker(async (purpose, defaultPath) => {
-  dialogs.push({ purpose, defaultPath });
+const picker = new ExchangePicker(async (purpose, defaultPath, file) => {
+  dialogs.push({ purpose, defaultPath, ...(file === 'coco' ? {} : { file }) });
   return answer;
 });
 const sender = {};
@@ -35,7 +35,7 @@ beforeAll(async () => {
   dispose = registerIpc(
     () => p.project.service,
     (e) => (e as { sender: unknown }).sender === sender,
-    { pickExchangeFile: (purpose, suggested) => picker.pick(purpose, suggested, p.root) },
+    { pickExchangeFile: (purpose, suggested, file) => picker.pick(purpose, suggested, p.root, file) },
   );
 }, 60_000);
 afterAll(() => {
@@ -85,6 +85,26 @@ describe('Electron export/import paths', () => {
     const r = await call('importCoco', { path: path.join(p.outside, 'bad.json') });
     expect(r).toMatchObject({ ok: true, value: { images: 1, persons: 0 } });
     expect(dialogs.at(-1)).toEqual({ purpose: 'import', defaultPath: path.join(p.root, 'bad.json') });
+  });
+  it("a checkpoint import reads the file chosen in the open dialog, not the page's", async () => {
+    writeFileSync(path.join(p.outside, 'chosen.pth'), 'a checkpoint');
+    answer = path.join(p.outside, 'chosen.pth');
+    const r = await call('importModel', { checkpoint: path.join(p.outside, 'page.pth') });
+    expect(r).toMatchObject({ ok: true, value: { jobId: expect.any(String) } });
+    // the open dialog lists checkpoints (whatever name the page suggested), not COCO files
+    expect(dialogs.at(-1)).toEqual({
+      purpose: 'import',
+      defaultPath: path.join(p.root, 'page.pth'),
+      file: 'checkpoint',
+    });
+    expect(exchangeDialog('import', 'checkpoint')).toEqual({
+      title: 'Import a checkpoint',
+      filters: [{ name: 'PyTorch checkpoint (official IMHN family)', extensions: ['pth', 'pt', 'tar'] }],
+    });
+    expect(exchangeDialog('import', 'coco').filters[0].extensions).toEqual(['json']);
+    expect(exchangeDialog('export', 'coco').title).toBe('Export COCO keypoints');
+    await expect(p.project.service.importModel({ checkpoint: answer })).rejects.toThrow(/not the file chosen/);
+    await p.project.service.shutdown(); // the import job (of a junk file) is not the point here
   });
   it('without a dialog (no pickExchangeFile) the IPC adapter refuses exports and imports', async () => {
     dispose();

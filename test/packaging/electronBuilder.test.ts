@@ -138,7 +138,7 @@ describe('electron-builder.yml', () => {
     expect(await ask(1, 'syncImages', { root })).toMatchObject({ ok: true, value: { added: 1 } });
     const out = path.join(root, 'gt.json');
     expect(await ask(2, 'exportGt', { out, onlyReviewed: false })).toMatchObject({ ok: true, value: { path: out } });
-    expect(await ask(3, 'evaluate', {})).toMatchObject({ ok: false, error: { name: 'ApiError', code: 'bad_request' } });
+    expect(await ask(3, 'evaluate', {})).toMatchObject({ ok: false, error: { name: 'ApiError', code: 'conflict' } });
     await worker.terminate();
   });
 });

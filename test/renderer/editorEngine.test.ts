@@ -2,13 +2,14 @@
 // media through the server's readMedia): opening and moving on, keys and commands, slices, and the one error
 // policy (every failed call ends in one message; nothing rejects into a `void`).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { addPerson } from '../../src/core/edit/poseEdits.ts';
 import { EMPTY_ANNOTATION } from '../../src/core/edit/poseRecords.ts';
 import { fitViewport } from '../../src/core/geometry/viewport.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { key, photoProject, settle, studio } from './studioHarness.ts';
+import { MODEL_FIXTURES } from '../support/fixturePaths.ts';
 
 let project: OpenProject;
 const unhandled: unknown[] = [];
@@ -207,23 +208,24 @@ describe('EditorEngine: one error policy — every failed call is one message, n
     expect(engine.images.status.get().index).toBe(0);
   });
 
-  it('detection: no model, a model that fails, cancelling that fails; the project information', async () => {
+  it('detection: settings refused, a model that fails, cancelling that fails; the project information', async () => {
     const { engine, client } = studio(project);
     await engine.start();
-    await engine.jobs.start({ scales: [1], flip: false, mode: 'fast' });
-    expect(engine.notices.message.get()).toBe(
-      'Detection did not start: no model (choose an ONNX model in the settings)',
-    );
-    await engine.jobs.start({ scales: [0], flip: false, mode: 'fast', modelPath: '/nope.onnx' });
-    expect(engine.notices.message.get()).toMatch(/^Detection did not start: .*scale/);
-    await engine.jobs.start({
-      scales: [1],
-      flip: false,
-      mode: 'fast',
-      modelPath: path.join(project.root, 'nope.onnx'),
-    });
+    await engine.setup.refresh();
+    const quick = { scales: [0.25], flip: false, mode: 'fast' as const };
+    expect(await engine.setup.save({ settings: { ...quick, scales: [0] } })).toBe(false);
+    expect(engine.notices.message.get()).toMatch(/^The detection settings were not saved: .*scales must be/);
+    expect(await engine.setup.save({ settings: quick, modelPath: path.join(project.root, 'nope.onnx') })).toBe(false);
+    expect(engine.notices.message.get()).toMatch(/^The detection settings were not saved: .*nope\.onnx: no such file/);
+    // a registered model whose file is gone since: the job fails and says why
+    const gone = path.join(project.root, 'gone.onnx');
+    copyFileSync(path.join(MODEL_FIXTURES, 'tiny.onnx'), gone);
+    expect(await engine.setup.save({ settings: quick, modelPath: gone })).toBe(true);
+    rmSync(gone);
+    await engine.jobs.start();
     await expect.poll(() => engine.jobs.job.get()?.status).toBe('failed');
-    expect(engine.jobs.job.get()?.message).toMatch(/nope\.onnx/);
+    expect(engine.jobs.job.get()?.message).toMatch(/gone\.onnx/);
+    await engine.setup.save({ settings: quick, modelId: null });
     client.override('cancelJob', down('cancelJob'));
     await engine.jobs.cancel();
     expect(engine.notices.message.get()).toBe('Cancelling the detection failed: cancelJob: server unreachable');
@@ -269,11 +271,11 @@ describe('EditorEngine: preferences', () => {
     const odd = studio(project, {
       prefsText: '{"heatmap": {"channel": 99, "opacity": 0.5}, "detect": {"scales": []}}',
     });
+    // (detection settings of older versions are ignored: they live in the project now)
     expect(odd.engine.notices.message.get()).toBe(
-      'Some saved preferences were not valid and are back to their defaults: heatmap.channel, detect.scales',
+      'Some saved preferences were not valid and are back to their defaults: heatmap.channel',
     );
     expect(odd.engine.view.heatmap.get()).toMatchObject({ channel: 49, opacity: 0.5 });
-    expect(odd.engine.view.detect.get().scales).toEqual([1]);
     const refusing = studio(project, {
       prefs: {
         read: () => null,

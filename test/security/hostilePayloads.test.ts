@@ -98,6 +98,10 @@ describe('a sweep of odd values through every field of every method', () => {
       importCoco: { path: `${p.root}/o.json` },
       reviewQueue: { by: 'uncertainty' },
       evaluate: {},
+      getDetectSetup: {},
+      setDetectSetup: { settings: { scales: [1], flip: true, mode: 'fast' }, modelId: null },
+      importModel: { checkpoint: `${p.root}/c.pth`, name: 'm' },
+      listProblems: {},
     };
     expect(Object.keys(valid).sort()).toEqual(Object.keys(POSE_API).sort());
     const bodies: string[] = [];

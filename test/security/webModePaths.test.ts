@@ -84,7 +84,9 @@ describe('links and paths', () => {
       [path.join(p.root, 'db-hardlink.json'), 403, /project database/],
       [path.join(p.root, '.simplepose-cache', 'x.json'), 403, /map cache/],
       [path.join(p.root, 'a.png'), 403, /exists and is not a JSON file/],
-      ['relative.json', 400, /absolute/],
+      // a relative name lies in the exchange folder (issue 12): it cannot climb out of it or name the database
+      ['../outside/x.json', 403, /outside the exchange folder/],
+      ['.simplepose.sqlite', 403, /project database/],
       [`${p.root}/x\u0000.json`, 400, /not a usable path/],
     ];
     const snapshotAfterLinks = projectSnapshot(p);
@@ -100,6 +102,8 @@ describe('links and paths', () => {
     const ok = await api('exportCoco', { path: path.join(p.root, 'export.json'), onlyReviewed: false, kind: 'gt' });
     expect(ok.status).toBe(200);
     expect(JSON.parse(readFileSync(path.join(p.root, 'export.json'), 'utf8')).images.length).toBeGreaterThan(0);
+    const relative = await api('exportCoco', { path: 'relative.json', onlyReviewed: false, kind: 'gt' });
+    expect([relative.status, relative.json?.path]).toEqual([200, path.join(p.root, 'relative.json')]);
   });
   it('importCoco reads only inside the project folder, and its errors never show file contents', async () => {
     for (const file of ['/etc/passwd', path.join(p.outside, 'passwd'), path.join(p.root, 'out-link', 'passwd')]) {

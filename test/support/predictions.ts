@@ -14,7 +14,7 @@ export function insertRun(db: ProjectDb, poses: ReadonlyMap<number, Pose[]>, mod
     const modelId = modelRepository(db).record(`${modelHash}.onnx`, modelHash, '{}', 0);
     const run = runs.create({ modelId, scales: [1], flip: true, mode: 'fast', provider: 'cpu', now: 0 });
     const images = imageRepository(db);
-    // made from the content each image has now (migration 008)
+    // made from the content each image has now (migration 009)
     for (const [imageId, list] of poses) runs.addPrediction(run, imageId, images.get(imageId)!.contentHash, list, 0);
     runs.markDone(run, 0);
     return run;

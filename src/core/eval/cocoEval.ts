@@ -17,6 +17,23 @@ export interface CocoStats {
 }
 export const STAT_NAMES: (keyof CocoStats)[] = ['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR', 'AR50', 'AR75', 'ARm', 'ARl'];
 
+/**
+ * The precision–recall curve COCOeval.accumulate interpolates (person category, area "all", maxDets 20): precision
+ * at each of the 101 recall thresholds 0, 0.01, …, 1, at OKS 0.50, at OKS 0.75, and averaged over the ten OKS
+ * thresholds (AP is the mean of `mean`); −1 where there is no ground truth.
+ */
+export interface PrecisionCurve {
+  recall: number[];
+  oks50: number[];
+  oks75: number[];
+  mean: number[];
+}
+
+export interface KeypointEvaluator {
+  stats(imageIds: number[]): CocoStats;
+  precisionCurve(imageIds: number[]): PrecisionCurve;
+}
+
 export interface EvalOptions {
   /** Images evaluated (default: every GT image); duplicates removed and sorted like pycocotools. */
   imageIds?: number[];
@@ -67,7 +84,7 @@ export function createKeypointEvaluator(
   gt: CocoDataset,
   results: CocoKeypointResult[],
   maxDets = 20,
-): { stats(imageIds: number[]): CocoStats } {
+): KeypointEvaluator {
   const maxDet = maxDets;
   const catIds = [...new Set(gt.categories.map((c) => c.id))].sort((a, b) => a - b);
   const dts = loadResults(results);
@@ -79,28 +96,48 @@ export function createKeypointEvaluator(
     if (!prepared.has(key)) prepared.set(key, prepareImage(gtBy.get(key) ?? [], dtBy.get(key) ?? [], maxDet));
     return prepared.get(key)!;
   };
+  const T = IOU_THRS.length,
+    R = REC_THRS.length;
+  /** COCOeval.accumulate: per category, per area range, precision [T·R] and recall [T]. */
+  const accumulated = (imageIdsIn: number[]) => {
+    const imgIds = [...new Set(imageIdsIn)].sort((a, b) => a - b);
+    const precision: number[][][] = [],
+      recall: number[][][] = [];
+    for (const cat of catIds) {
+      const perImage = imgIds.map((img) => prepare(img, cat));
+      const pc: number[][] = [],
+        rc: number[][] = [];
+      AREA_RNG.forEach((rng) => {
+        const evals = perImage
+          .map((p) => (p ? evaluateImage(p, rng, maxDet) : null))
+          .filter((e): e is ImageEval => e !== null);
+        const { prec, rec } = accumulate(evals, maxDet, T, R);
+        pc.push(prec);
+        rc.push(rec);
+      });
+      precision.push(pc);
+      recall.push(rc);
+    }
+    return { precision, recall };
+  };
   return {
+    precisionCurve(imageIds: number[]): PrecisionCurve {
+      // The person category's interpolated precision over the 101 recall points, area "all" (−1: no GT at all).
+      const pc = accumulated(imageIds).precision[0]?.[0] ?? new Array<number>(T * R).fill(-1);
+      const at = (t: number) => pc.slice(t * R, (t + 1) * R);
+      const meanOverT = REC_THRS.map((_, r) => {
+        const v = IOU_THRS.map((_, t) => pc[t * R + r]).filter((x) => x > -1);
+        return v.length ? numpySum(v) / v.length : -1;
+      });
+      return {
+        recall: [...REC_THRS],
+        oks50: at(IOU_THRS.indexOf(0.5)),
+        oks75: at(IOU_THRS.indexOf(0.75)),
+        mean: meanOverT,
+      };
+    },
     stats(imageIdsIn: number[]): CocoStats {
-      const imgIds = [...new Set(imageIdsIn)].sort((a, b) => a - b);
-      const T = IOU_THRS.length,
-        R = REC_THRS.length;
-      const precision: number[][][] = [],
-        recall: number[][][] = [];
-      for (const cat of catIds) {
-        const perImage = imgIds.map((img) => prepare(img, cat));
-        const pc: number[][] = [],
-          rc: number[][] = [];
-        AREA_RNG.forEach((rng) => {
-          const evals = perImage
-            .map((p) => (p ? evaluateImage(p, rng, maxDet) : null))
-            .filter((e): e is ImageEval => e !== null);
-          const { prec, rec } = accumulate(evals, maxDet, T, R);
-          pc.push(prec);
-          rc.push(rec);
-        });
-        precision.push(pc);
-        recall.push(rc);
-      }
+      const { precision, recall } = accumulated(imageIdsIn);
       const mean = (vals: number[]) => {
         const v = vals.filter((x) => x > -1);
         return v.length ? numpySum(v) / v.length : -1;

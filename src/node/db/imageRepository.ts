@@ -34,7 +34,7 @@ export interface ImageRecord extends ImageFileFacts {
   sortKey: number | null;
   /** Mean person score of the latest prediction (migration 006); null: none, or nobody found. */
   latestScore: number | null;
-  /** Why the image must be looked at before it exports (migration 008: its annotation is of another size); null: none. */
+  /** Why the image must be looked at before it exports (migration 009: its annotation is of another size); null: none. */
   reviewNote: string | null;
 }
 

@@ -20,6 +20,7 @@ describe('openProjectDb', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual([
       'annotations',
+      'detect_settings',
       'edits',
       'images',
       'inference_runs',
@@ -210,9 +211,9 @@ describe('migrations from fixture databases', () => {
     db.close();
   });
 
-  it('migration 008 gives predictions the content they were made from; the latest score follows the current content', () => {
+  it('migration 009 gives predictions the content they were made from; the latest score follows the current content', () => {
     const file = path.join(tmp, 'v7.sqlite');
-    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 7) });
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 8) });
     v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
         VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0);
       INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
@@ -220,8 +221,8 @@ describe('migrations from fixture databases', () => {
       INSERT INTO predictions (run_id, image_id, poses_json, created_at)
         VALUES (1, 1, '[{"score":0.6}]', 0), (1, 2, '[{"score":0.3}]', 0);`);
     v6.close();
-    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 8) });
-    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 9) });
+    expect(db.pragma('user_version', { simple: true })).toBe(9);
     const hashes = db.prepare('SELECT image_id, content_hash FROM predictions ORDER BY image_id').raw().all();
     expect(hashes).toEqual([
       [1, 'h'],
@@ -234,6 +235,59 @@ describe('migrations from fixture databases', () => {
     db.prepare("UPDATE images SET content_hash = 'h' WHERE id = 1").run(); // and put back
     expect(score(1)).toBe(0.6);
     expect(db.prepare('SELECT review_note FROM images WHERE id = 2').pluck().get()).toBeNull();
+    db.close();
+  });
+});
+
+/** The detection settings' migration (issue 12B): numbered after 12A's review settings (007). */
+const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
+
+describe('migration numbering', () => {
+  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009', () => {
+    expect(loadMigrations().map((m) => m.name)).toEqual([
+      '001-initial.sql',
+      '002-coco-passthrough.sql',
+      '003-predictions-by-image.sql',
+      '004-prediction-scores.sql',
+      '005-edits-by-state.sql',
+      '006-image-scores.sql',
+      '007-review-settings.sql',
+      '008-detect-settings.sql',
+      '009-image-content-changes.sql',
+    ]);
+    expect(DETECT_SETTINGS.version).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
+  });
+  it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
+    const dir = mkdtempSync(path.join(tmp, 'gap-'));
+    for (const m of loadMigrations().slice(0, 6)) writeFileSync(path.join(dir, m.name), m.sql);
+    writeFileSync(path.join(dir, '008-detect-settings.sql'), DETECT_SETTINGS.sql); // 007 left out
+    expect(() => loadMigrations(dir)).toThrow('migration 008-detect-settings.sql is out of sequence: expected 007');
+  });
+});
+
+describe('migration detect-settings', () => {
+  it('adds the detection settings (one row, checked) and model registration over an existing project', () => {
+    const before = DETECT_SETTINGS.version - 1;
+    const file = path.join(tmp, `v${before}.sqlite`);
+    const old = openProjectDb(file, { migrations: loadMigrations().slice(0, before) });
+    old
+      .prepare("INSERT INTO models (id, path, content_hash, card_json, added_at) VALUES (1, '/m.onnx', 'h', '{}', 0)")
+      .run();
+    old.close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, DETECT_SETTINGS.version) });
+    expect(db.pragma('user_version', { simple: true })).toBe(DETECT_SETTINGS.version);
+    expect(db.prepare('SELECT id, path, registered_at, raw_card_json FROM models').all()).toEqual([
+      { id: 1, path: '/m.onnx', registered_at: null, raw_card_json: null },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM detect_settings').pluck().get()).toBe(0); // none: the defaults
+    const put = db.prepare(
+      'INSERT INTO detect_settings (id, scales, flip, mode, model_id, updated_at) VALUES (?, ?, ?, ?, ?, 0)',
+    );
+    put.run(1, '[1]', 1, 'fast', 1);
+    expect(() => put.run(2, '[1]', 1, 'fast', null)).toThrow(/CHECK/); // one row
+    expect(() => db.prepare("UPDATE detect_settings SET mode = 'slow'").run()).toThrow(/CHECK/);
+    expect(() => db.prepare('UPDATE detect_settings SET model_id = 99').run()).toThrow(/FOREIGN KEY/);
     db.close();
   });
 });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUSY_TIMEOUT_MS, writeTransaction } from './writeTransaction.ts';
@@ -42,6 +42,10 @@ export function openProjectDb(file: string, options: { readonly?: boolean; migra
   const migrations = options.migrations ?? loadMigrations();
   const dir = path.dirname(path.resolve(file));
   const exists = existsSync(file);
+  if (exists && statSync(file).isDirectory())
+    throw new ProjectDbError(
+      `cannot open project ${file}: it is a folder; give the project file (a project folder holds it as .simplepose.sqlite)`,
+    );
   if (!options.readonly) {
     try {
       accessSync(dir, constants.W_OK);

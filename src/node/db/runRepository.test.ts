@@ -77,6 +77,13 @@ describe('RunRepository', () => {
       ]),
     );
     expect(runs.latestPrediction(99)).toBeUndefined();
+    // One run's prediction of an image (the app shows the run of the project's settings, not always the latest).
+    expect(runs.prediction(one, 2)).toEqual({ runId: one, poses: [] });
+    expect(runs.prediction(two, 1)).toBeUndefined();
+    expect(runs.all().map((r) => [r.id, r.flip, r.predictions])).toEqual([
+      [two, true, 1],
+      [one, false, 2],
+    ]);
     db.close();
   });
 
@@ -106,6 +113,8 @@ describe('RunRepository', () => {
       const id = runs.create({ modelId: model, scales: [i], flip: false, mode: 'fast', provider: null, now: i });
       runs.addPrediction(id, 1, 'a.jpg', [pose(i / 100)], i);
       runs.latestPrediction(1);
+      runs.prediction(id, 1);
+      runs.all();
       runs.latest();
       runs.withSettings(model, { scales: [i], flip: false, mode: 'fast' });
       runs.markDone(id, i);

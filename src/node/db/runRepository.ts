@@ -5,7 +5,7 @@ import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 // The `inference_runs` and `predictions` tables (a run and the poses it found): every statement on them is here.
 
-/** Predictions of the content their image has now (migration 008); a photo replaced in place has none until detected. */
+/** Predictions of the content their image has now (migration 009); a photo replaced in place has none until detected. */
 const CURRENT = 'FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.content_hash = i.content_hash';
 
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
@@ -47,6 +47,16 @@ export class RunRepository {
     return this.q.pluck("SELECT id FROM inference_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1").get() as
       | number
       | undefined;
+  }
+
+  /** Every run, newest first, with how many predictions it has. */
+  all(): (RunRecord & { predictions: number })[] {
+    const rows = this.q
+      .get(
+        `SELECT ${RUN}, (SELECT COUNT(*) FROM predictions p WHERE p.run_id = inference_runs.id) AS predictions FROM inference_runs ORDER BY id DESC`,
+      )
+      .all() as (RunRow & { predictions: number })[];
+    return rows.map((r) => ({ ...r, scales: JSON.parse(r.scales) as number[], flip: r.flip === 1 }));
   }
 
   /** The most recent run, whatever its state, and how many predictions it has. */
@@ -133,6 +143,14 @@ export class RunRepository {
       )
       .get(imageId) as { runId: number; poses: string } | undefined;
     return r && { runId: r.runId, poses: JSON.parse(r.poses) as Pose[] };
+  }
+
+  /** The image's poses in one run, if that run has it (of the image's current content). */
+  prediction(runId: number, imageId: number): { runId: number; poses: Pose[] } | undefined {
+    const poses = this.q
+      .pluck(`SELECT p.poses_json ${CURRENT} AND p.run_id = ? AND p.image_id = ?`)
+      .get(runId, imageId) as string | undefined;
+    return poses === undefined ? undefined : { runId, poses: JSON.parse(poses) as Pose[] };
   }
 
   /** Every pose of a run, by image id (of the images' current content). */

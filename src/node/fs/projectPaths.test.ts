@@ -76,12 +76,15 @@ describe('ProjectFiles.resolve', () => {
 describe('exchange paths', () => {
   const folder: ExchangePolicy = { kind: 'folder', dir: root };
   const own = { database: path.join(root, '.simplepose.sqlite'), cacheDir: path.join(root, '.simplepose-cache') };
-  it('folder policy: absolute paths inside the folder only, links resolved', () => {
+  it('folder policy: paths inside the folder only (a relative name lies in it), links resolved', () => {
     expect(exportTarget(path.join(root, 'x.json'), folder, own)).toBe(path.join(root, 'x.json'));
     expect(exportTarget(path.join(root, 'sub', 'x.json'), folder, own)).toBe(path.join(root, 'sub', 'x.json'));
     expect(codeOf(() => exportTarget(path.join(root, 'outer-dir', 'x.json'), folder, own))).toBe('forbidden');
     expect(codeOf(() => exportTarget(path.join(base, 'x.json'), folder, own))).toBe('forbidden');
-    expect(codeOf(() => exportTarget('x.json', folder, own))).toBe('bad_request');
+    // web mode: a relative name is the folder's, never the server's working directory's (issue 12)
+    expect(exportTarget('x.json', folder, own)).toBe(path.join(root, 'x.json'));
+    expect(exportTarget('sub/x.json', folder, own)).toBe(path.join(root, 'sub', 'x.json'));
+    expect(codeOf(() => exportTarget(path.join('..', 'x.json'), folder, own))).toBe('forbidden');
     expect(codeOf(() => exportTarget(path.join(root, 'none', 'x.json'), folder, own))).toBe('not_found');
     expect(codeOf(() => importSource(path.join(root, 'outer-link.jpg'), folder))).toBe('forbidden');
     expect(codeOf(() => exportFolder(path.join(root, '.simplepose-cache', 'per'), folder, own))).toBe('forbidden');

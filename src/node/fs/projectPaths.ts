@@ -155,9 +155,11 @@ export function importSource(file: string, policy: ExchangePolicy): string {
 function usablePath(file: string, policy: ExchangePolicy): string {
   if (typeof file !== 'string' || !file.trim() || file.includes('\0'))
     throw new ApiError('bad_request', `${JSON.stringify(file)} is not a usable path`);
-  if (policy.kind !== 'any' && !path.isAbsolute(file))
+  // Web mode: a relative name lies in the exchange folder (never the server's working directory); the answer names
+  // the full path. Electron's dialog always gives absolute paths; the CLI resolves against its working directory.
+  if (policy.kind === 'picked' && !path.isAbsolute(file))
     throw new ApiError('bad_request', `${file}: give an absolute path`);
-  const abs = path.resolve(file);
+  const abs = policy.kind === 'folder' ? path.resolve(policy.dir, file) : path.resolve(file);
   if (abs === path.parse(abs).root) throw new ApiError('bad_request', `${file} is not a usable path`);
   return abs;
 }

@@ -1,5 +1,6 @@
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ApiError, type ApiErrorCode } from '../../contract/apiErrors.ts';
 
 /**
  * `.<name>.<pid>.<ms since epoch>.tmp`: the temporary file writeFileAtomic writes beside its target (older versions
@@ -11,6 +12,16 @@ const TEMP_NAME = /^\.?.+\.(\d{1,10})\.(\d{13})\.tmp$/;
 const MADE_AFTER_MS = Date.UTC(2020, 0, 1);
 /** No write of this app takes a day: a temporary file that old is stale whoever made it (its pid may be reused). */
 const STALE_AFTER_MS = 24 * 3600_000;
+
+const CODE_BY_ERRNO: Record<string, ApiErrorCode> = {
+  EACCES: 'forbidden',
+  EPERM: 'forbidden',
+  EROFS: 'forbidden',
+  ENOSPC: 'unavailable',
+  ENOENT: 'not_found',
+  ENOTDIR: 'bad_request',
+  EISDIR: 'bad_request',
+};
 
 export interface WriteAtomicOptions {
   /**
@@ -50,7 +61,11 @@ export async function writeFileAtomic(
               : code === 'EISDIR'
                 ? 'it is a folder'
                 : (e as Error).message;
-    throw new Error(`cannot write ${file}: ${why}${code ? ` (${code})` : ''}`);
+    // The user's folder, not the app, is the problem: a refusal with its code (403/404/400/503), never a bare 500.
+    throw new ApiError(
+      CODE_BY_ERRNO[code ?? ''] ?? 'internal',
+      `cannot write ${file}: ${why}${code ? ` (${code})` : ''}`,
+    );
   }
 }
 

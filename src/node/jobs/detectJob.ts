@@ -7,10 +7,11 @@ import { InferenceCancelledError, InferenceCrashError, PoseEngine } from '../inf
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache, mapCacheKey } from '../project/mapCache.ts';
-import { imageRepository } from '../db/imageRepository.ts';
+import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
 import { modelRepository } from '../db/modelRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import type { DetectSettings } from './detectSettings.ts';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
 
 export { type DetectSettings, detectSettingsProblem, MAX_DETECT_SCALE } from './detectSettings.ts';
 
@@ -40,6 +41,8 @@ export interface DetectOptions {
   imageTimeLimitMs?: number | null;
   /** An engine already started on `modelPath` (the CLI checks the model before it creates the project); closed here. */
   engine?: PoseEngine;
+  /** Each image as soon as its prediction is stored (or why it failed): the app shows it at once. */
+  onImage?: (r: ImageOutcome) => void;
 }
 
 /** After this many images in a row on which the worker died (or could not be started again), the job stops. */
@@ -49,6 +52,12 @@ export const MAX_CONSECUTIVE_WORKER_FAILURES = 3;
 export class DetectFailedError extends Error {
   override name = 'DetectFailedError';
 }
+
+/** One image of a run: its poses once stored, or why it has none. */
+export type ImageOutcome = { runId: number; imageId: number; relPath: string } & (
+  | { poses: Pose[] }
+  | { error: string }
+);
 
 /** The job was cancelled before its model had loaded: there is no run to report. */
 export class DetectCancelledError extends Error {
@@ -104,13 +113,21 @@ export async function runDetectJob(
   }
 }
 
+/** The present images without a prediction in the run (every present image when there is no run yet). */
+export function imagesToDetect(
+  db: ProjectDb,
+  runId: number | undefined,
+): Pick<ImageRecord, 'id' | 'relPath' | 'contentHash'>[] {
+  const done = runId === undefined ? new Set<number>() : runRepository(db).predictedImageIds(runId);
+  return imageRepository(db)
+    .present()
+    .filter((im) => !done.has(im.id));
+}
+
 async function detectImages(job: Job): Promise<DetectProgress & { status: 'done' | 'cancelled' }> {
   const { db, o, runId } = job;
   const runs = runRepository(db);
-  const done = runs.predictedImageIds(runId);
-  const todo = imageRepository(db)
-    .present()
-    .filter((im) => !done.has(im.id));
+  const todo = imagesToDetect(db, runId);
   const already = runs.predictionCount(runId);
   const cache = o.cacheDir ? new MapCache(db, o.cacheDir) : null;
   await cache?.removeStaleTempFiles();
@@ -172,6 +189,7 @@ async function detectOne(
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
     const message = (e as Error).message;
     o.log?.(`${im.relPath}: ${message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: message });
     // the worker died with the image, or a fresh one could not load the model: not this image's fault alone
     return { message, worker: e instanceof InferenceCrashError || e instanceof ModelLoadError };
   }
@@ -185,8 +203,10 @@ async function detectOne(
   } catch (e) {
     const message = `not stored (${(e as Error).message})`;
     o.log?.(`${im.relPath}: ${message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: message });
     return { message, worker: false };
   }
+  o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, poses: r.poses });
   await cache?.evict();
   return 'done';
 }

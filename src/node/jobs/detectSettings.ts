@@ -3,6 +3,10 @@ import type { DetectSettings } from '../../contract/apiPayloads.ts';
 /** How detection runs the model (scales, flip pass, decoder mode): the contract's type, declared there once. */
 export type { DetectSettings };
 
+/** A project's settings until it changes them (PRODUCT.md: single scale + flip; the fast decoder gives the reference
+ * decoder's poses): what the app's "Run detection" and `simplepose detect` use on a new project. */
+export const DEFAULT_DETECT_SETTINGS: DetectSettings = { scales: [1], flip: true, mode: 'fast' };
+
 /** Largest scale factor accepted (the official evaluation goes up to 3). */
 export const MAX_DETECT_SCALE = 4;
 

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../contract/apiErrors.ts';
-import { DetectCancelledError, runDetectJob } from '../jobs/detectJob.ts';
+import { DetectCancelledError, runDetectJob, type ImageOutcome } from '../jobs/detectJob.ts';
 import { detectSettingsProblem } from '../jobs/detectSettings.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
 /**
- * The service's detection jobs: each runs in the background and reports through events (jobProgress, jobFinished);
- * `cancelJob` kills its inference worker at once and marks the run cancelled; `stopAll` cancels every job and
- * resolves once they have stopped (the service's shutdown).
+ * The service's detection jobs: each runs in the background — with the project's model and settings unless the
+ * request names others, the same ones `simplepose detect` uses — and reports through events (jobProgress,
+ * imageDetected as each image's prediction is stored, jobFinished); `cancelJob` kills its inference worker at once
+ * and marks the run cancelled (it stops a checkpoint import too: both are in the service's job table).
  */
-export function detectionMethods(
-  c: ServiceContext,
-): Pick<ProjectService, 'startDetect' | 'cancelJob'> & { stopAll(): Promise<void> } {
-  const jobs = new Map<string, { controller: AbortController; finished: Promise<unknown> }>();
+export function detectionMethods(c: ServiceContext): Pick<ProjectService, 'startDetect' | 'cancelJob'> {
   return {
-    async startDetect({ modelPath, settings, rerun, imageTimeLimitSeconds }) {
+    async startDetect(r) {
+      const { rerun, imageTimeLimitSeconds } = r;
+      const modelPath = r.modelPath ?? c.setup.resolve().modelPath;
+      const settings = r.settings ?? c.setup.resolve().settings;
       const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
       if (problem) throw new ApiError('bad_request', problem);
       const jobId = randomUUID();
@@ -27,6 +28,7 @@ export function detectionMethods(
         imageTimeLimitMs: imageTimeLimitSeconds === undefined ? undefined : imageTimeLimitSeconds * 1000,
         signal: controller.signal,
         cacheDir: c.cacheDir,
+        onImage: (im) => imageDone(c, jobId, im),
         onProgress: (p) =>
           c.events.emit('jobProgress', {
             jobId,
@@ -46,18 +48,28 @@ export function detectionMethods(
               : { jobId, status: 'failed', message: e.message },
           ),
         )
-        .finally(() => jobs.delete(jobId));
-      jobs.set(jobId, { controller, finished });
+        .finally(() => c.jobs.delete(jobId));
+      c.jobs.set(jobId, { controller, finished });
       return { jobId };
     },
     async cancelJob({ jobId }) {
-      const job = jobs.get(jobId);
-      job?.controller.abort(); // kills the job's inference worker at once; the run is marked cancelled
+      const job = c.jobs.get(jobId);
+      job?.controller.abort(); // kills the job's inference worker (or exporter) at once; a run is marked cancelled
       return { ok: job !== undefined };
     },
-    async stopAll() {
-      for (const job of jobs.values()) job.controller.abort();
-      await Promise.all([...jobs.values()].map((j) => j.finished));
-    },
   };
+}
+
+/** An image of the run is done: its failure (or its success, which clears one) listed, and the app told at once. */
+function imageDone(c: ServiceContext, jobId: string, im: ImageOutcome): void {
+  c.problems.detected(im.relPath, 'error' in im ? im.error : null);
+  const scores = 'poses' in im ? im.poses.map((x) => x.score) : [];
+  c.events.emit('imageDetected', {
+    jobId,
+    runId: im.runId,
+    imageId: im.imageId,
+    persons: scores.length,
+    score: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+    ...('error' in im ? { error: im.error.slice(0, 10_000) } : {}),
+  });
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
@@ -71,6 +73,20 @@ export function runToExport(db: ProjectDb, runId?: number): number {
 export function projectOwnFiles(db: ProjectDb, databaseFile: string = db.name): ProjectOwnFiles {
   const root = projectMetaRepository(db).root();
   return { database: databaseFile, cacheDir: root ? projectCacheDir(root) : undefined };
+}
+
+/**
+ * Records `dir` as the project's folder when it has none yet (a project made by `import --images DIR`), so that
+ * `serve --project FILE` finds its images; returns the folder the project records now.
+ */
+export function recordImagesFolder(db: ProjectDb, dir: string): string {
+  return writeTransaction(db, "recording the project's folder", () => {
+    const meta = projectMetaRepository(db);
+    const had = meta.root();
+    if (had !== undefined) return had;
+    meta.setRoot(path.resolve(dir));
+    return path.resolve(dir);
+  });
 }
 
 /**

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { imageRepository } from '../db/imageRepository.ts';
-import { modelRepository } from '../db/modelRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import { readTransaction, writeTransaction } from '../db/writeTransaction.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
@@ -38,12 +37,23 @@ function settleReviewNote(db: ProjectDb, imageId: number): void {
   imageRepository(db).setReviewNote(imageId, null);
 }
 
-/** The service's images: the project summary, the list, review statuses, media and the model's view of an image. */
+/**
+ * The service's images: the project summary, the list, review statuses, media, the model's view of an image (from the
+ * run of the project's model and settings when it has the image) and the files the app could not use.
+ */
 export function imageMethods(
   c: ServiceContext,
 ): Pick<
   ProjectService,
-  'projectInfo' | 'listImages' | 'setStatus' | 'getPredictions' | 'reviewQueue' | 'imagePath' | 'thumbnail' | 'maps'
+  | 'projectInfo'
+  | 'listImages'
+  | 'setStatus'
+  | 'getPredictions'
+  | 'reviewQueue'
+  | 'listProblems'
+  | 'imagePath'
+  | 'thumbnail'
+  | 'maps'
 > {
   const images = imageRepository(c.db);
   const imageRow = (imageId: number) => {
@@ -55,15 +65,17 @@ export function imageMethods(
     async projectInfo() {
       const counts = images.statusCounts();
       const run = runRepository(c.db).latest();
-      const modelPath = c.options.modelPath ?? modelRepository(c.db).latestPath();
+      const modelPath = c.setup.resolve().modelPath; // the project's model in use (Settings), else the bundled one
       return {
         root: c.root,
         name: path.basename(c.root),
         images: Object.values(counts).reduce((a, b) => a + b, 0),
         counts,
-        model: modelPath
-          ? { path: modelPath, name: path.basename(modelPath).replace(/\.onnx$/, ''), exists: existsSync(modelPath) }
-          : null,
+        model: {
+          path: modelPath,
+          name: path.basename(modelPath).replace(/\.onnx$/, ''),
+          exists: existsSync(modelPath),
+        },
         lastRun: run ?? null,
       };
     },
@@ -88,17 +100,20 @@ export function imageMethods(
     },
     async getPredictions({ imageId }) {
       requireImage(c.db, imageId);
-      return imagePredictions(c.db, c.cacheDir, imageId);
+      return imagePredictions(c.db, c.cacheDir, imageId, c.setup.currentRun());
     },
     async maps(imageId) {
       requireImage(c.db, imageId);
-      const npy = await imageMapsNpy(c.db, c.cacheDir, imageId);
+      const npy = await imageMapsNpy(c.db, c.cacheDir, imageId, c.setup.currentRun());
       if (!npy) throw new ApiError('not_found', `no cached maps for image ${imageId}: run detection on it first`);
       return npy;
     },
     async reviewQueue({ by, runId, status }) {
       const run = chooseRun(c.db, runId, () => new ApiError('bad_request', 'no finished inference run yet'));
       return { images: await reviewQueue(c.db, run, by, c.cacheDir, status ?? 'unreviewed') };
+    },
+    async listProblems() {
+      return { files: c.problems.list() };
     },
     imagePath(imageId) {
       return c.files.resolve(imageRow(imageId).relPath);

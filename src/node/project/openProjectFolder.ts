@@ -31,7 +31,7 @@ export async function openProjectFolder(root: string, options: ProjectServiceOpt
   const tasks = options.tasks ?? new WorkerTasks(db.name);
   try {
     const sync = await tasks.run('syncImages', { root: abs });
-    const service = createProjectService(db, abs, { ...options, tasks });
+    const service = createProjectService(db, abs, { unreadable: sync.unreadable, ...options, tasks });
     const close = async () => {
       await service.shutdown();
       db.close();

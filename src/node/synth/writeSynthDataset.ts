@@ -28,6 +28,9 @@ export function imageSeed(seed: number, i: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/** `info.description` of every dataset `simplepose synth` writes: how the app tells synthetic images from photos. */
+export const SYNTH_DATASET_DESCRIPTION = 'SimplePose Studio synthetic people';
+
 /**
  * Writes `count` synthetic images (images/000001.jpg …) and annotations.json (COCO keypoints, validated before it
  * is written) into outDir. Deterministic for a seed.
@@ -40,7 +43,7 @@ export async function writeSynthDataset(
   await mkdir(imagesDir, { recursive: true });
   const data: CocoDataset = {
     info: {
-      description: 'SimplePose Studio synthetic people',
+      description: SYNTH_DATASET_DESCRIPTION,
       seed: o.seed,
       count: o.count,
       size: `${o.width}x${o.height}`,

@@ -89,7 +89,10 @@ describe('WorkerTasks', () => {
     );
     const none = await worker.run('evaluate', {}).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(ApiError);
-    expect(none).toMatchObject({ code: 'bad_request', message: 'no finished inference run to evaluate' });
+    expect(none).toMatchObject({
+      code: 'conflict',
+      message: 'no finished detection run to evaluate yet: run detection first',
+    });
     expect(
       await worker.run('exportResults', { out: path.join(root, 'r.json'), runId: 7, scope: { all: true } }),
     ).toMatchObject({

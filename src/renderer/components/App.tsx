@@ -5,7 +5,11 @@ import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
 import { TriagePanel } from './TriagePanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
-import { ExportDialog, HelpOverlay, SettingsDialog } from './Dialogs.tsx';
+import { ExportDialog, HelpOverlay } from './Dialogs.tsx';
+import { SettingsDialog } from './SettingsDialog.tsx';
+import { EvaluationDialog } from './EvaluationDialog.tsx';
+import { ProblemsDialog, RerunDialog } from './DetectionDialogs.tsx';
+import { ModelNotice } from './ModelNotice.tsx';
 import { useEngine, useSlice } from './useEditor.ts';
 
 export function App() {
@@ -33,9 +37,13 @@ export function App() {
         </div>
       </main>
       <StatusBar />
+      <ModelNotice />
       {dialog === 'help' && <HelpOverlay />}
       {dialog === 'export' && <ExportDialog />}
       {dialog === 'settings' && <SettingsDialog />}
+      {dialog === 'evaluation' && <EvaluationDialog />}
+      {dialog === 'problems' && <ProblemsDialog />}
+      {dialog === 'rerun' && <RerunDialog />}
     </div>
   );
 }

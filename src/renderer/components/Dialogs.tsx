@@ -3,7 +3,8 @@ import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
 import { POINTER_GESTURES, VIEW_COMMANDS } from '../editor/viewCommands.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
-function Dialog({ title, children }: { title: string; children: ReactNode }) {
+/** A modal dialog: Esc, the backdrop and × close it. */
+export function Dialog({ title, children }: { title: string; children: ReactNode }) {
   const engine = useEngine();
   return (
     <div
@@ -124,65 +125,6 @@ export function ExportDialog() {
           {result.text}
         </p>
       )}
-    </Dialog>
-  );
-}
-
-export function SettingsDialog() {
-  const engine = useEngine();
-  const detect = useSlice(engine.view.detect);
-  const [scales, setScales] = useState(detect.scales.join(', '));
-  const [model, setModel] = useState(detect.modelPath ?? '');
-  const parsed = scales.split(/[ ,]+/).filter(Boolean).map(Number);
-  const valid = parsed.length > 0 && parsed.length <= 8 && parsed.every((x) => x > 0 && x <= 4);
-  return (
-    <Dialog title="Settings">
-      <h3>Detection</h3>
-      <label className="wide">
-        Model (an IMHN exported to ONNX; empty: the project's default){' '}
-        <input
-          aria-label="Model file"
-          value={model}
-          onChange={(e) => setModel(e.target.value)}
-          placeholder="/path/to/model.onnx"
-        />
-      </label>
-      <label className="wide">
-        Scales (× 512 px box height){' '}
-        <input aria-label="Scales" value={scales} onChange={(e) => setScales(e.target.value)} />
-      </label>
-      {!valid && <p className="error">Give 1 to 8 scales between 0 and 4, e.g. "1" or "0.5, 1, 1.5".</p>}
-      <label>
-        <input
-          type="checkbox"
-          checked={detect.flip}
-          onChange={(e) => engine.view.setDetect({ ...detect, flip: e.target.checked })}
-        />{' '}
-        Flip test (average with the mirrored image)
-      </label>
-      <label>
-        Decoder{' '}
-        <select
-          value={detect.mode}
-          onChange={(e) => engine.view.setDetect({ ...detect, mode: e.target.value as 'fast' | 'reference' })}
-        >
-          <option value="fast">fast (same results, tiled)</option>
-          <option value="reference">reference (official order of operations)</option>
-        </select>
-      </label>
-      <div className="buttons">
-        <button
-          type="button"
-          className="primary"
-          disabled={!valid}
-          onClick={() => {
-            engine.view.setDetect({ ...detect, scales: parsed, modelPath: model.trim() });
-            engine.notices.open(null);
-          }}
-        >
-          Save
-        </button>
-      </div>
     </Dialog>
   );
 }

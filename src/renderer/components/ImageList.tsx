@@ -11,6 +11,7 @@ export function ImageList() {
   const engine = useEngine();
   const { index } = useSlice(engine.images.status);
   useSlice(engine.listVersion); // rows loaded, statuses changed
+  const problems = useSlice(engine.setup.problems);
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
   const [height, setHeight] = useState(600);
@@ -137,6 +138,16 @@ export function ImageList() {
         <div className="list-count" data-testid="list-count">
           {list.total.toLocaleString()} images
         </div>
+        {problems.length > 0 && (
+          <button
+            type="button"
+            className="problems-link"
+            data-testid="problems-link"
+            onClick={() => engine.notices.open('problems')}
+          >
+            ⚠ {problems.length} file{problems.length === 1 ? '' : 's'} could not be used: why?
+          </button>
+        )}
       </div>
       <div
         className="rows"

@@ -6,9 +6,11 @@ export function TopBar() {
   const info = useSlice(engine.jobs.project);
   const job = useSlice(engine.jobs.job);
   const { index } = useSlice(engine.images.status);
-  const detect = useSlice(engine.view.detect);
+  const setup = useSlice(engine.setup.setup);
   useSlice(engine.listVersion);
   const running = job?.status === 'running';
+  const model = setup?.model;
+  const todo = setup?.toDetect ?? 0;
   return (
     <header className="top-bar">
       <strong className="app-name">SimplePose Studio</strong>
@@ -19,29 +21,43 @@ export function TopBar() {
         {index >= 0 ? `${index + 1} / ${engine.list.total}` : ''}
       </span>
       <span className="spacer" />
-      <span className="model" data-testid="model-status" title={info?.model?.path}>
-        model:{' '}
-        {detect.modelPath
-          ? detect.modelPath.split(/[\\/]/).pop()
-          : info?.model
-            ? `${info.model.name}${info.model.exists ? '' : ' (file missing)'}`
-            : 'none'}{' '}
-        · provider: {info?.lastRun?.provider ?? '—'}
+      <span
+        className="model"
+        data-testid="model-status"
+        title={model ? `${model.path}\ntrained on: ${model.facts.trainedOn}` : undefined}
+        onClick={() => engine.notices.open('settings')}
+      >
+        model: {model ? `${model.name}${model.exists ? '' : ' (file missing)'}` : '…'}
+        {model?.facts.syntheticOnly ? ' (synthetic people only)' : ''} · provider: {info?.lastRun?.provider ?? '—'}
       </span>
       {running ? (
         <button type="button" onClick={() => void engine.jobs.cancel()}>
           Cancel detection
         </button>
       ) : (
-        <button
-          type="button"
-          className="primary"
-          disabled={!detect.modelPath && !info?.model?.exists}
-          onClick={() => void engine.jobs.start(detect)}
-        >
-          Run detection
-        </button>
+        <>
+          <button
+            type="button"
+            className="primary"
+            data-testid="run-detection"
+            disabled={!model?.exists || todo === 0}
+            title={
+              todo === 0
+                ? 'Every image has a prediction of this model and these settings ("Re-run all…" starts over)'
+                : `Runs the model on the ${todo} images without its prediction yet`
+            }
+            onClick={() => void engine.jobs.start()}
+          >
+            {setup && todo === 0 ? 'Detection up to date' : `Run detection${setup ? ` (${todo})` : ''}`}
+          </button>
+          <button type="button" disabled={!model?.exists} onClick={() => engine.notices.open('rerun')}>
+            Re-run all…
+          </button>
+        </>
       )}
+      <button type="button" onClick={() => engine.notices.open('evaluation')}>
+        Evaluate
+      </button>
       <button type="button" onClick={() => engine.notices.open('export')}>
         Export COCO…
       </button>

@@ -18,6 +18,8 @@ import { ImageSession, type MediaLoader } from './imageSession.ts';
 import { ImageTriage } from './imageTriage.ts';
 import { ImageNavigation } from './imageNavigation.ts';
 import { JobMonitor } from './jobMonitor.ts';
+import { ProjectSetup } from './projectSetup.ts';
+import type { PoseEvent } from '../../contract/poseApi.ts';
 import { Notices } from './notices.ts';
 import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
 import { PointerMachine } from './pointerMachine.ts';
@@ -65,6 +67,7 @@ export class EditorEngine {
   readonly gestures: CanvasGestures;
   readonly pointer: PointerMachine;
   readonly jobs: JobMonitor;
+  readonly setup: ProjectSetup;
   readonly settings: ReviewSettings;
   readonly flow: ReviewFlow;
   readonly triage: Slice<Triage | null>;
@@ -120,11 +123,18 @@ export class EditorEngine {
       newPersonId: (i) => this.newPersonId(i),
     });
     this.pointer = new PointerMachine(this.gestures);
-    this.jobs = new JobMonitor(client, this.notices, () => {
-      this.images.forgetAll();
-      void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
-      void this.reloadCurrent();
-    });
+    this.setup = new ProjectSetup(client, this.notices);
+    this.jobs = new JobMonitor(
+      client,
+      this.notices,
+      () => {
+        this.images.forgetAll();
+        void this.notices.attempt('The image list did not refresh', () => this.list.refresh());
+        void this.reloadCurrent();
+        void this.setup.refresh();
+      },
+      (e) => this.imageDetected(e),
+    );
     this.nav = new ImageNavigation({
       notices: this.notices,
       list: this.list,
@@ -153,6 +163,7 @@ export class EditorEngine {
 
   /** Loads the list and opens where this window left the project (its filter and image), else the first image. */
   start(filter?: ListFilter): Promise<void> {
+    void this.setup.refresh();
     return this.nav.start(filter);
   }
   /** Filters the list, staying at the open image when the filter keeps it. */
@@ -165,6 +176,21 @@ export class EditorEngine {
   }
   navigate(direction: 'next' | 'previous'): Promise<void> {
     return this.nav.navigate(direction);
+  }
+  /** Opens an image by id (the evaluation panel's rows): in the current list, else in file order. */
+  openImageId(imageId: number): Promise<void> {
+    return this.nav.openImageId(imageId);
+  }
+
+  /**
+   * A running detection stored an image's prediction: its row shows the new score, and the open image its poses
+   * and maps, at once (nothing waits for the whole job).
+   */
+  private imageDetected(e: PoseEvent<'imageDetected'>): void {
+    this.images.forget(e.imageId);
+    if (!e.error) this.list.patchRow(e.imageId, { score: e.score });
+    else void this.setup.refreshProblems();
+    if (this.images.current.get()?.row.id === e.imageId) void this.reloadCurrent();
   }
 
   private newPersonId(i: number): string {

@@ -12,7 +12,9 @@ export function engineSnapshot(e: EditorEngine) {
     viewport: e.view.viewport.get(),
     canvas: e.view.canvas.get(),
     heatmap: e.view.heatmap.get(),
-    detect: e.view.detect.get(),
+    setup: e.setup.setup.get(),
+    problems: e.setup.problems.get(),
+    importJob: e.setup.importJob.get(),
     triagePrefs: e.view.triage.get(),
     threshold: e.settings.settings.get(),
     triage: e.triage.get() && {

@@ -103,6 +103,19 @@ export class ImageNavigation {
       );
   }
 
+  /** Opens an image by id (the evaluation panel's rows): in the current list, else in file order. */
+  async openImageId(imageId: number): Promise<void> {
+    const { notices, list } = this.p;
+    let at = await notices.attempt('The image list did not load', () => list.positionOf(imageId));
+    if (at === null && list.filter.order !== 'file') {
+      await this.setFilter({ order: 'file' });
+      at = await notices.attempt('The image list did not load', () => list.positionOf(imageId));
+    }
+    if (at === undefined) return;
+    if (at === null) notices.say(`Image ${imageId} is not in the list (filtered out or removed from the project)`);
+    else await this.openIndex(at);
+  }
+
   async navigate(direction: 'next' | 'previous'): Promise<void> {
     const i = this.p.images.status.get().index + (direction === 'next' ? 1 : -1);
     if (i < 0 || i >= this.p.list.total)

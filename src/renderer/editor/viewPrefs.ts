@@ -11,13 +11,6 @@ export interface HeatmapSettings {
   followHover: boolean;
   parts: boolean;
 }
-export interface DetectPrefs {
-  scales: number[];
-  flip: boolean;
-  mode: 'fast' | 'reference';
-  /** An ONNX model chosen in the settings; empty: the project's default (the bundled model). */
-  modelPath?: string;
-}
 /** The model's predictions on the canvas: shown (dashed, at or above the project's threshold) or all hidden. */
 export interface TriagePrefs {
   showPredictions: boolean;
@@ -27,9 +20,9 @@ export interface ResumePoint {
   imageId: number;
   filter: { status?: string; minScore?: number; maxScore?: number; order: 'file' | 'uncertainty' | 'hardness' };
 }
+/** What this window keeps between sessions (detection settings live in the project: editor/projectSetup.ts). */
 export interface ViewPrefs {
   heatmap: HeatmapSettings;
-  detect: DetectPrefs;
   triage: TriagePrefs;
   /** By project folder (the most recent few). */
   resume: Record<string, ResumePoint>;
@@ -50,7 +43,6 @@ export const DEFAULT_PREFS: ViewPrefs = {
     followHover: true,
     parts: false,
   },
-  detect: { scales: [1], flip: true, mode: 'fast' },
   triage: { showPredictions: true },
   resume: {},
 };
@@ -88,13 +80,6 @@ const HEATMAP: Checks<HeatmapSettings> = {
   colormap: (v): v is ColormapName => v === 'turbo' || v === 'gray',
   followHover: bool,
   parts: bool,
-};
-const DETECT: Checks<DetectPrefs> = {
-  scales: (v): v is number[] =>
-    Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'number' && x > 0 && x <= 4),
-  flip: bool,
-  mode: (v): v is DetectPrefs['mode'] => v === 'fast' || v === 'reference',
-  modelPath: (v): v is string => typeof v === 'string',
 };
 
 const TRIAGE: Checks<TriagePrefs> = { showPredictions: bool };
@@ -160,7 +145,6 @@ export function readPrefs(storage: PrefsStorage): { prefs: ViewPrefs; problem: s
   const field = (k: string) => (typeof saved === 'object' && saved !== null ? Reflect.get(saved, k) : undefined);
   const prefs = {
     heatmap: pick('heatmap', DEFAULT_PREFS.heatmap, field('heatmap'), HEATMAP, bad),
-    detect: pick('detect', DEFAULT_PREFS.detect, field('detect'), DETECT, bad),
     triage: pick('triage', DEFAULT_PREFS.triage, field('triage'), TRIAGE, bad),
     resume: pickResume(field('resume'), bad),
   };

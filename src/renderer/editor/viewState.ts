@@ -6,7 +6,6 @@ import { Slice } from './slice.ts';
 import {
   readPrefs,
   RESUME_PROJECTS,
-  type DetectPrefs,
   type HeatmapSettings,
   type PrefsStorage,
   type ResumePoint,
@@ -40,8 +39,8 @@ export function jointChannel(cocoJoint: number): number {
 
 /**
  * What the reviewer looks at, never part of the annotation or its history: viewport (screen px = image px × scale +
- * offset), canvas size, selection and place mode, hovered joint, heatmap overlay settings and detection settings
- * (the last two kept between sessions in `PrefsStorage`).
+ * offset), canvas size, selection and place mode, hovered joint, heatmap overlay settings (kept between sessions in
+ * `PrefsStorage`; detection settings are the project's, editor/projectSetup.ts).
  */
 export class ViewState {
   readonly viewport = new Slice<Viewport>({ scale: 1, offsetX: 0, offsetY: 0 });
@@ -49,7 +48,6 @@ export class ViewState {
   readonly selection = new Slice<SelectionState>(NONE);
   readonly hover = new Slice<HoveredJoint | null>(null);
   readonly heatmap: Slice<HeatmapSettings>;
-  readonly detect: Slice<DetectPrefs>;
   readonly triage: Slice<TriagePrefs>;
   private resume: Record<string, ResumePoint>;
   private image: { w: number; h: number } | null = null;
@@ -62,7 +60,6 @@ export class ViewState {
     this.notices = notices;
     const { prefs, problem } = readPrefs(storage);
     this.heatmap = new Slice(prefs.heatmap);
-    this.detect = new Slice(prefs.detect);
     this.triage = new Slice(prefs.triage);
     this.resume = prefs.resume;
     if (problem) notices.say(problem);
@@ -129,10 +126,6 @@ export class ViewState {
     const channel = (this.heatmap.get().channel + delta + CHANNELS.count) % CHANNELS.count;
     this.setHeatmap({ channel, visible: true });
   }
-  setDetect(detect: DetectPrefs): void {
-    this.detect.set(detect);
-    this.save();
-  }
   setTriage(patch: Partial<TriagePrefs>): void {
     this.triage.patch(patch);
     this.save();
@@ -160,7 +153,6 @@ export class ViewState {
       this.storage.write(
         JSON.stringify({
           heatmap: this.heatmap.get(),
-          detect: this.detect.get(),
           triage: this.triage.get(),
           resume: this.resume,
         }),

@@ -1,4 +1,4 @@
--- 008: a photo replaced in place (resized, another picture) must not keep what was made from the old content.
+-- 009: a photo replaced in place (resized, another picture) must not keep what was made from the old content.
 -- predictions.content_hash: the image content a prediction was made from; a prediction of other content is not the
 -- image's prediction (detection makes it again, the review does not show it, scores ignore it). Rows before this
 -- migration were made from the content the project has now (detection never re-ran a changed image): theirs.

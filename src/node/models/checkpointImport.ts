@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PoseEngine } from '../inference/poseEngine.ts';
+import { cardPathFor } from '../inference/poseModel.ts';
+
+export type ImportStage = 'checking' | 'loading' | 'exporting' | 'verifying';
+
+export interface CheckpointImportOptions {
+  /** The interpreter that runs the exporter (needs PyTorch). */
+  python: string;
+  /** The folder holding the project's `training/` package (the exporter: python -m training.export). */
+  trainingRoot: string;
+  /** The checkpoint file (already checked against the transport's exchange policy). */
+  checkpoint: string;
+  /** Where the ONNX model and its card are written (the project's models folder). */
+  outDir: string;
+  /** The model's file name, without .onnx. */
+  name: string;
+  signal?: AbortSignal;
+  onProgress?: (stage: ImportStage, fraction: number, message: string) => void;
+}
+
+/** Why an import could not run or failed, in words a user can act on (which program or package is missing). */
+export class CheckpointImportError extends Error {
+  override name = 'CheckpointImportError';
+}
+export class ImportCancelledError extends Error {
+  override name = 'ImportCancelledError';
+}
+
+/** The probe run first: which Python it is, and whether torch and the exporter import. One JSON line. */
+const PROBE = `
+import json, sys
+r = {'python': sys.version.split()[0], 'executable': sys.executable}
+for name in ('torch', 'training.export'):
+    try:
+        m = __import__(name, fromlist=['_'])
+        r[name] = getattr(m, '__version__', 'ok')
+    except Exception as e:
+        r[name] = None
+        r[name + '_error'] = f'{type(e).__name__}: {e}'
+print(json.dumps(r))
+`;
+
+const INSTALL_TORCH =
+  'install PyTorch for it (Debian/Ubuntu: sudo apt-get install python3-torch python3-onnx; elsewhere: pip install torch onnx), ' +
+  'or start the app with a Python that has it (simplepose serve --python PATH, or SIMPLEPOSE_PYTHON=PATH)';
+
+/**
+ * Converts a checkpoint of the official IMHN family (.pth) to the app's ONNX model + card: checks the Python
+ * (present? PyTorch? the exporter?), runs `python -m training.export CKPT --out DIR/NAME.onnx --progress-json` in a
+ * child process (killed on abort), then test-runs the result through the app's own loader (its probe). Returns the
+ * ONNX path; on failure or cancel nothing of it is left in `outDir`.
+ */
+export async function importCheckpoint(o: CheckpointImportOptions): Promise<string> {
+  const say = o.onProgress ?? (() => undefined);
+  mkdirSync(o.outDir, { recursive: true });
+  const onnx = uniqueModelPath(o.outDir, o.name);
+  const leftovers = [onnx, `${onnx}.tmp.onnx`, cardPathFor(onnx), `${cardPathFor(onnx)}.tmp`];
+  try {
+    say('checking', 0.02, `checking ${o.python} (PyTorch, the exporter)`);
+    await checkPython(o);
+    say('loading', 0.1, `reading ${path.basename(o.checkpoint)}`);
+    await runExporter(o, onnx, say);
+    say('verifying', 0.85, `test-running ${path.basename(onnx)} in the app's inference engine`);
+    const engine = await PoseEngine.start(onnx, { signal: o.signal, imageTimeLimitMs: 120_000 }).catch((e: Error) => {
+      throw o.signal?.aborted
+        ? new ImportCancelledError('the import was cancelled')
+        : new CheckpointImportError(`the exported model does not run: ${e.message}`);
+    });
+    await engine.close();
+    return onnx;
+  } catch (e) {
+    for (const f of leftovers) rmSync(f, { force: true });
+    throw e;
+  }
+}
+
+async function checkPython(o: CheckpointImportOptions): Promise<void> {
+  const r = await run(o.python, ['-c', PROBE], o.trainingRoot, o.signal);
+  if (r.spawnError)
+    throw new CheckpointImportError(
+      r.spawnError === 'ENOENT'
+        ? `Python was not found at "${o.python}": the checkpoint import runs the project's exporter with it; ${INSTALL_TORCH}`
+        : `Python at "${o.python}" cannot be started (${r.spawnError})`,
+    );
+  let probe: Record<string, string | null>;
+  try {
+    probe = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+  } catch {
+    throw new CheckpointImportError(
+      `"${o.python}" is not a working Python 3 (exit ${r.code}): ${lastLines(r.stderr || r.stdout) || 'no output'}`,
+    );
+  }
+  if (!probe.torch)
+    throw new CheckpointImportError(
+      `PyTorch is not installed for ${o.python} (Python ${probe.python}: ${probe.torch_error}); ${INSTALL_TORCH}`,
+    );
+  if (!probe['training.export'])
+    throw new CheckpointImportError(
+      `the project's exporter (training/export.py under ${o.trainingRoot}) does not load in ${o.python}: ${probe['training.export_error']}`,
+    );
+}
+
+async function runExporter(
+  o: CheckpointImportOptions,
+  onnx: string,
+  say: NonNullable<CheckpointImportOptions['onProgress']>,
+): Promise<void> {
+  const onLine = (line: string) => {
+    let ev: { event?: string; parameters?: number; config?: { nstack?: number } };
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      return; // the exporter's stdout carries only JSON with --progress-json; anything else is not progress
+    }
+    if (ev.event === 'loaded')
+      say(
+        'exporting',
+        0.3,
+        `exporting to ONNX: ${ev.config?.nstack ?? '?'} stacks, ${(ev.parameters ?? 0).toLocaleString('en-US')} parameters`,
+      );
+    else if (ev.event === 'exported') say('exporting', 0.75, `wrote ${path.basename(onnx)}; writing its card`);
+  };
+  const args = ['-m', 'training.export', o.checkpoint, '--out', onnx, '--progress-json'];
+  const r = await run(o.python, args, o.trainingRoot, o.signal, onLine);
+  if (r.code === 0 && existsSync(onnx) && existsSync(cardPathFor(onnx))) return;
+  const why = lastLines(r.stderr).replace(/^export: /, '') || `exit code ${r.code}`;
+  throw new CheckpointImportError(
+    r.code === 3
+      ? `${path.basename(o.checkpoint)} is not a checkpoint of the official IMHN family: ${why}`
+      : `the exporter failed on ${path.basename(o.checkpoint)}: ${why}`,
+  );
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  spawnError?: string;
+}
+
+function run(
+  exe: string,
+  args: string[],
+  cwd: string,
+  signal: AbortSignal | undefined,
+  onLine?: (line: string) => void,
+): Promise<RunResult> {
+  if (signal?.aborted) return Promise.reject(new ImportCancelledError('the import was cancelled'));
+  return new Promise((resolve, reject) => {
+    // The exporter's own package must import from `cwd`; Python's output unbuffered so progress arrives as it goes.
+    const child = spawn(exe, args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: 'pipe' });
+    let stdout = '',
+      stderr = '',
+      partial = '';
+    const abort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', abort, { once: true });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      partial += d.toString();
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) onLine?.(l);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-20_000);
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      signal?.removeEventListener('abort', abort);
+      resolve({ code: null, stdout, stderr, spawnError: e.code ?? e.message });
+    });
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (signal?.aborted) reject(new ImportCancelledError('the import was cancelled'));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The last meaningful lines of a program's error output (Python warnings about shape inference dropped). */
+function lastLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/Warning|^_C\.|^warnings\.warn/.test(l))
+    .slice(-3)
+    .join(' ')
+    .slice(0, 2000);
+}
+
+/** DIR/NAME.onnx, or NAME-2.onnx, NAME-3.onnx, … when taken: an import never replaces a model a run used. */
+function uniqueModelPath(dir: string, name: string): string {
+  const safe = name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '') || 'model';
+  for (let i = 1; ; i++) {
+    const file = path.join(dir, `${safe}${i === 1 ? '' : `-${i}`}.onnx`);
+    if (!existsSync(file) && !existsSync(cardPathFor(file))) return file;
+  }
+}
