@@ -212,7 +212,7 @@ describe('migrations from fixture databases', () => {
   });
 
   it('migration 009 gives predictions the content they were made from; the latest score follows the current content', () => {
-    const file = path.join(tmp, 'v7.sqlite');
+    const file = path.join(tmp, 'v8-content.sqlite');
     const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 8) });
     v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
         VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0);
