@@ -65,8 +65,10 @@ d.prepare(
 ).run();
 const posesJson = JSON.stringify(poses);
 d.transaction(() => {
-  const p = d.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)');
-  for (let i = 1; i <= 10_000; i++) p.run(i, posesJson);
+  const p = d.prepare(
+    'INSERT INTO predictions (run_id, image_id, content_hash, poses_json, created_at) VALUES (1, ?, (SELECT content_hash FROM images WHERE id = ?), ?, 0)',
+  );
+  for (let i = 1; i <= 10_000; i++) p.run(i, i, posesJson);
 })();
 const service = createProjectService(d, dir);
 const listTimes: number[] = [],

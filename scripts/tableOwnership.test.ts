@@ -22,6 +22,13 @@ const OWNER: Record<string, string> = {
   review_settings: 'node/db/reviewSettingsRepository.ts',
 };
 
+/**
+ * Reads of another module's table that are part of a fact of this one, each with why. A prediction is its image's
+ * only while the image has the content it was made from (migration 009): whether it is current is a join on
+ * images.content_hash, kept in one constant of runRepository rather than in every caller.
+ */
+const JOINS: Record<string, string[]> = { 'node/db/runRepository.ts': ['images'] };
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
@@ -60,7 +67,12 @@ describe('services own SQL', () => {
     const wrong: string[] = [];
     for (const f of FILES)
       for (const sql of literals(read(f)))
-        for (const t of tablesIn(sql)) if (OWNER[t] !== f) wrong.push(`${f}: ${t} (owned by ${OWNER[t]})`);
+        for (const t of tablesIn(sql))
+          if (
+            OWNER[t] !== f &&
+            !(JOINS[f]?.includes(t) && /\bJOIN\s+images\b/.test(sql) && !/\b(?:INTO|UPDATE)\s+images\b/.test(sql))
+          )
+            wrong.push(`${f}: ${t} (owned by ${OWNER[t]})`);
     expect(wrong).toEqual([]);
   });
 

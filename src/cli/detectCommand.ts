@@ -8,6 +8,7 @@ import {
   type DetectSettings,
   detectSettingsProblem,
   runDetectJob,
+  DetectFailedError,
 } from '../node/jobs/detectJob.ts';
 import { InferenceCancelledError, PoseEngine } from '../node/inference/poseEngine.ts';
 import { projectFolderProblem } from '../node/project/scanFolder.ts';
@@ -112,6 +113,12 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
       `${root}: ${sync.added} added, ${sync.changed} changed, ${sync.removed} removed, ${sync.unchanged} unchanged${sync.unreadable.length ? `, ${sync.unreadable.length} unreadable` : ''}`,
     );
     for (const u of sync.unreadable) io.err(`  unreadable: ${u.relPath}: ${u.reason}`);
+    for (const r of sync.refits)
+      io.err(
+        r.kind === 'rescaled'
+          ? `  resized: ${r.relPath}: its annotation was scaled from ${r.from.width}×${r.from.height} to ${r.to.width}×${r.to.height} (one undoable edit)`
+          : `  needs a look: ${r.relPath}: ${r.reason}`,
+      );
     const tty = process.stderr.isTTY && !values.json;
     const result = await runDetectJob(db, {
       modelPath,
@@ -142,6 +149,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
   } catch (e) {
     if (e instanceof InferenceCancelledError || e instanceof DetectCancelledError)
       throw new CliError('cancelled before the model had loaded', EXIT.failed);
+    if (e instanceof DetectFailedError) throw new CliError(e.message, EXIT.failed);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

@@ -71,6 +71,14 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
           ? `imported ${r.images} images and ${r.persons} persons into ${values.project}: ${c.imagesAdded} images new, ${c.imagesUpdated} updated, ${c.imagesUnchanged} unchanged; persons ${c.personsAdded} added, ${c.personsUpdated} updated, ${c.personsRemoved} removed${c.datasetUpdated ? '; info/licenses/categories updated' : ''}`
           : `no change: ${values.project} already holds the ${r.images} images and ${r.persons} persons of ${positionals[0]}`,
       );
+      if (r.kept.length)
+        io.out(
+          `kept ${r.kept.length} person(s) changed in the project since the last import (the file's values not taken): ${listed(r.kept.map((k) => `${k.fileName} ${k.personId} (${k.why})`))}`,
+        );
+      if (r.reopened.length)
+        io.out(
+          `${r.reopened.length} accepted image(s) back to in progress, their ground truth changed: ${listed(r.reopened)}`,
+        );
       if (r.missingFiles.length)
         io.out(
           `${r.missingFiles.length} image file(s) missing in ${values.images}: ${r.missingFiles.slice(0, 10).join(', ')}${r.missingFiles.length > 10 ? ', …' : ''}`,
@@ -80,6 +88,10 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     db.close();
   }
+}
+
+function listed(items: string[]): string {
+  return `${items.slice(0, 10).join(', ')}${items.length > 10 ? `, … (${items.length - 10} more)` : ''}`;
 }
 
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
@@ -115,7 +127,9 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     const tasks = inProcessTasks(db);
     if (values['per-image']) {
       const dir = checked(() => exportFolder(values['per-image']!, { kind: 'any' }, own));
-      const n = await exportPerImage(db, dir, scope);
+      const n = await exportPerImage(db, dir, { ...scope, own }).catch((e: Error) => {
+        throw e.name === 'ApiError' ? new CliError(`export: ${e.message}`, EXIT.usage) : e;
+      });
       say(`wrote ${n} per-image COCO files (${which}) to ${dir}`, {
         kind: 'per-image',
         images: n,
@@ -148,7 +162,13 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
         annotations: written.annotations,
         emptyPersons,
         out,
+        leftOut: written.leftOut ?? [],
       });
+      const left = written.leftOut ?? [];
+      if (left.length)
+        io.err(
+          `left out ${left.length} image(s) that wait for a look (the file changed size since it was annotated): ${listed(left.map((l) => l.fileName))}; ${left[0].fileName}: ${left[0].reason}`,
+        );
     }
     return EXIT.ok;
   } finally {

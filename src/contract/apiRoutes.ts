@@ -32,7 +32,12 @@ export type MediaKind = (typeof MEDIA_KINDS)[number];
 export const MEDIA_SCHEME = 'simplepose-media';
 export const MEDIA_HOST = 'project';
 export const mediaPath = (kind: MediaKind, imageId: number) => `/${kind}/${imageId}`;
-export const MEDIA_PATH = new RegExp(`^/(${MEDIA_KINDS.join('|')})/\\d+$`);
+export const MEDIA_PATH = new RegExp(`^/(${MEDIA_KINDS.join('|')})/(\\d{1,15})$`);
+/** The media a path names (`/thumbs/12` → thumbs of image 12), or null: the one parser of media paths. */
+export function parseMediaPath(pathname: string): { kind: MediaKind; imageId: number } | null {
+  const m = MEDIA_PATH.exec(pathname);
+  return m ? { kind: m[1] as MediaKind, imageId: Number(m[2]) } : null;
+}
 
 /** Main → window: a menu item was chosen (the payload is a command id of the renderer's tables). */
 export const MENU_CHANNEL = 'menu-command';

@@ -165,6 +165,8 @@ export const POSE_API = {
       annotations: Count,
       path: PathText.optional(),
       emptyPersons: Count.optional(),
+      /** Images a GT export left out because they wait for a look (their file changed size), and why. */
+      leftOut: z.array(z.strictObject({ fileName: PathText, reason: z.string().max(1000) })).optional(),
     }),
   },
   importCoco: {
@@ -182,7 +184,14 @@ export const POSE_API = {
         personsUpdated: Count,
         personsRemoved: Count,
         datasetUpdated: z.boolean(),
+        personsKept: Count,
       }),
+      /** Persons the file would change or remove that were edited (or made) in the project since: kept as they are. */
+      kept: z.array(
+        z.strictObject({ fileName: PathText, personId: NameText, why: z.enum(['edited', 'made in the project']) }),
+      ),
+      /** Accepted images whose ground truth the import changed: set back to in_progress. */
+      reopened: z.array(PathText),
     }),
   },
   reviewQueue: {

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { ExchangePolicy, ExchangePurpose } from '../node/fs/projectPaths.ts';
 
-/** What the dialog is for: a COCO keypoints file (exportCoco/importCoco) or a checkpoint (importModel). */
-export type ExchangeFile = 'coco' | 'checkpoint';
+/**
+ * What the dialog is for: a COCO keypoints file (exportCoco/importCoco), a checkpoint (importModel) or an ONNX
+ * model (setDetectSetup / startDetect naming a model file).
+ */
+export type ExchangeFile = 'coco' | 'checkpoint' | 'model';
 
 /**
  * Opens the native save (export) or open (import) dialog at `defaultPath` for a kind of file; the chosen path, or
@@ -19,6 +22,8 @@ export function exchangeDialog(
   purpose: ExchangePurpose,
   file: ExchangeFile,
 ): { title: string; filters: { name: string; extensions: string[] }[] } {
+  if (file === 'model')
+    return { title: 'Choose a model', filters: [{ name: 'ONNX model (official IMHN family)', extensions: ['onnx'] }] };
   if (file === 'checkpoint')
     return {
       title: 'Import a checkpoint',

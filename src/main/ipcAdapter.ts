@@ -14,14 +14,17 @@ export interface IpcOptions {
 }
 
 /**
- * The service as Electron serves it: exportCoco/importCoco/importModel go to the file the user picks in the native
+ * The service as Electron serves it: exportCoco/importCoco/importModel (and a model file named by setDetectSetup or
+ * startDetect) go to the file the user picks in the native
  * dialog (the page's path, already validated, only suggests its name; a checkpoint's dialog lists checkpoints);
  * `service()` is read on every call, so opening another project swaps it underneath.
  */
 function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
   const picked = async (purpose: ExchangePurpose, method: PoseMethod, suggested: string) => {
     if (!o.pickExchangeFile) throw new ApiError('forbidden', `${method}: no file dialog in this window`);
-    const file = await o.pickExchangeFile(purpose, suggested, method === 'importModel' ? 'checkpoint' : 'coco');
+    const kind =
+      method === 'importModel' ? 'checkpoint' : method === 'exportCoco' || method === 'importCoco' ? 'coco' : 'model';
+    const file = await o.pickExchangeFile(purpose, suggested, kind);
     if (file === null) throw new ApiError('bad_request', `no file chosen: the ${purpose} dialog was cancelled`);
     return file;
   };
@@ -34,6 +37,15 @@ function electronApi(service: () => ProjectService, o: IpcOptions): PoseApi {
     importCoco: async (r) => service().importCoco({ ...r, path: await picked('import', 'importCoco', r.path) }),
     importModel: async (r) =>
       service().importModel({ ...r, checkpoint: await picked('import', 'importModel', r.checkpoint) }),
+    // a model file the page names is the one chosen in the open dialog (the service confines it: modelSource)
+    setDetectSetup: async (r) =>
+      service().setDetectSetup(
+        r.modelPath === undefined ? r : { ...r, modelPath: await picked('import', 'setDetectSetup', r.modelPath) },
+      ),
+    startDetect: async (r) =>
+      service().startDetect(
+        r.modelPath === undefined ? r : { ...r, modelPath: await picked('import', 'startDetect', r.modelPath) },
+      ),
   };
 }
 

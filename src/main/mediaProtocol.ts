@@ -20,7 +20,7 @@ export function handleMediaProtocol(current: () => { service: ProjectService } |
     const url = new URL(request.url);
     const project = current();
     if (url.host !== MEDIA_HOST || !project) return new Response('not found', { status: 404 });
-    const r = await readMedia(project.service, url.pathname.slice(1));
+    const r = await readMedia(project.service, url.pathname);
     return new Response(Buffer.from(r.body), {
       status: r.status,
       headers: {

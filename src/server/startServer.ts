@@ -76,7 +76,7 @@ export async function startServer(
       return reply.ok ? sendJson(res, 200, reply.value) : sendFailure(res, reply);
     }
     if (kind === 'media') {
-      const r = await readMedia(o.service, url.pathname.slice(1));
+      const r = await readMedia(o.service, url.pathname);
       res.writeHead(r.status, {
         ...SECURITY_HEADERS,
         'Content-Type': r.type,

@@ -12,6 +12,9 @@ import { openProjectFolder } from '../../src/node/project/openProjectFolder.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
 
 const TINY = path.join(MODEL_FIXTURES, 'tiny.onnx');
+/** These tests name a model of the test fixtures, as the CLI may (its policy); the app's confinement of model files
+ * is test/integrity/modelPathConfinement.test.ts. */
+const FIXTURE_MODELS_ALLOWED = { kind: 'any' } as const;
 const BUNDLED = path.join(PROJECT_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
 const SAMPLE = path.join(PROJECT_ROOT, 'resources', 'sample-project');
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-cli12-'));
@@ -51,7 +54,7 @@ describe('detect uses the project detection setup', () => {
 
   it("the project's model and settings as the app set them; flags replace them for one run only", async () => {
     const dir = photos(2);
-    const p = await openProjectFolder(dir, { modelPath: BUNDLED });
+    const p = await openProjectFolder(dir, { modelPath: BUNDLED, exchange: FIXTURE_MODELS_ALLOWED });
     await p.service.setDetectSetup({ settings: { scales: [0.25], flip: false, mode: 'reference' }, modelPath: TINY });
     await p.close();
     const r = await run('detect', dir, '--provider', 'cpu');
@@ -66,7 +69,7 @@ describe('detect uses the project detection setup', () => {
     expect(once.err).toMatch(
       /scales 0\.5, flip, reference decoder \(for this run; the project's: scales 0\.25, no flip/,
     );
-    const after = await openProjectFolder(dir, { modelPath: BUNDLED });
+    const after = await openProjectFolder(dir, { modelPath: BUNDLED, exchange: FIXTURE_MODELS_ALLOWED });
     expect((await after.service.getDetectSetup({})).settings).toEqual({
       scales: [0.25],
       flip: false,

@@ -70,6 +70,7 @@ describe('exports of imported and scanned images together', () => {
       personsUpdated: 0,
       personsRemoved: 0,
       datasetUpdated: false,
+      personsKept: 0,
     });
     await call('exportCoco', { path: out, onlyReviewed: false, kind: 'gt' });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(exported);

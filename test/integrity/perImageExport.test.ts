@@ -65,4 +65,28 @@ describe('export --per-image', () => {
     });
     expect(described.sort()).toEqual([...NAMES].sort());
   });
+  it('refuses, before writing any file, to replace a file that is not JSON (as the single-file export does)', async () => {
+    const out: string[] = [];
+    const io: CliIo = { out: (l) => out.push(l), err: (l) => out.push(l) };
+    const scratch = path.join(base, 'per-image-names');
+    expect(await main(['export', '--project', project.db.name, '--per-image', scratch, '--all'], io)).toBe(0);
+    const taken = readdirSync(scratch).sort()[0]; // a name the export writes
+    const image = JSON.parse(readFileSync(path.join(scratch, taken), 'utf8')).images[0].file_name;
+    out.length = 0;
+    const dir = path.join(base, 'per-image-notes');
+    mkdirSync(dir);
+    const notes = path.join(dir, taken); // a user's file that happens to have the name of an image's export
+    writeFileSync(notes, 'my notes, not JSON\n');
+    const code = await main(['export', '--project', project.db.name, '--per-image', dir, '--all'], io);
+    expect(code).toBe(2);
+    expect(out.join('\n')).toBe(
+      `simplepose export: export: cannot write ${notes}: it exists and is not a JSON file (an export replaces only an earlier JSON file); choose another file (nothing was written)`,
+    );
+    expect(readFileSync(notes, 'utf8')).toBe('my notes, not JSON\n');
+    expect(readdirSync(dir)).toEqual([taken]);
+    // an earlier export's JSON file is replaced as before
+    writeFileSync(notes, '{"images": []}');
+    expect(await main(['export', '--project', project.db.name, '--per-image', dir, '--all'], io)).toBe(0);
+    expect(JSON.parse(readFileSync(notes, 'utf8')).images[0].file_name).toBe(image);
+  });
 });

@@ -43,10 +43,10 @@ describe('readers and small writes while another writer holds the lock', () => {
     const entries = () => p.project.db.prepare('SELECT COUNT(*) FROM map_cache').pluck().get();
     const before = entries();
     expect(before).toBeGreaterThan(0);
-    const reply = await whileLocked(() => readMedia(p.project.service, `maps/${p.imageId}`));
+    const reply = await whileLocked(() => readMedia(p.project.service, `/maps/${p.imageId}`));
     expect([reply.status, reply.type]).toEqual([200, 'application/octet-stream']);
     expect(entries()).toBe(before);
-    expect((await readMedia(p.project.service, `maps/${p.imageId}`)).status).toBe(200);
+    expect((await readMedia(p.project.service, `/maps/${p.imageId}`)).status).toBe(200);
   });
   it('setStatus is refused as unavailable (503) with the reason, changing nothing; then it saves', async () => {
     const status = () => p.project.db.prepare('SELECT status FROM images WHERE id = ?').pluck().get(p.imageId);

@@ -21,9 +21,12 @@ function project(n: number) {
   db.prepare(
     "INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0)",
   ).run();
-  const pred = db.prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (1, ?, ?, 0)');
+  const pred = db.prepare(
+    'INSERT INTO predictions (run_id, image_id, content_hash, poses_json, created_at) VALUES (1, ?, (SELECT content_hash FROM images WHERE id = ?), ?, 0)',
+  );
   for (let i = 1; i <= n; i++)
     pred.run(
+      i,
       i,
       JSON.stringify([
         { score: 0.5, neck: null, joints: Array.from({ length: 17 }, () => ({ x: 1, y: 1, score: (n - i) / n })) },

@@ -9,6 +9,7 @@ import { errorCodeOf, API_ERROR_STATUS } from '../../src/contract/apiErrors.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 export { photoProject } from '../support/photoProject.ts';
 import { readMedia } from '../../src/node/project/projectMedia.ts';
+import { mediaPath } from '../../src/contract/apiRoutes.ts';
 import type { ProjectService } from '../../src/node/project/projectService.ts';
 import { EditorEngine, type EngineOptions } from '../../src/renderer/editor/editorEngine.ts';
 import type { MediaLoader } from '../../src/renderer/editor/imageSession.ts';
@@ -63,7 +64,7 @@ export function serviceClient(service: ProjectService): RecordingClient {
       service.events.on(event, l);
       return () => service.events.off(event, l);
     },
-    mediaUrl: (kind, imageId) => `${kind}/${imageId}`,
+    mediaUrl: (kind, imageId) => mediaPath(kind, imageId),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Pose } from '../../src/core/codec/assign/toPoses.ts';
 import type { ProjectDb } from '../../src/node/db/openProjectDb.ts';
 import { modelRepository } from '../../src/node/db/modelRepository.ts';
 import { runRepository } from '../../src/node/db/runRepository.ts';
+import { imageRepository } from '../../src/node/db/imageRepository.ts';
 import { writeTransaction } from '../../src/node/db/writeTransaction.ts';
 
 /** Records a finished run whose predictions are `poses` per image id; returns the run's id. */
@@ -12,7 +13,9 @@ export function insertRun(db: ProjectDb, poses: ReadonlyMap<number, Pose[]>, mod
     const runs = runRepository(db);
     const modelId = modelRepository(db).record(`${modelHash}.onnx`, modelHash, '{}', 0);
     const run = runs.create({ modelId, scales: [1], flip: true, mode: 'fast', provider: 'cpu', now: 0 });
-    for (const [imageId, list] of poses) runs.addPrediction(run, imageId, list, 0);
+    const images = imageRepository(db);
+    // made from the content each image has now (migration 009)
+    for (const [imageId, list] of poses) runs.addPrediction(run, imageId, images.get(imageId)!.contentHash, list, 0);
     runs.markDone(run, 0);
     return run;
   });

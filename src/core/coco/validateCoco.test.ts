@@ -293,6 +293,30 @@ describe('COCO validator (PRODUCT.md export rules)', () => {
     far.annotations[0].keypoints[0] = -100; // a joint outside the frame, within bounds
     expect(paths(far)).toEqual([]);
   });
+  it('a number beyond ±1.8e308 (1e400) anywhere is refused with its path, never written back as null', () => {
+    const text = serializeCoco(minimal())
+      .replace('"iscrowd":0', '"iscrowd":0,"extra":{"weights":[1,-1e400]},"odd key":1e999')
+      .replace('"width":100', '"width":100,"exposure":1E+400');
+    const e = (() => {
+      try {
+        parseCocoGt(text);
+      } catch (x) {
+        return x as CocoFormatError;
+      }
+    })();
+    expect(e).toBeInstanceOf(CocoFormatError);
+    expect(e!.violations.map((v) => [v.path, v.message])).toEqual([
+      ['images[0].exposure', expect.stringMatching(/^is infinite: a number beyond ±1\.8e308 \(such as 1e400\)/)],
+      ['annotations[0].extra.weights[1]', expect.stringMatching(/^is -infinite/)],
+      ['annotations[0]["odd key"]', expect.stringMatching(/^is infinite/)],
+    ]);
+    // a field another rule checks is reported once, by that rule
+    const bbox = validateCocoGt(JSON.parse(serializeCoco(minimal()).replace('"area":400', '"area":1e400')));
+    expect(bbox.filter((v) => v.severity === 'error').map((v) => v.path)).toEqual(['annotations[0].area']);
+    expect(
+      validateCocoResults(JSON.parse('[{"image_id":1,"category_id":1,"score":1,"keypoints":[],"x":1e400}]')),
+    ).toContainEqual(expect.objectContaining({ path: '[0].x' }));
+  });
   it('a UTF-8 byte-order mark before the JSON is accepted', () => {
     expect(parseCocoGt(`\ufeff${serializeCoco(minimal())}`)).toEqual(minimal());
   });

@@ -114,6 +114,7 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
       severity: 'warning',
     });
   }
+  overflowedNumbers(json, out);
   return out;
 }
 
@@ -142,7 +143,34 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
     if (!isFiniteNumber(r.score)) err(`${p}.score`, `must be a number, got ${show(r.score)}`);
     checkKeypoints(r.keypoints, `${p}.keypoints`, err, true);
   });
+  overflowedNumbers(json, out);
   return out;
+}
+
+/**
+ * Numbers that JSON.parse made infinite: a literal beyond ±1.8e308 (`1e400`) anywhere, pass-through fields
+ * included. JSON cannot hold Infinity, so the value would be written back as `null` — changed without a word; it is
+ * refused with its path instead (a path another rule already reported is not reported twice).
+ */
+function overflowedNumbers(json: unknown, out: CocoViolation[]): void {
+  const reported = new Set(out.map((v) => v.path));
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'number') {
+      if (
+        !Number.isFinite(v) &&
+        ![...reported].some((r) => path === r || path.startsWith(`${r}[`) || path.startsWith(`${r}.`))
+      )
+        out.push({
+          path: path || '$',
+          message: `is ${v > 0 ? '' : '-'}infinite: a number beyond ±1.8e308 (such as 1e400) cannot be kept in JSON (it would be written back as null); write a finite value`,
+          severity: 'error',
+        });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (isObject(v))
+      for (const [k, x] of Object.entries(v))
+        walk(x, /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
+  };
+  walk(json, '');
 }
 
 /**

@@ -23,13 +23,24 @@ const caseJson = (over: object = {}) => ({
 
 describe('readDecodeCase: clear errors for bad input', () => {
   it('missing case file, invalid JSON, wrong format, bad fields', async () => {
-    await expect(readDecodeCase(path.join(dir, 'nope.json'))).rejects.toThrow(/cannot read decode case .*ENOENT/);
+    await expect(readDecodeCase(path.join(dir, 'nope.json'))).rejects.toThrow(
+      /cannot read decode case .*nope\.json: no such file$/,
+    );
     await expect(readDecodeCase(write('bad.json', '{"format":'))).rejects.toThrow(/not valid JSON/);
     await expect(readDecodeCase(write('fmt.json', caseJson({ format: 'x' })))).rejects.toThrow(/format is "x"/);
     await expect(
       readDecodeCase(write('img.json', caseJson({ image: { id: 1, width: 0, height: 5 } }))),
     ).rejects.toThrow(/positive integers/);
     await expect(readDecodeCase(write('pass.json', caseJson({ passes: [] })))).rejects.toThrow(/non-empty array/);
+  });
+  it('a file that is not JSON is refused with the place, never with its content', async () => {
+    const f = write('passwd.json', 'root:x:0:0:root:/root:/bin/bash\n');
+    await expect(readDecodeCase(f)).rejects.toThrow(
+      new RegExp(`^${f.replace(/[.]/g, '\\.')} is not valid JSON \\(unexpected character at line 1 column 1\\)$`),
+    );
+    const cut = await readDecodeCase(write('cut.json', '{"format": "secret-value"')).catch((e: Error) => e);
+    expect((cut as Error).message).toMatch(/is not valid JSON \(/);
+    expect((cut as Error).message).not.toMatch(/secret/);
   });
   it('missing or corrupt map files', async () => {
     await expect(readDecodeCase(write('nomap.json', caseJson()))).rejects.toThrow(/cannot read map file .*m\.npy/);

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseNpy, NpyFormatError } from '../../core/tensor/parseNpy.ts';
 import { DecodeInputError, type DecodeInput } from '../../core/codec/decodeCase.ts';
+import { readFailure } from '../fs/readTextFile.ts';
+import { parseBoundedJson } from '../../core/json/parseBoundedJson.ts';
 
 export const DECODE_CASE_FORMAT = 'simplepose-decode-case/1';
 
@@ -19,15 +21,14 @@ export async function readDecodeCase(caseJsonPath: string): Promise<DecodeInput>
   try {
     text = await readFile(caseJsonPath, 'utf8');
   } catch (e) {
-    throw new DecodeInputError(
-      `cannot read decode case ${caseJsonPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    throw new DecodeInputError(`cannot read decode case ${caseJsonPath}: ${readFailure(e)}`);
   }
   let json: DecodeCaseJson;
   try {
-    json = JSON.parse(text) as DecodeCaseJson;
+    json = parseBoundedJson(text) as DecodeCaseJson;
   } catch (e) {
-    throw new DecodeInputError(`${caseJsonPath} is not valid JSON: ${(e as Error).message}`);
+    // parseBoundedJson says where (line, column), never what: JSON.parse's message quotes the file's start.
+    throw new DecodeInputError(`${caseJsonPath} is ${(e as Error).message}`);
   }
   checkCaseJson(json, caseJsonPath);
   const dir = path.dirname(caseJsonPath);
@@ -37,9 +38,7 @@ export async function readDecodeCase(caseJsonPath: string): Promise<DecodeInput>
     try {
       bytes = await readFile(file);
     } catch (e) {
-      throw new DecodeInputError(
-        `${caseJsonPath}: cannot read map file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
+      throw new DecodeInputError(`${caseJsonPath}: cannot read map file ${file}: ${readFailure(e)}`);
     }
     try {
       return parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -54,9 +54,9 @@ describe('ImageRepository', () => {
       now: 0,
     });
     const pose = (score: number) => ({ score, joints: [], neck: null }) as never;
-    runRepository(db).addPrediction(run, 1, [pose(0.9)], 0); // c.jpg
-    runRepository(db).addPrediction(run, 2, [pose(0.2), pose(0.4)], 0); // a.jpg
-    runRepository(db).addPrediction(run, 3, [], 0); // b.jpg: nobody
+    runRepository(db).addPrediction(run, 1, 'h-c.jpg', [pose(0.9)], 0); // c.jpg
+    runRepository(db).addPrediction(run, 2, 'h-a.jpg', [pose(0.2), pose(0.4)], 0); // a.jpg
+    runRepository(db).addPrediction(run, 3, 'h-b.jpg', [], 0); // b.jpg: nobody
     images.setStatus(2, 'accepted');
     const ids = (f: Parameters<typeof images.list>[0]) => images.list(f).images.map((i) => i.id);
     expect(ids({})).toEqual([2, 3, 1, 4]);

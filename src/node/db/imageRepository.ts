@@ -34,6 +34,8 @@ export interface ImageRecord extends ImageFileFacts {
   sortKey: number | null;
   /** Mean person score of the latest prediction (migration 006); null: none, or nobody found. */
   latestScore: number | null;
+  /** Why the image must be looked at before it exports (migration 009: its annotation is of another size); null: none. */
+  reviewNote: string | null;
 }
 
 export interface ImageFilter {
@@ -51,7 +53,8 @@ export type ListedImage = Pick<ImageRecord, 'id' | 'relPath' | 'width' | 'height
 };
 
 const RECORD = `id, rel_path AS relPath, content_hash AS contentHash, byte_size AS byteSize, width, height,
-  mtime_ms AS mtimeMs, status, missing, coco_json AS cocoJson, sort_key AS sortKey, latest_score AS latestScore`;
+  mtime_ms AS mtimeMs, status, missing, coco_json AS cocoJson, sort_key AS sortKey, latest_score AS latestScore,
+  review_note AS reviewNote`;
 /** Project order: by an import's file order (images without one, NULL, sort first in SQLite), then by path. */
 const ORDER = 'sort_key, rel_path';
 
@@ -178,6 +181,11 @@ export class ImageRepository {
         'UPDATE images SET content_hash = ?, byte_size = ?, width = ?, height = ?, mtime_ms = ?, missing = 0 WHERE id = ?',
       )
       .run(f.contentHash, f.byteSize, f.width, f.height, f.mtimeMs, id);
+  }
+
+  /** Sets (or, null, clears) why the image must be looked at before it exports. */
+  setReviewNote(id: number, note: string | null): void {
+    this.q.get('UPDATE images SET review_note = ? WHERE id = ?').run(note, id);
   }
 
   setMissing(id: number, missing: boolean): void {

@@ -210,13 +210,40 @@ describe('migrations from fixture databases', () => {
     expect(() => db.prepare('INSERT INTO review_settings (id) VALUES (2)').run()).toThrow(/CHECK constraint/);
     db.close();
   });
+
+  it('migration 009 gives predictions the content they were made from; the latest score follows the current content', () => {
+    const file = path.join(tmp, 'v8-content.sqlite');
+    const v6 = openProjectDb(file, { migrations: loadMigrations().slice(0, 8) });
+    v6.exec(`INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at)
+        VALUES (1, 'a.jpg', 'h', 1, 4, 4, 0, 0), (2, 'b.jpg', 'h2', 1, 4, 4, 0, 0);
+      INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);
+      INSERT INTO inference_runs (model_id, scales, flip, mode, status, created_at) VALUES (1, '[1]', 1, 'fast', 'done', 0);
+      INSERT INTO predictions (run_id, image_id, poses_json, created_at)
+        VALUES (1, 1, '[{"score":0.6}]', 0), (1, 2, '[{"score":0.3}]', 0);`);
+    v6.close();
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 9) });
+    expect(db.pragma('user_version', { simple: true })).toBe(9);
+    const hashes = db.prepare('SELECT image_id, content_hash FROM predictions ORDER BY image_id').raw().all();
+    expect(hashes).toEqual([
+      [1, 'h'],
+      [2, 'h2'],
+    ]);
+    const score = (id: number) => db.prepare('SELECT latest_score FROM images WHERE id = ?').pluck().get(id);
+    expect([score(1), score(2)]).toEqual([0.6, 0.3]);
+    db.prepare("UPDATE images SET content_hash = 'other' WHERE id = 1").run(); // the photo replaced in place
+    expect(score(1)).toBeNull();
+    db.prepare("UPDATE images SET content_hash = 'h' WHERE id = 1").run(); // and put back
+    expect(score(1)).toBe(0.6);
+    expect(db.prepare('SELECT review_note FROM images WHERE id = 2').pluck().get()).toBeNull();
+    db.close();
+  });
 });
 
 /** The detection settings' migration (issue 12B): numbered after 12A's review settings (007). */
 const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
 
 describe('migration numbering', () => {
-  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008', () => {
+  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009', () => {
     expect(loadMigrations().map((m) => m.name)).toEqual([
       '001-initial.sql',
       '002-coco-passthrough.sql',
@@ -226,8 +253,10 @@ describe('migration numbering', () => {
       '006-image-scores.sql',
       '007-review-settings.sql',
       '008-detect-settings.sql',
+      '009-image-content-changes.sql',
     ]);
-    expect(DETECT_SETTINGS.version).toBe(SCHEMA_VERSION);
+    expect(DETECT_SETTINGS.version).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
   });
   it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
     const dir = mkdtempSync(path.join(tmp, 'gap-'));

@@ -62,10 +62,10 @@ describe('RunRepository', () => {
     const { db, runs, model } = project('predictions');
     const one = runs.create({ modelId: model, scales: [1], flip: false, mode: 'fast', provider: null, now: 0 });
     const two = runs.create({ modelId: model, scales: [1], flip: true, mode: 'fast', provider: null, now: 0 });
-    runs.addPrediction(one, 1, [pose(0.5)], 0);
-    runs.addPrediction(one, 1, [pose(0.9)], 0); // a resumed run writing it again: the first stays
-    runs.addPrediction(one, 2, [], 0);
-    runs.addPrediction(two, 2, [pose(0.7)], 0);
+    runs.addPrediction(one, 1, 'a.jpg', [pose(0.5)], 0);
+    runs.addPrediction(one, 1, 'a.jpg', [pose(0.9)], 0); // a resumed run writing it again: the first stays
+    runs.addPrediction(one, 2, 'b.jpg', [], 0);
+    runs.addPrediction(two, 2, 'b.jpg', [pose(0.7)], 0);
     expect(runs.latestPrediction(1)).toEqual({ runId: one, poses: [pose(0.5)] });
     expect(runs.latestPrediction(2)).toEqual({ runId: two, poses: [pose(0.7)] });
     expect(runs.predictionCount(one)).toBe(2);
@@ -87,12 +87,31 @@ describe('RunRepository', () => {
     db.close();
   });
 
+  it('a prediction of content the image no longer has is not its prediction; detecting it again replaces it', () => {
+    const { db, runs, model } = project('content');
+    const run = runs.create({ modelId: model, scales: [1], flip: false, mode: 'fast', provider: null, now: 0 });
+    runs.addPrediction(run, 1, 'a.jpg', [pose(0.5)], 0);
+    const images = imageRepository(db);
+    expect(images.get(1)!.latestScore).toBe(0.5);
+    images.updateFile(1, { contentHash: 'a2', byteSize: 1, width: 4, height: 4, mtimeMs: 1 }); // replaced in place
+    expect(runs.latestPrediction(1)).toBeUndefined();
+    expect(runs.predictedImageIds(run)).toEqual(new Set()); // detection takes it again
+    expect(runs.predictionsOf(run)).toEqual(new Map());
+    expect(images.get(1)!.latestScore).toBeNull();
+    runs.addPrediction(run, 1, 'a2', [pose(0.8)], 1);
+    expect(runs.latestPrediction(1)).toEqual({ runId: run, poses: [pose(0.8)] });
+    expect(images.get(1)!.latestScore).toBe(0.8);
+    runs.addPrediction(run, 1, 'a2', [pose(0.1)], 2); // the same content again: the first stays
+    expect(runs.latestPrediction(1)).toEqual({ runId: run, poses: [pose(0.8)] });
+    db.close();
+  });
+
   it('prepares its statements once per connection', () => {
     const { db, runs, model } = project('reuse');
     const prepare = vi.spyOn(db, 'prepare');
     const round = (i: number) => {
       const id = runs.create({ modelId: model, scales: [i], flip: false, mode: 'fast', provider: null, now: i });
-      runs.addPrediction(id, 1, [pose(i / 100)], i);
+      runs.addPrediction(id, 1, 'a.jpg', [pose(i / 100)], i);
       runs.latestPrediction(1);
       runs.prediction(id, 1);
       runs.all();

@@ -5,6 +5,9 @@ import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 // The `inference_runs` and `predictions` tables (a run and the poses it found): every statement on them is here.
 
+/** Predictions of the content their image has now (migration 009); a photo replaced in place has none until detected. */
+const CURRENT = 'FROM predictions p JOIN images i ON i.id = p.image_id WHERE p.content_hash = i.content_hash';
+
 export type RunStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
 /** A run: its model, the settings it runs with, its state. */
@@ -100,43 +103,60 @@ export class RunRepository {
       .run(id);
   }
 
+  /** Stopped by a failure; a run that had finished before stays done (what it had is whole). */
+  markFailed(id: number): void {
+    this.q
+      .get(
+        "UPDATE inference_runs SET status = CASE WHEN finished_at IS NULL THEN 'failed' ELSE 'done' END WHERE id = ?",
+      )
+      .run(id);
+  }
+
   predictionCount(runId: number): number {
-    return this.q.pluck('SELECT COUNT(*) FROM predictions WHERE run_id = ?').get(runId) as number;
+    return this.q.pluck(`SELECT COUNT(*) ${CURRENT} AND p.run_id = ?`).get(runId) as number;
   }
 
   predictedImageIds(runId: number): Set<number> {
-    return new Set(this.q.pluck('SELECT image_id FROM predictions WHERE run_id = ?').all(runId) as number[]);
+    return new Set(this.q.pluck(`SELECT p.image_id ${CURRENT} AND p.run_id = ?`).all(runId) as number[]);
   }
 
-  /** A run's poses for one image; immutable: a second write of the same (run, image) is ignored. */
-  addPrediction(runId: number, imageId: number, poses: Pose[], now: number): void {
+  /**
+   * A run's poses for one image, made from the content `contentHash`; immutable: a second write of the same (run,
+   * image, content) is ignored. A prediction of content the image no longer has is replaced.
+   */
+  addPrediction(runId: number, imageId: number, contentHash: string, poses: Pose[], now: number): void {
     this.q
-      .get('INSERT OR IGNORE INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, ?)')
-      .run(runId, imageId, JSON.stringify(poses), now);
+      .get(
+        `INSERT INTO predictions (run_id, image_id, content_hash, poses_json, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, image_id) DO UPDATE SET content_hash = excluded.content_hash,
+           poses_json = excluded.poses_json, created_at = excluded.created_at
+         WHERE predictions.content_hash IS NOT excluded.content_hash`,
+      )
+      .run(runId, imageId, contentHash, JSON.stringify(poses), now);
   }
 
-  /** The image's poses from the latest run that has it (by index, migration 003). */
+  /** The image's poses from the latest run that has it (of its current content) (by index, migration 003). */
   latestPrediction(imageId: number): { runId: number; poses: Pose[] } | undefined {
     const r = this.q
       .get(
-        'SELECT run_id AS runId, poses_json AS poses FROM predictions WHERE image_id = ? ORDER BY run_id DESC LIMIT 1',
+        `SELECT p.run_id AS runId, p.poses_json AS poses ${CURRENT} AND p.image_id = ? ORDER BY p.run_id DESC LIMIT 1`,
       )
       .get(imageId) as { runId: number; poses: string } | undefined;
     return r && { runId: r.runId, poses: JSON.parse(r.poses) as Pose[] };
   }
 
-  /** The image's poses in one run, if that run has it. */
+  /** The image's poses in one run, if that run has it (of the image's current content). */
   prediction(runId: number, imageId: number): { runId: number; poses: Pose[] } | undefined {
     const poses = this.q
-      .pluck('SELECT poses_json FROM predictions WHERE run_id = ? AND image_id = ?')
+      .pluck(`SELECT p.poses_json ${CURRENT} AND p.run_id = ? AND p.image_id = ?`)
       .get(runId, imageId) as string | undefined;
     return poses === undefined ? undefined : { runId, poses: JSON.parse(poses) as Pose[] };
   }
 
-  /** Every pose of a run, by image id. */
+  /** Every pose of a run, by image id (of the images' current content). */
   predictionsOf(runId: number): Map<number, Pose[]> {
     const rows = this.q
-      .get('SELECT image_id AS imageId, poses_json AS poses FROM predictions WHERE run_id = ?')
+      .get(`SELECT p.image_id AS imageId, p.poses_json AS poses ${CURRENT} AND p.run_id = ?`)
       .all(runId) as { imageId: number; poses: string }[];
     return new Map(rows.map((r) => [r.imageId, JSON.parse(r.poses) as Pose[]]));
   }

@@ -152,6 +152,34 @@ export function importSource(file: string, policy: ExchangePolicy): string {
   return real;
 }
 
+/**
+ * The real path of a model file a request names (startDetect, setDetectSetup): a file inside one of `trusted`
+ * (the app's bundled models, the project's own models folder), or one the exchange policy lets the caller import
+ * (web mode: inside the exchange folder; Electron: the file chosen in the open dialog). Anything else is a 403: a
+ * page holding the token must not have any file on disk loaded as a model.
+ */
+export function modelSource(file: string, policy: ExchangePolicy, trusted: string[]): string {
+  if (typeof file === 'string' && path.isAbsolute(file) && !file.includes('\0')) {
+    const real = realOrSelf(path.resolve(file));
+    if (trusted.some((dir) => isInside(realOrSelf(path.resolve(dir)), real))) {
+      const st = statSync(real, { throwIfNoEntry: false });
+      if (!st) throw new ApiError('not_found', `cannot read ${file}: no such file`);
+      if (!st.isFile()) throw new ApiError('bad_request', `cannot read ${file}: it is not a file`);
+      return real;
+    }
+  }
+  try {
+    return importSource(file, policy);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'forbidden' && policy.kind !== 'any')
+      throw new ApiError(
+        'forbidden',
+        `${file}: a model must be the app's own, in the project's models folder, or ${policy.kind === 'folder' ? `inside the exchange folder ${policy.dir}` : 'the file chosen in the open dialog'}`,
+      );
+    throw e;
+  }
+}
+
 function usablePath(file: string, policy: ExchangePolicy): string {
   if (typeof file !== 'string' || !file.trim() || file.includes('\0'))
     throw new ApiError('bad_request', `${JSON.stringify(file)} is not a usable path`);

@@ -13,6 +13,11 @@ export class InferenceTimeoutError extends InferenceError {
   override name = 'InferenceTimeoutError';
 }
 
+/** The worker process died while it held an image (a native crash, an out-of-memory kill, a kill from outside). */
+export class InferenceCrashError extends InferenceError {
+  override name = 'InferenceCrashError';
+}
+
 /** The work was stopped on purpose (cancel, shutdown). */
 export class InferenceCancelledError extends InferenceError {
   override name = 'InferenceCancelledError';
@@ -27,6 +32,9 @@ export interface LaunchOptions {
 }
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 300_000;
+
+/** How the worker process ended. */
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 type Reply =
   | { type: 'log'; line: string }
@@ -44,12 +52,12 @@ export class InferenceProcess {
   readonly card: ModelCard;
   readonly provider: string;
   private readonly child: ChildProcess;
-  private readonly exited: Promise<void>;
+  private readonly exited: Promise<Exit>;
   private current: { id: number; resolve: (r: InferResult) => void; reject: (e: Error) => void } | null = null;
   private nextId = 1;
   private gone: Error | null = null;
 
-  private constructor(child: ChildProcess, exited: Promise<void>, card: ModelCard, provider: string) {
+  private constructor(child: ChildProcess, exited: Promise<Exit>, card: ModelCard, provider: string) {
     this.child = child;
     this.exited = exited;
     this.card = card;
@@ -62,7 +70,14 @@ export class InferenceProcess {
       else c.reject(new InferenceError(m.message));
     });
     child.on('error', (e) => void this.kill(new InferenceError(`the inference worker failed: ${e.message}`)));
-    void exited.then(() => this.fail(this.gone ?? new InferenceError('the inference worker stopped unexpectedly')));
+    void exited.then(({ code, signal }) =>
+      this.fail(
+        this.gone ??
+          new InferenceCrashError(
+            `the inference worker stopped unexpectedly (${signal ? `killed by ${signal}` : `exit code ${code}`})`,
+          ),
+      ),
+    );
   }
 
   /** False once the worker was killed, closed or died. */
@@ -89,7 +104,7 @@ export class InferenceProcess {
       detached: process.platform !== 'win32', // its own process group: a terminal's Ctrl-C reaches us, and we stop it
       windowsHide: true,
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     return new Promise<InferenceProcess>((resolve, reject) => {
       const done = (e: Error | null, p?: InferenceProcess) => {
         clearTimeout(timer);
@@ -153,17 +168,20 @@ export class InferenceProcess {
   }
 
   /** Kills the worker now; the image in flight rejects with `why`. Resolves once the process is gone. */
-  kill(why: Error = new InferenceCancelledError('cancelled')): Promise<void> {
+  async kill(why: Error = new InferenceCancelledError('cancelled')): Promise<void> {
     if (!this.gone) {
       this.gone = why;
       this.child.kill('SIGKILL');
     }
-    return this.exited;
+    await this.exited;
   }
 
   /** Releases the session and lets the worker exit; kills it if it does not within `graceMs`. */
   async close(graceMs = 5000): Promise<void> {
-    if (this.gone) return this.exited;
+    if (this.gone) {
+      await this.exited;
+      return;
+    }
     this.gone = new InferenceError('the engine is closed');
     if (this.child.connected) this.child.send({ type: 'close' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

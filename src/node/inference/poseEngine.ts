@@ -4,13 +4,14 @@ import { DEFAULT_INFER_OPTIONS } from './inferImage.ts';
 import { ModelLoadError, modelFileProblem } from './poseModel.ts';
 import {
   InferenceCancelledError,
+  InferenceCrashError,
   InferenceError,
   InferenceProcess,
   InferenceTimeoutError,
   type LaunchOptions,
 } from './inferenceProcess.ts';
 
-export { InferenceCancelledError, InferenceError, InferenceTimeoutError };
+export { InferenceCancelledError, InferenceCrashError, InferenceError, InferenceTimeoutError };
 
 /** Per-image time limit when none is given: far above any real model (the official one with 5 scales on a CPU). */
 export const DEFAULT_IMAGE_TIME_LIMIT_MS = 600_000;

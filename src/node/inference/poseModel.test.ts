@@ -102,4 +102,16 @@ describe('loadPoseModel', () => {
     );
     await expect(loadPoseModel(bare, { provider: 'cpu' })).rejects.toThrow(/input.layout "NCHW" is not supported/);
   });
+  it('a card that is not JSON is refused with the place, never with its content', async () => {
+    const bare = path.join(tmp, 'bare.onnx');
+    writeFileSync(path.join(tmp, 'bare.card.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    const e = await loadPoseModel(bare, { provider: 'cpu' }).catch((x: Error) => x);
+    expect((e as Error).message).toBe(
+      `${path.join(tmp, 'bare.card.json')}: not valid JSON (unexpected character at line 1 column 1)`,
+    );
+    writeFileSync(path.join(tmp, 'bare.card.json'), '{"format": "simplepose-model-card/1", "secret-value"');
+    const cut = await loadPoseModel(bare, { provider: 'cpu' }).catch((x: Error) => x);
+    expect((cut as Error).message).toMatch(/bare\.card\.json: not valid JSON \(/);
+    expect((cut as Error).message).not.toMatch(/secret|simplepose-model-card/);
+  });
 });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assumedCard, parseModelCard, ModelCardError, type ModelCard } from '../../core/model/modelCard.ts';
 import type { NetworkInput } from '../../core/image/preprocess.ts';
+import { parseBoundedJson } from '../../core/json/parseBoundedJson.ts';
 import { ortProviderName, providerOrder, providerUnavailableReason, type ProviderName } from './executionProviders.ts';
 
 export class ModelLoadError extends Error {
@@ -147,11 +148,10 @@ async function readCard(
   }
   let card: ModelCard;
   try {
-    card = parseModelCard(JSON.parse(text), file);
+    // parseBoundedJson's message says where the text goes wrong, never what it holds (JSON.parse's quotes it).
+    card = parseModelCard(parseBoundedJson(text), file);
   } catch (e) {
-    throw new ModelLoadError(
-      e instanceof ModelCardError ? e.message : `${file}: not valid JSON (${(e as Error).message})`,
-    );
+    throw new ModelLoadError(e instanceof ModelCardError ? e.message : `${file}: ${(e as Error).message}`);
   }
   if (!session.inputNames.includes(card.input.name))
     throw new ModelLoadError(

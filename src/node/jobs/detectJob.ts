@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { ProjectFiles } from '../fs/projectPaths.ts';
-import { InferenceCancelledError, PoseEngine } from '../inference/poseEngine.ts';
+import { InferenceCancelledError, InferenceCrashError, PoseEngine } from '../inference/poseEngine.ts';
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache, mapCacheKey } from '../project/mapCache.ts';
@@ -43,6 +43,14 @@ export interface DetectOptions {
   engine?: PoseEngine;
   /** Each image as soon as its prediction is stored (or why it failed): the app shows it at once. */
   onImage?: (r: ImageOutcome) => void;
+}
+
+/** After this many images in a row on which the worker died (or could not be started again), the job stops. */
+export const MAX_CONSECUTIVE_WORKER_FAILURES = 3;
+
+/** The job stopped: the inference worker kept dying (its run is marked failed; what it stored is kept). */
+export class DetectFailedError extends Error {
+  override name = 'DetectFailedError';
 }
 
 /** One image of a run: its poses once stored, or why it has none. */
@@ -133,54 +141,70 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   };
   const t0 = performance.now();
   let sinceStart = 0;
+  let workerFailures: string[] = [];
   for (const im of todo) {
     const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
     if (outcome === 'cancelled') {
       writeTransaction(db, 'cancelling detection', () => runs.markCancelled(runId));
       return { ...progress, status: 'cancelled' };
     }
-    if (outcome === 'failed') {
-      progress.failed++;
-      continue;
-    }
-    sinceStart++;
-    progress.done++;
     progress.lastImage = im.relPath;
+    if (outcome === 'done') {
+      sinceStart++;
+      progress.done++;
+      workerFailures = [];
+    } else {
+      progress.failed++;
+      workerFailures = outcome.worker ? [...workerFailures, `${im.relPath}: ${outcome.message}`] : [];
+    }
     progress.imagesPerSecond = sinceStart / ((performance.now() - t0) / 1000);
-    progress.etaSeconds = (progress.total - progress.done - progress.failed) / progress.imagesPerSecond;
-    o.onProgress?.({ ...progress });
+    progress.etaSeconds =
+      sinceStart > 0 ? (progress.total - progress.done - progress.failed) / progress.imagesPerSecond : null;
+    o.onProgress?.({ ...progress }); // after a failed image too: a failure on the last image is reported
+    if (workerFailures.length >= MAX_CONSECUTIVE_WORKER_FAILURES) {
+      writeTransaction(db, 'stopping detection', () => runs.markFailed(runId));
+      throw new DetectFailedError(
+        `detection stopped: the inference worker failed on ${workerFailures.length} images in a row (${workerFailures.join('; ')}); ${progress.done} images were predicted and kept. Check the model and the machine's memory, then run detection again to continue`,
+      );
+    }
   }
   writeTransaction(db, 'finishing detection', () => runs.markDone(runId, Date.now()));
   return { ...progress, etaSeconds: 0, status: 'done' };
 }
+
+/** An image that failed, why, and whether the worker (not the image) failed. */
+type Failure = { message: string; worker: boolean };
 
 /** One image: infer, write its maps, then commit poses + cache entry together. */
 async function detectOne(
   { db, o, engine, runId, modelHash, files }: Job,
   cache: MapCache | null,
   im: { id: number; relPath: string; contentHash: string },
-): Promise<'done' | 'failed' | 'cancelled'> {
+): Promise<'done' | 'cancelled' | Failure> {
   let r;
   try {
     // every image read goes through the project's resolver: a link out of the project fails its image
     r = await engine.infer(files.resolve(im.relPath), im.id, o.settings);
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
-    o.log?.(`${im.relPath}: ${(e as Error).message}`);
-    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: (e as Error).message });
-    return 'failed';
+    const message = (e as Error).message;
+    o.log?.(`${im.relPath}: ${message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: message });
+    // the worker died with the image, or a fresh one could not load the model: not this image's fault alone
+    return { message, worker: e instanceof InferenceCrashError || e instanceof ModelLoadError };
   }
   try {
     const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
     const written = cache ? await cache.write(key, r.passes) : null;
     writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
-      runRepository(db).addPrediction(runId, im.id, r.poses, Date.now());
+      runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());
     });
   } catch (e) {
-    o.log?.(`${im.relPath}: not stored (${(e as Error).message})`);
-    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: `not stored (${(e as Error).message})` });
-    return 'failed';
+    const message = `not stored (${(e as Error).message})`;
+    o.log?.(`${im.relPath}: ${message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: message });
+    return { message, worker: false };
   }
   o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, poses: r.poses });
   await cache?.evict();

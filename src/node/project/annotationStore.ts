@@ -1,7 +1,7 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Statement } from 'better-sqlite3';
 import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
-import { EMPTY_ANNOTATION, type AnnotationState } from '../../core/edit/poseRecords.ts';
+import { EMPTY_ANNOTATION, type AnnotationState, type PersonRecord } from '../../core/edit/poseRecords.ts';
 import { stepDiff, stepSeq, type HistoryEntry } from '../../core/edit/editHistory.ts';
 import {
   diffMismatches,
@@ -51,6 +51,9 @@ export interface SaveResult {
   rebased: boolean;
 }
 
+/** The label of the history entry a COCO import makes in each image it changes. */
+export const IMPORT_LABEL = 'import COCO';
+
 /** Entries loaded with an annotation on each side of the cursor; older ones are paged in on demand (`entries`). */
 export const HISTORY_PAGE = 20;
 
@@ -66,7 +69,7 @@ export class AnnotationStore {
   private readonly db: ProjectDb;
   /** Statements prepared once; each is an indexed lookup (UNIQUE (image_id, seq), migration 005). */
   private readonly q: Record<
-    'load' | 'cursor' | 'length' | 'entry' | 'range' | 'dropAfter' | 'insert' | 'mark' | 'write',
+    'load' | 'cursor' | 'length' | 'entry' | 'range' | 'done' | 'dropAfter' | 'insert' | 'mark' | 'write',
     Statement
   >;
 
@@ -78,6 +81,7 @@ export class AnnotationStore {
       length: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ?').pluck(),
       entry: db.prepare('SELECT id, diff_json FROM edits WHERE image_id = ? AND seq = ?'),
       range: db.prepare('SELECT seq, diff_json FROM edits WHERE image_id = ? AND seq BETWEEN ? AND ? ORDER BY seq'),
+      done: db.prepare('SELECT diff_json FROM edits WHERE image_id = ? AND undone = 0 ORDER BY seq DESC').pluck(),
       dropAfter: db.prepare('DELETE FROM edits WHERE image_id = ? AND seq > ?'),
       insert: db.prepare('INSERT INTO edits (image_id, seq, diff_json, created_at) VALUES (?, ?, ?, ?)'),
       mark: db.prepare('UPDATE edits SET undone = ? WHERE id = ?'),
@@ -98,6 +102,25 @@ export class AnnotationStore {
   stored(imageId: number): AnnotationState | undefined {
     const row = this.q.load.get(imageId) as { persons_json: string } | undefined;
     return row && (JSON.parse(row.persons_json) as AnnotationState);
+  }
+
+  /**
+   * Each person as the latest import that touched it left it (null: that import removed it), from the done entries
+   * of the history, newest first; persons no import made are absent. What a re-import compares a person with to
+   * tell whether it was edited in the project since (undoing an import makes the one before it the latest).
+   */
+  importedPersons(imageId: number): Map<string, PersonRecord | null> {
+    const out = new Map<string, PersonRecord | null>();
+    for (const json of this.q.done.all(imageId) as string[]) {
+      const e = JSON.parse(json) as HistoryEntry & { imported?: boolean };
+      // entries written before the flag existed are known by the import's label
+      if (!e.imported && e.label !== IMPORT_LABEL) continue;
+      const take = (id: string, p: PersonRecord | null) => void (out.has(id) || out.set(id, p));
+      for (const [id, p] of Object.entries(e.diff.added)) take(id, p);
+      for (const [id, [, p]] of Object.entries(e.diff.updated)) take(id, p);
+      for (const id of Object.keys(e.diff.removed)) take(id, null);
+    }
+    return out;
   }
 
   /** State, revision and the history around its cursor (`page` entries each side), read together. */
@@ -175,7 +198,8 @@ export class AnnotationStore {
         refuseProblems(stateProblems(next));
         if (st.kind === 'do') {
           this.q.dropAfter.run(imageId, cursor);
-          this.q.insert.run(imageId, seq, JSON.stringify({ diff, label: st.label }), now);
+          const entry = o.imported ? { diff, label: st.label, imported: true } : { diff, label: st.label };
+          this.q.insert.run(imageId, seq, JSON.stringify(entry), now);
           length = seq;
         }
         cursor = st.kind === 'undo' ? seq - 1 : seq;

@@ -125,6 +125,7 @@ describe('COCO re-import', () => {
       personsUpdated: 0,
       personsRemoved: 0,
       datasetUpdated: false,
+      personsKept: 0,
     });
     expect(dump(db)).toEqual(before);
     db.close();

@@ -5,6 +5,8 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { exportTarget, type ProjectOwnFiles } from '../fs/projectPaths.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
@@ -28,6 +30,15 @@ const AREA_SOURCE =
 export interface ExportOptions {
   onlyReviewed?: boolean;
   all?: boolean;
+  /** Filled (in the process that exports) with the images left out because they wait for a look (a review note,
+   * refitAnnotation), and why. */
+  leftOut?: LeftOutImage[];
+}
+
+/** An image an export left out, and why. */
+export interface LeftOutImage {
+  fileName: string;
+  reason: string;
 }
 
 /** The image record field an `all` export records each image's review status in. */
@@ -56,7 +67,8 @@ export function inExportScope(r: Pick<ImageRecord, 'status' | 'cocoJson'>, o: Ex
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
  * persons carry their new keypoints, new images and persons get fresh ids ≥ 1, images reviewed as containing nobody
  * stay in `images`; the images of ExportOptions. A person with no labelled joint and no box of its own is never
- * written (`exportCocoCounted` counts them). The result passes the validator.
+ * written (`exportCocoCounted` counts them). Images with a review note (an annotation of another size, after the
+ * file was replaced) are left out and listed in `o.leftOut`. The result passes the validator.
  */
 export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   return exportCocoCounted(db, o).dataset;
@@ -79,6 +91,12 @@ export function exportCocoCounted(
   const chosen = [...all]
     .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
     .filter((r) => inExportScope(r, o))
+    .filter((r) => {
+      // An annotation made for a picture of another size never goes out as the ground truth of this one.
+      if (r.reviewNote === null) return true;
+      o.leftOut?.push({ fileName: r.relPath, reason: r.reviewNote });
+      return false;
+    })
     .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
   const usedAnnIds: number[] = [];
   for (const r of chosen) {
@@ -245,9 +263,15 @@ function keypointBox(joints: (JointRecord | null)[]): [number, number, number, n
 
 /**
  * One JSON file per image (COCO image record + its annotations + categories), the per-image exchange format:
- * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically.
+ * `<dir>/<file_name with / replaced by __>.json`, each validated and written atomically. Every file is checked as
+ * the single-file export checks its target (`exportTarget`: never a file that is not JSON, the project's own
+ * files, a FIFO or device) before the first is written: a refusal writes nothing.
  */
-export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOptions = {}): Promise<number> {
+export async function exportPerImage(
+  db: ProjectDb,
+  dir: string,
+  o: ExportOptions & { own?: ProjectOwnFiles } = {},
+): Promise<number> {
   const all = exportCoco(db, o);
   await mkdir(dir, { recursive: true });
   const byImage = new Map<number, CocoAnnotation[]>();
@@ -257,16 +281,24 @@ export async function exportPerImage(db: ProjectDb, dir: string, o: ExportOption
     else byImage.set(a.image_id, [a]);
   }
   const taken = new Set<string>();
-  for (const im of all.images) {
-    const name = perImageFileName(im, taken);
+  const targets = all.images.map((im) => {
+    const file = path.join(dir, perImageFileName(im, taken));
+    try {
+      return exportTarget(file, { kind: 'any' }, o.own ?? {});
+    } catch (e) {
+      if (e instanceof ApiError) throw new ApiError(e.code, `${e.message} (nothing was written)`);
+      throw e;
+    }
+  });
+  for (const [i, im] of all.images.entries()) {
     const one: CocoDataset = {
       ...(all.info ? { info: all.info } : {}),
       images: [im],
       annotations: byImage.get(im.id) ?? [],
       categories: all.categories,
     };
-    await writeFileAtomic(path.join(dir, name), serializeCoco(one), {
-      sweep: im === all.images[0], // one sweep of the folder, not one per file
+    await writeFileAtomic(targets[i], serializeCoco(one), {
+      sweep: i === 0, // one sweep of the folder, not one per file
     });
   }
   return all.images.length;

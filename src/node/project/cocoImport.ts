@@ -10,10 +10,10 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { parseCocoGt } from '../../core/coco/cocoJson.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
-import { annotationStore, type AnnotationStore } from './annotationStore.ts';
+import { annotationStore, IMPORT_LABEL, type AnnotationStore } from './annotationStore.ts';
 import { cocoImageIds, exportCoco } from './cocoExchange.ts';
 import { imageRepository, type ImageFileFacts, type ImageRecord, type ImageRepository } from '../db/imageRepository.ts';
-import { imageExportProblems, personChanges } from './cocoImportPersons.ts';
+import { imageExportProblems, personChanges, type KeptPerson } from './cocoImportPersons.ts';
 import { idCollisions, updateDatasetFields } from './cocoImportChecks.ts';
 
 /** What an import changed; a file imported again unchanged changes nothing (every count but `imagesUnchanged` 0). */
@@ -26,6 +26,8 @@ export interface ImportChanges {
   personsRemoved: number;
   /** info, licenses, categories or other top-level fields differ from what the project exports. */
   datasetUpdated: boolean;
+  /** Persons the file would change or remove that the project changed since their import, or made: left as they are. */
+  personsKept: number;
 }
 
 export interface ImportResult {
@@ -34,6 +36,10 @@ export interface ImportResult {
   persons: number;
   missingFiles: string[];
   changes: ImportChanges;
+  /** Which persons were kept (see ImportChanges.personsKept), by image file. */
+  kept: { fileName: string; personId: string; why: KeptPerson['why'] }[];
+  /** Accepted images whose ground truth the import changed: back to in_progress, to be reviewed again. */
+  reopened: string[];
 }
 
 /**
@@ -42,7 +48,10 @@ export interface ImportResult {
  * that exporting gives the same file back. Images whose files are missing are imported, marked missing and listed.
  * Importing is idempotent: a person whose annotation the project already exports as the file has it is left as it
  * is (with its provenance), so the same file — or the project's own export — imported again changes nothing; a
- * changed file changes what differs, per image one undoable edit ("import COCO"), and `changes` says what. One
+ * changed file changes what differs, per image one undoable edit ("import COCO"), and `changes` says what. A
+ * re-import never undoes work done in the project: a person edited since its last import, or made in the project,
+ * is kept as it is and listed (`kept`); an accepted image whose persons the import changes goes back to
+ * in_progress (`reopened`): its acceptance was of other ground truth. One
  * IMMEDIATE transaction, refused whole when the result could not be exported (ids other images export under, an
  * image whose persons would not validate, categories other images' persons do not fit). The files of images new to
  * the project are hashed before it, so the write lock is never held while files are read.
@@ -110,7 +119,9 @@ class ImageImport {
       images: coco.images.length,
       persons: coco.annotations.length,
       missingFiles: [],
-      changes: { ...none, personsRemoved: 0, datasetUpdated: updateDatasetFields(db, coco) },
+      changes: { ...none, personsRemoved: 0, datasetUpdated: updateDatasetFields(db, coco), personsKept: 0 },
+      kept: [],
+      reopened: [],
     };
   }
 
@@ -118,10 +129,17 @@ class ImageImport {
     const c = this.result.changes;
     const { row, isNew, recordChanged } = this.record(im, order);
     const before = this.store.load(row.id).state;
-    const { diff, added, updated, removed } = personChanges(before, anns, im.id);
+    const { diff, added, updated, removed, kept } = personChanges(
+      before,
+      anns,
+      im.id,
+      isNew ? new Map() : this.store.importedPersons(row.id),
+    );
+    for (const k of kept) this.result.kept.push({ fileName: im.file_name, ...k });
+    c.personsKept += kept.length;
     let after = before;
     try {
-      after = this.store.apply(row.id, diff, 'import COCO', { imported: true, now: this.now }).state;
+      after = this.store.apply(row.id, diff, IMPORT_LABEL, { imported: true, now: this.now }).state;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       this.refuse(order, e.message);
@@ -133,6 +151,10 @@ class ImageImport {
       const problems = imageExportProblems(im, after, this.coco.categories);
       if (problems.length)
         this.refuse(order, `it would not export: ${problems.map((v) => `${v.path}: ${v.message}`).join('; ')}`);
+    }
+    if (personsChanged && row.status === 'accepted') {
+      this.images.setStatus(row.id, 'in_progress', 'accepted');
+      this.result.reopened.push(im.file_name);
     }
     c.personsAdded += added;
     c.personsUpdated += updated;

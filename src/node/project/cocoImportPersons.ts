@@ -17,39 +17,64 @@ export function personFromCoco(a: CocoAnnotation): PersonRecord {
   return { id: `c${a.id}`, joints, crowd: a.iscrowd === 1, coco: rest };
 }
 
+/** A person an import left as the project has it, and why. */
+export interface KeptPerson {
+  personId: string;
+  why: 'edited' | 'made in the project';
+}
+
 /**
- * The diff that makes an image's persons those of the file. A person is left as it is when the project already
- * exports it as the file's annotation: the one imported with that id, or — for a person made in the app, which the
- * export gave a fresh id — one whose exported annotation is the file's except for nothing at all.
+ * The diff that makes an image's persons those of the file — except persons the project changed since the file was
+ * last imported. A person is left as it is when the project already exports it as the file's annotation: the one
+ * imported with that id, or — for a person made in the app, which the export gave a fresh id — one whose exported
+ * annotation is the file's except for nothing at all. A person takes the file's new values (or goes, when the file
+ * no longer has it) only while it is exactly as the latest import left it (`imported`, from the image's history);
+ * one edited since, or made in the project, is kept and listed in `kept`: a re-import never undoes a correction.
  */
 export function personChanges(
   state: AnnotationState,
   anns: { a: CocoAnnotation; order: number }[],
   imageId: number,
-): { diff: RecordDiff; added: number; updated: number; removed: number } {
+  imported: ReadonlyMap<string, PersonRecord | null>,
+): { diff: RecordDiff; added: number; updated: number; removed: number; kept: KeptPerson[] } {
   const d = emptyDiff();
-  const kept = new Set<string>();
+  const matched = new Set<string>();
+  const kept: KeptPerson[] = [];
+  const asImported = (p: PersonRecord) => {
+    const last = imported.get(p.id);
+    return last != null && jsonEqual(last, p);
+  };
+  const keep = (p: PersonRecord) =>
+    kept.push({ personId: p.id, why: imported.get(p.id) ? 'edited' : 'made in the project' });
   for (const { a, order } of anns) {
     const incoming: PersonRecord = { ...personFromCoco(a), cocoOrder: order };
     const exportsAs = (p: PersonRecord) => jsonEqual(annotationOf(p, imageId, a.id).ann, a);
     const same = state.persons[incoming.id];
     if (same) {
-      if (exportsAs(same)) kept.add(same.id);
-      else d.updated[same.id] = [same, incoming];
+      matched.add(same.id);
+      if (exportsAs(same)) continue;
+      if (asImported(same)) d.updated[same.id] = [same, incoming];
+      else keep(same);
       continue;
     }
     const twin = state.order.find(
-      (id) => !kept.has(id) && typeof state.persons[id].coco?.id !== 'number' && exportsAs(state.persons[id]),
+      (id) => !matched.has(id) && typeof state.persons[id].coco?.id !== 'number' && exportsAs(state.persons[id]),
     );
-    if (twin !== undefined) kept.add(twin);
+    if (twin !== undefined) matched.add(twin);
     else d.added[incoming.id] = incoming;
   }
-  for (const id of state.order) if (!kept.has(id) && !(id in d.updated)) d.removed[id] = state.persons[id];
+  for (const id of state.order) {
+    if (matched.has(id)) continue;
+    const p = state.persons[id];
+    if (asImported(p)) d.removed[id] = p;
+    else keep(p);
+  }
   return {
     diff: d,
     added: Object.keys(d.added).length,
     updated: Object.keys(d.updated).length,
     removed: Object.keys(d.removed).length,
+    kept,
   };
 }
 

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { modelSource, type ExchangePolicy } from '../fs/projectPaths.ts';
 import path from 'node:path';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { parseModelCard } from '../../core/model/modelCard.ts';
@@ -61,6 +62,14 @@ function parseCardText(text: string, modelPath: string): unknown {
  * Registers an ONNX file (with its card, when it has one: checked) in the project and returns its row; null for the
  * bundled model, which needs no registration.
  */
+/**
+ * The model file a request names, confined (modelSource): the app's bundled models, the project's models folder
+ * (imported checkpoints), or what the exchange policy lets the caller import.
+ */
+export function requestedModelPath(file: string, exchange: ExchangePolicy, root: string, bundledModel: string): string {
+  return modelSource(file, exchange, [path.dirname(bundledModel), path.join(root, PROJECT_MODELS_DIR)]);
+}
+
 export async function registerModelFile(
   db: ProjectDb,
   root: string,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestedModelPath } from './detectSetup.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { DetectCancelledError, runDetectJob, type ImageOutcome } from '../jobs/detectJob.ts';
 import { detectSettingsProblem } from '../jobs/detectSettings.ts';
@@ -14,7 +15,11 @@ export function detectionMethods(c: ServiceContext): Pick<ProjectService, 'start
   return {
     async startDetect(r) {
       const { rerun, imageTimeLimitSeconds } = r;
-      const modelPath = r.modelPath ?? c.setup.resolve().modelPath;
+      // a model named by the request is confined as exchange files are; the project's own is trusted
+      const modelPath =
+        r.modelPath === undefined
+          ? c.setup.resolve().modelPath
+          : requestedModelPath(r.modelPath, c.exchange, c.root, c.setup.bundledModel);
       const settings = r.settings ?? c.setup.resolve().settings;
       const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
       if (problem) throw new ApiError('bad_request', problem);

@@ -47,8 +47,10 @@ function perfectRun(perfect: number[]): number {
           }))
       : [];
     p.db
-      .prepare('INSERT INTO predictions (run_id, image_id, poses_json, created_at) VALUES (?, ?, ?, 0)')
-      .run(run, r.id, JSON.stringify(poses));
+      .prepare(
+        'INSERT INTO predictions (run_id, image_id, content_hash, poses_json, created_at) VALUES (?, ?, (SELECT content_hash FROM images WHERE id = ?), ?, 0)',
+      )
+      .run(run, r.id, r.id, JSON.stringify(poses));
   }
   return run;
 }

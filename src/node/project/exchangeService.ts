@@ -6,7 +6,13 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCoco } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
-import { exportCocoCounted, exportResults, exportScopeProblem, type ExportOptions } from './cocoExchange.ts';
+import {
+  exportCocoCounted,
+  exportResults,
+  exportScopeProblem,
+  type ExportOptions,
+  type LeftOutImage,
+} from './cocoExchange.ts';
 import { chooseRun } from './chooseRun.ts';
 import { projectCacheDir } from './mapCache.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
@@ -20,6 +26,8 @@ export interface ExportWritten {
   annotations: number;
   path: string;
   emptyPersons?: number;
+  /** Images left out of a GT export (they wait for a look), and why. */
+  leftOut?: LeftOutImage[];
 }
 
 /**
@@ -27,9 +35,10 @@ export interface ExportWritten {
  * `out` (a target already checked).
  */
 export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
-  const { dataset: gt, emptyPersons } = exportCocoCounted(db, scope);
+  const leftOut: LeftOutImage[] = [];
+  const { dataset: gt, emptyPersons } = exportCocoCounted(db, { ...scope, leftOut });
   await writeFileAtomic(out, serializeCoco(gt));
-  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons };
+  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons, leftOut };
 }
 
 /**

@@ -54,12 +54,12 @@ describe('predictions, overlay maps and scores through the service', () => {
     const t = parseNpy(npy);
     expect(t.shape).toEqual([50, 64, 128]);
     expect(t.data.some((v) => v !== 0)).toBe(true);
-    const viaMedia = await readMedia(service, 'maps/2');
+    const viaMedia = await readMedia(service, '/maps/2');
     expect(viaMedia.status).toBe(200);
     expect(Buffer.from(viaMedia.body).equals(Buffer.from(npy))).toBe(true);
-    expect((await readMedia(service, 'maps/99')).status).toBe(404);
-    expect((await readMedia(service, 'images/1')).type).toBe('image/png');
-    expect((await readMedia(service, '../etc/passwd')).status).toBe(404);
+    expect((await readMedia(service, '/maps/99')).status).toBe(404);
+    expect((await readMedia(service, '/images/1')).type).toBe('image/png');
+    expect((await readMedia(service, '/../etc/passwd')).status).toBe(404);
 
     // Scores: the mean person score of the latest prediction; force known values to test the filters.
     const poses = (s: number) =>

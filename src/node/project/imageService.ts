@@ -9,11 +9,32 @@ import { thumbnail } from '../images/thumbnails.ts';
 import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { reviewQueue } from './reviewQueue.ts';
 import { chooseRun } from './chooseRun.ts';
+import { annotationStore } from './annotationStore.ts';
+import type { CocoImage } from '../../core/coco/cocoTypes.ts';
+import { imageExportProblems } from './cocoImportPersons.ts';
+import { datasetFields } from './cocoExchange.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
 /** Refuses an image id the project does not have (404). */
 export function requireImage(db: ProjectDb, imageId: number): void {
   if (!imageRepository(db).exists(imageId)) throw new ApiError('not_found', `no image ${imageId} in this project`);
+}
+
+/** Clears an image's review note (refitAnnotation) when its persons fit its picture; refuses (422) when not. */
+function settleReviewNote(db: ProjectDb, imageId: number): void {
+  const row = imageRepository(db).get(imageId);
+  if (!row?.reviewNote) return;
+  const state = annotationStore(db).stored(imageId);
+  const record = row.cocoJson
+    ? (JSON.parse(row.cocoJson) as CocoImage)
+    : { id: 1, file_name: row.relPath, width: row.width, height: row.height };
+  const problems = state ? imageExportProblems(record, state, datasetFields(db, false).categories) : [];
+  if (problems.length)
+    throw new ApiError(
+      'unprocessable',
+      `${row.relPath}: ${row.reviewNote}. Its annotation still does not fit the ${row.width}×${row.height} picture (${problems[0].path}: ${problems[0].message}); fix or delete those persons first`,
+    );
+  imageRepository(db).setReviewNote(imageId, null);
 }
 
 /**
@@ -69,7 +90,12 @@ export function imageMethods(
     // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
     async setStatus({ imageId, status, ifStatus }) {
       requireImage(c.db, imageId);
-      const now = writeTransaction(c.db, 'the review status', () => images.setStatus(imageId, status, ifStatus));
+      const now = writeTransaction(c.db, 'the review status', () => {
+        // A decision on an image that waited for a look (its file changed size) ends the wait — once its persons
+        // fit the picture it now has; before that it could not export.
+        if (status !== 'unreviewed' && status !== 'in_progress') settleReviewNote(c.db, imageId);
+        return images.setStatus(imageId, status, ifStatus);
+      });
       return { ok: true as const, status: now ?? status };
     },
     async getPredictions({ imageId }) {

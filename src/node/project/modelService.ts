@@ -11,7 +11,14 @@ import { DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
 import { imagesToDetect } from '../jobs/detectJob.ts';
 import { detectSettingsProblem } from '../jobs/detectSettings.ts';
 import { SYNTH_DATASET_DESCRIPTION } from '../synth/writeSynthDataset.ts';
-import { modelFile, readDetectSetup, readRawCard, registerModelFile, writeDetectSetup } from './detectSetup.ts';
+import {
+  modelFile,
+  readDetectSetup,
+  readRawCard,
+  registerModelFile,
+  requestedModelPath,
+  writeDetectSetup,
+} from './detectSetup.ts';
 import { startModelImport } from './modelImportJob.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
@@ -56,8 +63,10 @@ export function modelMethods(
       const problem = detectSettingsProblem(settings);
       if (problem) throw new ApiError('bad_request', problem);
       let id = modelId === undefined ? readDetectSetup(db).modelId : modelId;
-      if (modelPath !== undefined) id = await registerModelFile(db, root, modelPath, setup.bundledModel);
-      else if (id !== null && !modelRepository(db).get(id))
+      if (modelPath !== undefined) {
+        const file = requestedModelPath(modelPath, c.exchange, root, setup.bundledModel);
+        id = await registerModelFile(db, root, file, setup.bundledModel);
+      } else if (id !== null && !modelRepository(db).get(id))
         throw new ApiError('not_found', `no model ${id} in this project`);
       writeDetectSetup(db, { settings, modelId: id });
       return view();

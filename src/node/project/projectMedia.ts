@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { API_ERROR_STATUS, ApiError } from '../../contract/apiErrors.ts';
 import { failureOf } from '../../contract/dispatch.ts';
+import { parseMediaPath } from '../../contract/apiRoutes.ts';
 import type { ProjectService } from './projectService.ts';
 
 export const IMAGE_TYPES: Record<string, string> = {
@@ -25,16 +26,16 @@ export interface MediaReply {
  * The binary side of the API, shared by the HTTP server and Electron's media protocol: `images/<id>` (the file),
  * `thumbs/<id>` (JPEG), `maps/<id>` (float16 .npy of the overlay maps). The service resolves every project file
  * through `ProjectFiles` (links included: a file whose real path leaves the project folder is a 403 for the image
- * and its thumbnail alike). `route` is the path without its leading slash; anything else is a 404. Failures are
+ * and its thumbnail alike). `pathname` is the URL's path (`/images/12`, parseMediaPath); anything else is a 404. Failures are
  * `{ error, code }` JSON with the code's status.
  */
-export async function readMedia(service: ProjectService, route: string): Promise<MediaReply> {
-  const m = /^(images|thumbs|maps)\/(\d{1,15})$/.exec(route);
+export async function readMedia(service: ProjectService, pathname: string): Promise<MediaReply> {
+  const m = parseMediaPath(pathname);
   try {
     if (!m) return failure(new ApiError('not_found', 'not found'));
-    const id = Number(m[2]);
-    if (m[1] === 'thumbs') return { status: 200, type: 'image/jpeg', body: await service.thumbnail(id), cache: true };
-    if (m[1] === 'maps')
+    const id = m.imageId;
+    if (m.kind === 'thumbs') return { status: 200, type: 'image/jpeg', body: await service.thumbnail(id), cache: true };
+    if (m.kind === 'maps')
       return { status: 200, type: 'application/octet-stream', body: await service.maps(id), cache: false };
     const file = service.imagePath(id);
     return {

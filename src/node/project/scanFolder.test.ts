@@ -58,6 +58,24 @@ describe('scanFolder', () => {
     await expect(scanFolder(path.join(root, 'nope'))).rejects.toThrow(/no such folder/);
     await expect(scanFolder(path.join(root, 'a.jpg'))).rejects.toThrow(/it is a file/);
   });
+  it('a file or folder name that is not valid UTF-8 is reported as such, not as "disappeared during the scan"', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-scan-bytes-'));
+    const bytes = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : Buffer.from(x))));
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), bytes('caf', [0xe9], '.jpg')]), 'x'); // Latin-1 "café.jpg"
+    mkdirSync(Buffer.concat([Buffer.from(`${root}/`), bytes('d', [0xff, 0xfe])]));
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/`), bytes('notes', [0xff], '.txt')]), 'x'); // not an image
+    writeFileSync(path.join(root, 'ok.jpg'), 'x');
+    const r = await scanFolder(root);
+    expect(r.files.map((f) => f.relPath)).toEqual(['ok.jpg']);
+    expect(r.unreadable).toEqual([
+      { relPath: 'caf\ufffd.jpg', reason: 'its name is not valid UTF-8 text (byte 0xe9 at 3): rename it to use it' },
+      {
+        relPath: 'd\ufffd\ufffd',
+        reason: 'its name is not valid UTF-8 text (bytes 0xff at 1, 0xfe at 2): rename it to use it',
+      },
+    ]);
+  });
   it('scans 10,000 files in under 3 s (benchmarked in bench/scanBench.ts)', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sp-scan-big-'));
     for (let d = 0; d < 100; d++) {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../fs/projectPaths.ts';
@@ -49,22 +50,41 @@ export async function scanFolder(root: string): Promise<ScanReport> {
   if (!(await stat(rootReal)).isDirectory()) throw new Error(`cannot scan ${root}: it is a file, not a folder`);
   const seen = new Set<string>([rootReal]);
   const walk = async (dir: string, rel: string): Promise<void> => {
-    let entries;
+    let raw;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      // Names as bytes: read as text, a name that is not valid UTF-8 becomes U+FFFD and is then "not there".
+      raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       report.unreadable.push({ relPath: rel || '.', reason: reason(e) });
       return;
     }
+    const entries: { name: string; entry: Dirent<Buffer> }[] = [];
+    for (const entry of raw.sort((a, b) => Buffer.compare(a.name, b.name))) {
+      const name = utf8Name(entry.name);
+      if (name !== null) {
+        entries.push({ name, entry });
+        continue;
+      }
+      // Not a name the project can store (paths are text): an image or a folder is said so, other files are not ours.
+      const shown = entry.name.toString('utf8');
+      if (shown.startsWith('.')) report.hiddenSkipped++;
+      else if (entry.isDirectory() || entry.isSymbolicLink() || IMAGE_EXTENSIONS.has(path.extname(shown).toLowerCase()))
+        report.unreadable.push({
+          relPath: rel ? `${rel}/${shown}` : shown,
+          reason: `its name is not valid UTF-8 text (${hexOfInvalid(entry.name)}): rename it to use it`,
+        });
+    }
     // Plain entries before links, so that a folder reached both directly and through a link is listed at its own path.
-    entries.sort((a, b) => Number(a.isSymbolicLink()) - Number(b.isSymbolicLink()) || (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) {
+    entries.sort(
+      (a, b) => Number(a.entry.isSymbolicLink()) - Number(b.entry.isSymbolicLink()) || (a.name < b.name ? -1 : 1),
+    );
+    for (const { name, entry } of entries) {
+      if (name.startsWith('.')) {
         report.hiddenSkipped++;
         continue;
       }
-      const abs = path.join(dir, entry.name),
-        relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      const abs = path.join(dir, name),
+        relPath = rel ? `${rel}/${name}` : name;
       let isDir = entry.isDirectory(),
         isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
@@ -95,7 +115,7 @@ export async function scanFolder(root: string): Promise<ScanReport> {
         }
         seen.add(real);
         await walk(abs, relPath);
-      } else if (isFile && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      } else if (isFile && IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase())) {
         try {
           const s = await stat(abs);
           report.files.push({ relPath, absPath: abs, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
@@ -127,4 +147,35 @@ async function linkProblem(link: string, e: unknown): Promise<string> {
     return `broken link: its target ${target === null ? '' : `${target} `}does not exist`;
   if (code === 'ELOOP') return 'broken link: it points to itself (a loop of links)';
   return `broken link (${reason(e)})`;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name's text, or null when its bytes are not valid UTF-8 (Linux allows any bytes but '/' and NUL). */
+function utf8Name(bytes: Buffer): string | null {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The bytes of a name that are not valid UTF-8 ("byte 0xff at 2"; at most 4 listed): what makes it unusable. */
+function hexOfInvalid(bytes: Buffer): string {
+  const bad: string[] = [];
+  for (let i = 0; i < bytes.length && bad.length < 5; ) {
+    const n = validSequenceLength(bytes, i);
+    if (n === 0) bad.push(`0x${bytes[i].toString(16).padStart(2, '0')} at ${i}`);
+    i += n || 1;
+  }
+  return `${bad.length > 1 ? 'bytes' : 'byte'} ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ', …' : ''}`;
+}
+
+/** The length of the valid UTF-8 sequence at `i`, or 0 when none starts there. */
+function validSequenceLength(b: Buffer, i: number): number {
+  for (const n of [1, 2, 3, 4]) {
+    if (i + n > b.length) break;
+    if (utf8Name(b.subarray(i, i + n)) !== null) return n;
+  }
+  return 0;
 }

@@ -9,6 +9,7 @@ import { bmpSize } from '../../core/image/decodeBmp.ts';
 import { scanFolder, type ScanReport } from './scanFolder.ts';
 import { imageRepository, type ImageFileFacts, type NewImage } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
+import { refitAnnotation, type Refit } from './resizedImage.ts';
 
 export interface SyncResult {
   added: number;
@@ -17,13 +18,15 @@ export interface SyncResult {
   unchanged: number;
   restored: number;
   unreadable: { relPath: string; reason: string }[];
+  /** Annotated images whose file now has another size: scaled to it, or left for review (refitAnnotation). */
+  refits: Refit[];
 }
 
 /**
  * Brings the project's image table in line with the folder: new image files are hashed (SHA-256) and measured
  * (size after EXIF orientation), files whose size and mtime did not change are trusted without reading them, changed
  * files are re-hashed, and files that disappeared are marked missing — never deleted, so their annotations survive
- * until the file comes back. Files that cannot be read or are not decodable images are reported, not stored.
+ * until the file comes back. An annotated file replaced by one of another size is refitted (refitAnnotation). Files that cannot be read or are not decodable images are reported, not stored.
  */
 export async function syncImages(db: ProjectDb, root: string, now = Date.now()): Promise<SyncResult> {
   const scan: ScanReport = await scanFolder(root);
@@ -36,9 +39,10 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
     unchanged: 0,
     restored: 0,
     unreadable: [...scan.unreadable],
+    refits: [],
   };
   const inserts: NewImage[] = [],
-    updates: [number, ImageFileFacts][] = [],
+    updates: [{ id: number; relPath: string; from: ImageFileFacts }, ImageFileFacts][] = [],
     restores: number[] = [];
   for (const f of scan.files) {
     const k = known.get(f.relPath);
@@ -69,7 +73,7 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
       inserts.push({ relPath: f.relPath, ...facts, addedAt: now });
       result.added++;
     } else {
-      updates.push([k.id, facts]);
+      updates.push([{ id: k.id, relPath: k.relPath, from: k }, facts]);
       if (k.contentHash !== info.hash) result.changed++;
       else result.unchanged++;
     }
@@ -79,7 +83,13 @@ export async function syncImages(db: ProjectDb, root: string, now = Date.now()):
   writeTransaction(db, 'the folder scan', () => {
     projectMetaRepository(db).setRoot(path.resolve(root));
     for (const im of inserts) images.insert(im);
-    for (const [id, facts] of updates) images.updateFile(id, facts);
+    for (const [{ id, relPath, from }, facts] of updates) {
+      images.updateFile(id, facts);
+      const resized =
+        from.contentHash !== facts.contentHash && (from.width !== facts.width || from.height !== facts.height);
+      const refit = resized ? refitAnnotation(db, id, relPath, from, facts) : null;
+      if (refit) result.refits.push(refit);
+    }
     for (const id of gone) images.setMissing(id, true);
     for (const id of restores) images.setMissing(id, false);
   });

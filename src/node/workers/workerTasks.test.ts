@@ -62,7 +62,13 @@ describe('WorkerTasks', () => {
     expect(imported).toMatchObject({ images: 3, persons: 6, missingFiles: ['gone.png'], changes: { imagesAdded: 1 } });
     const viaWorker = await worker.run('exportGt', { out: path.join(root, 'w.json'), scope: {} });
     await inProcessTasks(db).run('exportGt', { out: path.join(root, 'p.json'), scope: {} });
-    expect(viaWorker).toEqual({ images: 3, annotations: 6, path: path.join(root, 'w.json'), emptyPersons: 0 });
+    expect(viaWorker).toEqual({
+      images: 3,
+      annotations: 6,
+      path: path.join(root, 'w.json'),
+      emptyPersons: 0,
+      leftOut: [],
+    });
     expect(readFileSync(path.join(root, 'w.json'), 'utf8')).toBe(readFileSync(path.join(root, 'p.json'), 'utf8'));
     const { info: _info, ...back } = JSON.parse(readFileSync(path.join(root, 'w.json'), 'utf8'));
     expect(back).toEqual(coco(['a.png', 'b.png', 'gone.png'], 2));
