@@ -1,16 +1,54 @@
-import { decodeMaps, REFERENCE_DEFAULTS, type DecodeOptions, type DecodeOutput } from './decodeReference.ts';
-import type { DecodeInput } from './decodeCase.ts';
+import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
+import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
+import { assembleConnections, REFERENCE_DEFAULTS, type DecodeOptions, type DecodeOutput } from './decodeReference.ts';
+import { checkMapShape, passGeometry } from './passGeometry.ts';
+import { officialLimbOptions } from './assign/scoreLimbs.ts';
+import type { DecodeKernels } from './kernels/decodeKernels.ts';
+import { decodeKernels } from './kernels/loadKernels.ts';
+import { fastPassTables } from './fast/fastTables.ts';
+import { MapStore } from './fast/mapStore.ts';
+import { FastChannel, type FastWorkspace } from './fast/fastChannel.ts';
+import { findPeaksFast, type FastScreenOptions } from './fast/findPeaksFast.ts';
+import { scoreLimbsFast } from './fast/scoreLimbsFast.ts';
 
-/** Stride-4 cells below this fraction of thre1 do not open a tile (fast mode's screen). */
+/** Stride-4 cells below this fraction of thre1 do not seed a peak search (fast mode's screen). */
 export const FAST_SEED_RATIO = 0.8;
 
+export interface FastDecodeOptions extends DecodeOptions {
+  screen: FastScreenOptions;
+  /** The kernels to run on (default: WebAssembly where available, see loadKernels.ts). */
+  kernels?: DecodeKernels;
+}
+
+export const FAST_DEFAULTS: FastDecodeOptions = {
+  ...REFERENCE_DEFAULTS,
+  screen: { seedRatio: FAST_SEED_RATIO, maxSeeds: 400 },
+};
+
 /**
- * `fast` mode: the same assignment as `reference` on the same full-resolution function, without its cost:
- * tiles are opened only around stride-4 cells ≥ 0.8·thre1 (no bounds), their values come from the composite
- * cubic kernel in float64 (≈9 operations per pixel instead of OpenCV's float32 chain), and limb samples evaluate
- * that kernel at single pixels. Differences from `reference`: float rounding (≈1e-6) and peaks whose stride-4
- * neighbourhood stays below the seed threshold.
+ * `fast` mode: the same assignment as `reference` (find_connections, find_people, COCO conversion) on the same
+ * full-resolution function of the maps — flip average, ×4 cubic, crop, cubic to the image, mean over passes — with
+ * the two resizes composed into one 8-tap kernel per axis and evaluated in float32 by the kernels of
+ * kernels/decodeKernels.ts, only where it is read: 8×8 tiles around peak seeds (findPeaksFast.ts) and single pixels
+ * for limb samples. Differences from `reference`: float rounding (≈1e-6) and peaks with no seed nearby.
  */
-export function decodeFast(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
-  return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, { seedRatio: FAST_SEED_RATIO });
+export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOptions> = {}): DecodeOutput {
+  const o: FastDecodeOptions = { ...FAST_DEFAULTS, ...options };
+  const { width: W, height: H, id } = input.image;
+  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
+  const geometries = input.passes.map((pass, i) => {
+    const g = passGeometry(W, H, pass.multiplier);
+    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
+    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
+    return g;
+  });
+  const k = o.kernels ?? decodeKernels();
+  const fast = geometries.map((g) => fastPassTables(g, k));
+  k.heap.release(0);
+  const store = new MapStore(k, input, fast);
+  const w: FastWorkspace = { k, store, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
+  const heat = IMHN_META.keypoints.map((_, j) => new FastChannel(w, CHANNELS.keypointStart + j));
+  const peaks = findPeaksFast(heat, w, o.peaks, o.screen);
+  const connections = scoreLimbsFast(w, peaks, { ...officialLimbOptions(H), ...o.limbs });
+  return assembleConnections(id, peaks, connections, o.assemble);
 }

@@ -173,12 +173,22 @@ export function assemble(
     if (peaks[a].length === 0 || peaks[b].length === 0) return null;
     return scoreLimb(k, peaks[a], peaks[b], sampler, limbs);
   });
+  return assembleConnections(imageId, peaks, connections, assembleOptions);
+}
+
+/** find_people and the COCO conversion on scored limbs (null = limb in special_k). */
+export function assembleConnections(
+  imageId: number,
+  peaks: Peak[][],
+  connections: (Connection[] | null)[],
+  assembleOptions: AssembleOptions,
+): DecodeOutput {
   const candidates = peaks.flat();
   const candScore = Float64Array.from(candidates, (p) => p.score);
   const persons = assemblePersons(
     connections,
-    limbFrom,
-    limbTo,
+    IMHN_META.limbFrom,
+    IMHN_META.limbTo,
     candScore,
     IMHN_META.keypoints.length,
     assembleOptions,

@@ -48,7 +48,7 @@ export const officialLimbOptions = (imageHeight: number): LimbOptions => ({
  * which cannot change the result.
  */
 export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: LimbSampler, o: LimbOptions): Connection[] {
-  const cands: { i: number; j: number; s: number; norm: number; rank: number }[] = [];
+  const cands: PairCandidate[] = [];
   const xs = new Float64Array(o.maxSamples),
     ys = new Float64Array(o.maxSamples);
   for (let i = 0; i < candA.length; i++) {
@@ -82,15 +82,32 @@ export function scoreLimb(k: number, candA: Peak[], candB: Peak[], sampler: Limb
       if (passes(count) && s > 0) cands.push({ i, j, s, norm, rank: 0.5 * s + 0.25 * a.score + 0.25 * b.score });
     }
   }
+  return selectConnections(cands, candA, candB);
+}
+
+/** A pair that passed both criteria of find_connections: indices into A and B, score s, length, rank. */
+export interface PairCandidate {
+  i: number;
+  j: number;
+  s: number;
+  norm: number;
+  rank: number;
+}
+
+/**
+ * The end of find_connections: candidates (in (i, j) order) sorted by rank descending — stable, like Python's
+ * sorted — then the greedy one-to-one selection, stopping at min(|A|, |B|) connections.
+ */
+export function selectConnections(cands: PairCandidate[], candA: Peak[], candB: Peak[]): Connection[] {
   cands.sort((p, q) => q.rank - p.rank); // Array.prototype.sort is stable, like Python's sorted
-  const usedA = new Set<number>(),
-    usedB = new Set<number>();
+  const usedA = new Uint8Array(candA.length),
+    usedB = new Uint8Array(candB.length);
   const out: Connection[] = [];
   const limit = Math.min(candA.length, candB.length);
   for (const c of cands) {
-    if (usedA.has(c.i) || usedB.has(c.j)) continue;
-    usedA.add(c.i);
-    usedB.add(c.j);
+    if (usedA[c.i] || usedB[c.j]) continue;
+    usedA[c.i] = 1;
+    usedB[c.j] = 1;
     out.push({ idA: candA[c.i].id, idB: candB[c.j].id, score: c.s, i: c.i, j: c.j, length: c.norm });
     if (out.length >= limit) break;
   }

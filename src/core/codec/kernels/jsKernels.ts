@@ -1,0 +1,25 @@
+import type { DecodeKernels } from './decodeKernels.ts';
+import { KernelHeap } from './kernelHeap.ts';
+import { jsLimbKernels } from './js/jsLimbKernels.ts';
+import { jsMapKernels } from './js/jsMapKernels.ts';
+import { jsScreenKernels } from './js/jsScreenKernels.ts';
+
+/** The kernels of decodeKernels.ts in TypeScript: the same results as WebAssembly, bit for bit, only slower. */
+export function jsKernels(heap: KernelHeap = KernelHeap.plain()): DecodeKernels {
+  const k = {
+    heap,
+    kind: 'js',
+    host: {
+      alloc: () => {
+        throw new Error('decode kernels: no host set');
+      },
+      stage: () => {
+        throw new Error('decode kernels: no host set');
+      },
+    },
+    ...jsMapKernels(heap),
+    ...jsScreenKernels(heap),
+  } as Omit<DecodeKernels, 'limbValue' | 'scorePairs'> as DecodeKernels;
+  Object.assign(k, jsLimbKernels(heap, k));
+  return k;
+}

@@ -1,0 +1,248 @@
+import type { Bytes, FunctionDef, ImportDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
+import { at4, f32, f64, forRange, i32, op, TILE_SHIFT, v128, whileLoop } from './dsl.ts';
+import { CTX } from '../decodeKernels.ts';
+
+/** Host functions the limb kernels call: heap allocation and lazy staging of a body-part plane (mapStore.ts). */
+export const LIMB_IMPORTS: ImportDef[] = [
+  { name: 'alloc', params: ['i32'], result: 'i32' },
+  { name: 'stage', params: ['i32', 'i32'], result: null },
+];
+
+const ctxI32 = (f: LocalAccess, offset: number) => i32.load(f.get('ctx'), offset);
+const passI32 = (f: LocalAccess, field: number) => i32.load(f.get('pp'), field);
+
+/** decodeKernels.ts limbValue: the memoised mean over passes of the composite kernel at one pixel. */
+export const limbValue: FunctionDef = {
+  name: 'limbValue',
+  params: [
+    ['ctx', 'i32'],
+    ['c', 'i32'],
+    ['index', 'i32'],
+    ['x', 'i32'],
+    ['y', 'i32'],
+  ],
+  result: 'f32',
+  locals: [
+    ['t', 'i32'],
+    ['blk', 'i32'],
+    ['a', 'i32'],
+    ['n', 'i32'],
+    ['p', 'i32'],
+    ['pp', 'i32'],
+    ['flag', 'i32'],
+    ['v', 'f32'],
+    ['fv', 'f32'],
+  ],
+  body: (f) => [
+    f.set(
+      't',
+      i32.add(
+        i32.mul(i32.shrS(f.get('y'), i32.const(TILE_SHIFT)), ctxI32(f, CTX.tilesX)),
+        i32.shrS(f.get('x'), i32.const(TILE_SHIFT)),
+      ),
+    ),
+    f.set('blk', i32.load(at4(f.get('index'), f.get('t')))),
+    op.if(i32.lt(f.get('blk'), i32.const(0)), [
+      f.set('blk', f.call('alloc', i32.const(256))),
+      forRange(f, 'p', i32.const(0), i32.const(16), v128.store(i32.add(f.get('blk'), i32.shl(f.get('p'), i32.const(4))), v128.constNaN())),
+      i32.store(at4(f.get('index'), f.get('t')), f.get('blk')),
+    ]),
+    f.set(
+      'a',
+      at4(
+        f.get('blk'),
+        i32.add(i32.shl(i32.and(f.get('y'), i32.const(7)), i32.const(3)), i32.and(f.get('x'), i32.const(7))),
+      ),
+    ),
+    f.set('v', f32.load(f.get('a'))),
+    op.if(f32.eq(f.get('v'), f.get('v')), [op.return(f.get('v'))]),
+    f.set('n', ctxI32(f, CTX.passes)),
+    forRange(
+      f,
+      'p',
+      i32.const(0),
+      f.get('n'),
+      f.set('pp', i32.add(f.get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(f.get('p'), i32.const(5))))),
+      // Stage this body-part plane of pass p on first use (the host copies and flip-averages it).
+      f.set('flag', i32.add(ctxI32(f, CTX.stagedFlags), i32.add(i32.mul(f.get('c'), f.get('n')), f.get('p')))),
+      op.if(i32.eqz(i32.load8u(f.get('flag'))), [f.call('stage', f.get('c'), f.get('p'))]),
+      f.set(
+        'fv',
+        f32.div(
+          f.call(
+            'point',
+            i32.add(
+              passI32(f, CTX.planes),
+              i32.shl(i32.mul(f.get('c'), i32.mul(passI32(f, CTX.mapW), passI32(f, CTX.mapH))), i32.const(2)),
+            ),
+            passI32(f, CTX.mapW),
+            passI32(f, CTX.xStart),
+            passI32(f, CTX.xWeight),
+            passI32(f, CTX.yStart),
+            passI32(f, CTX.yWeight),
+            f.get('x'),
+            f.get('y'),
+          ),
+          f32.fromI32(f.get('n')),
+        ),
+      ),
+      f.set('v', op.select('f32', i32.eqz(f.get('p')), f.get('fv'), f32.add(f.get('v'), f.get('fv')))),
+    ),
+    f32.store(f.get('a'), f.get('v')),
+    f.get('v'),
+  ],
+};
+
+/** numpy.linspace(start, stop, n)[t] as scoreLimbs.ts linspace computes it (locals s0, s1, step). */
+const linspaceAt = (f: LocalAccess, s0: string, s1: string, step: string): Bytes =>
+  op.select(
+    'f64',
+    i32.eq(f.get('n'), i32.const(1)),
+    f.get(s0),
+    op.select(
+      'f64',
+      i32.eq(f.get('t'), i32.sub(f.get('n'), i32.const(1))),
+      f.get(s1),
+      op.select(
+        'f64',
+        f64.eq(f.get(step), f64.const(0)),
+        f64.add(
+          f64.mul(f64.div(f64.fromI32(f.get('t')), f64.fromI32(i32.sub(f.get('n'), i32.const(1)))), f64.sub(f.get(s1), f.get(s0))),
+          f.get(s0),
+        ),
+        f64.add(f64.mul(f64.fromI32(f.get('t')), f.get(step)), f.get(s0)),
+      ),
+    ),
+  );
+
+/** count passes criterion 1 (≥ need, or > need when strict). */
+const passes = (f: LocalAccess, count: Bytes) =>
+  op.select('i32', f.get('strict'), f64.gt(f64.fromI32(count), f.get('need')), f64.ge(f64.fromI32(count), f.get('need')));
+
+/** decodeKernels.ts scorePairs: find_connections' candidate loop for one limb. */
+export const scorePairs: FunctionDef = {
+  name: 'scorePairs',
+  params: [
+    ['ctx', 'i32'],
+    ['c', 'i32'],
+    ['index', 'i32'],
+    ['candA', 'i32'],
+    ['nA', 'i32'],
+    ['candB', 'i32'],
+    ['nB', 'i32'],
+    ['out', 'i32'],
+    ['thr', 'f64'],
+    ['ratio', 'f64'],
+    ['maxSamples', 'i32'],
+    ['strict', 'i32'],
+    ['prior', 'f64'],
+  ],
+  result: 'i32',
+  locals: [
+    ['i', 'i32'],
+    ['j', 'i32'],
+    ['n', 'i32'],
+    ['t', 'i32'],
+    ['count', 'i32'],
+    ['found', 'i32'],
+    ['o', 'i32'],
+    ['ax', 'f64'],
+    ['ay', 'f64'],
+    ['bx', 'f64'],
+    ['by', 'f64'],
+    ['dx', 'f64'],
+    ['dy', 'f64'],
+    ['norm', 'f64'],
+    ['need', 'f64'],
+    ['stepX', 'f64'],
+    ['stepY', 'f64'],
+    ['sum', 'f64'],
+    ['v', 'f64'],
+    ['s', 'f64'],
+  ],
+  body: (f) => {
+    const cand = (base: string, idx: string, field: number) =>
+      f64.load(i32.add(f.get(base), i32.mul(f.get(idx), i32.const(24))), 8 * field);
+    const sampleLoop = op.block(
+      whileLoop(
+        i32.lt(f.get('t'), f.get('n')),
+        f.set(
+          'v',
+          f64.promote(
+            f.call(
+              'limbValue',
+              f.get('ctx'),
+              f.get('c'),
+              f.get('index'),
+              i32.truncF64(f64.nearest(linspaceAt(f, 'ax', 'bx', 'stepX'))),
+              i32.truncF64(f64.nearest(linspaceAt(f, 'ay', 'by', 'stepY'))),
+            ),
+          ),
+        ),
+        f.set('sum', f64.add(f.get('sum'), f.get('v'))),
+        op.if(
+          f64.gt(f.get('v'), f.get('thr')),
+          [f.set('count', i32.add(f.get('count'), i32.const(1)))],
+          // criterion 1 can no longer hold: leave with t < n (rejected)
+          [op.brIf(3, i32.eqz(passes(f, i32.add(f.get('count'), i32.sub(i32.sub(f.get('n'), f.get('t')), i32.const(1))))))],
+        ),
+        f.set('t', i32.add(f.get('t'), i32.const(1))),
+      ),
+    );
+    const pair = [
+      f.set('bx', cand('candB', 'j', 0)),
+      f.set('by', cand('candB', 'j', 1)),
+      f.set('dx', f64.sub(f.get('bx'), f.get('ax'))),
+      f.set('dy', f64.sub(f.get('by'), f.get('ay'))),
+      f.set('norm', f64.sqrt(f64.add(f64.mul(f.get('dx'), f.get('dx')), f64.mul(f.get('dy'), f.get('dy'))))),
+      op.if(f64.gt(f.get('norm'), f64.const(0)), [
+        f.set('n', i32.truncF64(f64.nearest(f64.add(f.get('norm'), f64.const(1))))),
+        op.if(i32.gt(f.get('n'), f.get('maxSamples')), [f.set('n', f.get('maxSamples'))]),
+        f.set('need', f64.mul(f.get('ratio'), f64.fromI32(f.get('n')))),
+        f.set('stepX', f64.div(f.get('dx'), f64.fromI32(i32.sub(f.get('n'), i32.const(1))))),
+        f.set('stepY', f64.div(f.get('dy'), f64.fromI32(i32.sub(f.get('n'), i32.const(1))))),
+        f.set('sum', f64.const(0)),
+        f.set('count', i32.const(0)),
+        f.set('t', i32.const(0)),
+        sampleLoop,
+        op.if(i32.eq(f.get('t'), f.get('n')), [
+          f.set(
+            's',
+            f64.add(
+              f64.div(f.get('sum'), f64.fromI32(f.get('n'))),
+              f64.min(f64.sub(f64.div(f64.mul(f64.const(0.5), f.get('prior')), f.get('norm')), f64.const(1)), f64.const(0)),
+            ),
+          ),
+          op.if(i32.and(passes(f, f.get('count')), f64.gt(f.get('s'), f64.const(0))), [
+            f.set('o', i32.add(f.get('out'), i32.mul(f.get('found'), i32.const(40)))),
+            f64.store(f.get('o'), f64.fromI32(f.get('i'))),
+            f64.store(f.get('o'), f64.fromI32(f.get('j')), 8),
+            f64.store(f.get('o'), f.get('s'), 16),
+            f64.store(f.get('o'), f.get('norm'), 24),
+            f64.store(
+              f.get('o'),
+              f64.add(
+                f64.add(f64.mul(f64.const(0.5), f.get('s')), f64.mul(f64.const(0.25), cand('candA', 'i', 2))),
+                f64.mul(f64.const(0.25), cand('candB', 'j', 2)),
+              ),
+              32,
+            ),
+            f.set('found', i32.add(f.get('found'), i32.const(1))),
+          ]),
+        ]),
+      ]),
+    ];
+    return [
+      forRange(
+        f,
+        'i',
+        i32.const(0),
+        f.get('nA'),
+        f.set('ax', cand('candA', 'i', 0)),
+        f.set('ay', cand('candA', 'i', 1)),
+        forRange(f, 'j', i32.const(0), f.get('nB'), ...pair),
+      ),
+      f.get('found'),
+    ];
+  },
+};

@@ -1,0 +1,76 @@
+import type { DecodeKernels, KernelHost } from './decodeKernels.ts';
+import { KernelHeap, type WasmMemoryLike } from './kernelHeap.ts';
+import { KERNEL_WASM_BASE64 } from './wasm/kernelBytes.ts';
+
+/** The exports of the kernels module (kernelModule.ts KERNEL_FUNCTIONS, minus internal helpers). */
+const EXPORTS = [
+  'flipAverage',
+  'seedScan',
+  'screenPass',
+  'gridSum',
+  'listTiles',
+  'nms',
+  'tile',
+  'point',
+  'computeTiles',
+  'compositeTable',
+  'limbValue',
+  'scorePairs',
+] as const;
+
+interface WasmApi {
+  Memory: new (d: { initial: number }) => WasmMemoryLike;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const NO_HOST: KernelHost = {
+  alloc: () => {
+    throw new Error('decode kernels: no host set');
+  },
+  stage: () => {
+    throw new Error('decode kernels: no host set');
+  },
+};
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Base64 to bytes (core has no Buffer or atob). */
+export function decodeBase64(text: string): Uint8Array {
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0,
+    value = 0,
+    o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | B64.indexOf(clean[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** The kernels compiled to WebAssembly, or null where WebAssembly (with SIMD) is unavailable or refused. */
+export function wasmKernels(bytes: Uint8Array = decodeBase64(KERNEL_WASM_BASE64)): DecodeKernels | null {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!api || typeof api.Module !== 'function') return null;
+  let module: object;
+  try {
+    module = new api.Module(bytes);
+  } catch {
+    return null; // a CSP without 'wasm-unsafe-eval', or an engine without SIMD
+  }
+  const memory = new api.Memory({ initial: 16 });
+  const kernels = { heap: new KernelHeap(memory), kind: 'wasm', host: NO_HOST } as DecodeKernels;
+  const env = {
+    memory,
+    alloc: (n: number) => kernels.host.alloc(n),
+    stage: (c: number, p: number) => kernels.host.stage(c, p),
+  };
+  const e = new api.Instance(module, { env }).exports;
+  for (const name of EXPORTS) (kernels as unknown as Record<string, unknown>)[name] = e[name];
+  return kernels;
+}
