@@ -1,4 +1,3 @@
-import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { assembleConnections, REFERENCE_DEFAULTS, type DecodeOptions, type DecodeOutput } from './decodeReference.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
@@ -6,8 +5,8 @@ import { officialLimbOptions } from './assign/scoreLimbs.ts';
 import type { DecodeKernels } from './kernels/decodeKernels.ts';
 import { decodeKernels } from './kernels/loadKernels.ts';
 import { fastPassTables } from './fast/fastTables.ts';
-import { MapStore } from './fast/mapStore.ts';
-import { FastChannel, type FastWorkspace } from './fast/fastChannel.ts';
+import { ChannelStage } from './fast/channelStage.ts';
+import type { FastWorkspace } from './fast/fastChannel.ts';
 import { findPeaksFast, type FastScreenOptions } from './fast/findPeaksFast.ts';
 import { scoreLimbsFast } from './fast/scoreLimbsFast.ts';
 
@@ -45,10 +44,9 @@ export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOption
   const k = o.kernels ?? decodeKernels();
   const fast = geometries.map((g) => fastPassTables(g, k));
   k.heap.release(0);
-  const store = new MapStore(k, input, fast);
-  const w: FastWorkspace = { k, store, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
-  const heat = IMHN_META.keypoints.map((_, j) => new FastChannel(w, CHANNELS.keypointStart + j));
-  const peaks = findPeaksFast(heat, w, o.peaks, o.screen);
+  const stage = new ChannelStage(k, input, fast);
+  const w: FastWorkspace = { k, stage, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
+  const peaks = findPeaksFast(w, o.peaks, o.screen);
   const connections = scoreLimbsFast(w, peaks, { ...officialLimbOptions(H), ...o.limbs });
   return assembleConnections(id, peaks, connections, o.assemble);
 }

@@ -215,10 +215,16 @@ export const op = {
     load: mem(simd(0x00), 4),
     store: store(simd(0x0b), 4),
     anyTrue: sUn(0x53),
+    and: sBin(0x4e),
+    /** v128 filled with the f32 value (v128.const). */
+    constF32: (v: number) => [...simd(0x0c), ...Array.from({ length: 4 }, () => f32Bytes(v)).flat()],
     /** i8x16.shuffle of two vectors by 16 byte indices. */
     shuffle: (a: Bytes, b: Bytes, lanes: number[]) => [...a, ...b, ...simd(0x0d), ...lanes],
     /** f32x4 lanes all equal to NaN (a quiet NaN bit pattern). */
     constNaN: () => [...simd(0x0c), ...Array.from({ length: 4 }, () => [0x00, 0x00, 0xc0, 0x7f]).flat()],
+  },
+  i32x4: {
+    bitmask: sUn(0xa4),
   },
   f32x4: {
     splat: sUn(0x13),

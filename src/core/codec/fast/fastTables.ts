@@ -23,20 +23,28 @@ export interface FastPassTables {
   /** Most map rows one 8-row tile reads (its scratch size). */
   tileRows: number;
   /**
-   * [2·mapW] per map column sx: the first and last 8×8 tile column of image pixels floor(ax·(sx ± 1) + bx)
-   * (clamped to the image): the tiles within one cell of that column (the peak screen's reach); yRange likewise.
+   * The peak screen reads this pass through a grid of q×q cell blocks (their maxima), q = 1, 2 or 4 so that a
+   * block spans about one 8×8 tile: screenW (a multiple of 16; columns past mapW/q are padding) × screenH blocks.
+   */
+  screenPool: number;
+  screenW: number;
+  screenH: number;
+  /**
+   * [2·screenW] per block column i: the first and last 8×8 tile column of image pixels floor(ax·(q·i − 1) + bx) ..
+   * floor(ax·(q·i + q) + bx), clamped to the image: the tiles within one cell of the block (the screen's reach).
+   * yRange likewise, per block row.
    */
   xRange: Int32Array;
   yRange: Int32Array;
 }
 
-/** Tile columns (or rows) within one cell of each map column: floor(a·(s ± 1) + b) clamped, then ÷ 8. */
-function cellRanges(cells: number, a: number, b: number, image: number): Int32Array {
+/** Tile columns (or rows) within one cell of each block of q cells: floor(a·(q·i − 1) + b) .. floor(a·(q·i + q) + b). */
+function cellRanges(blocks: number, q: number, a: number, b: number, image: number): Int32Array {
   const clamp = (v: number) => Math.min(image - 1, Math.max(0, Math.floor(v)));
-  const r = new Int32Array(2 * cells);
-  for (let s = 0; s < cells; s++) {
-    r[2 * s] = clamp(a * (s - 1) + b) >> 3;
-    r[2 * s + 1] = clamp(a * (s + 1) + b) >> 3;
+  const r = new Int32Array(2 * blocks);
+  for (let i = 0; i < blocks; i++) {
+    r[2 * i] = clamp(a * (q * i - 1) + b) >> 3;
+    r[2 * i + 1] = clamp(a * (q * i + q) + b) >> 3;
   }
   return r;
 }
@@ -69,11 +77,17 @@ function buildTables(g: PassGeometry, k: DecodeKernels): FastPassTables {
   for (let y0 = 0; y0 < g.imageH; y0 += 8)
     tileRows = Math.max(tileRows, y.start[Math.min(g.imageH - 1, y0 + 7)] - y.start[y0] + KERNEL_TAPS);
   const placement = mapPlacement(g.imageW, g.imageH, g.multiplier);
+  const cellPx = Math.min(placement.ax, placement.ay);
+  const q = cellPx >= 4 ? 1 : cellPx >= 2 ? 2 : 4;
+  const screenW = Math.ceil(g.mapW / q / 16) * 16;
   return {
     g,
     placement,
-    xRange: cellRanges(g.mapW, placement.ax, placement.bx, g.imageW),
-    yRange: cellRanges(g.mapH, placement.ay, placement.by, g.imageH),
+    screenPool: q,
+    screenW,
+    screenH: g.mapH / q,
+    xRange: cellRanges(screenW, q, placement.ax, placement.bx, g.imageW),
+    yRange: cellRanges(g.mapH / q, q, placement.ay, placement.by, g.imageH),
     xStart: x.start,
     xWeight: x.weight,
     yStart: y.start,

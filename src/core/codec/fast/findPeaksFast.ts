@@ -1,6 +1,7 @@
+import { CHANNELS } from '../../skeleton/poseMeta.ts';
 import { numberPeaks, type Peak } from '../assign/peak.ts';
-import { refineCentroid, type PeakOptions } from '../assign/refineCentroid.ts';
-import { FAST_TILE, type FastChannel, type FastWorkspace } from './fastChannel.ts';
+import type { PeakOptions } from '../assign/refineCentroid.ts';
+import { FAST_TILE, tileCount, tileIndexTable, type FastWorkspace } from './fastChannel.ts';
 
 export interface FastScreenOptions {
   /** A tile is scanned when the mean over passes of its nearby cells' maxima reaches seedRatio × threshold. */
@@ -12,94 +13,129 @@ export interface FastScreenOptions {
   maxSeeds: number;
 }
 
-/** Per-decode buffers of the screen, sized for the largest channel (allocated before any tile). */
+/** Per-decode buffers of the screen, sized for one channel (allocated before any tile). */
 interface ScreenBuffers {
   seeds: number;
+  /** per pass: its block grid (q > 1), padding columns −∞; and a half-size scratch for q = 4 */
+  pooled: number[];
+  half: number;
   grid: number;
   sum: number;
   list: number;
-  records: number;
+  nmsBuffer: number;
+  tilesX: number;
   tiles: number;
 }
 
 /**
- * `find_peaks` (IMHN-REFERENCE §4.2) in fast mode: 3×3 NMS on the full-resolution mean map (≥ threshold, ≥ every
- * in-bounds neighbour, plateaus kept), peaks row-major, at most maxPerType (the highest), then refine_centroid.
+ * `find_peaks` (IMHN-REFERENCE §4.2) in fast mode, channel by channel: 3×3 NMS on the full-resolution mean map
+ * (≥ threshold, ≥ every in-bounds neighbour, plateaus kept), peaks row-major, at most maxPerType (the highest), then
+ * refine_centroid (with the official axis swap unless disabled) — NMS and refinement in the kernels.
  *
  * Screen: a full-resolution value is a cubic blend of the cells within about one cell, so an 8×8 tile can reach
- * the threshold only where the passes' cells around it are high on average. Per pass, tileMax takes for each tile
- * the largest cell ≥ floor within one cell of it (cells below the floor count as the floor); tiles whose mean over
- * passes reaches seedRatio × threshold are computed and scanned. Every reported peak is a true local maximum of the
- * full map (a neighbour in an unscanned tile is computed for the comparison).
+ * the threshold only where the passes' cells around it are high on average. Per pass, screenPass takes for each
+ * tile the largest cell ≥ floor within one cell of it (cells below the floor count as the floor); tiles whose mean
+ * over passes reaches seedRatio × threshold are computed and scanned. Every reported peak is a true local maximum
+ * of the full map (a neighbour outside the scanned tiles is computed for the comparison).
  */
-export function findPeaksFast(heat: FastChannel[], w: FastWorkspace, o: PeakOptions, s: FastScreenOptions): Peak[][] {
+export function findPeaksFast(w: FastWorkspace, o: PeakOptions, s: FastScreenOptions): Peak[][] {
   const heap = w.k.heap;
-  const tiles = heat[0].tilesX * heat[0].tilesY,
-    padded = Math.ceil(tiles / 4) * 4;
+  const { tilesX, tiles } = tileCount(w);
+  const padded = Math.ceil(tiles / 4) * 4;
   const maxCells = Math.max(...w.fast.map((t) => t.g.mapW * t.g.mapH));
+  const pooled = w.fast.map((t) => {
+    if (t.screenPool === 1) return 0;
+    const at = heap.alloc(t.screenW * t.screenH * 4);
+    heap.f32.fill(-Infinity, at / 4, at / 4 + t.screenW * t.screenH);
+    return at;
+  });
   const b: ScreenBuffers = {
     seeds: heap.alloc(maxCells * 4),
+    pooled,
+    half: heap.alloc((maxCells / 4) * 4),
     grid: heap.alloc(padded * 4),
     sum: heap.alloc(padded * 4),
     list: heap.alloc(padded * 4),
-    records: heap.alloc(padded * FAST_TILE * FAST_TILE * 16),
+    nmsBuffer: heap.alloc(640),
+    tilesX,
     tiles,
   };
-  return numberPeaks(heat.map((ch) => channelPeaks(ch, w, b, o, s)));
+  const perType: Omit<Peak, 'id'>[][] = [];
+  for (let j = 0; j < CHANNELS.keypointCount; j++) {
+    const mark = heap.used;
+    w.stage.stage(CHANNELS.keypointStart + j);
+    perType.push(channelPeaks(w, b, o, s));
+    heap.release(mark); // this channel's tiles are not read again
+  }
+  return numberPeaks(perType);
 }
 
-function channelPeaks(ch: FastChannel, w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: FastScreenOptions) {
+function channelPeaks(w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: FastScreenOptions) {
   const { k } = w;
   const seed = s.seedRatio * o.threshold;
-  let count = screenList(ch, w, b, seed, s.maxSeeds);
-  if (count < 0) count = boundedList(ch, w, b, seed, s.maxSeeds);
-  k.computeTiles(w.store.ctx, ch.channel, ch.index, b.list, count, k.heap.alloc(count * 256), w.scratch);
-  const n = k.nms(ch.index, ch.tilesX, ch.width, ch.height, b.list, count, o.threshold, b.records);
-  const rec = k.heap.i32.slice(b.records / 4, b.records / 4 + 4 * n),
-    val = k.heap.f32.slice(b.records / 4, b.records / 4 + 4 * n);
-  const found: { x: number; y: number; v: number }[] = [];
-  for (let r = 0; r < n; r++) {
-    const x = rec[4 * r],
-      y = rec[4 * r + 1],
-      v = val[4 * r + 2];
-    if (rec[4 * r + 3] === 0 || isLocalMax(ch, x, y, v)) found.push({ x, y, v });
-  }
-  let kept = found;
-  if (found.length > o.maxPerType) kept = [...found].sort((a, c) => c.v - a.v).slice(0, o.maxPerType);
+  let count = screenList(w, b, seed, s.maxSeeds);
+  if (count < 0) count = boundedList(w, b, seed, s.maxSeeds);
+  const index = tileIndexTable(k, b.tiles);
+  k.host = { alloc: (bytes) => k.heap.alloc(bytes) };
+  const ctx = w.stage.ctx;
+  k.computeTiles(ctx, index, b.list, count, k.heap.alloc(count * 256), w.scratch);
+  const records = k.heap.alloc(count * FAST_TILE * FAST_TILE * 16);
+  const n = k.nms(ctx, index, b.list, count, o.threshold, w.scratch, b.nmsBuffer, records);
+  const rec = k.heap.i32.slice(records / 4, records / 4 + 4 * n),
+    val = k.heap.f32.slice(records / 4, records / 4 + 4 * n);
+  let kept = Array.from({ length: n }, (_, r) => ({ x: rec[4 * r], y: rec[4 * r + 1], v: val[4 * r + 2] }));
+  if (kept.length > o.maxPerType) kept = kept.sort((a, c) => c.v - a.v).slice(0, o.maxPerType);
   kept.sort((a, c) => a.y - c.y || a.x - c.x);
-  return kept.map((p) => refineCentroid(ch, p.x, p.y, o));
+  const points = k.heap.alloc(kept.length * 8),
+    refined = k.heap.alloc(kept.length * 24);
+  kept.forEach((p, i) => {
+    k.heap.i32[points / 4 + 2 * i] = p.x;
+    k.heap.i32[points / 4 + 2 * i + 1] = p.y;
+  });
+  k.refine(ctx, index, points, kept.length, o.radius, o.swapAxes ? 1 : 0, w.scratch, refined);
+  const r = k.heap.f64,
+    at = refined / 8;
+  return kept.map((_, i) => ({ x: r[at + 3 * i], y: r[at + 3 * i + 1], score: r[at + 3 * i + 2] }));
 }
 
 /**
  * Tiles where the mean over passes of nearby cell maxima reaches the seed threshold, listed into b.list; −1 when
  * some pass has more than maxSeeds local-maximum cells ≥ seed (a noisy model's maps: the bounded screen applies).
  */
-function screenList(ch: FastChannel, w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
-  const { k, fast, store } = w;
+function screenList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
+  const { k, fast, stage } = w;
   const n = fast.length,
     padded = Math.ceil(b.tiles / 4) * 4;
   // Cells below half the seed threshold count as that floor (an upper bound of them): n floors stay below n·seed.
   const floor = seed / 2;
   k.heap.f32.fill(0, b.sum / 4, b.sum / 4 + padded);
   for (let p = 0; p < n; p++) {
-    const { g } = fast[p];
-    const tb = store.tables[p];
+    const { g, screenPool: q, screenW, screenH } = fast[p];
+    const tb = stage.tables[p];
+    let plane = stage.planes[p];
+    if (q > 1) {
+      // The block maxima: 2×2 pooling once (q = 2) or twice (q = 4).
+      const src = q === 2 ? plane : b.half;
+      if (q === 4) k.maxPool2(plane, g.mapW, g.mapH, b.half, g.mapW / 2);
+      k.maxPool2(src, (g.mapW * 2) / q, (g.mapH * 2) / q, b.pooled[p], screenW);
+      plane = b.pooled[p];
+    }
     k.heap.f32.fill(floor, b.grid / 4, b.grid / 4 + padded);
-    const plane = store.heat(ch.channel, p);
-    const maxima = k.screenPass(plane, g.mapW, g.mapH, floor, seed, tb.xRange, tb.yRange, ch.tilesX, b.grid);
+    const maxima = k.screenPass(plane, screenW, screenH, floor, seed, tb.xRange, tb.yRange, b.tilesX, b.grid);
     if (maxima > maxSeeds) return -1;
     k.gridSum(b.sum, b.grid, padded, floor);
   }
-  return k.listTiles(b.sum, padded, 1, n * seed, b.list);
+  return k.listTiles(b.sum, padded, n * seed, b.list);
 }
 
 /** The bound: tiles within one cell (+1 px) of the highest maxSeeds local-maximum cells of each pass. */
-function boundedList(ch: FastChannel, w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
-  const { k, fast } = w;
+function boundedList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
+  const { k, fast, stage } = w;
+  const { imageW: W, imageH: H } = fast[0].g;
   const marks = new Uint8Array(b.tiles);
   for (let p = 0; p < fast.length; p++) {
     const { g, placement: pl } = fast[p];
-    const plane = w.store.heat(ch.channel, p);
+    const plane = stage.planes[p];
     const count = k.seedScan(plane, g.mapW, g.mapH, seed, b.seeds);
     const f = k.heap.f32;
     const cells = Array.from(k.heap.i32.subarray(b.seeds / 4, b.seeds / 4 + count))
@@ -113,11 +149,10 @@ function boundedList(ch: FastChannel, w: FastWorkspace, b: ScreenBuffers, seed: 
       const cx = pl.ax * sx + pl.bx,
         cy = pl.ay * sy + pl.by;
       const xa = Math.max(0, Math.floor(cx - r)),
-        xb = Math.min(ch.width - 1, Math.ceil(cx + r));
+        xb = Math.min(W - 1, Math.ceil(cx + r));
       const ya = Math.max(0, Math.floor(cy - r)),
-        yb = Math.min(ch.height - 1, Math.ceil(cy + r));
-      for (let ty = ya >> 3; ty <= yb >> 3; ty++)
-        for (let tx = xa >> 3; tx <= xb >> 3; tx++) marks[ty * ch.tilesX + tx] = 1;
+        yb = Math.min(H - 1, Math.ceil(cy + r));
+      for (let ty = ya >> 3; ty <= yb >> 3; ty++) for (let tx = xa >> 3; tx <= xb >> 3; tx++) marks[ty * b.tilesX + tx] = 1;
     }
   }
   let count = 0;
@@ -126,16 +161,4 @@ function boundedList(ch: FastChannel, w: FastWorkspace, b: ScreenBuffers, seed: 
     if (m) q[b.list / 4 + count++] = t;
   });
   return count;
-}
-
-/** ≥ every in-bounds 8-neighbour (tiles computed on demand). */
-function isLocalMax(ch: FastChannel, x: number, y: number, v: number): boolean {
-  for (let ny = y - 1; ny <= y + 1; ny++) {
-    if (ny < 0 || ny >= ch.height) continue;
-    for (let nx = x - 1; nx <= x + 1; nx++) {
-      if (nx < 0 || nx >= ch.width || (nx === x && ny === y)) continue;
-      if (ch.at(ny, nx) > v) return false;
-    }
-  }
-  return true;
 }

@@ -1,34 +1,38 @@
 import { IMHN_META } from '../../skeleton/poseMeta.ts';
 import type { Peak } from '../assign/peak.ts';
 import { selectConnections, type Connection, type LimbOptions, type PairCandidate } from '../assign/scoreLimbs.ts';
-import { FAST_TILE, tileIndexTable, type FastWorkspace } from './fastChannel.ts';
+import { tileCount, tileIndexTable, type FastWorkspace } from './fastChannel.ts';
 
 /**
- * find_connections (IMHN-REFERENCE §4.3) for all limbs in fast mode: the pair loop — linspace samples, rounding,
- * both criteria, the distance prior — runs in the kernels (scorePairs), reading body-part values through a
- * per-channel memo; the stable sort and the greedy selection are scoreLimbs.ts's. Null for limbs in special_k.
+ * find_connections (IMHN-REFERENCE §4.3) for all limbs in fast mode, limb by limb: its body-part channel is staged,
+ * the pair loop — linspace samples, rounding, both criteria, the distance prior — runs in the kernels (scorePairs)
+ * on values memoised per pixel; the stable sort and the greedy selection are scoreLimbs.ts's. Null for special_k.
  */
 export function scoreLimbsFast(w: FastWorkspace, peaks: Peak[][], o: LimbOptions): (Connection[] | null)[] {
-  const { k, store } = w;
+  const { k, stage } = w;
   const heap = k.heap;
-  const g = w.fast[0].g;
-  const tiles = Math.ceil(g.imageW / FAST_TILE) * Math.ceil(g.imageH / FAST_TILE);
+  const { tiles } = tileCount(w);
   const cand = peaks.map((list) => {
     const at = heap.alloc(list.length * 24);
-    list.forEach((p, i) => heap.f64.set([p.x, p.y, p.score], at / 8 + 3 * i));
+    list.forEach((p, i) => {
+      heap.f64[at / 8 + 3 * i] = p.x;
+      heap.f64[at / 8 + 3 * i + 1] = p.y;
+      heap.f64[at / 8 + 3 * i + 2] = p.score;
+    });
     return at;
   });
   const { limbFrom, limbTo } = IMHN_META;
   const most = Math.max(...limbFrom.map((a, c) => peaks[a].length * peaks[limbTo[c]].length));
   const records = heap.alloc(most * 40);
-  k.host = { alloc: (bytes) => heap.alloc(bytes), stage: (c, p) => store.stage(c, p) };
+  k.host = { alloc: (bytes) => heap.alloc(bytes) };
   return limbFrom.map((a, c) => {
     const b = limbTo[c];
     if (peaks[a].length === 0 || peaks[b].length === 0) return null;
+    const mark = heap.used;
+    stage.stage(c);
     const index = tileIndexTable(k, tiles);
     const n = k.scorePairs(
-      store.ctx,
-      c,
+      stage.ctx,
       index,
       cand[a],
       peaks[a].length,
@@ -42,6 +46,7 @@ export function scoreLimbsFast(w: FastWorkspace, peaks: Peak[][], o: LimbOptions
       o.priorLengthPx,
     );
     const r = heap.f64.slice(records / 8, records / 8 + 5 * n);
+    heap.release(mark); // the memo of this channel is not read again
     const cands: PairCandidate[] = [];
     for (let q = 0; q < n; q++)
       cands.push({ i: r[5 * q], j: r[5 * q + 1], s: r[5 * q + 2], norm: r[5 * q + 3], rank: r[5 * q + 4] });

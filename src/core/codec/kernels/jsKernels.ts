@@ -2,10 +2,12 @@ import type { DecodeKernels } from './decodeKernels.ts';
 import { KernelHeap } from './kernelHeap.ts';
 import { jsLimbKernels } from './js/jsLimbKernels.ts';
 import { jsMapKernels } from './js/jsMapKernels.ts';
+import { jsPeakKernels } from './js/jsPeakKernels.ts';
 import { jsScreenKernels } from './js/jsScreenKernels.ts';
 
 /** The kernels of decodeKernels.ts in TypeScript: the same results as WebAssembly, bit for bit, only slower. */
 export function jsKernels(heap: KernelHeap = KernelHeap.plain()): DecodeKernels {
+  const map = jsMapKernels(heap);
   const k = {
     heap,
     kind: 'js',
@@ -13,13 +15,10 @@ export function jsKernels(heap: KernelHeap = KernelHeap.plain()): DecodeKernels 
       alloc: () => {
         throw new Error('decode kernels: no host set');
       },
-      stage: () => {
-        throw new Error('decode kernels: no host set');
-      },
     },
-    ...jsMapKernels(heap),
+    ...map,
     ...jsScreenKernels(heap),
-  } as Omit<DecodeKernels, 'limbValue' | 'scorePairs'> as DecodeKernels;
-  Object.assign(k, jsLimbKernels(heap, k));
+  } as unknown as DecodeKernels & typeof map;
+  Object.assign(k, jsPeakKernels(heap, k), jsLimbKernels(heap, k));
   return k;
 }

@@ -5,14 +5,16 @@ import { KERNEL_WASM_BASE64 } from './wasm/kernelBytes.ts';
 /** The exports of the kernels module (kernelModule.ts KERNEL_FUNCTIONS, minus internal helpers). */
 const EXPORTS = [
   'flipAverage',
+  'tile',
+  'point',
+  'computeTiles',
   'seedScan',
   'screenPass',
   'gridSum',
   'listTiles',
+  'maxPool2',
   'nms',
-  'tile',
-  'point',
-  'computeTiles',
+  'refine',
   'compositeTable',
   'limbValue',
   'scorePairs',
@@ -28,14 +30,18 @@ const NO_HOST: KernelHost = {
   alloc: () => {
     throw new Error('decode kernels: no host set');
   },
-  stage: () => {
-    throw new Error('decode kernels: no host set');
-  },
 };
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Base64 to bytes (core has no Buffer or atob). */
+function kernelBytes(): Uint8Array {
+  const atob = (globalThis as { atob?: (s: string) => string }).atob;
+  if (!atob) return decodeBase64(KERNEL_WASM_BASE64);
+  const text = atob(KERNEL_WASM_BASE64);
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** Base64 to bytes, where the host has no atob (core has no Buffer). */
 export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
@@ -54,7 +60,7 @@ export function decodeBase64(text: string): Uint8Array {
 }
 
 /** The kernels compiled to WebAssembly, or null where WebAssembly (with SIMD) is unavailable or refused. */
-export function wasmKernels(bytes: Uint8Array = decodeBase64(KERNEL_WASM_BASE64)): DecodeKernels | null {
+export function wasmKernels(bytes: Uint8Array = kernelBytes()): DecodeKernels | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!api || typeof api.Module !== 'function') return null;
   let module: object;
@@ -65,11 +71,7 @@ export function wasmKernels(bytes: Uint8Array = decodeBase64(KERNEL_WASM_BASE64)
   }
   const memory = new api.Memory({ initial: 16 });
   const kernels = { heap: new KernelHeap(memory), kind: 'wasm', host: NO_HOST } as DecodeKernels;
-  const env = {
-    memory,
-    alloc: (n: number) => kernels.host.alloc(n),
-    stage: (c: number, p: number) => kernels.host.stage(c, p),
-  };
+  const env = { memory, alloc: (n: number) => kernels.host.alloc(n) };
   const e = new api.Instance(module, { env }).exports;
   for (const name of EXPORTS) (kernels as unknown as Record<string, unknown>)[name] = e[name];
   return kernels;

@@ -8,7 +8,7 @@ type LimbKernels = Pick<DecodeKernels, 'limbValue' | 'scorePairs'>;
 
 /** limbValue and scorePairs in TypeScript, with the WebAssembly ones' results (decodeKernels.ts, scoreLimbs.ts). */
 export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' | 'host'>): LimbKernels {
-  const limbValue = (ctx: number, c: number, index: number, x: number, y: number): number => {
+  const limbValue = (ctx: number, index: number, x: number, y: number): number => {
     let q = heap.i32;
     const C = ctx / 4;
     const t = (y >> 3) * q[C + CTX.tilesX / 4] + (x >> 3);
@@ -26,9 +26,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
     for (let p = 0; p < n; p++) {
       const pp = C + (CTX.passStart + 32 * p) / 4;
       const get = (field: number) => heap.i32[pp + field / 4];
-      const flag = heap.i32[C + CTX.stagedFlags / 4] + c * n + p;
-      if (!heap.u8[flag]) k.host.stage(c, p);
-      const plane = get(CTX.planes) + c * get(CTX.mapW) * get(CTX.mapH) * 4;
+      const plane = get(CTX.plane);
       const fv = f32(
         k.point(plane, get(CTX.mapW), get(CTX.xStart), get(CTX.xWeight), get(CTX.yStart), get(CTX.yWeight), x, y) / n,
       );
@@ -39,7 +37,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
   };
   return {
     limbValue,
-    scorePairs(ctx, c, index, candA, nA, candB, nB, out, thr, ratio, maxSamples, strict, prior) {
+    scorePairs(ctx, index, candA, nA, candB, nB, out, thr, ratio, maxSamples, strict, prior) {
       const passes = (count: number, need: number) => (strict ? count > need : count >= need);
       let found = 0;
       for (let i = 0; i < nA; i++) {
@@ -62,7 +60,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
             count = 0,
             t = 0;
           for (; t < n; t++) {
-            const v = limbValue(ctx, c, index, roundHalfEven(at(t, ax, bx, stepX)), roundHalfEven(at(t, ay, by, stepY)));
+            const v = limbValue(ctx, index, roundHalfEven(at(t, ax, bx, stepX)), roundHalfEven(at(t, ay, by, stepY)));
             sum += v;
             if (v > thr) count++;
             else if (!passes(count + (n - t - 1), need)) break;

@@ -6,12 +6,15 @@ const f32 = Math.fround;
 
 type MapKernels = Pick<DecodeKernels, 'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'computeTiles'>;
 
+/** What the other TypeScript kernels use of these: F of one tile (ensureTile/heatAt of the module). */
+export type JsMapKernels = MapKernels & { tileF(ctx: number, t: number, slot: number, scratch: number): void };
+
 /**
  * flipAverage, tile, point and compositeTable in TypeScript, bit for bit the WebAssembly ones: every float32
  * operation is a double operation rounded once with Math.fround, which equals the float32 operation for +, −, ×, ÷
  * (53 ≥ 2·24 + 2: double rounding is innocuous), in the order the SIMD lanes compute it (decodeKernels.ts).
  */
-export function jsMapKernels(heap: KernelHeap): MapKernels {
+export function jsMapKernels(heap: KernelHeap): JsMapKernels {
   /** Row sum h at float index s (taps) with weights at float index w. */
   const rowSum = (m: Float32Array, s: number, w: number): number => {
     const t0 = f32(f32(m[s] * m[w]) + f32(m[s + 4] * m[w + 4]));
@@ -20,28 +23,45 @@ export function jsMapKernels(heap: KernelHeap): MapKernels {
     const t3 = f32(f32(m[s + 3] * m[w + 3]) + f32(m[s + 7] * m[w + 7]));
     return f32(f32(t0 + t2) + f32(t1 + t3));
   };
-  const k: MapKernels = {
-    computeTiles(ctx, c, index, list, count, slots, scratch) {
-      const q = heap.i32,
-        C = ctx / 4;
-      const n = q[C + CTX.passes / 4],
-        tilesX = q[C + CTX.tilesX / 4];
+  /** F of tile t into slot: every pass of the context, divided by n, summed in pass order. */
+  const tileF = (ctx: number, t: number, slot: number, scratch: number) => {
+    const q = heap.i32,
+      C = ctx / 4;
+    const n = q[C + CTX.passes / 4],
+      tilesX = q[C + CTX.tilesX / 4];
+    const ty = Math.floor(t / tilesX),
+      x0 = (t - ty * tilesX) * 8,
+      y0 = ty * 8;
+    const nx = Math.min(8, q[C + CTX.imageW / 4] - x0),
+      ny = Math.min(8, q[C + CTX.imageH / 4] - y0);
+    for (let p = 0; p < n; p++) {
+      const at = (o: number) => heap.i32[C + (CTX.passStart + 32 * p + o) / 4];
+      k.tile(
+        at(CTX.plane),
+        at(CTX.mapW),
+        at(CTX.xStart),
+        at(CTX.xWeight),
+        at(CTX.yStart),
+        at(CTX.yWeight),
+        x0,
+        y0,
+        nx,
+        ny,
+        slot,
+        scratch,
+        n,
+        p > 0 ? 1 : 0,
+      );
+    }
+  };
+  const k: MapKernels & { tileF: typeof tileF } = {
+    tileF,
+    computeTiles(ctx, index, list, count, slots, scratch) {
       for (let i = 0; i < count; i++) {
-        const t = q[list / 4 + i];
-        if (q[index / 4 + t] >= 0) continue;
-        const slot = slots + 256 * i;
-        q[index / 4 + t] = slot;
-        const ty = Math.floor(t / tilesX),
-          x0 = (t - ty * tilesX) * 8,
-          y0 = ty * 8;
-        const nx = Math.min(8, q[C + CTX.imageW / 4] - x0),
-          ny = Math.min(8, q[C + CTX.imageH / 4] - y0);
-        for (let p = 0; p < n; p++) {
-          const pp = C + (CTX.passStart + 32 * p) / 4;
-          const at = (o: number) => q[pp + o / 4];
-          const plane = at(CTX.planes) + c * at(CTX.mapW) * at(CTX.mapH) * 4;
-          k.tile(plane, at(CTX.mapW), at(CTX.xStart), at(CTX.xWeight), at(CTX.yStart), at(CTX.yWeight), x0, y0, nx, ny, slot, scratch, n, p > 0 ? 1 : 0);
-        }
+        const t = heap.i32[list / 4 + i];
+        if (heap.i32[index / 4 + t] >= 0) continue;
+        heap.i32[index / 4 + t] = slots + 256 * i;
+        tileF(ctx, t, slots + 256 * i, scratch);
       }
     },
     flipAverage(dst, src, mir, width, rows) {

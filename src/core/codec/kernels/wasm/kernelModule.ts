@@ -1,21 +1,26 @@
 import { assembleModule } from '../../../wasm/wasmAssembler.ts';
-import { computeTiles, flipAverage, point, tile } from './mapKernels.ts';
-import { gridSum, isCellMax, listTiles, nms, screenPass, seedScan } from './screenKernels.ts';
+import { computeTiles, ensureTile, flipAverage, heatAt, point, tile } from './mapKernels.ts';
+import { gridSum, isCellMax, listTiles, maxPool2, screenPass, seedScan } from './screenKernels.ts';
+import { nms, refine } from './peakKernels.ts';
 import { compositeTable } from './tableKernels.ts';
-import { LIMB_IMPORTS, limbValue, scorePairs } from './limbKernels.ts';
+import { KERNEL_IMPORTS, limbValue, scorePairs } from './limbKernels.ts';
 
-/** Every function of the decode kernels' module, in index order (after the imports). */
+/** Every function of the decode kernels' module (all exported by name; calls between them resolve by name). */
 export const KERNEL_FUNCTIONS = [
   flipAverage,
+  tile,
+  point,
+  computeTiles,
+  ensureTile,
+  heatAt,
   isCellMax,
   seedScan,
   screenPass,
   gridSum,
   listTiles,
+  maxPool2,
   nms,
-  tile,
-  point,
-  computeTiles,
+  refine,
   compositeTable,
   limbValue,
   scorePairs,
@@ -23,5 +28,5 @@ export const KERNEL_FUNCTIONS = [
 
 /** The module's bytes, assembled from the kernel sources (what `npm run build:kernels` writes to kernelBytes.ts). */
 export function assembleKernels(): Uint8Array {
-  return assembleModule(KERNEL_FUNCTIONS, LIMB_IMPORTS);
+  return assembleModule(KERNEL_FUNCTIONS, KERNEL_IMPORTS);
 }

@@ -2,11 +2,8 @@ import type { Bytes, FunctionDef, ImportDef, LocalAccess } from '../../../wasm/w
 import { at4, f32, f64, forRange, i32, op, TILE_SHIFT, v128, whileLoop } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
 
-/** Host functions the limb kernels call: heap allocation and lazy staging of a body-part plane (mapStore.ts). */
-export const LIMB_IMPORTS: ImportDef[] = [
-  { name: 'alloc', params: ['i32'], result: 'i32' },
-  { name: 'stage', params: ['i32', 'i32'], result: null },
-];
+/** The host function the kernels call: heap allocation (decodeKernels.ts KernelHost). */
+export const KERNEL_IMPORTS: ImportDef[] = [{ name: 'alloc', params: ['i32'], result: 'i32' }];
 
 const ctxI32 = (f: LocalAccess, offset: number) => i32.load(f.get('ctx'), offset);
 const passI32 = (f: LocalAccess, field: number) => i32.load(f.get('pp'), field);
@@ -16,7 +13,6 @@ export const limbValue: FunctionDef = {
   name: 'limbValue',
   params: [
     ['ctx', 'i32'],
-    ['c', 'i32'],
     ['index', 'i32'],
     ['x', 'i32'],
     ['y', 'i32'],
@@ -29,7 +25,6 @@ export const limbValue: FunctionDef = {
     ['n', 'i32'],
     ['p', 'i32'],
     ['pp', 'i32'],
-    ['flag', 'i32'],
     ['v', 'f32'],
     ['fv', 'f32'],
   ],
@@ -63,18 +58,12 @@ export const limbValue: FunctionDef = {
       i32.const(0),
       f.get('n'),
       f.set('pp', i32.add(f.get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(f.get('p'), i32.const(5))))),
-      // Stage this body-part plane of pass p on first use (the host copies and flip-averages it).
-      f.set('flag', i32.add(ctxI32(f, CTX.stagedFlags), i32.add(i32.mul(f.get('c'), f.get('n')), f.get('p')))),
-      op.if(i32.eqz(i32.load8u(f.get('flag'))), [f.call('stage', f.get('c'), f.get('p'))]),
       f.set(
         'fv',
         f32.div(
           f.call(
             'point',
-            i32.add(
-              passI32(f, CTX.planes),
-              i32.shl(i32.mul(f.get('c'), i32.mul(passI32(f, CTX.mapW), passI32(f, CTX.mapH))), i32.const(2)),
-            ),
+            passI32(f, CTX.plane),
             passI32(f, CTX.mapW),
             passI32(f, CTX.xStart),
             passI32(f, CTX.xWeight),
@@ -124,7 +113,6 @@ export const scorePairs: FunctionDef = {
   name: 'scorePairs',
   params: [
     ['ctx', 'i32'],
-    ['c', 'i32'],
     ['index', 'i32'],
     ['candA', 'i32'],
     ['nA', 'i32'],
@@ -159,6 +147,11 @@ export const scorePairs: FunctionDef = {
     ['sum', 'f64'],
     ['v', 'f64'],
     ['s', 'f64'],
+    ['X', 'i32'],
+    ['Y', 'i32'],
+    ['blk', 'i32'],
+    ['tilesX', 'i32'],
+    ['fv', 'f32'],
   ],
   body: (f) => {
     const cand = (base: string, idx: string, field: number) =>
@@ -166,19 +159,37 @@ export const scorePairs: FunctionDef = {
     const sampleLoop = op.block(
       whileLoop(
         i32.lt(f.get('t'), f.get('n')),
+        f.set('X', i32.truncF64(f64.nearest(linspaceAt(f, 'ax', 'bx', 'stepX')))),
+        f.set('Y', i32.truncF64(f64.nearest(linspaceAt(f, 'ay', 'by', 'stepY')))),
+        // the memo inline (the common case); limbValue computes and stores a value not yet known
         f.set(
-          'v',
-          f64.promote(
-            f.call(
-              'limbValue',
-              f.get('ctx'),
-              f.get('c'),
+          'blk',
+          i32.load(
+            at4(
               f.get('index'),
-              i32.truncF64(f64.nearest(linspaceAt(f, 'ax', 'bx', 'stepX'))),
-              i32.truncF64(f64.nearest(linspaceAt(f, 'ay', 'by', 'stepY'))),
+              i32.add(
+                i32.mul(i32.shrS(f.get('Y'), i32.const(TILE_SHIFT)), f.get('tilesX')),
+                i32.shrS(f.get('X'), i32.const(TILE_SHIFT)),
+              ),
             ),
           ),
         ),
+        f.set('fv', f32.const(NaN)),
+        op.if(i32.ge(f.get('blk'), i32.const(0)), [
+          f.set(
+            'fv',
+            f32.load(
+              at4(
+                f.get('blk'),
+                i32.add(i32.shl(i32.and(f.get('Y'), i32.const(7)), i32.const(3)), i32.and(f.get('X'), i32.const(7))),
+              ),
+            ),
+          ),
+        ]),
+        op.if(i32.eqz(f32.eq(f.get('fv'), f.get('fv'))), [
+          f.set('fv', f.call('limbValue', f.get('ctx'), f.get('index'), f.get('X'), f.get('Y'))),
+        ]),
+        f.set('v', f64.promote(f.get('fv'))),
         f.set('sum', f64.add(f.get('sum'), f.get('v'))),
         op.if(
           f64.gt(f.get('v'), f.get('thr')),
@@ -233,6 +244,7 @@ export const scorePairs: FunctionDef = {
       ]),
     ];
     return [
+      f.set('tilesX', ctxI32(f, CTX.tilesX)),
       forRange(
         f,
         'i',

@@ -1,7 +1,7 @@
 import type { FunctionDef } from '../../../wasm/wasmAssembler.ts';
 import { at4, f32, f32x4, forRange, i32, op, REVERSE, rowSum, v128, whileLoop } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
-import type { Bytes } from '../../../wasm/wasmAssembler.ts';
+import type { Bytes, LocalAccess } from '../../../wasm/wasmAssembler.ts';
 
 /** Flip average of whole rows (decodeKernels.ts flipAverage). */
 export const flipAverage: FunctionDef = {
@@ -220,12 +220,62 @@ export const point: FunctionDef = {
 };
 
 
-/** decodeKernels.ts computeTiles: `tile` over every pass for the listed tiles of one keypoint channel. */
+/** Computes F for tile t (pass loop of computeTiles) into `slot`; uses locals x0, y0, nx, ny, n, p, pp. */
+function tileBody(f: LocalAccess, t: Bytes, slot: Bytes): Bytes[] {
+  const get = f.get;
+  const ctx = (o: number) => i32.load(get('ctx'), o);
+  const pass = (o: number) => i32.load(get('pp'), o);
+  return [
+    f.set('n', ctx(CTX.passes)),
+    f.set('y0', op.i32.divS(t, ctx(CTX.tilesX))),
+    f.set('x0', i32.shl(i32.sub(t, i32.mul(get('y0'), ctx(CTX.tilesX))), i32.const(3))),
+    f.set('y0', i32.shl(get('y0'), i32.const(3))),
+    f.set('nx', i32.sub(ctx(CTX.imageW), get('x0'))),
+    op.if(i32.gt(get('nx'), i32.const(8)), [f.set('nx', i32.const(8))]),
+    f.set('ny', i32.sub(ctx(CTX.imageH), get('y0'))),
+    op.if(i32.gt(get('ny'), i32.const(8)), [f.set('ny', i32.const(8))]),
+    forRange(
+      f,
+      'p',
+      i32.const(0),
+      get('n'),
+      f.set('pp', i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(5))))),
+      f.call(
+        'tile',
+        pass(CTX.plane),
+        pass(CTX.mapW),
+        pass(CTX.xStart),
+        pass(CTX.xWeight),
+        pass(CTX.yStart),
+        pass(CTX.yWeight),
+        get('x0'),
+        get('y0'),
+        get('nx'),
+        get('ny'),
+        slot,
+        get('scratch'),
+        f32.fromI32(get('n')),
+        i32.gt(get('p'), i32.const(0)),
+      ),
+    ),
+  ];
+}
+
+const tileLocals: [string, 'i32'][] = [
+  ['x0', 'i32'],
+  ['y0', 'i32'],
+  ['nx', 'i32'],
+  ['ny', 'i32'],
+  ['n', 'i32'],
+  ['p', 'i32'],
+  ['pp', 'i32'],
+];
+
+/** decodeKernels.ts computeTiles: F over the listed tiles into consecutive slots. */
 export const computeTiles: FunctionDef = {
   name: 'computeTiles',
   params: [
     ['ctx', 'i32'],
-    ['c', 'i32'],
     ['index', 'i32'],
     ['list', 'i32'],
     ['count', 'i32'],
@@ -233,68 +283,72 @@ export const computeTiles: FunctionDef = {
     ['scratch', 'i32'],
   ],
   result: null,
-  locals: [
-    ['i', 'i32'],
-    ['t', 'i32'],
-    ['slot', 'i32'],
-    ['x0', 'i32'],
-    ['y0', 'i32'],
-    ['nx', 'i32'],
-    ['ny', 'i32'],
-    ['n', 'i32'],
-    ['p', 'i32'],
-    ['pp', 'i32'],
-    ['tilesX', 'i32'],
+  locals: [['i', 'i32'], ['t', 'i32'], ['slot', 'i32'], ...tileLocals],
+  body: (f) => [
+    forRange(
+      f,
+      'i',
+      i32.const(0),
+      f.get('count'),
+      f.set('t', i32.load(at4(f.get('list'), f.get('i')))),
+      op.if(i32.lt(i32.load(at4(f.get('index'), f.get('t'))), i32.const(0)), [
+        f.set('slot', i32.add(f.get('slots'), i32.shl(f.get('i'), i32.const(8)))),
+        i32.store(at4(f.get('index'), f.get('t')), f.get('slot')),
+        ...tileBody(f, f.get('t'), f.get('slot')),
+      ]),
+    ),
   ],
-  body: (f) => {
-    const get = f.get;
-    const ctx = (o: number) => i32.load(get('ctx'), o);
-    const pass = (o: number) => i32.load(get('pp'), o);
-    return [
-      f.set('n', ctx(CTX.passes)),
-      f.set('tilesX', ctx(CTX.tilesX)),
-      forRange(
-        f,
-        'i',
-        i32.const(0),
-        get('count'),
-        f.set('t', i32.load(at4(get('list'), get('i')))),
-        op.if(i32.lt(i32.load(at4(get('index'), get('t'))), i32.const(0)), [
-          f.set('slot', i32.add(get('slots'), i32.shl(get('i'), i32.const(8)))),
-          i32.store(at4(get('index'), get('t')), get('slot')),
-          f.set('y0', op.i32.divS(get('t'), get('tilesX'))),
-          f.set('x0', i32.shl(i32.sub(get('t'), i32.mul(get('y0'), get('tilesX'))), i32.const(3))),
-          f.set('y0', i32.shl(get('y0'), i32.const(3))),
-          f.set('nx', i32.sub(ctx(CTX.imageW), get('x0'))),
-          op.if(i32.gt(get('nx'), i32.const(8)), [f.set('nx', i32.const(8))]),
-          f.set('ny', i32.sub(ctx(CTX.imageH), get('y0'))),
-          op.if(i32.gt(get('ny'), i32.const(8)), [f.set('ny', i32.const(8))]),
-          forRange(
-            f,
-            'p',
-            i32.const(0),
-            get('n'),
-            f.set('pp', i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(5))))),
-            f.call(
-              'tile',
-              i32.add(pass(CTX.planes), i32.shl(i32.mul(get('c'), i32.mul(pass(CTX.mapW), pass(CTX.mapH))), i32.const(2))),
-              pass(CTX.mapW),
-              pass(CTX.xStart),
-              pass(CTX.xWeight),
-              pass(CTX.yStart),
-              pass(CTX.yWeight),
-              get('x0'),
-              get('y0'),
-              get('nx'),
-              get('ny'),
-              get('slot'),
-              get('scratch'),
-              f32.fromI32(get('n')),
-              i32.gt(get('p'), i32.const(0)),
-            ),
+};
+
+/** The byte offset of tile t's values, computing it (memory from host.alloc) when it is not yet. */
+export const ensureTile: FunctionDef = {
+  name: 'ensureTile',
+  params: [
+    ['ctx', 'i32'],
+    ['index', 'i32'],
+    ['t', 'i32'],
+    ['scratch', 'i32'],
+  ],
+  result: 'i32',
+  locals: [['slot', 'i32'], ...tileLocals],
+  body: (f) => [
+    f.set('slot', i32.load(at4(f.get('index'), f.get('t')))),
+    op.if(i32.lt(f.get('slot'), i32.const(0)), [
+      f.set('slot', f.call('alloc', i32.const(256))),
+      i32.store(at4(f.get('index'), f.get('t')), f.get('slot')),
+      ...tileBody(f, f.get('t'), f.get('slot')),
+    ]),
+    f.get('slot'),
+  ],
+};
+
+/** F at image pixel (x, y) of the staged keypoint channel (its tile computed on demand). */
+export const heatAt: FunctionDef = {
+  name: 'heatAt',
+  params: [
+    ['ctx', 'i32'],
+    ['index', 'i32'],
+    ['x', 'i32'],
+    ['y', 'i32'],
+    ['scratch', 'i32'],
+  ],
+  result: 'f32',
+  locals: [],
+  body: (f) => [
+    f32.load(
+      at4(
+        f.call(
+          'ensureTile',
+          f.get('ctx'),
+          f.get('index'),
+          i32.add(
+            i32.mul(i32.shrS(f.get('y'), i32.const(3)), i32.load(f.get('ctx'), CTX.tilesX)),
+            i32.shrS(f.get('x'), i32.const(3)),
           ),
-        ]),
+          f.get('scratch'),
+        ),
+        i32.add(i32.shl(i32.and(f.get('y'), i32.const(7)), i32.const(3)), i32.and(f.get('x'), i32.const(7))),
       ),
-    ];
-  },
+    ),
+  ],
 };

@@ -1,5 +1,5 @@
 import type { Bytes, FunctionDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
-import { at4, f32, f32x4, forRange, i32, op, TILE_SHIFT, v128, whileLoop } from './dsl.ts';
+import { at4, f32, f32x4, forRange, i32, op, v128, whileLoop } from './dsl.ts';
 
 const load = (f: LocalAccess, base: string, index: Bytes) => f32.load(at4(f.get(base), index));
 
@@ -252,184 +252,88 @@ export const gridSum: FunctionDef = {
   ],
 };
 
-/** Indices i < count with sum[i] ≥ threshold, in order, into out; returns how many. */
+/** Indices i < count (a multiple of 4) with values[i] ≥ threshold, in order, into out; returns how many. */
 export const listTiles: FunctionDef = {
   name: 'listTiles',
   params: [
-    ['plane', 'i32'],
-    ['width', 'i32'],
-    ['height', 'i32'],
-    ['threshold', 'f32'],
-    ['out', 'i32'],
-  ],
-  result: 'i32',
-  locals: [...cellLocals, ['count', 'i32']],
-  body: (f) => [
-    hotCells(f, [
-      i32.store(at4(f.get('out'), f.get('count')), f.get('i')),
-      f.set('count', i32.add(f.get('count'), i32.const(1))),
-    ]),
-    f.get('count'),
-  ],
-};
-
-/**
- * 3×3 NMS over listed, computed 8×8 tiles (decodeKernels.ts nms): records (x, y, v, unsure) of pixels ≥ threshold
- * that no computed neighbour exceeds; unsure = 1 when a neighbour's tile is not computed.
- */
-export const nms: FunctionDef = {
-  name: 'nms',
-  params: [
-    ['index', 'i32'],
-    ['tilesX', 'i32'],
-    ['imageW', 'i32'],
-    ['imageH', 'i32'],
-    ['list', 'i32'],
+    ['values', 'i32'],
     ['count', 'i32'],
     ['threshold', 'f32'],
     ['out', 'i32'],
   ],
   result: 'i32',
   locals: [
-    ['li', 'i32'],
-    ['t', 'i32'],
-    ['off', 'i32'],
-    ['x0', 'i32'],
-    ['y0', 'i32'],
-    ['nx', 'i32'],
-    ['ny', 'i32'],
-    ['dx', 'i32'],
-    ['dy', 'i32'],
-    ['p', 'i32'],
-    ['X', 'i32'],
-    ['Y', 'i32'],
-    ['o2', 'i32'],
-    ['unsure', 'i32'],
+    ['i', 'i32'],
+    ['e', 'i32'],
     ['found', 'i32'],
-    ['v', 'f32'],
   ],
-  body: (f) => {
-    const get = f.get;
-    const emit = [
-      i32.store(i32.add(get('out'), i32.shl(get('found'), i32.const(4))), i32.add(get('x0'), get('dx'))),
-      i32.store(i32.add(get('out'), i32.shl(get('found'), i32.const(4))), i32.add(get('y0'), get('dy')), 4),
-      f32.store(i32.add(get('out'), i32.shl(get('found'), i32.const(4))), get('v'), 8),
-      i32.store(i32.add(get('out'), i32.shl(get('found'), i32.const(4))), get('unsure'), 12),
-      f.set('found', i32.add(get('found'), i32.const(1))),
-    ];
-    // Interior: all 8 neighbours in this tile; exit at the first that v is not ≥ (as the TypeScript reference).
-    const interior = op.block(
-      ...[-36, -32, -28, -4, 4, 28, 32, 36].map((d) =>
-        op.brIf(0, i32.eqz(f32.ge(get('v'), f32.load(i32.add(get('p'), i32.const(d)))))),
-      ),
-      f.set('unsure', i32.const(0)),
-      ...emit,
-    );
-    // Border: neighbours through the tile index; a greater computed neighbour rejects.
-    const neighbour = (ddx: number, ddy: number) => [
-      f.set('X', i32.add(i32.add(get('x0'), get('dx')), i32.const(ddx))),
-      f.set('Y', i32.add(i32.add(get('y0'), get('dy')), i32.const(ddy))),
-      op.if(
-        i32.and(
-          i32.and(i32.ge(get('X'), i32.const(0)), i32.lt(get('X'), get('imageW'))),
-          i32.and(i32.ge(get('Y'), i32.const(0)), i32.lt(get('Y'), get('imageH'))),
-        ),
-        [
-          f.set(
-            'o2',
-            i32.load(
-              at4(
-                get('index'),
-                i32.add(
-                  i32.mul(i32.shrS(get('Y'), i32.const(TILE_SHIFT)), get('tilesX')),
-                  i32.shrS(get('X'), i32.const(TILE_SHIFT)),
-                ),
-              ),
-            ),
-          ),
-          op.if(
-            i32.lt(get('o2'), i32.const(0)),
-            [f.set('unsure', i32.const(1))],
-            [
-              // depth 2: out of this if, the bounds if, and the border block (rejected)
-              op.brIf(
-                2,
-                f32.gt(
-                  f32.load(
-                    at4(
-                      get('o2'),
-                      i32.add(
-                        i32.shl(i32.and(get('Y'), i32.const(7)), i32.const(3)),
-                        i32.and(get('X'), i32.const(7)),
-                      ),
-                    ),
-                  ),
-                  get('v'),
-                ),
-              ),
-            ],
-          ),
-        ],
-      ),
-    ];
-    const border = op.block(
-      f.set('unsure', i32.const(0)),
-      ...[
-        [-1, -1],
-        [0, -1],
-        [1, -1],
-        [-1, 0],
-        [1, 0],
-        [-1, 1],
-        [0, 1],
-        [1, 1],
-      ].flatMap(([ddx, ddy]) => neighbour(ddx, ddy)),
-      ...emit,
-    );
-    return [
-      forRange(
-        f,
-        'li',
-        i32.const(0),
-        get('count'),
-        f.set('t', i32.load(at4(get('list'), get('li')))),
-        f.set('off', i32.load(at4(get('index'), get('t')))),
-        f.set('y0', op.i32.divS(get('t'), get('tilesX'))),
-        f.set('x0', i32.shl(i32.sub(get('t'), i32.mul(get('y0'), get('tilesX'))), i32.const(TILE_SHIFT))),
-        f.set('y0', i32.shl(get('y0'), i32.const(TILE_SHIFT))),
-        f.set('nx', i32.sub(get('imageW'), get('x0'))),
-        op.if(i32.gt(get('nx'), i32.const(8)), [f.set('nx', i32.const(8))]),
-        f.set('ny', i32.sub(get('imageH'), get('y0'))),
-        op.if(i32.gt(get('ny'), i32.const(8)), [f.set('ny', i32.const(8))]),
+  body: (f) => [
+    forRange(
+      f,
+      'i',
+      i32.const(0),
+      i32.shrS(f.get('count'), i32.const(2)),
+      op.if(v128.anyTrue(f32x4.ge(v128.load(at4(f.get('values'), i32.shl(f.get('i'), i32.const(2)))), f32x4.splat(f.get('threshold')))), [
         forRange(
           f,
-          'dy',
-          i32.const(0),
-          get('ny'),
-          forRange(
-            f,
-            'dx',
-            i32.const(0),
-            get('nx'),
-            f.set('p', at4(get('off'), i32.add(i32.shl(get('dy'), i32.const(3)), get('dx')))),
-            f.set('v', f32.load(get('p'))),
-            op.if(f32.ge(get('v'), get('threshold')), [
-              op.if(
-                i32.and(
-                  i32.and(i32.gt(get('dx'), i32.const(0)), i32.gt(get('dy'), i32.const(0))),
-                  i32.and(
-                    i32.lt(get('dx'), i32.sub(get('nx'), i32.const(1))),
-                    i32.lt(get('dy'), i32.sub(get('ny'), i32.const(1))),
-                  ),
-                ),
-                [interior],
-                [border],
-              ),
-            ]),
-          ),
+          'e',
+          i32.shl(f.get('i'), i32.const(2)),
+          i32.add(i32.shl(f.get('i'), i32.const(2)), i32.const(4)),
+          op.if(f32.ge(f32.load(at4(f.get('values'), f.get('e'))), f.get('threshold')), [
+            i32.store(at4(f.get('out'), f.get('found')), f.get('e')),
+            f.set('found', i32.add(f.get('found'), i32.const(1))),
+          ]),
         ),
+      ]),
+    ),
+    f.get('found'),
+  ],
+};
+
+/** Lanes (x0, x2, x4, x6) and (x1, x3, x5, x7) of two vectors (x0..x3), (x4..x7). */
+const EVENS = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+const ODDS = [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+
+/** decodeKernels.ts maxPool2: 2×2 max pooling of a [height, width] plane (width a multiple of 8, height even). */
+export const maxPool2: FunctionDef = {
+  name: 'maxPool2',
+  params: [
+    ['src', 'i32'],
+    ['width', 'i32'],
+    ['height', 'i32'],
+    ['dst', 'i32'],
+    ['dstWidth', 'i32'],
+  ],
+  result: null,
+  locals: [
+    ['y', 'i32'],
+    ['x', 'i32'],
+    ['r0', 'i32'],
+    ['r1', 'i32'],
+    ['o', 'i32'],
+    ['a', 'v128'],
+    ['b', 'v128'],
+  ],
+  body: (f) => [
+    forRange(
+      f,
+      'y',
+      i32.const(0),
+      i32.shrS(f.get('height'), i32.const(1)),
+      f.set('r0', at4(f.get('src'), i32.mul(i32.shl(f.get('y'), i32.const(1)), f.get('width')))),
+      f.set('r1', at4(f.get('r0'), f.get('width'))),
+      f.set('o', at4(f.get('dst'), i32.mul(f.get('y'), f.get('dstWidth')))),
+      whileLoop(
+        i32.lt(f.get('x'), f.get('width')),
+        f.set('a', f32x4.max(v128.load(at4(f.get('r0'), f.get('x'))), v128.load(at4(f.get('r1'), f.get('x'))))),
+        f.set('b', f32x4.max(v128.load(at4(f.get('r0'), f.get('x')), 16), v128.load(at4(f.get('r1'), f.get('x')), 16))),
+        v128.store(
+          at4(f.get('o'), i32.shrS(f.get('x'), i32.const(1))),
+          f32x4.max(v128.shuffle(f.get('a'), f.get('b'), EVENS), v128.shuffle(f.get('a'), f.get('b'), ODDS)),
+        ),
+        f.set('x', i32.add(f.get('x'), i32.const(8))),
       ),
-      get('found'),
-    ];
-  },
+      f.set('x', i32.const(0)),
+    ),
+  ],
 };
