@@ -8,7 +8,7 @@ import { fastPassTables } from './fast/fastTables.ts';
 import { ChannelStage } from './fast/channelStage.ts';
 import type { FastWorkspace } from './fast/fastChannel.ts';
 import { findPeaksFast, type FastScreenOptions } from './fast/findPeaksFast.ts';
-import { scoreLimbsFast } from './fast/scoreLimbsFast.ts';
+import { scoreLimbsStaged } from './fast/scoreLimbsStaged.ts';
 
 /** Stride-4 cells below this fraction of thre1 do not seed a peak search (fast mode's screen). */
 export const FAST_SEED_RATIO = 0.8;
@@ -21,7 +21,7 @@ export interface FastDecodeOptions extends DecodeOptions {
 
 export const FAST_DEFAULTS: FastDecodeOptions = {
   ...REFERENCE_DEFAULTS,
-  screen: { seedRatio: FAST_SEED_RATIO, maxSeeds: 400 },
+  screen: { seedRatio: FAST_SEED_RATIO, maxSeeds: 4 * REFERENCE_DEFAULTS.peaks.maxPerType },
 };
 
 /**
@@ -44,9 +44,13 @@ export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOption
   const k = o.kernels ?? decodeKernels();
   const fast = geometries.map((g) => fastPassTables(g, k));
   k.heap.release(0);
-  const stage = new ChannelStage(k, input, fast);
+  const stage = new ChannelStage(
+    k,
+    input,
+    fast.map((t) => ({ g: t.g, fast: t })),
+  );
   const w: FastWorkspace = { k, stage, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
   const peaks = findPeaksFast(w, o.peaks, o.screen);
-  const connections = scoreLimbsFast(w, peaks, { ...officialLimbOptions(H), ...o.limbs });
+  const connections = scoreLimbsStaged(k, stage, peaks, { ...officialLimbOptions(H), ...o.limbs }, null);
   return assembleConnections(id, peaks, connections, o.assemble);
 }

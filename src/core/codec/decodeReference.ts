@@ -1,9 +1,13 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
-import { flipAverage, flippedSource } from './flipAverage.ts';
 import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
-import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
+import { channelPeaks, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
+import { numberPeaks } from './assign/peak.ts';
+import type { DecodeKernels } from './kernels/decodeKernels.ts';
+import { decodeKernels } from './kernels/loadKernels.ts';
+import { ChannelStage } from './fast/channelStage.ts';
+import { scoreLimbsStaged } from './fast/scoreLimbsStaged.ts';
 import {
   officialLimbOptions,
   scoreLimb,
@@ -19,7 +23,6 @@ import {
 } from './assign/assemblePersons.ts';
 import { toCocoResults, type CocoResult } from './assign/toCocoResults.ts';
 import type { Peak } from './assign/peak.ts';
-import { roundHalfEven } from './cubicAxis.ts';
 
 /** Everything a decode produces; intermediates follow the official data layout so they can be tested. */
 export interface DecodeOutput {
@@ -38,10 +41,8 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
-const USED_CHANNELS = Array.from({ length: CHANNELS.keypointStart + CHANNELS.keypointCount }, (_, c) => c);
-
 /** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
-const workspace = { arena: new TileArena(), flip: [] as Float32Array[] };
+const workspace = { arena: new TileArena() };
 
 /**
  * Upsamplers (axis tables, composite kernels, scratch) depend only on the geometry; photos of one dataset share a
@@ -59,11 +60,6 @@ function cachedUpsampler(g: ReturnType<typeof passGeometry>, simdLanes: number):
   return u;
 }
 
-function flipBuffer(i: number, length: number): Float32Array {
-  if (!workspace.flip[i] || workspace.flip[i].length < length) workspace.flip[i] = new Float32Array(length);
-  return workspace.flip[i].subarray(0, length);
-}
-
 export const REFERENCE_DEFAULTS: DecodeOptions = {
   peaks: OFFICIAL_PEAK_OPTIONS,
   limbs: {},
@@ -74,10 +70,14 @@ export const REFERENCE_DEFAULTS: DecodeOptions = {
 /**
  * `reference` mode: the official post-network chain of evaluate.py (flip average, ×4 cubic upsample, crop, cubic
  * resize to the image, mean over scales, find_peaks, find_connections, find_people, COCO conversion), giving the
- * official outputs on identical maps. Full-resolution maps are evaluated lazily, tile by tile, with exact values
- * wherever a threshold could be reached (see fullResChannel.ts), which is what makes it fast.
+ * official outputs on identical maps. One channel at a time is flip-averaged into the kernels' heap; keypoint maps
+ * are evaluated lazily, tile by tile, with exact values wherever a threshold could be reached (fullResChannel.ts);
+ * limb samples are exact values at single pixels, computed in the kernels (kernels/wasm/exactKernels.ts).
  */
-export function decodeReference(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
+export function decodeReference(
+  input: DecodeInput,
+  options: Partial<DecodeOptions & { kernels: DecodeKernels }> = {},
+): DecodeOutput {
   const { width, height } = input.image;
   if (width * height > REFERENCE_MAX_PIXELS) {
     throw new DecodeInputError(
@@ -85,79 +85,39 @@ export function decodeReference(input: DecodeInput, options: Partial<DecodeOptio
         `(${((width * height) / 1e6).toFixed(1)} MP) is over its ${REFERENCE_MAX_PIXELS / 1e6} MP limit: use fast mode for images this large`,
     );
   }
-  return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, null);
+  const o: DecodeOptions = { ...REFERENCE_DEFAULTS, ...options };
+  const { width: W, height: H, id } = input.image;
+  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
+  const ups = input.passes.map((pass, i) => {
+    const g = passGeometry(W, H, pass.multiplier);
+    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
+    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
+    return cachedUpsampler(g, o.simdLanes);
+  });
+  const k = options.kernels ?? decodeKernels();
+  k.heap.release(0);
+  const stage = new ChannelStage(
+    k,
+    input,
+    ups.map((u) => ({ g: u.g, exact: u })),
+  );
+  // Keypoint channels, one at a time (heat slice: 20 channels resized together).
+  const perType = IMHN_META.keypoints.map((_, j) => {
+    stage.stage(CHANNELS.keypointStart + j);
+    workspace.arena.reset();
+    const planes = ups.map((_, p) => stage.planeView(p));
+    return channelPeaks(new FullResChannel(ups, planes, j, 20, true, workspace.arena), o.peaks);
+  });
+  const peaks = numberPeaks(perType);
+  const limbs = { ...officialLimbOptions(H), ...o.limbs };
+  const connections = scoreLimbsStaged(k, stage, peaks, limbs, (c) =>
+    stage.setTails(ups.map((u) => u.tails(c, CHANNELS.limbCount))),
+  );
+  return assembleConnections(id, peaks, connections, o.assemble);
 }
 
 /** Largest image (pixels) decoded in reference mode: its work and bound caches grow with the image area. */
 export const REFERENCE_MAX_PIXELS = 64e6;
-
-/**
- * The shared pipeline. `approx` null: exact values + rigorous screening (reference); otherwise float64 composite
- * values and tiles selected by stride-4 cells ≥ seedRatio × threshold (fast).
- */
-export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedRatio: number } | null): DecodeOutput {
-  const { width: W, height: H, id } = input.image;
-  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
-  const ups: PassUpsampler[] = [];
-  const avg: Float32Array[] = [];
-  input.passes.forEach((pass, i) => {
-    const g = passGeometry(W, H, pass.multiplier);
-    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
-    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    ups.push(cachedUpsampler(g, o.simdLanes));
-    // Averaging is memory-bound: average only channels that are read; fast mode averages on the fly instead.
-    if (!approx)
-      avg.push(
-        pass.flippedMaps
-          ? flipAverage(pass.maps, pass.flippedMaps, flipBuffer(i, pass.maps.data.length), USED_CHANNELS)
-          : pass.maps.data,
-      );
-  });
-  workspace.arena.reset();
-  const plane = (a: Float32Array, c: number, p: number) =>
-    a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
-  /** Channel c at full resolution. Fast mode reads the raw and mirrored flip planes itself (no averaged copy). */
-  const channel = (
-    c: number,
-    groupStart: number,
-    groupSize: number,
-    asFloat32: boolean,
-    seedThreshold: number | null,
-  ) => {
-    if (!approx)
-      return new FullResChannel(
-        ups,
-        avg.map((a, p) => plane(a, c, p)),
-        c - groupStart,
-        groupSize,
-        asFloat32,
-        workspace.arena,
-      );
-    const planes = input.passes.map((pass, p) => plane(pass.maps.data, c, p));
-    const mirrored = input.passes.map((pass, p) =>
-      pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null,
-    );
-    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, workspace.arena, {
-      seedThreshold,
-      mirrored,
-    });
-  };
-
-  const seed = approx ? approx.seedRatio * o.peaks.threshold : null;
-  const heat = IMHN_META.keypoints.map((_, j) =>
-    channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed),
-  );
-  const peaks = findPeaksReference(heat, o.peaks);
-  const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false, null));
-  const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
-  const sampler: LimbSampler = {
-    value: (k, x, y) => paf[k].pointAt(roundHalfEven(y), roundHalfEven(x)),
-    bound: approx
-      ? () => Infinity
-      : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
-  };
-  return assemble(id, peaks, sampler, limbOptions, o.assemble);
-}
 
 /** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */
 export function assemble(

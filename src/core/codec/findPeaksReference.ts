@@ -17,7 +17,8 @@ export function findPeaksReference(heat: FullResChannel[], options: PeakOptions 
   return numberPeaks(heat.map((ch) => channelPeaks(ch, options)));
 }
 
-function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
+/** The peaks of one keypoint channel (findPeaksReference without the global ids). */
+export function channelPeaks(ch: FullResChannel, o: PeakOptions): Omit<Peak, 'id'>[] {
   const found: { x: number; y: number; v: number }[] = [];
   const { width: W, height: H } = ch;
   const nTiles = ch.tilesX * ch.tilesY;

@@ -216,6 +216,8 @@ export const op = {
     store: store(simd(0x0b), 4),
     anyTrue: sUn(0x53),
     and: sBin(0x4e),
+    /** v128 of two f64 lanes equal to v (v128.const). */
+    constF64: (v: number) => [...simd(0x0c), ...f64Bytes(v), ...f64Bytes(v)],
     /** v128 filled with the f32 value (v128.const). */
     constF32: (v: number) => [...simd(0x0c), ...Array.from({ length: 4 }, () => f32Bytes(v)).flat()],
     /** i8x16.shuffle of two vectors by 16 byte indices. */
@@ -257,6 +259,7 @@ export const op = {
     0x0b,
   ],
   br: (depth: number) => [0x0c, ...uleb(depth)],
+  drop: (value: Bytes) => [...value, 0x1a],
   brIf: (depth: number, cond: Bytes) => [...cond, 0x0d, ...uleb(depth)],
   return: (value: Bytes = []) => [...value, 0x0f],
 };

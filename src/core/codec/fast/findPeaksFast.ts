@@ -1,7 +1,7 @@
 import { CHANNELS } from '../../skeleton/poseMeta.ts';
 import { numberPeaks, type Peak } from '../assign/peak.ts';
 import type { PeakOptions } from '../assign/refineCentroid.ts';
-import { FAST_TILE, tileCount, tileIndexTable, type FastWorkspace } from './fastChannel.ts';
+import { FAST_TILE, type FastWorkspace } from './fastChannel.ts';
 
 export interface FastScreenOptions {
   /** A tile is scanned when the mean over passes of its nearby cells' maxima reaches seedRatio × threshold. */
@@ -40,7 +40,7 @@ interface ScreenBuffers {
  */
 export function findPeaksFast(w: FastWorkspace, o: PeakOptions, s: FastScreenOptions): Peak[][] {
   const heap = w.k.heap;
-  const { tilesX, tiles } = tileCount(w);
+  const { tilesX, tiles } = w.stage;
   const padded = Math.ceil(tiles / 4) * 4;
   const maxCells = Math.max(...w.fast.map((t) => t.g.mapW * t.g.mapH));
   const pooled = w.fast.map((t) => {
@@ -65,7 +65,7 @@ export function findPeaksFast(w: FastWorkspace, o: PeakOptions, s: FastScreenOpt
     const mark = heap.used;
     w.stage.stage(CHANNELS.keypointStart + j);
     perType.push(channelPeaks(w, b, o, s));
-    heap.release(mark); // this channel's tiles are not read again
+    heap.release(mark); // this channel's buffers are not read again
   }
   return numberPeaks(perType);
 }
@@ -75,12 +75,10 @@ function channelPeaks(w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: Fas
   const seed = s.seedRatio * o.threshold;
   let count = screenList(w, b, seed, s.maxSeeds);
   if (count < 0) count = boundedList(w, b, seed, s.maxSeeds);
-  const index = tileIndexTable(k, b.tiles);
-  k.host = { alloc: (bytes) => k.heap.alloc(bytes) };
   const ctx = w.stage.ctx;
-  k.computeTiles(ctx, index, b.list, count, k.heap.alloc(count * 256), w.scratch);
+  k.computeTiles(ctx, b.list, count, w.scratch);
   const records = k.heap.alloc(count * FAST_TILE * FAST_TILE * 16);
-  const n = k.nms(ctx, index, b.list, count, o.threshold, w.scratch, b.nmsBuffer, records);
+  const n = k.nms(ctx, b.list, count, o.threshold, w.scratch, b.nmsBuffer, records);
   const rec = k.heap.i32.slice(records / 4, records / 4 + 4 * n),
     val = k.heap.f32.slice(records / 4, records / 4 + 4 * n);
   let kept = Array.from({ length: n }, (_, r) => ({ x: rec[4 * r], y: rec[4 * r + 1], v: val[4 * r + 2] }));
@@ -92,7 +90,7 @@ function channelPeaks(w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: Fas
     k.heap.i32[points / 4 + 2 * i] = p.x;
     k.heap.i32[points / 4 + 2 * i + 1] = p.y;
   });
-  k.refine(ctx, index, points, kept.length, o.radius, o.swapAxes ? 1 : 0, w.scratch, refined);
+  k.refine(ctx, points, kept.length, o.radius, o.swapAxes ? 1 : 0, w.scratch, refined);
   const r = k.heap.f64,
     at = refined / 8;
   return kept.map((_, i) => ({ x: r[at + 3 * i], y: r[at + 3 * i + 1], score: r[at + 3 * i + 2] }));
@@ -152,7 +150,8 @@ function boundedList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds:
         xb = Math.min(W - 1, Math.ceil(cx + r));
       const ya = Math.max(0, Math.floor(cy - r)),
         yb = Math.min(H - 1, Math.ceil(cy + r));
-      for (let ty = ya >> 3; ty <= yb >> 3; ty++) for (let tx = xa >> 3; tx <= xb >> 3; tx++) marks[ty * b.tilesX + tx] = 1;
+      for (let ty = ya >> 3; ty <= yb >> 3; ty++)
+        for (let tx = xa >> 3; tx <= xb >> 3; tx++) marks[ty * b.tilesX + tx] = 1;
     }
   }
   let count = 0;

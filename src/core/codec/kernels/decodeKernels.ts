@@ -17,14 +17,23 @@
  */
 import type { KernelHeap } from './kernelHeap.ts';
 
-/** Byte offsets in the int32 decode context: per decode, then per pass p at passStart + 32·p. */
+/**
+ * Byte offsets in the int32 decode context: per decode, then per pass p at passStart + (p << passShift). Tile t
+ * (8×8 image pixels, row-major, tilesX per row) of the channel being decoded lives at pool + 256·t (float32 values)
+ * and exactPool + 512·t (float64, reference mode); state[t] (one byte) is 1 once it is computed (keypoint channels)
+ * or initialised for memoising (body-part channels).
+ */
 export const CTX = {
   passes: 0,
   imageW: 4,
   imageH: 8,
   tilesX: 12,
+  pool: 16,
+  state: 20,
+  exactPool: 24,
   passStart: 32,
-  // per pass:
+  passShift: 7,
+  // per pass: the staged plane, its size, the fast tables (fastTables.ts)
   plane: 0,
   mapW: 4,
   mapH: 8,
@@ -32,17 +41,38 @@ export const CTX = {
   xWeight: 16,
   yStart: 20,
   yWeight: 24,
+  // per pass, reference mode: OpenCV's four resize axes (cubicAxis.ts: int32 and float32 [len × 4] each) and the
+  // first column computed by the scalar tail of the vertical pass for the staged channel (resizeCubic.ts)
+  ax1Index: 32,
+  ax1Weight: 36,
+  ay1Index: 40,
+  ay1Weight: 44,
+  ax2Index: 48,
+  ax2Weight: 52,
+  ay2Index: 56,
+  ay2Weight: 60,
+  tailPadded: 64,
+  tailImage: 68,
 } as const;
 
-/** Memory for the kernels that allocate (tiles computed on demand, memo blocks): the heap's bump allocator. */
-export interface KernelHost {
-  alloc(bytes: number): number;
-}
+export type ScorePairs = (
+  ctx: number,
+  candA: number,
+  nA: number,
+  candB: number,
+  nB: number,
+  out: number,
+  threshold: number,
+  ratio: number,
+  maxSamples: number,
+  strict: number,
+  prior: number,
+  scratch: number,
+) => number;
 
 export interface DecodeKernels {
   readonly heap: KernelHeap;
   readonly kind: 'wasm' | 'js';
-  host: KernelHost;
   /** dst[r][x] = (src[r][x] + mir[r][w−1−x]) / 2 over `rows` rows of `width` (a multiple of 4) floats; dst may be src. */
   flipAverage(dst: number, src: number, mir: number, width: number, rows: number): void;
   /** Cells ≥ threshold and ≥ each in-bounds 8-neighbour of a [height, width] plane, as int32 indices; the count. */
@@ -103,19 +133,15 @@ export interface DecodeKernels {
     x: number,
     y: number,
   ): number;
-  /**
-   * F over every listed 8×8 tile (int32 tile indices) not yet computed: tile i of the list goes to slots + 256·i and
-   * its offset into `index` (per tile: byte offset of its 64 values, or −1).
-   */
-  computeTiles(ctx: number, index: number, list: number, count: number, slots: number, scratch: number): void;
+  /** F over every listed 8×8 tile (int32 tile indices) not yet computed, into the context's tile pool. */
+  computeTiles(ctx: number, list: number, count: number, scratch: number): void;
   /**
    * 3×3 NMS (IMHN-REFERENCE §4.2) over the listed, computed tiles: records (int32 x, int32 y, float32 v, int32 0),
    * in list order and row-major within a tile, of pixels ≥ threshold that are ≥ every in-bounds 8-neighbour
-   * (neighbour tiles computed on demand through host.alloc). `buffer`: 640 bytes. Returns how many.
+   * (neighbour tiles computed on demand). `buffer`: 640 bytes. Returns how many.
    */
   nms(
     ctx: number,
-    index: number,
     list: number,
     count: number,
     threshold: number,
@@ -127,31 +153,33 @@ export interface DecodeKernels {
    * refine_centroid (refineCentroid.ts) at `count` int32 (x, y) pairs of `points`: float64 (x, y, score) triples
    * into out, with window radius `radius`, the official axis swap when `swap` is 1 (tiles computed on demand).
    */
-  refine(ctx: number, index: number, points: number, count: number, radius: number, swap: number, scratch: number, out: number): void;
+  refine(ctx: number, points: number, count: number, radius: number, swap: number, scratch: number, out: number): void;
   /**
    * fastTables.ts for one axis: first tap (int32, ≤ mapLen − 8) and 8 float32 weights per output of the ×4 resize
    * of mapLen cells, cropped to resizedLen, resized to imageLen — compositeAxis(cubicAxis, cubicAxis, 8) bit for
    * bit. `acc`: scratch for 8 doubles. Returns 0, or the span of a kernel wider than 8 taps.
    */
-  compositeTable(mapLen: number, resizedLen: number, imageLen: number, start: number, weight: number, acc: number): number;
-  /** F at image pixel (x, y) of the staged body-part channel, memoised in 8×8 blocks through `index` (NaN = unknown). */
-  limbValue(ctx: number, index: number, x: number, y: number): number;
-  /**
-   * find_connections' pair loop (scoreLimbs.ts) on the staged body-part channel: candidates as float64 (x, y, score)
-   * triples; records (i, j, s, norm, rank) as float64 for pairs passing both criteria, in (i, j) order; how many.
-   */
-  scorePairs(
-    ctx: number,
-    index: number,
-    candA: number,
-    nA: number,
-    candB: number,
-    nB: number,
-    out: number,
-    threshold: number,
-    ratio: number,
-    maxSamples: number,
-    strict: number,
-    prior: number,
+  compositeTable(
+    mapLen: number,
+    resizedLen: number,
+    imageLen: number,
+    start: number,
+    weight: number,
+    acc: number,
   ): number;
+  /** F at image pixel (x, y) of the staged body-part channel, memoised in the tile pool (NaN = not yet computed). */
+  limbValue(ctx: number, x: number, y: number): number;
+  /**
+   * find_connections' pair loop (scoreLimbs.ts) on the staged body-part channel (limbValue): candidates as float64
+   * (x, y, score) triples; records (i, j, s, norm, rank) as float64 for pairs passing both criteria, in (i, j) order;
+   * how many. `scratch`: 64 floats.
+   */
+  scorePairs: ScorePairs;
+  /** scorePairs on the reference values (exactValue). */
+  scorePairsExact: ScorePairs;
+  /**
+   * The reference body-part value at (x, y) of the staged channel: Σ over passes of (n = 1 ? u : float32(u / n)) in
+   * float64 of OpenCV's exact float32 chain (exactPoint.ts), memoised in the exact pool. `scratch`: 64 floats.
+   */
+  exactValue(ctx: number, x: number, y: number, scratch: number): number;
 }

@@ -11,11 +11,6 @@ export function jsKernels(heap: KernelHeap = KernelHeap.plain()): DecodeKernels 
   const k = {
     heap,
     kind: 'js',
-    host: {
-      alloc: () => {
-        throw new Error('decode kernels: no host set');
-      },
-    },
     ...map,
     ...jsScreenKernels(heap),
   } as unknown as DecodeKernels & typeof map;

@@ -1,4 +1,4 @@
-import type { DecodeKernels, KernelHost } from './decodeKernels.ts';
+import type { DecodeKernels } from './decodeKernels.ts';
 import { KernelHeap, type WasmMemoryLike } from './kernelHeap.ts';
 import { KERNEL_WASM_BASE64 } from './wasm/kernelBytes.ts';
 
@@ -18,6 +18,8 @@ const EXPORTS = [
   'compositeTable',
   'limbValue',
   'scorePairs',
+  'exactValue',
+  'scorePairsExact',
 ] as const;
 
 interface WasmApi {
@@ -25,12 +27,6 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
-
-const NO_HOST: KernelHost = {
-  alloc: () => {
-    throw new Error('decode kernels: no host set');
-  },
-};
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -70,9 +66,8 @@ export function wasmKernels(bytes: Uint8Array = kernelBytes()): DecodeKernels | 
     return null; // a CSP without 'wasm-unsafe-eval', or an engine without SIMD
   }
   const memory = new api.Memory({ initial: 16 });
-  const kernels = { heap: new KernelHeap(memory), kind: 'wasm', host: NO_HOST } as DecodeKernels;
-  const env = { memory, alloc: (n: number) => kernels.host.alloc(n) };
-  const e = new api.Instance(module, { env }).exports;
+  const kernels = { heap: new KernelHeap(memory), kind: 'wasm' } as DecodeKernels;
+  const e = new api.Instance(module, { env: { memory } }).exports;
   for (const name of EXPORTS) (kernels as unknown as Record<string, unknown>)[name] = e[name];
   return kernels;
 }

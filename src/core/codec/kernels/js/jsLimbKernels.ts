@@ -1,22 +1,75 @@
 import { roundHalfEven } from '../../cubicAxis.ts';
-import { CTX, type DecodeKernels } from '../decodeKernels.ts';
+import { CTX, type DecodeKernels, type ScorePairs } from '../decodeKernels.ts';
+import { exactPointValue, pointScratch, type AxisTable, type PassAxes } from '../../reference/exactPoint.ts';
 import type { KernelHeap } from '../kernelHeap.ts';
 
 const f32 = Math.fround;
 
-type LimbKernels = Pick<DecodeKernels, 'limbValue' | 'scorePairs'>;
+type LimbKernels = Pick<DecodeKernels, 'limbValue' | 'scorePairs' | 'exactValue' | 'scorePairsExact'>;
 
-/** limbValue and scorePairs in TypeScript, with the WebAssembly ones' results (decodeKernels.ts, scoreLimbs.ts). */
-export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' | 'host'>): LimbKernels {
-  const limbValue = (ctx: number, index: number, x: number, y: number): number => {
+/**
+ * limbValue, exactValue and both pair loops in TypeScript, with the WebAssembly ones' results (decodeKernels.ts,
+ * scoreLimbs.ts, exactPoint.ts).
+ */
+export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point'>): LimbKernels {
+  const pointScratch1 = pointScratch();
+  /** A pass's OpenCV axes as views of the heap (context fields: int32 and float32 tables). */
+  const axes = (pp: number): PassAxes => {
+    const get = (field: number) => heap.i32[pp + field / 4];
+    const axis = (i: number, w: number): AxisTable => ({
+      index: heap.i32.subarray(get(i) / 4),
+      weight: heap.f32.subarray(get(w) / 4),
+    });
+    return {
+      ax1: axis(CTX.ax1Index, CTX.ax1Weight),
+      ay1: axis(CTX.ay1Index, CTX.ay1Weight),
+      ax2: axis(CTX.ax2Index, CTX.ax2Weight),
+      ay2: axis(CTX.ay2Index, CTX.ay2Weight),
+    };
+  };
+  const exactValue = (ctx: number, x: number, y: number): number => {
+    const q = heap.i32,
+      C = ctx / 4;
+    const t = (y >> 3) * q[C + CTX.tilesX / 4] + (x >> 3);
+    const blk = q[C + CTX.exactPool / 4] + 512 * t,
+      state = q[C + CTX.state / 4] + t;
+    if (!heap.u8[state]) {
+      heap.u8[state] = 1;
+      heap.f64.fill(NaN, blk / 8, blk / 8 + 64);
+    }
+    const a = blk / 8 + (y & 7) * 8 + (x & 7);
+    let v = heap.f64[a];
+    if (v === v) return v;
+    const n = q[C + CTX.passes / 4];
+    v = 0;
+    for (let p = 0; p < n; p++) {
+      const pp = C + (CTX.passStart + (p << CTX.passShift)) / 4;
+      const get = (field: number) => heap.i32[pp + field / 4];
+      const u = exactPointValue(
+        heap.f32,
+        get(CTX.plane) / 4,
+        get(CTX.mapW),
+        axes(pp),
+        get(CTX.tailPadded),
+        get(CTX.tailImage),
+        y,
+        x,
+        pointScratch1,
+      );
+      v += n === 1 ? u : f32(u / n);
+    }
+    heap.f64[a] = v;
+    return v;
+  };
+  const limbValue = (ctx: number, x: number, y: number): number => {
     let q = heap.i32;
     const C = ctx / 4;
     const t = (y >> 3) * q[C + CTX.tilesX / 4] + (x >> 3);
-    let blk = q[index / 4 + t];
-    if (blk < 0) {
-      blk = k.host.alloc(256);
+    const blk = q[C + CTX.pool / 4] + 256 * t,
+      state = q[C + CTX.state / 4] + t;
+    if (!heap.u8[state]) {
+      heap.u8[state] = 1;
       heap.f32.fill(NaN, blk / 4, blk / 4 + 64);
-      heap.i32[index / 4 + t] = blk;
     }
     const a = blk / 4 + (y & 7) * 8 + (x & 7);
     let v = heap.f32[a];
@@ -24,7 +77,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
     q = heap.i32;
     const n = q[C + CTX.passes / 4];
     for (let p = 0; p < n; p++) {
-      const pp = C + (CTX.passStart + 32 * p) / 4;
+      const pp = C + (CTX.passStart + (p << CTX.passShift)) / 4;
       const get = (field: number) => heap.i32[pp + field / 4];
       const plane = get(CTX.plane);
       const fv = f32(
@@ -35,9 +88,10 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
     heap.f32[a] = v;
     return v;
   };
-  return {
-    limbValue,
-    scorePairs(ctx, index, candA, nA, candB, nB, out, thr, ratio, maxSamples, strict, prior) {
+  /** find_connections' pair loop reading values through `valueAt` (scoreLimbs.ts's operations in its order). */
+  const pairLoop =
+    (valueAt: (ctx: number, x: number, y: number) => number): ScorePairs =>
+    (ctx, candA, nA, candB, nB, out, thr, ratio, maxSamples, strict, prior) => {
       const passes = (count: number, need: number) => (strict ? count > need : count >= need);
       let found = 0;
       for (let i = 0; i < nA; i++) {
@@ -60,7 +114,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
             count = 0,
             t = 0;
           for (; t < n; t++) {
-            const v = limbValue(ctx, index, roundHalfEven(at(t, ax, bx, stepX)), roundHalfEven(at(t, ay, by, stepY)));
+            const v = valueAt(ctx, roundHalfEven(at(t, ax, bx, stepX)), roundHalfEven(at(t, ay, by, stepY)));
             sum += v;
             if (v > thr) count++;
             else if (!passes(count + (n - t - 1), need)) break;
@@ -78,6 +132,11 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point' |
         }
       }
       return found;
-    },
+    };
+  return {
+    limbValue,
+    scorePairs: pairLoop(limbValue),
+    exactValue,
+    scorePairsExact: pairLoop(exactValue),
   };
 }

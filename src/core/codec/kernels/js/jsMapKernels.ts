@@ -1,28 +1,24 @@
 import { compositeAxis, cubicAxis } from '../../cubicAxis.ts';
 import { CTX, type DecodeKernels } from '../decodeKernels.ts';
+import { compositePoint, compositeTile, type CompositeTable } from './compositeMath.ts';
 import type { KernelHeap } from '../kernelHeap.ts';
 
 const f32 = Math.fround;
 
 type MapKernels = Pick<DecodeKernels, 'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'computeTiles'>;
 
-/** What the other TypeScript kernels use of these: F of one tile (ensureTile/heatAt of the module). */
-export type JsMapKernels = MapKernels & { tileF(ctx: number, t: number, slot: number, scratch: number): void };
+/** What the other TypeScript kernels use of these: ensureTile of the module. */
+export type JsMapKernels = MapKernels & { ensureTile(ctx: number, t: number, scratch: number): number };
 
-/**
- * flipAverage, tile, point and compositeTable in TypeScript, bit for bit the WebAssembly ones: every float32
- * operation is a double operation rounded once with Math.fround, which equals the float32 operation for +, −, ×, ÷
- * (53 ≥ 2·24 + 2: double rounding is innocuous), in the order the SIMD lanes compute it (decodeKernels.ts).
- */
+/** flipAverage, tile, point, computeTiles and compositeTable in TypeScript, bit for bit the WebAssembly ones. */
 export function jsMapKernels(heap: KernelHeap): JsMapKernels {
-  /** Row sum h at float index s (taps) with weights at float index w. */
-  const rowSum = (m: Float32Array, s: number, w: number): number => {
-    const t0 = f32(f32(m[s] * m[w]) + f32(m[s + 4] * m[w + 4]));
-    const t1 = f32(f32(m[s + 1] * m[w + 1]) + f32(m[s + 5] * m[w + 5]));
-    const t2 = f32(f32(m[s + 2] * m[w + 2]) + f32(m[s + 6] * m[w + 6]));
-    const t3 = f32(f32(m[s + 3] * m[w + 3]) + f32(m[s + 7] * m[w + 7]));
-    return f32(f32(t0 + t2) + f32(t1 + t3));
-  };
+  /** A composite table in the heap: int32 starts and float32 weights at byte offsets. */
+  const table = (start: number, weight: number): CompositeTable => ({
+    start: heap.i32,
+    startOff: start / 4,
+    weight: heap.f32,
+    weightOff: weight / 4,
+  });
   /** F of tile t into slot: every pass of the context, divided by n, summed in pass order. */
   const tileF = (ctx: number, t: number, slot: number, scratch: number) => {
     const q = heap.i32,
@@ -35,7 +31,7 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
     const nx = Math.min(8, q[C + CTX.imageW / 4] - x0),
       ny = Math.min(8, q[C + CTX.imageH / 4] - y0);
     for (let p = 0; p < n; p++) {
-      const at = (o: number) => heap.i32[C + (CTX.passStart + 32 * p + o) / 4];
+      const at = (o: number) => heap.i32[C + (CTX.passStart + (p << CTX.passShift) + o) / 4];
       k.tile(
         at(CTX.plane),
         at(CTX.mapW),
@@ -54,15 +50,20 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
       );
     }
   };
-  const k: MapKernels & { tileF: typeof tileF } = {
-    tileF,
-    computeTiles(ctx, index, list, count, slots, scratch) {
-      for (let i = 0; i < count; i++) {
-        const t = heap.i32[list / 4 + i];
-        if (heap.i32[index / 4 + t] >= 0) continue;
-        heap.i32[index / 4 + t] = slots + 256 * i;
-        tileF(ctx, t, slots + 256 * i, scratch);
-      }
+  /** ensureTile of the module: the byte offset of tile t in the pool, computed when its state byte is 0. */
+  const ensureTile = (ctx: number, t: number, scratch: number) => {
+    const slot = heap.i32[ctx / 4 + CTX.pool / 4] + 256 * t,
+      state = heap.i32[ctx / 4 + CTX.state / 4] + t;
+    if (!heap.u8[state]) {
+      heap.u8[state] = 1;
+      tileF(ctx, t, slot, scratch);
+    }
+    return slot;
+  };
+  const k: JsMapKernels = {
+    ensureTile,
+    computeTiles(ctx, list, count, scratch) {
+      for (let i = 0; i < count; i++) ensureTile(ctx, heap.i32[list / 4 + i], scratch);
     },
     flipAverage(dst, src, mir, width, rows) {
       const m = heap.f32;
@@ -74,48 +75,39 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
       }
     },
     tile(plane, width, xStart, xWeight, yStart, yWeight, x0, y0, nx, ny, out, scratch, divisor, accumulate) {
-      const m = heap.f32,
-        q = heap.i32;
-      const rFirst = q[yStart / 4 + y0],
-        rLast = q[yStart / 4 + y0 + ny - 1] + 7,
-        sc = scratch / 4,
-        div = f32(divisor);
-      for (let r = rFirst; r <= rLast; r++)
-        for (let i = 0; i < nx; i++) {
-          const x = x0 + i;
-          m[sc + (r - rFirst) * 8 + i] = rowSum(m, plane / 4 + r * width + q[xStart / 4 + x], xWeight / 4 + x * 8);
-        }
-      for (let j = 0; j < ny; j++) {
-        const y = y0 + j,
-          base = sc + (q[yStart / 4 + y] - rFirst) * 8,
-          w = yWeight / 4 + y * 8,
-          o = out / 4 + j * 8;
-        for (let i = 0; i < nx; i++) {
-          let acc = f32(m[w] * m[base + i]);
-          for (let k = 1; k < 8; k++) acc = f32(acc + f32(m[w + k] * m[base + 8 * k + i]));
-          acc = f32(acc / div);
-          m[o + i] = accumulate ? f32(m[o + i] + acc) : acc;
-        }
-      }
+      const x = table(xStart, xWeight),
+        y = table(yStart, yWeight);
+      compositeTile(
+        heap.f32,
+        plane / 4,
+        width,
+        x,
+        y,
+        x0,
+        y0,
+        nx,
+        ny,
+        heap.f32,
+        out / 4,
+        8,
+        heap.f32,
+        scratch / 4,
+        divisor,
+        accumulate !== 0,
+      );
     },
     point(plane, width, xStart, xWeight, yStart, yWeight, x, y) {
-      const m = heap.f32,
-        q = heap.i32;
-      const w = yWeight / 4 + y * 8,
-        wx = xWeight / 4 + x * 8;
-      let s = plane / 4 + q[yStart / 4 + y] * width + q[xStart / 4 + x];
-      let acc = 0;
-      for (let k = 0; k < 8; k++, s += width) {
-        const term = f32(m[w + k] * rowSum(m, s, wx));
-        acc = k === 0 ? term : f32(acc + term);
-      }
-      return acc;
+      return compositePoint(heap.f32, plane / 4, width, table(xStart, xWeight), table(yStart, yWeight), x, y);
     },
     compositeTable(mapLen, resizedLen, imageLen, start, weight) {
       let comp;
       try {
         // stage 1 is cv2.resize ×4 of the map; only its first resizedLen outputs (the crop) feed stage 2
-        comp = compositeAxis(cubicAxis(mapLen, resizedLen, 4), cubicAxis(resizedLen, imageLen, imageLen / resizedLen), 8);
+        comp = compositeAxis(
+          cubicAxis(mapLen, resizedLen, 4),
+          cubicAxis(resizedLen, imageLen, imageLen / resizedLen),
+          8,
+        );
       } catch (e) {
         const span = /spans (\d+)/.exec(String(e));
         if (span) return Number(span[1]);

@@ -7,19 +7,13 @@ const f32 = Math.fround;
 type PeakKernels = Pick<DecodeKernels, 'nms' | 'refine'>;
 
 /** nms and refine in TypeScript, with the WebAssembly ones' results (decodeKernels.ts, refineCentroid.ts). */
-export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels & Pick<DecodeKernels, 'host'>): PeakKernels {
-  const heatAt = (ctx: number, index: number, x: number, y: number, scratch: number) => {
-    const t = (y >> 3) * heap.i32[ctx / 4 + CTX.tilesX / 4] + (x >> 3);
-    let slot = heap.i32[index / 4 + t];
-    if (slot < 0) {
-      slot = k.host.alloc(256);
-      heap.i32[index / 4 + t] = slot;
-      k.tileF(ctx, t, slot, scratch);
-    }
+export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels): PeakKernels {
+  const heatAt = (ctx: number, x: number, y: number, scratch: number) => {
+    const slot = k.ensureTile(ctx, (y >> 3) * heap.i32[ctx / 4 + CTX.tilesX / 4] + (x >> 3), scratch);
     return heap.f32[slot / 4 + (y & 7) * 8 + (x & 7)];
   };
   return {
-    nms(ctx, index, list, count, threshold, scratch, _buffer, out) {
+    nms(ctx, list, count, threshold, scratch, _buffer, out) {
       const W = heap.i32[ctx / 4 + CTX.imageW / 4],
         H = heap.i32[ctx / 4 + CTX.imageH / 4],
         tilesX = heap.i32[ctx / 4 + CTX.tilesX / 4],
@@ -36,13 +30,13 @@ export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels & Pick<DecodeKer
           for (let dx = 0; dx < nx; dx++) {
             const x = x0 + dx,
               y = y0 + dy;
-            const v = heatAt(ctx, index, x, y, scratch);
+            const v = heatAt(ctx, x, y, scratch);
             if (!(v >= thr)) continue;
             let ok = true;
             for (let ny2 = y - 1; ny2 <= y + 1 && ok; ny2++)
               for (let nx2 = x - 1; nx2 <= x + 1; nx2++) {
                 if ((nx2 === x && ny2 === y) || nx2 < 0 || nx2 >= W || ny2 < 0 || ny2 >= H) continue;
-                if (!(v >= heatAt(ctx, index, nx2, ny2, scratch))) {
+                if (!(v >= heatAt(ctx, nx2, ny2, scratch))) {
                   ok = false;
                   break;
                 }
@@ -58,7 +52,7 @@ export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels & Pick<DecodeKer
       }
       return found;
     },
-    refine(ctx, index, points, count, radius, swap, scratch, out) {
+    refine(ctx, points, count, radius, swap, scratch, out) {
       const W = heap.i32[ctx / 4 + CTX.imageW / 4],
         H = heap.i32[ctx / 4 + CTX.imageH / 4],
         r = radius;
@@ -67,7 +61,7 @@ export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels & Pick<DecodeKer
           y = heap.i32[points / 4 + 2 * i + 1],
           o = out / 8 + 3 * i;
         if (x - r < 0 || y - r < 0 || x + r + 1 > W || y + r + 1 > H) {
-          const score = heatAt(ctx, index, x, y, scratch);
+          const score = heatAt(ctx, x, y, scratch);
           heap.f64.set([x, y, score], o);
           continue;
         }
@@ -76,7 +70,7 @@ export function jsPeakKernels(heap: KernelHeap, k: JsMapKernels & Pick<DecodeKer
           sumCol = 0;
         for (let di = -r; di <= r; di++)
           for (let dj = -r; dj <= r; dj++) {
-            const v = heatAt(ctx, index, x + dj, y + di, scratch);
+            const v = heatAt(ctx, x + dj, y + di, scratch);
             sum += v;
             sumRow += v * di;
             sumCol += v * dj;

@@ -59,7 +59,8 @@ export function jsScreenKernels(heap: KernelHeap): ScreenKernels {
     gridSum(sum, grid, count, floor) {
       const m = heap.f32,
         fl = f32(floor);
-      for (let i = 0; i < Math.ceil(count / 4) * 4; i++) m[sum / 4 + i] = f32(m[sum / 4 + i] + Math.max(m[grid / 4 + i], fl));
+      for (let i = 0; i < Math.ceil(count / 4) * 4; i++)
+        m[sum / 4 + i] = f32(m[sum / 4 + i] + Math.max(m[grid / 4 + i], fl));
     },
     maxPool2(src, width, height, dst, dstWidth) {
       const m = heap.f32;

@@ -3,7 +3,8 @@ import { computeTiles, ensureTile, flipAverage, heatAt, point, tile } from './ma
 import { gridSum, isCellMax, listTiles, maxPool2, screenPass, seedScan } from './screenKernels.ts';
 import { nms, refine } from './peakKernels.ts';
 import { compositeTable } from './tableKernels.ts';
-import { KERNEL_IMPORTS, limbValue, scorePairs } from './limbKernels.ts';
+import { limbValue, scorePairs, scorePairsExact } from './limbKernels.ts';
+import { exactPoint, exactValue } from './exactKernels.ts';
 
 /** Every function of the decode kernels' module (all exported by name; calls between them resolve by name). */
 export const KERNEL_FUNCTIONS = [
@@ -24,9 +25,12 @@ export const KERNEL_FUNCTIONS = [
   compositeTable,
   limbValue,
   scorePairs,
+  exactPoint,
+  exactValue,
+  scorePairsExact,
 ];
 
 /** The module's bytes, assembled from the kernel sources (what `npm run build:kernels` writes to kernelBytes.ts). */
 export function assembleKernels(): Uint8Array {
-  return assembleModule(KERNEL_FUNCTIONS, KERNEL_IMPORTS);
+  return assembleModule(KERNEL_FUNCTIONS);
 }

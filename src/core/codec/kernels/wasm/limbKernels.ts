@@ -1,9 +1,7 @@
-import type { Bytes, FunctionDef, ImportDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
+import type { Bytes, FunctionDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
 import { at4, f32, f64, forRange, i32, op, TILE_SHIFT, v128, whileLoop } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
-
-/** The host function the kernels call: heap allocation (decodeKernels.ts KernelHost). */
-export const KERNEL_IMPORTS: ImportDef[] = [{ name: 'alloc', params: ['i32'], result: 'i32' }];
+import { tileSlot, tileState } from './mapKernels.ts';
 
 const ctxI32 = (f: LocalAccess, offset: number) => i32.load(f.get('ctx'), offset);
 const passI32 = (f: LocalAccess, field: number) => i32.load(f.get('pp'), field);
@@ -13,7 +11,6 @@ export const limbValue: FunctionDef = {
   name: 'limbValue',
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['x', 'i32'],
     ['y', 'i32'],
   ],
@@ -36,11 +33,16 @@ export const limbValue: FunctionDef = {
         i32.shrS(f.get('x'), i32.const(TILE_SHIFT)),
       ),
     ),
-    f.set('blk', i32.load(at4(f.get('index'), f.get('t')))),
-    op.if(i32.lt(f.get('blk'), i32.const(0)), [
-      f.set('blk', f.call('alloc', i32.const(256))),
-      forRange(f, 'p', i32.const(0), i32.const(16), v128.store(i32.add(f.get('blk'), i32.shl(f.get('p'), i32.const(4))), v128.constNaN())),
-      i32.store(at4(f.get('index'), f.get('t')), f.get('blk')),
+    f.set('blk', tileSlot(f, f.get('t'))),
+    op.if(i32.eqz(i32.load8u(tileState(f, f.get('t')))), [
+      i32.store8(tileState(f, f.get('t')), i32.const(1)),
+      forRange(
+        f,
+        'p',
+        i32.const(0),
+        i32.const(16),
+        v128.store(i32.add(f.get('blk'), i32.shl(f.get('p'), i32.const(4))), v128.constNaN()),
+      ),
     ]),
     f.set(
       'a',
@@ -57,7 +59,10 @@ export const limbValue: FunctionDef = {
       'p',
       i32.const(0),
       f.get('n'),
-      f.set('pp', i32.add(f.get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(f.get('p'), i32.const(5))))),
+      f.set(
+        'pp',
+        i32.add(f.get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(f.get('p'), i32.const(CTX.passShift)))),
+      ),
       f.set(
         'fv',
         f32.div(
@@ -96,7 +101,10 @@ const linspaceAt = (f: LocalAccess, s0: string, s1: string, step: string): Bytes
         'f64',
         f64.eq(f.get(step), f64.const(0)),
         f64.add(
-          f64.mul(f64.div(f64.fromI32(f.get('t')), f64.fromI32(i32.sub(f.get('n'), i32.const(1)))), f64.sub(f.get(s1), f.get(s0))),
+          f64.mul(
+            f64.div(f64.fromI32(f.get('t')), f64.fromI32(i32.sub(f.get('n'), i32.const(1)))),
+            f64.sub(f.get(s1), f.get(s0)),
+          ),
           f.get(s0),
         ),
         f64.add(f64.mul(f64.fromI32(f.get('t')), f.get(step)), f.get(s0)),
@@ -104,16 +112,65 @@ const linspaceAt = (f: LocalAccess, s0: string, s1: string, step: string): Bytes
     ),
   );
 
+/** The fast sample at (X, Y) into v: the float32 memo inline (the common case), else limbValue. */
+const fastSample = (f: LocalAccess): Bytes[] => [
+  f.set('fv', f32.const(NaN)),
+  op.if(i32.load8u(tileState(f, f.get('t2'))), [
+    f.set(
+      'fv',
+      f32.load(
+        at4(
+          tileSlot(f, f.get('t2')),
+          i32.add(i32.shl(i32.and(f.get('Y'), i32.const(7)), i32.const(3)), i32.and(f.get('X'), i32.const(7))),
+        ),
+      ),
+    ),
+  ]),
+  op.if(i32.eqz(f32.eq(f.get('fv'), f.get('fv'))), [
+    f.set('fv', f.call('limbValue', f.get('ctx'), f.get('X'), f.get('Y'))),
+  ]),
+  f.set('v', f64.promote(f.get('fv'))),
+];
+
+/** The reference sample at (X, Y) into v: the float64 memo inline, else exactValue. */
+const exactSample = (f: LocalAccess): Bytes[] => [
+  f.set('v', f64.const(NaN)),
+  op.if(i32.load8u(tileState(f, f.get('t2'))), [
+    f.set(
+      'v',
+      f64.load(
+        i32.add(
+          i32.add(i32.load(f.get('ctx'), CTX.exactPool), i32.shl(f.get('t2'), i32.const(9))),
+          i32.shl(
+            i32.add(i32.shl(i32.and(f.get('Y'), i32.const(7)), i32.const(3)), i32.and(f.get('X'), i32.const(7))),
+            i32.const(3),
+          ),
+        ),
+      ),
+    ),
+  ]),
+  op.if(i32.eqz(f64.eq(f.get('v'), f.get('v'))), [
+    f.set('v', f.call('exactValue', f.get('ctx'), f.get('X'), f.get('Y'), f.get('scratch'))),
+  ]),
+];
+
 /** count passes criterion 1 (≥ need, or > need when strict). */
 const passes = (f: LocalAccess, count: Bytes) =>
-  op.select('i32', f.get('strict'), f64.gt(f64.fromI32(count), f.get('need')), f64.ge(f64.fromI32(count), f.get('need')));
+  op.select(
+    'i32',
+    f.get('strict'),
+    f64.gt(f64.fromI32(count), f.get('need')),
+    f64.ge(f64.fromI32(count), f.get('need')),
+  );
 
-/** decodeKernels.ts scorePairs: find_connections' candidate loop for one limb. */
-export const scorePairs: FunctionDef = {
-  name: 'scorePairs',
+/**
+ * decodeKernels.ts scorePairs / scorePairsExact: find_connections' candidate loop for one limb, reading the fast
+ * float32 values (memo in the pool, limbValue) or the reference float64 ones (memo in the exact pool, exactValue).
+ */
+const scorePairsDef = (name: string, exact: boolean): FunctionDef => ({
+  name,
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['candA', 'i32'],
     ['nA', 'i32'],
     ['candB', 'i32'],
@@ -124,6 +181,7 @@ export const scorePairs: FunctionDef = {
     ['maxSamples', 'i32'],
     ['strict', 'i32'],
     ['prior', 'f64'],
+    ['scratch', 'i32'],
   ],
   result: 'i32',
   locals: [
@@ -149,7 +207,7 @@ export const scorePairs: FunctionDef = {
     ['s', 'f64'],
     ['X', 'i32'],
     ['Y', 'i32'],
-    ['blk', 'i32'],
+    ['t2', 'i32'],
     ['tilesX', 'i32'],
     ['fv', 'f32'],
   ],
@@ -163,39 +221,24 @@ export const scorePairs: FunctionDef = {
         f.set('Y', i32.truncF64(f64.nearest(linspaceAt(f, 'ay', 'by', 'stepY')))),
         // the memo inline (the common case); limbValue computes and stores a value not yet known
         f.set(
-          'blk',
-          i32.load(
-            at4(
-              f.get('index'),
-              i32.add(
-                i32.mul(i32.shrS(f.get('Y'), i32.const(TILE_SHIFT)), f.get('tilesX')),
-                i32.shrS(f.get('X'), i32.const(TILE_SHIFT)),
-              ),
-            ),
+          't2',
+          i32.add(
+            i32.mul(i32.shrS(f.get('Y'), i32.const(TILE_SHIFT)), f.get('tilesX')),
+            i32.shrS(f.get('X'), i32.const(TILE_SHIFT)),
           ),
         ),
-        f.set('fv', f32.const(NaN)),
-        op.if(i32.ge(f.get('blk'), i32.const(0)), [
-          f.set(
-            'fv',
-            f32.load(
-              at4(
-                f.get('blk'),
-                i32.add(i32.shl(i32.and(f.get('Y'), i32.const(7)), i32.const(3)), i32.and(f.get('X'), i32.const(7))),
-              ),
-            ),
-          ),
-        ]),
-        op.if(i32.eqz(f32.eq(f.get('fv'), f.get('fv'))), [
-          f.set('fv', f.call('limbValue', f.get('ctx'), f.get('index'), f.get('X'), f.get('Y'))),
-        ]),
-        f.set('v', f64.promote(f.get('fv'))),
+        ...(exact ? exactSample(f) : fastSample(f)),
         f.set('sum', f64.add(f.get('sum'), f.get('v'))),
         op.if(
           f64.gt(f.get('v'), f.get('thr')),
           [f.set('count', i32.add(f.get('count'), i32.const(1)))],
           // criterion 1 can no longer hold: leave with t < n (rejected)
-          [op.brIf(3, i32.eqz(passes(f, i32.add(f.get('count'), i32.sub(i32.sub(f.get('n'), f.get('t')), i32.const(1))))))],
+          [
+            op.brIf(
+              3,
+              i32.eqz(passes(f, i32.add(f.get('count'), i32.sub(i32.sub(f.get('n'), f.get('t')), i32.const(1))))),
+            ),
+          ],
         ),
         f.set('t', i32.add(f.get('t'), i32.const(1))),
       ),
@@ -221,7 +264,10 @@ export const scorePairs: FunctionDef = {
             's',
             f64.add(
               f64.div(f.get('sum'), f64.fromI32(f.get('n'))),
-              f64.min(f64.sub(f64.div(f64.mul(f64.const(0.5), f.get('prior')), f.get('norm')), f64.const(1)), f64.const(0)),
+              f64.min(
+                f64.sub(f64.div(f64.mul(f64.const(0.5), f.get('prior')), f.get('norm')), f64.const(1)),
+                f64.const(0),
+              ),
             ),
           ),
           op.if(i32.and(passes(f, f.get('count')), f64.gt(f.get('s'), f64.const(0))), [
@@ -257,4 +303,7 @@ export const scorePairs: FunctionDef = {
       f.get('found'),
     ];
   },
-};
+});
+
+export const scorePairs = scorePairsDef('scorePairs', false);
+export const scorePairsExact = scorePairsDef('scorePairsExact', true);

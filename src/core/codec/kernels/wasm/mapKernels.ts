@@ -32,7 +32,10 @@ export const flipAverage: FunctionDef = {
             f32x4.add(
               v128.load(i32.add(f.get('src'), f.get('x'))),
               v128.shuffle(
-                f.tee('m', v128.load(i32.sub(i32.add(f.get('mir'), f.get('rowBytes')), i32.add(f.get('x'), i32.const(16))))),
+                f.tee(
+                  'm',
+                  v128.load(i32.sub(i32.add(f.get('mir'), f.get('rowBytes')), i32.add(f.get('x'), i32.const(16)))),
+                ),
                 f.get('m'),
                 REVERSE,
               ),
@@ -219,7 +222,6 @@ export const point: FunctionDef = {
   },
 };
 
-
 /** Computes F for tile t (pass loop of computeTiles) into `slot`; uses locals x0, y0, nx, ny, n, p, pp. */
 function tileBody(f: LocalAccess, t: Bytes, slot: Bytes): Bytes[] {
   const get = f.get;
@@ -239,7 +241,7 @@ function tileBody(f: LocalAccess, t: Bytes, slot: Bytes): Bytes[] {
       'p',
       i32.const(0),
       get('n'),
-      f.set('pp', i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(5))))),
+      f.set('pp', i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(CTX.passShift))))),
       f.call(
         'tile',
         pass(CTX.plane),
@@ -271,54 +273,50 @@ const tileLocals: [string, 'i32'][] = [
   ['pp', 'i32'],
 ];
 
-/** decodeKernels.ts computeTiles: F over the listed tiles into consecutive slots. */
+/** Byte address of tile t's values in the context's pool. */
+export const tileSlot = (f: LocalAccess, t: Bytes): Bytes =>
+  i32.add(i32.load(f.get('ctx'), CTX.pool), i32.shl(t, i32.const(8)));
+/** Byte address of tile t's state byte. */
+export const tileState = (f: LocalAccess, t: Bytes): Bytes => i32.add(i32.load(f.get('ctx'), CTX.state), t);
+
+/** The byte offset of tile t's values, computing it when it is not yet. */
+export const ensureTile: FunctionDef = {
+  name: 'ensureTile',
+  params: [
+    ['ctx', 'i32'],
+    ['t', 'i32'],
+    ['scratch', 'i32'],
+  ],
+  result: 'i32',
+  locals: tileLocals,
+  body: (f) => [
+    op.if(i32.eqz(i32.load8u(tileState(f, f.get('t')))), [
+      i32.store8(tileState(f, f.get('t')), i32.const(1)),
+      ...tileBody(f, f.get('t'), tileSlot(f, f.get('t'))),
+    ]),
+    tileSlot(f, f.get('t')),
+  ],
+};
+
+/** decodeKernels.ts computeTiles: F over the listed tiles into the pool. */
 export const computeTiles: FunctionDef = {
   name: 'computeTiles',
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['list', 'i32'],
     ['count', 'i32'],
-    ['slots', 'i32'],
     ['scratch', 'i32'],
   ],
   result: null,
-  locals: [['i', 'i32'], ['t', 'i32'], ['slot', 'i32'], ...tileLocals],
+  locals: [['i', 'i32']],
   body: (f) => [
     forRange(
       f,
       'i',
       i32.const(0),
       f.get('count'),
-      f.set('t', i32.load(at4(f.get('list'), f.get('i')))),
-      op.if(i32.lt(i32.load(at4(f.get('index'), f.get('t'))), i32.const(0)), [
-        f.set('slot', i32.add(f.get('slots'), i32.shl(f.get('i'), i32.const(8)))),
-        i32.store(at4(f.get('index'), f.get('t')), f.get('slot')),
-        ...tileBody(f, f.get('t'), f.get('slot')),
-      ]),
+      op.drop(f.call('ensureTile', f.get('ctx'), i32.load(at4(f.get('list'), f.get('i'))), f.get('scratch'))),
     ),
-  ],
-};
-
-/** The byte offset of tile t's values, computing it (memory from host.alloc) when it is not yet. */
-export const ensureTile: FunctionDef = {
-  name: 'ensureTile',
-  params: [
-    ['ctx', 'i32'],
-    ['index', 'i32'],
-    ['t', 'i32'],
-    ['scratch', 'i32'],
-  ],
-  result: 'i32',
-  locals: [['slot', 'i32'], ...tileLocals],
-  body: (f) => [
-    f.set('slot', i32.load(at4(f.get('index'), f.get('t')))),
-    op.if(i32.lt(f.get('slot'), i32.const(0)), [
-      f.set('slot', f.call('alloc', i32.const(256))),
-      i32.store(at4(f.get('index'), f.get('t')), f.get('slot')),
-      ...tileBody(f, f.get('t'), f.get('slot')),
-    ]),
-    f.get('slot'),
   ],
 };
 
@@ -327,7 +325,6 @@ export const heatAt: FunctionDef = {
   name: 'heatAt',
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['x', 'i32'],
     ['y', 'i32'],
     ['scratch', 'i32'],
@@ -340,7 +337,6 @@ export const heatAt: FunctionDef = {
         f.call(
           'ensureTile',
           f.get('ctx'),
-          f.get('index'),
           i32.add(
             i32.mul(i32.shrS(f.get('y'), i32.const(3)), i32.load(f.get('ctx'), CTX.tilesX)),
             i32.shrS(f.get('x'), i32.const(3)),

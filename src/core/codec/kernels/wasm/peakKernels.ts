@@ -3,9 +3,9 @@ import { at4, f32, f32x4, f64, forRange, i32, op, v128 } from './dsl.ts';
 
 const { i32x4 } = op;
 import { CTX } from '../decodeKernels.ts';
+import { tileSlot } from './mapKernels.ts';
 
-const heat = (f: LocalAccess, x: Bytes, y: Bytes) =>
-  f.call('heatAt', f.get('ctx'), f.get('index'), x, y, f.get('scratch'));
+const heat = (f: LocalAccess, x: Bytes, y: Bytes) => f.call('heatAt', f.get('ctx'), x, y, f.get('scratch'));
 
 /** Stride (floats) of the NMS buffer: the tile at rows 1..8, columns 1..8, its neighbours' edge pixels around. */
 const B = 16;
@@ -15,7 +15,6 @@ export const nms: FunctionDef = {
   name: 'nms',
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['list', 'i32'],
     ['count', 'i32'],
     ['threshold', 'f32'],
@@ -57,7 +56,6 @@ export const nms: FunctionDef = {
       f.call(
         'ensureTile',
         get('ctx'),
-        get('index'),
         i32.add(i32.mul(i32.add(get('ty'), i32.const(ddy)), get('tilesX')), i32.add(get('tx'), i32.const(ddx))),
         get('scratch'),
       );
@@ -83,12 +81,24 @@ export const nms: FunctionDef = {
       ...anyHot(get('nx'), (i) => hotPx(i, i32.const(0))),
       op.if(i32.and(get('hot'), inGrid(0, -1)), [
         f.set('nb', neighbour(0, -1)),
-        forRange(f, 'c', i32.const(0), get('nx'), f32.store(cell(i32.add(get('c'), i32.const(1)), i32.const(0)), nbPx(get('c'), 7))),
+        forRange(
+          f,
+          'c',
+          i32.const(0),
+          get('nx'),
+          f32.store(cell(i32.add(get('c'), i32.const(1)), i32.const(0)), nbPx(get('c'), 7)),
+        ),
       ]),
       ...anyHot(get('nx'), (i) => hotPx(i, lastY)),
       op.if(i32.and(get('hot'), inGrid(0, 1)), [
         f.set('nb', neighbour(0, 1)),
-        forRange(f, 'c', i32.const(0), get('nx'), f32.store(cell(i32.add(get('c'), i32.const(1)), i32.const(9)), nbPx(get('c'), 0))),
+        forRange(
+          f,
+          'c',
+          i32.const(0),
+          get('nx'),
+          f32.store(cell(i32.add(get('c'), i32.const(1)), i32.const(9)), nbPx(get('c'), 0)),
+        ),
       ]),
       ...anyHot(get('ny'), (i) => hotPx(i32.const(0), i)),
       op.if(i32.and(get('hot'), inGrid(-1, 0)), [
@@ -98,7 +108,10 @@ export const nms: FunctionDef = {
           'c',
           i32.const(0),
           get('ny'),
-          f32.store(cell(i32.const(0), i32.add(get('c'), i32.const(1))), f32.load(at4(get('nb'), i32.add(i32.shl(get('c'), i32.const(3)), i32.const(7))))),
+          f32.store(
+            cell(i32.const(0), i32.add(get('c'), i32.const(1))),
+            f32.load(at4(get('nb'), i32.add(i32.shl(get('c'), i32.const(3)), i32.const(7)))),
+          ),
         ),
       ]),
       ...anyHot(get('ny'), (i) => hotPx(lastX, i)),
@@ -109,7 +122,10 @@ export const nms: FunctionDef = {
           'c',
           i32.const(0),
           get('ny'),
-          f32.store(cell(i32.const(9), i32.add(get('c'), i32.const(1))), f32.load(at4(get('nb'), i32.shl(get('c'), i32.const(3))))),
+          f32.store(
+            cell(i32.const(9), i32.add(get('c'), i32.const(1))),
+            f32.load(at4(get('nb'), i32.shl(get('c'), i32.const(3)))),
+          ),
         ),
       ]),
       // corners: needed when the corner pixel is ≥ threshold (a neighbour tile there is a full 8×8)
@@ -152,7 +168,10 @@ export const nms: FunctionDef = {
             i32.const(4),
             op.if(i32.and(get('bits'), i32.shl(i32.const(1), get('dx'))), [
               f.set('o', i32.add(get('out'), i32.shl(get('found'), i32.const(4)))),
-              i32.store(get('o'), i32.add(i32.shl(get('tx'), i32.const(3)), i32.add(i32.shl(get('g'), i32.const(2)), get('dx')))),
+              i32.store(
+                get('o'),
+                i32.add(i32.shl(get('tx'), i32.const(3)), i32.add(i32.shl(get('g'), i32.const(2)), get('dx'))),
+              ),
               i32.store(get('o'), i32.add(i32.shl(get('ty'), i32.const(3)), get('dy')), 4),
               f32.store(get('o'), f32.load(at4(get('c'), get('dx'))), 8),
               i32.store(get('o'), i32.const(0), 12),
@@ -172,7 +191,7 @@ export const nms: FunctionDef = {
         i32.const(0),
         get('count'),
         f.set('t', i32.load(at4(get('list'), get('li')))),
-        f.set('off', i32.load(at4(get('index'), get('t')))),
+        f.set('off', tileSlot(f, get('t'))),
         f.set('ty', op.i32.divS(get('t'), get('tilesX'))),
         f.set('tx', i32.sub(get('t'), i32.mul(get('ty'), get('tilesX')))),
         f.set('nx', i32.sub(i32.load(get('ctx'), CTX.imageW), i32.shl(get('tx'), i32.const(3)))),
@@ -187,7 +206,13 @@ export const nms: FunctionDef = {
           ),
         ),
         op.if(get('hot'), [
-          forRange(f, 'c', i32.const(0), i32.const(40), v128.store(i32.add(get('buf'), i32.shl(get('c'), i32.const(4))), v128.constF32(-Infinity))),
+          forRange(
+            f,
+            'c',
+            i32.const(0),
+            i32.const(40),
+            v128.store(i32.add(get('buf'), i32.shl(get('c'), i32.const(4))), v128.constF32(-Infinity)),
+          ),
           forRange(
             f,
             'dy',
@@ -198,7 +223,10 @@ export const nms: FunctionDef = {
               'dx',
               i32.const(0),
               get('nx'),
-              f32.store(cell(i32.add(get('dx'), i32.const(1)), i32.add(get('dy'), i32.const(1))), px(get('dx'), get('dy'))),
+              f32.store(
+                cell(i32.add(get('dx'), i32.const(1)), i32.add(get('dy'), i32.const(1))),
+                px(get('dx'), get('dy')),
+              ),
             ),
           ),
           ...ring,
@@ -216,7 +244,6 @@ export const refine: FunctionDef = {
   name: 'refine',
   params: [
     ['ctx', 'i32'],
-    ['index', 'i32'],
     ['points', 'i32'],
     ['count', 'i32'],
     ['radius', 'i32'],
@@ -283,8 +310,15 @@ export const refine: FunctionDef = {
             ),
             f.set('offRow', f64.div(get('sr'), get('sum'))),
             f.set('offCol', f64.div(get('sc'), get('sum'))),
-            f64.store(get('o'), f64.add(f64.fromI32(get('x')), op.select('f64', get('swap'), get('offRow'), get('offCol')))),
-            f64.store(get('o'), f64.add(f64.fromI32(get('y')), op.select('f64', get('swap'), get('offCol'), get('offRow'))), 8),
+            f64.store(
+              get('o'),
+              f64.add(f64.fromI32(get('x')), op.select('f64', get('swap'), get('offRow'), get('offCol'))),
+            ),
+            f64.store(
+              get('o'),
+              f64.add(f64.fromI32(get('y')), op.select('f64', get('swap'), get('offCol'), get('offRow'))),
+              8,
+            ),
             f64.store(get('o'), f64.div(get('sum'), f64.fromI32(i32.mul(side, side))), 16),
           ],
           [

@@ -95,7 +95,10 @@ export const seedScan: FunctionDef = {
           op.i32.divS(f.get('i'), f.get('width')),
           f.get('c'),
         ),
-        [i32.store(at4(f.get('out'), f.get('count')), f.get('i')), f.set('count', i32.add(f.get('count'), i32.const(1)))],
+        [
+          i32.store(at4(f.get('out'), f.get('count')), f.get('i')),
+          f.set('count', i32.add(f.get('count'), i32.const(1))),
+        ],
       ),
     ]),
     f.get('count'),
@@ -211,9 +214,7 @@ export const screenPass: FunctionDef = {
           i32.shrS(get('width'), i32.const(4)),
           f.set('x', i32.shl(get('sx'), i32.const(4))),
           op.if(
-            v128.anyTrue(
-              f32x4.ge(f32x4.max(f32x4.max(quad(0), quad(1)), f32x4.max(quad(2), quad(3))), get('thr')),
-            ),
+            v128.anyTrue(f32x4.ge(f32x4.max(f32x4.max(quad(0), quad(1)), f32x4.max(quad(2), quad(3))), get('thr'))),
             [
               f.set('e', i32.add(get('x'), i32.const(16))),
               whileLoop(i32.lt(get('x'), get('e')), ...cellBody, f.set('x', i32.add(get('x'), i32.const(1)))),
@@ -273,18 +274,23 @@ export const listTiles: FunctionDef = {
       'i',
       i32.const(0),
       i32.shrS(f.get('count'), i32.const(2)),
-      op.if(v128.anyTrue(f32x4.ge(v128.load(at4(f.get('values'), i32.shl(f.get('i'), i32.const(2)))), f32x4.splat(f.get('threshold')))), [
-        forRange(
-          f,
-          'e',
-          i32.shl(f.get('i'), i32.const(2)),
-          i32.add(i32.shl(f.get('i'), i32.const(2)), i32.const(4)),
-          op.if(f32.ge(f32.load(at4(f.get('values'), f.get('e'))), f.get('threshold')), [
-            i32.store(at4(f.get('out'), f.get('found')), f.get('e')),
-            f.set('found', i32.add(f.get('found'), i32.const(1))),
-          ]),
+      op.if(
+        v128.anyTrue(
+          f32x4.ge(v128.load(at4(f.get('values'), i32.shl(f.get('i'), i32.const(2)))), f32x4.splat(f.get('threshold'))),
         ),
-      ]),
+        [
+          forRange(
+            f,
+            'e',
+            i32.shl(f.get('i'), i32.const(2)),
+            i32.add(i32.shl(f.get('i'), i32.const(2)), i32.const(4)),
+            op.if(f32.ge(f32.load(at4(f.get('values'), f.get('e'))), f.get('threshold')), [
+              i32.store(at4(f.get('out'), f.get('found')), f.get('e')),
+              f.set('found', i32.add(f.get('found'), i32.const(1))),
+            ]),
+          ),
+        ],
+      ),
     ),
     f.get('found'),
   ],

@@ -134,7 +134,13 @@ export const compositeTable: FunctionDef = {
         op.if(i32.gt(f.get('lo'), i32.sub(f.get('mapLen'), i32.const(8))), [
           f.set('lo', i32.sub(f.get('mapLen'), i32.const(8))),
         ]),
-        forRange(f, 'q', i32.const(0), i32.const(8), f64.store(i32.add(f.get('acc'), i32.shl(f.get('q'), i32.const(3))), f64.const(0))),
+        forRange(
+          f,
+          'q',
+          i32.const(0),
+          i32.const(8),
+          f64.store(i32.add(f.get('acc'), i32.shl(f.get('q'), i32.const(3))), f64.const(0)),
+        ),
         forRange(
           f,
           'k',

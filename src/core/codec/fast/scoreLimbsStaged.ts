@@ -1,17 +1,24 @@
 import { IMHN_META } from '../../skeleton/poseMeta.ts';
 import type { Peak } from '../assign/peak.ts';
 import { selectConnections, type Connection, type LimbOptions, type PairCandidate } from '../assign/scoreLimbs.ts';
-import { tileCount, tileIndexTable, type FastWorkspace } from './fastChannel.ts';
+import type { DecodeKernels } from '../kernels/decodeKernels.ts';
+import type { ChannelStage } from './channelStage.ts';
 
 /**
- * find_connections (IMHN-REFERENCE §4.3) for all limbs in fast mode, limb by limb: its body-part channel is staged,
- * the pair loop — linspace samples, rounding, both criteria, the distance prior — runs in the kernels (scorePairs)
- * on values memoised per pixel; the stable sort and the greedy selection are scoreLimbs.ts's. Null for special_k.
+ * find_connections (IMHN-REFERENCE §4.3) for all limbs, limb by limb on its staged body-part channel: the pair
+ * loop — linspace samples, rounding, both criteria, the distance prior — runs in the kernels on values memoised per
+ * pixel (scoreLimbs.ts's operations in its order); the stable sort and the greedy selection are scoreLimbs.ts's.
+ * `exact` (reference mode) prepares the staged channel for exact values and selects scorePairsExact; null = fast.
+ * Null connections for limbs in special_k.
  */
-export function scoreLimbsFast(w: FastWorkspace, peaks: Peak[][], o: LimbOptions): (Connection[] | null)[] {
-  const { k, stage } = w;
+export function scoreLimbsStaged(
+  k: DecodeKernels,
+  stage: ChannelStage,
+  peaks: Peak[][],
+  o: LimbOptions,
+  exact: ((channel: number) => void) | null,
+): (Connection[] | null)[] {
   const heap = k.heap;
-  const { tiles } = tileCount(w);
   const cand = peaks.map((list) => {
     const at = heap.alloc(list.length * 24);
     list.forEach((p, i) => {
@@ -23,17 +30,16 @@ export function scoreLimbsFast(w: FastWorkspace, peaks: Peak[][], o: LimbOptions
   });
   const { limbFrom, limbTo } = IMHN_META;
   const most = Math.max(...limbFrom.map((a, c) => peaks[a].length * peaks[limbTo[c]].length));
-  const records = heap.alloc(most * 40);
-  k.host = { alloc: (bytes) => heap.alloc(bytes) };
+  const records = heap.alloc(most * 40),
+    scratch = heap.alloc(64 * 4);
+  const score = exact ? k.scorePairsExact : k.scorePairs;
   return limbFrom.map((a, c) => {
     const b = limbTo[c];
     if (peaks[a].length === 0 || peaks[b].length === 0) return null;
-    const mark = heap.used;
     stage.stage(c);
-    const index = tileIndexTable(k, tiles);
-    const n = k.scorePairs(
+    exact?.(c);
+    const n = score(
       stage.ctx,
-      index,
       cand[a],
       peaks[a].length,
       cand[b],
@@ -44,9 +50,9 @@ export function scoreLimbsFast(w: FastWorkspace, peaks: Peak[][], o: LimbOptions
       o.maxSamples,
       o.strictRatio ? 1 : 0,
       o.priorLengthPx,
+      scratch,
     );
     const r = heap.f64.slice(records / 8, records / 8 + 5 * n);
-    heap.release(mark); // the memo of this channel is not read again
     const cands: PairCandidate[] = [];
     for (let q = 0; q < n; q++)
       cands.push({ i: r[5 * q], j: r[5 * q + 1], s: r[5 * q + 2], norm: r[5 * q + 3], rank: r[5 * q + 4] });
