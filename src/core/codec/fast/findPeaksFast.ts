@@ -7,10 +7,12 @@ export interface FastScreenOptions {
   /** A tile is scanned when the mean over passes of its nearby cells' maxima reaches seedRatio × threshold. */
   seedRatio: number;
   /**
-   * The bound for a noisy model's maps: when a pass of a keypoint channel has more local-maximum cells ≥ the seed
-   * threshold than this, only windows around the highest maxSeeds of each pass are scanned (see decodeFast.ts).
+   * The bound for a noisy model's maps: when a pass of a keypoint channel has more local maxima ≥ the seed threshold
+   * on its screen grid than this, or the screen would scan more than maxTileFraction of the image, only windows
+   * around the highest maxSeeds local-maximum cells of each pass are scanned (see decodeFast.ts).
    */
   maxSeeds: number;
+  maxTileFraction: number;
 }
 
 /** Per-decode buffers of the screen, sized for one channel (allocated before any tile). */
@@ -74,7 +76,7 @@ function channelPeaks(w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: Fas
   const { k } = w;
   const seed = s.seedRatio * o.threshold;
   let count = screenList(w, b, seed, s.maxSeeds);
-  if (count < 0) count = boundedList(w, b, seed, s.maxSeeds);
+  if (count < 0 || count > s.maxTileFraction * b.tiles) count = boundedList(w, b, seed, s.maxSeeds);
   const ctx = w.stage.ctx;
   k.computeTiles(ctx, b.list, count, w.scratch);
   const records = k.heap.alloc(count * FAST_TILE * FAST_TILE * 16);

@@ -1,0 +1,105 @@
+// npm run bench:decode-noisy — the decoder on a noisy model's maps: the bundled model (trained on synthetic people)
+// on the real photos of ../shared/data/coco-mini/val2017, with the app's default settings (scale 1 + flip), as
+// decode cases built once into .tmp/bench-cases/. Per round: every photo decoded in fast mode (the app's mode) after
+// a warm-up, median of 3 per photo. Baseline in the same run: the decoder before issue 13 (this project's src/core
+// at BASE_COMMIT, extracted with git into .tmp/), on every 4th photo.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readDecodeCase } from '../src/node/cases/readDecodeCase.ts';
+import { decodeFast } from '../src/core/codec/decodeFast.ts';
+import type { DecodeInput } from '../src/core/codec/decodeCase.ts';
+import { PROJECT_ROOT } from '../test/support/fixturePaths.ts';
+import { fmt, machineLine, median } from './benchStats.ts';
+import { caseSet, valPhotos } from './decodeCases.ts';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const BASE_COMMIT = '4edb89c';
+const BASE_EVERY = Number(process.env.BASE_EVERY ?? 4);
+
+/** decodeFast of the project at BASE_COMMIT (its src/core only: the core has no dependencies). */
+async function baselineDecoder(): Promise<(input: DecodeInput) => { persons: unknown[] }> {
+  const dir = path.join(PROJECT_ROOT, '.tmp', `bench-base-${BASE_COMMIT}`);
+  const entry = path.join(dir, 'src', 'core', 'codec', 'decodeFast.ts');
+  if (!existsSync(entry)) {
+    mkdirSync(dir, { recursive: true });
+    const tar = execFileSync('git', ['archive', BASE_COMMIT, 'src/core'], { cwd: PROJECT_ROOT, maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  }
+  return ((await import(entry)) as { decodeFast: (input: DecodeInput) => { persons: unknown[] } }).decodeFast;
+}
+
+const p90 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(0.9 * (v.length - 1))];
+const cases = caseSet('val-noisy', valPhotos(), [1], true);
+const baseline = await baselineDecoder();
+console.log(
+  `machine: ${machineLine()}; load average at start ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `${cases.length} photos (val2017, bundled model, scale 1 + flip); baseline = src/core at ${BASE_COMMIT} on every ${BASE_EVERY}th`,
+);
+const summary: { median: number; p90: number; max: number; subset: number; base: number }[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const times: number[] = [],
+    subsetNew: number[] = [],
+    subsetBase: number[] = [];
+  let persons = 0,
+    maxPersons = 0,
+    basePersons = 0;
+  for (const [i, file] of cases.entries()) {
+    const input = await readDecodeCase(file);
+    decodeFast(input); // warm-up: tables of this size, JIT of the glue
+    const t: number[] = [];
+    let n = 0;
+    for (let r = 0; r < 3; r++) {
+      const s = performance.now();
+      n = decodeFast(input).persons.length;
+      t.push(performance.now() - s);
+    }
+    times.push(median(t));
+    persons += n;
+    maxPersons = Math.max(maxPersons, n);
+    if (i % BASE_EVERY === 0) {
+      const s = performance.now();
+      basePersons = Math.max(basePersons, baseline(input).persons.length);
+      subsetBase.push(performance.now() - s);
+      subsetNew.push(median(t));
+    }
+  }
+  const row = {
+    median: median(times),
+    p90: p90(times),
+    max: Math.max(...times),
+    subset: median(subsetNew),
+    base: median(subsetBase),
+  };
+  summary.push(row);
+  console.log(
+    `round ${round}: per photo median ${fmt(row.median)} ms, p90 ${fmt(row.p90)}, max ${fmt(row.max)}; persons mean ` +
+      `${fmt(persons / cases.length, 1)}, max ${maxPersons} (baseline max ${basePersons}); subset of ${subsetNew.length}: ` +
+      `${fmt(row.subset)} ms vs baseline ${fmt(row.base)} ms (×${fmt(row.base / row.subset, 1)})`,
+  );
+}
+console.log(
+  `load average at end ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const r = (f: (x: (typeof summary)[number]) => number) =>
+  `${fmt(Math.min(...summary.map(f)))}–${fmt(Math.max(...summary.map(f)))}`;
+console.log(
+  JSON.stringify({
+    photos: cases.length,
+    rounds: ROUNDS,
+    median_ms: r((x) => x.median),
+    p90_ms: r((x) => x.p90),
+    max_ms: r((x) => x.max),
+    baseline_subset_ms: r((x) => x.base),
+    speedup_subset: r((x) => x.base / x.subset),
+  }),
+);
