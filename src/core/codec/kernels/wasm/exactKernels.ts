@@ -3,17 +3,31 @@ import { at4, f32, f64, forRange, i32, op, v128 } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
 import { tileState } from './mapKernels.ts';
 
-const pass = (f: LocalAccess, field: number) => i32.load(f.get('pp'), field);
-/** index[4·d + t] of an axis table (byte address of the int32 table in a pass field) */
-const idx = (f: LocalAccess, field: number, d4: Bytes, t: number) => i32.load(at4(pass(f, field), d4), 4 * t);
-const wgt = (f: LocalAccess, field: number, d4: Bytes, t: number) => f32.load(at4(pass(f, field), d4), 4 * t);
+/** The pass fields exactPoint reads, copied into locals of the same names once per call. */
+const FIELDS: [string, number][] = [
+  ['plane', CTX.plane],
+  ['mapW', CTX.mapW],
+  ['ax1I', CTX.ax1Index],
+  ['ax1W', CTX.ax1Weight],
+  ['ay1I', CTX.ay1Index],
+  ['ay1W', CTX.ay1Weight],
+  ['ax2I', CTX.ax2Index],
+  ['ax2W', CTX.ax2Weight],
+  ['ay2I', CTX.ay2Index],
+  ['ay2W', CTX.ay2Weight],
+  ['tailPadded', CTX.tailPadded],
+  ['tailImage', CTX.tailImage],
+];
+/** index[d4 + t] / weight[d4 + t] of an axis table whose address is in local `table` */
+const idx = (f: LocalAccess, table: string, d4: Bytes, t: number) => i32.load(at4(f.get(table), d4), 4 * t);
+const wgt = (f: LocalAccess, table: string, d4: Bytes, t: number) => f32.load(at4(f.get(table), d4), 4 * t);
 
 /**
  * OpenCV's vertical 4-tap sum of v0..v3 (locals) with weights w[k4 + 0..3]: SIMD order ((w3·v3 + w2·v2) + w1·v1)
  * + w0·v0 when `simd`, else the scalar tail's forward order (resizeCubic.ts verticalRow).
  */
-function vertical4(f: LocalAccess, v: string, field: number, k4: Bytes, simd: Bytes): Bytes {
-  const term = (t: number) => f32.mul(wgt(f, field, k4, t), f.get(`${v}${t}`));
+function vertical4(f: LocalAccess, v: string, table: string, k4: Bytes, simd: Bytes): Bytes {
+  const term = (t: number) => f32.mul(wgt(f, table, k4, t), f.get(`${v}${t}`));
   return op.select(
     'f32',
     simd,
@@ -58,12 +72,13 @@ export const exactPoint: FunctionDef = {
     ['c1', 'f32'],
     ['c2', 'f32'],
     ['c3', 'f32'],
+    ...FIELDS.map(([n]): [string, 'i32'] => [n, 'i32']),
   ],
   body: (f) => {
     const get = f.get;
     const ptA = (row: Bytes, q: Bytes) => at4(get('scratch'), i32.add(i32.shl(row, i32.const(2)), q));
     const tap = (t: number) =>
-      f32.mul(f32.load(at4(get('off'), idx(f, CTX.ax1Index, get('c4'), t))), wgt(f, CTX.ax1Weight, get('c4'), t));
+      f32.mul(f32.load(at4(get('off'), idx(f, 'ax1I', get('c4'), t))), wgt(f, 'ax1W', get('c4'), t));
     const stage1Row = [
       f.set('v', tap(0)),
       f.set('v', f32.add(get('v'), tap(1))),
@@ -72,35 +87,36 @@ export const exactPoint: FunctionDef = {
     ];
     const cRow = ['c0', 'c1', 'c2', 'c3'];
     return [
+      ...FIELDS.map(([n, field]) => f.set(n, i32.load(get('pp'), field))),
       f.set('x4', i32.shl(get('x'), i32.const(2))),
       f.set('y4', i32.shl(get('y'), i32.const(2))),
       // map rows used by the four stage-1 rows (consecutive)
-      f.set('sr0', idx(f, CTX.ay1Index, i32.shl(idx(f, CTX.ay2Index, get('y4'), 0), i32.const(2)), 0)),
-      f.set('sr1', idx(f, CTX.ay1Index, i32.shl(idx(f, CTX.ay2Index, get('y4'), 3), i32.const(2)), 3)),
+      f.set('sr0', idx(f, 'ay1I', i32.shl(idx(f, 'ay2I', get('y4'), 0), i32.const(2)), 0)),
+      f.set('sr1', idx(f, 'ay1I', i32.shl(idx(f, 'ay2I', get('y4'), 3), i32.const(2)), 3)),
       forRange(
         f,
         'q',
         i32.const(0),
         i32.const(4),
-        f.set('c4', i32.shl(i32.load(at4(pass(f, CTX.ax2Index), i32.add(get('x4'), get('q')))), i32.const(2))),
+        f.set('c4', i32.shl(i32.load(at4(get('ax2I'), i32.add(get('x4'), get('q')))), i32.const(2))),
         forRange(
           f,
           'sr',
           get('sr0'),
           i32.add(get('sr1'), i32.const(1)),
-          f.set('off', at4(pass(f, CTX.plane), i32.mul(get('sr'), pass(f, CTX.mapW)))),
+          f.set('off', at4(get('plane'), i32.mul(get('sr'), get('mapW')))),
           ...stage1Row,
         ),
       ),
       ...cRow.flatMap((cName, k) => [
-        f.set('r4', i32.shl(idx(f, CTX.ay2Index, get('y4'), k), i32.const(2))),
+        f.set('r4', i32.shl(idx(f, 'ay2I', get('y4'), k), i32.const(2))),
         forRange(
           f,
           'q',
           i32.const(0),
           i32.const(4),
           ...[0, 1, 2, 3].map((t) =>
-            f.set(`i${t}`, f32.load(ptA(i32.sub(idx(f, CTX.ay1Index, get('r4'), t), get('sr0')), get('q')))),
+            f.set(`i${t}`, f32.load(ptA(i32.sub(idx(f, 'ay1I', get('r4'), t), get('sr0')), get('q')))),
           ),
           f.set(
             'term',
@@ -108,18 +124,18 @@ export const exactPoint: FunctionDef = {
               vertical4(
                 f,
                 'i',
-                CTX.ay1Weight,
+                'ay1W',
                 get('r4'),
-                i32.lt(i32.load(at4(pass(f, CTX.ax2Index), i32.add(get('x4'), get('q')))), pass(f, CTX.tailPadded)),
+                i32.lt(i32.load(at4(get('ax2I'), i32.add(get('x4'), get('q')))), get('tailPadded')),
               ),
-              f32.load(at4(pass(f, CTX.ax2Weight), i32.add(get('x4'), get('q')))),
+              f32.load(at4(get('ax2W'), i32.add(get('x4'), get('q')))),
             ),
           ),
           f.set('h', op.select('f32', i32.eqz(get('q')), get('term'), f32.add(get('h'), get('term')))),
         ),
         f.set(cName, get('h')),
       ]),
-      vertical4(f, 'c', CTX.ay2Weight, get('y4'), i32.lt(get('x'), pass(f, CTX.tailImage))),
+      vertical4(f, 'c', 'ay2W', get('y4'), i32.lt(get('x'), get('tailImage'))),
     ];
   },
 };
