@@ -5,10 +5,10 @@ import { officialLimbOptions } from './assign/scoreLimbs.ts';
 import type { DecodeKernels } from './kernels/decodeKernels.ts';
 import { decodeKernels } from './kernels/loadKernels.ts';
 import { fastPassTables } from './fast/fastTables.ts';
-import { ChannelStage } from './fast/channelStage.ts';
-import type { FastWorkspace } from './fast/fastChannel.ts';
+import { ChannelStage } from './staged/channelStage.ts';
+import type { StagedWorkspace } from './staged/stagedWorkspace.ts';
 import { findPeaksFast, type FastScreenOptions } from './fast/findPeaksFast.ts';
-import { scoreLimbsStaged } from './fast/scoreLimbsStaged.ts';
+import { scoreLimbsStaged } from './staged/scoreLimbsStaged.ts';
 
 /** Stride-4 cells below this fraction of thre1 do not seed a peak search (fast mode's screen). */
 export const FAST_SEED_RATIO = 0.8;
@@ -51,7 +51,7 @@ export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOption
     input,
     fast.map((t) => ({ g: t.g, fast: t })),
   );
-  const w: FastWorkspace = { k, stage, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
+  const w: StagedWorkspace = { k, stage, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
   const peaks = findPeaksFast(w, o.peaks, o.screen);
   const connections = scoreLimbsStaged(k, stage, peaks, { ...officialLimbOptions(H), ...o.limbs }, null);
   return assembleConnections(id, peaks, connections, o.assemble);

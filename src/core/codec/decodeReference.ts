@@ -1,13 +1,14 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
-import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
-import { channelPeaks, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
-import { numberPeaks } from './assign/peak.ts';
+import { PassUpsampler } from './reference/passUpsampler.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './assign/refineCentroid.ts';
+import { findPeaksStaged } from './staged/findPeaksStaged.ts';
+import type { StagedWorkspace } from './staged/stagedWorkspace.ts';
 import type { DecodeKernels } from './kernels/decodeKernels.ts';
 import { decodeKernels } from './kernels/loadKernels.ts';
-import { ChannelStage } from './fast/channelStage.ts';
-import { scoreLimbsStaged } from './fast/scoreLimbsStaged.ts';
+import { ChannelStage } from './staged/channelStage.ts';
+import { scoreLimbsStaged } from './staged/scoreLimbsStaged.ts';
 import {
   officialLimbOptions,
   scoreLimb,
@@ -41,9 +42,6 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
-/** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
-const workspace = { arena: new TileArena() };
-
 /**
  * Upsamplers (axis tables, composite kernels, scratch) depend only on the geometry; photos of one dataset share a
  * few sizes and the scales are fixed, so a small LRU cache saves rebuilding them on every image.
@@ -71,8 +69,9 @@ export const REFERENCE_DEFAULTS: DecodeOptions = {
  * `reference` mode: the official post-network chain of evaluate.py (flip average, ×4 cubic upsample, crop, cubic
  * resize to the image, mean over scales, find_peaks, find_connections, find_people, COCO conversion), giving the
  * official outputs on identical maps. One channel at a time is flip-averaged into the kernels' heap; keypoint maps
- * are evaluated lazily, tile by tile, with exact values wherever a threshold could be reached (fullResChannel.ts);
- * limb samples are exact values at single pixels, computed in the kernels (kernels/wasm/exactKernels.ts).
+ * are evaluated in 8×8 tiles with OpenCV's exact values (exactTile.ts) where a rigorous bound says the threshold
+ * could be reached, and wherever the NMS or the refinement reads; limb samples are exact values at single pixels
+ * (exactPoint.ts). All of it runs in the kernels (kernels/decodeKernels.ts), WebAssembly where available.
  */
 export function decodeReference(
   input: DecodeInput,
@@ -101,14 +100,15 @@ export function decodeReference(
     input,
     ups.map((u) => ({ g: u.g, exact: u })),
   );
-  // Keypoint channels, one at a time (heat slice: 20 channels resized together).
-  const perType = IMHN_META.keypoints.map((_, j) => {
-    stage.stage(CHANNELS.keypointStart + j);
-    workspace.arena.reset();
-    const planes = ups.map((_, p) => stage.planeView(p));
-    return channelPeaks(new FullResChannel(ups, planes, j, 20, true, workspace.arena), o.peaks);
-  });
-  const peaks = numberPeaks(perType);
+  stage.setMode(1);
+  const w: StagedWorkspace = { k, stage, fast: [], scratch: k.heap.alloc(64 * 4) };
+  // The heat slice (20 channels) was resized together, the body parts (30) likewise: that sets OpenCV's scalar tails.
+  const peaks = findPeaksStaged(
+    w,
+    o.peaks,
+    (b) => k.boundTiles(stage.ctx, o.peaks.threshold, b.list),
+    (j) => stage.setTails(ups.map((u) => u.tails(j, 20))),
+  );
   const limbs = { ...officialLimbOptions(H), ...o.limbs };
   const connections = scoreLimbsStaged(k, stage, peaks, limbs, (c) =>
     stage.setTails(ups.map((u) => u.tails(c, CHANNELS.limbCount))),

@@ -1,7 +1,7 @@
-import { CHANNELS } from '../../skeleton/poseMeta.ts';
-import { numberPeaks, type Peak } from '../assign/peak.ts';
+import type { Peak } from '../assign/peak.ts';
 import type { PeakOptions } from '../assign/refineCentroid.ts';
-import { FAST_TILE, type FastWorkspace } from './fastChannel.ts';
+import type { StagedWorkspace } from '../staged/stagedWorkspace.ts';
+import { findPeaksStaged, type TileList } from '../staged/findPeaksStaged.ts';
 
 export interface FastScreenOptions {
   /** A tile is scanned when the mean over passes of its nearby cells' maxima reaches seedRatio × threshold. */
@@ -15,18 +15,14 @@ export interface FastScreenOptions {
   maxTileFraction: number;
 }
 
-/** Per-decode buffers of the screen, sized for one channel (allocated before any tile). */
-interface ScreenBuffers {
+/** Per-decode buffers of the fast screen (allocated before any tile). */
+interface ScreenBuffers extends TileList {
   seeds: number;
   /** per pass: its block grid (q > 1), padding columns −∞; and a half-size scratch for q = 4 */
   pooled: number[];
   half: number;
   grid: number;
   sum: number;
-  list: number;
-  nmsBuffer: number;
-  tilesX: number;
-  tiles: number;
 }
 
 /**
@@ -40,69 +36,33 @@ interface ScreenBuffers {
  * over passes reaches seedRatio × threshold are computed and scanned. Every reported peak is a true local maximum
  * of the full map (a neighbour outside the scanned tiles is computed for the comparison).
  */
-export function findPeaksFast(w: FastWorkspace, o: PeakOptions, s: FastScreenOptions): Peak[][] {
+export function findPeaksFast(w: StagedWorkspace, o: PeakOptions, s: FastScreenOptions): Peak[][] {
   const heap = w.k.heap;
-  const { tilesX, tiles } = w.stage;
-  const padded = Math.ceil(tiles / 4) * 4;
   const maxCells = Math.max(...w.fast.map((t) => t.g.mapW * t.g.mapH));
+  const seeds = heap.alloc(maxCells * 4);
   const pooled = w.fast.map((t) => {
     if (t.screenPool === 1) return 0;
     const at = heap.alloc(t.screenW * t.screenH * 4);
     heap.f32.fill(-Infinity, at / 4, at / 4 + t.screenW * t.screenH);
     return at;
   });
-  const b: ScreenBuffers = {
-    seeds: heap.alloc(maxCells * 4),
-    pooled,
-    half: heap.alloc((maxCells / 4) * 4),
-    grid: heap.alloc(padded * 4),
-    sum: heap.alloc(padded * 4),
-    list: heap.alloc(padded * 4),
-    nmsBuffer: heap.alloc(640),
-    tilesX,
-    tiles,
-  };
-  const perType: Omit<Peak, 'id'>[][] = [];
-  for (let j = 0; j < CHANNELS.keypointCount; j++) {
-    const mark = heap.used;
-    w.stage.stage(CHANNELS.keypointStart + j);
-    perType.push(channelPeaks(w, b, o, s));
-    heap.release(mark); // this channel's buffers are not read again
-  }
-  return numberPeaks(perType);
-}
-
-function channelPeaks(w: FastWorkspace, b: ScreenBuffers, o: PeakOptions, s: FastScreenOptions) {
-  const { k } = w;
-  const seed = s.seedRatio * o.threshold;
-  let count = screenList(w, b, seed, s.maxSeeds);
-  if (count < 0 || count > s.maxTileFraction * b.tiles) count = boundedList(w, b, seed, s.maxSeeds);
-  const ctx = w.stage.ctx;
-  k.computeTiles(ctx, b.list, count, w.scratch);
-  const records = k.heap.alloc(count * FAST_TILE * FAST_TILE * 16);
-  const n = k.nms(ctx, b.list, count, o.threshold, w.scratch, b.nmsBuffer, records);
-  const rec = k.heap.i32.slice(records / 4, records / 4 + 4 * n),
-    val = k.heap.f32.slice(records / 4, records / 4 + 4 * n);
-  let kept = Array.from({ length: n }, (_, r) => ({ x: rec[4 * r], y: rec[4 * r + 1], v: val[4 * r + 2] }));
-  if (kept.length > o.maxPerType) kept = kept.sort((a, c) => c.v - a.v).slice(0, o.maxPerType);
-  kept.sort((a, c) => a.y - c.y || a.x - c.x);
-  const points = k.heap.alloc(kept.length * 8),
-    refined = k.heap.alloc(kept.length * 24);
-  kept.forEach((p, i) => {
-    k.heap.i32[points / 4 + 2 * i] = p.x;
-    k.heap.i32[points / 4 + 2 * i + 1] = p.y;
+  const half = heap.alloc((maxCells / 4) * 4);
+  const padded = Math.ceil(w.stage.tiles / 4) * 4;
+  const grid = heap.alloc(padded * 4),
+    sum = heap.alloc(padded * 4);
+  return findPeaksStaged(w, o, (b) => {
+    const screen: ScreenBuffers = { ...b, seeds, pooled, half, grid, sum };
+    const seed = s.seedRatio * o.threshold;
+    const count = screenList(w, screen, seed, s.maxSeeds);
+    return count < 0 || count > s.maxTileFraction * b.tiles ? boundedList(w, screen, seed, s.maxSeeds) : count;
   });
-  k.refine(ctx, points, kept.length, o.radius, o.swapAxes ? 1 : 0, w.scratch, refined);
-  const r = k.heap.f64,
-    at = refined / 8;
-  return kept.map((_, i) => ({ x: r[at + 3 * i], y: r[at + 3 * i + 1], score: r[at + 3 * i + 2] }));
 }
 
 /**
  * Tiles where the mean over passes of nearby cell maxima reaches the seed threshold, listed into b.list; −1 when
  * some pass has more than maxSeeds local-maximum cells ≥ seed (a noisy model's maps: the bounded screen applies).
  */
-function screenList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
+function screenList(w: StagedWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
   const { k, fast, stage } = w;
   const n = fast.length,
     padded = Math.ceil(b.tiles / 4) * 4;
@@ -129,7 +89,7 @@ function screenList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: 
 }
 
 /** The bound: tiles within one cell (+1 px) of the highest maxSeeds local-maximum cells of each pass. */
-function boundedList(w: FastWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
+function boundedList(w: StagedWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
   const { k, fast, stage } = w;
   const { imageW: W, imageH: H } = fast[0].g;
   const marks = new Uint8Array(b.tiles);

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { decodeBase64, wasmKernels } from './wasmKernels.ts';
+import { wasmKernels } from './wasmKernels.ts';
 import { jsKernels } from './jsKernels.ts';
 import type { DecodeKernels } from './decodeKernels.ts';
-import { assembleKernels } from './wasm/kernelModule.ts';
-import { KERNEL_WASM_BASE64 } from './wasm/kernelBytes.ts';
 import { compositeAxis, cubicAxis } from '../cubicAxis.ts';
 import { decodeFast } from '../decodeFast.ts';
 import { decodeReference } from '../decodeReference.ts';
-import { DECODE_FIXTURES, PROJECT_ROOT, readDecodeCase } from '../../../../test/support/fixturePaths.ts';
-import { kernelBytesSource } from '../../../../scripts/buildKernels.ts';
+import { DECODE_FIXTURES, readDecodeCase } from '../../../../test/support/fixturePaths.ts';
 
 const wasm = wasmKernels();
 
@@ -31,12 +27,6 @@ const both = () => [wasm!, jsKernels()];
 
 describe('decode kernels', () => {
   it('WebAssembly with SIMD compiles here (Node 22)', () => expect(wasm?.kind).toBe('wasm'));
-
-  it('kernelBytes.ts is what the kernel sources assemble to (run `npm run build:kernels` after editing them)', () => {
-    const committed = readFileSync(path.join(PROJECT_ROOT, 'src/core/codec/kernels/wasm/kernelBytes.ts'), 'utf8');
-    expect(committed).toBe(kernelBytesSource(assembleKernels()));
-    expect(Array.from(decodeBase64(KERNEL_WASM_BASE64))).toEqual(Array.from(assembleKernels()));
-  });
 
   it('flipAverage: (a + mirrored b) / 2 in float32, as numpy', () => {
     const w = 32,

@@ -31,7 +31,14 @@ export const CTX = {
   pool: 16,
   state: 20,
   exactPool: 24,
-  passStart: 32,
+  /** 0: tiles are fast values (the composite kernel); 1: reference values (OpenCV's exact chain, exactTile) */
+  mode: 28,
+  /** reference tiles' scratch: stage-1 rows, stage-1 × stage-1, stage-2 rows (float32) and 64 float64 sums */
+  bufA: 32,
+  bufI: 36,
+  bufC: 40,
+  acc: 44,
+  passStart: 64,
   passShift: 7,
   // per pass: the staged plane, its size, the fast tables (fastTables.ts)
   plane: 0,
@@ -53,6 +60,11 @@ export const CTX = {
   ay2Weight: 60,
   tailPadded: 64,
   tailImage: 68,
+  /** per 8×8 tile column / row: [src0, src1, mid0, mid1] (exactTile.ts SpanRef), int32 */
+  spanX: 72,
+  spanY: 76,
+  /** two float64: the composite kernels' largest negative weight mass along x and y (quickTileBound) */
+  negMass: 80,
 } as const;
 
 export type ScorePairs = (
@@ -133,6 +145,11 @@ export interface DecodeKernels {
     x: number,
     y: number,
   ): number;
+  /**
+   * Reference mode's screen: for every 8×8 tile, the mean over passes of quickTileBound (exactTile.ts, float64);
+   * the tiles whose bound is ≥ threshold are listed (int32, in order) into out. Returns how many.
+   */
+  boundTiles(ctx: number, threshold: number, out: number): number;
   /** F over every listed 8×8 tile (int32 tile indices) not yet computed, into the context's tile pool. */
   computeTiles(ctx: number, list: number, count: number, scratch: number): void;
   /**

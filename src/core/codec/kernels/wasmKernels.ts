@@ -20,6 +20,7 @@ const EXPORTS = [
   'scorePairs',
   'exactValue',
   'scorePairsExact',
+  'boundTiles',
 ] as const;
 
 interface WasmApi {

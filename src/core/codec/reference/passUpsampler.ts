@@ -1,14 +1,13 @@
-import { cubicAxis, compositeAxis, type CubicAxis, type CompositeAxis } from '../cubicAxis.ts';
-import { horizontalRow, scalarTailStart, verticalRow } from '../resizeCubic.ts';
+import { cubicAxis, compositeAxis, COMPOSITE_TAPS, type CubicAxis, type CompositeAxis } from '../cubicAxis.ts';
+import { scalarTailStart } from '../resizeCubic.ts';
 import type { PassGeometry } from '../passGeometry.ts';
 import { fastPassTables, type FastPassTables } from '../fast/fastTables.ts';
 import { jsKernels } from '../kernels/jsKernels.ts';
 import type { DecodeKernels } from '../kernels/decodeKernels.ts';
 import { compositeTile, type CompositeTable } from '../kernels/js/compositeMath.ts';
-import { exactPointValue, pointScratch, type PassAxes } from './exactPoint.ts';
-import { negativeMass } from './tileBounds.ts';
+import type { PassAxes } from './exactPoint.ts';
 
-/** Side of the square tiles (image pixels) in which reference mode computes full-resolution maps on demand. */
+/** Side of the square tiles (image pixels) of computeTileApprox (the heatmap overlay's unit of work). */
 export const TILE_PX = 16;
 
 export interface AxisSpan {
@@ -22,13 +21,11 @@ export interface AxisSpan {
 let tableKernels: DecodeKernels | null = null;
 
 /**
- * The official upsampling of one pass, evaluated tile by tile in image space (IMHN-REFERENCE §2 step 10):
- * map [h, w] → cv2.resize ×4 (INTER_CUBIC) → crop to the resized size → cv2.resize to the image size.
- * Every value of `computeTile`/`pointValue` is bit-identical to what OpenCV computes for the whole plane, because
- * each output only depends on its 4×4 taps and the taps are evaluated with the same float32 operations (see
- * resizeCubic.ts). `groupChannels` (per call) is how many channels the official code resized together (20 heat or
- * 30 body parts): it decides which columns OpenCV computes in SIMD order. `computeTileApprox` gives the fast
- * decoder's values (decodeKernels.ts) for the heatmap overlay.
+ * The official upsampling of one pass (IMHN-REFERENCE §2 step 10): map [h, w] → cv2.resize ×4 (INTER_CUBIC) →
+ * crop to the resized size → cv2.resize to the image size, as the tables reference mode evaluates it with
+ * (exactPoint.ts, exactTile.ts: every value bit-identical to what OpenCV computes for the whole plane, because each
+ * output only depends on its 4×4 taps and the taps go through the same float32 operations) and, for the heatmap
+ * overlay, `computeTileApprox` (the fast decoder's values, decodeKernels.ts).
  */
 export class PassUpsampler implements PassAxes {
   readonly g: PassGeometry;
@@ -42,17 +39,11 @@ export class PassUpsampler implements PassAxes {
   readonly ay1: CubicAxis;
   readonly ax2: CubicAxis;
   readonly ay2: CubicAxis;
-  readonly spanX: AxisSpan;
-  readonly spanY: AxisSpan;
-  readonly compX: CompositeAxis;
-  readonly compY: CompositeAxis;
-  /** Scratch of the bounds (tileBounds.ts): per map row of a tile's support. */
-  readonly gMax: Float64Array;
-  readonly gMin: Float64Array;
-  private readonly bufA: Float32Array;
-  private readonly bufI: Float32Array;
-  private readonly bufC: Float32Array;
-  private readonly pt = pointScratch();
+  /** The kernels' reference tiles (8×8): per tile column / row [src0, src1, mid0, mid1] (exactTile.ts SpanRef). */
+  readonly span8X: Int32Array;
+  readonly span8Y: Int32Array;
+  /** Floats of bufA, bufI, bufC one 8×8 reference tile needs. */
+  readonly buffers8: { a: number; i: number; c: number };
   private fast: FastPassTables | null = null;
   private overlayScratch = new Float32Array(0);
 
@@ -66,19 +57,17 @@ export class PassUpsampler implements PassAxes {
     this.ay2 = cubicAxis(g.resizedH, g.imageH, g.imageH / g.resizedH);
     this.tilesX = Math.ceil(g.imageW / TILE_PX);
     this.tilesY = Math.ceil(g.imageH / TILE_PX);
-    this.spanX = axisSpans(this.ax1, this.ax2, g.imageW, this.tilesX);
-    this.spanY = axisSpans(this.ay1, this.ay2, g.imageH, this.tilesY);
-    this.compX = compositeAxis(this.ax1, this.ax2);
-    this.compY = compositeAxis(this.ay1, this.ay2);
-    this.negMassX = negativeMass(this.compX);
-    this.negMassY = negativeMass(this.compY);
+    this.negMassX = negativeMass(compositeAxis(this.ax1, this.ax2));
+    this.negMassY = negativeMass(compositeAxis(this.ay1, this.ay2));
     const maxMid = (s: AxisSpan) => Math.max(...Array.from(s.mid1, (v, i) => v - s.mid0[i] + 1));
     const maxSrc = (s: AxisSpan) => Math.max(...Array.from(s.src1, (v, i) => v - s.src0[i] + 1));
-    this.bufA = new Float32Array(maxSrc(this.spanY) * maxMid(this.spanX));
-    this.bufI = new Float32Array(maxMid(this.spanY) * maxMid(this.spanX));
-    this.bufC = new Float32Array(maxMid(this.spanY) * TILE_PX);
-    this.gMax = new Float64Array(maxSrc(this.spanY));
-    this.gMin = new Float64Array(maxSrc(this.spanY));
+    const x8 = axisSpans(this.ax1, this.ax2, g.imageW, Math.ceil(g.imageW / 8), 8),
+      y8 = axisSpans(this.ay1, this.ay2, g.imageH, Math.ceil(g.imageH / 8), 8);
+    const interleave = (s: AxisSpan) =>
+      Int32Array.from({ length: 4 * s.src0.length }, (_, i) => [s.src0, s.src1, s.mid0, s.mid1][i % 4][i >> 2]);
+    this.span8X = interleave(x8);
+    this.span8Y = interleave(y8);
+    this.buffers8 = { a: maxSrc(y8) * maxMid(x8), i: maxMid(y8) * maxMid(x8), c: maxMid(y8) * 8 };
   }
 
   /** First column of channel `groupChannel` that OpenCV's vertical pass computes in scalar order, ×4 and image. */
@@ -88,15 +77,6 @@ export class PassUpsampler implements PassAxes {
       padded: scalarTailStart(this.g.paddedW, groupChannel, order),
       image: scalarTailStart(this.g.imageW, groupChannel, order),
     };
-  }
-
-  /**
-   * Exact image-space value at pixel (x, y) of one channel plane, computed from its 4×4 stage-1 taps alone:
-   * the same float32 operations, in the same order, as computeTile / OpenCV.
-   */
-  pointValue(plane: Float32Array, groupChannel: number, groupChannels: number, y: number, x: number): number {
-    const tail = this.tails(groupChannel, groupChannels);
-    return exactPointValue(plane, 0, this.g.mapW, this, tail.padded, tail.image, y, x, this.pt);
   }
 
   /**
@@ -117,45 +97,10 @@ export class PassUpsampler implements PassAxes {
     const Y: CompositeTable = { start: t.yStart, startOff: 0, weight: t.yWeight, weightOff: 0 };
     compositeTile(plane, 0, this.g.mapW, X, Y, x0, y0, nx, ny, out, 0, TILE_PX, this.overlayScratch, 0, 1, false);
   }
-
-  /** Exact image-space values of tile (ty, tx) of one channel plane [mapH, mapW], into out[TILE_PX × TILE_PX]. */
-  computeTile(
-    plane: Float32Array,
-    groupChannel: number,
-    groupChannels: number,
-    ty: number,
-    tx: number,
-    out: Float32Array,
-  ): void {
-    const { g, ax1, ay1, ax2, ay2, bufA, bufI, bufC } = this;
-    const order = { interleavedChannels: groupChannels, simdLanes: this.simdLanes };
-    const y0 = ty * TILE_PX,
-      y1 = Math.min(g.imageH, y0 + TILE_PX);
-    const x0 = tx * TILE_PX,
-      x1 = Math.min(g.imageW, x0 + TILE_PX);
-    const sr0 = this.spanY.src0[ty],
-      sr1 = this.spanY.src1[ty];
-    const r0 = this.spanY.mid0[ty],
-      r1 = this.spanY.mid1[ty];
-    const c0 = this.spanX.mid0[tx],
-      c1 = this.spanX.mid1[tx];
-    const nc = c1 - c0 + 1;
-    // Stage 1 horizontal: map rows sr0..sr1 at stage-1 columns c0..c1.
-    for (let sr = sr0; sr <= sr1; sr++) horizontalRow(plane, sr * g.mapW, ax1, bufA, (sr - sr0) * nc, c0, c1 + 1);
-    // Stage 1 vertical: stage-1 rows r0..r1 (row width paddedW in OpenCV's buffer).
-    const tailI = scalarTailStart(g.paddedW, groupChannel, order);
-    for (let r = r0; r <= r1; r++) verticalRow(bufA, nc, ay1, r, bufI, (r - r0) * nc, c0, c1 + 1, sr0, c0, tailI);
-    // Stage 2 horizontal: image columns x0..x1 of stage-1 rows r0..r1.
-    const nx = x1 - x0;
-    for (let r = r0; r <= r1; r++) horizontalRow(bufI, (r - r0) * nc - c0, ax2, bufC, (r - r0) * nx, x0, x1);
-    // Stage 2 vertical: image rows y0..y1 (row width imageW in OpenCV's buffer).
-    const tailF = scalarTailStart(g.imageW, groupChannel, order);
-    for (let y = y0; y < y1; y++) verticalRow(bufC, nx, ay2, y, out, (y - y0) * TILE_PX, x0, x1, r0, x0, tailF);
-  }
 }
 
 /** For each tile along one axis: the stage-1 (mid) and map (src) index ranges its outputs depend on. */
-function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): AxisSpan {
+function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number, tile: number): AxisSpan {
   const s: AxisSpan = {
     src0: new Int32Array(tiles),
     src1: new Int32Array(tiles),
@@ -163,8 +108,8 @@ function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): Ax
     mid1: new Int32Array(tiles),
   };
   for (let t = 0; t < tiles; t++) {
-    const d0 = t * TILE_PX,
-      d1 = Math.min(len, d0 + TILE_PX) - 1;
+    const d0 = t * tile,
+      d1 = Math.min(len, d0 + tile) - 1;
     let m0 = Infinity,
       m1 = -Infinity;
     for (let d = d0; d <= d1; d++)
@@ -187,4 +132,18 @@ function axisSpans(a1: CubicAxis, a2: CubicAxis, len: number, tiles: number): Ax
     s.src1[t] = q1;
   }
   return s;
+}
+
+/** Largest total negative weight of any output of a composite axis. */
+function negativeMass(a: CompositeAxis): number {
+  let worst = 0;
+  for (let d = 0; d < a.start.length; d++) {
+    let neg = 0;
+    for (let k = 0; k < a.len[d]; k++) {
+      const w = a.weight[d * COMPOSITE_TAPS + k];
+      if (w < 0) neg -= w;
+    }
+    worst = Math.max(worst, neg);
+  }
+  return worst;
 }

@@ -1,6 +1,7 @@
 import { roundHalfEven } from '../../cubicAxis.ts';
 import { CTX, type DecodeKernels, type ScorePairs } from '../decodeKernels.ts';
-import { exactPointValue, pointScratch, type AxisTable, type PassAxes } from '../../reference/exactPoint.ts';
+import { exactPointValue, pointScratch } from '../../reference/exactPoint.ts';
+import { passView } from './jsExactKernels.ts';
 import type { KernelHeap } from '../kernelHeap.ts';
 
 const f32 = Math.fround;
@@ -13,20 +14,6 @@ type LimbKernels = Pick<DecodeKernels, 'limbValue' | 'scorePairs' | 'exactValue'
  */
 export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point'>): LimbKernels {
   const pointScratch1 = pointScratch();
-  /** A pass's OpenCV axes as views of the heap (context fields: int32 and float32 tables). */
-  const axes = (pp: number): PassAxes => {
-    const get = (field: number) => heap.i32[pp + field / 4];
-    const axis = (i: number, w: number): AxisTable => ({
-      index: heap.i32.subarray(get(i) / 4),
-      weight: heap.f32.subarray(get(w) / 4),
-    });
-    return {
-      ax1: axis(CTX.ax1Index, CTX.ax1Weight),
-      ay1: axis(CTX.ay1Index, CTX.ay1Weight),
-      ax2: axis(CTX.ax2Index, CTX.ax2Weight),
-      ay2: axis(CTX.ay2Index, CTX.ay2Weight),
-    };
-  };
   const exactValue = (ctx: number, x: number, y: number): number => {
     const q = heap.i32,
       C = ctx / 4;
@@ -43,19 +30,8 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point'>)
     const n = q[C + CTX.passes / 4];
     v = 0;
     for (let p = 0; p < n; p++) {
-      const pp = C + (CTX.passStart + (p << CTX.passShift)) / 4;
-      const get = (field: number) => heap.i32[pp + field / 4];
-      const u = exactPointValue(
-        heap.f32,
-        get(CTX.plane) / 4,
-        get(CTX.mapW),
-        axes(pp),
-        get(CTX.tailPadded),
-        get(CTX.tailImage),
-        y,
-        x,
-        pointScratch1,
-      );
+      const pv = passView(heap, ctx, p);
+      const u = exactPointValue(heap.f32, pv.plane, pv.mapW, pv.axes, pv.tailPadded, pv.tailImage, y, x, pointScratch1);
       v += n === 1 ? u : f32(u / n);
     }
     heap.f64[a] = v;

@@ -1,11 +1,15 @@
 import { compositeAxis, cubicAxis } from '../../cubicAxis.ts';
 import { CTX, type DecodeKernels } from '../decodeKernels.ts';
 import { compositePoint, compositeTile, type CompositeTable } from './compositeMath.ts';
+import { jsExactKernels } from './jsExactKernels.ts';
 import type { KernelHeap } from '../kernelHeap.ts';
 
 const f32 = Math.fround;
 
-type MapKernels = Pick<DecodeKernels, 'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'computeTiles'>;
+type MapKernels = Pick<
+  DecodeKernels,
+  'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'computeTiles' | 'boundTiles'
+>;
 
 /** What the other TypeScript kernels use of these: ensureTile of the module. */
 export type JsMapKernels = MapKernels & { ensureTile(ctx: number, t: number, scratch: number): number };
@@ -56,11 +60,14 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
       state = heap.i32[ctx / 4 + CTX.state / 4] + t;
     if (!heap.u8[state]) {
       heap.u8[state] = 1;
-      tileF(ctx, t, slot, scratch);
+      if (heap.i32[ctx / 4 + CTX.mode / 4]) exact.exactTile(ctx, t, slot);
+      else tileF(ctx, t, slot, scratch);
     }
     return slot;
   };
+  const exact = jsExactKernels(heap);
   const k: JsMapKernels = {
+    boundTiles: exact.boundTiles,
     ensureTile,
     computeTiles(ctx, list, count, scratch) {
       for (let i = 0; i < count; i++) ensureTile(ctx, heap.i32[list / 4 + i], scratch);

@@ -1,7 +1,7 @@
 import type { Bytes, FunctionDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
 import { at4, f32, f64, forRange, i32, op, v128 } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
-import { tileState } from './mapKernels.ts';
+import { tileState } from './tileKernels.ts';
 
 /** The pass fields exactPoint reads, copied into locals of the same names once per call. */
 const FIELDS: [string, number][] = [

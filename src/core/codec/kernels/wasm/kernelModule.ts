@@ -1,10 +1,16 @@
 import { assembleModule } from '../../../wasm/wasmAssembler.ts';
-import { computeTiles, ensureTile, flipAverage, heatAt, point, tile } from './mapKernels.ts';
-import { gridSum, isCellMax, listTiles, maxPool2, screenPass, seedScan } from './screenKernels.ts';
-import { nms, refine } from './peakKernels.ts';
+import { flipAverage, point, tile } from './mapKernels.ts';
+import { computeTiles, ensureTile, heatAt } from './tileKernels.ts';
+import { isCellMax, screenPass, seedScan } from './screenKernels.ts';
+import { gridSum, listTiles, maxPool2 } from './gridKernels.ts';
+import { nms } from './peakKernels.ts';
+import { refine } from './refineKernel.ts';
 import { compositeTable } from './tableKernels.ts';
-import { limbValue, scorePairs, scorePairsExact } from './limbKernels.ts';
+import { limbValue } from './limbKernels.ts';
+import { scorePairs, scorePairsExact } from './pairKernels.ts';
 import { exactPoint, exactValue } from './exactKernels.ts';
+import { exactPassTile, vRow } from './exactTileKernels.ts';
+import { boundTiles, exactTile } from './exactSumKernels.ts';
 
 /** Every function of the decode kernels' module (all exported by name; calls between them resolve by name). */
 export const KERNEL_FUNCTIONS = [
@@ -28,6 +34,10 @@ export const KERNEL_FUNCTIONS = [
   exactPoint,
   exactValue,
   scorePairsExact,
+  vRow,
+  exactPassTile,
+  exactTile,
+  boundTiles,
 ];
 
 /** The module's bytes, assembled from the kernel sources (what `npm run build:kernels` writes to kernelBytes.ts). */

@@ -1,15 +1,24 @@
 import type { DecodeInput } from '../decodeCase.ts';
 import { flippedSource } from '../flipAverage.ts';
 import { CTX, type DecodeKernels } from '../kernels/decodeKernels.ts';
-import type { FastPassTables } from './fastTables.ts';
+import type { FastPassTables } from '../fast/fastTables.ts';
 import type { PassGeometry } from '../passGeometry.ts';
 import type { PassAxes } from '../reference/exactPoint.ts';
+
+/** What reference mode needs of a pass (PassUpsampler): OpenCV's axes, the 8×8 tiles' spans and bounds' masses. */
+export interface ExactPass extends PassAxes {
+  span8X: Int32Array;
+  span8Y: Int32Array;
+  negMassX: number;
+  negMassY: number;
+  buffers8: { a: number; i: number; c: number };
+}
 
 /** What a stage needs per pass: its geometry, and the tables of the mode that decodes (fast, reference or both). */
 export interface StagePass {
   g: PassGeometry;
   fast?: FastPassTables;
-  exact?: PassAxes;
+  exact?: ExactPass;
 }
 
 /** Heap offsets of one pass's fast tables (see FastPassTables); 0 where the pass has none. */
@@ -43,6 +52,7 @@ export class ChannelStage {
   private readonly scratch: number;
   private readonly exactPool: number;
   private readonly exactAt: number[][];
+  private readonly exactBuffers: number[];
   private readonly k: DecodeKernels;
   private readonly input: DecodeInput;
   private readonly passes: StagePass[];
@@ -67,9 +77,24 @@ export class ChannelStage {
       xRange: put(t?.xRange),
       yRange: put(t?.yRange),
     }));
-    this.exactAt = passes.map(({ exact: e }) =>
-      e ? [e.ax1, e.ay1, e.ax2, e.ay2].flatMap((a) => [put(a.index), put(a.weight)]) : [],
-    );
+    this.exactAt = passes.map(({ exact: e }) => {
+      if (!e) return [];
+      const masses = heap.alloc(16);
+      heap.f64.set([e.negMassX, e.negMassY], masses / 8);
+      return [
+        ...[e.ax1, e.ay1, e.ax2, e.ay2].flatMap((a) => [put(a.index), put(a.weight)]),
+        put(e.span8X),
+        put(e.span8Y),
+        masses,
+      ];
+    });
+    const most = (k: 'a' | 'i' | 'c') => Math.max(0, ...passes.map((p) => p.exact?.buffers8[k] ?? 0));
+    this.exactBuffers = [
+      heap.alloc(most('a') * 4),
+      heap.alloc(most('i') * 4),
+      heap.alloc(most('c') * 4),
+      heap.alloc(64 * 8),
+    ];
     const cells = passes.map((t) => t.g.mapW * t.g.mapH);
     this.planes = cells.map((n) => heap.alloc(n * 4));
     this.scratch = heap.alloc(Math.max(...cells) * 4);
@@ -96,6 +121,10 @@ export class ChannelStage {
     q[c + CTX.pool / 4] = this.pool;
     q[c + CTX.state / 4] = this.state;
     q[c + CTX.exactPool / 4] = this.exactPool;
+    q[c + CTX.mode / 4] = 0;
+    [CTX.bufA, CTX.bufI, CTX.bufC, CTX.acc].forEach((f, i) => {
+      q[c + f / 4] = this.exactBuffers[i];
+    });
     this.passes.forEach((t, p) => {
       const pp = c + (CTX.passStart + (p << CTX.passShift)) / 4;
       q[pp + CTX.plane / 4] = this.planes[p];
@@ -106,11 +135,16 @@ export class ChannelStage {
       q[pp + CTX.yStart / 4] = this.tables[p].yStart;
       q[pp + CTX.yWeight / 4] = this.tables[p].yWeight;
       const fields = [CTX.ax1Index, CTX.ax1Weight, CTX.ay1Index, CTX.ay1Weight, CTX.ax2Index, CTX.ax2Weight];
-      [...fields, CTX.ay2Index, CTX.ay2Weight].forEach((f, i) => {
+      [...fields, CTX.ay2Index, CTX.ay2Weight, CTX.spanX, CTX.spanY, CTX.negMass].forEach((f, i) => {
         q[pp + f / 4] = this.exactAt[p][i] ?? 0;
       });
     });
     return ctx;
+  }
+
+  /** Tiles computed from here on: fast values (0) or reference values (1, exactTile). */
+  setMode(mode: 0 | 1): void {
+    this.k.heap.i32[(this.ctx + CTX.mode) / 4] = mode;
   }
 
   /** Reference mode: the first scalar-order columns of the staged channel, per pass (PassUpsampler.tails). */
