@@ -1,4 +1,4 @@
-import type { FunctionDef } from '../../../wasm/wasmAssembler.ts';
+import type { Bytes, FunctionDef } from '../../../wasm/wasmAssembler.ts';
 import { at4, f32, f64, forRange, i32, op } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
 
@@ -59,122 +59,274 @@ export const exactTile: FunctionDef = {
   },
 };
 
-/** decodeKernels.ts boundTiles: reference mode's rigorous screen over all 8×8 tiles. */
+/**
+ * Per map row r and 8×8 tile column tx of pass pp, from the max hi and min lo of the row's cells src0..src1 of that
+ * column (NaN ignored like `v > hi`): gh = hi + Nx(hi − lo), gl = lo − Nx(hi − lo) and max(|hi|, |lo|), float64,
+ * into grid[3·(r·tilesX + tx) + 0..2] (quickTileBound's row terms).
+ */
+export const rowSegments: FunctionDef = {
+  name: 'rowSegments',
+  params: [
+    ['pp', 'i32'],
+    ['tilesX', 'i32'],
+    ['grid', 'i32'],
+  ],
+  result: null,
+  locals: [
+    ['r', 'i32'],
+    ['tx', 'i32'],
+    ['i', 'i32'],
+    ['e', 'i32'],
+    ['row', 'i32'],
+    ['o', 'i32'],
+    ['v', 'f32'],
+    ['hi', 'f32'],
+    ['lo', 'f32'],
+    ['nx', 'f64'],
+    ['h', 'f64'],
+    ['l', 'f64'],
+  ],
+  body: (f) => {
+    const get = f.get;
+    const pass = (field: number) => i32.load(get('pp'), field);
+    const span = (k: number) => i32.load(at4(pass(CTX.spanX), i32.shl(get('tx'), i32.const(2))), 4 * k);
+    return [
+      f.set('nx', f64.load(pass(CTX.negMass))),
+      forRange(
+        f,
+        'r',
+        i32.const(0),
+        pass(CTX.mapH),
+        f.set('row', at4(pass(CTX.plane), i32.mul(get('r'), pass(CTX.mapW)))),
+        forRange(
+          f,
+          'tx',
+          i32.const(0),
+          get('tilesX'),
+          f.set('hi', f32.const(-Infinity)),
+          f.set('lo', f32.const(Infinity)),
+          f.set('e', i32.add(span(1), i32.const(1))),
+          forRange(
+            f,
+            'i',
+            span(0),
+            get('e'),
+            f.set('v', f32.load(at4(get('row'), get('i')))),
+            op.if(f32.gt(get('v'), get('hi')), [f.set('hi', get('v'))]),
+            op.if(f32.lt(get('v'), get('lo')), [f.set('lo', get('v'))]),
+          ),
+          f.set('h', f64.promote(get('hi'))),
+          f.set('l', f64.promote(get('lo'))),
+          f.set(
+            'o',
+            i32.add(get('grid'), i32.mul(i32.add(i32.mul(get('r'), get('tilesX')), get('tx')), i32.const(24))),
+          ),
+          f64.store(get('o'), f64.add(get('h'), f64.mul(get('nx'), f64.sub(get('h'), get('l'))))),
+          f64.store(get('o'), f64.sub(get('l'), f64.mul(get('nx'), f64.sub(get('h'), get('l')))), 8),
+          f64.store(get('o'), f64.max(f64.abs(get('h')), f64.abs(get('l'))), 16),
+        ),
+      ),
+    ];
+  },
+};
+
+/**
+ * quickTileBound over tile columns tx0..tx1 and map rows sr0..sr1 of one pass from its row terms (rowSegments):
+ * (top + Ny(top − bottom) + 1e-5·(1 + mag)) / n, the pass's share of the mean over passes.
+ */
+export const segmentBound: FunctionDef = {
+  name: 'segmentBound',
+  params: [
+    ['grid', 'i32'],
+    ['tilesX', 'i32'],
+    ['tx0', 'i32'],
+    ['tx1', 'i32'],
+    ['sr0', 'i32'],
+    ['sr1', 'i32'],
+    ['ny', 'f64'],
+    ['n', 'f64'],
+  ],
+  result: 'f64',
+  locals: [
+    ['sr', 'i32'],
+    ['tx', 'i32'],
+    ['o', 'i32'],
+    ['top', 'f64'],
+    ['bottom', 'f64'],
+    ['mag', 'f64'],
+    ['v', 'f64'],
+  ],
+  body: (f) => {
+    const get = f.get;
+    return [
+      f.set('top', f64.const(-Infinity)),
+      f.set('bottom', f64.const(Infinity)),
+      f.set('mag', f64.const(0)),
+      forRange(
+        f,
+        'sr',
+        get('sr0'),
+        i32.add(get('sr1'), i32.const(1)),
+        forRange(
+          f,
+          'tx',
+          get('tx0'),
+          i32.add(get('tx1'), i32.const(1)),
+          f.set(
+            'o',
+            i32.add(get('grid'), i32.mul(i32.add(i32.mul(get('sr'), get('tilesX')), get('tx')), i32.const(24))),
+          ),
+          f.set('v', f64.load(get('o'))),
+          op.if(f64.gt(get('v'), get('top')), [f.set('top', get('v'))]),
+          f.set('v', f64.load(get('o'), 8)),
+          op.if(f64.lt(get('v'), get('bottom')), [f.set('bottom', get('v'))]),
+          f.set('mag', f64.max(get('mag'), f64.load(get('o'), 16))),
+        ),
+      ),
+      f64.div(
+        f64.add(
+          f64.add(get('top'), f64.mul(get('ny'), f64.sub(get('top'), get('bottom')))),
+          f64.mul(f64.const(1e-5), f64.add(f64.const(1), get('mag'))),
+        ),
+        get('n'),
+      ),
+    ];
+  },
+};
+
+/** Tiles per side of the blocks boundTiles rules out first. */
+const BLOCK = 4;
+
+/** decodeKernels.ts boundTiles: reference mode's rigorous screen, per 4×4-tile block first, then per tile. */
 export const boundTiles: FunctionDef = {
   name: 'boundTiles',
   params: [
     ['ctx', 'i32'],
     ['threshold', 'f64'],
     ['out', 'i32'],
+    ['work', 'i32'],
   ],
   result: 'i32',
   locals: [
-    ['t', 'i32'],
+    ['tilesX', 'i32'],
+    ['tilesY', 'i32'],
+    ['bx', 'i32'],
+    ['by', 'i32'],
     ['tx', 'i32'],
     ['ty', 'i32'],
-    ['tiles', 'i32'],
+    ['tx1', 'i32'],
+    ['ty1', 'i32'],
     ['n', 'i32'],
     ['p', 'i32'],
     ['pp', 'i32'],
-    ['sr', 'i32'],
-    ['sr1', 'i32'],
-    ['i', 'i32'],
-    ['e', 'i32'],
+    ['grid', 'i32'],
     ['found', 'i32'],
     ['b', 'f64'],
-    ['v', 'f64'],
-    ['hi', 'f64'],
-    ['lo', 'f64'],
-    ['gh', 'f64'],
-    ['gl', 'f64'],
-    ['top', 'f64'],
-    ['bottom', 'f64'],
-    ['mag', 'f64'],
-    ['nx', 'f64'],
-    ['ny', 'f64'],
   ],
   body: (f) => {
     const get = f.get;
-    const pass = (field: number) => i32.load(get('pp'), field);
-    const span = (field: number, tile: string, k: number) =>
-      i32.load(at4(pass(field), i32.shl(get(tile), i32.const(2))), 4 * k);
-    const row = at4(pass(CTX.plane), i32.mul(get('sr'), pass(CTX.mapW)));
-    const quick = [
-      f.set('nx', f64.load(pass(CTX.negMass))),
-      f.set('ny', f64.load(pass(CTX.negMass), 8)),
-      f.set('top', f64.const(-Infinity)),
-      f.set('bottom', f64.const(Infinity)),
-      f.set('mag', f64.const(0)),
-      f.set('sr1', span(CTX.spanY, 'ty', 1)),
+    const passAt = i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(CTX.passShift))));
+    const spanY = (ty: Bytes, k: number) =>
+      i32.load(at4(i32.load(get('pp'), CTX.spanY), i32.shl(ty, i32.const(2))), 4 * k);
+    // the grid of pass p: after all earlier passes' grids
+    const gridOf = [
+      f.set('grid', get('work')),
       forRange(
         f,
-        'sr',
-        span(CTX.spanY, 'ty', 0),
-        i32.add(get('sr1'), i32.const(1)),
-        f.set('hi', f64.const(-Infinity)),
-        f.set('lo', f64.const(Infinity)),
-        f.set('e', i32.add(span(CTX.spanX, 'tx', 1), i32.const(1))),
-        forRange(
-          f,
-          'i',
-          span(CTX.spanX, 'tx', 0),
-          get('e'),
-          f.set('v', f64.promote(f32.load(at4(row, get('i'))))),
-          op.if(f64.gt(get('v'), get('hi')), [f.set('hi', get('v'))]),
-          op.if(f64.lt(get('v'), get('lo')), [f.set('lo', get('v'))]),
-        ),
-        f.set('gh', f64.add(get('hi'), f64.mul(get('nx'), f64.sub(get('hi'), get('lo'))))),
-        f.set('gl', f64.sub(get('lo'), f64.mul(get('nx'), f64.sub(get('hi'), get('lo'))))),
-        op.if(f64.gt(get('gh'), get('top')), [f.set('top', get('gh'))]),
-        op.if(f64.lt(get('gl'), get('bottom')), [f.set('bottom', get('gl'))]),
-        f.set('mag', f64.max(get('mag'), f64.max(f64.abs(get('hi')), f64.abs(get('lo'))))),
-      ),
-      f.set(
-        'b',
-        f64.add(
-          get('b'),
-          f64.div(
-            f64.add(
-              f64.add(get('top'), f64.mul(get('ny'), f64.sub(get('top'), get('bottom')))),
-              f64.mul(f64.const(1e-5), f64.add(f64.const(1), get('mag'))),
+        'pp',
+        i32.const(0),
+        get('p'),
+        f.set(
+          'grid',
+          i32.add(
+            get('grid'),
+            i32.mul(
+              i32.mul(
+                i32.load(
+                  i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('pp'), i32.const(CTX.passShift)))),
+                  CTX.mapH,
+                ),
+                get('tilesX'),
+              ),
+              i32.const(24),
             ),
-            f64.fromI32(get('n')),
+          ),
+        ),
+      ),
+      f.set('pp', passAt),
+    ];
+    /** Σ over passes of segmentBound over tile columns tx..tx1, the map rows of tile rows ty..ty1, into b. */
+    const bound = (tx: string, tx1: string, ty: string, ty1: string) => [
+      f.set('b', f64.const(0)),
+      forRange(
+        f,
+        'p',
+        i32.const(0),
+        get('n'),
+        ...gridOf,
+        f.set(
+          'b',
+          f64.add(
+            get('b'),
+            f.call(
+              'segmentBound',
+              get('grid'),
+              get('tilesX'),
+              get(tx),
+              get(tx1),
+              spanY(get(ty), 0),
+              spanY(get(ty1), 1),
+              f64.load(i32.load(get('pp'), CTX.negMass), 8),
+              f64.fromI32(get('n')),
+            ),
           ),
         ),
       ),
     ];
+    const lastOf = (v: string, n: string) => [
+      f.set(`${v}1`, i32.add(get(v), i32.const(BLOCK - 1))),
+      op.if(i32.ge(get(`${v}1`), get(n)), [f.set(`${v}1`, i32.sub(get(n), i32.const(1)))]),
+    ];
     return [
       f.set('n', i32.load(get('ctx'), CTX.passes)),
-      f.set(
-        'tiles',
-        i32.mul(
-          i32.load(get('ctx'), CTX.tilesX),
-          op.i32.divS(i32.add(i32.load(get('ctx'), CTX.imageH), i32.const(7)), i32.const(8)),
-        ),
-      ),
+      f.set('tilesX', i32.load(get('ctx'), CTX.tilesX)),
+      f.set('tilesY', op.i32.divS(i32.add(i32.load(get('ctx'), CTX.imageH), i32.const(7)), i32.const(8))),
+      forRange(f, 'p', i32.const(0), get('n'), ...gridOf, f.call('rowSegments', get('pp'), get('tilesX'), get('grid'))),
       forRange(
         f,
-        't',
+        'by',
         i32.const(0),
-        get('tiles'),
-        f.set('ty', op.i32.divS(get('t'), i32.load(get('ctx'), CTX.tilesX))),
-        f.set('tx', i32.sub(get('t'), i32.mul(get('ty'), i32.load(get('ctx'), CTX.tilesX)))),
-        f.set('b', f64.const(0)),
+        op.i32.divS(i32.add(get('tilesY'), i32.const(BLOCK - 1)), i32.const(BLOCK)),
         forRange(
           f,
-          'p',
+          'bx',
           i32.const(0),
-          get('n'),
-          f.set(
-            'pp',
-            i32.add(get('ctx'), i32.add(i32.const(CTX.passStart), i32.shl(get('p'), i32.const(CTX.passShift)))),
-          ),
-          ...quick,
+          op.i32.divS(i32.add(get('tilesX'), i32.const(BLOCK - 1)), i32.const(BLOCK)),
+          f.set('tx', i32.mul(get('bx'), i32.const(BLOCK))),
+          f.set('ty', i32.mul(get('by'), i32.const(BLOCK))),
+          ...lastOf('tx', 'tilesX'),
+          ...lastOf('ty', 'tilesY'),
+          ...bound('tx', 'tx1', 'ty', 'ty1'),
+          op.if(f64.ge(get('b'), get('threshold')), [
+            forRange(
+              f,
+              'ty',
+              i32.mul(get('by'), i32.const(BLOCK)),
+              i32.add(get('ty1'), i32.const(1)),
+              forRange(
+                f,
+                'tx',
+                i32.mul(get('bx'), i32.const(BLOCK)),
+                i32.add(get('tx1'), i32.const(1)),
+                ...bound('tx', 'tx', 'ty', 'ty'),
+                op.if(f64.ge(get('b'), get('threshold')), [
+                  i32.store(at4(get('out'), get('found')), i32.add(i32.mul(get('ty'), get('tilesX')), get('tx'))),
+                  f.set('found', i32.add(get('found'), i32.const(1))),
+                ]),
+              ),
+            ),
+          ]),
         ),
-        op.if(f64.ge(get('b'), get('threshold')), [
-          i32.store(at4(get('out'), get('found')), get('t')),
-          f.set('found', i32.add(get('found'), i32.const(1))),
-        ]),
       ),
       get('found'),
     ];

@@ -10,7 +10,7 @@ import { limbValue } from './limbKernels.ts';
 import { scorePairs, scorePairsExact } from './pairKernels.ts';
 import { exactPoint, exactValue } from './exactKernels.ts';
 import { exactPassTile, vRow } from './exactTileKernels.ts';
-import { boundTiles, exactTile } from './exactSumKernels.ts';
+import { boundTiles, exactTile, rowSegments, segmentBound } from './exactSumKernels.ts';
 
 /** Every function of the decode kernels' module (all exported by name; calls between them resolve by name). */
 export const KERNEL_FUNCTIONS = [
@@ -37,6 +37,8 @@ export const KERNEL_FUNCTIONS = [
   vRow,
   exactPassTile,
   exactTile,
+  rowSegments,
+  segmentBound,
   boundTiles,
 ];
 
