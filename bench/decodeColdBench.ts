@@ -1,11 +1,13 @@
-// npm run bench:decode-cold — the decoder as users meet it: `simplepose decode` in a fresh process per set (first
-// image of each size included), against the official pipeline (bench/official/official_decode.py) in the same run.
-// Sets: real photos at scales 0.6, 1, 1.5 with flip (large multipliers; maps of the bundled model, built once into
-// .tmp/bench-cases/), and the 12 official-model cases of ../shared/fixtures/decode. Per round and set: the official
-// time per case (median of 3 runs in one Python process), each mode cold (one fresh CLI process, every case decoded
-// once, in order) and warm (in this process, median of REPS after warm-up). Summary: medians over ROUNDS rounds.
+// npm run bench:decode-cold — the decoder as users meet it, against the official pipeline in the same run
+// (bench/official/official_decode.py, one long-lived Python process). Sets: real photos at scales 0.6, 1, 1.5 with
+// flip (large multipliers; maps of the bundled model, built once into .tmp/bench-cases/) and the 12 official-model
+// cases of ../shared/fixtures/decode. Case by case, interleaved so that the machine's load falls on both sides
+// alike: the official time (median of `officialReps` runs), then `simplepose decode CASE --stats` in a fresh process
+// per mode — every case is a first image — and the same in one fresh process per set (in order: the first image of
+// each size pays the setup). Warm: this process, median of REPS after warm-up. Ratios: median official time over the
+// set's cases / median decode time. Summary: median and range over ROUNDS rounds.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readDecodeCase } from '../src/node/cases/readDecodeCase.ts';
@@ -14,26 +16,34 @@ import { decodeReference } from '../src/core/codec/decodeReference.ts';
 import { DECODE_FIXTURES, PROJECT_ROOT } from '../test/support/fixturePaths.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
 import { caseSet, valPhotos } from './decodeCases.ts';
-import { officialTimes } from './officialBaseline.ts';
+import { OfficialBaseline } from './officialBaseline.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3),
   REPS = Number(process.env.REPS ?? 9);
 const LARGE = [0.6, 1, 1.5];
 const photos = valPhotos();
-const sets: { name: string; cases: string[] }[] = [
-  { name: 'coco-a (photos 1–4, ×0.6/1/1.5 + flip)', cases: caseSet('cold-a', photos.slice(0, 4), LARGE, true) },
-  { name: 'coco-b (photos 5–8, ×0.6/1/1.5 + flip)', cases: caseSet('cold-b', photos.slice(4, 8), LARGE, true) },
+const fixtures = readdirSync(DECODE_FIXTURES)
+  .filter((d) => /^\d+$/.test(d))
+  .sort()
+  .map((d) => path.join(DECODE_FIXTURES, d, 'case.json'));
+// officialReps: one run per case for the photo sets (4–20 s each: the bundled model's maps have hundreds of peaks)
+const sets = [
   {
-    name: 'fixtures (12 official-model cases)',
-    cases: readdirSync(DECODE_FIXTURES)
-      .filter((d) => /^\d+$/.test(d))
-      .sort()
-      .map((d) => path.join(DECODE_FIXTURES, d, 'case.json')),
+    name: 'coco-a (photos 1–4, ×0.6/1/1.5 + flip)',
+    cases: caseSet('cold-a', photos.slice(0, 4), LARGE, true),
+    officialReps: 1,
   },
+  {
+    name: 'coco-b (photos 5–8, ×0.6/1/1.5 + flip)',
+    cases: caseSet('cold-b', photos.slice(4, 8), LARGE, true),
+    officialReps: 1,
+  },
+  { name: 'fixtures (12 official-model cases)', cases: fixtures, officialReps: 3 },
 ];
+type Mode = 'fast' | 'reference';
 
 /** Per-case decode times (ms) of one fresh `simplepose decode` process over the cases, in order. */
-function coldTimes(cases: string[], mode: 'fast' | 'reference'): number[] {
+function coldTimes(cases: string[], mode: Mode): number[] {
   const r = spawnSync(process.execPath, ['bin/simplepose.js', 'decode', ...cases, '--mode', mode, '--stats'], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
@@ -43,9 +53,9 @@ function coldTimes(cases: string[], mode: 'fast' | 'reference'): number[] {
   return (JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { per_case_ms: number[] }).per_case_ms;
 }
 
-async function warmTimes(cases: string[]) {
+async function warmTimes(cases: string[]): Promise<Record<Mode, number>> {
   const inputs = await Promise.all(cases.map((c) => readDecodeCase(c)));
-  const out = { fast: [] as number[], reference: [] as number[] };
+  const out = { fast: 0, reference: 0 };
   for (const [mode, decode] of [
     ['fast', decodeFast],
     ['reference', decodeReference],
@@ -58,67 +68,84 @@ async function warmTimes(cases: string[]) {
         decode(input);
         per[i].push(performance.now() - t);
       });
-    out[mode] = per.map(median);
+    out[mode] = median(per.map(median));
   }
   return out;
 }
 
 interface Row {
   official: number;
-  fastCold: number;
-  refCold: number;
+  fastFresh: number;
+  refFresh: number;
+  fastSet: number;
+  refSet: number;
   fastWarm: number;
   refWarm: number;
-  fastFirst: number;
 }
+const official = new OfficialBaseline();
 const rows = new Map<string, Row[]>(sets.map((s) => [s.name, []]));
-console.log(
-  `machine: ${machineLine()}; load average at start ${os
+const load = () =>
+  os
     .loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+    .join(' ');
+console.log(`machine: ${machineLine()}; load average at start ${load()}`);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const set of sets) {
-    const official = officialTimes(set.cases, 3).map((t) => t.ms);
-    const fastCold = coldTimes(set.cases, 'fast'),
-      refCold = coldTimes(set.cases, 'reference');
+    const off: number[] = [],
+      fast: number[] = [],
+      ref: number[] = [];
+    for (const c of set.cases) {
+      off.push((await official.time(c, set.officialReps)).ms);
+      fast.push(coldTimes([c], 'fast')[0]);
+      ref.push(coldTimes([c], 'reference')[0]);
+    }
     const warm = await warmTimes(set.cases);
     const row: Row = {
-      official: median(official),
-      fastCold: median(fastCold),
-      refCold: median(refCold),
-      fastWarm: median(warm.fast),
-      refWarm: median(warm.reference),
-      fastFirst: fastCold[0],
+      official: median(off),
+      fastFresh: median(fast),
+      refFresh: median(ref),
+      fastSet: median(coldTimes(set.cases, 'fast')),
+      refSet: median(coldTimes(set.cases, 'reference')),
+      fastWarm: warm.fast,
+      refWarm: warm.reference,
     };
     rows.get(set.name)!.push(row);
     console.log(
-      `round ${round} ${set.name}: official ${fmt(row.official, 1)} ms | fast cold ${fmt(row.fastCold)} (first ${fmt(row.fastFirst)}) ` +
-        `warm ${fmt(row.fastWarm)} | reference cold ${fmt(row.refCold)} warm ${fmt(row.refWarm)} | ` +
-        `fast ×${fmt(row.official / row.fastCold, 1)} cold ×${fmt(row.official / row.fastWarm, 1)} warm, ` +
-        `reference ×${fmt(row.official / row.refCold, 1)} cold | per-case ratios fast cold ${fastCold.map((v, i) => fmt(official[i] / v, 0)).join(' ')}`,
+      `round ${round} ${set.name}: official ${fmt(row.official, 1)} ms | fast: fresh process per case ${fmt(row.fastFresh)}, ` +
+        `per set ${fmt(row.fastSet)}, warm ${fmt(row.fastWarm)} | reference: ${fmt(row.refFresh)}, ${fmt(row.refSet)}, ` +
+        `${fmt(row.refWarm)} | load ${load()}`,
     );
   }
 }
+official.close();
+console.log(`load average at end ${load()}`);
+const ratio = (rs: Row[], f: (r: Row) => number) => {
+  const v = rs.map((r) => r.official / f(r));
+  return `×${fmt(median(v), 0)} (${fmt(Math.min(...v), 0)}–${fmt(Math.max(...v), 0)})`;
+};
 console.log(
-  `load average at end ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
-console.log(
-  '\nset | official ms | fast cold ms (first case) | fast warm ms | ref cold ms | fast ×cold | fast ×warm | ref ×cold',
+  '\nset | official ms | fast fresh / set / warm ms | ref fresh / set ms | fast ×fresh | ×set | ×warm | ref ×fresh | ×set',
 );
 for (const [name, rs] of rows) {
-  const m = (f: (r: Row) => number) => median(rs.map(f));
-  const range = (f: (r: Row) => number) => `${fmt(Math.min(...rs.map(f)), 1)}–${fmt(Math.max(...rs.map(f)), 1)}`;
+  const m = (f: (r: Row) => number) => fmt(median(rs.map(f)));
   console.log(
-    `${name} | ${fmt(
-      m((r) => r.official),
-      1,
-    )} | ${fmt(m((r) => r.fastCold))} (${fmt(m((r) => r.fastFirst))}) | ` +
-      `${fmt(m((r) => r.fastWarm))} | ${fmt(m((r) => r.refCold))} | ×${range((r) => r.official / r.fastCold)} | ` +
-      `×${range((r) => r.official / r.fastWarm)} | ×${range((r) => r.official / r.refCold)}`,
+    `${name} | ${m((r) => r.official)} | ${m((r) => r.fastFresh)} / ${m((r) => r.fastSet)} / ${m((r) => r.fastWarm)} | ` +
+      `${m((r) => r.refFresh)} / ${m((r) => r.refSet)} | ${ratio(rs, (r) => r.fastFresh)} | ${ratio(rs, (r) => r.fastSet)} | ` +
+      `${ratio(rs, (r) => r.fastWarm)} | ${ratio(rs, (r) => r.refFresh)} | ${ratio(rs, (r) => r.refSet)}`,
   );
 }
+// The fixtures carry the official pipeline's times as measured when they were made: the same ratios against those.
+const recorded = median(
+  fixtures.map((c) => {
+    const s = JSON.parse(readFileSync(path.join(path.dirname(c), 'expected.json'), 'utf8')).official_seconds;
+    return (s.upsample_average + s.assignment) * 1000;
+  }),
+);
+const fx = rows.get(sets[2].name)!;
+const vs = (f: (r: Row) => number) => `×${fmt(recorded / median(fx.map(f)), 0)}`;
+console.log(
+  `fixtures against their recorded official times (median ${fmt(recorded, 1)} ms; this run's baseline ` +
+    `${fmt(median(fx.map((r) => r.official)), 1)} ms): fast fresh ${vs((r) => r.fastFresh)}, set ${vs((r) => r.fastSet)}, ` +
+    `warm ${vs((r) => r.fastWarm)}; reference fresh ${vs((r) => r.refFresh)}, set ${vs((r) => r.refSet)}`,
+);

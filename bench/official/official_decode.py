@@ -5,6 +5,7 @@ be fetched here; this file is checked against the outputs and times the official
 ../shared/fixtures/decode/*/expected.json (test/bench/officialDecode.test.ts).
 
 Usage: python3 bench/official/official_decode.py CASE_JSON... [--reps N] [--outputs]
+       python3 bench/official/official_decode.py --serve   (reads "REPS CASE_JSON" lines on stdin, answers each)
 Prints one JSON line per case: upsample_average and assignment seconds (the fixtures' official_seconds split; the
 median of N runs), peak/person counts and, with --outputs, peaks, connections, persons and results as in
 expected.json. Case files: simplepose-decode-case/1 (case.json + .npy maps, float16 or float32).
@@ -283,14 +284,16 @@ def outputs(out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cases', nargs='+')
+    ap.add_argument('cases', nargs='*')
     ap.add_argument('--reps', type=int, default=1)
     ap.add_argument('--outputs', action='store_true')
+    ap.add_argument('--serve', action='store_true')
     args = ap.parse_args()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    for case_json in args.cases:
+
+    def answer(case_json, reps):
         image, passes = read_case(case_json)
-        runs = [decode(image, passes) for _ in range(args.reps)]
+        runs = [decode(image, passes) for _ in range(reps)]
         line = {'case': case_json, 'id': image['id'],
                 'upsample_average': statistics.median(r['upsample_average'] for r in runs),
                 'assignment': statistics.median(r['assignment'] for r in runs),
@@ -298,6 +301,13 @@ def main():
         if args.outputs:
             line.update(outputs(runs[0]))
         print(json.dumps(line), flush=True)
+
+    if args.serve:
+        for request in sys.stdin:
+            reps, case_json = request.strip().split(' ', 1)
+            answer(case_json, int(reps))
+    for case_json in args.cases:
+        answer(case_json, args.reps)
 
 
 if __name__ == '__main__':
