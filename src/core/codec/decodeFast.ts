@@ -10,7 +10,7 @@ import type { StagedWorkspace } from './staged/stagedWorkspace.ts';
 import { findPeaksFast, type FastScreenOptions } from './fast/findPeaksFast.ts';
 import { scoreLimbsStaged } from './staged/scoreLimbsStaged.ts';
 
-/** Stride-4 cells below this fraction of thre1 do not seed a peak search (fast mode's screen). */
+/** The fast screen lists a tile where its passes' nearby cells reach this fraction of thre1 on average. */
 export const FAST_SEED_RATIO = 0.8;
 
 export interface FastDecodeOptions extends DecodeOptions {
@@ -30,8 +30,9 @@ export const FAST_DEFAULTS: FastDecodeOptions = {
  * `fast` mode: the same assignment as `reference` (find_connections, find_people, COCO conversion) on the same
  * full-resolution function of the maps — flip average, ×4 cubic, crop, cubic to the image, mean over passes — with
  * the two resizes composed into one 8-tap kernel per axis and evaluated in float32 by the kernels of
- * kernels/decodeKernels.ts, only where it is read: 8×8 tiles around peak seeds (findPeaksFast.ts) and single pixels
- * for limb samples. Differences from `reference`: float rounding (≈1e-6) and peaks with no seed nearby.
+ * kernels/decodeKernels.ts, only where it is read: 8×8 tiles the screen lists (findPeaksFast.ts) with the NMS's
+ * neighbours, and single pixels for limb samples. Differences from `reference`: float rounding (≈1e-6) and peaks
+ * where no pass's cells come near the threshold (the screen is a heuristic; every peak reported is a true peak).
  */
 export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOptions> = {}): DecodeOutput {
   const o: FastDecodeOptions = { ...FAST_DEFAULTS, ...options };

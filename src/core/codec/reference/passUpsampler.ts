@@ -46,6 +46,7 @@ export class PassUpsampler implements PassAxes {
   readonly buffers8: { a: number; i: number; c: number };
   private fast: FastPassTables | null = null;
   private overlayScratch = new Float32Array(0);
+  private readonly overlayTile = new Float32Array(TILE_PX * TILE_PX);
 
   constructor(g: PassGeometry, simdLanes = 4) {
     this.g = g;
@@ -95,7 +96,9 @@ export class PassUpsampler implements PassAxes {
     if (this.overlayScratch.length < rows * TILE_PX) this.overlayScratch = new Float32Array(rows * TILE_PX);
     const X: CompositeTable = { start: t.xStart, startOff: 0, weight: t.xWeight, weightOff: 0 };
     const Y: CompositeTable = { start: t.yStart, startOff: 0, weight: t.yWeight, weightOff: 0 };
-    compositeTile(plane, 0, this.g.mapW, X, Y, x0, y0, nx, ny, out, 0, TILE_PX, this.overlayScratch, 0, 1, false);
+    const tile = this.overlayTile;
+    compositeTile(plane, 0, this.g.mapW, X, Y, x0, y0, nx, ny, tile, 0, TILE_PX, this.overlayScratch, 0, 1, false);
+    if (out !== tile) out.set(tile);
   }
 }
 

@@ -38,7 +38,7 @@ export function compositeTile(
   y0: number,
   nx: number,
   ny: number,
-  out: Float32Array | Float64Array,
+  out: Float32Array,
   outOff: number,
   outStride: number,
   scratch: Float32Array,
@@ -46,28 +46,46 @@ export function compositeTile(
   divisor: number,
   accumulate: boolean,
 ): void {
-  const rFirst = y.start[y.startOff + y0],
-    rLast = y.start[y.startOff + y0 + ny - 1] + 7,
+  const ys = y.start,
+    yo = y.startOff,
+    yw = y.weight,
+    xs = x.start,
+    xo = x.startOff,
+    xw = x.weight,
+    xwo = x.weightOff;
+  const rFirst = ys[yo + y0],
+    rLast = ys[yo + y0 + ny - 1] + 7,
     div = f32(divisor);
-  for (let r = rFirst; r <= rLast; r++)
-    for (let i = 0; i < nx; i++) {
-      const xx = x0 + i;
-      scratch[scratchOff + (r - rFirst) * outStride + i] = rowSum(
-        plane,
-        planeOff + r * width + x.start[x.startOff + xx],
-        x.weight,
-        x.weightOff + xx * 8,
-      );
-    }
+  for (let r = rFirst; r <= rLast; r++) {
+    const row = planeOff + r * width,
+      o = scratchOff + (r - rFirst) * outStride;
+    for (let i = 0; i < nx; i++) scratch[o + i] = rowSum(plane, row + xs[xo + x0 + i], xw, xwo + (x0 + i) * 8);
+  }
   for (let j = 0; j < ny; j++) {
     const yy = y0 + j,
-      base = scratchOff + (y.start[y.startOff + yy] - rFirst) * outStride,
+      b = scratchOff + (ys[yo + yy] - rFirst) * outStride,
       w = y.weightOff + yy * 8,
-      o = outOff + j * outStride;
+      o = outOff + j * outStride,
+      S = outStride;
+    const w0 = yw[w],
+      w1 = yw[w + 1],
+      w2 = yw[w + 2],
+      w3 = yw[w + 3],
+      w4 = yw[w + 4],
+      w5 = yw[w + 5],
+      w6 = yw[w + 6],
+      w7 = yw[w + 7];
     for (let i = 0; i < nx; i++) {
-      let acc = f32(y.weight[w] * scratch[base + i]);
-      for (let k = 1; k < 8; k++) acc = f32(acc + f32(y.weight[w + k] * scratch[base + k * outStride + i]));
-      acc = f32(acc / div);
+      const c = b + i;
+      let acc = f32(w0 * scratch[c]);
+      acc = f32(acc + f32(w1 * scratch[c + S]));
+      acc = f32(acc + f32(w2 * scratch[c + 2 * S]));
+      acc = f32(acc + f32(w3 * scratch[c + 3 * S]));
+      acc = f32(acc + f32(w4 * scratch[c + 4 * S]));
+      acc = f32(acc + f32(w5 * scratch[c + 5 * S]));
+      acc = f32(acc + f32(w6 * scratch[c + 6 * S]));
+      acc = f32(acc + f32(w7 * scratch[c + 7 * S]));
+      if (div !== 1) acc = f32(acc / div); // x / 1 = x exactly
       out[o + i] = accumulate ? f32(out[o + i] + acc) : acc;
     }
   }
