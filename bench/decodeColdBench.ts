@@ -2,9 +2,9 @@
 // (bench/official/official_decode.py, one long-lived Python process). Sets: real photos at scales 0.6, 1, 1.5 with
 // flip (large multipliers; maps of the bundled model, built once into .tmp/bench-cases/) and the 12 official-model
 // cases of ../shared/fixtures/decode. Case by case, interleaved so that the machine's load falls on both sides
-// alike: the official time (median of `officialReps` runs), then `simplepose decode CASE --stats` in a fresh process
-// per mode — every case is a first image — and the same in one fresh process per set (in order: the first image of
-// each size pays the setup). Warm: this process, median of REPS after warm-up. Ratios: median official time over the
+// alike: the official time (median of `officialReps` runs), the warm time in this process (median of REPS), and
+// `simplepose decode CASE --stats` in a fresh process per mode — every case a first image. Then each set in one fresh
+// process per mode, in order (the first image of each size pays the setup). Ratios: median official time over the
 // set's cases / median decode time. Summary: median and range over ROUNDS rounds.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { readDecodeCase } from '../src/node/cases/readDecodeCase.ts';
 import { decodeFast } from '../src/core/codec/decodeFast.ts';
 import { decodeReference } from '../src/core/codec/decodeReference.ts';
+import type { DecodeInput } from '../src/core/codec/decodeCase.ts';
 import { DECODE_FIXTURES, PROJECT_ROOT } from '../test/support/fixturePaths.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
 import { caseSet, valPhotos } from './decodeCases.ts';
@@ -53,24 +54,15 @@ function coldTimes(cases: string[], mode: Mode): number[] {
   return (JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { per_case_ms: number[] }).per_case_ms;
 }
 
-async function warmTimes(cases: string[]): Promise<Record<Mode, number>> {
-  const inputs = await Promise.all(cases.map((c) => readDecodeCase(c)));
-  const out = { fast: 0, reference: 0 };
-  for (const [mode, decode] of [
-    ['fast', decodeFast],
-    ['reference', decodeReference],
-  ] as const) {
-    for (let w = 0; w < 3; w++) for (const i of inputs) decode(i);
-    const per = inputs.map(() => [] as number[]);
-    for (let r = 0; r < REPS; r++)
-      inputs.forEach((input, i) => {
-        const t = performance.now();
-        decode(input);
-        per[i].push(performance.now() - t);
-      });
-    out[mode] = median(per.map(median));
+/** Median of REPS in-process decodes of an input (after the set's warm-up). */
+function warmTime(input: DecodeInput, decode: (i: DecodeInput) => unknown): number {
+  const t: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const s = performance.now();
+    decode(input);
+    t.push(performance.now() - s);
   }
-  return out;
+  return median(t);
 }
 
 interface Row {
@@ -92,23 +84,30 @@ const load = () =>
 console.log(`machine: ${machineLine()}; load average at start ${load()}`);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const set of sets) {
-    const off: number[] = [],
-      fast: number[] = [],
-      ref: number[] = [];
-    for (const c of set.cases) {
-      off.push((await official.time(c, set.officialReps)).ms);
-      fast.push(coldTimes([c], 'fast')[0]);
-      ref.push(coldTimes([c], 'reference')[0]);
+    const inputs = await Promise.all(set.cases.map((c) => readDecodeCase(c)));
+    for (let w = 0; w < 2; w++) for (const i of inputs) decodeFast(i), decodeReference(i);
+    const t = {
+      off: [] as number[],
+      fast: [] as number[],
+      ref: [] as number[],
+      fastWarm: [] as number[],
+      refWarm: [] as number[],
+    };
+    for (const [i, c] of set.cases.entries()) {
+      t.off.push((await official.time(c, set.officialReps)).ms);
+      t.fastWarm.push(warmTime(inputs[i], decodeFast));
+      t.refWarm.push(warmTime(inputs[i], decodeReference));
+      t.fast.push(coldTimes([c], 'fast')[0]);
+      t.ref.push(coldTimes([c], 'reference')[0]);
     }
-    const warm = await warmTimes(set.cases);
     const row: Row = {
-      official: median(off),
-      fastFresh: median(fast),
-      refFresh: median(ref),
+      official: median(t.off),
+      fastFresh: median(t.fast),
+      refFresh: median(t.ref),
       fastSet: median(coldTimes(set.cases, 'fast')),
       refSet: median(coldTimes(set.cases, 'reference')),
-      fastWarm: warm.fast,
-      refWarm: warm.reference,
+      fastWarm: median(t.fastWarm),
+      refWarm: median(t.refWarm),
     };
     rows.get(set.name)!.push(row);
     console.log(
