@@ -124,13 +124,13 @@ describe('the bound on a noisy model’s maps', () => {
     expect(Math.max(...decodeReference(small, UNBOUNDED).peaks.map((l) => l.length))).toBeGreaterThan(5);
   });
 
-  it('fast mode stays fast on noise: a 512×384 noise map with its flip pass decodes in < 500 ms', () => {
+  it('fast mode stays fast on noise: a 512×384 noise map with its flip pass decodes in < 1 s', () => {
     const input = noiseCase(128, 96, 3, true);
     decodeFast(input);
     const t = performance.now();
     const out = decodeFast(input);
-    // ~50 ms on a loaded 2-core machine; the decoder before the bound took 2.1 s there (issue 13), unbounded minutes
-    expect(performance.now() - t).toBeLessThan(500);
+    // ~50–350 ms on a loaded 2-core machine; the decoder before the bound took 2.1 s there (issue 13), unbounded minutes
+    expect(performance.now() - t).toBeLessThan(1000);
     expect(Math.max(...out.peaks.map((l) => l.length))).toBe(REFERENCE_DEFAULTS.peaks.maxPerType);
   });
 });

@@ -102,12 +102,13 @@ export function decodeReference(
   );
   stage.setMode(1);
   const w: StagedWorkspace = { k, stage, fast: [], scratch: k.heap.alloc(64 * 4) };
-  const work = k.heap.alloc(ups.reduce((a, u) => a + u.g.mapH * stage.tilesX * 24, 0));
+  const work = k.heap.alloc(ups.reduce((a, u) => a + u.g.mapH * stage.tilesX * 24, 0)),
+    win = k.heap.alloc(Math.max(...ups.map((u) => u.g.mapW)) * 8 + 64);
   // The heat slice (20 channels) was resized together, the body parts (30) likewise: that sets OpenCV's scalar tails.
   const peaks = findPeaksStaged(
     w,
     o.peaks,
-    (b) => k.boundTiles(stage.ctx, o.peaks.threshold, b.list, work),
+    (b) => k.boundTiles(stage.ctx, o.peaks.threshold, b.list, work, win),
     (j) => stage.setTails(ups.map((u) => u.tails(j, 20))),
   );
   const limbs = { ...officialLimbOptions(H), ...o.limbs };

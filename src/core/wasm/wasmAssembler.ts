@@ -239,6 +239,9 @@ export const op = {
     mul: sBin(0xe6),
     div: sBin(0xe7),
     max: sBin(0xe9),
+    /** pmin(a, b) = b < a ? b : a; pmax(a, b) = a < b ? b : a (lane-wise) */
+    pmin: sBin(0xea),
+    pmax: sBin(0xeb),
   },
   block: (...body: Bytes[]) => [0x02, 0x40, ...flat(body), 0x0b],
   loop: (...body: Bytes[]) => [0x03, 0x40, ...flat(body), 0x0b],

@@ -149,9 +149,9 @@ export interface DecodeKernels {
    * Reference mode's screen: the tiles whose mean over passes of quickTileBound (exactTile.ts, float64) is
    * ≥ threshold, listed (int32) into out — blocks of 4×4 tiles are bounded first, over the union of their spans, and
    * only a block that may reach the threshold is bounded tile by tile. `work`: 24 bytes per map row and tile column
-   * of every pass. Returns how many.
+   * of every pass; `win`: 8 bytes per cell of a map row. Returns how many.
    */
-  boundTiles(ctx: number, threshold: number, out: number, work: number): number;
+  boundTiles(ctx: number, threshold: number, out: number, work: number, win: number): number;
   /** F over every listed 8×8 tile (int32 tile indices) not yet computed, into the context's tile pool. */
   computeTiles(ctx: number, list: number, count: number, scratch: number): void;
   /**

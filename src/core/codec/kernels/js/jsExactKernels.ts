@@ -94,7 +94,7 @@ export function jsExactKernels(heap: KernelHeap): Pick<DecodeKernels, 'boundTile
       }
       for (let i = 0; i < 64; i++) heap.f32[slot / 4 + i] = acc[i];
     },
-    boundTiles(ctx, threshold, out, _work) {
+    boundTiles(ctx, threshold, out) {
       const n = ctxI(ctx, CTX.passes),
         tilesX = ctxI(ctx, CTX.tilesX);
       const tiles = tilesX * Math.ceil(ctxI(ctx, CTX.imageH) / 8);
