@@ -1,7 +1,7 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 import { checkMapShape, passGeometry } from './passGeometry.ts';
-import { PassUpsampler } from './reference/passUpsampler.ts';
+import { exactPassTables } from './reference/exactTables.ts';
 import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './assign/refineCentroid.ts';
 import { findPeaksStaged } from './staged/findPeaksStaged.ts';
 import type { StagedWorkspace } from './staged/stagedWorkspace.ts';
@@ -42,22 +42,6 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
-/**
- * Upsamplers (axis tables, composite kernels, scratch) depend only on the geometry; photos of one dataset share a
- * few sizes and the scales are fixed, so a small LRU cache saves rebuilding them on every image.
- */
-const upsamplerCache = new Map<string, PassUpsampler>();
-const UPSAMPLER_CACHE_SIZE = 16;
-function cachedUpsampler(g: ReturnType<typeof passGeometry>, simdLanes: number): PassUpsampler {
-  const key = `${g.imageW}x${g.imageH}@${g.multiplier}/${simdLanes}`;
-  let u = upsamplerCache.get(key);
-  if (u) upsamplerCache.delete(key);
-  else u = new PassUpsampler(g, simdLanes);
-  upsamplerCache.set(key, u);
-  if (upsamplerCache.size > UPSAMPLER_CACHE_SIZE) upsamplerCache.delete(upsamplerCache.keys().next().value!);
-  return u;
-}
-
 export const REFERENCE_DEFAULTS: DecodeOptions = {
   peaks: OFFICIAL_PEAK_OPTIONS,
   limbs: {},
@@ -87,13 +71,14 @@ export function decodeReference(
   const o: DecodeOptions = { ...REFERENCE_DEFAULTS, ...options };
   const { width: W, height: H, id } = input.image;
   if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
-  const ups = input.passes.map((pass, i) => {
+  const geometries = input.passes.map((pass, i) => {
     const g = passGeometry(W, H, pass.multiplier);
     checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
     if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    return cachedUpsampler(g, o.simdLanes);
+    return g;
   });
   const k = options.kernels ?? decodeKernels();
+  const ups = geometries.map((g) => exactPassTables(g, k, o.simdLanes));
   k.heap.release(0);
   const stage = new ChannelStage(
     k,

@@ -66,6 +66,23 @@ describe('decode kernels', () => {
     }
   });
 
+  it('cubicTable: cubicAxis bit for bit (OpenCV's taps and float32 Keys weights)', () => {
+    for (const [src, dst, inv] of [
+      [48, 192, 4],
+      [243, 480, 480 / 243],
+      [1600, 80, 80 / 1600],
+    ]) {
+      const want = cubicAxis(src, dst, inv);
+      for (const k of both()) {
+        const index = k.heap.alloc(dst * 16),
+          weight = k.heap.alloc(dst * 16);
+        k.cubicTable(src, dst, inv, index, weight);
+        expect(Array.from(k.heap.i32.subarray(index / 4, index / 4 + dst * 4))).toEqual(Array.from(want.index));
+        expect(Array.from(k.heap.f32.subarray(weight / 4, weight / 4 + dst * 4))).toEqual(Array.from(want.weight));
+      }
+    }
+  });
+
   it('screen kernels: the same local maxima, tile maxima, sums, lists and pooling', () => {
     const w = 32,
       h = 12;

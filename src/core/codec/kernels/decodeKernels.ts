@@ -186,6 +186,8 @@ export interface DecodeKernels {
     weight: number,
     acc: number,
   ): number;
+  /** cubicAxis(srcLen, dstLen, invScale) bit for bit: int32 [dstLen × 4] taps and float32 [dstLen × 4] weights. */
+  cubicTable(srcLen: number, dstLen: number, invScale: number, index: number, weight: number): void;
   /** F at image pixel (x, y) of the staged body-part channel, memoised in the tile pool (NaN = not yet computed). */
   limbValue(ctx: number, x: number, y: number): number;
   /**

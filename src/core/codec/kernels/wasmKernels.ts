@@ -16,6 +16,7 @@ const EXPORTS = [
   'nms',
   'refine',
   'compositeTable',
+  'cubicTable',
   'limbValue',
   'scorePairs',
   'exactValue',

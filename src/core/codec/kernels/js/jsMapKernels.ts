@@ -8,7 +8,7 @@ const f32 = Math.fround;
 
 type MapKernels = Pick<
   DecodeKernels,
-  'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'computeTiles' | 'boundTiles'
+  'flipAverage' | 'tile' | 'point' | 'compositeTable' | 'cubicTable' | 'computeTiles' | 'boundTiles'
 >;
 
 /** What the other TypeScript kernels use of these: ensureTile of the module. */
@@ -105,6 +105,11 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
     },
     point(plane, width, xStart, xWeight, yStart, yWeight, x, y) {
       return compositePoint(heap.f32, plane / 4, width, table(xStart, xWeight), table(yStart, yWeight), x, y);
+    },
+    cubicTable(srcLen, dstLen, invScale, index, weight) {
+      const a = cubicAxis(srcLen, dstLen, invScale);
+      heap.i32.set(a.index, index / 4);
+      heap.f32.set(a.weight, weight / 4);
     },
     compositeTable(mapLen, resizedLen, imageLen, start, weight) {
       let comp;

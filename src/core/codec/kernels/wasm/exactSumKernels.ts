@@ -346,7 +346,14 @@ export const boundTiles: FunctionDef = {
       f.set('n', i32.load(get('ctx'), CTX.passes)),
       f.set('tilesX', i32.load(get('ctx'), CTX.tilesX)),
       f.set('tilesY', op.i32.divS(i32.add(i32.load(get('ctx'), CTX.imageH), i32.const(7)), i32.const(8))),
-      forRange(f, 'p', i32.const(0), get('n'), ...gridOf, f.call('rowSegments', get('pp'), get('tilesX'), get('grid'), get('win'))),
+      forRange(
+        f,
+        'p',
+        i32.const(0),
+        get('n'),
+        ...gridOf,
+        f.call('rowSegments', get('pp'), get('tilesX'), get('grid'), get('win')),
+      ),
       forRange(
         f,
         'by',

@@ -5,7 +5,7 @@ import { isCellMax, screenPass, seedScan } from './screenKernels.ts';
 import { gridSum, listTiles, maxPool2 } from './gridKernels.ts';
 import { nms } from './peakKernels.ts';
 import { refine } from './refineKernel.ts';
-import { compositeTable } from './tableKernels.ts';
+import { compositeTable, cubicTable } from './tableKernels.ts';
 import { limbValue } from './limbKernels.ts';
 import { scorePairs, scorePairsExact } from './pairKernels.ts';
 import { exactPoint, exactValue } from './exactKernels.ts';
@@ -29,6 +29,7 @@ export const KERNEL_FUNCTIONS = [
   nms,
   refine,
   compositeTable,
+  cubicTable,
   limbValue,
   scorePairs,
   exactPoint,

@@ -182,3 +182,49 @@ export const compositeTable: FunctionDef = {
     ];
   },
 };
+
+/**
+ * cubicAxis.ts cubicAxis(srcLen, dstLen, invScale) in the kernels, bit for bit: per output d the four clamped taps
+ * (int32) and float32 Keys weights at the phase of (d + 0.5)·scale − 0.5, scale = 1 / invScale (float64).
+ */
+export const cubicTable: FunctionDef = {
+  name: 'cubicTable',
+  params: [
+    ['srcLen', 'i32'],
+    ['dstLen', 'i32'],
+    ['invScale', 'f64'],
+    ['outIndex', 'i32'],
+    ['outWeight', 'i32'],
+  ],
+  result: null,
+  locals: [
+    ['d', 'i32'],
+    ['k', 'i32'],
+    ['sx', 'i32'],
+    ['scale', 'f64'],
+    ['t', 'f32'],
+    ['u', 'f32'],
+    ['w0', 'f32'],
+    ['w1', 'f32'],
+    ['w2', 'f32'],
+    ['w3', 'f32'],
+  ],
+  body: (f) => [
+    f.set('scale', f64.div(f64.const(1), f.get('invScale'))),
+    forRange(
+      f,
+      'd',
+      i32.const(0),
+      f.get('dstLen'),
+      ...phase(f, f.get('d'), 'scale', 't', 'sx'),
+      ...keys(f, 't', 'w'),
+      ...[0, 1, 2, 3].flatMap((k) => [
+        i32.store(
+          at4(f.get('outIndex'), i32.add(i32.shl(f.get('d'), i32.const(2)), i32.const(k))),
+          clamp(i32.add(i32.sub(f.get('sx'), i32.const(1)), i32.const(k)), f.get('srcLen')),
+        ),
+        f32.store(at4(f.get('outWeight'), i32.add(i32.shl(f.get('d'), i32.const(2)), i32.const(k))), f.get(`w${k}`)),
+      ]),
+    ),
+  ],
+};
