@@ -66,7 +66,7 @@ describe('decode kernels', () => {
     }
   });
 
-  it('cubicTable: cubicAxis bit for bit (OpenCV's taps and float32 Keys weights)', () => {
+  it('cubicTable: cubicAxis bit for bit (OpenCV’s taps and float32 Keys weights)', () => {
     for (const [src, dst, inv] of [
       [48, 192, 4],
       [243, 480, 480 / 243],
