@@ -12,7 +12,7 @@ import { DECODE_FIXTURES, readDecodeCase } from '../../../test/support/fixturePa
 /** The bound off: every peak of every type, every seed (the official, unbounded behaviour). */
 const UNBOUNDED = {
   peaks: { ...REFERENCE_DEFAULTS.peaks, maxPerType: Infinity },
-  screen: { ...FAST_DEFAULTS.screen, maxSeeds: Infinity, maxTileFraction: Infinity },
+  screen: { ...FAST_DEFAULTS.screen, maxSeeds: Infinity },
 };
 
 /** A standing person facing the camera, ~105 px tall, as 18 IMHN keypoints (image px offsets from the hips). */

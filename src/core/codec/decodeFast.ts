@@ -21,9 +21,9 @@ export interface FastDecodeOptions extends DecodeOptions {
 
 export const FAST_DEFAULTS: FastDecodeOptions = {
   ...REFERENCE_DEFAULTS,
-  // Maps of people: ≤ 67 local maxima per pass and channel (≤ 9 for the official model), screens of ≤ 14 % of the
-  // image; the bundled model on real photos: 100–300 and 19–48 %.
-  screen: { seedRatio: FAST_SEED_RATIO, maxSeeds: 4 * REFERENCE_DEFAULTS.peaks.maxPerType, maxTileFraction: 0.25 },
+  // Maps of people have about one local maximum per person and channel (≤ 9 per map for the official model's
+  // fixtures, ≤ 45 on a screen grid for the bundled model on its synthetic images); noise has hundreds.
+  screen: { seedRatio: FAST_SEED_RATIO, maxSeeds: 4 * REFERENCE_DEFAULTS.peaks.maxPerType },
 };
 
 /**

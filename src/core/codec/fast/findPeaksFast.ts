@@ -8,11 +8,10 @@ export interface FastScreenOptions {
   seedRatio: number;
   /**
    * The bound for a noisy model's maps: when a pass of a keypoint channel has more local maxima ≥ the seed threshold
-   * on its screen grid than this, or the screen would scan more than maxTileFraction of the image, only windows
-   * around the highest maxSeeds local-maximum cells of each pass are scanned (see decodeFast.ts).
+   * on its screen grid than maxSeeds, only windows around the highest maxSeeds local-maximum cells of each pass are
+   * scanned (decodeFast.ts).
    */
   maxSeeds: number;
-  maxTileFraction: number;
 }
 
 /** Per-decode buffers of the fast screen (allocated before any tile). */
@@ -53,21 +52,22 @@ export function findPeaksFast(w: StagedWorkspace, o: PeakOptions, s: FastScreenO
   return findPeaksStaged(w, o, (b) => {
     const screen: ScreenBuffers = { ...b, seeds, pooled, half, grid, sum };
     const seed = s.seedRatio * o.threshold;
-    const count = screenList(w, screen, seed, s.maxSeeds);
-    return count < 0 || count > s.maxTileFraction * b.tiles ? boundedList(w, screen, seed, s.maxSeeds) : count;
+    const { count, maxima } = screenList(w, screen, seed);
+    return maxima > s.maxSeeds ? boundedList(w, screen, seed, s.maxSeeds) : count;
   });
 }
 
 /**
- * Tiles where the mean over passes of nearby cell maxima reaches the seed threshold, listed into b.list; −1 when
- * some pass has more than maxSeeds local-maximum cells ≥ seed (a noisy model's maps: the bounded screen applies).
+ * Tiles where the mean over passes of nearby cell maxima reaches the seed threshold, listed into b.list (count),
+ * and the most local maxima ≥ seed that a pass's screen grid has.
  */
-function screenList(w: StagedWorkspace, b: ScreenBuffers, seed: number, maxSeeds: number): number {
+function screenList(w: StagedWorkspace, b: ScreenBuffers, seed: number): { count: number; maxima: number } {
   const { k, fast, stage } = w;
   const n = fast.length,
     padded = Math.ceil(b.tiles / 4) * 4;
   // Cells below half the seed threshold count as that floor (an upper bound of them): n floors stay below n·seed.
   const floor = seed / 2;
+  let maxima = 0;
   k.heap.f32.fill(0, b.sum / 4, b.sum / 4 + padded);
   for (let p = 0; p < n; p++) {
     const { g, screenPool: q, screenW, screenH } = fast[p];
@@ -81,11 +81,13 @@ function screenList(w: StagedWorkspace, b: ScreenBuffers, seed: number, maxSeeds
       plane = b.pooled[p];
     }
     k.heap.f32.fill(floor, b.grid / 4, b.grid / 4 + padded);
-    const maxima = k.screenPass(plane, screenW, screenH, floor, seed, tb.xRange, tb.yRange, b.tilesX, b.grid);
-    if (maxima > maxSeeds) return -1;
+    maxima = Math.max(
+      maxima,
+      k.screenPass(plane, screenW, screenH, floor, seed, tb.xRange, tb.yRange, b.tilesX, b.grid),
+    );
     k.gridSum(b.sum, b.grid, padded, floor);
   }
-  return k.listTiles(b.sum, padded, n * seed, b.list);
+  return { count: k.listTiles(b.sum, padded, n * seed, b.list), maxima };
 }
 
 /** The bound: tiles within one cell (+1 px) of the highest maxSeeds local-maximum cells of each pass. */
