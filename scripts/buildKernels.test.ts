@@ -10,4 +10,11 @@ describe('npm run build:kernels', () => {
     expect(readFileSync(KERNEL_BYTES_FILE, 'utf8')).toBe(kernelBytesSource(assembleKernels()));
     expect(Array.from(decodeBase64(KERNEL_WASM_BASE64))).toEqual(Array.from(assembleKernels()));
   });
+
+  it('decodeBase64 agrees with Buffer for every padding', () => {
+    for (let n = 0; n < 9; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 251) & 255);
+      expect(Array.from(decodeBase64(Buffer.from(bytes).toString('base64')))).toEqual(Array.from(bytes));
+    }
+  });
 });
