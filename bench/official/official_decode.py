@@ -7,7 +7,7 @@ be fetched here; this file is checked against the outputs and times the official
 Usage: python3 bench/official/official_decode.py CASE_JSON... [--reps N] [--outputs]
        python3 bench/official/official_decode.py --serve   (reads "REPS CASE_JSON" lines on stdin, answers each)
 Prints one JSON line per case: upsample_average and assignment seconds (the fixtures' official_seconds split; the
-median of N runs), peak/person counts and, with --outputs, peaks, connections, persons and results as in
+median of N runs), cpu_seconds (the process's CPU time of a decode, all threads; median), peak/person counts and, with --outputs, peaks, connections, persons and results as in
 expected.json. Case files: simplepose-decode-case/1 (case.json + .npy maps, float16 or float32).
 """
 
@@ -262,16 +262,16 @@ def format_results(image_id, subset, candidate):
 
 
 def decode(image, passes):
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     heatmap_avg, paf_avg = upsample_average(image, passes)
     t1 = time.perf_counter()
     all_peaks = find_peaks(heatmap_avg)
     connection_all, special_k = find_connections(all_peaks, paf_avg, image['height'])
     subset, candidate = find_people(connection_all, special_k, all_peaks)
     results = format_results(image['id'], subset, candidate)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {'all_peaks': all_peaks, 'connection_all': connection_all, 'subset': subset, 'results': results,
-            'upsample_average': t1 - t0, 'assignment': t2 - t1}
+            'upsample_average': t1 - t0, 'assignment': t2 - t1, 'cpu': c2 - c0}
 
 
 def outputs(out):
@@ -297,6 +297,7 @@ def main():
         line = {'case': case_json, 'id': image['id'],
                 'upsample_average': statistics.median(r['upsample_average'] for r in runs),
                 'assignment': statistics.median(r['assignment'] for r in runs),
+                'cpu_seconds': statistics.median(r['cpu'] for r in runs),
                 'peaks': sum(len(p) for p in runs[0]['all_peaks']), 'persons': len(runs[0]['subset'])}
         if args.outputs:
             line.update(outputs(runs[0]))
