@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readDecodeCase } from '../src/node/cases/readDecodeCase.ts';
-import { decodeFast } from '../src/core/codec/decodeFast.ts';
+import { decodeFast, FAST_DEFAULTS } from '../src/core/codec/decodeFast.ts';
 import type { DecodeInput } from '../src/core/codec/decodeCase.ts';
 import { PROJECT_ROOT } from '../test/support/fixturePaths.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
@@ -18,6 +18,13 @@ import { caseSet, valPhotos } from './decodeCases.ts';
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const BASE_COMMIT = '4edb89c';
 const BASE_EVERY = Number(process.env.BASE_EVERY ?? 4);
+// MAX_PER_TYPE=N: the bound at N candidates per type (the fast screen's seeds at 4·N), to weigh other caps.
+const CAP = process.env.MAX_PER_TYPE ? Number(process.env.MAX_PER_TYPE) : FAST_DEFAULTS.peaks.maxPerType;
+const OPTIONS = {
+  peaks: { ...FAST_DEFAULTS.peaks, maxPerType: CAP },
+  screen: { ...FAST_DEFAULTS.screen, maxSeeds: 4 * CAP },
+};
+const decode = (input: DecodeInput) => decodeFast(input, OPTIONS);
 
 /** decodeFast of the project at BASE_COMMIT (its src/core only: the core has no dependencies). */
 async function baselineDecoder(): Promise<(input: DecodeInput) => { persons: unknown[] }> {
@@ -41,7 +48,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `${cases.length} photos (val2017, bundled model, scale 1 + flip); baseline = src/core at ${BASE_COMMIT} on every ${BASE_EVERY}th`,
+  `${cases.length} photos (val2017, bundled model, scale 1 + flip); baseline = src/core at ${BASE_COMMIT} on every ${BASE_EVERY}th; maxPerType ${CAP}`,
 );
 interface Row {
   median: number;
@@ -77,12 +84,12 @@ for (let round = 1; round <= ROUNDS; round++) {
     basePersons = 0;
   for (const [i, file] of cases.entries()) {
     const input = await readDecodeCase(file);
-    decodeFast(input); // warm-up: tables of this size, JIT of the glue
+    decode(input); // warm-up: tables of this size, JIT of the glue
     const t: number[] = [],
       u: number[] = [];
     let n = 0;
     for (let r = 0; r < 3; r++) {
-      const run = timed(() => decodeFast(input));
+      const run = timed(() => decode(input));
       n = run.value.persons.length;
       t.push(run.wall);
       u.push(run.cpu);
@@ -130,8 +137,7 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-const r = (f: (x: Row) => number) =>
-  `${fmt(Math.min(...summary.map(f)))}–${fmt(Math.max(...summary.map(f)))}`;
+const r = (f: (x: Row) => number) => `${fmt(Math.min(...summary.map(f)))}–${fmt(Math.max(...summary.map(f)))}`;
 console.log(
   JSON.stringify({
     photos: cases.length,
