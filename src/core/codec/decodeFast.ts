@@ -1,6 +1,6 @@
-import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
+import type { DecodeInput } from './decodeCase.ts';
 import { assembleConnections, REFERENCE_DEFAULTS, type DecodeOptions, type DecodeOutput } from './decodeReference.ts';
-import { checkMapShape, passGeometry } from './passGeometry.ts';
+import { inputGeometries } from './passGeometry.ts';
 import { officialLimbOptions } from './assign/scoreLimbs.ts';
 import type { DecodeKernels } from './kernels/decodeKernels.ts';
 import { decodeKernels } from './kernels/loadKernels.ts';
@@ -36,14 +36,8 @@ export const FAST_DEFAULTS: FastDecodeOptions = {
  */
 export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOptions> = {}): DecodeOutput {
   const o: FastDecodeOptions = { ...FAST_DEFAULTS, ...options };
-  const { width: W, height: H, id } = input.image;
-  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
-  const geometries = input.passes.map((pass, i) => {
-    const g = passGeometry(W, H, pass.multiplier);
-    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
-    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    return g;
-  });
+  const { height: H, id } = input.image;
+  const geometries = inputGeometries(input);
   const k = o.kernels ?? decodeKernels();
   const fast = geometries.map((g) => fastPassTables(g, k));
   k.heap.release(0);

@@ -1,6 +1,6 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
-import { checkMapShape, passGeometry } from './passGeometry.ts';
+import { inputGeometries } from './passGeometry.ts';
 import { exactPassTables } from './reference/exactTables.ts';
 import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './assign/refineCentroid.ts';
 import { findPeaksStaged } from './staged/findPeaksStaged.ts';
@@ -69,14 +69,8 @@ export function decodeReference(
     );
   }
   const o: DecodeOptions = { ...REFERENCE_DEFAULTS, ...options };
-  const { width: W, height: H, id } = input.image;
-  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
-  const geometries = input.passes.map((pass, i) => {
-    const g = passGeometry(W, H, pass.multiplier);
-    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
-    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    return g;
-  });
+  const { height: H, id } = input.image;
+  const geometries = inputGeometries(input);
   const k = options.kernels ?? decodeKernels();
   const ups = geometries.map((g) => exactPassTables(g, k, o.simdLanes));
   k.heap.release(0);

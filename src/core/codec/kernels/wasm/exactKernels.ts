@@ -4,7 +4,7 @@ import { CTX } from '../decodeKernels.ts';
 import { tileState } from './tileKernels.ts';
 
 /** The pass fields exactPoint reads, copied into locals of the same names once per call. */
-const FIELDS: [string, number][] = [
+export const FIELDS: [string, number][] = [
   ['plane', CTX.plane],
   ['mapW', CTX.mapW],
   ['ax1I', CTX.ax1Index],

@@ -1,6 +1,7 @@
 import type { Bytes, FunctionDef, LocalAccess } from '../../../wasm/wasmAssembler.ts';
 import { at4, f32, forRange, i32, op } from './dsl.ts';
 import { CTX } from '../decodeKernels.ts';
+import { FIELDS } from './exactKernels.ts';
 
 /** OpenCV's 4-tap horizontal sum at output x: taps src[off + index[4x + t]] · weight[4x + t], forward order. */
 function hsum4(f: LocalAccess, src: Bytes, index: string, weight: string, x4: Bytes): Bytes {
@@ -68,22 +69,8 @@ export const vRow: FunctionDef = {
   },
 };
 
-const PASS_FIELDS: [string, number][] = [
-  ['plane', CTX.plane],
-  ['mapW', CTX.mapW],
-  ['ax1I', CTX.ax1Index],
-  ['ax1W', CTX.ax1Weight],
-  ['ay1I', CTX.ay1Index],
-  ['ay1W', CTX.ay1Weight],
-  ['ax2I', CTX.ax2Index],
-  ['ax2W', CTX.ax2Weight],
-  ['ay2I', CTX.ay2Index],
-  ['ay2W', CTX.ay2Weight],
-  ['tailPadded', CTX.tailPadded],
-  ['tailImage', CTX.tailImage],
-  ['spanX', CTX.spanX],
-  ['spanY', CTX.spanY],
-];
+/** exactPoint's fields and the tile spans. */
+const PASS_FIELDS: [string, number][] = [...FIELDS, ['spanX', CTX.spanX], ['spanY', CTX.spanY]];
 
 /**
  * exactTile.ts exactTileValues for 8×8 tile t of pass pp into out (row stride 8 floats): the four stages on the
