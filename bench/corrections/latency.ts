@@ -12,7 +12,7 @@ import { regroupWithFixedJoints } from '../../src/core/correct/regroupWithFixedJ
 import type { CocoJoints } from '../../src/core/skeleton/imhnJoints.ts';
 import { COCO_TO_IMHN } from '../../src/core/skeleton/poseMeta.ts';
 import { median } from '../benchStats.ts';
-import { OFFICIAL_PEAK_OPTIONS } from '../../src/core/codec/findPeaksReference.ts';
+import { OFFICIAL_PEAK_OPTIONS } from '../../src/core/codec/assign/refineCentroid.ts';
 
 function time(f: () => void): number {
   const t = performance.now();

@@ -15,7 +15,8 @@ results: one JSON array for all cases, to stdout unless --out is given.
   --mode reference  the official evaluate.py chain, same outputs on identical maps (default)
   --mode fast       the same assignment without full-resolution maps
   --out FILE        write the results to FILE (atomically)
-  --stats           print {"cases": N, "median_ms": X, "total_ms": Y} to stderr (decode time only)
+  --stats           print {"cases": N, "median_ms": X, "total_ms": Y, "per_case_ms": [...]} to stderr (decode
+                    time only, in input order: the first case of a process includes its one-time setup)
   -h, --help        this text
 
 Exit codes: 0 ok, 2 usage error, 3 unreadable or malformed input.`;
@@ -62,6 +63,7 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
         cases: inputs.length,
         median_ms: round3(median),
         total_ms: round3(times.reduce((a, b) => a + b, 0)),
+        per_case_ms: times.map(round3),
       }),
     );
   }

@@ -23,7 +23,7 @@ describe('simplepose CLI', () => {
     expect(r.code).toBe(0);
     const results = JSON.parse(r.out.join('\n'));
     expect(results[0]).toMatchObject({ image_id: 466137, category_id: 1 });
-    expect(Object.keys(JSON.parse(r.err[0]))).toEqual(['cases', 'median_ms', 'total_ms']);
+    expect(Object.keys(JSON.parse(r.err[0]))).toEqual(['cases', 'median_ms', 'total_ms', 'per_case_ms']);
     const f = path.join(tmp, 'res.json');
     expect((await run('decode', CASE, '--out', f)).code).toBe(0);
     expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual(results);

@@ -14,7 +14,7 @@ import { openProjectFolder, type OpenProject } from '../../src/node/project/open
 import { startServer } from '../../src/server/startServer.ts';
 import { COCO_TRAIN_IMAGES, PROJECT_ROOT } from '../support/fixturePaths.ts';
 import { parseNpy } from '../../src/core/tensor/parseNpy.ts';
-import { PassUpsampler, TILE_PX } from '../../src/core/codec/fullResChannel.ts';
+import { PassUpsampler, TILE_PX } from '../../src/core/codec/reference/passUpsampler.ts';
 import { passGeometry } from '../../src/core/codec/passGeometry.ts';
 import { colormapLut, lutIndex } from '../../src/core/geometry/colormap.ts';
 import { validateCocoGt } from '../../src/core/coco/validateCoco.ts';

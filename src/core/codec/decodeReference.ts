@@ -1,9 +1,15 @@
 import { CHANNELS, IMHN_META } from '../skeleton/poseMeta.ts';
 import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
-import { checkMapShape, passGeometry } from './passGeometry.ts';
-import { flipAverage, flippedSource } from './flipAverage.ts';
-import { FullResChannel, PassUpsampler, TileArena } from './fullResChannel.ts';
-import { findPeaksReference, OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './findPeaksReference.ts';
+import { inputGeometries } from './passGeometry.ts';
+import { exactPassTables } from './reference/exactTables.ts';
+import { referenceScreen } from './reference/referenceScreen.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from './assign/refineCentroid.ts';
+import { findPeaksStaged } from './staged/findPeaksStaged.ts';
+import type { StagedWorkspace } from './staged/stagedWorkspace.ts';
+import type { DecodeKernels } from './kernels/decodeKernels.ts';
+import { decodeKernels } from './kernels/loadKernels.ts';
+import { ChannelStage } from './staged/channelStage.ts';
+import { scoreLimbsStaged } from './staged/scoreLimbsStaged.ts';
 import {
   officialLimbOptions,
   scoreLimb,
@@ -19,7 +25,6 @@ import {
 } from './assign/assemblePersons.ts';
 import { toCocoResults, type CocoResult } from './assign/toCocoResults.ts';
 import type { Peak } from './assign/peak.ts';
-import { roundHalfEven } from './cubicAxis.ts';
 
 /** Everything a decode produces; intermediates follow the official data layout so they can be tested. */
 export interface DecodeOutput {
@@ -38,32 +43,6 @@ export interface DecodeOptions {
   simdLanes: number;
 }
 
-const USED_CHANNELS = Array.from({ length: CHANNELS.keypointStart + CHANNELS.keypointCount }, (_, c) => c);
-
-/** Buffers reused across calls (decoding is synchronous, so one workspace per module is safe). */
-const workspace = { arena: new TileArena(), flip: [] as Float32Array[] };
-
-/**
- * Upsamplers (axis tables, composite kernels, scratch) depend only on the geometry; photos of one dataset share a
- * few sizes and the scales are fixed, so a small LRU cache saves rebuilding them on every image.
- */
-const upsamplerCache = new Map<string, PassUpsampler>();
-const UPSAMPLER_CACHE_SIZE = 16;
-function cachedUpsampler(g: ReturnType<typeof passGeometry>, simdLanes: number): PassUpsampler {
-  const key = `${g.imageW}x${g.imageH}@${g.multiplier}/${simdLanes}`;
-  let u = upsamplerCache.get(key);
-  if (u) upsamplerCache.delete(key);
-  else u = new PassUpsampler(g, simdLanes);
-  upsamplerCache.set(key, u);
-  if (upsamplerCache.size > UPSAMPLER_CACHE_SIZE) upsamplerCache.delete(upsamplerCache.keys().next().value!);
-  return u;
-}
-
-function flipBuffer(i: number, length: number): Float32Array {
-  if (!workspace.flip[i] || workspace.flip[i].length < length) workspace.flip[i] = new Float32Array(length);
-  return workspace.flip[i].subarray(0, length);
-}
-
 export const REFERENCE_DEFAULTS: DecodeOptions = {
   peaks: OFFICIAL_PEAK_OPTIONS,
   limbs: {},
@@ -74,10 +53,15 @@ export const REFERENCE_DEFAULTS: DecodeOptions = {
 /**
  * `reference` mode: the official post-network chain of evaluate.py (flip average, ×4 cubic upsample, crop, cubic
  * resize to the image, mean over scales, find_peaks, find_connections, find_people, COCO conversion), giving the
- * official outputs on identical maps. Full-resolution maps are evaluated lazily, tile by tile, with exact values
- * wherever a threshold could be reached (see fullResChannel.ts), which is what makes it fast.
+ * official outputs on identical maps. One channel at a time is flip-averaged into the kernels' heap; keypoint maps
+ * are evaluated in 8×8 tiles with OpenCV's exact values (exactTile.ts) where a rigorous bound says the threshold
+ * could be reached, and wherever the NMS or the refinement reads; limb samples are exact values at single pixels
+ * (exactPoint.ts). All of it runs in the kernels (kernels/decodeKernels.ts), WebAssembly where available.
  */
-export function decodeReference(input: DecodeInput, options: Partial<DecodeOptions> = {}): DecodeOutput {
+export function decodeReference(
+  input: DecodeInput,
+  options: Partial<DecodeOptions & { kernels: DecodeKernels }> = {},
+): DecodeOutput {
   const { width, height } = input.image;
   if (width * height > REFERENCE_MAX_PIXELS) {
     throw new DecodeInputError(
@@ -85,104 +69,32 @@ export function decodeReference(input: DecodeInput, options: Partial<DecodeOptio
         `(${((width * height) / 1e6).toFixed(1)} MP) is over its ${REFERENCE_MAX_PIXELS / 1e6} MP limit: use fast mode for images this large`,
     );
   }
-  return decodeMaps(input, { ...REFERENCE_DEFAULTS, ...options }, null);
+  const o: DecodeOptions = { ...REFERENCE_DEFAULTS, ...options };
+  const { height: H, id } = input.image;
+  const geometries = inputGeometries(input);
+  const k = options.kernels ?? decodeKernels();
+  const ups = geometries.map((g) => exactPassTables(g, k, o.simdLanes));
+  k.heap.release(0);
+  const stage = new ChannelStage(
+    k,
+    input,
+    ups.map((u) => ({ g: u.g, exact: u })),
+  );
+  stage.setMode(1);
+  const w: StagedWorkspace = { k, stage, fast: [], scratch: k.heap.alloc(64 * 4) };
+  // The heat slice (20 channels) was resized together, the body parts (30) likewise: that sets OpenCV's scalar tails.
+  const peaks = findPeaksStaged(w, o.peaks, referenceScreen(w, ups, o.peaks.threshold), (j) =>
+    stage.setTails(ups.map((u) => u.tails(j, 20))),
+  );
+  const limbs = { ...officialLimbOptions(H), ...o.limbs };
+  const connections = scoreLimbsStaged(k, stage, peaks, limbs, (c) =>
+    stage.setTails(ups.map((u) => u.tails(c, CHANNELS.limbCount))),
+  );
+  return assembleConnections(id, peaks, connections, o.assemble);
 }
 
 /** Largest image (pixels) decoded in reference mode: its work and bound caches grow with the image area. */
 export const REFERENCE_MAX_PIXELS = 64e6;
-
-/**
- * The shared pipeline. `approx` null: exact values + rigorous screening (reference); otherwise float64 composite
- * values and tiles selected by stride-4 cells ≥ seedRatio × threshold (fast).
- */
-export function decodeMaps(input: DecodeInput, o: DecodeOptions, approx: { seedRatio: number } | null): DecodeOutput {
-  workspace.arena.reset();
-  const m = fullResMaps(input, o, approx, workspace.arena, flipBuffer);
-  return assemble(input.image.id, findPeaksReference(m.heat, o.peaks), m.sampler, m.limbOptions, o.assemble);
-}
-
-/**
- * The full-resolution maps the decoder reads, in image space (pixels, integer = pixel centre), evaluated lazily:
- * the 18 keypoint channels (float32, as find_peaks sees them), the 30 body-part channels (float64) and the limb
- * sampler over them (rounded pixels, as find_connections samples). Also used outside the decoder (heatmap-assisted
- * corrections), with its own `arena` and flip buffers so a later decode does not recycle its tiles.
- */
-export interface FullResMaps {
-  width: number;
-  height: number;
-  heat: FullResChannel[];
-  paf: FullResChannel[];
-  sampler: LimbSampler;
-  limbOptions: LimbOptions;
-}
-
-export function fullResMaps(
-  input: DecodeInput,
-  o: DecodeOptions,
-  approx: { seedRatio: number } | null,
-  arena: TileArena = new TileArena(),
-  flipOut: (pass: number, length: number) => Float32Array = (_, length) => new Float32Array(length),
-): FullResMaps {
-  const { width: W, height: H } = input.image;
-  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
-  const ups: PassUpsampler[] = [];
-  const avg: Float32Array[] = [];
-  input.passes.forEach((pass, i) => {
-    const g = passGeometry(W, H, pass.multiplier);
-    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
-    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
-    ups.push(cachedUpsampler(g, o.simdLanes));
-    // Averaging is memory-bound: average only channels that are read; fast mode averages on the fly instead.
-    if (!approx)
-      avg.push(
-        pass.flippedMaps
-          ? flipAverage(pass.maps, pass.flippedMaps, flipOut(i, pass.maps.data.length), USED_CHANNELS)
-          : pass.maps.data,
-      );
-  });
-  const plane = (a: Float32Array, c: number, p: number) =>
-    a.subarray(c * ups[p].g.mapH * ups[p].g.mapW, (c + 1) * ups[p].g.mapH * ups[p].g.mapW);
-  /** Channel c at full resolution. Fast mode reads the raw and mirrored flip planes itself (no averaged copy). */
-  const channel = (
-    c: number,
-    groupStart: number,
-    groupSize: number,
-    asFloat32: boolean,
-    seedThreshold: number | null,
-  ) => {
-    if (!approx)
-      return new FullResChannel(
-        ups,
-        avg.map((a, p) => plane(a, c, p)),
-        c - groupStart,
-        groupSize,
-        asFloat32,
-        arena,
-      );
-    const planes = input.passes.map((pass, p) => plane(pass.maps.data, c, p));
-    const mirrored = input.passes.map((pass, p) =>
-      pass.flippedMaps ? plane(pass.flippedMaps.data, flippedSource(c), p) : null,
-    );
-    return new FullResChannel(ups, planes, c - groupStart, groupSize, asFloat32, arena, {
-      seedThreshold,
-      mirrored,
-    });
-  };
-
-  const seed = approx ? approx.seedRatio * o.peaks.threshold : null;
-  const heat = IMHN_META.keypoints.map((_, j) =>
-    channel(CHANNELS.keypointStart + j, CHANNELS.keypointStart, 20, true, seed),
-  );
-  const paf = Array.from({ length: CHANNELS.limbCount }, (_, k) => channel(k, 0, 30, false, null));
-  const limbOptions = { ...officialLimbOptions(H), ...o.limbs };
-  const sampler: LimbSampler = {
-    value: (k, x, y) => paf[k].pointAt(roundHalfEven(y), roundHalfEven(x)),
-    bound: approx
-      ? () => Infinity
-      : (k, x, y) => paf[k].boundAt(roundHalfEven(y), roundHalfEven(x), limbOptions.sampleThreshold),
-  };
-  return { width: W, height: H, heat, paf, sampler, limbOptions };
-}
 
 /**
  * Constraints on the assignment (not in the official code): persons whose joints a person fixed, as seed rows of
@@ -193,7 +105,10 @@ export interface AssignConstraints {
   pairAllowed: (k: number, a: Peak, b: Peak) => boolean;
 }
 
-/** The shared tail of both modes: limb scoring, person assembly and COCO conversion. */
+/**
+ * The assignment on any limb sampler (the decoders score limbs in the kernels instead): find_connections
+ * (scoreLimb), find_people and the COCO conversion, with optional constraints (regrouping with fixed joints).
+ */
 export function assemble(
   imageId: number,
   peaks: Peak[][],
@@ -209,16 +124,27 @@ export function assemble(
     const allowed = constraints ? (i: number, j: number) => constraints.pairAllowed(k, peaks[a][i], peaks[b][j]) : null;
     return scoreLimb(k, peaks[a], peaks[b], sampler, limbs, allowed);
   });
+  return assembleConnections(imageId, peaks, connections, assembleOptions, constraints?.seeds);
+}
+
+/** find_people and the COCO conversion on scored limbs (null = limb in special_k); `seeds`: see assemblePersons. */
+export function assembleConnections(
+  imageId: number,
+  peaks: Peak[][],
+  connections: (Connection[] | null)[],
+  assembleOptions: AssembleOptions,
+  seeds?: readonly PersonRow[],
+): DecodeOutput {
   const candidates = peaks.flat();
   const candScore = Float64Array.from(candidates, (p) => p.score);
   const persons = assemblePersons(
     connections,
-    limbFrom,
-    limbTo,
+    IMHN_META.limbFrom,
+    IMHN_META.limbTo,
     candScore,
     IMHN_META.keypoints.length,
     assembleOptions,
-    constraints?.seeds,
+    seeds,
   );
   return { peaks, connections, persons, results: toCocoResults(imageId, persons, candidates) };
 }

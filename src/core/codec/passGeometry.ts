@@ -1,5 +1,5 @@
 import { roundHalfEven } from './cubicAxis.ts';
-import { DecodeInputError } from './decodeCase.ts';
+import { DecodeInputError, type DecodeInput } from './decodeCase.ts';
 
 /**
  * Sizes of one inference pass (IMHN-REFERENCE §2 steps 4–5, 10). All in pixels of the named space:
@@ -57,4 +57,16 @@ export function checkMapShape(g: PassGeometry, shape: number[], what: string, ch
         `at multiplier ${g.multiplier} (resized ${g.resizedW}×${g.resizedH}, padded ${g.paddedW}×${g.paddedH}, stride 4)`,
     );
   }
+}
+
+/** The geometry of every pass of a decode input, its maps' shapes checked (DecodeInputError when they do not fit). */
+export function inputGeometries(input: DecodeInput): PassGeometry[] {
+  const { width: W, height: H } = input.image;
+  if (input.passes.length === 0) throw new DecodeInputError('a decode input needs at least one pass');
+  return input.passes.map((pass, i) => {
+    const g = passGeometry(W, H, pass.multiplier);
+    checkMapShape(g, pass.maps.shape, `pass ${i} maps`);
+    if (pass.flippedMaps) checkMapShape(g, pass.flippedMaps.shape, `pass ${i} flipped maps`);
+    return g;
+  });
 }

@@ -59,7 +59,7 @@ export function scalarTailStart(width: number, channel: number, order: VerticalO
 export function horizontalRow(
   src: ArrayLike<number>,
   srcOff: number,
-  ax: CubicAxis,
+  ax: Pick<CubicAxis, 'index' | 'weight'>,
   dst: Float32Array,
   dstOff: number,
   x0: number,
@@ -83,7 +83,7 @@ export function horizontalRow(
 export function verticalRow(
   rows: Float32Array,
   stride: number,
-  ay: CubicAxis,
+  ay: Pick<CubicAxis, 'index' | 'weight'>,
   y: number,
   dst: Float32Array,
   dstOff: number,

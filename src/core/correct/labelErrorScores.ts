@@ -1,9 +1,9 @@
 import type { DecodeInput } from '../codec/decodeCase.ts';
-import type { FullResMaps } from '../codec/decodeReference.ts';
+import type { FullResMaps } from '../codec/fullRes/fullResMaps.ts';
 import { flipAverage } from '../codec/flipAverage.ts';
 import { passGeometry, type PassGeometry } from '../codec/passGeometry.ts';
 import { encodeTargets, OFFICIAL_ENCODER_OPTIONS, type EncoderOptions } from '../codec/encodeTargets.ts';
-import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/assign/refineCentroid.ts';
 import { focalL2Loss, OFFICIAL_FOCAL, type FocalOptions, type Maps } from '../loss/focalL2Loss.ts';
 import { toEncoderPerson, type CocoJoints, type ImagePoint } from '../skeleton/imhnJoints.ts';
 import type { EncoderPerson } from '../codec/encodeTargets.ts';

@@ -1,6 +1,7 @@
-import { assemble, type FullResMaps } from '../codec/decodeReference.ts';
+import { assemble } from '../codec/decodeReference.ts';
+import type { FullResMaps } from '../codec/fullRes/fullResMaps.ts';
 import { OFFICIAL_ASSEMBLE_OPTIONS, type AssembleOptions, type PersonRow } from '../codec/assign/assemblePersons.ts';
-import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/assign/refineCentroid.ts';
 import { refineCentroid } from '../codec/assign/refineCentroid.ts';
 import { numberPeaks, type Peak } from '../codec/assign/peak.ts';
 import type { Connection } from '../codec/assign/scoreLimbs.ts';

@@ -1,5 +1,5 @@
-import type { FullResChannel } from '../codec/fullResChannel.ts';
-import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
+import type { FullResChannel } from '../codec/fullRes/fullResChannel.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/assign/refineCentroid.ts';
 import type { ImagePoint } from '../skeleton/imhnJoints.ts';
 import { regionPeaks, type ChannelPeak } from './regionPeaks.ts';
 

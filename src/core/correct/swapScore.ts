@@ -1,5 +1,5 @@
-import type { FullResMaps } from '../codec/decodeReference.ts';
-import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/findPeaksReference.ts';
+import type { FullResMaps } from '../codec/fullRes/fullResMaps.ts';
+import { OFFICIAL_PEAK_OPTIONS, type PeakOptions } from '../codec/assign/refineCentroid.ts';
 import { refineCentroid } from '../codec/assign/refineCentroid.ts';
 import { scorePair } from '../codec/assign/scoreLimbs.ts';
 import { roundHalfEven } from '../codec/cubicAxis.ts';

@@ -1,5 +1,5 @@
 import { lutIndex } from '../../core/geometry/colormap.ts';
-import { PassUpsampler, TILE_PX } from '../../core/codec/fullResChannel.ts';
+import { PassUpsampler, TILE_PX } from '../../core/codec/reference/passUpsampler.ts';
 import { passGeometry } from '../../core/codec/passGeometry.ts';
 import type { OverlayMaps } from './imageSession.ts';
 

@@ -53,7 +53,7 @@ export function scoreLimb(
   o: LimbOptions,
   allowed: ((i: number, j: number) => boolean) | null = null,
 ): Connection[] {
-  const cands: { i: number; j: number; s: number; norm: number; rank: number }[] = [];
+  const cands: PairCandidate[] = [];
   for (let i = 0; i < candA.length; i++) {
     const a = candA[i];
     for (let j = 0; j < candB.length; j++) {
@@ -70,15 +70,32 @@ export function scoreLimb(
         });
     }
   }
+  return selectConnections(cands, candA, candB);
+}
+
+/** A pair that passed both criteria of find_connections: indices into A and B, score s, length, rank. */
+export interface PairCandidate {
+  i: number;
+  j: number;
+  s: number;
+  norm: number;
+  rank: number;
+}
+
+/**
+ * The end of find_connections: candidates (in (i, j) order) sorted by rank descending — stable, like Python's
+ * sorted — then the greedy one-to-one selection, stopping at min(|A|, |B|) connections.
+ */
+export function selectConnections(cands: PairCandidate[], candA: Peak[], candB: Peak[]): Connection[] {
   cands.sort((p, q) => q.rank - p.rank); // Array.prototype.sort is stable, like Python's sorted
-  const usedA = new Set<number>(),
-    usedB = new Set<number>();
+  const usedA = new Uint8Array(candA.length),
+    usedB = new Uint8Array(candB.length);
   const out: Connection[] = [];
   const limit = Math.min(candA.length, candB.length);
   for (const c of cands) {
-    if (usedA.has(c.i) || usedB.has(c.j)) continue;
-    usedA.add(c.i);
-    usedB.add(c.j);
+    if (usedA[c.i] || usedB[c.j]) continue;
+    usedA[c.i] = 1;
+    usedB[c.j] = 1;
     out.push({ idA: candA[c.i].id, idB: candB[c.j].id, score: c.s, i: c.i, j: c.j, length: c.norm });
     if (out.length >= limit) break;
   }
