@@ -5,6 +5,7 @@
 // setStatus, a write outside writeTransaction, answered 500 "internal error: database is locked". Reads never need
 // the lock (WAL); a write the lock refuses is a 503 that says so, like an edit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyModel } from '../support/processes.ts';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { dispatch } from '../../src/contract/dispatch.ts';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const service = p.project.service;
   const finished = new Promise((resolve) => service.events.once('jobFinished', resolve));
   await service.startDetect({
-    modelPath: path.join(MODEL_FIXTURES, 'tiny.onnx'),
+    modelPath: copyModel(path.join(MODEL_FIXTURES, 'tiny.onnx'), p.project.root, 'tiny'), // models come from the project folder
     settings: { scales: [0.25], flip: false, mode: 'fast' },
   });
   expect(await finished).toMatchObject({ status: 'done' });

@@ -19,7 +19,8 @@ const settings = { scales: [1], flip: false, mode: 'fast' as const };
 async function setup(name: string): Promise<{ root: string; model: string }> {
   const root = mkdtempSync(path.join(tmpdir(), `sp-hang-${name}-`));
   await writeAttackImages(root);
-  return { root, model: copyModel(HANG, mkdtempSync(path.join(tmpdir(), 'sp-hang-model-')), name) };
+  // in the project folder: the app loads only models there, bundled or chosen (modelSource)
+  return { root, model: copyModel(HANG, root, name) };
 }
 
 /** Waits until the model's worker is loaded and spinning in the endless Loop (or, with no worker process to see, 3 s). */

@@ -2,6 +2,7 @@
 // the list and the open image as soon as that image is done (not at the end of the job), "Run detection" completes
 // what the project's model and settings lack, re-run starts over, and unreadable files are listed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyModel } from '../support/processes.ts';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,9 @@ let project: OpenProject;
 const quick = { scales: [0.25], flip: false, mode: 'fast' as const };
 beforeEach(async () => {
   project = await photoProject(4, 96, 64);
-  await project.service.setDetectSetup({ settings: quick, modelPath: path.join(MODEL_FIXTURES, 'tiny.onnx') });
+  // models come from the project folder (or the bundled ones): modelSource
+  const model = copyModel(path.join(MODEL_FIXTURES, 'tiny.onnx'), project.root, 'tiny');
+  await project.service.setDetectSetup({ settings: quick, modelPath: model });
 });
 afterEach(() => project.close());
 

@@ -1,6 +1,7 @@
 // The attacks of issue 10 on the paths web mode reads and writes, over real HTTP against the real server, service
 // and project database: project files swapped for links out of the project (images, thumbnails, detection, scan,
 // import hashing), exchange paths outside the allowed folder or onto the project's own files, errors that echoed
+import { copyModel } from '../support/processes.ts';
 // file contents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ describe('links and paths', () => {
     // Detection reads the project's images through the same resolver: the swapped one fails, the other is done.
     const finished = new Promise((resolve) => p.project.service.events.once('jobFinished', resolve));
     const job = await api('startDetect', {
-      modelPath: path.join(MODEL_FIXTURES, 'tiny.onnx'),
+      modelPath: copyModel(path.join(MODEL_FIXTURES, 'tiny.onnx'), p.project.root, 'tiny'), // models come from the project folder
       settings: { scales: [0.25], flip: false, mode: 'fast' },
     });
     expect(job.status).toBe(200);

@@ -15,14 +15,14 @@ export function detectionMethods(c: ServiceContext): Pick<ProjectService, 'start
   return {
     async startDetect(r) {
       const { rerun, imageTimeLimitSeconds } = r;
+      const settings = r.settings ?? c.setup.resolve().settings;
+      const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
+      if (problem) throw new ApiError('bad_request', problem);
       // a model named by the request is confined as exchange files are; the project's own is trusted
       const modelPath =
         r.modelPath === undefined
           ? c.setup.resolve().modelPath
           : requestedModelPath(r.modelPath, c.exchange, c.root, c.setup.bundledModel);
-      const settings = r.settings ?? c.setup.resolve().settings;
-      const problem = detectSettingsProblem(settings, imageTimeLimitSeconds);
-      if (problem) throw new ApiError('bad_request', problem);
       const jobId = randomUUID();
       const controller = new AbortController();
       const finished = runDetectJob(c.db, {
