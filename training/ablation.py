@@ -217,6 +217,11 @@ def summary(rows, losses):
     return means, paired
 
 
+def score(v, signed=False):
+    """An AP/AR figure: 4 decimals, or 2 significant digits below 0.001 (near-zero runs still differ)."""
+    return f'{v:+.4f}' if signed and abs(v) >= 1e-3 else f'{v:.4f}' if abs(v) >= 1e-3 or v == 0 else f'{v:+.1e}' if signed else f'{v:.1e}'
+
+
 def table(rows, means, paired):
     head = ('| loss | seed | steps | AP | AP50 | AR | train L2 | train focal | held-out L2 | held-out focal '
             '| train wall min | train CPU min | load | eval CPU min |')
@@ -224,14 +229,14 @@ def table(rows, means, paired):
     for r in rows:
         acc, ls, tr, ev = r['accuracy'], r['losses'], r['training'], r['evaluation']
         label = f'focal L2 (γ = {r["gamma"]})' if r['loss'] == 'focal' else 'plain L2'
-        lines.append(f'| {label} | {r["seed"]} | {ls["steps"]} | {acc["AP"]:.4f} | {acc["AP50"]:.4f} | {acc["AR"]:.4f} '
+        lines.append(f'| {label} | {r["seed"]} | {ls["steps"]} | {score(acc["AP"])} | {score(acc["AP50"])} | {score(acc["AR"])} '
                      f'| {ls["train_l2"]:.3f} | {ls["train_focal"]:.3f} | {ls["val_l2"]:.3f} | {ls["val_focal"]:.3f} '
                      f'| {tr["wall_s"] / 60:.1f} | {tr["cpu_s"] / 60:.1f} | {tr["load_mean"]:.1f} | {ev["cpu_s"] / 60:.1f} |')
     for k, m in means.items():
-        lines.append(f'| **{k} mean** | | | {m["AP"]:.4f} | {m["AP50"]:.4f} | {m["AR"]:.4f} | {m["train_l2"]:.3f} '
+        lines.append(f'| **{k} mean** | | | {score(m["AP"])} | {score(m["AP50"])} | {score(m["AR"])} | {m["train_l2"]:.3f} '
                      f'| {m["train_focal"]:.3f} | {m["val_l2"]:.3f} | {m["val_focal"]:.3f} | | | | |')
     for seed, d in paired.items():
-        lines.append(f'focal − l2, seed {seed}: AP {d["AP"]:+.4f}, AP50 {d["AP50"]:+.4f}, AR {d["AR"]:+.4f}')
+        lines.append(f'focal − l2, seed {seed}: AP {score(d["AP"], True)}, AP50 {score(d["AP50"], True)}, AR {score(d["AR"], True)}')
     return '\n'.join(lines)
 
 
