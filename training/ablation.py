@@ -25,7 +25,7 @@ import torch
 
 from .data import MAIN_PERSON_CROP_FRACTION, CocoPoseDataset, DatasetError
 from .imhn.model import PoseNet, strip_prefix
-from .train import CONFIGS, code_version
+from .train import CONFIGS
 from .validation import ValidationSet
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -158,6 +158,12 @@ def bench_model(a, s, run_dir):
     return {'machine': lines[0], **{k: res[k] for k in keep}}, cost
 
 
+def trained_code(run_dir):
+    """The training code's version the run's card records (its commit, '+dirty' with uncommitted changes)."""
+    with open(os.path.join(run_dir, 'model.card.json')) as f:
+        return json.load(f)['training'].get('code')
+
+
 def run_one(a, s, seed, loss, loss_sets):
     name = f'{loss}-seed{seed}'
     run_dir, done = os.path.join(a.out, name), os.path.join(a.out, name, 'result.json')
@@ -167,7 +173,7 @@ def run_one(a, s, seed, loss, loss_sets):
             row = json.load(f)
         if row.get('settings') == settings:
             print(f'{name}: kept from {done}', flush=True)
-            return row
+            return {**row, 'code': row.get('code') or trained_code(run_dir)}
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(run_dir)
     print(f'{name}: training {a.steps} steps ...', flush=True)
@@ -178,6 +184,7 @@ def run_one(a, s, seed, loss, loss_sets):
     losses = {**final_losses(run_dir, a, loss_sets), 'cpu_s': round(time.process_time() - cpu0, 1)}
     accuracy, bench_cost = bench_model(a, s, run_dir)
     row = {'name': name, 'loss': loss, 'gamma': a.gamma if loss == 'focal' else None, 'seed': seed, 'settings': settings,
+           'code': trained_code(run_dir),
            'accuracy': accuracy, 'losses': losses, 'training': train_cost, 'evaluation': bench_cost}
     with open(done + '.tmp', 'w') as f:
         json.dump(row, f, indent=1)
@@ -255,7 +262,7 @@ def main(argv=None):
                  'val': ValidationSet(*s['heldout'], a.input_size, a.loss_images)}
     print(f'ablation: {len(a.seeds) * len(a.losses)} runs of {a.steps} steps ({a.config}, input {a.input_size}, batch '
           f'{a.batch}, box {s["box_size"]}, {s["train_images"]} training images, init {s["settings"]["init"]})', flush=True)
-    t0, rows = time.time(), []
+    rows = []
     try:
         for seed in a.seeds:
             for loss in a.losses:
@@ -264,12 +271,15 @@ def main(argv=None):
         print(f'ablation: {e}', file=sys.stderr)
         return 1
     means, paired = summary(rows, a.losses)
+    cost = {k: round(sum(r['training'][k] + r['evaluation'][k] for r in rows)) for k in ('wall_s', 'cpu_s')}
     report = {'settings': s['settings'], 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, '
-              f'torch {torch.__version__}', 'code': code_version(), 'wall_s': round(time.time() - t0), 'runs': rows,
+              f'torch {torch.__version__}', 'code': sorted({r['code'] for r in rows}), 'runs_total': cost, 'runs': rows,
               'means': means, 'paired_focal_minus_l2': paired}
     with open(os.path.join(a.out, 'ablation.json'), 'w') as f:
         json.dump(report, f, indent=1)
     print(table(rows, means, paired))
+    print(f'{len(rows)} runs: {cost["cpu_s"] / 60:.1f} CPU min, {cost["wall_s"] / 60:.1f} wall min (training and evaluation); '
+          f'{report["machine"]}; training code {", ".join(report["code"])}')
     print(f'written {os.path.join(a.out, "ablation.json")}')
     return 0
 

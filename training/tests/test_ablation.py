@@ -50,6 +50,7 @@ def test_runs_both_losses_at_equal_steps_then_keeps_them(sets, tmp_path, capsys)
         card = json.load(open(os.path.join(out, r['name'], 'model.card.json')))
         assert card['input']['box_size'] == report['settings']['box_size'] and 'max-steps 1' in card['training']['command']
     assert runs['focal']['settings']['init'] == runs['l2']['settings']['init'] == 'scratch'
+    assert report['runs_total']['cpu_s'] > 0 and all(r['code'] for r in runs.values()) and report['code']
     printed = capsys.readouterr().out
     assert 'focal L2 (γ = 1) | 0 | 1 |' in printed and 'plain L2 | 0 | 1 |' in printed and 'focal − l2, seed 0' in printed
     before = os.path.getmtime(os.path.join(out, 'l2-seed0', 'last.pth'))
