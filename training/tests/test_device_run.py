@@ -7,26 +7,13 @@ import sys
 
 import torch
 
-from training.gpu_carry import build
-from training.tests.test_mix_and_recover import make_photo_set
+from training.tests.test_mix_and_recover import carry_folder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# The device tool's limits on files back from $OUT (/work/.library/device/README.md, "Limits"): at most 8 files of
+# The device tool's limits on files back from $OUT (its documentation, "Limits"): at most 8 files of
 # 16 MiB each, 64 MiB together, no more than 2 folders down, named in letters, digits, '.', '_' and '-'.
 MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES, MAX_FOLDERS_DOWN = 8, 16 * 2 ** 20, 64 * 2 ** 20, 2
 NAME = re.compile(r'^[A-Za-z0-9._-]+$')
-
-
-def carry_folder(tmp_path):
-    shared = tmp_path / 'shared'
-    mini = shared / 'data' / 'coco-mini'
-    (mini / 'annotations').mkdir(parents=True)
-    ann, imgs = make_photo_set(tmp_path)
-    os.rename(imgs, mini / 'train2017')
-    os.rename(ann, mini / 'annotations' / 'person_keypoints_train2017.json')
-    carry = str(tmp_path / 'carry')
-    build(carry, str(shared))
-    return carry
 
 
 def test_what_the_device_run_leaves_under_out_all_comes_back(tmp_path):
