@@ -19,6 +19,10 @@ COCO_TO_IMHN = [0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10]
 FLIP_IMHN = [0, 1, 5, 6, 7, 2, 3, 4, 11, 12, 13, 8, 9, 10, 15, 14, 17, 16]
 
 
+# Official: the main person's height in the crop, as a fraction of the crop height, before the random scale.
+MAIN_PERSON_CROP_FRACTION = 0.6 * 384 / 512
+
+
 class DatasetError(ValueError):
     pass
 
@@ -124,7 +128,7 @@ class CocoPoseDataset:
         bx, by, bw, bh = main['bbox']
         center = (bx + bw / 2, by + bh / 2)
         # Official: scale so the main person is ~0.6·(384/512) of the crop height, × U(0.7, 1.3) with p = 0.8.
-        scale = (0.6 * 384 / 512) * S / max(bh, 1)
+        scale = MAIN_PERSON_CROP_FRACTION * S / max(bh, 1)
         deg, flip, dx, dy = 0.0, False, 0.0, 0.0
         if self.augment:
             if r.random() < 0.8:

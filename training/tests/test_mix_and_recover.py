@@ -39,6 +39,20 @@ def make_photo_set(tmp_path):
     return str(ann), str(imgs)
 
 
+def carry_folder(tmp_path):
+    """A GPU carry folder (training.gpu_carry) built from a shared/ whose coco-mini train2017 is make_photo_set."""
+    from training.gpu_carry import build
+    shared = tmp_path / 'shared'
+    mini = shared / 'data' / 'coco-mini'
+    (mini / 'annotations').mkdir(parents=True)
+    ann, imgs = make_photo_set(tmp_path)
+    os.rename(imgs, mini / 'train2017')
+    os.rename(ann, mini / 'annotations' / 'person_keypoints_train2017.json')
+    carry = str(tmp_path / 'carry')
+    assert build(carry, str(shared)) > 0
+    return carry
+
+
 def write_mix(tmp_path, ann, imgs, kinds):
     sources = {
         'coco': {'kind': 'coco', 'coco': ann, 'images': imgs, 'weight': 1},
@@ -121,16 +135,8 @@ def test_recovered_network_computes_the_exported_function(tmp_path):
 def test_gpu_carry_and_run_on_the_cpu_with_a_tiny_budget(tmp_path):
     """The prepared GPU command, end to end on the CPU: pack the carry folder, recover the init from an ONNX, train
     two steps with a data worker, and leave what comes back (ONNX + card, weights only, log)."""
-    from training.gpu_carry import build
     from training.gpu_run import main as gpu_main
-    shared = tmp_path / 'shared'
-    mini = shared / 'data' / 'coco-mini'
-    (mini / 'annotations').mkdir(parents=True)
-    ann, imgs = make_photo_set(tmp_path)
-    os.rename(imgs, mini / 'train2017')
-    os.rename(ann, mini / 'annotations' / 'person_keypoints_train2017.json')
-    carry = str(tmp_path / 'carry')
-    assert build(carry, str(shared)) > 0
+    carry = carry_folder(tmp_path)
     torch.manual_seed(0)
     onnx_path = str(tmp_path / 'init.onnx')
     export_onnx(PoseNet(train_configs()['tiny']).eval(), onnx_path)
