@@ -371,7 +371,10 @@ describe('the review app in a real browser (web mode)', () => {
   it("a wrong ONNX model chosen in the settings: detection fails with the loader's message, nothing changes", async () => {
     const before = await api('projectInfo', {});
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
-    await page.getByLabel('Model file').fill(path.join(PROJECT_ROOT, 'test/fixtures/model/wrong-channels.onnx'));
+    // a model file the user put in the project folder (the app loads models only from there, or its own)
+    const wrong = path.join(folder, 'wrong-channels.onnx');
+    copyFileSync(path.join(PROJECT_ROOT, 'test/fixtures/model/wrong-channels.onnx'), wrong);
+    await page.getByLabel('Model file').fill(wrong);
     await page.getByRole('button', { name: 'Save' }).click();
     // the project's model now (the top bar names it, its path in the tooltip)
     await expect.poll(() => page.locator('[data-testid=model-status]').textContent()).toContain('wrong-channels');

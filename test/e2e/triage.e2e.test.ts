@@ -1,4 +1,4 @@
-// Per-person triage of the model's output, end to end in Chromium: the bundled model's 144 predicted persons on the
+// Per-person triage of the model's output, end to end in Chromium: the bundled model's dozens of predicted persons (144 before the decoder's bound) on the
 // crowded COCO photo (val2017 217285), the project's score threshold (slider + number, kept in the project), the
 // switch hiding all predictions, selecting, accepting, rejecting and dragging one predicted person, the hovered
 // joint's channel and tooltip; then the small defects of the same run (keys after a checkbox, the score filter on
@@ -66,16 +66,18 @@ beforeAll(async () => {
 afterAll(async () => r?.close());
 
 describe('per-person triage of the model output', () => {
-  it('the crowded photo: 144 predicted persons, those under the project threshold hidden on the canvas and in the counts', async () => {
-    expect(poses).toHaveLength(144);
+  it('the crowded photo: dozens of predicted persons, those under the project threshold hidden on the canvas and in the counts', async () => {
+    // 144 before the decoder's bound on noisy maps (32 candidates per keypoint type, issue 13); dozens still
+    const n = poses.length;
+    expect(n).toBeGreaterThan(32);
     const s = await r.snap();
     expect(s.threshold).toEqual({ personScoreThreshold: DEFAULT_PERSON_SCORE_THRESHOLD, isDefault: true });
     const shown = poses.filter((p) => p.score >= DEFAULT_PERSON_SCORE_THRESHOLD).length;
     expect(s.triage!.pending).toHaveLength(shown);
-    expect(s.triage!.counts.below).toBe(144 - shown);
+    expect(s.triage!.counts.below).toBe(n - shown);
     await expect
       .poll(() => r.page.locator('[data-testid=triage-counts]').textContent())
-      .toContain(`${shown} pending · ${144 - shown} below the threshold`);
+      .toContain(`${shown} pending · ${n - shown} below the threshold`);
     expect(await r.page.locator('[data-testid=pending-predictions] li').count()).toBe(shown);
   });
 
