@@ -6,6 +6,7 @@ import { Slice } from './slice.ts';
 import {
   readPrefs,
   RESUME_PROJECTS,
+  type CorrectionPrefs,
   type DetectPrefs,
   type HeatmapSettings,
   type PrefsStorage,
@@ -51,6 +52,7 @@ export class ViewState {
   readonly heatmap: Slice<HeatmapSettings>;
   readonly detect: Slice<DetectPrefs>;
   readonly triage: Slice<TriagePrefs>;
+  readonly corrections: Slice<CorrectionPrefs>;
   private resume: Record<string, ResumePoint>;
   private image: { w: number; h: number } | null = null;
   private readonly storage: PrefsStorage;
@@ -64,6 +66,7 @@ export class ViewState {
     this.heatmap = new Slice(prefs.heatmap);
     this.detect = new Slice(prefs.detect);
     this.triage = new Slice(prefs.triage);
+    this.corrections = new Slice(prefs.corrections);
     this.resume = prefs.resume;
     if (problem) notices.say(problem);
   }
@@ -137,6 +140,10 @@ export class ViewState {
     this.triage.patch(patch);
     this.save();
   }
+  setCorrections(patch: Partial<CorrectionPrefs>): void {
+    this.corrections.patch(patch);
+    this.save();
+  }
 
   /** Where this window last was in the project at `root`. */
   resumePoint(root: string): ResumePoint | null {
@@ -162,6 +169,7 @@ export class ViewState {
           heatmap: this.heatmap.get(),
           detect: this.detect.get(),
           triage: this.triage.get(),
+          corrections: this.corrections.get(),
           resume: this.resume,
         }),
       );

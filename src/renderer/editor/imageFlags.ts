@@ -1,0 +1,157 @@
+import { labelErrorScores, labelTargets } from '../../core/correct/labelErrorScores.ts';
+import { swapFlags } from '../../core/correct/swapScore.ts';
+import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import type { Maps } from '../../core/loss/focalL2Loss.ts';
+import { labelledJoints, type ImageCorrectionInputs } from './correctionInputs.ts';
+import type { ShownAnnotation } from './imageEdits.ts';
+import type { ImageSession } from './imageSession.ts';
+import type { Notices } from './notices.ts';
+import { Slice } from './slice.ts';
+import type { ViewState } from './viewState.ts';
+
+/** One flag of the image: a person whose L/R-swapped version the maps prefer, or a joint they see elsewhere. */
+export type ImageFlag =
+  | { kind: 'swap'; personId: string; ratio: number }
+  | { kind: 'label'; personId: string; joint: number; gain: number; candidate: { x: number; y: number } | null };
+
+export interface FlagsState {
+  imageId: number;
+  /** Swap flags first (most suspicious first), then label-error flags (largest gain first). */
+  items: ImageFlag[];
+  /** The flag last stepped to (−1: none yet). */
+  cursor: number;
+  ms: number;
+}
+
+/** The label-error view: the predicted and the target heatmap of one joint's channel, side by side. */
+export interface FlagCompare {
+  personId: string;
+  joint: number;
+  /** The ground-truth maps of the image's labelled persons in the overlay maps' grid ([50, h, w]). */
+  target: Maps;
+}
+
+/** Persons with fewer labelled joints are not scored (a joint or two has no pose to contradict). */
+const MIN_JOINTS = 2;
+
+/**
+ * L/R-swap and label-error flags of the open image's persons (core/correct/swapScore, labelErrorScores), computed
+ * after each change of the annotation once the browser is idle (a timer, off React's render path), and the review
+ * queue through them: `step` selects the next flagged person (and joint: its channel shown, the side-by-side view
+ * opened); the swap key fixes a swap, a drag or a candidate key a label.
+ */
+export class ImageFlags {
+  readonly flags = new Slice<FlagsState | null>(null);
+  readonly compare = new Slice<FlagCompare | null>(null);
+  private readonly p: {
+    images: ImageSession;
+    view: ViewState;
+    annotation: Slice<ShownAnnotation | null>;
+    notices: Notices;
+    inputs(): ImageCorrectionInputs | null;
+  };
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private waiting: (() => void)[] = [];
+  private scored: AnnotationState | null = null;
+
+  constructor(parts: ImageFlags['p']) {
+    this.p = parts;
+    parts.annotation.subscribe(() => this.schedule());
+    parts.images.current.subscribe(() => {
+      this.compare.set(null);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once the flags of the shown annotation are computed. */
+  ready(): Promise<void> {
+    return this.timer === null ? Promise.resolve() : new Promise((r) => this.waiting.push(r));
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.update();
+      for (const r of this.waiting.splice(0)) r();
+    }, 0);
+  }
+
+  private update(): void {
+    const a = this.p.annotation.get(),
+      cur = this.p.images.current.get(),
+      inputs = this.p.inputs();
+    if (!a || !cur || a.imageId !== cur.row.id || !inputs) {
+      this.scored = null;
+      return this.flags.set(null);
+    }
+    if (a.state === this.scored && this.flags.get()?.imageId === a.imageId) return;
+    this.scored = a.state;
+    const t0 = performance.now();
+    const persons = a.state.order
+      .map((id) => a.state.persons[id])
+      .filter((p) => !p.crowd && p.joints.filter(Boolean).length >= MIN_JOINTS)
+      .map((p) => ({ id: p.id, joints: labelledJoints(p) }))
+      .filter((p) => p.joints.filter(Boolean).length >= MIN_JOINTS);
+    const items: ImageFlag[] = swapFlags(inputs.maps, persons)
+      .filter((f) => f.flagged)
+      .map((f) => ({ kind: 'swap', personId: f.id, ratio: f.score.ratio }));
+    const ctx = inputs.labelContext();
+    const all = persons.map((p) => p.joints);
+    const labels: ImageFlag[] = persons.flatMap((p, i) =>
+      labelErrorScores(ctx, all, i)
+        .filter((e) => e.flagged)
+        .map((e) => ({
+          kind: 'label' as const,
+          personId: p.id,
+          joint: e.joint,
+          gain: e.gain,
+          candidate: e.candidate && { x: e.candidate.x, y: e.candidate.y },
+        })),
+    );
+    labels.sort((x, y) => (y.kind === 'label' ? y.gain : 0) - (x.kind === 'label' ? x.gain : 0));
+    const prev = this.flags.get();
+    this.flags.set({
+      imageId: a.imageId,
+      items: [...items, ...labels],
+      cursor: prev?.imageId === a.imageId ? Math.min(prev.cursor, items.length + labels.length - 1) : -1,
+      ms: performance.now() - t0,
+    });
+  }
+
+  /** L / Shift+L: the next (previous) flag, selected; false when the image has none. */
+  step(direction: 1 | -1): boolean {
+    const f = this.flags.get();
+    if (!f || !f.items.length) {
+      this.p.notices.say(this.p.inputs() ? 'No flags on this image' : 'Flags need the maps: run detection first');
+      return false;
+    }
+    const cursor = (f.cursor + direction + f.items.length) % f.items.length;
+    this.flags.set({ ...f, cursor });
+    const item = f.items[cursor];
+    const n = `${cursor + 1}/${f.items.length}`;
+    if (item.kind === 'swap') {
+      this.p.view.select({ personId: item.personId, joint: null });
+      this.compare.set(null);
+      this.p.notices.say(`Flag ${n}: left and right look swapped (×${item.ratio.toFixed(2)}); S swaps them`);
+    } else {
+      this.p.view.select({ personId: item.personId, joint: item.joint });
+      this.showCompare(item.personId, item.joint);
+      this.p.notices.say(`Flag ${n}: the model sees this joint elsewhere; the numbered candidates are its guesses`);
+    }
+    return true;
+  }
+
+  /** Opens the side-by-side view of one joint's channel: the network's map and the labelled persons' targets. */
+  showCompare(personId: string, joint: number): void {
+    const a = this.p.annotation.get(),
+      inputs = this.p.inputs();
+    if (!a || !inputs) return this.compare.set(null);
+    const persons = a.state.order.map((id) => a.state.persons[id]).filter((p) => !p.crowd);
+    const target = labelTargets(inputs.labelContext(), persons.map(labelledJoints));
+    this.compare.set({ personId, joint, target });
+  }
+  closeCompare(): void {
+    this.compare.set(null);
+  }
+}
