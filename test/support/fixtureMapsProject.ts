@@ -18,20 +18,28 @@ import { insertRun } from './predictions.ts';
 export const FIXTURE_MODEL_HASH = 'fixture-maps';
 
 /** The project (photos `000000<id>.jpg` in file order = `caseIds` order), the fixture's decoded poses per image. */
+/** The photo of a decode fixture case in coco-mini train. */
+export const fixturePhoto = (caseId: string) => path.join(COCO_TRAIN_IMAGES, `${caseId.padStart(12, '0')}.jpg`);
+
+/** The project (photos `000000<id>.jpg` in file order = `caseIds` order), the fixture's decoded poses per image. */
 export async function fixtureMapsProject(
   caseIds: readonly string[],
 ): Promise<{ project: OpenProject; poses: Map<number, Pose[]> }> {
   const root = mkdtempSync(path.join(tmpdir(), 'sp-fixture-maps-'));
   mkdirSync(path.join(root, 'photos'));
-  const names = caseIds.map((id) => `${id.padStart(12, '0')}.jpg`);
-  for (const n of names) copyFileSync(path.join(COCO_TRAIN_IMAGES, n), path.join(root, 'photos', n));
+  for (const id of caseIds) copyFileSync(fixturePhoto(id), path.join(root, 'photos', path.basename(fixturePhoto(id))));
   const project = await openProjectFolder(root);
-  const images = imageRepository(project.db);
-  const rows = images.present();
+  return { project, poses: await writeFixtureMaps(project, caseIds) };
+}
+
+/** Writes the cases' decoded persons (one finished run) and their maps into a project holding their photos. */
+export async function writeFixtureMaps(project: OpenProject, caseIds: readonly string[]): Promise<Map<number, Pose[]>> {
+  const rows = imageRepository(project.db).present();
   const poses = new Map<number, Pose[]>();
-  const cache = new MapCache(project.db, projectCacheDir(root));
-  for (const [i, id] of caseIds.entries()) {
-    const row = rows.find((r) => r.relPath === `photos/${names[i]}`)!;
+  const cache = new MapCache(project.db, projectCacheDir(project.root));
+  for (const id of caseIds) {
+    const row = rows.find((r) => path.basename(r.relPath) === path.basename(fixturePhoto(id)));
+    if (!row) throw new Error(`the project has no photo of case ${id}`);
     const input = await readFixtureCase(id);
     const out = decodeFast(input);
     poses.set(row.id, toPoses(out.persons, out.peaks.flat()));
@@ -42,5 +50,5 @@ export async function fixtureMapsProject(
     );
   }
   insertRun(project.db, poses, FIXTURE_MODEL_HASH);
-  return { project, poses };
+  return poses;
 }

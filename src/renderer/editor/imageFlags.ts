@@ -1,6 +1,6 @@
 import { labelErrorScores, labelTargets } from '../../core/correct/labelErrorScores.ts';
 import { swapFlags } from '../../core/correct/swapScore.ts';
-import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import { isLabelled, type AnnotationState, type PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { Maps } from '../../core/loss/focalL2Loss.ts';
 import { labelledJoints, type ImageCorrectionInputs } from './correctionInputs.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
@@ -31,6 +31,8 @@ export interface FlagCompare {
   target: Maps;
 }
 
+const gainOf = (f: ImageFlag) => (f.kind === 'label' ? f.gain : 0);
+
 /** Persons with fewer labelled joints are not scored (a joint or two has no pose to contradict). */
 const MIN_JOINTS = 2;
 
@@ -53,6 +55,8 @@ export class ImageFlags {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private waiting: (() => void)[] = [];
   private scored: AnnotationState | null = null;
+  private readonly labelCache = new WeakMap<PersonRecord, ImageFlag[]>();
+  private readonly swapCache = new WeakMap<PersonRecord, ImageFlag | null>();
 
   constructor(parts: ImageFlags['p']) {
     this.p = parts;
@@ -90,31 +94,49 @@ export class ImageFlags {
     const t0 = performance.now();
     const persons = a.state.order
       .map((id) => a.state.persons[id])
-      .filter((p) => !p.crowd && p.joints.filter(Boolean).length >= MIN_JOINTS)
-      .map((p) => ({ id: p.id, joints: labelledJoints(p) }))
-      .filter((p) => p.joints.filter(Boolean).length >= MIN_JOINTS);
-    const items: ImageFlag[] = swapFlags(inputs.maps, persons)
-      .filter((f) => f.flagged)
-      .map((f) => ({ kind: 'swap', personId: f.id, ratio: f.score.ratio }));
+      .filter((p) => !p.crowd && p.joints.filter(isLabelled).length >= MIN_JOINTS);
+    const joints = persons.map(labelledJoints);
+    // Swap scores depend on the person alone: kept per person record, so an edit rescoring only what it changed.
+    const swaps: ImageFlag[] = persons
+      .map((p, i) => {
+        let f = this.swapCache.get(p);
+        if (f === undefined) {
+          const [scored] = swapFlags(inputs.maps, [{ id: p.id, joints: joints[i] }]);
+          f = scored?.flagged ? { kind: 'swap', personId: p.id, ratio: scored.score.ratio } : null;
+          this.swapCache.set(p, f);
+        }
+        return f;
+      })
+      .filter((f): f is ImageFlag => f !== null)
+      .sort((x, y) => (y.kind === 'swap' ? y.ratio : 0) - (x.kind === 'swap' ? x.ratio : 0));
     const ctx = inputs.labelContext();
-    const all = persons.map((p) => p.joints);
-    const labels: ImageFlag[] = persons.flatMap((p, i) =>
-      labelErrorScores(ctx, all, i)
-        .filter((e) => e.flagged)
-        .map((e) => ({
-          kind: 'label' as const,
-          personId: p.id,
-          joint: e.joint,
-          gain: e.gain,
-          candidate: e.candidate && { x: e.candidate.x, y: e.candidate.y },
-        })),
-    );
-    labels.sort((x, y) => (y.kind === 'label' ? y.gain : 0) - (x.kind === 'label' ? x.gain : 0));
+    const labels: ImageFlag[] = [];
+    persons.forEach((p, i) => {
+      // A label is what a person placed or moved (or an import brought): an accepted prediction's joints are the
+      // model's own peaks, which nothing would contradict. Scores are kept per person record (a new record, anew).
+      if (!p.joints.some((j) => isLabelled(j) && j.source !== 'model')) return;
+      let mine = this.labelCache.get(p);
+      if (!mine) {
+        mine = labelErrorScores(ctx, joints, i)
+          .filter((e) => e.flagged)
+          .map((e) => ({
+            kind: 'label' as const,
+            personId: p.id,
+            joint: e.joint,
+            gain: e.gain,
+            candidate: e.candidate && { x: e.candidate.x, y: e.candidate.y },
+          }));
+        this.labelCache.set(p, mine);
+      }
+      labels.push(...mine);
+    });
+    labels.sort((x, y) => gainOf(y) - gainOf(x));
+    const items = [...swaps, ...labels];
     const prev = this.flags.get();
     this.flags.set({
       imageId: a.imageId,
-      items: [...items, ...labels],
-      cursor: prev?.imageId === a.imageId ? Math.min(prev.cursor, items.length + labels.length - 1) : -1,
+      items,
+      cursor: prev?.imageId === a.imageId ? Math.min(prev.cursor, items.length - 1) : -1,
       ms: performance.now() - t0,
     });
   }
