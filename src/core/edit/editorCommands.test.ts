@@ -19,12 +19,7 @@ const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; met
   ...mods,
 });
 const ctx = (over: Partial<EditorContext> = {}): EditorContext => {
-  const state =
-    over.state ??
-    applyDiff(
-      EMPTY_ANNOTATION,
-      acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'),
-    );
+  const state = over.state ?? applyDiff(EMPTY_ANNOTATION, acceptPredictions(EMPTY_ANNOTATION, [pose], () => 'p0'));
   return {
     state,
     selection: { personId: 'p0', joint: 0 },

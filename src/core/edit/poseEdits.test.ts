@@ -62,13 +62,7 @@ describe('pose edits', () => {
     expect(s.persons.p0.joints[0]).toMatchObject({ v: 1, source: 'edited' });
     // Past 1 the joint is not labelled but keeps where it was: the next press restores it (it used to be deleted).
     s = applyDiff(s, cycleVisibility(s, 'p0', 0));
-    expect(s.persons.p0.joints[0]).toEqual({
-      x: 10,
-      y: 20,
-      v: 0,
-      source: 'edited',
-      model: { x: 10, y: 20, score: 0.5 },
-    });
+    expect(s.persons.p0.joints[0]).toEqual({ x: 10, y: 20, v: 0, source: 'edited', model: { x: 10, y: 20, score: 0.5 } });
     expect(nextJointIndex(s.persons.p0, 16, 1, true)).toBe(0); // a v = 0 joint is missing (Tab/M go to it)
     s = applyDiff(s, cycleVisibility(s, 'p0', 0));
     expect(s.persons.p0.joints[0]).toMatchObject({ x: 10, y: 20, v: 2 });
