@@ -79,7 +79,9 @@ type State =
  * idle → drag (left button on a joint): the joint follows the pointer, keeping where it was grabbed, and the drag
  * ends on release — anywhere, also outside the canvas — as one undo step. A predicted person's joint: idle →
  * pressPredicted → drag once it moves past 3 px (its person accepted, in the same undo step), else a click that
- * selects the predicted person. The live position is its own slice
+ * selects the predicted person. Mod held at the press drags the whole person; the keys held at each move go to
+ * the host (`dragMoved`, `hover`: the snap preview), and a press a pending merge or split takes is not a drag.
+ * The live position is its own slice
  * (`dragPoint`), so a drag repaints the dragged person only; `dragging` changes only when a drag begins or ends.
  */
 export class PointerMachine {
@@ -119,7 +121,7 @@ export class PointerMachine {
       return;
     }
     this.state = { kind: 'drag', personId: id, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y }, whole };
-    this.dragging.set({ personId: id, joint, whole });
+    this.dragging.set(whole ? { personId: id, joint, whole } : { personId: id, joint });
   }
 
   /** A button pressed on the image (or a prediction, which is not draggable). */
