@@ -83,7 +83,7 @@ export function encodeTargets(
   // The official maps are clipped to [0, 1]. Keypoint Gaussians, limb means and their max already lie in [0, 1];
   // only the caller's mask can leave it.
   const maskBase = CHANNELS.personMask * plane;
-  for (let i = maskBase; i < maskBase + plane; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
+  for (let i = maskBase; i < maskBase + plane; i++) out[i] = Math.min(1, Math.max(0, out[i]));
   return out;
 }
 

@@ -200,11 +200,11 @@ function prepareImage(gts: CocoAnnotation[], dtsIn: Dt[], maxDet: number): Prepa
   const gtIgnore = gts.map((g) => Boolean(g.iscrowd) || g.num_keypoints === 0);
   const ious = new Float64Array(dts.length * gts.length);
   if (gts.length && dts.length)
-    dts.forEach((d, i) =>
+    dts.forEach((d, i) => {
       gts.forEach((g, j) => {
         ious[i * gts.length + j] = computeOks(d.keypoints, g);
-      }),
-    );
+      });
+    });
   return { gts, gtIgnore, dts, ious };
 }
 
