@@ -117,7 +117,8 @@ export function poseFromTemplate(
 ): BodyPose {
   const prior = samplePriorPose(r, cx, cy, heightPx);
   const pts: [number, number][] = [];
-  for (let k = 0; k < COCO_KEYPOINTS.length; k++) if (template[3 * k + 2] > 0) pts.push([template[3 * k], template[3 * k + 1]]);
+  for (let k = 0; k < COCO_KEYPOINTS.length; k++)
+    if (template[3 * k + 2] > 0) pts.push([template[3 * k], template[3 * k + 1]]);
   const ys = pts.map((p) => p[1]);
   const tH = Math.max(1, Math.max(...ys) - Math.min(...ys)) / 0.85;
   const tc: [number, number] = [
