@@ -82,7 +82,5 @@ export function forwardEvents(service: ProjectService, target: WebContents): () 
     service.events.on(name, f);
     offs.push(() => service.events.off(name, f));
   }
-  return () => {
-    for (const off of offs) off();
-  };
+  return () => offs.forEach((f) => f());
 }

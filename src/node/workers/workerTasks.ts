@@ -26,8 +26,7 @@ export class WorkerTasks implements ProjectTaskRunner {
 
   run<T extends ProjectTask>(task: T, args: TaskArgs<T>): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new Error(`cannot run ${task}: the project is closed`));
-    this.worker ??= this.start();
-    const worker = this.worker;
+    const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     const done = new Promise<TaskResult<T>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -74,7 +74,6 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
         );
       })}
       {cands?.peaks.map((p, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a candidate is its rank (the key that picks it), not an entity
         <Group key={`cand-${i}`} name={`candidate-${i + 1}`}>
           <Circle x={p.x} y={p.y} radius={7 * s} stroke={CORRECTION_COLOUR.candidate} strokeWidth={1.5 * s} />
           <Text
@@ -115,7 +114,6 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
               jb = p.joints[b];
             return ja && jb ? (
               <Line
-                // biome-ignore lint/suspicious/noArrayIndexKey: limb i of the fixed skeleton
                 key={i}
                 points={[ja.x, ja.y, jb.x, jb.y]}
                 stroke={CORRECTION_COLOUR.proposal}
@@ -125,7 +123,6 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
             ) : null;
           })}
           {p.joints.map(
-            // biome-ignore lint/suspicious/noArrayIndexKey: joint k of the fixed skeleton
             (j, k) => j && <Circle key={k} x={j.x} y={j.y} radius={4 * s} fill={CORRECTION_COLOUR.proposal} />,
           )}
         </Group>

@@ -1,5 +1,4 @@
 import { memo } from 'react';
-import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { Circle, Ellipse, Group, Line } from 'react-konva';
 import { confidenceColour, LIMBS, limbSide, SIDE_COLOUR, sideOf, type JointLike } from './personStyle.ts';
 
@@ -33,14 +32,14 @@ export const PersonShape = memo(function PersonShape(props: {
       listening={!!props.onJointDown || !!props.onHover}
     >
       {props.parts &&
-        LIMBS.map(([a, b]) => {
+        LIMBS.map(([a, b], i) => {
           const ja = drawn(joints[a]),
             jb = drawn(joints[b]);
           if (!ja || !jb) return null;
           const len = Math.hypot(jb.x - ja.x, jb.y - ja.y);
           return (
             <Ellipse
-              key={`e${a}-${b}`}
+              key={`e${i}`}
               x={(ja.x + jb.x) / 2}
               y={(ja.y + jb.y) / 2}
               radiusX={len / 2}
@@ -53,13 +52,13 @@ export const PersonShape = memo(function PersonShape(props: {
             />
           );
         })}
-      {LIMBS.map(([a, b]) => {
+      {LIMBS.map(([a, b], i) => {
         const ja = drawn(joints[a]),
           jb = drawn(joints[b]);
         if (!ja || !jb) return null;
         return (
           <Line
-            key={`l${a}-${b}`}
+            key={`l${i}`}
             points={[ja.x, ja.y, jb.x, jb.y]}
             stroke={SIDE_COLOUR[limbSide(a, b)]}
             strokeWidth={(props.selected ? 3 : 2) / scale}
@@ -73,7 +72,7 @@ export const PersonShape = memo(function PersonShape(props: {
         (j, k) =>
           j && (
             <Circle
-              key={COCO_KEYPOINTS[k]}
+              key={k}
               name={`joint-${props.id}-${k}`}
               x={j.x}
               y={j.y}

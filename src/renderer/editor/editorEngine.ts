@@ -299,10 +299,7 @@ export class EditorEngine {
   /** Runs a command by id (menus of the desktop app). */
   runCommandId(id: string): void {
     const view = VIEW_COMMANDS.find((c) => c.id === id);
-    if (view) {
-      view.apply(this);
-      return;
-    }
+    if (view) return view.apply(this);
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
     else if (!this.corrections.runCommandId(id)) this.notices.say(`No command ${id}`);

@@ -149,10 +149,7 @@ export class FullResChannel implements PixelReader {
   screened(t: number, threshold: number): boolean {
     if (!this.values.screen) return this.mayReach(t, threshold);
     let mask = this.screens.get(threshold);
-    if (!mask) {
-      mask = this.values.screen(threshold);
-      this.screens.set(threshold, mask);
-    }
+    if (!mask) this.screens.set(threshold, (mask = this.values.screen(threshold)));
     return mask[t] === 1 && this.mayReach(t, threshold);
   }
 
