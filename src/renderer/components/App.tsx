@@ -4,7 +4,6 @@ import { PoseCanvas } from './PoseCanvas.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
 import { TriagePanel } from './TriagePanel.tsx';
-import { CorrectionPanel } from './CorrectionPanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
 import { ExportDialog, HelpOverlay } from './Dialogs.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
@@ -34,7 +33,6 @@ export function App() {
         <div className="right">
           <SidePanel />
           <TriagePanel />
-          <CorrectionPanel />
           <HeatmapPanel />
         </div>
       </main>
