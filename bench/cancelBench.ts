@@ -98,7 +98,10 @@ async function main(): Promise<void> {
     );
     const { jobId } = await service.startDetect({ modelPath: HANG, settings: small, rerun: true });
     let pid = 0;
-    await until(() => (pid = workerOf(HANG)) > 0);
+    await until(() => {
+      pid = workerOf(HANG);
+      return pid > 0;
+    });
     await spinning(pid);
     const t0 = performance.now();
     await service.cancelJob({ jobId });

@@ -109,7 +109,11 @@ for (const c of cases) {
   for (let round = 0; round < 18; round++) {
     const a = time(checkPayload as (m: string, s: string, p: unknown) => void, c);
     const b = baseline ? time(baseline, c, true) : Number.NaN;
-    if (round >= 3) zod.push(a), old.push(b); // 3 warm-up rounds
+    if (round >= 3) {
+      // 3 warm-up rounds
+      zod.push(a);
+      old.push(b);
+    }
   }
   const [mz, mo] = [median(zod), median(old)];
   console.log(`| ${c[0]} | ${fmt(mz, 3)} | ${baseline ? fmt(mo, 3) : '—'} | ${baseline ? fmt(mz / mo, 2) : '—'} |`);

@@ -37,11 +37,11 @@ const ref = timeMode(decodeReference),
   fast = timeMode(decodeFast);
 console.log(`machine: ${machineLine()}; ${REPS} reps after ${WARMUP} warm-up rounds`);
 console.log('case      official_ms  reference_ms  fast_ms  ref_speedup  fast_speedup');
-ids.forEach((id, i) =>
+ids.forEach((id, i) => {
   console.log(
     `${id.padEnd(9)} ${fmt(officialMs[i], 1).padStart(11)} ${fmt(ref[i]).padStart(13)} ${fmt(fast[i]).padStart(8)} ${fmt(officialMs[i] / ref[i], 1).padStart(12)} ${fmt(officialMs[i] / fast[i], 1).padStart(13)}`,
-  ),
-);
+  );
+});
 const summary = {
   cases: ids.length,
   official_median_ms: median(officialMs),

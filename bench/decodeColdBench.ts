@@ -85,7 +85,11 @@ console.log(`machine: ${machineLine()}; load average at start ${load()}`);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const set of sets) {
     const inputs = await Promise.all(set.cases.map((c) => readDecodeCase(c)));
-    for (let w = 0; w < 2; w++) for (const i of inputs) decodeFast(i), decodeReference(i);
+    for (let w = 0; w < 2; w++)
+      for (const i of inputs) {
+        decodeFast(i);
+        decodeReference(i);
+      }
     const t = {
       off: [] as number[],
       fast: [] as number[],

@@ -5,7 +5,10 @@ import { fmt, machineLine, median } from './benchStats.ts';
 // 20 people of plausible size spread over a 512×512 crop, all 18 keypoints labelled (worst case for the encoder).
 function makePersons(seed: number): EncoderPerson[] {
   let s = seed;
-  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
   return Array.from({ length: 20 }, () => {
     const cx = 40 + rnd() * 432,
       cy = 60 + rnd() * 392,

@@ -5,7 +5,10 @@ import type { CocoDataset, CocoKeypointResult } from '../src/core/coco/cocoTypes
 import { fmt, machineLine, median } from './benchStats.ts';
 
 let s = 11;
-const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rnd = () => {
+  s = (s * 1103515245 + 12345) % 2 ** 31;
+  return s / 2 ** 31;
+};
 const N_IMAGES = 5000,
   DETS = 20;
 const gt: CocoDataset = { images: [], annotations: [], categories: [{ id: 1, name: 'person' }] };
@@ -45,7 +48,7 @@ for (let img = 1; img <= N_IMAGES; img++) {
   }
 }
 const times: number[] = [];
-let stats;
+let stats: ReturnType<typeof evaluateKeypoints> | undefined;
 for (let r = 0; r < 5; r++) {
   const t = performance.now();
   stats = evaluateKeypoints(gt, results);

@@ -80,6 +80,27 @@ describe('declared once', () => {
     expect(literals).toEqual([]);
   });
 
+  it('no joint count (17, 51 = 17 × 3) in core, contract or the renderer: not as a number, nor in a message', () => {
+    // The meta itself and the kernels' tables (channel offsets, not joint counts) are where such numbers may stand.
+    const files = ALL_SRC.filter((f) => !/^src\/(node|cli|server|main|preload)\//.test(f)).filter(
+      (f) => f !== 'src/core/skeleton/poseMeta.ts' && !f.includes('/kernels/'),
+    );
+    const count = /(?<![\w.-])(17|51)(?![\w.])/;
+    const literals = files.flatMap((f) =>
+      find(f, (n, sf) => {
+        if (ts.isNumericLiteral(n)) return ['17', '51'].includes(n.getText(sf)) ? n.getText(sf) : null;
+        const text =
+          ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isJsxText(n)
+            ? n.text
+            : ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)
+              ? n.text
+              : null;
+        return text !== null && count.test(text) ? JSON.stringify(text) : null;
+      }),
+    );
+    expect(literals).toEqual([]);
+  });
+
   it('the review statuses are listed once, by the contract (ImageStatus): no other list of them in src', () => {
     const lists = ALL_SRC.filter((f) => f !== 'src/contract/apiPayloads.ts').flatMap((f) =>
       find(f, (n) => {

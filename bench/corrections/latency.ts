@@ -62,7 +62,9 @@ export function topKLatency(input: DecodeInput, person: CocoJoints, reps: number
     warm: number[] = [];
   for (let r = 0; r < reps; r++) {
     const maps = correctionMaps(input, 'fast');
-    const all = () => COCO_TO_IMHN.forEach((t) => topKPeaks(maps.heat[t], box, 3));
+    const all = () => {
+      for (const t of COCO_TO_IMHN) topKPeaks(maps.heat[t], box, 3);
+    };
     cold.push(time(all) / COCO_TO_IMHN.length);
     warm.push(time(all) / COCO_TO_IMHN.length);
   }
@@ -77,8 +79,16 @@ export function scoreLatency(input: DecodeInput, gt: CocoJoints[], reps: number)
   const swap: number[] = [],
     label: number[] = [];
   for (let r = 0; r < reps; r++) {
-    swap.push(time(() => idx.forEach((i) => swapScore(maps, gt[i]))) / idx.length);
-    label.push(time(() => idx.forEach((i) => labelErrorScores(ctx, gt, i))) / idx.length);
+    swap.push(
+      time(() => {
+        for (const i of idx) swapScore(maps, gt[i]);
+      }) / idx.length,
+    );
+    label.push(
+      time(() => {
+        for (const i of idx) labelErrorScores(ctx, gt, i);
+      }) / idx.length,
+    );
   }
   return { persons: idx.length, swap: median(swap), label: median(label) };
 }

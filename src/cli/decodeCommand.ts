@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readDecodeCase } from '../node/cases/readDecodeCase.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
-import { decodeReference } from '../core/codec/decodeReference.ts';
-import { decodeFast } from '../core/codec/decodeFast.ts';
+import { imhnCodec, isDecodeMode } from '../core/codec/imhnCodec.ts';
 import type { CocoResult } from '../core/codec/assign/toCocoResults.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
@@ -38,16 +37,16 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length === 0)
     throw new CliError('decode: give at least one case.json (see simplepose decode --help)', EXIT.usage);
-  if (values.mode !== 'reference' && values.mode !== 'fast')
+  const mode = values.mode;
+  if (!isDecodeMode(mode))
     throw new CliError(`decode: --mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
-  const decode = values.mode === 'fast' ? decodeFast : decodeReference;
   const inputs = [];
   for (const file of positionals) inputs.push(await readDecodeCase(file));
   const results: CocoResult[] = [];
   const times: number[] = [];
   for (const input of inputs) {
     const t0 = performance.now();
-    const out = decode(input);
+    const out = imhnCodec.decode(input, mode);
     times.push(performance.now() - t0);
     results.push(...out.results);
   }

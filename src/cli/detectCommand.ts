@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isDecodeMode } from '../core/codec/decodeMode.ts';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
 import { syncImages } from '../node/project/syncImages.ts';
 import {
@@ -63,7 +64,7 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError('give one FOLDER (see simplepose detect --help)', EXIT.usage);
-  if (values.mode !== undefined && values.mode !== 'fast' && values.mode !== 'reference')
+  if (values.mode !== undefined && !isDecodeMode(values.mode))
     throw new CliError(`--mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
   if (!isProviderName(values.provider)) throw new CliError(`unknown --provider "${values.provider}"`, EXIT.usage);
   const scales = values.scales?.split(',').map(Number);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openProjectDb } from '../node/db/openProjectDb.ts';
-import { exportPerImage, exportScopeProblem, type ExportOptions } from '../node/project/cocoExchange.ts';
+import { exportScopeProblem, type ExportOptions } from '../node/project/cocoExchange.ts';
+import { exportPerImage } from '../node/project/exportPerImage.ts';
 import { projectOwnFiles, recordImagesFolder, runToExport } from '../node/project/exchangeService.ts';
 import { inProcessTasks } from '../node/workers/projectTasks.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';

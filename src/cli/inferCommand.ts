@@ -5,6 +5,7 @@ import { isProviderName } from '../node/inference/executionProviders.ts';
 import { writeDecodeCase } from '../node/cases/writeDecodeCase.ts';
 import { writeFileAtomic } from '../node/fs/writeFileAtomic.ts';
 import type { CocoResult } from '../core/codec/assign/toCocoResults.ts';
+import { isDecodeMode } from '../core/codec/decodeMode.ts';
 import { CliError, EXIT } from './cliError.ts';
 import { type DetectSettings, detectSettingsProblem } from '../node/jobs/detectJob.ts';
 import type { CliIo } from './main.ts';
@@ -49,7 +50,7 @@ export async function inferCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!values.model) throw new CliError('--model is required (see simplepose infer --help)', EXIT.usage);
   if (positionals.length === 0) throw new CliError('give at least one image', EXIT.usage);
-  if (values.mode !== 'reference' && values.mode !== 'fast')
+  if (!isDecodeMode(values.mode))
     throw new CliError(`--mode must be reference or fast, got "${values.mode}"`, EXIT.usage);
   if (!isProviderName(values.provider))
     throw new CliError(

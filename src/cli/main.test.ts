@@ -29,9 +29,9 @@ describe('simplepose CLI', () => {
     expect(JSON.parse(readFileSync(f, 'utf8'))).toEqual(results);
     const fast = JSON.parse((await run('decode', CASE, '--mode', 'fast')).out.join('\n'));
     expect(fast).toHaveLength(results.length);
-    fast[0].keypoints.forEach((v: number, i: number) =>
-      expect(Math.abs(v - results[0].keypoints[i])).toBeLessThan(0.01),
-    );
+    fast[0].keypoints.forEach((v: number, i: number) => {
+      expect(Math.abs(v - results[0].keypoints[i])).toBeLessThan(0.01);
+    });
   });
   it('decode errors: bad mode (2), missing case (3), unwritable --out (3)', async () => {
     expect((await run('decode', CASE, '--mode', 'slow')).code).toBe(2);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Pose } from '../core/codec/assign/toPoses.ts';
 import { AnnotationStateSchema, JOINT_COUNT } from '../core/edit/poseRecords.ts';
 import { RecordDiffSchema } from '../core/edit/recordDiff.ts';
+import { DECODE_MODES } from '../core/codec/decodeMode.ts';
 
 /**
  * The payload pieces the API's methods share, declared once as zod schemas (the annotation records and diffs live
@@ -68,7 +69,7 @@ export const Stats = z.strictObject({
 export const DetectSettings = z.strictObject({
   scales: z.array(z.number()).max(8),
   flip: z.boolean(),
-  mode: z.enum(['reference', 'fast']),
+  mode: z.enum(DECODE_MODES),
 });
 export type DetectSettings = z.output<typeof DetectSettings>;
 

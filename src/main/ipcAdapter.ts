@@ -82,5 +82,7 @@ export function forwardEvents(service: ProjectService, target: WebContents): () 
     service.events.on(name, f);
     offs.push(() => service.events.off(name, f));
   }
-  return () => offs.forEach((f) => f());
+  return () => {
+    for (const off of offs) off();
+  };
 }

@@ -19,6 +19,7 @@ function request(
   urlPath: string,
   body?: unknown,
   headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads the response body field by field and asserts each one
 ): Promise<{ status: number; json: any; headers: http.IncomingHttpHeaders; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);

@@ -89,7 +89,8 @@ beforeAll(async () => {
     .filter((f) => f.endsWith('.jpg'))
     .sort()
     .slice(0, 5);
-  jpgs.forEach((f, i) => copyFileSync(path.join(VAL, f), path.join(photoDir, i < 3 ? 'street/day' : '', f)));
+  for (const [i, f] of jpgs.entries())
+    copyFileSync(path.join(VAL, f), path.join(photoDir, i < 3 ? 'street/day' : '', f));
   writeFileSync(path.join(photoDir, 'street', 'notes.jpg'), 'these are notes, not a photo');
   const pre = await openProjectFolder(photoDir, { modelPath: MODEL });
   // Three photos were detected earlier (as `simplepose detect` would with the project's settings).

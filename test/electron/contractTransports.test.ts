@@ -129,6 +129,7 @@ async function outcome(t: Transport, call: (api: Client['api']) => Promise<unkno
 }
 
 /** Runs one call on both transports; they must agree. Returns the (shared) outcome. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads the shared outcome field by field and asserts each one
 async function same(call: (api: Client['api'], t: Transport) => Promise<unknown>): Promise<any> {
   const [a, b] = await Promise.all(transports.map((t) => outcome(t, (api) => call(api, t))));
   expect(b, 'ipc vs http').toEqual(a);

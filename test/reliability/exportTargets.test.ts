@@ -51,7 +51,11 @@ describe('web-mode exports', () => {
     const locked = path.join(root, 'locked');
     mkdirSync(locked);
     const asRoot = process.getuid?.() === 0;
-    const lock = () => (asRoot ? spawnSync('chattr', ['+i', locked]).status === 0 : (chmodSync(locked, 0o500), true));
+    const lock = () => {
+      if (asRoot) return spawnSync('chattr', ['+i', locked]).status === 0;
+      chmodSync(locked, 0o500);
+      return true;
+    };
     const unlock = () => (asRoot ? spawnSync('chattr', ['-i', locked]) : chmodSync(locked, 0o700));
     if (!lock()) throw new Error(`cannot make ${locked} unwritable here (chattr +i failed)`);
     try {

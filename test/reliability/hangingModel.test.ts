@@ -26,9 +26,11 @@ async function setup(name: string): Promise<{ root: string; model: string }> {
 /** Waits until the model's worker is loaded and spinning in the endless Loop (or, with no worker process to see, 3 s). */
 async function spinningWorker(model: string): Promise<void> {
   let pid = 0;
-  const found = await waitFor(() => (pid = inferenceWorkerPids(model)[0] ?? 0) > 0, 10_000, 'a worker process').catch(
-    () => null,
-  );
+  const workerSeen = () => {
+    pid = inferenceWorkerPids(model)[0] ?? 0;
+    return pid > 0;
+  };
+  const found = await waitFor(workerSeen, 10_000, 'a worker process').catch(() => null);
   if (found === null) return void (await new Promise((r) => setTimeout(r, 3000)));
   const c0 = cpuSeconds(pid);
   await waitFor(() => cpuSeconds(pid) - c0 > 0.5, 20_000, 'the worker is computing');

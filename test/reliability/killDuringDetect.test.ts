@@ -18,7 +18,10 @@ const KILLS = 8;
 /** Park–Miller: the same kill moments on every run of the test. */
 function random(seed: number): () => number {
   let s = seed;
-  return () => (s = (s * 48271) % 2147483647) / 2147483647;
+  return () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
 }
 
 async function folder(): Promise<string> {

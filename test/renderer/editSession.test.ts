@@ -146,7 +146,7 @@ describe('EditSession: two windows on one project', () => {
 
   it('a busy database: the steps are kept and sent again (together), never thrown away; a malformed one is dropped with its reason', async () => {
     const { root, file } = project();
-    let release = () => undefined as void;
+    let release: () => void = () => {};
     const retried = new Promise<void>((r) => (release = r));
     const w = await window(file, root, () => retried);
     w.db.pragma('busy_timeout = 20');

@@ -78,7 +78,7 @@ describe('PointerMachine', () => {
     machine.jointDown('p', 0, 70, 100, 1);
     machine.jointDown('q', 0, 70, 100, 0);
     machine.wheel(5, 6, -100, false);
-    expect(log).toEqual(['begin p/0', 'end p/0 cancelled', 'zoom 5,6 ' + log.at(-1)!.split(' ').at(-1)]);
+    expect(log).toEqual(['begin p/0', 'end p/0 cancelled', `zoom 5,6 ${log.at(-1)!.split(' ').at(-1)}`]);
     expect(Number(log.at(-1)!.split(' ').at(-1))).toBeGreaterThan(1);
   });
 });

@@ -35,6 +35,7 @@ export interface WritersOutcome {
   conflicts: number;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the writers read the response body field by field
 async function call(e: Endpoint, method: string, body: unknown): Promise<{ status: number; json: any }> {
   const r = await fetch(`${e.base}/api/${method}`, {
     method: 'POST',

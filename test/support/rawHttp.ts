@@ -69,7 +69,8 @@ export function flood(
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('')}\r\n`;
     const parse = () => {
-      const final = got.split('\r\n\r\n').length > 1 ? /HTTP\/1\.1 (?!100)(\d+)[^]*?\r\n\r\n([^]*)$/.exec(got) : null;
+      const final =
+        got.split('\r\n\r\n').length > 1 ? /HTTP\/1\.1 (?!100)(\d+)[\s\S]*?\r\n\r\n([\s\S]*)$/.exec(got) : null;
       let json = null;
       try {
         json = final ? JSON.parse(final[2]) : null;

@@ -2,6 +2,9 @@ import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../skeleton/poseMeta.ts';
 import { jointBounds, type ImageSize } from '../edit/diffChecks.ts';
 import type { CocoViolation } from './cocoTypes.ts';
 
+/** COCO keypoints per person (the meta's count). */
+const K = COCO_KEYPOINTS.length;
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -43,9 +46,12 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
   const imageIds = new Set<number>();
   const sizes = new Map<number, ImageSize>();
   const fileNames = new Map<string, number>();
-  images.forEach((im, i) => {
+  for (const [i, im] of images.entries()) {
     const p = `images[${i}]`;
-    if (!isObject(im)) return err(p, 'must be an object');
+    if (!isObject(im)) {
+      err(p, 'must be an object');
+      continue;
+    }
     checkId(im.id, `${p}.id`, 'image', imageIds, err);
     if (typeof im.file_name !== 'string') err(`${p}.file_name`, 'must be a non-empty string');
     else {
@@ -60,27 +66,33 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
       if (!isPositiveInt(im[k])) err(`${p}.${k}`, `must be a positive integer, got ${show(im[k])}`);
     if (isPositiveInt(im.width) && isPositiveInt(im.height) && Number.isSafeInteger(im.id))
       sizes.set(im.id as number, { width: im.width as number, height: im.height as number });
-  });
+  }
   const catIds = new Set<number>();
-  categories.forEach((c, i) => {
+  for (const [i, c] of categories.entries()) {
     const p = `categories[${i}]`;
-    if (!isObject(c)) return err(p, 'must be an object');
+    if (!isObject(c)) {
+      err(p, 'must be an object');
+      continue;
+    }
     checkId(c.id, `${p}.id`, 'category', catIds, err);
     if (typeof c.name !== 'string') err(`${p}.name`, 'must be a string');
     if (c.keypoints !== undefined) {
-      if (!Array.isArray(c.keypoints) || c.keypoints.length !== 17)
-        err(`${p}.keypoints`, 'must list the 17 COCO keypoint names');
+      if (!Array.isArray(c.keypoints) || c.keypoints.length !== K)
+        err(`${p}.keypoints`, `must list the ${K} COCO keypoint names`);
       else
         c.keypoints.forEach((n, j) => {
           if (n !== COCO_KEYPOINTS[j]) err(`${p}.keypoints[${j}]`, `expected "${COCO_KEYPOINTS[j]}", got ${show(n)}`);
         });
     }
     if (c.skeleton !== undefined) checkSkeleton(c.skeleton, `${p}.skeleton`, err);
-  });
+  }
   const annIds = new Set<number>();
-  annotations.forEach((a, i) => {
+  for (const [i, a] of annotations.entries()) {
     const p = `annotations[${i}]`;
-    if (!isObject(a)) return err(p, 'must be an object');
+    if (!isObject(a)) {
+      err(p, 'must be an object');
+      continue;
+    }
     checkId(a.id, `${p}.id`, 'annotation', annIds, err);
     if (!imageIds.has(a.image_id as number))
       err(`${p}.image_id`, `${show(a.image_id)} is not the id of an image in this file`);
@@ -101,7 +113,7 @@ export function validateCocoGt(json: unknown): CocoViolation[] {
     // or hidden for keypoints); no keypoints and a box of at most one pixel ([0, 0, 1, 1]) is an empty record.
     if (a.iscrowd === 0 && visible === 0 && !realBox(a.bbox))
       err(p, `a person with no labelled keypoints and no real box (bbox ${show(a.bbox)}): an empty record`);
-  });
+  }
   const masks = annotations.every(
     (a) =>
       isObject(a) && a.segmentation !== undefined && !(Array.isArray(a.segmentation) && a.segmentation.length === 0),
@@ -131,9 +143,12 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
     err('$', 'a COCO results file must be a flat JSON array of detections');
     return out;
   }
-  json.forEach((r, i) => {
+  for (const [i, r] of json.entries()) {
     const p = `[${i}]`;
-    if (!isObject(r)) return err(p, 'must be an object');
+    if (!isObject(r)) {
+      err(p, 'must be an object');
+      continue;
+    }
     if (!Number.isSafeInteger(r.image_id))
       err(`${p}.image_id`, `must be an integer below 2^53, got ${show(r.image_id)}`);
     else if (gtImageIds && !gtImageIds.has(r.image_id as number))
@@ -142,7 +157,7 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
       err(`${p}.category_id`, `must be an integer below 2^53, got ${show(r.category_id)}`);
     if (!isFiniteNumber(r.score)) err(`${p}.score`, `must be a number, got ${show(r.score)}`);
     checkKeypoints(r.keypoints, `${p}.keypoints`, err, true);
-  });
+  }
   overflowedNumbers(json, out);
   return out;
 }
@@ -165,7 +180,7 @@ function overflowedNumbers(json: unknown, out: CocoViolation[]): void {
           message: `is ${v > 0 ? '' : '-'}infinite: a number beyond ±1.8e308 (such as 1e400) cannot be kept in JSON (it would be written back as null); write a finite value`,
           severity: 'error',
         });
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    } else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
     else if (isObject(v))
       for (const [k, x] of Object.entries(v))
         walk(x, /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
@@ -174,7 +189,7 @@ function overflowedNumbers(json: unknown, out: CocoViolation[]): void {
 }
 
 /**
- * Checks 51 numbers with v ∈ {0,1,2} and x = y = 0 when v = 0, labelled joints within jointBounds of the image
+ * Checks 3 × K numbers with v ∈ {0,1,2} and x = y = 0 when v = 0, labelled joints within jointBounds of the image
  * (when its size is known); returns the count of v > 0, or null if malformed.
  */
 function checkKeypoints(
@@ -185,13 +200,13 @@ function checkKeypoints(
   size?: ImageSize,
 ): number | null {
   const b = size ? jointBounds(size) : null;
-  if (!Array.isArray(kp) || kp.length !== 51) {
-    err(path, `must have 51 numbers (17 × [x, y, v]), got ${Array.isArray(kp) ? kp.length : show(kp)}`);
+  if (!Array.isArray(kp) || kp.length !== 3 * K) {
+    err(path, `must have ${3 * K} numbers (${K} × [x, y, v]), got ${Array.isArray(kp) ? kp.length : show(kp)}`);
     return null;
   }
   let visible = 0,
     ok = true;
-  for (let j = 0; j < 17; j++) {
+  for (let j = 0; j < K; j++) {
     const [x, y, v] = [kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]];
     if (!isFiniteNumber(x) || !isFiniteNumber(y) || !isFiniteNumber(v)) {
       err(`${path}[${3 * j}]`, `keypoint ${j} (${COCO_KEYPOINTS[j]}) must be three numbers`);
@@ -220,11 +235,14 @@ function checkKeypoints(
 }
 
 function checkSkeleton(sk: unknown, path: string, err: (p: string, m: string) => void): void {
-  if (!Array.isArray(sk)) return err(path, 'must be an array of [a, b] pairs');
+  if (!Array.isArray(sk)) {
+    err(path, 'must be an array of [a, b] pairs');
+    return;
+  }
   const pairs = sk as unknown[];
   pairs.forEach((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((k) => Number.isInteger(k) && k >= 1 && k <= 17)) {
-      err(`${path}[${i}]`, `must be a pair of 1-based keypoint indices in 1..17, got ${show(pair)}`);
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((k) => Number.isInteger(k) && k >= 1 && k <= K)) {
+      err(`${path}[${i}]`, `must be a pair of 1-based keypoint indices in 1..${K}, got ${show(pair)}`);
     }
   });
   const canonical = COCO_SKELETON_1BASED.map((p) => p.join('-'))

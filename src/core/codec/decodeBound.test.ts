@@ -103,10 +103,11 @@ describe('the bound on a noisy model’s maps', () => {
   /** Noise in the 18 keypoint maps and the body-part maps, [50, h, w], optionally with a (noise) flip pass. */
   function noiseCase(w: number, h: number, seed: number, flip = false): DecodeInput {
     let s = seed;
-    const noise = () =>
-      Float32Array.from({ length: 50 * h * w }, (_, i) =>
-        i < 48 * h * w ? ((s = (s * 16807) % 2147483647) / 2147483647) * 0.7 - 0.1 : 0,
-      );
+    const next = () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647;
+    };
+    const noise = () => Float32Array.from({ length: 50 * h * w }, (_, i) => (i < 48 * h * w ? next() * 0.7 - 0.1 : 0));
     const maps = { data: noise(), shape: [50, h, w] };
     return {
       image: { id: 1, width: w * 4, height: h * 4 },

@@ -19,7 +19,7 @@ describe('decodeFast', () => {
     const inputs = await Promise.all(ids.map((id) => readDecodeCase(path.join(DECODE_FIXTURES, id, 'case.json'))));
     const ref = inputs.map((i) => decodeReference(i)),
       fast = inputs.map((i) => decodeFast(i));
-    fast.forEach((f, i) => expect(f.persons.length, ids[i]).toBe(ref[i].persons.length));
+    for (const [i, f] of fast.entries()) expect(f.persons.length, ids[i]).toBe(ref[i].persons.length);
     const imageIds = inputs.map((i) => i.image.id);
     const apRef = evaluateKeypoints(
       gt,

@@ -24,15 +24,15 @@ describe('decodeReference vs the official evaluate.py outputs (shared/fixtures/d
       const exp = readJson<Expected>(path.join(DECODE_FIXTURES, id, 'expected.json'));
       const out = decodeReference(input);
       expect(out.peaks.map((l) => l.length)).toEqual(exp.peaks.map((l) => l.length));
-      out.peaks.forEach((list, t) =>
+      out.peaks.forEach((list, t) => {
         list.forEach((p, i) => {
           const [x, y, s, pid] = exp.peaks[t][i];
           expect(p.id).toBe(pid);
           expect(Math.abs(p.x - x)).toBeLessThan(0.01);
           expect(Math.abs(p.y - y)).toBeLessThan(0.01);
           expect(Math.abs(p.score - s)).toBeLessThan(1e-4);
-        }),
-      );
+        });
+      });
       out.connections.forEach((conns, k) => {
         const e = exp.connections[k];
         expect((conns ?? []).length).toBe(e.length);
@@ -52,7 +52,7 @@ describe('decodeReference vs the official evaluate.py outputs (shared/fixtures/d
         const e = exp.results[i];
         expect(r.image_id).toBe(e.image_id);
         expect(Math.abs(r.score - e.score)).toBeLessThan(1e-4);
-        r.keypoints.forEach((v, j) => expect(Math.abs(v - e.keypoints[j])).toBeLessThan(0.01));
+        for (const [j, v] of r.keypoints.entries()) expect(Math.abs(v - e.keypoints[j])).toBeLessThan(0.01);
       });
     });
   }

@@ -58,7 +58,7 @@ export function encodeTargets(
   const gx = Float32Array.from({ length: gridW }, (_, i) => o.strideInputPx * i + o.strideInputPx / 2 - 0.5);
   const gy = Float32Array.from({ length: gridH }, (_, i) => o.strideInputPx * i + o.strideInputPx / 2 - 0.5);
   for (const p of persons)
-    for (let j = 0; j < 18; j++)
+    for (let j = 0; j < CHANNELS.keypointCount; j++)
       if (p.labelled[j])
         putKeypoint(out, (CHANNELS.keypointStart + j) * plane, p.xy[2 * j], p.xy[2 * j + 1], gx, gy, o);
   const count = new Float32Array(plane);
@@ -83,7 +83,7 @@ export function encodeTargets(
   // The official maps are clipped to [0, 1]. Keypoint Gaussians, limb means and their max already lie in [0, 1];
   // only the caller's mask can leave it.
   const maskBase = CHANNELS.personMask * plane;
-  for (let i = maskBase; i < maskBase + plane; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
+  for (let i = maskBase; i < maskBase + plane; i++) out[i] = Math.min(1, Math.max(0, out[i]));
   return out;
 }
 

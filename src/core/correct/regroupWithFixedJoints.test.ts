@@ -79,11 +79,11 @@ describe('regroupWithFixedJoints', () => {
       { id: 'q', fixed: q.joints.map((j) => (j ? { x: j.x, y: j.y } : null)) },
     ];
     const r = regroupWithFixedJoints(maps, out.peaks, fixed);
-    fixed.forEach((f, s) =>
+    fixed.forEach((f, s) => {
       f.fixed.forEach((j, k) => {
         if (j) expect(r.fixed[s].joints[k]).toMatchObject({ x: j.x, y: j.y, fixed: true });
-      }),
-    );
+      });
+    });
     const [rp, rq] = r.rows.map((row) => new Set(row.ids.filter((id) => id >= 0)));
     expect([...rp].filter((id) => rq.has(id))).toEqual([]);
     expect(new Set(allJoints(r)).size).toBe(allJoints(r).length);
@@ -120,7 +120,7 @@ describe('regroupWithFixedJoints', () => {
         if (a !== b && k >= 0) fixed[a].fixed[k] = { x: poses[b].joints[k]!.x, y: poses[b].joints[k]!.y };
         const r = regroupWithFixedJoints(maps, out.peaks, fixed);
         const has = (s: number, t: number) => r.rows[s].ids[t] >= 0 && r.fixedOf[r.rows[s].ids[t]] === s;
-        r.connections.forEach((conns, limb) =>
+        r.connections.forEach((conns, limb) => {
           (conns ?? []).forEach((c) => {
             const sa = r.fixedOf[c.idA],
               sb = r.fixedOf[c.idB];
@@ -128,8 +128,8 @@ describe('regroupWithFixedJoints', () => {
             if (sa >= 0 && sb < 0) expect(has(sa, LIMB_TO[limb])).toBe(false);
             if (sb >= 0 && sa < 0) expect(has(sb, LIMB_FROM[limb])).toBe(false);
             checked++;
-          }),
-        );
+          });
+        });
       }
     }
     expect(checked).toBeGreaterThan(500);

@@ -178,15 +178,15 @@ function seedRow(numbered: Peak[][], perType: Candidate[][], s: number): PersonR
     count: 0,
     maxLength: 0,
   };
-  perType.forEach((list, t) =>
+  perType.forEach((list, t) => {
     list.forEach((c, i) => {
       if (c.seed !== s) return;
       row.ids[t] = numbered[t][i].id;
       row.limbScores[t] = 0;
       row.total += c.score;
       row.count++;
-    }),
-  );
+    });
+  });
   // The limb-length check compares new limbs with the row's longest; with no limb between fixed joints there is no
   // scale yet, so none is imposed.
   let longest = 0;

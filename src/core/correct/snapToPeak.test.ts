@@ -19,15 +19,15 @@ describe('snapToPeak', () => {
         const input = await readFixtureCase(id);
         const out = mode === 'reference' ? decodeReference(input) : decodeFast(input);
         const maps = correctionMaps(input, mode);
-        out.peaks.forEach((list, t) =>
+        out.peaks.forEach((list, t) => {
           list.forEach((p) => {
             const s = snapToPeak(maps.heat[t], p);
             expect(s).not.toBeNull();
             // Exact: the same channel values, the same NMS and the same centroid refinement as the decoder.
             expect([s!.x, s!.y, s!.score, s!.distancePx]).toEqual([p.x, p.y, p.score, 0]);
             n++;
-          }),
-        );
+          });
+        });
       }
       expect(n).toBe(488); // every peak of the 12 cases
     });
@@ -37,7 +37,7 @@ describe('snapToPeak', () => {
     const out = decodeFast(input);
     const maps = correctionMaps(input, 'fast');
     let checked = 0;
-    out.peaks.forEach((list, t) =>
+    out.peaks.forEach((list, t) => {
       list.forEach((p) => {
         const from = { x: p.x + 4, y: p.y - 3 };
         const nearest = [...list].sort(
@@ -48,8 +48,8 @@ describe('snapToPeak', () => {
         expect([s?.x, s?.y]).toEqual([p.x, p.y]);
         expect(s!.distancePx).toBeCloseTo(5, 0);
         checked++;
-      }),
-    );
+      });
+    });
     expect(checked).toBeGreaterThan(20);
     const p = out.peaks[0][0];
     expect(snapToPeak(maps.heat[0], { x: p.x + 30, y: p.y }, { radiusPx: 10 })?.x).not.toBe(p.x);

@@ -23,13 +23,13 @@ describe('swapScore', () => {
       const out = decodeReference(input);
       const maps = correctionMaps(input, 'reference');
       const cands = out.peaks.flat();
-      out.connections.forEach((conns, k) =>
+      out.connections.forEach((conns, k) => {
         (conns ?? []).forEach((c) => {
           const s = scorePair(k, cands[c.idA], cands[c.idB], maps.sampler, maps.limbOptions);
           expect(s).toEqual({ score: c.score, length: c.length });
           n++;
-        }),
-      );
+        });
+      });
       for (const row of out.persons) {
         const joints = row.ids.map((id) => (id >= 0 ? cands[id] : null));
         const score = assignmentScore(maps, joints);

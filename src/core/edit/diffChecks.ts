@@ -80,10 +80,13 @@ export function personProblems(p: unknown, key: string, size: ImageSize, path: s
         `${what} (${show(x)}, ${show(y)}) is too far outside the ${size.width}×${size.height} image (allowed x ${b.minX}..${b.maxX}, y ${b.minY}..${b.maxY})`,
       );
   };
-  p.joints.forEach((j: unknown, k: number) => {
+  for (const [k, j] of (p.joints as unknown[]).entries()) {
     const at = `${path}.joints[${k}]`;
-    if (j === null) return;
-    if (!isObject(j)) return bad(at, `must be a joint or null, got ${show(j)}`);
+    if (j === null) continue;
+    if (!isObject(j)) {
+      bad(at, `must be a joint or null, got ${show(j)}`);
+      continue;
+    }
     for (const f of Object.keys(j)) if (!JOINT_KEYS.has(f)) bad(`${at}.${f}`, 'unknown field');
     point(j.x, j.y, at, `${COCO_KEYPOINTS[k]} x, y`);
     if (j.v !== 0 && j.v !== 1 && j.v !== 2)
@@ -91,11 +94,14 @@ export function personProblems(p: unknown, key: string, size: ImageSize, path: s
     if (j.source !== 'model' && j.source !== 'human' && j.source !== 'edited')
       bad(`${at}.source`, `must be "model", "human" or "edited", got ${show(j.source)}`);
     if (j.model !== undefined) {
-      if (!isObject(j.model)) return bad(`${at}.model`, 'must be an object');
+      if (!isObject(j.model)) {
+        bad(`${at}.model`, 'must be an object');
+        continue;
+      }
       point(j.model.x, j.model.y, `${at}.model`, `the model's ${COCO_KEYPOINTS[k]}`);
       if (!Number.isFinite(j.model.score)) bad(`${at}.model.score`, 'must be a finite number');
     }
-  });
+  }
   return out;
 }
 

@@ -117,11 +117,11 @@ describe('whole-person edits (move, merge, split): one diff each, so one undo st
     const s = predicted();
     const d = movePerson(s, 'p0', 5, -2);
     const t = applyDiff(s, d);
-    s.persons.p0.joints.forEach((j, k) => {
+    for (const [k, j] of s.persons.p0.joints.entries()) {
       const m = t.persons.p0.joints[k];
-      if (!j) return expect(m).toBeNull();
-      expect(m).toMatchObject({ x: j.x + 5, y: j.y - 2, v: j.v, source: 'edited', model: j.model });
-    });
+      if (!j) expect(m).toBeNull();
+      else expect(m).toMatchObject({ x: j.x + 5, y: j.y - 2, v: j.v, source: 'edited', model: j.model });
+    }
     expect(applyDiff(t, invertDiff(d))).toEqual(s);
     expect(movePerson(s, 'p0', 0, 0)).toEqual({ added: {}, updated: {}, removed: {} });
     expect(() => movePerson(s, 'p0', Number.NaN, 0)).toThrow(/finite/);

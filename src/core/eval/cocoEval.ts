@@ -1,6 +1,7 @@
-import type { CocoAnnotation, CocoDataset, CocoKeypointResult } from '../coco/cocoTypes.ts';
-import { computeOks } from './computeOks.ts';
+import type { CocoDataset, CocoKeypointResult } from '../coco/cocoTypes.ts';
 import { numpySum } from './numpySum.ts';
+import { accumulatePrecision, REC_THRS } from './accumulatePrecision.ts';
+import { evaluateImage, IOU_THRS, loadResults, prepareImage, type ImageEval, type Prepared } from './evaluateImage.ts';
 
 /** The ten numbers pycocotools prints for iouType 'keypoints' (maxDets 20). */
 export interface CocoStats {
@@ -40,28 +41,12 @@ export interface EvalOptions {
   maxDets?: number;
 }
 
-const IOU_THRS = linspace(0.5, 0.95, 10);
-const REC_THRS = linspace(0, 1, 101);
 /** 'all', 'medium', 'large' area ranges in pixels² (pycocotools Params.setKpParams). */
 const AREA_RNG: [number, number][] = [
   [0, 1e10],
   [32 ** 2, 96 ** 2],
   [96 ** 2, 1e10],
 ];
-
-interface Dt {
-  id: number;
-  image_id: number;
-  keypoints: number[];
-  score: number;
-  area: number;
-}
-interface ImageEval {
-  dtScores: number[];
-  dtMatched: Uint8Array[];
-  dtIgnore: Uint8Array[];
-  gtIgnore: Uint8Array;
-}
 
 /**
  * COCO keypoint AP/AR exactly as pycocotools 2.0 (`COCO.loadRes` + `COCOeval(iouType='keypoints')` evaluate,
@@ -111,7 +96,7 @@ export function createKeypointEvaluator(
         const evals = perImage
           .map((p) => (p ? evaluateImage(p, rng, maxDet) : null))
           .filter((e): e is ImageEval => e !== null);
-        const { prec, rec } = accumulate(evals, maxDet, T, R);
+        const { prec, rec } = accumulatePrecision(evals, maxDet, T, R);
         pc.push(prec);
         rc.push(rec);
       });
@@ -167,170 +152,6 @@ function collect(values: number[], R: number, t: number | undefined): number[] {
   if (t === -1) return [];
   if (t === undefined) return values;
   return values.slice(t * R, (t + 1) * R);
-}
-
-/** COCO.loadRes for keypoints: area and bbox from the keypoints' extent (including (0, 0) of absent ones), ids 1..n. */
-function loadResults(results: CocoKeypointResult[]): Dt[] {
-  return results.map((r, i) => {
-    let x0 = Infinity,
-      x1 = -Infinity,
-      y0 = Infinity,
-      y1 = -Infinity;
-    for (let k = 0; k < r.keypoints.length; k += 3) {
-      x0 = Math.min(x0, r.keypoints[k]);
-      x1 = Math.max(x1, r.keypoints[k]);
-      y0 = Math.min(y0, r.keypoints[k + 1]);
-      y1 = Math.max(y1, r.keypoints[k + 1]);
-    }
-    return { ...r, id: i + 1, area: (x1 - x0) * (y1 - y0) };
-  });
-}
-
-interface Prepared {
-  gts: CocoAnnotation[];
-  gtIgnore: boolean[];
-  dts: Dt[];
-  ious: Float64Array;
-}
-
-/** _prepare + computeOks for one image/category: dts sorted by score (stable) and cut to maxDet; OKS [dt × gt]. */
-function prepareImage(gts: CocoAnnotation[], dtsIn: Dt[], maxDet: number): Prepared | null {
-  if (gts.length === 0 && dtsIn.length === 0) return null;
-  const dts = stableSortBy(dtsIn, (d) => -d.score).slice(0, maxDet);
-  const gtIgnore = gts.map((g) => Boolean(g.iscrowd) || g.num_keypoints === 0);
-  const ious = new Float64Array(dts.length * gts.length);
-  if (gts.length && dts.length)
-    dts.forEach((d, i) =>
-      gts.forEach((g, j) => {
-        ious[i * gts.length + j] = computeOks(d.keypoints, g);
-      }),
-    );
-  return { gts, gtIgnore, dts, ious };
-}
-
-/** COCOeval.evaluateImg for one area range. */
-function evaluateImage(p: Prepared, [aLo, aHi]: [number, number], maxDet: number): ImageEval {
-  const nG = p.gts.length;
-  const ignoreFlag = p.gts.map((g, j) => (p.gtIgnore[j] || g.area < aLo || g.area > aHi ? 1 : 0));
-  const gtOrder = stableSortBy(
-    p.gts.map((_, j) => j),
-    (j) => ignoreFlag[j],
-  );
-  const gt = gtOrder.map((j) => p.gts[j]);
-  const gtIg = Uint8Array.from(gtOrder, (j) => ignoreFlag[j]);
-  const dt = p.dts.slice(0, maxDet);
-  const crowd = gt.map((g) => g.iscrowd === 1);
-  const dtMatched: Uint8Array[] = [],
-    dtIgnore: Uint8Array[] = [];
-  for (const thr of IOU_THRS) {
-    const gtm = new Float64Array(gt.length);
-    const dtm = new Uint8Array(dt.length),
-      dtIg = new Uint8Array(dt.length);
-    if (nG && dt.length) {
-      dt.forEach((d, di) => {
-        let iou = Math.min(thr, 1 - 1e-10),
-          m = -1;
-        for (let gi = 0; gi < gt.length; gi++) {
-          if (gtm[gi] > 0 && !crowd[gi]) continue;
-          if (m > -1 && gtIg[m] === 0 && gtIg[gi] === 1) break;
-          const o = p.ious[di * nG + gtOrder[gi]];
-          if (o < iou) continue;
-          iou = o;
-          m = gi;
-        }
-        if (m === -1) return;
-        dtIg[di] = gtIg[m];
-        dtm[di] = gt[m].id !== 0 ? 1 : 0; // pycocotools stores the GT id: an id of 0 reads as "no match"
-        gtm[m] = d.id;
-      });
-    }
-    dt.forEach((d, di) => {
-      if (!dtm[di] && (d.area < aLo || d.area > aHi)) dtIg[di] = 1;
-    });
-    dtMatched.push(dtm);
-    dtIgnore.push(dtIg);
-  }
-  return { dtScores: dt.map((d) => d.score), dtMatched, dtIgnore, gtIgnore: gtIg };
-}
-
-/** COCOeval.accumulate for one category/area/maxDet: precision [T·R] and recall [T], −1 when there is no GT. */
-function accumulate(evals: ImageEval[], maxDet: number, T: number, R: number): { prec: number[]; rec: number[] } {
-  const prec = new Array<number>(T * R).fill(-1),
-    rec = new Array<number>(T).fill(-1);
-  if (evals.length === 0) return { prec, rec };
-  let npig = 0;
-  for (const e of evals) for (const g of e.gtIgnore) if (g === 0) npig++;
-  if (npig === 0) return { prec, rec };
-  // Concatenate detections image by image (as np.concatenate does), then sort by score, stable.
-  const scores: number[] = [],
-    ownerImage: number[] = [],
-    ownerDet: number[] = [];
-  evals.forEach((e, ei) => {
-    const n = Math.min(maxDet, e.dtScores.length);
-    for (let di = 0; di < n; di++) {
-      scores.push(e.dtScores[di]);
-      ownerImage.push(ei);
-      ownerDet.push(di);
-    }
-  });
-  const order = stableSortBy(
-    scores.map((_, i) => i),
-    (i) => -scores[i],
-  );
-  const nd = order.length;
-  const rc = new Float64Array(nd),
-    pr = new Float64Array(nd);
-  for (let t = 0; t < T; t++) {
-    let tp = 0,
-      fp = 0;
-    for (let n = 0; n < nd; n++) {
-      const e = evals[ownerImage[order[n]]],
-        di = ownerDet[order[n]];
-      const matched = e.dtMatched[t][di] === 1,
-        ignored = e.dtIgnore[t][di] === 1;
-      if (!ignored) {
-        if (matched) tp++;
-        else fp++;
-      }
-      rc[n] = tp / npig;
-      pr[n] = tp / (fp + tp + 2.220446049250313e-16);
-    }
-    rec[t] = nd ? rc[nd - 1] : 0;
-    for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-    for (let r = 0; r < R; r++) {
-      const idx = searchSortedLeft(rc, REC_THRS[r]);
-      if (idx >= nd) {
-        for (let q = r; q < R; q++) prec[t * R + q] = 0;
-        break;
-      }
-      prec[t * R + r] = pr[idx];
-    }
-  }
-  return { prec, rec };
-}
-
-function searchSortedLeft(a: Float64Array, v: number): number {
-  let lo = 0,
-    hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** np.linspace(start, stop, n): start + i·step, the last exactly stop. */
-function linspace(start: number, stop: number, n: number): number[] {
-  const step = (stop - start) / (n - 1);
-  return Array.from({ length: n }, (_, i) => (i === n - 1 ? stop : i * step + start));
-}
-
-function stableSortBy<T>(items: T[], key: (t: T) => number): T[] {
-  return items
-    .map((item, i) => ({ item, i, k: key(item) }))
-    .sort((a, b) => a.k - b.k || a.i - b.i)
-    .map((e) => e.item);
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

@@ -5,7 +5,7 @@ import { numpySum } from './numpySum.ts';
 const SPACING_1 = 2.220446049250313e-16;
 const VARS = COCO_SIGMAS.map((s) => (s * 2) ** 2);
 /** Scratch for the exp terms (evaluation is synchronous, so one buffer serves every call). */
-const TERMS = new Float64Array(17);
+const TERMS = new Float64Array(COCO_SIGMAS.length);
 
 export interface OksGt {
   keypoints: ArrayLike<number>;
@@ -22,7 +22,7 @@ export interface OksGt {
 export function computeOks(dt: ArrayLike<number>, gt: OksGt): number {
   const g = gt.keypoints;
   let labelled = 0;
-  for (let k = 0; k < 17; k++) if (g[3 * k + 2] > 0) labelled++;
+  for (let k = 0; k < COCO_SIGMAS.length; k++) if (g[3 * k + 2] > 0) labelled++;
   const [bx, by, bw, bh] = [gt.bbox[0], gt.bbox[1], gt.bbox[2], gt.bbox[3]];
   const x0 = bx - bw,
     x1 = bx + bw * 2,
@@ -30,7 +30,7 @@ export function computeOks(dt: ArrayLike<number>, gt: OksGt): number {
     y1 = by + bh * 2;
   const terms = TERMS;
   let t = 0;
-  for (let k = 0; k < 17; k++) {
+  for (let k = 0; k < COCO_SIGMAS.length; k++) {
     const xd = dt[3 * k],
       yd = dt[3 * k + 1];
     let dx: number, dy: number;

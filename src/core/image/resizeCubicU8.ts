@@ -72,14 +72,14 @@ export function resizeCubicU8(src: ImageU8, dstW: number, dstH: number, invScale
       t = f32(f32(rows[r1 + i] * fb1) + t);
       t = f32(f32(rows[r0 + i] * fb0) + t);
       const v = roundHalfEven(t);
-      out[o + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+      out[o + i] = Math.min(255, Math.max(0, v));
     }
     for (let i = simdEnd; i < rowLen; i++) {
       // Products fit in float64 exactly (|rows| < 2^21, |b| < 2^12), so this is OpenCV's integer arithmetic.
       const v = Math.floor(
         (rows[r0 + i] * b0 + rows[r1 + i] * b1 + rows[r2 + i] * b2 + rows[r3 + i] * b3 + half) / (1 << (2 * COEF_BITS)),
       );
-      out[o + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+      out[o + i] = Math.min(255, Math.max(0, v));
     }
   }
   return { data: out, width: dstW, height: dstH, channels: C };
@@ -94,5 +94,5 @@ function fixedAxis(srcLen: number, dstLen: number, invScale: number): { index: I
 
 /** saturate_cast<short>(float): round to nearest (ties to even, as cvRound) and clamp. */
 function saturateShort(v: number): number {
-  return v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+  return Math.min(32767, Math.max(-32768, v));
 }

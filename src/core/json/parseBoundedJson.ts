@@ -58,6 +58,7 @@ function syntaxErrorPlace(text: string, message: string): string {
 /** The offset of the first token that is not JSON punctuation, a string, a number or true/false/null. */
 function firstBadToken(text: string): number | null {
   const token =
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw U+0000..U+001F: it matches them
     /\s*(?:[[\]{}:,]|"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/y;
   let i = 0;
   while (i < text.length) {

@@ -27,6 +27,7 @@ export function parseModelCard(json: unknown, where = 'model card'): ModelCard {
     throw new ModelCardError(`${where}: ${msg}`);
   };
   if (typeof json !== 'object' || json === null) return fail('not a JSON object');
+  // biome-ignore lint/suspicious/noExplicitAny: untrusted JSON; every field read below is checked before it is used
   const c = json as Record<string, any>;
   if (c.format !== 'simplepose-model-card/1')
     fail(`format is ${JSON.stringify(c.format)}, expected "simplepose-model-card/1"`);

@@ -1,4 +1,5 @@
 import type { Random } from './seededRandom.ts';
+import { COCO_KEYPOINTS } from '../skeleton/poseMeta.ts';
 
 /**
  * A 2-D person pose in image pixels: the 17 COCO keypoints (COCO order) plus the body facts the renderer needs.
@@ -116,7 +117,8 @@ export function poseFromTemplate(
 ): BodyPose {
   const prior = samplePriorPose(r, cx, cy, heightPx);
   const pts: [number, number][] = [];
-  for (let k = 0; k < 17; k++) if (template[3 * k + 2] > 0) pts.push([template[3 * k], template[3 * k + 1]]);
+  for (let k = 0; k < COCO_KEYPOINTS.length; k++)
+    if (template[3 * k + 2] > 0) pts.push([template[3 * k], template[3 * k + 1]]);
   const ys = pts.map((p) => p[1]);
   const tH = Math.max(1, Math.max(...ys) - Math.min(...ys)) / 0.85;
   const tc: [number, number] = [

@@ -119,7 +119,7 @@ export function writeNpy(tensor: Tensor, dtype: 'float16' | 'float32' = 'float32
   const shapeText = tensor.shape.length === 1 ? `(${tensor.shape[0]},)` : `(${tensor.shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
-  header += ' '.repeat(pad % 64) + '\n';
+  header += `${' '.repeat(pad % 64)}\n`;
   const itemSize = dtype === 'float16' ? 2 : 4;
   const out = new Uint8Array(10 + header.length + tensor.data.length * itemSize);
   out.set(MAGIC, 0);

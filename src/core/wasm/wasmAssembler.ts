@@ -106,7 +106,7 @@ export function assembleModule(functions: FunctionDef[], imports: ImportDef[] = 
     }),
   );
   const functionIndex = new Map<string, number>();
-  [...imports, ...functions].forEach((f, i) => functionIndex.set(f.name, i));
+  for (const [i, f] of [...imports, ...functions].entries()) functionIndex.set(f.name, i);
   const importSec = vec([
     [...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...uleb(1)],
     ...imports.map((im) => [...utf8('env'), ...utf8(im.name), 0x00, ...uleb(sigs.indexOf(sig(im.params, im.result)))]),

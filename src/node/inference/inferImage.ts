@@ -2,8 +2,8 @@ import { decodeImageBgr } from '../images/decodeImage.ts';
 import { preprocess, scaleMultiplier } from '../../core/image/preprocess.ts';
 import type { ImageU8 } from '../../core/image/resizeCubicU8.ts';
 import type { DecodeInput, DecodePass } from '../../core/codec/decodeCase.ts';
-import { decodeReference, type DecodeOutput } from '../../core/codec/decodeReference.ts';
-import { decodeFast } from '../../core/codec/decodeFast.ts';
+import type { DecodeOutput } from '../../core/codec/decodeReference.ts';
+import { imhnCodec } from '../../core/codec/imhnCodec.ts';
 import { countNonFinite, ortMessage, type PoseModel } from './poseModel.ts';
 import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
@@ -84,7 +84,7 @@ export async function inferImage(
   }
   t = performance.now();
   const decodeInput: DecodeInput = { image: { id: imageId, width: img.width, height: img.height }, passes };
-  const decoded = o.mode === 'reference' ? decodeReference(decodeInput) : decodeFast(decodeInput);
+  const decoded = imhnCodec.decode(decodeInput, o.mode);
   timings.postprocess = performance.now() - t;
   const poses = toPoses(decoded.persons, decoded.peaks.flat());
   return { imageId, width: img.width, height: img.height, passes, decoded, poses, timingsMs: timings };

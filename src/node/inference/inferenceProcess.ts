@@ -160,8 +160,14 @@ export class InferenceProcess {
       const settle = () => clearTimeout(timer);
       this.current = {
         id,
-        resolve: (r) => (settle(), resolve(r)),
-        reject: (e) => (settle(), reject(e)),
+        resolve: (r) => {
+          settle();
+          resolve(r);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
       };
       this.child.send({ type: 'infer', id, image, imageId, options });
     });

@@ -181,7 +181,7 @@ async function detectOne(
   cache: MapCache | null,
   im: { id: number; relPath: string; contentHash: string },
 ): Promise<'done' | 'cancelled' | Failure> {
-  let r;
+  let r: Awaited<ReturnType<PoseEngine['infer']>>;
   try {
     // every image read goes through the project's resolver: a link out of the project fails its image
     r = await engine.infer(files.resolve(im.relPath), im.id, o.settings);

@@ -77,7 +77,7 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
     const { taken, othersHavePersons } = idCollisions(db, coco);
     if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
     const run = new ImageImport(db, coco, what, files, facts, now);
-    coco.images.forEach((im, order) => run.image(im, order, byImage.get(im.id) ?? []));
+    for (const [order, im] of coco.images.entries()) run.image(im, order, byImage.get(im.id) ?? []);
     return run.finish(othersHavePersons);
   });
 }

@@ -32,7 +32,8 @@ describe('MapCache', () => {
       [1.25, [50, 8, 12], false],
       [1.25, [50, 8, 12], true],
     ]);
-    back[0].maps.data.forEach((v, i) => expect(Math.abs(v - passes[0].maps.data[i])).toBeLessThanOrEqual(1e-3));
+    for (const [i, v] of back[0].maps.data.entries())
+      expect(Math.abs(v - passes[0].maps.data[i])).toBeLessThanOrEqual(1e-3);
     expect(await cache.get({ ...key('img-a'), settings: { scales: [1], flip: false } })).toBeNull(); // other settings, other entry
   });
   it('evicts the least recently used entries above the size limit', async () => {

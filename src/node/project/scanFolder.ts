@@ -50,7 +50,7 @@ export async function scanFolder(root: string): Promise<ScanReport> {
   if (!(await stat(rootReal)).isDirectory()) throw new Error(`cannot scan ${root}: it is a file, not a folder`);
   const seen = new Set<string>([rootReal]);
   const walk = async (dir: string, rel: string): Promise<void> => {
-    let raw;
+    let raw: Dirent<Buffer>[];
     try {
       // Names as bytes: read as text, a name that is not valid UTF-8 becomes U+FFFD and is then "not there".
       raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });

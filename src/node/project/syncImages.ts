@@ -118,7 +118,7 @@ export async function describeImage(file: string): Promise<{ hash: string; width
   const bmp = bmpSize(head);
   if (bmp) ({ width, height } = bmp);
   else {
-    let meta;
+    let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
     try {
       meta = await sharp(file, { limitInputPixels: false }).metadata();
     } catch (e) {

@@ -26,7 +26,8 @@ export class WorkerTasks implements ProjectTaskRunner {
 
   run<T extends ProjectTask>(task: T, args: TaskArgs<T>): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new Error(`cannot run ${task}: the project is closed`));
-    const worker = (this.worker ??= this.start());
+    this.worker ??= this.start();
+    const worker = this.worker;
     const id = this.nextId++;
     const done = new Promise<TaskResult<T>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -73,8 +73,7 @@ async function readEventStream(
           const { value, done } = await reader.read();
           if (done) break;
           buffered += value.replaceAll('\r\n', '\n');
-          let end: number;
-          while ((end = buffered.indexOf('\n\n')) !== -1) {
+          for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
             const block = buffered.slice(0, end);
             buffered = buffered.slice(end + 2);
             let name = 'message';

@@ -20,10 +20,9 @@ export function ImageList() {
   // here and applied on Enter or when they lose focus.
   const filter = list.filter;
   const [typed, setTyped] = useState({ min: '', max: '' });
-  const shown = `${filter.minScore ?? ''}|${filter.maxScore ?? ''}`;
   useEffect(() => {
     setTyped({ min: String(filter.minScore ?? ''), max: String(filter.maxScore ?? '') });
-  }, [shown]);
+  }, [filter.minScore, filter.maxScore]);
 
   useEffect(() => {
     const el = box.current!;

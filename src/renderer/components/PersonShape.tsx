@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { Circle, Ellipse, Group, Line } from 'react-konva';
 import { confidenceColour, LIMBS, limbSide, SIDE_COLOUR, sideOf, type JointLike } from './personStyle.ts';
 
@@ -32,14 +33,14 @@ export const PersonShape = memo(function PersonShape(props: {
       listening={!!props.onJointDown || !!props.onHover}
     >
       {props.parts &&
-        LIMBS.map(([a, b], i) => {
+        LIMBS.map(([a, b]) => {
           const ja = drawn(joints[a]),
             jb = drawn(joints[b]);
           if (!ja || !jb) return null;
           const len = Math.hypot(jb.x - ja.x, jb.y - ja.y);
           return (
             <Ellipse
-              key={`e${i}`}
+              key={`e${a}-${b}`}
               x={(ja.x + jb.x) / 2}
               y={(ja.y + jb.y) / 2}
               radiusX={len / 2}
@@ -52,13 +53,13 @@ export const PersonShape = memo(function PersonShape(props: {
             />
           );
         })}
-      {LIMBS.map(([a, b], i) => {
+      {LIMBS.map(([a, b]) => {
         const ja = drawn(joints[a]),
           jb = drawn(joints[b]);
         if (!ja || !jb) return null;
         return (
           <Line
-            key={`l${i}`}
+            key={`l${a}-${b}`}
             points={[ja.x, ja.y, jb.x, jb.y]}
             stroke={SIDE_COLOUR[limbSide(a, b)]}
             strokeWidth={(props.selected ? 3 : 2) / scale}
@@ -72,7 +73,7 @@ export const PersonShape = memo(function PersonShape(props: {
         (j, k) =>
           j && (
             <Circle
-              key={k}
+              key={COCO_KEYPOINTS[k]}
               name={`joint-${props.id}-${k}`}
               x={j.x}
               y={j.y}

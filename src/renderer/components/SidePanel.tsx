@@ -1,6 +1,6 @@
 import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
-import { isLabelled } from '../../core/edit/poseRecords.ts';
+import { isLabelled, JOINT_COUNT } from '../../core/edit/poseRecords.ts';
 import { ReviewPrompt } from './ReviewPrompt.tsx';
 import { confidenceColour } from './personStyle.ts';
 import { useEngine, useSlice } from './useEditor.ts';
@@ -66,7 +66,7 @@ export function SidePanel() {
               className={selection.personId === id ? 'selected' : ''}
               onClick={() => engine.select({ personId: id, joint: null })}
             >
-              #{i + 1} · {n}/17 joints{p.score !== undefined ? ` · score ${p.score.toFixed(2)}` : ''}
+              #{i + 1} · {n}/{JOINT_COUNT} joints{p.score !== undefined ? ` · score ${p.score.toFixed(2)}` : ''}
               {p.crowd ? ' · crowd' : ''}
             </li>
           );
@@ -91,7 +91,7 @@ export function SidePanel() {
             <tbody>
               {person.joints.map((j, k) => (
                 <tr
-                  key={k}
+                  key={COCO_KEYPOINTS[k]}
                   className={selection.joint === k ? 'selected' : ''}
                   onClick={() => engine.select({ personId: person.id, joint: k }, !isLabelled(j))}
                   data-joint={COCO_KEYPOINTS[k]}

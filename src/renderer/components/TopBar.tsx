@@ -76,7 +76,7 @@ export function StatusBar() {
   const engine = useEngine();
   const j = useSlice(engine.jobs.job);
   const message = useSlice(engine.notices.message);
-  const pct = j && j.total ? (100 * (j.done + j.failed)) / j.total : 0;
+  const pct = j?.total ? (100 * (j.done + j.failed)) / j.total : 0;
   return (
     <footer className="status-bar">
       {j && (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
+import { JOINT_COUNT } from '../../core/edit/poseRecords.ts';
 import {
   PERSON_SCORE_THRESHOLD_RANGE,
   personScoreThresholdProblem,
@@ -26,6 +27,7 @@ export function TriagePanel() {
   const threshold = settings.personScoreThreshold;
   const list = useRef<HTMLUListElement>(null);
   // The selected prediction stays in view in the list (N walks through dozens on a crowded photo).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the selection change is the trigger; the DOM is read
   useEffect(() => {
     list.current?.querySelector('li.selected')?.scrollIntoView({ block: 'nearest' });
   }, [prediction]);
@@ -114,7 +116,8 @@ export function TriagePanel() {
               className={prediction === t.key ? 'selected' : ''}
               onClick={() => engine.view.selectPrediction(t.key)}
             >
-              predicted #{i + 1} · {t.pose.joints.filter((j) => j).length}/17 joints · score {t.pose.score.toFixed(2)}
+              predicted #{i + 1} · {t.pose.joints.filter((j) => j).length}/{JOINT_COUNT} joints · score{' '}
+              {t.pose.score.toFixed(2)}
             </li>
           ))}
         </ul>

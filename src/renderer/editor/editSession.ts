@@ -171,7 +171,6 @@ export class EditSession {
         if (waited) this.events.say(`Saved: ${steps.map(labelOf).join(', ')}`);
         [waited, one] = [0, false];
         this.events.changed(e.imageId);
-        continue;
       } catch (err) {
         e.sending = 0;
         const status = statusOf(err);

@@ -287,7 +287,10 @@ export class EditorEngine {
   /** Runs a command by id (menus of the desktop app). */
   runCommandId(id: string): void {
     const view = VIEW_COMMANDS.find((c) => c.id === id);
-    if (view) return view.apply(this);
+    if (view) {
+      view.apply(this);
+      return;
+    }
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
     else this.notices.say(`No command ${id}`);

@@ -110,12 +110,16 @@ export class PointerMachine {
   /** The button released over the stage; `onJoint`: over a joint (which a click does not clear). */
   up(sx: number, sy: number, button: number, onJoint: boolean): void {
     const s = this.state;
-    if (s.kind === 'drag') return this.release();
+    if (s.kind === 'drag') {
+      this.release();
+      return;
+    }
     this.state = { kind: 'idle' };
-    if (s.kind === 'pressPredicted') return this.host.clickPredicted(s.personId);
-    if (s.kind !== 'press' || s.moved || button !== 0 || s.button !== 0 || onJoint) return;
-    const [x, y] = this.toImage(sx, sy);
-    this.host.click(x, y);
+    if (s.kind === 'pressPredicted') this.host.clickPredicted(s.personId);
+    else if (s.kind === 'press' && !s.moved && button === 0 && s.button === 0 && !onJoint) {
+      const [x, y] = this.toImage(sx, sy);
+      this.host.click(x, y);
+    }
   }
 
   /** The button released anywhere (a window listener: outside the canvas too). Ends a drag where it is. */

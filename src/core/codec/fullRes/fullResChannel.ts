@@ -149,7 +149,10 @@ export class FullResChannel implements PixelReader {
   screened(t: number, threshold: number): boolean {
     if (!this.values.screen) return this.mayReach(t, threshold);
     let mask = this.screens.get(threshold);
-    if (!mask) this.screens.set(threshold, (mask = this.values.screen(threshold)));
+    if (!mask) {
+      mask = this.values.screen(threshold);
+      this.screens.set(threshold, mask);
+    }
     return mask[t] === 1 && this.mayReach(t, threshold);
   }
 

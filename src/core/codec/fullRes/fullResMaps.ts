@@ -1,4 +1,5 @@
 import { CHANNELS, IMHN_META } from '../../skeleton/poseMeta.ts';
+import type { DecodeMode } from '../decodeMode.ts';
 import type { DecodeInput } from '../decodeCase.ts';
 import type { DecodeOptions } from '../decodeReference.ts';
 import { inputGeometries } from '../passGeometry.ts';
@@ -21,7 +22,7 @@ import { fastScreen, type FastScreenOptions } from '../fast/findPeaksFast.ts';
  */
 const CORRECTION_SCREEN: FastScreenOptions = { seedRatio: FAST_SEED_RATIO, maxSeeds: Number.POSITIVE_INFINITY };
 
-export type FullResMode = 'reference' | 'fast';
+export type FullResMode = DecodeMode;
 
 /**
  * The full-resolution maps a decode reads, in image space (pixels, integer = pixel centre), with random access:

@@ -13,7 +13,10 @@ const wasm = wasmKernels();
 /** Deterministic pseudo-random floats in [lo, hi). */
 function noise(n: number, seed: number, lo = -0.2, hi = 1.2): Float32Array {
   let s = seed;
-  return Float32Array.from({ length: n }, () => lo + ((s = (s * 16807) % 2147483647) / 2147483647) * (hi - lo));
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 16807) % 2147483647;
+    return lo + (s / 2147483647) * (hi - lo);
+  });
 }
 
 function put(k: DecodeKernels, data: Float32Array | Int32Array): number {

@@ -26,7 +26,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point'>)
     }
     const a = blk / 8 + (y & 7) * 8 + (x & 7);
     let v = heap.f64[a];
-    if (v === v) return v;
+    if (!Number.isNaN(v)) return v; // NaN marks a value not computed yet
     const n = q[C + CTX.passes / 4];
     v = 0;
     for (let p = 0; p < n; p++) {
@@ -49,7 +49,7 @@ export function jsLimbKernels(heap: KernelHeap, k: Pick<DecodeKernels, 'point'>)
     }
     const a = blk / 4 + (y & 7) * 8 + (x & 7);
     let v = heap.f32[a];
-    if (v === v) return v;
+    if (!Number.isNaN(v)) return v; // NaN marks a value not computed yet
     q = heap.i32;
     const n = q[C + CTX.passes / 4];
     for (let p = 0; p < n; p++) {

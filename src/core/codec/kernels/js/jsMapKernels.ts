@@ -112,7 +112,7 @@ export function jsMapKernels(heap: KernelHeap): JsMapKernels {
       heap.f32.set(a.weight, weight / 4);
     },
     compositeTable(mapLen, resizedLen, imageLen, start, weight) {
-      let comp;
+      let comp: ReturnType<typeof compositeAxis>;
       try {
         // stage 1 is cv2.resize ×4 of the map; only its first resizedLen outputs (the crop) feed stage 2
         comp = compositeAxis(

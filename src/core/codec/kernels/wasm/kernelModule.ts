@@ -10,7 +10,9 @@ import { limbValue } from './limbKernels.ts';
 import { scorePairs, scorePairsExact } from './pairKernels.ts';
 import { exactPoint, exactValue } from './exactKernels.ts';
 import { exactPassTile, vRow } from './exactTileKernels.ts';
-import { boundTiles, exactTile, rowSegments, segmentBound } from './exactSumKernels.ts';
+import { exactTile } from './exactSumKernels.ts';
+import { rowSegments, segmentBound } from './segmentBoundKernels.ts';
+import { boundTiles } from './boundTilesKernel.ts';
 
 /** Every function of the decode kernels' module (all exported by name; calls between them resolve by name). */
 export const KERNEL_FUNCTIONS = [
