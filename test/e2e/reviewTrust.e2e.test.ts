@@ -118,6 +118,7 @@ describe('nothing silently wrong in the ground truth', () => {
   it('the app and `simplepose export` export the same by default: the established ground truth only', async () => {
     await r.page.getByRole('button', { name: 'Export COCO…' }).click();
     const ui = path.join(r.folder, 'ui-export.json');
+    await expect.poll(() => r.page.getByLabel('Export file').inputValue()).toMatch(/coco-keypoints\.json$/);
     await r.page.getByLabel('Export file').fill(ui);
     await r.page.getByRole('button', { name: 'Export', exact: true }).click();
     await expect.poll(() => r.page.locator('[data-testid=export-result]').textContent()).toMatch(/^Wrote 3 images/);

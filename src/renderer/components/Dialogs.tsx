@@ -54,15 +54,17 @@ export function ExportDialog() {
   const engine = useEngine();
   const info = useSlice(engine.jobs.project);
   const root = info?.root ?? '';
-  const [file, setFile] = useState('');
+  const defaultFile = info ? `${info.root}/${info.name}-coco-keypoints.json` : '';
+  // The default is there from the first paint: filled in later, it could land in the middle of the user's typing.
+  const [file, setFile] = useState(defaultFile);
   const [kind, setKind] = useState<'gt' | 'results'>('gt');
   // The same default as `simplepose export`: the images whose ground truth is established.
   const [scope, setScope] = useState<'established' | 'reviewed' | 'all'>('established');
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (info) setFile((typed) => typed || `${info.root}/${info.name}-coco-keypoints.json`);
-  }, [info]);
+    if (defaultFile) setFile((typed) => typed || defaultFile);
+  }, [defaultFile]);
   const run = async () => {
     setBusy(true);
     // Failures take the one path (the status line); the dialog repeats the outcome where the user looks.
