@@ -1,16 +1,15 @@
-import {
-  EDITOR_COMMANDS,
-  commandForKey,
-  type CommandEffect,
-  type EditorCommand,
-  type EditorContext,
-  type KeyLike,
-  type Selection,
+import type {
+  CommandEffect,
+  EditorCommand,
+  EditorContext,
+  KeyLike,
+  Selection,
 } from '../../core/edit/editorCommands.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 import type { Triage } from '../../core/review/predictionTriage.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { CanvasGestures } from './canvasGestures.ts';
+import { CommandRunner, newPersonId } from './commandRunner.ts';
 import { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
@@ -26,7 +25,6 @@ import { PointerMachine } from './pointerMachine.ts';
 import { ReviewFlow, type ReviewStatus } from './reviewFlow.ts';
 import { ReviewSettings } from './reviewSettings.ts';
 import { Slice } from './slice.ts';
-import { VIEW_COMMANDS } from './viewCommands.ts';
 import type { PrefsStorage } from './viewPrefs.ts';
 import { ViewState } from './viewState.ts';
 
@@ -52,7 +50,7 @@ export type { ReviewStatus };
  * settings, resume points), `pointer` (the canvas's press/pan/drag machine), `jobs` (detection), `notices` (status
  * line and dialogs: the one place a failure is reported), `list` (the image list), `settings` (the project's score
  * threshold), `flow` (review statuses, the question before accepting undecided predictions, empty persons);
- * `triage` is the open image's predictions as triaged at the threshold. This class wires them and runs the commands.
+ * `triage` is the open image's predictions as triaged at the threshold. This class wires them; `CommandRunner` runs the commands.
  */
 export class EditorEngine {
   readonly client: StudioClient;
@@ -73,6 +71,7 @@ export class EditorEngine {
   readonly triage: Slice<Triage | null>;
   private readonly triaged: ImageTriage;
   private readonly nav: ImageNavigation;
+  private readonly commands = new CommandRunner(this);
 
   constructor(client: StudioClient, o: EngineOptions) {
     this.client = client;
@@ -120,7 +119,7 @@ export class EditorEngine {
       annotation: this.annotation,
       commit: (d, l) => this.commit(d, l),
       shownPredictions: () => this.triaged.shown(),
-      newPersonId: (i) => this.newPersonId(i),
+      newPersonId,
     });
     this.pointer = new PointerMachine(this.gestures);
     this.setup = new ProjectSetup(client, this.notices);
@@ -193,10 +192,6 @@ export class EditorEngine {
     if (this.images.current.get()?.row.id === e.imageId) void this.reloadCurrent();
   }
 
-  private newPersonId(i: number): string {
-    return `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`;
-  }
-
   private async reloadCurrent(): Promise<void> {
     await this.notices.attempt('The image did not reload', async () => {
       const fresh = await this.images.reload();
@@ -229,48 +224,14 @@ export class EditorEngine {
   }
 
   context(): EditorContext | null {
-    const a = this.annotation.get(),
-      cur = this.images.current.get(),
-      triage = this.triage.get();
-    if (!a || !cur || !triage) return null;
-    const sel = this.view.selection.get();
-    return {
-      state: a.state,
-      selection: sel.selection,
-      triage,
-      prediction: sel.prediction,
-      predictionsShown: this.view.triage.get().showPredictions,
-      canUndo: a.canUndo,
-      canRedo: a.canRedo,
-      newPersonId: (i) => this.newPersonId(i),
-    };
+    return this.commands.context();
   }
-
-  async run(command: EditorCommand): Promise<void> {
-    const ctx = this.context();
-    // Undo/redo run even when disabled, to say there is nothing to undo.
-    if (!ctx || (!command.isEnabled(ctx) && !command.id.startsWith('history.'))) return;
-    let effect: CommandEffect;
-    try {
-      effect = command.run(ctx);
-    } catch (e) {
-      this.notices.fail(command.label, e);
-      return;
-    }
-    await this.apply(effect, command.label);
+  run(command: EditorCommand): Promise<void> {
+    return this.commands.run(command);
   }
-
   /** Carries out what a command (or the review question's answer) asks for, in order. */
-  async apply(effect: CommandEffect, label: string): Promise<void> {
-    if (effect.selection) this.view.select(effect.selection, effect.placeMode ?? false);
-    else if (effect.placeMode !== undefined) this.view.setPlaceMode(effect.placeMode);
-    if (effect.diff) await this.commit(effect.diff, effect.label ?? label);
-    if (effect.prediction !== undefined) this.view.selectPrediction(effect.prediction);
-    if (effect.history) await this.history(effect.history);
-    if (effect.ask) return this.flow.ask(effect.ask);
-    // An image whose status could not be set stays open (the message says why).
-    if (effect.review && !(await this.flow.review(effect.review))) return;
-    if (effect.navigate) await this.navigate(effect.navigate);
+  apply(effect: CommandEffect, label: string): Promise<void> {
+    return this.commands.apply(effect, label);
   }
 
   /** Sets the open image's review status once its edits are saved; false: it could not be set. */
@@ -282,41 +243,15 @@ export class EditorEngine {
     this.view.select(selection, placeMode);
   }
 
-  // ---- keyboard and menus ---------------------------------------------------------------------------------------
+  // ---- keyboard and menus (commandRunner.ts) ----------------------------------------------------------------
 
   /** Runs a command by id (menus of the desktop app). */
   runCommandId(id: string): void {
-    const view = VIEW_COMMANDS.find((c) => c.id === id);
-    if (view) {
-      view.apply(this);
-      return;
-    }
-    const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
-    if (cmd) void this.run(cmd);
-    else this.notices.say(`No command ${id}`);
+    this.commands.runCommandId(id);
   }
-
   /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
   handleKey(e: KeyLike): boolean {
-    if (this.flow.handleKey(e)) return true;
-    if (e.key === 'Escape') {
-      if (this.notices.dialog.get()) this.notices.open(null);
-      else {
-        this.pointer.cancel();
-        this.view.clearSelection();
-      }
-      return true;
-    }
-    if (this.notices.dialog.get()) return false;
-    const view = commandForKey(e, this.isMac, VIEW_COMMANDS);
-    if (view) {
-      view.apply(this);
-      return true;
-    }
-    const cmd = commandForKey(e, this.isMac, EDITOR_COMMANDS);
-    if (!cmd) return false;
-    void this.run(cmd);
-    return true;
+    return this.commands.handleKey(e);
   }
 
   /** Every slice at once, as plain data: for the end-to-end tests and the console, not for components. */
