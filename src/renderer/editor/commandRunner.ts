@@ -9,9 +9,15 @@ import {
 import type { EditorEngine } from './editorEngine.ts';
 import { VIEW_COMMANDS } from './viewCommands.ts';
 
-/** A fresh person id: time-ordered, with the index of the person made in the same step and a random tail. */
+let made = 0;
+/**
+ * A fresh person id: the time, a counter of this page (so two ids made here never meet, even within one
+ * millisecond) and a random tail (for another window of the same project). `i`: the index of the person made in
+ * the same step.
+ */
 export function newPersonId(i: number): string {
-  return `p${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 6)}`;
+  made++;
+  return `p${Date.now().toString(36)}${made.toString(36)}_${i}${Math.random().toString(36).slice(2, 6)}`;
 }
 
 /**
