@@ -11,6 +11,7 @@ import type { RecordDiff } from '../../core/edit/recordDiff.ts';
 import type { Triage } from '../../core/review/predictionTriage.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { CanvasGestures } from './canvasGestures.ts';
+import { Corrections } from './correctionCommands.ts';
 import { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
@@ -71,6 +72,8 @@ export class EditorEngine {
   readonly settings: ReviewSettings;
   readonly flow: ReviewFlow;
   readonly triage: Slice<Triage | null>;
+  /** Snap to peak, second guesses, flags, regroup, move / merge / split (correctionCommands.ts). */
+  readonly corrections: Corrections;
   private readonly triaged: ImageTriage;
   private readonly nav: ImageNavigation;
 
@@ -113,7 +116,16 @@ export class EditorEngine {
       commit: (d, l) => this.commit(d, l),
       apply: (e, l) => this.apply(e, l),
     });
+    this.corrections = new Corrections({
+      images: this.images,
+      view: this.view,
+      annotation: this.annotation,
+      notices: this.notices,
+      commit: (d, l) => this.commit(d, l),
+      newPersonId: (i) => this.newPersonId(i),
+    });
     this.gestures = new CanvasGestures({
+      corrections: this.corrections,
       images: this.images,
       edits: this.edits,
       view: this.view,
@@ -293,12 +305,13 @@ export class EditorEngine {
     }
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
-    else this.notices.say(`No command ${id}`);
+    else if (!this.corrections.runCommandId(id)) this.notices.say(`No command ${id}`);
   }
 
   /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
   handleKey(e: KeyLike): boolean {
     if (this.flow.handleKey(e)) return true;
+    if (!this.notices.dialog.get() && this.corrections.handleKey(e, this.isMac)) return true;
     if (e.key === 'Escape') {
       if (this.notices.dialog.get()) this.notices.open(null);
       else {

@@ -35,6 +35,8 @@ export const POINTER_GESTURES: [string, string][] = [
   ['Wheel / pinch', 'Zoom about the pointer'],
   ['Drag on the image', 'Pan'],
   ['Drag a joint', 'Move it (one undo step)'],
+  ['Shift + drag a joint (setting: Alt, always, off)', "Snap it to its channel's nearest peak (the target is drawn)"],
+  ['Mod + drag a joint', 'Move the whole person (one undo step)'],
   ['Drag a predicted joint', 'Accept its person and move the joint (one undo step)'],
   ['Click a predicted person', 'Select it (then Y accepts, X rejects)'],
   ['Click (place mode)', 'Place the selected missing joint'],

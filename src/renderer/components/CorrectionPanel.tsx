@@ -1,0 +1,160 @@
+import { useLayoutEffect, useMemo, useRef } from 'react';
+import { colormapLut } from '../../core/geometry/colormap.ts';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
+import type { FlagCompare } from '../editor/imageFlags.ts';
+import type { OverlayMaps } from '../editor/imageSession.ts';
+import { paintHeatmap } from '../editor/paintHeatmap.ts';
+import { jointChannel } from '../editor/viewState.ts';
+import { useEngine, useSlice } from './useEditor.ts';
+
+/** Width (CSS px) of each side of the predicted-vs-target view. */
+const COMPARE_PX = 150;
+
+/**
+ * The corrections' panel: the image's flags as a list to step through (L / Shift+L, or a click), the regroup
+ * proposal's apply/discard, the snap and second-guess settings, and the label-error view (predicted vs target
+ * heatmap of the flagged joint's channel, side by side: PRODUCT.md P1).
+ */
+export function CorrectionPanel() {
+  const engine = useEngine();
+  const c = engine.corrections;
+  const flags = useSlice(c.flags.flags);
+  const proposal = useSlice(c.fix.proposal);
+  const prefs = useSlice(engine.view.corrections);
+  const compare = useSlice(c.flags.compare);
+  const cur = useSlice(engine.images.current);
+  return (
+    <section className="panel correction-panel" aria-label="Corrections">
+      <h3>Corrections</h3>
+      {!cur?.maps && <p className="hint">Snap, second guesses, flags and regroup read the maps: run detection.</p>}
+      {proposal && (
+        <div className="proposal" data-testid="regroup-proposal">
+          Regroup proposal ({Object.keys(proposal.diff.updated).length + Object.keys(proposal.diff.added).length}{' '}
+          changed, {proposal.ms.toFixed(1)} ms){' '}
+          <button type="button" onClick={() => c.fix.acceptProposal()}>
+            Apply <kbd>Enter</kbd>
+          </button>{' '}
+          <button type="button" onClick={() => c.fix.discardProposal()}>
+            Discard <kbd>Esc</kbd>
+          </button>
+        </div>
+      )}
+      {flags && (
+        <div data-testid="flags">
+          {flags.items.length === 0 ? (
+            <p className="hint">No flags on this image.</p>
+          ) : (
+            <>
+              <p>
+                {flags.items.length} flag{flags.items.length === 1 ? '' : 's'} — <kbd>L</kbd> next, <kbd>Shift+L</kbd>{' '}
+                previous
+              </p>
+              <ol className="flag-list">
+                {flags.items.map((f, i) => (
+                  <li key={`${f.kind}-${f.personId}-${f.kind === 'label' ? f.joint : ''}`}>
+                    <button
+                      type="button"
+                      className={i === flags.cursor ? 'current' : ''}
+                      onClick={() => {
+                        c.flags.flags.set({ ...flags, cursor: i - 1 });
+                        c.flags.step(1);
+                      }}
+                    >
+                      {f.kind === 'swap'
+                        ? `L/R swapped? ×${f.ratio.toFixed(2)} (S swaps)`
+                        : `${COCO_KEYPOINTS[f.joint]}: the model sees it elsewhere (gain ${f.gain.toFixed(2)})`}
+                    </button>
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+        </div>
+      )}
+      {compare && cur?.maps && <CompareView compare={compare} maps={cur.maps} w={cur.row.width} h={cur.row.height} />}
+      <label>
+        Snap to peak{' '}
+        <select
+          aria-label="Snap to peak"
+          value={prefs.snap}
+          onChange={(e) => engine.view.setCorrections({ snap: e.target.value as typeof prefs.snap })}
+        >
+          <option value="Shift">while Shift is held</option>
+          <option value="Alt">while Alt is held</option>
+          <option value="always">always</option>
+          <option value="off">off</option>
+        </select>
+      </label>
+      <label>
+        within{' '}
+        <input
+          type="number"
+          aria-label="Snap radius"
+          min={1}
+          max={64}
+          value={prefs.snapRadiusPx}
+          onChange={(e) => {
+            const r = Number(e.target.value);
+            if (r >= 1 && r <= 64) engine.view.setCorrections({ snapRadiusPx: r });
+          }}
+        />{' '}
+        px
+      </label>
+      <label>
+        Second guesses{' '}
+        <input
+          type="number"
+          aria-label="Second guesses"
+          min={0}
+          max={9}
+          value={prefs.topK}
+          onChange={(e) => {
+            const k = Number(e.target.value);
+            if (Number.isInteger(k) && k >= 0 && k <= 9) engine.view.setCorrections({ topK: k });
+          }}
+        />
+      </label>
+    </section>
+  );
+}
+
+/** Predicted and target heatmap of the flagged joint's channel, each painted as the overlay paints (paintHeatmap). */
+function CompareView(props: { compare: FlagCompare; maps: OverlayMaps; w: number; h: number }) {
+  const { compare, maps, w, h } = props;
+  const engine = useEngine();
+  const channel = jointChannel(compare.joint);
+  const target = useMemo<OverlayMaps>(
+    () => ({
+      ...maps,
+      data: compare.target.data,
+      channels: compare.target.channels,
+      h: compare.target.height,
+      w: compare.target.width,
+    }),
+    [maps, compare],
+  );
+  return (
+    <figure className="compare" data-testid="label-compare">
+      <figcaption>
+        {COCO_KEYPOINTS[compare.joint]} (channel {channel}): predicted | target of the labels{' '}
+        <button type="button" onClick={() => engine.corrections.flags.closeCompare()}>
+          Close
+        </button>
+      </figcaption>
+      <div className="compare-row">
+        <Painted maps={maps} channel={channel} w={w} h={h} name="predicted" />
+        <Painted maps={target} channel={channel} w={w} h={h} name="target" />
+      </div>
+    </figure>
+  );
+}
+
+function Painted(props: { maps: OverlayMaps; channel: number; w: number; h: number; name: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const lut = useMemo(() => colormapLut('turbo', 1), []);
+  const { maps, channel, w, h } = props;
+  useLayoutEffect(() => {
+    if (ref.current) paintHeatmap(ref.current, maps, channel, lut, w, h, Math.max(1, Math.ceil(w / (2 * COMPARE_PX))));
+  }, [maps, channel, lut, w, h]);
+  return <canvas ref={ref} data-testid={`compare-${props.name}`} style={{ width: COMPARE_PX }} />;
+}
