@@ -1,6 +1,7 @@
 import { Circle, Group, Line, Rect, Text } from 'react-konva';
 import type { AnnotationState, PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { Viewport } from '../../core/geometry/viewport.ts';
+import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import { LIMBS } from './personStyle.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
@@ -74,7 +75,7 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
         );
       })}
       {cands?.peaks.map((p, i) => (
-        <Group key={`cand-${i}`} name={`candidate-${i + 1}`}>
+        <Group key={`cand-${p.x},${p.y}`} name={`candidate-${i + 1}`}>
           <Circle x={p.x} y={p.y} radius={7 * s} stroke={CORRECTION_COLOUR.candidate} strokeWidth={1.5 * s} />
           <Text
             x={p.x + 8 * s}
@@ -109,12 +110,12 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
       )}
       {proposed.map((p) => (
         <Group key={`prop-${p.id}`} name={`proposal-${p.id}`}>
-          {LIMBS.map(([a, b], i) => {
+          {LIMBS.map(([a, b]) => {
             const ja = p.joints[a],
               jb = p.joints[b];
             return ja && jb ? (
               <Line
-                key={i}
+                key={`l${a}-${b}`}
                 points={[ja.x, ja.y, jb.x, jb.y]}
                 stroke={CORRECTION_COLOUR.proposal}
                 strokeWidth={2.5 * s}
@@ -123,7 +124,8 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
             ) : null;
           })}
           {p.joints.map(
-            (j, k) => j && <Circle key={k} x={j.x} y={j.y} radius={4 * s} fill={CORRECTION_COLOUR.proposal} />,
+            (j, k) =>
+              j && <Circle key={COCO_KEYPOINTS[k]} x={j.x} y={j.y} radius={4 * s} fill={CORRECTION_COLOUR.proposal} />,
           )}
         </Group>
       ))}

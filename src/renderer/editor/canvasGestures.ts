@@ -164,7 +164,8 @@ export class CanvasGestures implements PointerHost {
     const k = sel.joint;
     // While snapping, the joint is placed on the peak the preview showed.
     const c = this.p.corrections;
-    const snapped = c ? (c.preview(k, { x, y }, mods), c.endPreview()) : null;
+    c?.preview(k, { x, y }, mods);
+    const snapped = c ? c.endPreview() : null;
     const at = clampToBounds(snapped?.x ?? x, snapped?.y ?? y, cur.row);
     const saved = this.p.commit(placeJoint(a.state, person.id, k, at.x, at.y), 'Place joint');
     const placed = this.p.annotation.get()?.state.persons[person.id];

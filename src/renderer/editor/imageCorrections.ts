@@ -127,7 +127,10 @@ export class ImageCorrections implements GestureCorrections {
     const k = this.p.view.corrections.get().topK;
     const inputs = person && selection.joint !== null && k > 0 ? this.inputs() : null;
     const box = person && personSearchBox(labelledJoints(person));
-    if (!inputs || !person || selection.joint === null || !box) return this.candidates.set(null);
+    if (!inputs || !person || selection.joint === null || !box) {
+      this.candidates.set(null);
+      return;
+    }
     const t0 = performance.now();
     const peaks = topKPeaks(cocoKeypointChannel(inputs.maps, selection.joint), box, k);
     this.timings.candidatesMs = performance.now() - t0;

@@ -87,7 +87,8 @@ export class ImageFlags {
       inputs = this.p.inputs();
     if (!a || !cur || a.imageId !== cur.row.id || !inputs) {
       this.scored = null;
-      return this.flags.set(null);
+      this.flags.set(null);
+      return;
     }
     if (a.state === this.scored && this.flags.get()?.imageId === a.imageId) return;
     this.scored = a.state;
@@ -144,7 +145,7 @@ export class ImageFlags {
   /** L / Shift+L: the next (previous) flag, selected; false when the image has none. */
   step(direction: 1 | -1): boolean {
     const f = this.flags.get();
-    if (!f || !f.items.length) {
+    if (!f?.items.length) {
       this.p.notices.say(this.p.inputs() ? 'No flags on this image' : 'Flags need the maps: run detection first');
       return false;
     }
@@ -168,7 +169,10 @@ export class ImageFlags {
   showCompare(personId: string, joint: number): void {
     const a = this.p.annotation.get(),
       inputs = this.p.inputs();
-    if (!a || !inputs) return this.compare.set(null);
+    if (!a || !inputs) {
+      this.compare.set(null);
+      return;
+    }
     const persons = a.state.order.map((id) => a.state.persons[id]).filter((p) => !p.crowd);
     const target = labelTargets(inputs.labelContext(), persons.map(labelledJoints));
     this.compare.set({ personId, joint, target });

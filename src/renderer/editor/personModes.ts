@@ -52,7 +52,7 @@ export class PersonModes {
   /** Arrow keys: the selected person moves by (dx, dy) image px, one undo step per press. */
   move(dx: number, dy: number): boolean {
     const p = this.selected();
-    if (!p || !p.joints.some(Boolean)) return false;
+    if (!p?.joints.some(Boolean)) return false;
     this.run('Move person', () => movePerson(this.state()!, p.id, dx, dy));
     return true;
   }
