@@ -262,6 +262,11 @@ describe('move, merge, split', () => {
     for (let i = 0; i < 3; i++) engine.handleKey(key('z', { ctrlKey: true }));
     await engine.edits.idle();
     expect((await stored(id)).joints).toEqual(state.persons[id].joints);
+    // The Electron menu sends the command's id: the same command, without its key (1 px).
+    engine.runCommandId('correct.moveLeft');
+    await engine.edits.idle();
+    expect((await stored(id)).joints.find(Boolean)).toMatchObject({ x: nose0.x - 1, y: nose0.y });
+    expect(engine.notices.message.get()).not.toMatch(/No command/);
   });
 
   it('T marks joints and Enter splits them off; U and a click on the other merges them back; one undo step each', async () => {
