@@ -1,7 +1,8 @@
 import type { Peak } from '../../core/codec/assign/peak.ts';
-import { decodeFast } from '../../core/codec/decodeFast.ts';
+import { decodeFastPeaks } from '../../core/codec/decodeFast.ts';
 import { correctionMaps, type CorrectionMaps } from '../../core/correct/correctionMaps.ts';
 import { labelErrorContext, type LabelErrorContext } from '../../core/correct/labelErrorScores.ts';
+import { regroupWithFixedJoints } from '../../core/correct/regroupWithFixedJoints.ts';
 import { isLabelled, type PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { CocoJoints } from '../../core/skeleton/imhnJoints.ts';
 import type { OverlayMaps } from './imageSession.ts';
@@ -16,6 +17,11 @@ export interface ImageCorrectionInputs {
   maps: CorrectionMaps;
   peaks(): Peak[][];
   labelContext(): LabelErrorContext;
+  /**
+   * Computes ahead what a first regroup would (the candidates, and the map values the assignment reads: the
+   * decoder's assignment with nothing held), so that Shift+G pays only for itself; once per image (false: done).
+   */
+  prepare(): boolean;
 }
 
 const built = new WeakMap<OverlayMaps, ImageCorrectionInputs>();
@@ -35,12 +41,19 @@ export function correctionInputsOf(overlay: OverlayMaps, width: number, height: 
   };
   const maps = correctionMaps(input, 'fast');
   let peaks: Peak[][] | null = null,
-    ctx: LabelErrorContext | null = null;
+    ctx: LabelErrorContext | null = null,
+    prepared = false;
   hit = {
     maps,
     // the decoder's own candidates (its bound on noisy maps included), as regrouping starts from them
-    peaks: () => (peaks ??= decodeFast(input).peaks),
+    peaks: () => (peaks ??= decodeFastPeaks(input)),
     labelContext: () => (ctx ??= labelErrorContext(maps, input)),
+    prepare() {
+      if (prepared) return false;
+      prepared = true;
+      regroupWithFixedJoints(maps, this.peaks(), []);
+      return true;
+    },
   };
   built.set(overlay, hit);
   return hit;
