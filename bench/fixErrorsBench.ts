@@ -7,7 +7,7 @@
 // off, no candidates), the two in turns. Per error kind: input events, keystroke-level-model seconds and the page's
 // own wall time per fix, the ratio without / with, and whether the person is back (every joint within 1 px).
 // Then the corrections' latencies in the same browser (fixErrors/latency.ts).
-// Usage: npm run bench:fix-errors [-- --seed 1] [--reps 5 (latency: fresh pages per photo)] [--only-latency]
+// Usage: npm run bench:fix-errors [-- --seed 1] [--reps 5 (latency: fresh pages per photo)] [--only-latency] [--verbose: each trial]
 import path from 'node:path';
 import { openReviewPage, PHOTOS, type ReviewPage } from '../test/e2e/reviewPage.ts';
 import { addFixtureCases } from '../test/support/fixtureMapsProject.ts';
@@ -25,6 +25,7 @@ const arg = (name: string, d: number) => {
 const SEED = arg('seed', 1);
 const REPS = arg('reps', 5);
 const onlyLatency = process.argv.includes('--only-latency');
+const verbose = process.argv.includes('--verbose');
 /** Every decode fixture case (../shared/fixtures/decode/index.json). */
 const CASES = [
   '535506',
@@ -92,6 +93,8 @@ try {
           residualPx: residualPx(now.persons[err.personId], err.truth),
           collateral,
         });
+        if (verbose)
+          console.log(JSON.stringify({ caseId, ...trials.at(-1), joint: err.joint, personId: err.personId }));
         await r.page.keyboard.press('Escape');
         await restore(r, truth, now);
       }

@@ -218,7 +218,7 @@ describe('corrections in the review app', () => {
     ]);
   });
 
-  it('latency in Chromium: snap preview < 16 ms per pointer move, regroup of the crowded photo < 100 ms', async () => {
+  it('latency in Chromium: snap preview < 16 ms per pointer move, regroup of a crowded photo < 100 ms (in a worker)', async () => {
     const out: Record<string, unknown> = {};
     for (const name of ['000000129648.jpg', path.basename(PHOTOS[0])]) {
       await open(name);
@@ -261,25 +261,28 @@ describe('corrections in the review app', () => {
           }
           await e.commit({ added: {}, removed: {}, updated } as never, 'touch every person');
           const ms: number[] = [];
+          const g = e.corrections.regroup;
           for (let i = 0; i < reps; i++) {
-            e.corrections.fix.proposal.set(null);
-            e.corrections.fix.regroup();
-            ms.push(e.corrections.fix.timings.regroupMs);
+            g.proposal.set(null);
+            g.start();
+            await g.pending;
+            ms.push(g.timings.regroupMs);
           }
-          e.corrections.fix.discardProposal();
+          g.discard();
           ms.sort((a, b) => a - b);
           return { persons: s.order.length, median: ms[ms.length >> 1] };
         },
-        name === '000000129648.jpg' ? 5 : 3,
+        5,
       );
       out[name] = { snap: m, regroup };
       console.log('corrections latency in Chromium', name, JSON.stringify(out[name]));
       expect(m.median).toBeLessThan(16);
-      // The bundled model's maps of the crowded photo hit the decoder's cap of 100 candidates per joint type: the
-      // assignment itself (regroup with nothing held is the decoder's) takes seconds there, so only the fixture's
-      // crowded photo is held to the target (docs/BENCHMARKS.md gives both).
-      if (name === '000000129648.jpg') expect(regroup.median).toBeLessThan(100);
+      // Both crowded photos, the bundled model's noisy maps too (the decoder's bound of 32 candidates per type; the
+      // image's regroup prepared in the worker when it opened): Shift+G → proposal shown.
+      expect(regroup.median).toBeLessThan(100);
     }
+    // The regroup runs in a Web Worker: the page's thread never waits for it.
+    expect(r.page.workers().length).toBe(1);
     expect(r.errors).toEqual([]);
   }, 240_000);
 });

@@ -222,15 +222,22 @@ describe('regroup', () => {
     await engine.edits.idle();
     const before = engine.annotation.get()!.state;
     expect(engine.handleKey(key('G', { shiftKey: true }))).toBe(true);
-    const pr = engine.corrections.fix.proposal.get()!;
+    await engine.corrections.regroup.pending;
+    const pr = engine.corrections.regroup.proposal.get()!;
     expect(pr.ms).toBeLessThan(100);
     const proposed = pr.diff.updated[id]![1].joints;
     for (const k of [LEFT_WRIST, 7])
       expect(Math.hypot(proposed[k]!.x - original[k]!.x, proposed[k]!.y - original[k]!.y)).toBeLessThan(0.5);
     engine.handleKey(key('Escape'));
-    expect(engine.corrections.fix.proposal.get()).toBeNull();
+    expect(engine.corrections.regroup.proposal.get()).toBeNull();
     expect(engine.annotation.get()!.state).toBe(before);
+    // Enter while the regroup still runs (off the page's thread) waits for the proposal: it must not reach the
+    // review keys, where Enter accepts the image.
     engine.handleKey(key('G', { shiftKey: true }));
+    expect(engine.corrections.regroup.running()).toBe(true);
+    expect(engine.handleKey(key('Enter'))).toBe(true);
+    await engine.corrections.regroup.pending;
+    expect(engine.images.current.get()!.row.status).not.toBe('accepted');
     engine.handleKey(key('Enter'));
     await engine.edits.idle();
     expect((await stored(id)).joints[LEFT_WRIST]).toMatchObject({ source: 'model' });

@@ -28,7 +28,7 @@ export function CorrectionLayer(props: { v: Viewport; state: AnnotationState }) 
   const snap = useSlice(c.fix.snap);
   const cands = useSlice(c.fix.candidates);
   const flags = useSlice(c.flags.flags);
-  const proposal = useSlice(c.fix.proposal);
+  const proposal = useSlice(c.regroup.proposal);
   const mode = useSlice(c.persons.mode);
   const { v, state } = props;
   const s = 1 / v.scale;

@@ -19,7 +19,7 @@ export function CorrectionPanel() {
   const engine = useEngine();
   const c = engine.corrections;
   const flags = useSlice(c.flags.flags);
-  const proposal = useSlice(c.fix.proposal);
+  const proposal = useSlice(c.regroup.proposal);
   const prefs = useSlice(engine.view.corrections);
   const compare = useSlice(c.flags.compare);
   const cur = useSlice(engine.images.current);
@@ -31,10 +31,10 @@ export function CorrectionPanel() {
         <div className="proposal" data-testid="regroup-proposal">
           Regroup proposal ({Object.keys(proposal.diff.updated).length + Object.keys(proposal.diff.added).length}{' '}
           changed, {proposal.ms.toFixed(1)} ms){' '}
-          <button type="button" onClick={() => c.fix.acceptProposal()}>
+          <button type="button" onClick={() => c.regroup.accept()}>
             Apply <kbd>Enter</kbd>
           </button>{' '}
-          <button type="button" onClick={() => c.fix.discardProposal()}>
+          <button type="button" onClick={() => c.regroup.discard()}>
             Discard <kbd>Esc</kbd>
           </button>
         </div>

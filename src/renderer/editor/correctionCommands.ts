@@ -3,8 +3,10 @@ import { CORRECTION_COMMAND_INFO, type CorrectionCommandId } from '../../core/ed
 import type { GestureCorrections } from './canvasGestures.ts';
 import { ImageCorrections, type CorrectionParts } from './imageCorrections.ts';
 import { ImageFlags } from './imageFlags.ts';
+import { ImageRegroup } from './imageRegroup.ts';
 import { PersonModes } from './personModes.ts';
 import type { PointerMods } from './pointerMachine.ts';
+import { defaultRegroupRunner, type RegroupRunner } from './regroupRunner.ts';
 
 /** A correction command: its id, label and shortcuts (core/edit/correctionCommandInfo.ts) and what it does. */
 export interface CorrectionCommand extends HasShortcuts {
@@ -18,7 +20,7 @@ const APPLY: Record<CorrectionCommandId, CorrectionCommand['apply']> = {
   'correct.candidate': (c, e) => (e ? c.fix.pickCandidate(Number(e.key)) : false),
   'correct.nextFlag': (c) => c.flags.step(1),
   'correct.previousFlag': (c) => c.flags.step(-1),
-  'correct.regroup': (c) => c.fix.regroup(),
+  'correct.regroup': (c) => c.regroup.start(),
   'correct.merge': (c) => c.persons.merge(),
   'correct.split': (c) => c.persons.split(),
   'correct.moveLeft': (c, e) => c.persons.move(-step(e), 0),
@@ -35,17 +37,20 @@ export const CORRECTION_COMMANDS: CorrectionCommand[] = CORRECTION_COMMAND_INFO.
 }));
 
 /**
- * The heatmap-assisted corrections as one part of the engine: snap, second guesses and regroup (`fix`), flags and
+ * The heatmap-assisted corrections as one part of the engine: snap and second guesses (`fix`), regroup, flags and
  * the side-by-side view (`flags`), move / merge / split (`persons`), their keys, and what the canvas gestures ask.
  * Keys first go to a waiting proposal or mode (Enter applies, Esc leaves), then to the command table.
  */
 export class Corrections implements GestureCorrections {
   readonly fix: ImageCorrections;
+  readonly regroup: ImageRegroup;
   readonly flags: ImageFlags;
   readonly persons: PersonModes;
 
-  constructor(parts: CorrectionParts) {
+  /** `runner`: where regroups run (default: a Web Worker in the page, the page's thread elsewhere). */
+  constructor(parts: CorrectionParts, runner: RegroupRunner = defaultRegroupRunner()) {
     this.fix = new ImageCorrections(parts);
+    this.regroup = new ImageRegroup(parts, runner);
     this.flags = new ImageFlags({ ...parts, inputs: () => this.fix.inputs() });
     this.persons = new PersonModes(parts);
   }
@@ -63,8 +68,10 @@ export class Corrections implements GestureCorrections {
   /** A key press; true when a correction took it. */
   handleKey(e: KeyLike, isMac: boolean): boolean {
     const plain = !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey;
-    if (e.key === 'Enter' && plain && (this.fix.acceptProposal() || this.persons.confirm())) return true;
-    if (e.key === 'Escape' && (this.fix.discardProposal() || this.persons.cancel())) return true;
+    // Enter while a regroup runs waits for its proposal: it must not reach the review keys (Enter accepts the image).
+    if (e.key === 'Enter' && plain && (this.regroup.accept() || this.regroup.running() || this.persons.confirm()))
+      return true;
+    if (e.key === 'Escape' && (this.regroup.discard() || this.persons.cancel())) return true;
     const cmd = commandForKey(e, isMac, CORRECTION_COMMANDS);
     return cmd ? cmd.apply(this, e) : false;
   }

@@ -37,7 +37,7 @@ function correctionsSnapshot(e: EditorEngine) {
   const c = e.corrections,
     flags = c.flags.flags.get(),
     compare = c.flags.compare.get(),
-    proposal = c.fix.proposal.get();
+    proposal = c.regroup.proposal.get();
   return {
     snap: c.fix.snap.get(),
     candidates: c.fix.candidates.get(),
