@@ -247,33 +247,30 @@ describe('corrections in the review app', () => {
         return { moves: times.length, median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)] };
       });
       // One joint of every person touched (held), then Shift+G.
-      const regroup = await r.page.evaluate(
-        async (reps) => {
-          const e = window.studio!;
-          const s = e.annotation.get()!.state;
-          const updated: Record<string, unknown> = {};
-          for (const id of s.order) {
-            const p = s.persons[id];
-            const k = p.joints.findIndex(Boolean);
-            if (k < 0) continue;
-            const joints = p.joints.map((j, q) => (q === k && j ? { ...j, x: j.x + 1, source: 'edited' as const } : j));
-            updated[id] = [p, { ...p, joints }];
-          }
-          await e.commit({ added: {}, removed: {}, updated } as never, 'touch every person');
-          const ms: number[] = [];
-          const g = e.corrections.regroup;
-          for (let i = 0; i < reps; i++) {
-            g.proposal.set(null);
-            g.start();
-            await g.pending;
-            ms.push(g.timings.regroupMs);
-          }
-          g.discard();
-          ms.sort((a, b) => a - b);
-          return { persons: s.order.length, median: ms[ms.length >> 1] };
-        },
-        5,
-      );
+      const regroup = await r.page.evaluate(async (reps) => {
+        const e = window.studio!;
+        const s = e.annotation.get()!.state;
+        const updated: Record<string, unknown> = {};
+        for (const id of s.order) {
+          const p = s.persons[id];
+          const k = p.joints.findIndex(Boolean);
+          if (k < 0) continue;
+          const joints = p.joints.map((j, q) => (q === k && j ? { ...j, x: j.x + 1, source: 'edited' as const } : j));
+          updated[id] = [p, { ...p, joints }];
+        }
+        await e.commit({ added: {}, removed: {}, updated } as never, 'touch every person');
+        const ms: number[] = [];
+        const g = e.corrections.regroup;
+        for (let i = 0; i < reps; i++) {
+          g.proposal.set(null);
+          g.start();
+          await g.pending;
+          ms.push(g.timings.regroupMs);
+        }
+        g.discard();
+        ms.sort((a, b) => a - b);
+        return { persons: s.order.length, median: ms[ms.length >> 1] };
+      }, 5);
       out[name] = { snap: m, regroup };
       console.log('corrections latency in Chromium', name, JSON.stringify(out[name]));
       expect(m.median).toBeLessThan(16);
