@@ -15,7 +15,7 @@ import type { AnnotationState } from '../src/core/edit/poseRecords.ts';
 import { seededRandom } from '../src/core/synth/seededRandom.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
 import { ERROR_KINDS, residualPx, seedError, update, type ErrorKind } from './fixErrors/seedErrors.ts';
-import { klmSeconds, Reviewer, type FixCount } from './fixErrors/reviewer.ts';
+import { KLM_SECONDS, klmSeconds, Reviewer, type FixCount } from './fixErrors/reviewer.ts';
 import { correctionLatency } from './fixErrors/latency.ts';
 
 const arg = (name: string, d: number) => {
@@ -48,8 +48,15 @@ interface Trial {
   count: FixCount;
   wallMs: number;
   residualPx: number;
+  /** Fixed: every joint within this of the true one — 1 px, or one screen pixel where a pixel is more (a click). */
+  tolPx: number;
   collateral: boolean;
+  /** Persons in the image (without flags a reviewer looks at them in turn to find the error). */
+  persons: number;
 }
+const fixed = (t: Trial) => t.residualPx <= t.tolPx && !t.collateral;
+/** Without flags, finding the error: the persons looked at (one M each) until it, on average (n + 1) / 2. */
+const findingSeconds = (t: Trial) => (t.with ? 0 : (KLM_SECONDS.M * (t.persons + 1)) / 2);
 
 console.log(`machine: ${machineLine()}; Chromium headless; seed ${SEED}`);
 const r = await openReviewPage({
@@ -69,6 +76,7 @@ try {
     await r.page.keyboard.press('a');
     await idle(r);
     const truth = await annotation(rows[i].id);
+    const tolPx = Math.max(1, 1 / (await r.snap()).viewport.scale);
     let turn = 0;
     for (const kind of ERROR_KINDS) {
       const err = seedError(truth, kind, rng);
@@ -91,7 +99,9 @@ try {
           count: reviewer.count,
           wallMs,
           residualPx: residualPx(now.persons[err.personId], err.truth),
+          tolPx,
           collateral,
+          persons: truth.order.length,
         });
         if (verbose)
           console.log(JSON.stringify({ caseId, ...trials.at(-1), joint: err.joint, personId: err.personId }));
@@ -139,27 +149,39 @@ async function restore(p: ReviewPage, truth: AnnotationState, now: AnnotationSta
 
 function report(all: Trial[]): void {
   console.log(
-    '\n| error | trials | with: fixed / events / KLM s / page ms | without: fixed / events / KLM s / page ms | ratio events / KLM s | flagged (L) | candidate was the joint |',
+    '\n| error | trials | with: fixed / events / KLM s / page ms | without: fixed / events / KLM s / page ms | without, finding the error included: KLM s | ratio without / with: events, KLM s, KLM s finding included | flagged (L) | candidate was the joint |',
   );
-  console.log('|---|---|---|---|---|---|---|');
-  const rows = [...ERROR_KINDS, 'all'] as const;
-  for (const kind of rows) {
+  console.log('|---|---|---|---|---|---|---|---|');
+  const ev = (t: Trial) => t.count.keys + t.count.clicks + t.count.drags;
+  const klm = (t: Trial) => klmSeconds(t.count.ops);
+  const sum = (ts: Trial[], f: (t: Trial) => number) => ts.reduce((a, t) => a + f(t), 0);
+  const mean = (ts: Trial[], f: (t: Trial) => number) => fmt(sum(ts, f) / ts.length, 2);
+  const cell = (ts: Trial[]) =>
+    `${ts.filter(fixed).length}/${ts.length} / ${mean(ts, ev)} / ${mean(ts, klm)} / ${fmt(median(ts.map((t) => t.wallMs)), 0)}`;
+  const share = (ts: Trial[], f: (t: Trial) => boolean | null) => {
+    const known = ts.filter((t) => f(t) !== null);
+    return known.length ? `${known.filter(f).length}/${known.length}` : '—';
+  };
+  for (const kind of [...ERROR_KINDS, 'all'] as const) {
     const of = (w: boolean) => all.filter((t) => (kind === 'all' || t.kind === kind) && t.with === w);
     const w = of(true),
       wo = of(false);
     if (!w.length) continue;
-    const ev = (t: Trial) => t.count.keys + t.count.clicks + t.count.drags;
-    const sum = (ts: Trial[], f: (t: Trial) => number) => ts.reduce((a, t) => a + f(t), 0);
-    const cell = (ts: Trial[]) =>
-      `${ts.filter((t) => t.residualPx <= 1 && !t.collateral).length}/${ts.length} / ${fmt(sum(ts, ev) / ts.length, 2)} / ${fmt(sum(ts, (t) => klmSeconds(t.count.ops)) / ts.length, 2)} / ${fmt(median(ts.map((t) => t.wallMs)), 0)}`;
-    const flagged = w.filter((t) => t.count.flagged !== null);
-    const cand = w.filter((t) => t.count.candidate !== null);
+    const found = (t: Trial) => klm(t) + findingSeconds(t);
+    const ratios = [sum(wo, ev) / sum(w, ev), sum(wo, klm) / sum(w, klm), sum(wo, found) / sum(w, klm)];
     console.log(
-      `| ${kind} | ${w.length} | ${cell(w)} | ${cell(wo)} | ${fmt(sum(wo, ev) / sum(w, ev), 2)} / ${fmt(sum(wo, (t) => klmSeconds(t.count.ops)) / sum(w, (t) => klmSeconds(t.count.ops)), 2)} | ${flagged.length ? `${flagged.filter((t) => t.count.flagged).length}/${flagged.length}` : '—'} | ${cand.length ? `${cand.filter((t) => t.count.candidate).length}/${cand.length}` : '—'} |`,
+      `| ${kind} | ${w.length} | ${cell(w)} | ${cell(wo)} | ${mean(wo, found)} | ${ratios.map((x) => fmt(x, 2)).join(' / ')} | ${share(w, (t) => t.count.flagged)} | ${share(w, (t) => t.count.candidate)} |`,
     );
   }
   const worst = (w: boolean) =>
-    fmt(Math.max(...all.filter((t) => t.with === w && Number.isFinite(t.residualPx)).map((t) => t.residualPx)), 3);
+    fmt(Math.max(...all.filter((t) => t.with === w && fixed(t)).map((t) => t.residualPx)), 3);
   console.log(`\nlargest residual of a fixed person (px): with ${worst(true)}, without ${worst(false)}`);
-  console.log(`fixes that changed another person: ${all.filter((t) => t.collateral).length}`);
+  const coll = all.filter((t) => t.collateral);
+  console.log(
+    `fixes that moved another person's joint: ${coll.length} (${coll.map((t) => `${t.kind} ${t.with ? 'with' : 'without'}`).join(', ') || 'none'})`,
+  );
+  const refused = all.filter((t) => t.count.snapRefused > 0);
+  console.log(
+    `with: fixes where a snap target was not the true joint (Shift let go): ${refused.length} (${refused.map((t) => t.kind).join(', ') || 'none'})`,
+  );
 }

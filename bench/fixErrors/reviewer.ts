@@ -9,7 +9,6 @@
 // (each drop exactly on the true joint): finding an error and hitting a pixel cost it nothing, so the ratio is a
 // bound in its favour.
 import type { ReviewPage } from '../../test/e2e/reviewPage.ts';
-import { dragAtHandPace } from '../../test/e2e/dragPointer.ts';
 import type { PersonRecord } from '../../src/core/edit/poseRecords.ts';
 import type { SeededError } from './seedErrors.ts';
 
@@ -27,6 +26,8 @@ export interface FixCount {
   flagged: boolean | null;
   /** with corrections: a numbered candidate was the true joint. */
   candidate: boolean | null;
+  /** with corrections: snap targets the reviewer saw were wrong and let go of Shift for. */
+  snapRefused: number;
 }
 
 type Pt = { x: number; y: number };
@@ -44,6 +45,7 @@ export class Reviewer {
     drags: 0,
     flagged: null,
     candidate: null,
+    snapRefused: 0,
   };
   private readonly r: ReviewPage;
   private readonly others: PersonRecord[];
@@ -143,6 +145,7 @@ export class Reviewer {
     await this.r.page.keyboard.press(k);
   }
 
+  /** A click; with Shift (placing a joint) the snap target is looked at first and Shift let go when it is wrong. */
   private async click(at: Pt, shift = false): Promise<void> {
     const [x, y] = await this.r.toPage(at.x, at.y);
     this.count.ops.P++;
@@ -150,10 +153,12 @@ export class Reviewer {
     this.count.clicks++;
     if (shift) await this.holdShift(true);
     await this.r.page.mouse.move(x, y);
+    if (shift) await this.keepSnapIfRight(at);
     await this.r.page.mouse.click(x, y);
     if (shift) await this.holdShift(false);
   }
 
+  /** A drag at a hand's pace; with Shift the snap target is looked at before the release, as for a click. */
   private async drag(from: Pt, to: Pt, shift: boolean): Promise<void> {
     const [x, y] = await this.r.toPage(from.x, from.y);
     const [tx, ty] = await this.r.toPage(to.x, to.y);
@@ -161,11 +166,32 @@ export class Reviewer {
     this.count.ops.B += 2;
     this.count.drags++;
     if (shift) await this.holdShift(true);
-    await dragAtHandPace(this.r.page, x, y, tx - x, ty - y);
+    const m = this.r.page.mouse;
+    await m.move(x, y);
+    await m.down();
+    for (let i = 1; i <= 10; i++) {
+      await m.move(x + ((tx - x) * i) / 10, y + ((ty - y) * i) / 10);
+      await this.r.page.waitForTimeout(16);
+    }
+    if (shift && !(await this.keepSnapIfRight(to))) await m.move(tx, ty);
+    await m.up();
     if (shift) await this.holdShift(false);
   }
 
+  /** The drawn snap target judged (M): Shift let go when it is not the joint meant; true when it is kept. */
+  private async keepSnapIfRight(meant: Pt): Promise<boolean> {
+    this.count.ops.M++;
+    const s = (await this.snapshot()).snap;
+    if (s && Math.hypot(s.x - meant.x, s.y - meant.y) <= 1) return true;
+    await this.holdShift(false);
+    this.count.snapRefused++;
+    return false;
+  }
+
+  private shiftHeld = false;
   private async holdShift(down: boolean): Promise<void> {
+    if (down === this.shiftHeld) return;
+    this.shiftHeld = down;
     if (down) {
       this.count.ops.K++;
       this.count.keys++;
@@ -176,6 +202,7 @@ export class Reviewer {
   private snapshot(): Promise<{
     flags: { items: Flag[]; cursor: number } | null;
     candidates: { peaks: Pt[] } | null;
+    snap: Pt | null;
   }> {
     return this.r.page.evaluate(() => JSON.parse(JSON.stringify(window.studio!.snapshot().corrections)));
   }
