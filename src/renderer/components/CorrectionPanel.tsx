@@ -9,6 +9,8 @@ import { useEngine, useSlice } from './useEditor.ts';
 
 /** Width (CSS px) of each side of the predicted-vs-target view. */
 const COMPARE_PX = 150;
+/** Each side shows the image around the labelled joint, this far (image px) each way: where the two disagree. */
+const COMPARE_HALF_PX = 48;
 
 /**
  * The corrections' panel: the image's flags as a list to step through (L / Shift+L, or a click), the regroup
@@ -123,6 +125,8 @@ function CompareView(props: { compare: FlagCompare; maps: OverlayMaps; w: number
   const { compare, maps, w, h } = props;
   const engine = useEngine();
   const channel = jointChannel(compare.joint);
+  const shown = useSlice(engine.annotation);
+  const at = shown?.state.persons[compare.personId]?.joints[compare.joint] ?? null;
   const target = useMemo<OverlayMaps>(
     () => ({
       ...maps,
@@ -136,25 +140,59 @@ function CompareView(props: { compare: FlagCompare; maps: OverlayMaps; w: number
   return (
     <figure className="compare" data-testid="label-compare">
       <figcaption>
-        {COCO_KEYPOINTS[compare.joint]} (channel {channel}): predicted | target of the labels{' '}
+        {COCO_KEYPOINTS[compare.joint]} (channel {channel}): predicted | target of the labels
+        {at ? `, ${2 * COMPARE_HALF_PX} px around the label (+)` : ''}{' '}
         <button type="button" onClick={() => engine.corrections.flags.closeCompare()}>
           Close
         </button>
       </figcaption>
       <div className="compare-row">
-        <Painted maps={maps} channel={channel} w={w} h={h} name="predicted" />
-        <Painted maps={target} channel={channel} w={w} h={h} name="target" />
+        <Painted maps={maps} channel={channel} w={w} h={h} at={at} name="predicted" />
+        <Painted maps={target} channel={channel} w={w} h={h} at={at} name="target" />
       </div>
     </figure>
   );
 }
 
-function Painted(props: { maps: OverlayMaps; channel: number; w: number; h: number; name: string }) {
+/** One side: the channel painted as the overlay paints it, cropped around `at` (the whole image when null). */
+function Painted(props: {
+  maps: OverlayMaps;
+  channel: number;
+  w: number;
+  h: number;
+  at: { x: number; y: number } | null;
+  name: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const lut = useMemo(() => colormapLut('turbo', 1), []);
-  const { maps, channel, w, h } = props;
+  const { maps, channel, w, h, at } = props;
+  const ax = at?.x,
+    ay = at?.y;
   useLayoutEffect(() => {
-    if (ref.current) paintHeatmap(ref.current, maps, channel, lut, w, h, Math.max(1, Math.ceil(w / (2 * COMPARE_PX))));
-  }, [maps, channel, lut, w, h]);
+    const c = ref.current;
+    if (!c) return;
+    if (ax === undefined || ay === undefined) {
+      paintHeatmap(c, maps, channel, lut, w, h, Math.max(1, Math.ceil(w / (2 * COMPARE_PX))));
+      return;
+    }
+    const full = document.createElement('canvas');
+    paintHeatmap(full, maps, channel, lut, w, h, 1);
+    const side = Math.min(2 * COMPARE_HALF_PX, w, h);
+    const x0 = Math.min(Math.max(0, Math.round(ax) - side / 2), w - side),
+      y0 = Math.min(Math.max(0, Math.round(ay) - side / 2), h - side);
+    c.width = side;
+    c.height = side;
+    const ctx = c.getContext('2d')!;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(full, x0, y0, side, side, 0, 0, side, side);
+    // the label's place, in a colour off the hot end (red) of the colormap, where the peaks are
+    ctx.strokeStyle = '#00ffff';
+    ctx.beginPath();
+    ctx.moveTo(ax - x0 - 4, ay - y0);
+    ctx.lineTo(ax - x0 + 4, ay - y0);
+    ctx.moveTo(ax - x0, ay - y0 - 4);
+    ctx.lineTo(ax - x0, ay - y0 + 4);
+    ctx.stroke();
+  }, [maps, channel, lut, w, h, ax, ay]);
   return <canvas ref={ref} data-testid={`compare-${props.name}`} style={{ width: COMPARE_PX }} />;
 }
