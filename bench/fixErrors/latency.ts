@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { PHOTOS, type ReviewPage } from '../../test/e2e/reviewPage.ts';
 import { fmt, median } from '../benchStats.ts';
+import { regroupTimes, snapTimes, touchEveryPerson } from '../../test/e2e/correctionsTimings.ts';
 
 /** The crowded photos: the fixture case with 14 labelled persons, and val2017 217285 with the bundled model's maps. */
 const CROWDED = ['000000129648.jpg', path.basename(PHOTOS[0])];
@@ -19,7 +20,7 @@ export async function correctionLatency(r: ReviewPage, reps: number): Promise<st
   for (const name of CROWDED) {
     await open(r, name);
     await r.page.keyboard.press('a');
-    await touchEveryPerson(r);
+    await touchEveryPerson(r.page);
     const first = { atOnce: [] as number[], afterLook: [] as number[] },
       again: number[] = [],
       inWorker: { candidatesMs: number; computeMs: number }[] = [];
@@ -35,25 +36,12 @@ export async function correctionLatency(r: ReviewPage, reps: number): Promise<st
       await open(r, name);
       // a reviewer's look at the image first (the worker prepares the image's regroup meanwhile), or none
       if (!atOnce) await r.page.waitForTimeout(1000);
-      const m = await r.page.evaluate(async () => {
-        const e = window.studio!;
-        const g = e.corrections.regroup;
-        const ms: number[] = [];
-        for (let k = 0; k < 4; k++) {
-          g.proposal.set(null);
-          g.start();
-          await g.pending;
-          ms.push(g.timings.regroupMs);
-        }
-        const worker = { candidatesMs: g.timings.candidatesMs, computeMs: g.timings.computeMs };
-        g.discard();
-        return { ms, worker, persons: e.annotation.get()!.state.order.length };
-      });
+      const m = await regroupTimes(r.page, 4);
       (atOnce ? first.atOnce : first.afterLook).push(m.ms[0]);
       again.push(...m.ms.slice(1));
       inWorker.push(m.worker);
       persons = m.persons;
-      if (i === 0) snap = await snapTimes(r);
+      if (i === 0) snap = await snapTimes(r.page);
     }
     const range = (v: number[]) => `${fmt(median(v), 1)} (${fmt(Math.min(...v), 1)} – ${fmt(Math.max(...v), 1)})`;
     lines.push(
@@ -72,45 +60,4 @@ async function open(r: ReviewPage, name: string): Promise<void> {
   await r.page.locator('.image-row').nth(i).click();
   await r.opened(i);
   await r.page.waitForFunction(() => window.studio!.images.current.get()?.maps != null);
-}
-
-/** One joint of every person moved 1 px (edited: held by a regroup), as one step. */
-async function touchEveryPerson(r: ReviewPage): Promise<void> {
-  await r.page.evaluate(async () => {
-    const e = window.studio!;
-    await e.edits.idle();
-    const s = e.annotation.get()!.state;
-    const updated: Record<string, unknown> = {};
-    for (const id of s.order) {
-      const p = s.persons[id];
-      const k = p.joints.findIndex(Boolean);
-      if (k < 0) continue;
-      const joints = p.joints.map((j, q) => (q === k && j ? { ...j, x: j.x + 1, source: 'edited' as const } : j));
-      updated[id] = [p, { ...p, joints }];
-    }
-    await e.commit({ added: {}, removed: {}, updated } as never, 'touch every person');
-    await e.edits.idle();
-  });
-}
-
-/** 8 pointer moves 8 px around every joint of every person, through the drag's preview path. */
-function snapTimes(r: ReviewPage): Promise<{ median: number; p99: number }> {
-  return r.page.evaluate(() => {
-    const e = window.studio!;
-    const s = e.annotation.get()!.state;
-    const c = e.corrections.fix;
-    const times: number[] = [];
-    for (const id of s.order)
-      s.persons[id].joints.forEach((j, k) => {
-        if (!j) return;
-        for (let i = 0; i < 8; i++) {
-          const t = performance.now();
-          c.preview(k, { x: j.x + 8 * Math.cos(i), y: j.y + 8 * Math.sin(i) }, { shift: true, alt: false, mod: false });
-          times.push(performance.now() - t);
-        }
-      });
-    c.endPreview();
-    times.sort((a, b) => a - b);
-    return { median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)] };
-  });
 }

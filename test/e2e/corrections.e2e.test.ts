@@ -9,6 +9,9 @@ import { chromiumMissing } from './launchBrowser.ts';
 import { dragAtHandPace } from './dragPointer.ts';
 import { openReviewPage, PHOTOS, type ReviewPage } from './reviewPage.ts';
 import { addFixtureCases } from '../support/fixtureMapsProject.ts';
+import { regroupTimes, snapTimes, touchEveryPerson } from './correctionsTimings.ts';
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 const missing = chromiumMissing();
 if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
@@ -224,53 +227,11 @@ describe('corrections in the review app', () => {
       await open(name);
       await key('a');
       await idle();
-      const m = await r.page.evaluate(() => {
-        const e = window.studio!;
-        const s = e.annotation.get()!.state;
-        const c = e.corrections.fix;
-        const times: number[] = [];
-        for (const id of s.order)
-          s.persons[id].joints.forEach((j, k) => {
-            if (!j) return;
-            for (let i = 0; i < 8; i++) {
-              const t = performance.now();
-              c.preview(
-                k,
-                { x: j.x + 8 * Math.cos(i), y: j.y + 8 * Math.sin(i) },
-                { shift: true, alt: false, mod: false },
-              );
-              times.push(performance.now() - t);
-            }
-          });
-        c.endPreview();
-        times.sort((a, b) => a - b);
-        return { moves: times.length, median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)] };
-      });
+      const m = await snapTimes(r.page);
       // One joint of every person touched (held), then Shift+G.
-      const regroup = await r.page.evaluate(async (reps) => {
-        const e = window.studio!;
-        const s = e.annotation.get()!.state;
-        const updated: Record<string, unknown> = {};
-        for (const id of s.order) {
-          const p = s.persons[id];
-          const k = p.joints.findIndex(Boolean);
-          if (k < 0) continue;
-          const joints = p.joints.map((j, q) => (q === k && j ? { ...j, x: j.x + 1, source: 'edited' as const } : j));
-          updated[id] = [p, { ...p, joints }];
-        }
-        await e.commit({ added: {}, removed: {}, updated } as never, 'touch every person');
-        const ms: number[] = [];
-        const g = e.corrections.regroup;
-        for (let i = 0; i < reps; i++) {
-          g.proposal.set(null);
-          g.start();
-          await g.pending;
-          ms.push(g.timings.regroupMs);
-        }
-        g.discard();
-        ms.sort((a, b) => a - b);
-        return { persons: s.order.length, median: ms[ms.length >> 1] };
-      }, 5);
+      await touchEveryPerson(r.page);
+      const times = await regroupTimes(r.page, 5);
+      const regroup = { persons: times.persons, median: median(times.ms) };
       out[name] = { snap: m, regroup };
       console.log('corrections latency in Chromium', name, JSON.stringify(out[name]));
       expect(m.median).toBeLessThan(16);

@@ -4,6 +4,7 @@ import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import type { FlagCompare } from '../editor/imageFlags.ts';
 import type { OverlayMaps } from '../editor/imageSession.ts';
 import { paintHeatmap } from '../editor/paintHeatmap.ts';
+import { inRange, SNAP_RADIUS_RANGE_PX, TOP_K_RANGE } from '../editor/viewPrefs.ts';
 import { jointChannel } from '../editor/viewState.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
@@ -87,36 +88,54 @@ export function CorrectionPanel() {
           <option value="off">off</option>
         </select>
       </label>
-      <label>
-        within{' '}
-        <input
-          type="number"
-          aria-label="Snap radius"
-          min={1}
-          max={64}
-          value={prefs.snapRadiusPx}
-          onChange={(e) => {
-            const r = Number(e.target.value);
-            if (r >= 1 && r <= 64) engine.view.setCorrections({ snapRadiusPx: r });
-          }}
-        />{' '}
-        px
-      </label>
-      <label>
-        Second guesses{' '}
-        <input
-          type="number"
-          aria-label="Second guesses"
-          min={0}
-          max={9}
-          value={prefs.topK}
-          onChange={(e) => {
-            const k = Number(e.target.value);
-            if (Number.isInteger(k) && k >= 0 && k <= 9) engine.view.setCorrections({ topK: k });
-          }}
-        />
-      </label>
+      <NumberSetting
+        label="within"
+        unit="px"
+        aria="Snap radius"
+        range={SNAP_RADIUS_RANGE_PX}
+        whole={false}
+        value={prefs.snapRadiusPx}
+        set={(snapRadiusPx) => engine.view.setCorrections({ snapRadiusPx })}
+      />
+      <NumberSetting
+        label="Second guesses"
+        aria="Second guesses"
+        range={TOP_K_RANGE}
+        whole
+        value={prefs.topK}
+        set={(topK) => engine.view.setCorrections({ topK })}
+      />
     </section>
+  );
+}
+
+/** A number setting: what is typed outside its range (or not whole, where it must be) is not taken. */
+function NumberSetting(props: {
+  label: string;
+  unit?: string;
+  aria: string;
+  range: readonly [number, number];
+  whole: boolean;
+  value: number;
+  set(v: number): void;
+}) {
+  const { label, unit, aria, range, whole, value, set } = props;
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type="number"
+        aria-label={aria}
+        min={range[0]}
+        max={range[1]}
+        value={value}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (inRange(v, range, whole)) set(v);
+        }}
+      />
+      {unit && ` ${unit}`}
+    </label>
   );
 }
 

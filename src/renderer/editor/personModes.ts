@@ -1,11 +1,9 @@
 import { mergeConflicts, mergePersons, movePerson, splitPerson } from '../../core/edit/poseEdits.ts';
 import { isLabelled, type AnnotationState, type PersonRecord } from '../../core/edit/poseRecords.ts';
 import type { RecordDiff } from '../../core/edit/recordDiff.ts';
-import type { ShownAnnotation } from './imageEdits.ts';
-import type { ImageSession } from './imageSession.ts';
-import type { Notices } from './notices.ts';
 import { Slice } from './slice.ts';
-import { predictedKeyOf, type ViewState } from './viewState.ts';
+import { predictedKeyOf } from './viewState.ts';
+import type { CorrectionParts } from './imageCorrections.ts';
 
 /**
  * A person command waiting for its second part: merge (the person to merge in: a click on one of its joints, or U
@@ -16,14 +14,8 @@ export type PersonMode =
   | { kind: 'merge'; personId: string; target: string | null }
   | { kind: 'split'; personId: string; joints: number[] };
 
-export interface PersonModeParts {
-  images: ImageSession;
-  view: ViewState;
-  annotation: Slice<ShownAnnotation | null>;
-  notices: Notices;
-  commit(diff: RecordDiff, label: string): Promise<void>;
-  newPersonId(i: number): string;
-}
+/** What the person commands work on: the corrections' parts of the engine. */
+export type PersonModeParts = CorrectionParts;
 
 /** Move a whole person, merge two, split one (core/edit/poseEdits.ts): each one diff, so one undo step. */
 export class PersonModes {

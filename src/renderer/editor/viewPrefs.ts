@@ -27,6 +27,14 @@ export interface CorrectionPrefs {
   /** Second guesses drawn for the selected joint (0: none). */
   topK: number;
 }
+/** The settings' bounds (the panel's inputs and the stored preferences' check): snap radius, image px. */
+export const SNAP_RADIUS_RANGE_PX = [1, 64] as const;
+/** Second guesses: none up to one per candidate key. */
+export const TOP_K_RANGE = [0, CANDIDATE_KEYS_MAX] as const;
+/** `v` is a number within [lo, hi] (a whole one when `whole`). */
+export function inRange(v: unknown, [lo, hi]: readonly [number, number], whole: boolean): v is number {
+  return typeof v === 'number' && (whole ? Number.isInteger(v) : Number.isFinite(v)) && v >= lo && v <= hi;
+}
 /** Where the window was in a project, so that a reload or a new session resumes there. */
 export interface ResumePoint {
   imageId: number;
@@ -99,8 +107,8 @@ const HEATMAP: Checks<HeatmapSettings> = {
 const TRIAGE: Checks<TriagePrefs> = { showPredictions: bool };
 const CORRECTIONS: Checks<CorrectionPrefs> = {
   snap: (v): v is CorrectionPrefs['snap'] => v === 'Shift' || v === 'Alt' || v === 'always' || v === 'off',
-  snapRadiusPx: (v): v is number => typeof v === 'number' && v >= 1 && v <= 64,
-  topK: (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= CANDIDATE_KEYS_MAX,
+  snapRadiusPx: (v): v is number => inRange(v, SNAP_RADIUS_RANGE_PX, false),
+  topK: (v): v is number => inRange(v, TOP_K_RANGE, true),
 };
 const STATUSES = new Set<string>(ImageStatus.options);
 const optNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
