@@ -21,7 +21,7 @@ export interface ImageCorrectionInputs {
    * Computes ahead what a first regroup would (the candidates, and the map values the assignment reads: the
    * decoder's assignment with nothing held), so that Shift+G pays only for itself; once per image (false: done).
    */
-  prepare(): boolean;
+  warmUp(): boolean;
 }
 
 const built = new WeakMap<OverlayMaps, ImageCorrectionInputs>();
@@ -42,15 +42,15 @@ export function correctionInputsOf(overlay: OverlayMaps, width: number, height: 
   const maps = correctionMaps(input, 'fast');
   let peaks: Peak[][] | null = null,
     ctx: LabelErrorContext | null = null,
-    prepared = false;
+    warm = false;
   hit = {
     maps,
     // the decoder's own candidates (its bound on noisy maps included), as regrouping starts from them
     peaks: () => (peaks ??= decodeFastPeaks(input)),
     labelContext: () => (ctx ??= labelErrorContext(maps, input)),
-    prepare() {
-      if (prepared) return false;
-      prepared = true;
+    warmUp() {
+      if (warm) return false;
+      warm = true;
       regroupWithFixedJoints(maps, this.peaks(), []);
       return true;
     },

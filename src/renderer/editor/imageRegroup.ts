@@ -43,7 +43,7 @@ export class ImageRegroup {
       this.proposal.set(null);
       this.seq++;
       const img = this.image();
-      if (img) runner.prepare(img);
+      if (img) runner.warmUp(img);
     });
   }
 

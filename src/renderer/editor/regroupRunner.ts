@@ -20,10 +20,10 @@ export interface RegroupAnswer {
 /**
  * Where regrouping runs. On the bundled model's maps of a crowded photo the first regroup of an image costs ≈ 400 ms
  * (its candidates, then the map values the assignment samples; ≈ 30 ms for a regroup after that) — in a Web Worker,
- * so the page never waits for it; `prepare` does that work as soon as an image opens.
+ * so the page never waits for it; `warmUp` does that work as soon as an image opens.
  */
 export interface RegroupRunner {
-  prepare(img: RegroupImage): void;
+  warmUp(img: RegroupImage): void;
   regroup(img: RegroupImage, fixed: FixedPerson[]): Promise<RegroupAnswer>;
 }
 
@@ -40,8 +40,8 @@ export function regroupNow(img: RegroupImage, fixed: FixedPerson[]): RegroupAnsw
 /** On the page's thread (no Worker: Node, the engine's tests): prepared when idle, answered at once. */
 export function threadRunner(): RegroupRunner {
   return {
-    prepare(img) {
-      const run = () => correctionInputsOf(img.maps, img.width, img.height).prepare();
+    warmUp(img) {
+      const run = () => correctionInputsOf(img.maps, img.width, img.height).warmUp();
       if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 });
       else setTimeout(run, 0);
     },
@@ -99,10 +99,10 @@ export function workerRunner(create: () => Worker): RegroupRunner {
     return sent.id;
   };
   return {
-    prepare(img) {
+    warmUp(img) {
       const w = started();
       if (w) send(w, img);
-      else fallback?.prepare(img);
+      else fallback?.warmUp(img);
     },
     regroup(img, fixed) {
       const w = started();

@@ -10,7 +10,7 @@ self.onmessage = (e: MessageEvent<RegroupRequest>) => {
   const m = e.data;
   if (m.type === 'image') {
     open = { id: m.id, img: m.img };
-    correctionInputsOf(m.img.maps, m.img.width, m.img.height).prepare();
+    correctionInputsOf(m.img.maps, m.img.width, m.img.height).warmUp();
   } else if (open?.id !== m.id) reply({ req: m.req, error: 'that image is no longer the open one' });
   else {
     try {
