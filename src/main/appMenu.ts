@@ -1,4 +1,5 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { CORRECTION_COMMAND_INFO } from '../core/edit/correctionCommandInfo.ts';
 import { EDITOR_COMMANDS } from '../core/edit/editorCommands.ts';
 import { VIEW_COMMAND_INFO } from '../core/edit/viewCommandInfo.ts';
 
@@ -9,21 +10,24 @@ export interface MenuActions {
   command(id: string): void;
 }
 
-/** Every command a menu may show, by id: the editing and view command tables, read, never restated. */
+/** Every command a menu may show, by id: the editing, view and correction command tables, read, never restated. */
 const COMMANDS = new Map<string, { label: string; shortcuts: readonly string[] }>(
-  [...EDITOR_COMMANDS, ...VIEW_COMMAND_INFO].map((c) => [c.id, c]),
+  [...EDITOR_COMMANDS, ...VIEW_COMMAND_INFO, ...CORRECTION_COMMAND_INFO].map((c) => [c.id, c]),
 );
 
-/** Electron's accelerator for a command table's shortcut ("Mod+Shift+Z" → "CmdOrCtrl+Shift+Z"). */
+/**
+ * Electron's accelerator for a command table's shortcut ("Mod+Shift+Z" → "CmdOrCtrl+Shift+Z"; the DOM's key names
+ * ArrowLeft … are Electron's Left …).
+ */
 export function acceleratorOf(shortcut: string): string {
-  return shortcut.replace(/^Mod\+/, 'CmdOrCtrl+');
+  return shortcut.replace(/^Mod\+/, 'CmdOrCtrl+').replace(/Arrow(Left|Right|Up|Down)$/, '$1');
 }
 
 /**
- * Native menus. Labels and accelerators are the command tables' (core/edit/editorCommands.ts and
- * core/edit/viewCommandInfo.ts; the keys belong to the renderer, so they work in web mode too): the menu names
- * command ids, shows their first shortcut and sends the id, with `registerAccelerator: false` so the key reaches the
- * page once.
+ * Native menus. Labels and accelerators are the command tables' (core/edit/editorCommands.ts,
+ * core/edit/viewCommandInfo.ts, core/edit/correctionCommandInfo.ts; the keys belong to the renderer, so they work in
+ * web mode too): the menu names command ids, shows their first shortcut and sends the id, with
+ * `registerAccelerator: false` so the key reaches the page once.
  */
 export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.platform === 'darwin'): Menu {
   const cmd = (id: string): MenuItemConstructorOptions => {
@@ -83,6 +87,23 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
         { type: 'separator' },
         cmd('image.next'),
         cmd('image.previous'),
+      ],
+    },
+    {
+      label: 'Correct',
+      submenu: [
+        // every correction command but the candidate keys 1…k (they pick what the canvas numbers: the key is needed)
+        cmd('correct.nextFlag'),
+        cmd('correct.previousFlag'),
+        cmd('correct.regroup'),
+        { type: 'separator' },
+        cmd('correct.merge'),
+        cmd('correct.split'),
+        { type: 'separator' },
+        cmd('correct.moveLeft'),
+        cmd('correct.moveRight'),
+        cmd('correct.moveUp'),
+        cmd('correct.moveDown'),
       ],
     },
     {

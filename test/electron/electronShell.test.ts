@@ -37,6 +37,7 @@ const { openProjectFolder } = await import('../../src/node/project/openProjectFo
 const { POSE_API } = await import('../../src/contract/poseApi.ts');
 const { EDITOR_COMMANDS } = await import('../../src/core/edit/editorCommands.ts');
 const { VIEW_COMMANDS } = await import('../../src/renderer/editor/viewCommands.ts');
+const { CORRECTION_COMMANDS } = await import('../../src/renderer/editor/correctionCommands.ts');
 
 describe('IPC adapter', () => {
   it('one handler per contract method; refuses other senders and payloads off the contract; errors travel as values', async () => {
@@ -136,8 +137,9 @@ describe('preload bridge', () => {
 
 describe('menus and recent projects', () => {
   it("every menu command is a command of the renderer tables, with that command's label and first shortcut", () => {
-    const ids = new Map([...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.id, c.shortcuts]));
-    const labels = new Map([...EDITOR_COMMANDS, ...VIEW_COMMANDS].map((c) => [c.id, c.label]));
+    const tables = [...EDITOR_COMMANDS, ...VIEW_COMMANDS, ...CORRECTION_COMMANDS];
+    const ids = new Map(tables.map((c) => [c.id, c.shortcuts]));
+    const labels = new Map(tables.map((c) => [c.id, c.label]));
     const sent: string[] = [];
     const template = buildAppMenu(
       ['/p/one'],
@@ -154,9 +156,22 @@ describe('menus and recent projects', () => {
       const id = sent.at(-1)!;
       expect(ids.has(id), id).toBe(true);
       expect(item.label, id).toBe(labels.get(id)); // read from the table, not restated
-      expect(item.accelerator, id).toBe(ids.get(id)![0].replace('Mod+', 'CmdOrCtrl+'));
+      // Electron names the arrow keys Left, Right, Up, Down (the DOM's ArrowLeft, …)
+      expect(item.accelerator, id).toBe(
+        ids
+          .get(id)![0]
+          .replace('Mod+', 'CmdOrCtrl+')
+          .replace(/Arrow(\w+)$/, '$1'),
+      );
     }
     expect(template[0].submenu[1]).toMatchObject({ label: 'Open Recent' });
+    // The corrections (issue 15) have a menu of their own: every command of their table that runs without a key.
+    const correct = template.find((m) => m.label === 'Correct')!.submenu.filter((i) => i.click);
+    const menuIds = correct.map((i) => {
+      i.click!();
+      return sent.at(-1);
+    });
+    expect(menuIds).toEqual(CORRECTION_COMMANDS.map((c) => c.id).filter((id) => id !== 'correct.candidate'));
   });
 
   it('recent projects: newest first, no duplicates, at most max, survives a damaged file', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import { decodeFast } from './decodeFast.ts';
+import { decodeFast, decodeFastPeaks } from './decodeFast.ts';
 import { decodeReference } from './decodeReference.ts';
 import { evaluateKeypoints } from '../eval/cocoEval.ts';
 import { parseCocoGt } from '../coco/cocoJson.ts';
@@ -32,5 +32,13 @@ describe('decodeFast', () => {
       { imageIds },
     ).AP;
     expect(Math.abs(apFast - apRef)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('decodeFastPeaks gives exactly the candidates decodeFast assigns (12 decode cases)', async () => {
+    const ids = readdirSync(DECODE_FIXTURES).filter((d) => /^\d+$/.test(d));
+    for (const id of ids) {
+      const input = await readDecodeCase(path.join(DECODE_FIXTURES, id, 'case.json'));
+      expect(decodeFastPeaks(input), id).toEqual(decodeFast(input).peaks);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { Peak } from './assign/peak.ts';
 import type { DecodeInput } from './decodeCase.ts';
 import { assembleConnections, REFERENCE_DEFAULTS, type DecodeOptions, type DecodeOutput } from './decodeReference.ts';
 import { inputGeometries } from './passGeometry.ts';
@@ -35,11 +36,29 @@ export const FAST_DEFAULTS: FastDecodeOptions = {
  * where no pass's cells come near the threshold (the screen is a heuristic; every peak reported is a true peak).
  */
 export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOptions> = {}): DecodeOutput {
+  const { o, k, stage, peaks } = stagedPeaks(input, options);
+  const connections = scoreLimbsStaged(
+    k,
+    stage,
+    peaks,
+    { ...officialLimbOptions(input.image.height), ...o.limbs },
+    null,
+  );
+  return assembleConnections(input.image.id, peaks, connections, o.assemble);
+}
+
+/**
+ * The candidates `decodeFast` assigns (find_peaks with its screen and its bound of `peaks.maxPerType` per type),
+ * without the assignment: for callers that assign them themselves (core/correct's regrouping). Image pixels.
+ */
+export function decodeFastPeaks(input: DecodeInput, options: Partial<FastDecodeOptions> = {}): Peak[][] {
+  return stagedPeaks(input, options).peaks;
+}
+
+function stagedPeaks(input: DecodeInput, options: Partial<FastDecodeOptions>) {
   const o: FastDecodeOptions = { ...FAST_DEFAULTS, ...options };
-  const { height: H, id } = input.image;
-  const geometries = inputGeometries(input);
   const k = o.kernels ?? decodeKernels();
-  const fast = geometries.map((g) => fastPassTables(g, k));
+  const fast = inputGeometries(input).map((g) => fastPassTables(g, k));
   k.heap.release(0);
   const stage = new ChannelStage(
     k,
@@ -47,7 +66,5 @@ export function decodeFast(input: DecodeInput, options: Partial<FastDecodeOption
     fast.map((t) => ({ g: t.g, fast: t })),
   );
   const w: StagedWorkspace = { k, stage, fast, scratch: k.heap.alloc(Math.max(...fast.map((t) => t.tileRows)) * 32) };
-  const peaks = findPeaksFast(w, o.peaks, o.screen);
-  const connections = scoreLimbsStaged(k, stage, peaks, { ...officialLimbOptions(H), ...o.limbs }, null);
-  return assembleConnections(id, peaks, connections, o.assemble);
+  return { o, k, stage, peaks: findPeaksFast(w, o.peaks, o.screen) };
 }

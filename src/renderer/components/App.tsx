@@ -4,6 +4,7 @@ import { PoseCanvas } from './PoseCanvas.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { HeatmapPanel } from './HeatmapPanel.tsx';
 import { TriagePanel } from './TriagePanel.tsx';
+import { CorrectionPanel } from './CorrectionPanel.tsx';
 import { StatusBar, TopBar } from './TopBar.tsx';
 import { ExportDialog, HelpOverlay } from './Dialogs.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
@@ -33,6 +34,7 @@ export function App() {
         <div className="right">
           <SidePanel />
           <TriagePanel />
+          <CorrectionPanel />
           <HeatmapPanel />
         </div>
       </main>

@@ -18,15 +18,18 @@ import { useEngine, useSlice } from './useEditor.ts';
  * The person being dragged, on a layer of its own: pointer moves repaint this one person only (the skeleton layer
  * with everyone else stays as it is). Follows the pointer machine's `dragPoint` slice alone.
  */
-export function DragLayer(props: { person: PersonRecord; joint: number; parts: boolean; v: Viewport }) {
+export function DragLayer(props: { person: PersonRecord; joint: number; whole: boolean; parts: boolean; v: Viewport }) {
   const engine = useEngine();
   const point = useSlice(engine.pointer.dragPoint);
-  const { person, joint, v } = props;
+  const { person, joint, whole, v } = props;
   const base = jointsOf(person);
-  const joints = useMemo(
-    () => (point ? base.map((j, k) => (k === joint && j ? { ...j, x: point.x, y: point.y } : j)) : base),
-    [point, base, joint],
-  );
+  const joints = useMemo(() => {
+    const from = base[joint];
+    if (!point || !from) return base;
+    // Mod-drag moves the whole person with the grabbed joint.
+    if (whole) return base.map((j) => j && { ...j, x: j.x + point.x - from.x, y: j.y + point.y - from.y });
+    return base.map((j, k) => (k === joint && j ? { ...j, x: point.x, y: point.y } : j));
+  }, [point, base, joint, whole]);
   return (
     <Layer listening={false}>
       <Group x={v.offsetX} y={v.offsetY} scaleX={v.scale} scaleY={v.scale}>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { EDITOR_COMMANDS } from '../../core/edit/editorCommands.ts';
 import { POINTER_GESTURES, VIEW_COMMANDS } from '../editor/viewCommands.ts';
+import { CORRECTION_COMMANDS } from '../editor/correctionCommands.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
 /** A modal dialog: Esc, the backdrop and × close it. */
@@ -29,7 +30,7 @@ const keyText = (k: string, mac: boolean) => k.replace('Mod+', mac ? '⌘' : 'Ct
 /** Every shortcut, from the same command tables the keyboard handler uses. */
 export function HelpOverlay() {
   const engine = useEngine();
-  const rows = [...EDITOR_COMMANDS, ...VIEW_COMMANDS].map(
+  const rows = [...EDITOR_COMMANDS, ...VIEW_COMMANDS, ...CORRECTION_COMMANDS].map(
     (c) => [c.shortcuts.map((k) => keyText(k, engine.isMac)).join(' / '), c.label] as const,
   );
   return (

@@ -6,6 +6,8 @@ import type { TriagedPrediction } from '../../core/review/predictionTriage.ts';
 import { overlayStride } from '../editor/paintHeatmap.ts';
 import { PREDICTED_PREFIX, predictedKeyOf } from '../editor/viewState.ts';
 import { DragLayer, HeatmapImage, JointTooltip } from './CanvasOverlays.tsx';
+import { CorrectionLayer } from './CorrectionLayer.tsx';
+import type { PointerMods } from '../editor/pointerMachine.ts';
 import { PersonShape } from './PersonShape.tsx';
 import { jointsOf } from './personStyle.ts';
 import { useEngine, useSlice } from './useEditor.ts';
@@ -29,6 +31,8 @@ export function PoseCanvas() {
   const box = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
   const [tip, setTip] = useState<{ id: string; k: number } | null>(null);
+  // The keys held at the last pointer event (a joint's press reaches its shape before the stage).
+  const mods = useRef<PointerMods>({ shift: false, alt: false, mod: false });
 
   useEffect(() => {
     const el = box.current!;
@@ -37,10 +41,19 @@ export function PoseCanvas() {
     engine.view.setCanvasSize(el.clientWidth, el.clientHeight);
     // Released outside the canvas: still the end of a drag.
     const release = () => engine.pointer.release();
+    const held = (e: MouseEvent) => {
+      mods.current = { shift: e.shiftKey, alt: e.altKey, mod: engine.isMac ? e.metaKey : e.ctrlKey };
+    };
     window.addEventListener('mouseup', release);
+    el.addEventListener('mousedown', held, true);
+    el.addEventListener('mousemove', held, true);
+    el.addEventListener('mouseup', held, true);
     return () => {
       ro.disconnect();
       window.removeEventListener('mouseup', release);
+      el.removeEventListener('mousedown', held, true);
+      el.removeEventListener('mousemove', held, true);
+      el.removeEventListener('mouseup', held, true);
     };
   }, [engine]);
 
@@ -59,7 +72,7 @@ export function PoseCanvas() {
   const onJointDown = useCallback(
     (id: string, k: number, button: number) => {
       const p = stageRef.current?.getPointerPosition();
-      if (p) engine.pointer.jointDown(id, k, p.x, p.y, button);
+      if (p) engine.pointer.jointDown(id, k, p.x, p.y, button, mods.current);
     },
     [engine],
   );
@@ -109,14 +122,14 @@ export function PoseCanvas() {
           }}
           onMouseMove={() => {
             const p = at();
-            if (p) engine.pointer.move(p[0], p[1]);
+            if (p) engine.pointer.move(p[0], p[1], mods.current);
           }}
           onMouseUp={(e) => {
             const p = at();
             // Over a predicted person's joint is over the image (a click there places a joint or picks the person).
             const name = e.target.name();
             const onJoint = name.startsWith('joint-') && !name.startsWith(`joint-${PREDICTED_PREFIX}`);
-            if (p) engine.pointer.up(p[0], p[1], e.evt.button, onJoint);
+            if (p) engine.pointer.up(p[0], p[1], e.evt.button, onJoint, mods.current);
           }}
         >
           <Layer listening={false} imageSmoothingEnabled={v.scale < 2}>
@@ -187,9 +200,12 @@ export function PoseCanvas() {
                   onHover={onHover}
                 />
               ))}
+              {state && <CorrectionLayer v={v} state={state} />}
             </Group>
           </Layer>
-          {dragging && dragged && <DragLayer person={dragged} joint={dragging.joint} parts={heatmap.parts} v={v} />}
+          {dragging && dragged && (
+            <DragLayer person={dragged} joint={dragging.joint} whole={!!dragging.whole} parts={heatmap.parts} v={v} />
+          )}
         </Stage>
       )}
       {tip && state && <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} canvas={canvas} />}

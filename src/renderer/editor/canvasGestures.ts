@@ -1,5 +1,5 @@
 import { clampToBounds } from '../../core/edit/diffChecks.ts';
-import { moveJoint, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
+import { moveJoint, movePerson, nextJointIndex, placeJoint } from '../../core/edit/poseEdits.ts';
 import { isLabelled, type AnnotationState } from '../../core/edit/poseRecords.ts';
 import { invertDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import { acceptTriaged, type TriagedPrediction } from '../../core/review/predictionTriage.ts';
@@ -7,7 +7,7 @@ import { predictedPersonAt } from '../../core/review/predictionHit.ts';
 import type { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import type { ImageSession } from './imageSession.ts';
-import type { PointerHost } from './pointerMachine.ts';
+import { NO_MODS, type PointerHost, type PointerMods } from './pointerMachine.ts';
 import type { Slice } from './slice.ts';
 import { predictedKeyOf, type ViewState } from './viewState.ts';
 
@@ -20,6 +20,18 @@ export interface GestureParts {
   /** The predicted persons the canvas shows (pending, at or above the threshold; none while hidden). */
   shownPredictions(): readonly TriagedPrediction[];
   newPersonId(i: number): string;
+  /** Snap to peak and the person commands' pending clicks (renderer/editor/imageCorrections.ts). */
+  corrections?: GestureCorrections;
+}
+
+/** What the gestures ask of the heatmap-assisted corrections. */
+export interface GestureCorrections {
+  /** The joint is dragged (or about to be placed) at `at`: where it would snap, drawn as a preview; null: no snap. */
+  preview(joint: number, at: { x: number; y: number }, mods: PointerMods): { x: number; y: number } | null;
+  /** The preview ends (drop, click, cancel): where it last snapped, or null. */
+  endPreview(): { x: number; y: number } | null;
+  /** A press on a joint that merge or split mode takes: true = taken. */
+  pressJoint(personId: string, joint: number): boolean;
 }
 
 /** How near (screen px) a click must be to a predicted person's skeleton to select it. */
@@ -66,6 +78,28 @@ export class CanvasGestures implements PointerHost {
     this.p.view.zoom(sx, sy, factor);
   }
 
+  dragMoved(_personId: string, joint: number, at: { x: number; y: number }, mods: PointerMods): void {
+    this.p.corrections?.preview(joint, at, mods);
+  }
+  /** Place mode: the joint about to be placed snaps as it would when clicked (the preview). */
+  hover(x: number, y: number, mods: PointerMods): void {
+    const c = this.p.corrections;
+    if (!c) return;
+    const k = this.placing();
+    if (k === null) c.endPreview();
+    else c.preview(k, { x, y }, mods);
+  }
+  pressJoint(personId: string, joint: number): boolean {
+    return this.p.corrections?.pressJoint(personId, joint) ?? false;
+  }
+  /** The missing joint a click would place (place mode), or null. */
+  private placing(): number | null {
+    const a = this.p.annotation.get();
+    const { selection: sel, placeMode } = this.p.view.selection.get();
+    const person = sel.personId ? a?.state.persons[sel.personId] : undefined;
+    return placeMode && person && sel.joint !== null && !isLabelled(person.joints[sel.joint]) ? sel.joint : null;
+  }
+
   beginDrag(personId: string, joint: number): string | null {
     const a = this.p.annotation.get();
     if (!a) return null;
@@ -85,7 +119,10 @@ export class CanvasGestures implements PointerHost {
     return id;
   }
 
-  endDrag(personId: string, joint: number, to: { x: number; y: number } | null): void {
+  endDrag(personId: string, joint: number, dropped: { x: number; y: number } | null, whole = false): void {
+    // Dropped while snapping: the joint lands on the refined peak the preview showed.
+    const snapped = this.p.corrections?.endPreview() ?? null;
+    const to = dropped && (snapped ?? dropped);
     const start = this.dragStart,
       accepted = this.dragAccepted,
       cur = this.p.images.current.get(),
@@ -99,18 +136,22 @@ export class CanvasGestures implements PointerHost {
     const at = to && clampToBounds(to.x, to.y, cur.row);
     // Made on the state the drag began on; the EditSession re-bases it onto the shown one (another writer's change
     // may have arrived meanwhile).
-    if (j && at && Math.hypot(j.x - at.x, j.y - at.y) >= 1e-6)
-      void this.p.edits.commit(a.imageId, moveJoint(start, personId, joint, at.x, at.y), 'Move joint');
+    if (j && at && Math.hypot(j.x - at.x, j.y - at.y) >= 1e-6) {
+      const diff = whole
+        ? movePerson(start, personId, at.x - j.x, at.y - j.y)
+        : moveJoint(start, personId, joint, at.x, at.y);
+      void this.p.edits.commit(a.imageId, diff, whole ? 'Move person' : 'Move joint');
+    }
     this.p.images.forget(a.imageId);
     void this.p.edits.endBatch(a.imageId);
   }
 
-  click(x: number, y: number): void {
-    void this.clickImage(x, y);
+  click(x: number, y: number, mods: PointerMods = NO_MODS): void {
+    void this.clickImage(x, y, mods);
   }
 
   /** A click on the image (image px); resolves once a placed joint is saved. */
-  async clickImage(x: number, y: number): Promise<void> {
+  async clickImage(x: number, y: number, mods: PointerMods = NO_MODS): Promise<void> {
     const a = this.p.annotation.get(),
       cur = this.p.images.current.get();
     const { selection: sel, placeMode } = this.p.view.selection.get();
@@ -121,7 +162,11 @@ export class CanvasGestures implements PointerHost {
       return hit ? this.p.view.selectPrediction(hit.key) : this.p.view.clearSelection();
     }
     const k = sel.joint;
-    const at = clampToBounds(x, y, cur.row);
+    // While snapping, the joint is placed on the peak the preview showed.
+    const c = this.p.corrections;
+    c?.preview(k, { x, y }, mods);
+    const snapped = c ? c.endPreview() : null;
+    const at = clampToBounds(snapped?.x ?? x, snapped?.y ?? y, cur.row);
     const saved = this.p.commit(placeJoint(a.state, person.id, k, at.x, at.y), 'Place joint');
     const placed = this.p.annotation.get()?.state.persons[person.id];
     const next = placed ? nextJointIndex(placed, k, 1, true) : -1;

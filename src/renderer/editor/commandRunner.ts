@@ -23,8 +23,8 @@ export function newPersonId(i: number): string {
 /**
  * The editor's commands as the keyboard and the menus reach them: the context a command sees (the open image's
  * state, selection, triage), running one, carrying out its effect in order (selection, edit, prediction, history,
- * the review question, status, navigation), and key dispatch (the review question first, Escape, view commands,
- * then editing commands). It holds no state of its own: everything is in the engine's parts.
+ * the review question, status, navigation), and key dispatch (the review question first, the corrections' keys,
+ * Escape, view commands, then editing commands). It holds no state of its own: everything is in the engine's parts.
  */
 export class CommandRunner {
   private readonly engine: EditorEngine;
@@ -88,13 +88,14 @@ export class CommandRunner {
     }
     const cmd = EDITOR_COMMANDS.find((c) => c.id === id);
     if (cmd) void this.run(cmd);
-    else this.engine.notices.say(`No command ${id}`);
+    else if (!this.engine.corrections.runCommandId(id)) this.engine.notices.say(`No command ${id}`);
   }
 
   /** Handles a key press; true when it was a shortcut (the caller then prevents the default). */
   handleKey(k: KeyLike): boolean {
     const e = this.engine;
     if (e.flow.handleKey(k)) return true;
+    if (!e.notices.dialog.get() && e.corrections.handleKey(k, e.isMac)) return true;
     if (k.key === 'Escape') {
       if (e.notices.dialog.get()) e.notices.open(null);
       else {

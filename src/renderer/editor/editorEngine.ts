@@ -10,6 +10,7 @@ import type { Triage } from '../../core/review/predictionTriage.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { CanvasGestures } from './canvasGestures.ts';
 import { CommandRunner, newPersonId } from './commandRunner.ts';
+import { Corrections } from './correctionCommands.ts';
 import { EditSession } from './editSession.ts';
 import type { ShownAnnotation } from './imageEdits.ts';
 import { ImageListModel, type ListFilter } from './imageListModel.ts';
@@ -69,6 +70,8 @@ export class EditorEngine {
   readonly settings: ReviewSettings;
   readonly flow: ReviewFlow;
   readonly triage: Slice<Triage | null>;
+  /** Snap to peak, second guesses, flags, regroup, move / merge / split (correctionCommands.ts). */
+  readonly corrections: Corrections;
   private readonly triaged: ImageTriage;
   private readonly nav: ImageNavigation;
   private readonly commands = new CommandRunner(this);
@@ -112,7 +115,16 @@ export class EditorEngine {
       commit: (d, l) => this.commit(d, l),
       apply: (e, l) => this.apply(e, l),
     });
+    this.corrections = new Corrections({
+      images: this.images,
+      view: this.view,
+      annotation: this.annotation,
+      notices: this.notices,
+      commit: (d, l) => this.commit(d, l),
+      newPersonId,
+    });
     this.gestures = new CanvasGestures({
+      corrections: this.corrections,
       images: this.images,
       edits: this.edits,
       view: this.view,

@@ -27,7 +27,24 @@ export function engineSnapshot(e: EditorEngine) {
     message: e.notices.message.get(),
     dragging: e.pointer.dragging.get(),
     pending: a?.pending ?? 0,
+    corrections: correctionsSnapshot(e),
   };
 }
 
 export type EngineSnapshot = ReturnType<typeof engineSnapshot>;
+
+function correctionsSnapshot(e: EditorEngine) {
+  const c = e.corrections,
+    flags = c.flags.flags.get(),
+    compare = c.flags.compare.get(),
+    proposal = c.regroup.proposal.get();
+  return {
+    snap: c.fix.snap.get(),
+    candidates: c.fix.candidates.get(),
+    flags: flags && { items: flags.items, cursor: flags.cursor, ms: flags.ms },
+    proposal: proposal && { ms: proposal.ms, diff: proposal.diff },
+    mode: c.persons.mode.get(),
+    compare: compare && { personId: compare.personId, joint: compare.joint },
+    timings: c.fix.timings,
+  };
+}

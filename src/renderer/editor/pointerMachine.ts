@@ -15,10 +15,19 @@ export interface PointerHost {
   isPredicted(personId: string): boolean;
   /** A click (no movement) on a predicted person's joint. */
   clickPredicted(personId: string): void;
-  /** The drag ended at (x, y) — or was cancelled (null: the joint stays where it was). */
-  endDrag(personId: string, joint: number, to: { x: number; y: number } | null): void;
+  /**
+   * The drag ended at (x, y) — or was cancelled (null: the joint stays where it was); `whole`: the whole person
+   * moves with the joint (Mod held when it was grabbed).
+   */
+  endDrag(personId: string, joint: number, to: { x: number; y: number } | null, whole?: boolean): void;
   /** A click on the image (not on a joint) that did not pan. */
-  click(x: number, y: number): void;
+  click(x: number, y: number, mods?: PointerMods): void;
+  /** The dragged joint is at (x, y) (image px) with these keys held: the snap preview (optional). */
+  dragMoved?(personId: string, joint: number, at: { x: number; y: number }, mods: PointerMods): void;
+  /** The pointer is over the image at (x, y) with no button pressed (optional: the place-mode snap preview). */
+  hover?(x: number, y: number, mods: PointerMods): void;
+  /** A press on a joint that a pending command takes (merge with its person, mark it for a split): true = taken. */
+  pressJoint?(personId: string, joint: number): boolean;
   panBy(dxScreen: number, dyScreen: number): void;
   zoom(sxScreen: number, syScreen: number, factor: number): void;
 }
@@ -26,7 +35,17 @@ export interface PointerHost {
 export interface DraggedJoint {
   personId: string;
   joint: number;
+  /** The whole person follows (Mod held when the joint was grabbed). */
+  whole?: boolean;
 }
+
+/** The keys held during a pointer event (the DOM's shiftKey, altKey, and Ctrl or ⌘ as Mod). */
+export interface PointerMods {
+  shift: boolean;
+  alt: boolean;
+  mod: boolean;
+}
+export const NO_MODS: PointerMods = { shift: false, alt: false, mod: false };
 
 /** A press moves this far (screen px) before it pans: a click that trembles is still a click. */
 const PAN_THRESHOLD_PX = 3;
@@ -34,8 +53,25 @@ const PAN_THRESHOLD_PX = 3;
 type State =
   | { kind: 'idle' }
   | { kind: 'press'; x: number; y: number; moved: boolean; button: number }
-  | { kind: 'pressPredicted'; personId: string; joint: number; x: number; y: number; sx: number; sy: number }
-  | { kind: 'drag'; personId: string; joint: number; dx: number; dy: number; at: { x: number; y: number } };
+  | {
+      kind: 'pressPredicted';
+      personId: string;
+      joint: number;
+      x: number;
+      y: number;
+      sx: number;
+      sy: number;
+      whole: boolean;
+    }
+  | {
+      kind: 'drag';
+      personId: string;
+      joint: number;
+      dx: number;
+      dy: number;
+      at: { x: number; y: number };
+      whole: boolean;
+    };
 
 /**
  * The canvas's pointer gestures as a state machine, fed with stage positions (screen px) by the component:
@@ -43,7 +79,9 @@ type State =
  * idle → drag (left button on a joint): the joint follows the pointer, keeping where it was grabbed, and the drag
  * ends on release — anywhere, also outside the canvas — as one undo step. A predicted person's joint: idle →
  * pressPredicted → drag once it moves past 3 px (its person accepted, in the same undo step), else a click that
- * selects the predicted person. The live position is its own slice
+ * selects the predicted person. Mod held at the press drags the whole person; the keys held at each move go to
+ * the host (`dragMoved`, `hover`: the snap preview), and a press a pending merge or split takes is not a drag.
+ * The live position is its own slice
  * (`dragPoint`), so a drag repaints the dragged person only; `dragging` changes only when a drag begins or ends.
  */
 export class PointerMachine {
@@ -57,26 +95,33 @@ export class PointerMachine {
   }
 
   /** A button pressed on a joint of the annotation (the component stops it reaching the stage). */
-  jointDown(personId: string, joint: number, sx: number, sy: number, button: number): void {
+  jointDown(personId: string, joint: number, sx: number, sy: number, button: number, mods = NO_MODS): void {
     if (button !== 0 || this.state.kind === 'drag') return;
     const j = this.host.jointAt(personId, joint);
-    if (!j) return;
+    if (!j || this.host.pressJoint?.(personId, joint)) return;
     if (this.host.isPredicted(personId)) {
-      this.state = { kind: 'pressPredicted', personId, joint, x: j.x, y: j.y, sx, sy };
+      this.state = { kind: 'pressPredicted', personId, joint, x: j.x, y: j.y, sx, sy, whole: mods.mod };
       return;
     }
-    this.startDrag(personId, joint, j, sx, sy);
+    this.startDrag(personId, joint, j, sx, sy, mods.mod);
   }
 
-  private startDrag(personId: string, joint: number, j: { x: number; y: number }, sx: number, sy: number): void {
+  private startDrag(
+    personId: string,
+    joint: number,
+    j: { x: number; y: number },
+    sx: number,
+    sy: number,
+    whole: boolean,
+  ): void {
     const [x, y] = this.toImage(sx, sy);
     const id = this.host.beginDrag(personId, joint);
     if (id === null) {
       this.state = { kind: 'idle' };
       return;
     }
-    this.state = { kind: 'drag', personId: id, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y } };
-    this.dragging.set({ personId: id, joint });
+    this.state = { kind: 'drag', personId: id, joint, dx: j.x - x, dy: j.y - y, at: { x: j.x, y: j.y }, whole };
+    this.dragging.set(whole ? { personId: id, joint, whole } : { personId: id, joint });
   }
 
   /** A button pressed on the image (or a prediction, which is not draggable). */
@@ -85,18 +130,22 @@ export class PointerMachine {
     this.state = { kind: 'press', x: sx, y: sy, moved: false, button };
   }
 
-  move(sx: number, sy: number): void {
+  move(sx: number, sy: number, mods = NO_MODS): void {
     const s = this.state;
     if (s.kind === 'pressPredicted') {
       if (Math.hypot(sx - s.sx, sy - s.sy) < PAN_THRESHOLD_PX) return;
-      this.startDrag(s.personId, s.joint, { x: s.x, y: s.y }, s.sx, s.sy);
-      if (this.state.kind === 'drag') this.move(sx, sy);
+      this.startDrag(s.personId, s.joint, { x: s.x, y: s.y }, s.sx, s.sy, s.whole);
+      if (this.state.kind === 'drag') this.move(sx, sy, mods);
       return;
     }
-    if (s.kind === 'drag') {
+    if (s.kind === 'idle' && this.host.hover) {
+      const [x, y] = this.toImage(sx, sy);
+      this.host.hover(x, y, mods);
+    } else if (s.kind === 'drag') {
       const [x, y] = this.toImage(sx, sy);
       s.at = { x: x + s.dx, y: y + s.dy };
       this.dragPoint.set(s.at);
+      if (!s.whole) this.host.dragMoved?.(s.personId, s.joint, s.at, mods);
     } else if (s.kind === 'press') {
       const dx = sx - s.x,
         dy = sy - s.y;
@@ -108,7 +157,7 @@ export class PointerMachine {
   }
 
   /** The button released over the stage; `onJoint`: over a joint (which a click does not clear). */
-  up(sx: number, sy: number, button: number, onJoint: boolean): void {
+  up(sx: number, sy: number, button: number, onJoint: boolean, mods = NO_MODS): void {
     const s = this.state;
     if (s.kind === 'drag') {
       this.release();
@@ -118,7 +167,7 @@ export class PointerMachine {
     if (s.kind === 'pressPredicted') this.host.clickPredicted(s.personId);
     else if (s.kind === 'press' && !s.moved && button === 0 && s.button === 0 && !onJoint) {
       const [x, y] = this.toImage(sx, sy);
-      this.host.click(x, y);
+      this.host.click(x, y, mods);
     }
   }
 
@@ -146,7 +195,7 @@ export class PointerMachine {
   private finish(s: Extract<State, { kind: 'drag' }>, to: { x: number; y: number } | null): void {
     this.dragPoint.set(null);
     this.dragging.set(null);
-    this.host.endDrag(s.personId, s.joint, to);
+    this.host.endDrag(s.personId, s.joint, to, s.whole);
   }
 
   private toImage(sx: number, sy: number): [number, number] {

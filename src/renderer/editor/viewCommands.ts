@@ -35,9 +35,13 @@ export const POINTER_GESTURES: [string, string][] = [
   ['Wheel / pinch', 'Zoom about the pointer'],
   ['Drag on the image', 'Pan'],
   ['Drag a joint', 'Move it (one undo step)'],
+  ['Shift + drag a joint (setting: Alt, always, off)', "Snap it to its channel's nearest peak (the target is drawn)"],
+  ['Ctrl / ⌘ + drag a joint', 'Move the whole person (one undo step)'],
   ['Drag a predicted joint', 'Accept its person and move the joint (one undo step)'],
   ['Click a predicted person', 'Select it (then Y accepts, X rejects)'],
   ['Click (place mode)', 'Place the selected missing joint'],
+  ['Shift + click (place mode)', "Place it on its channel's nearest peak (the target is drawn while hovering)"],
+  ['Enter / Esc', 'Apply / discard a regroup proposal; split the marked joints / leave merge or split'],
   ['Hover a joint (predicted too)', 'Show its heatmap channel'],
   ['Esc', 'Leave place mode / close a dialog'],
 ];

@@ -2,6 +2,9 @@ import type { ColormapName } from '../../core/geometry/colormap.ts';
 import { CHANNELS } from '../../core/skeleton/poseMeta.ts';
 import { ImageStatus } from '../../contract/apiPayloads.ts';
 import { reasonOf } from './notices.ts';
+import { DEFAULT_SNAP_OPTIONS } from '../../core/correct/snapToPeak.ts';
+import { DEFAULT_TOP_K } from '../../core/correct/topKPeaks.ts';
+import { CANDIDATE_KEYS_MAX } from '../../core/edit/correctionCommandInfo.ts';
 
 export interface HeatmapSettings {
   visible: boolean;
@@ -15,6 +18,23 @@ export interface HeatmapSettings {
 export interface TriagePrefs {
   showPredictions: boolean;
 }
+/** Heatmap-assisted corrections (renderer/editor/imageCorrections.ts). */
+export interface CorrectionPrefs {
+  /** Snap a dragged or placed joint to its channel's nearest peak: while this key is held, always, or never. */
+  snap: 'Shift' | 'Alt' | 'always' | 'off';
+  /** How far (image px) a snap looks for a peak. */
+  snapRadiusPx: number;
+  /** Second guesses drawn for the selected joint (0: none). */
+  topK: number;
+}
+/** The settings' bounds (the panel's inputs and the stored preferences' check): snap radius, image px. */
+export const SNAP_RADIUS_RANGE_PX = [1, 64] as const;
+/** Second guesses: none up to one per candidate key. */
+export const TOP_K_RANGE = [0, CANDIDATE_KEYS_MAX] as const;
+/** `v` is a number within [lo, hi] (a whole one when `whole`). */
+export function inRange(v: unknown, [lo, hi]: readonly [number, number], whole: boolean): v is number {
+  return typeof v === 'number' && (whole ? Number.isInteger(v) : Number.isFinite(v)) && v >= lo && v <= hi;
+}
 /** Where the window was in a project, so that a reload or a new session resumes there. */
 export interface ResumePoint {
   imageId: number;
@@ -24,6 +44,7 @@ export interface ResumePoint {
 export interface ViewPrefs {
   heatmap: HeatmapSettings;
   triage: TriagePrefs;
+  corrections: CorrectionPrefs;
   /** By project folder (the most recent few). */
   resume: Record<string, ResumePoint>;
 }
@@ -44,6 +65,7 @@ export const DEFAULT_PREFS: ViewPrefs = {
     parts: false,
   },
   triage: { showPredictions: true },
+  corrections: { snap: 'Shift', snapRadiusPx: DEFAULT_SNAP_OPTIONS.radiusPx, topK: DEFAULT_TOP_K },
   resume: {},
 };
 
@@ -83,6 +105,11 @@ const HEATMAP: Checks<HeatmapSettings> = {
 };
 
 const TRIAGE: Checks<TriagePrefs> = { showPredictions: bool };
+const CORRECTIONS: Checks<CorrectionPrefs> = {
+  snap: (v): v is CorrectionPrefs['snap'] => v === 'Shift' || v === 'Alt' || v === 'always' || v === 'off',
+  snapRadiusPx: (v): v is number => inRange(v, SNAP_RADIUS_RANGE_PX, false),
+  topK: (v): v is number => inRange(v, TOP_K_RANGE, true),
+};
 const STATUSES = new Set<string>(ImageStatus.options);
 const optNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
 function isResumePoint(v: unknown): v is ResumePoint {
@@ -146,6 +173,7 @@ export function readPrefs(storage: PrefsStorage): { prefs: ViewPrefs; problem: s
   const prefs = {
     heatmap: pick('heatmap', DEFAULT_PREFS.heatmap, field('heatmap'), HEATMAP, bad),
     triage: pick('triage', DEFAULT_PREFS.triage, field('triage'), TRIAGE, bad),
+    corrections: pick('corrections', DEFAULT_PREFS.corrections, field('corrections'), CORRECTIONS, bad),
     resume: pickResume(field('resume'), bad),
   };
   return {

@@ -6,6 +6,7 @@ import { Slice } from './slice.ts';
 import {
   readPrefs,
   RESUME_PROJECTS,
+  type CorrectionPrefs,
   type HeatmapSettings,
   type PrefsStorage,
   type ResumePoint,
@@ -49,6 +50,7 @@ export class ViewState {
   readonly hover = new Slice<HoveredJoint | null>(null);
   readonly heatmap: Slice<HeatmapSettings>;
   readonly triage: Slice<TriagePrefs>;
+  readonly corrections: Slice<CorrectionPrefs>;
   private resume: Record<string, ResumePoint>;
   private image: { w: number; h: number } | null = null;
   private readonly storage: PrefsStorage;
@@ -61,6 +63,7 @@ export class ViewState {
     const { prefs, problem } = readPrefs(storage);
     this.heatmap = new Slice(prefs.heatmap);
     this.triage = new Slice(prefs.triage);
+    this.corrections = new Slice(prefs.corrections);
     this.resume = prefs.resume;
     if (problem) notices.say(problem);
   }
@@ -130,6 +133,10 @@ export class ViewState {
     this.triage.patch(patch);
     this.save();
   }
+  setCorrections(patch: Partial<CorrectionPrefs>): void {
+    this.corrections.patch(patch);
+    this.save();
+  }
 
   /** Where this window last was in the project at `root`. */
   resumePoint(root: string): ResumePoint | null {
@@ -154,6 +161,7 @@ export class ViewState {
         JSON.stringify({
           heatmap: this.heatmap.get(),
           triage: this.triage.get(),
+          corrections: this.corrections.get(),
           resume: this.resume,
         }),
       );
