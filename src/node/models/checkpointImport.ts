@@ -110,7 +110,7 @@ async function run(
 }
 
 /** DIR/NAME.onnx, or NAME-2.onnx, NAME-3.onnx, … when taken: an import never replaces a model a run used. */
-function uniqueModelPath(dir: string, name: string): string {
+export function uniqueModelPath(dir: string, name: string): string {
   const safe = name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '') || 'model';
   for (let i = 1; ; i++) {
     const file = path.join(dir, `${safe}${i === 1 ? '' : `-${i}`}.onnx`);
