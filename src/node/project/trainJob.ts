@@ -54,14 +54,19 @@ export async function startTrainJob(
   const t = resumed ? withBudget(before, r) : newTraining(c, r);
   const jobId = randomUUID();
   const controller = new AbortController();
-  const emit: Emit = (e) => c.events.emit('trainProgress', { jobId, trainingId: t.id, ...e });
+  const emit: Emit = (e) => {
+    // the last event says the job is over: a Train started on receiving it must not find this one still running
+    if (e.stage === 'done' || e.stage === 'cancelled' || e.stage === 'failed') release();
+    c.events.emit('trainProgress', { jobId, trainingId: t.id, ...e });
+  };
+  const release = () => {
+    if (runningTrain.get(c) === jobId) runningTrain.delete(c);
+    c.jobs.delete(jobId);
+  };
   runningTrain.set(c, jobId);
   const finished = new Promise((resolve) => setImmediate(resolve)) // the caller knows the job id before any event
     .then(() => runTraining(c, t, resumed, controller.signal, emit))
-    .finally(() => {
-      runningTrain.delete(c);
-      c.jobs.delete(jobId);
-    });
+    .finally(release);
   c.jobs.set(jobId, { controller, finished });
   return { jobId, trainingId: t.id, resumed };
 }
