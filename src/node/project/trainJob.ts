@@ -173,3 +173,8 @@ async function runTraining(
     return stop(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
   }
 }
+
+/** For the CLI (which reaches the contract through the node layer): the request, its event, the sizes. */
+export type TrainRequest = PoseRequest<'startTrain'>;
+export type TrainEvent = PoseEvent<'trainProgress'>;
+export { TRAIN_SIZES } from '../../contract/trainingApi.ts';
