@@ -139,6 +139,14 @@ describe('the Train job', () => {
     const queue = await p.service.reviewQueue({ by: 'uncertainty' });
     expect(queue.images.length).toBe(12); // the unreviewed ones (imported ones included: nobody looked at them here)
     expect(queue.images.map((q) => q.key)).toEqual([...queue.images.map((q) => q.key)].sort((a, b) => a - b));
+    // its keys are the new run's (lowest joint score; none found: 0), not the old run's
+    const leastSure = (run: number, id: number) => {
+      const scores = (runs.predictionsOf(run).get(id) ?? []).flatMap((pose) =>
+        pose.joints.flatMap((j) => (j ? [j.score] : [])),
+      );
+      return scores.length ? Math.min(...scores) : 0;
+    };
+    for (const q of queue.images) expect(q.key).toBe(leastSure(run2, q.imageId));
   }, 600_000);
 
   it('refuses to train without enough established ground truth, by name', async () => {
