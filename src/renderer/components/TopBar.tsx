@@ -58,6 +58,9 @@ export function TopBar() {
       <button type="button" onClick={() => engine.notices.open('evaluation')}>
         Evaluate
       </button>
+      <button type="button" data-testid="open-train" onClick={() => engine.notices.open('train')}>
+        Train…
+      </button>
       <button type="button" onClick={() => engine.notices.open('export')}>
         Export COCO…
       </button>
