@@ -132,7 +132,8 @@ async function runTraining(
     if (problem) return stop('failed', problem);
     const other = await waitForOtherTrainer(t, signal);
     if (signal.aborted) return stop('cancelled', 'the training was cancelled before it started');
-    if (other) return stop('failed', other);
+    // the training is another process's: said here, its row left to the process that runs it
+    if (other) return emit({ stage: 'failed', step: t.step, steps: t.steps, message: other });
     if (t.gt) await writeFileAtomic(gtFile, JSON.stringify(t.gt));
     writeTransaction(c.db, 'recording the training', () => repo.claim(t.id, process.pid, Date.now()));
     const intro = resumed ? `resuming training ${t.id} from its checkpoint` : `preparing training ${t.id}`;
