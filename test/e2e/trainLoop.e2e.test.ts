@@ -65,6 +65,8 @@ describe('Train in the review app', () => {
     expect(Number(await plot.locator('[data-series=valAP]').getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await plot.locator('[data-series=valAP] circle').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('train-status').getAttribute('data-stage')).toBe('done');
+    // the job panel (status bar) says it too
+    expect(await page.getByTestId('train-job').textContent()).toMatch(/^training done: step 4\/4 · loss \d+\.\d{3}$/);
 
     // the comparison comes after a training: both models on the same held-out images, the new one in use
     await expect.poll(() => page.getByTestId('compared-model').count(), { timeout: 120_000 }).toBe(2);
