@@ -20,6 +20,8 @@ const OWNER: Record<string, string> = {
   edits: 'node/project/annotationStore.ts',
   map_cache: 'node/project/mapCache.ts',
   review_settings: 'node/db/reviewSettingsRepository.ts',
+  trainings: 'node/db/trainingRepository.ts',
+  model_scores: 'node/db/trainingRepository.ts',
 };
 
 /**

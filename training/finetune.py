@@ -18,10 +18,11 @@ from . import train
 from .data import DatasetError
 
 
-def split_by_image(coco, val_fraction):
-    """Deterministic split by file name: an image always lands on the same side, whatever else the file holds."""
+def split_by_image(coco, val_fraction, seed=0):
+    """Deterministic split by seed and file name: for one seed an image always lands on the same side, whatever
+    else the file holds (another seed draws another split)."""
     def side(im):
-        h = int(hashlib.sha256(im['file_name'].encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        h = int(hashlib.sha256(f'{seed}:{im["file_name"]}'.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
         return 'val' if h < val_fraction else 'train'
     with_people = {a['image_id'] for a in coco.get('annotations', []) if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd')}
     parts = {'train': [], 'val': []}
@@ -44,13 +45,13 @@ def subset(coco, images):
     return {**coco, 'images': images, 'annotations': [a for a in coco.get('annotations', []) if a['image_id'] in ids]}
 
 
-def prepare(coco_path, images_dir, out, val_fraction):
+def prepare(coco_path, images_dir, out, val_fraction, seed=0):
     try:
         with open(coco_path, encoding='utf-8-sig') as f:
             coco = json.load(f)
     except (OSError, json.JSONDecodeError) as e:
         raise DatasetError(f'{coco_path}: cannot read the ground truth ({e})') from None
-    parts = split_by_image(coco, val_fraction)
+    parts = split_by_image(coco, val_fraction, seed)
     os.makedirs(out, exist_ok=True)
     for name, ims in parts.items():
         with open(os.path.join(out, f'{name}.json'), 'w') as f:
@@ -74,7 +75,13 @@ def main(argv=None):
     p.add_argument('--images', required=True)
     p.add_argument('--out', required=True)
     p.add_argument('--init', help='the model to fine-tune: its ONNX (recovered) or a checkpoint; none: a new model')
-    p.add_argument('--config', default='tiny', choices=sorted(train.CONFIGS))
+    p.add_argument('--config', default='tiny', choices=sorted(train.CONFIGS) + ['auto'],
+                   help="the network's size; auto: that of the --init ONNX model's card")
+    p.add_argument('--seed', type=int, default=0, help='fixes the validation split, initial weights and data order')
+    p.add_argument('--val-every', type=int, default=0)
+    p.add_argument('--checkpoint-every', type=int, default=0)
+    p.add_argument('--val-onnx', action='store_true')
+    p.add_argument('--exit-with-parent', action='store_true')
     p.add_argument('--val-fraction', type=float, default=0.2)
     p.add_argument('--input-size', type=int, default=256)
     p.add_argument('--box-size', type=int, default=512)
@@ -91,7 +98,8 @@ def main(argv=None):
     if a.max_minutes is None and a.max_steps is None:
         p.error('give a budget: --max-minutes or --max-steps')
     try:
-        parts = prepare(a.coco, a.images, a.out, a.val_fraction)
+        a.config = config_of(a.init) if a.config == 'auto' else a.config
+        parts = prepare(a.coco, a.images, a.out, a.val_fraction, a.seed)
         init = a.init
         if init and init.endswith('.onnx'):
             init = os.path.join(a.out, 'init.pth')
@@ -110,17 +118,35 @@ def main(argv=None):
             '--input-size', str(a.input_size), '--box-size', str(a.box_size), '--batch', str(a.batch), '--lr', str(a.lr),
             '--loss', 'focal', '--gamma', '1', '--epochs', str(a.epochs), '--checkpoint-minutes', str(a.checkpoint_minutes),
             '--val-coco', os.path.join(a.out, 'val.json'), '--val-images', a.images]
+    args += ['--seed', str(a.seed), '--val-every', str(a.val_every), '--checkpoint-every', str(a.checkpoint_every)]
     for flag, v in (('--init', init), ('--max-minutes', a.max_minutes), ('--max-steps', a.max_steps), ('--threads', a.threads)):
         if v is not None:
             args += [flag, str(v)]
-    if a.resume:
-        args.append('--resume')
-    if a.progress_json:
-        args.append('--progress-json')
+    for flag, on in (('--resume', a.resume), ('--progress-json', a.progress_json), ('--val-onnx', a.val_onnx),
+                     ('--exit-with-parent', a.exit_with_parent)):
+        if on:
+            args.append(flag)
     code = train.main(args)
     if code == 0:
         record_dataset(os.path.join(a.out, 'run', 'model.card.json'), a.coco, parts)
     return code
+
+
+def config_of(init):
+    """The training configuration named like the --init ONNX model's architecture (its card)."""
+    if not init or not init.endswith('.onnx'):
+        raise ValueError('--config auto needs an --init ONNX model with its card')
+    card_path = os.path.splitext(init)[0] + '.card.json'
+    try:
+        with open(card_path) as f:
+            arch = json.load(f)['architecture']
+    except (OSError, ValueError, KeyError) as e:
+        raise ValueError(f'{card_path}: cannot read the model\'s architecture ({e})') from None
+    for name, cfg in train.CONFIGS.items():
+        if all(arch.get(k) == v for k, v in cfg.to_dict().items()):
+            return name
+    raise ValueError(f'{os.path.basename(init)}: its architecture {arch} is none of the trainable sizes '
+                     f'({", ".join(sorted(train.CONFIGS))})')
 
 
 def record_dataset(card_path, coco_path, parts):

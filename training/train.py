@@ -27,7 +27,9 @@ from .loss import pose_loss
 from .progress import Progress
 from .validation import ValidationSet
 
-CONFIGS = {'official': OFFICIAL_CONFIG, 'small': SMALL_CONFIG, 'tiny': ImhnConfig(nstack=2, inp_dim=64, oup_dim=50, increase=32, depth=4)}
+CONFIGS = {'official': OFFICIAL_CONFIG, 'small': SMALL_CONFIG, 'tiny': ImhnConfig(nstack=2, inp_dim=64, oup_dim=50, increase=32, depth=4),
+           # the test fixture's size (training.make_test_model): trains in seconds, for the app's end-to-end tests
+           'micro': ImhnConfig(nstack=2, inp_dim=32, oup_dim=50, increase=16, depth=4)}
 
 
 def parse(argv):
@@ -58,6 +60,11 @@ def parse(argv):
     p.add_argument('--val-images', help='image folder of --val-coco')
     p.add_argument('--val-every', type=int, default=0, help='also compute the validation loss every N steps')
     p.add_argument('--progress-json', action='store_true', help='JSON lines on stdout (for the app)')
+    p.add_argument('--checkpoint-every', type=int, default=0, help='also write OUT/last.pth every N steps')
+    p.add_argument('--val-onnx', action='store_true',
+                   help='at each validation also export OUT/val.onnx (the app measures validation AP on it)')
+    p.add_argument('--exit-with-parent', action='store_true',
+                   help='stop as on a cancel (checkpoint kept) when the process that started this one is gone')
     a = p.parse_args(argv)
     if not a.mix and not (a.coco and a.images):
         p.error('give --coco and --images, or --mix')
@@ -89,6 +96,36 @@ def save(path, net, opt, state):
     tmp = path + '.tmp'
     torch.save({'weights': {'posenet.' + k: v for k, v in net.state_dict().items()}, 'optimizer_weight': opt.state_dict(), **state}, tmp)
     os.replace(tmp, path)
+
+
+def watch_parent(cancelled):
+    """A thread that turns the parent's death (the app killed, even by kill -9) into a cancel: the step in flight
+    finishes, the checkpoint is written, the process exits, so a restarted app resumes instead of racing it."""
+    import threading
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        cancelled.append(True)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def export_snapshot(net, cfg, out, box_size):
+    """The network as it is now, as OUT/val.onnx + card (each written whole, then renamed), for the app to measure
+    validation AP on the held-out images with its own pipeline."""
+    import copy
+    path, tmp = os.path.join(out, 'val.onnx'), os.path.join(out, 'val.tmp.onnx')
+    snap = copy.deepcopy(net).eval().cpu()
+    export_onnx(snap, tmp)
+    last = os.path.join(out, 'last.pth')
+    card_tmp = write_card(tmp, snap, cfg, last if os.path.exists(last) else tmp, False, 17)
+    card = json.load(open(card_tmp))
+    card['input']['box_size'] = box_size
+    json.dump(card, open(card_tmp, 'w'), indent=1)
+    os.replace(card_tmp, os.path.join(out, 'val.card.json'))
+    os.replace(tmp, path)
+    return path
 
 
 def collate(samples):
@@ -163,6 +200,8 @@ def main(argv=None):
     cancelled = []
     for sig in (signal.SIGTERM, signal.SIGINT):  # cancel: finish the step, keep a checkpoint, say so
         signal.signal(sig, lambda *_: cancelled.append(True))
+    if a.exit_with_parent:
+        watch_parent(cancelled)
     amp = device.type == 'cuda'
     scaler = torch.cuda.amp.GradScaler(enabled=amp)
     steps_per_epoch = math.ceil(len(ds) / a.batch)
@@ -173,7 +212,8 @@ def main(argv=None):
     def validate():
         if val is not None:
             v = val.loss(net, device, a.loss, a.gamma)
-            pr.event('val', step=step, val_loss=v)
+            snapshot = export_snapshot(net, cfg, a.out, a.box_size) if a.val_onnx else None
+            pr.event('val', step=step, val_loss=v, **({'onnx': snapshot} if snapshot else {}))
             log(a.out, f'validation loss {v:.5f} at step {step}')
             return v
         return None
@@ -209,18 +249,20 @@ def main(argv=None):
             run_loss += loss.item()
             done += 1
             elapsed = spent + time.time() - t_start
-            if step % 25 == 0 or b == steps_per_epoch - 1:
+            readable = step % 25 == 0 or b == steps_per_epoch - 1
+            if readable or a.progress_json:  # the app plots every step's loss
                 rate = done * a.batch / (time.time() - t_epoch)
                 left = ((a.epochs - epoch) * steps_per_epoch - b - 1) * a.batch / max(rate, 1e-9)
-                log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / max(done, 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
+                if readable:
+                    log(a.out, f'epoch {epoch + 1}/{a.epochs} step {b + 1}/{steps_per_epoch} loss {run_loss / max(done, 1):.5f} {rate:.1f} img/s elapsed {elapsed / 60:.1f} min eta {left / 60:.1f} min')
                 eta = (total_steps - step) * a.batch / max(rate, 1e-9)
                 if a.max_minutes is not None:
                     eta = min(eta, max(0.0, a.max_minutes * 60 - elapsed))
-                pr.event('progress', step=step, steps=total_steps, epoch=epoch + 1, loss=run_loss / max(done, 1),
+                pr.event('progress', step=step, steps=total_steps, epoch=epoch + 1, loss=run_loss / max(done, 1), step_loss=loss.item(),
                          images_per_second=rate, elapsed_s=elapsed, eta_s=eta)
             if a.val_every and step % a.val_every == 0:
                 validate()
-            if time.time() - t_saved >= a.checkpoint_minutes * 60:
+            if time.time() - t_saved >= a.checkpoint_minutes * 60 or (a.checkpoint_every and step % a.checkpoint_every == 0):
                 checkpoint(epoch, run_loss / max(done, 1))
                 t_saved = time.time()
             if cancelled:

@@ -6,6 +6,7 @@ import { synthCommand, SYNTH_HELP } from './synthCommand.ts';
 import { detectCommand, DETECT_HELP } from './detectCommand.ts';
 import { serveCommand, SERVE_HELP } from './serveCommand.ts';
 import { exportCommand, EXPORT_HELP, importCommand, IMPORT_HELP } from './exchangeCommands.ts';
+import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
 import { CliError, EXIT } from './cliError.ts';
 
 /** Where a command writes: injectable so tests run commands in-process. */
@@ -45,6 +46,11 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
       run: exportCommand,
       summary: 'write a project as COCO keypoints GT (validated) or a run as COCO results',
       help: EXPORT_HELP,
+    },
+    train: {
+      run: trainCommand,
+      summary: "fine-tune the project's model on its reviewed images (resumable), register the result",
+      help: TRAIN_HELP,
     },
     serve: {
       run: serveCommand,

@@ -17,6 +17,7 @@ import {
   RowId,
 } from './apiPayloads.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
+import { TRAINING_API, TRAINING_EVENTS } from './trainingApi.ts';
 
 /** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
 const ReviewSettings = z.strictObject({ personScoreThreshold: z.number(), isDefault: z.boolean() });
@@ -243,6 +244,7 @@ export const POSE_API = {
         .max(10_000),
     }),
   },
+  ...TRAINING_API,
 } as const satisfies Record<string, MethodSchemas>;
 
 /** Events pushed to clients (server-sent events over HTTP, IPC messages in Electron). */
@@ -278,6 +280,7 @@ export const POSE_EVENTS = {
     message: MessageText,
     modelId: RowId.optional(),
   }),
+  ...TRAINING_EVENTS,
 } as const satisfies Record<string, z.ZodType>;
 
 export type PoseMethod = keyof typeof POSE_API;

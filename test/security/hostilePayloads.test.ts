@@ -102,6 +102,22 @@ describe('a sweep of odd values through every field of every method', () => {
       setDetectSetup: { settings: { scales: [1], flip: true, mode: 'fast' }, modelId: null },
       importModel: { checkpoint: `${p.root}/c.pth`, name: 'm' },
       listProblems: {},
+      // the project has no established ground truth to train on: a valid request is a 409, never a job
+      startTrain: {
+        steps: 1,
+        minutes: 1,
+        fromScratch: true,
+        size: 'micro',
+        resume: false,
+        seed: 0,
+        valFraction: 0.2,
+        inputSize: 128,
+        batch: 2,
+        threads: 1,
+      },
+      listTrainings: {},
+      compareModels: { trainingId: 1 },
+      compareRuns: { runA: 1, runB: 1 },
     };
     expect(Object.keys(valid).sort()).toEqual(Object.keys(POSE_API).sort());
     const bodies: string[] = [];

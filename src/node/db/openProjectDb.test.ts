@@ -25,10 +25,12 @@ describe('openProjectDb', () => {
       'images',
       'inference_runs',
       'map_cache',
+      'model_scores',
       'models',
       'predictions',
       'project_meta',
       'review_settings',
+      'trainings',
     ]);
     db.close();
   });
@@ -237,13 +239,30 @@ describe('migrations from fixture databases', () => {
     expect(db.prepare('SELECT review_note FROM images WHERE id = 2').pluck().get()).toBeNull();
     db.close();
   });
+  it('migration 010 adds trainings and model scores over an existing project, checked and tied to its models', () => {
+    const file = path.join(tmp, 'v9-training.sqlite');
+    const v9 = openProjectDb(file, { migrations: loadMigrations().slice(0, 9) });
+    v9.exec(`INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);`);
+    v9.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(10);
+    db.exec(`INSERT INTO trainings (status, options_json, out_dir, model_id, created_at, updated_at)
+      VALUES ('done', '{}', 'd', 1, 0, 0)`);
+    expect(() => db.exec("UPDATE trainings SET status = 'paused'")).toThrow(/CHECK constraint/);
+    expect(() =>
+      db.exec(`INSERT INTO model_scores (model_id, held_out, images, persons, stats_json, computed_at)
+        VALUES (7, 'h', 1, 1, '{}', 0)`),
+    ).toThrow(/FOREIGN KEY/);
+    expect(db.prepare('SELECT path FROM models').pluck().all()).toEqual(['m']);
+    db.close();
+  });
 });
 
 /** The detection settings' migration (issue 12B): numbered after 12A's review settings (007). */
 const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
 
 describe('migration numbering', () => {
-  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009', () => {
+  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009, training 010', () => {
     expect(loadMigrations().map((m) => m.name)).toEqual([
       '001-initial.sql',
       '002-coco-passthrough.sql',
@@ -254,9 +273,10 @@ describe('migration numbering', () => {
       '007-review-settings.sql',
       '008-detect-settings.sql',
       '009-image-content-changes.sql',
+      '010-training.sql',
     ]);
     expect(DETECT_SETTINGS.version).toBe(8);
-    expect(SCHEMA_VERSION).toBe(9);
+    expect(SCHEMA_VERSION).toBe(10);
   });
   it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
     const dir = mkdtempSync(path.join(tmp, 'gap-'));

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PoseEngine } from '../inference/poseEngine.ts';
 import { cardPathFor } from '../inference/poseModel.ts';
+import { lastLines, pythonProblem, runPython, type PythonRun } from './pythonProcess.ts';
 
 export type ImportStage = 'checking' | 'loading' | 'exporting' | 'verifying';
 
@@ -28,24 +28,6 @@ export class CheckpointImportError extends Error {
 export class ImportCancelledError extends Error {
   override name = 'ImportCancelledError';
 }
-
-/** The probe run first: which Python it is, and whether torch and the exporter import. One JSON line. */
-const PROBE = `
-import json, sys
-r = {'python': sys.version.split()[0], 'executable': sys.executable}
-for name in ('torch', 'training.export'):
-    try:
-        m = __import__(name, fromlist=['_'])
-        r[name] = getattr(m, '__version__', 'ok')
-    except Exception as e:
-        r[name] = None
-        r[name + '_error'] = f'{type(e).__name__}: {e}'
-print(json.dumps(r))
-`;
-
-const INSTALL_TORCH =
-  'install PyTorch for it (Debian/Ubuntu: sudo apt-get install python3-torch python3-onnx; elsewhere: pip install torch onnx), ' +
-  'or start the app with a Python that has it (simplepose serve --python PATH, or SIMPLEPOSE_PYTHON=PATH)';
 
 /**
  * Converts a checkpoint of the official IMHN family (.pth) to the app's ONNX model + card: checks the Python
@@ -78,29 +60,9 @@ export async function importCheckpoint(o: CheckpointImportOptions): Promise<stri
 }
 
 async function checkPython(o: CheckpointImportOptions): Promise<void> {
-  const r = await run(o.python, ['-c', PROBE], o.trainingRoot, o.signal);
-  if (r.spawnError)
-    throw new CheckpointImportError(
-      r.spawnError === 'ENOENT'
-        ? `Python was not found at "${o.python}": the checkpoint import runs the project's exporter with it; ${INSTALL_TORCH}`
-        : `Python at "${o.python}" cannot be started (${r.spawnError})`,
-    );
-  let probe: Record<string, string | null>;
-  try {
-    probe = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
-  } catch {
-    throw new CheckpointImportError(
-      `"${o.python}" is not a working Python 3 (exit ${r.code}): ${lastLines(r.stderr || r.stdout) || 'no output'}`,
-    );
-  }
-  if (!probe.torch)
-    throw new CheckpointImportError(
-      `PyTorch is not installed for ${o.python} (Python ${probe.python}: ${probe.torch_error}); ${INSTALL_TORCH}`,
-    );
-  if (!probe['training.export'])
-    throw new CheckpointImportError(
-      `the project's exporter (training/export.py under ${o.trainingRoot}) does not load in ${o.python}: ${probe['training.export_error']}`,
-    );
+  const problem = await pythonProblem(o.python, o.trainingRoot, 'training.export', 'the checkpoint import', o.signal);
+  if (o.signal?.aborted) throw new ImportCancelledError('the import was cancelled');
+  if (problem) throw new CheckpointImportError(problem);
 }
 
 async function runExporter(
@@ -134,64 +96,21 @@ async function runExporter(
   );
 }
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  spawnError?: string;
-}
-
-function run(
+async function run(
   exe: string,
   args: string[],
   cwd: string,
   signal: AbortSignal | undefined,
   onLine?: (line: string) => void,
-): Promise<RunResult> {
-  if (signal?.aborted) return Promise.reject(new ImportCancelledError('the import was cancelled'));
-  return new Promise((resolve, reject) => {
-    // The exporter's own package must import from `cwd`; Python's output unbuffered so progress arrives as it goes.
-    const child = spawn(exe, args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: 'pipe' });
-    let stdout = '',
-      stderr = '',
-      partial = '';
-    const abort = () => child.kill('SIGKILL');
-    signal?.addEventListener('abort', abort, { once: true });
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      partial += d.toString();
-      const lines = partial.split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) onLine?.(l);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-20_000);
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      signal?.removeEventListener('abort', abort);
-      resolve({ code: null, stdout, stderr, spawnError: e.code ?? e.message });
-    });
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', abort);
-      if (signal?.aborted) reject(new ImportCancelledError('the import was cancelled'));
-      else resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The last meaningful lines of a program's error output (Python warnings about shape inference dropped). */
-function lastLines(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !/Warning|^_C\.|^warnings\.warn/.test(l))
-    .slice(-3)
-    .join(' ')
-    .slice(0, 2000);
+): Promise<PythonRun> {
+  if (signal?.aborted) throw new ImportCancelledError('the import was cancelled');
+  const r = await runPython(exe, args, { cwd, signal, onLine });
+  if (r.aborted) throw new ImportCancelledError('the import was cancelled');
+  return r;
 }
 
 /** DIR/NAME.onnx, or NAME-2.onnx, NAME-3.onnx, … when taken: an import never replaces a model a run used. */
-function uniqueModelPath(dir: string, name: string): string {
+export function uniqueModelPath(dir: string, name: string): string {
   const safe = name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '') || 'model';
   for (let i = 1; ; i++) {
     const file = path.join(dir, `${safe}${i === 1 ? '' : `-${i}`}.onnx`);

@@ -109,7 +109,10 @@ export function imageMethods(
       return npy;
     },
     async reviewQueue({ by, runId, status }) {
-      const run = chooseRun(c.db, runId, () => new ApiError('bad_request', 'no finished inference run yet'));
+      // by default the run the app shows (the model in use, e.g. a retrained one, once its run is finished)
+      const current = c.setup.currentRun();
+      const shown = current !== null && runRepository(c.db).get(current)?.status === 'done' ? current : undefined;
+      const run = chooseRun(c.db, runId ?? shown, () => new ApiError('bad_request', 'no finished inference run yet'));
       return { images: await reviewQueue(c.db, run, by, c.cacheDir, status ?? 'unreviewed') };
     },
     async listProblems() {

@@ -17,6 +17,7 @@ import { imageMethods } from './imageService.ts';
 import { modelMethods } from './modelService.ts';
 import { ProblemFiles } from './problemFiles.ts';
 import { reviewSettingsMethods } from './reviewSettingsService.ts';
+import { trainingMethods } from './trainingService.ts';
 
 export interface ProjectServiceOptions {
   /** The app's bundled model: detection uses it while the project names no other (default: resources/models). */
@@ -103,6 +104,7 @@ export function createProjectService(db: ProjectDb, root: string, options: Proje
     ...reviewSettingsMethods(c),
     ...exchangeMethods(c),
     ...evaluationMethods(c),
+    ...trainingMethods(c),
     async shutdown() {
       for (const job of c.jobs.values()) job.controller.abort();
       await Promise.all([...c.jobs.values()].map((j) => j.finished));

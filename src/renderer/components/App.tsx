@@ -11,6 +11,7 @@ import { SettingsDialog } from './SettingsDialog.tsx';
 import { EvaluationDialog } from './EvaluationDialog.tsx';
 import { ProblemsDialog, RerunDialog } from './DetectionDialogs.tsx';
 import { ModelNotice } from './ModelNotice.tsx';
+import { TrainDialog } from './TrainDialog.tsx';
 import { useEngine, useSlice } from './useEditor.ts';
 
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
       {dialog === 'evaluation' && <EvaluationDialog />}
       {dialog === 'problems' && <ProblemsDialog />}
       {dialog === 'rerun' && <RerunDialog />}
+      {dialog === 'train' && <TrainDialog />}
     </div>
   );
 }

@@ -58,6 +58,9 @@ export function TopBar() {
       <button type="button" onClick={() => engine.notices.open('evaluation')}>
         Evaluate
       </button>
+      <button type="button" data-testid="open-train" onClick={() => engine.notices.open('train')}>
+        Train…
+      </button>
       <button type="button" onClick={() => engine.notices.open('export')}>
         Export COCO…
       </button>
@@ -76,9 +79,21 @@ export function StatusBar() {
   const engine = useEngine();
   const j = useSlice(engine.jobs.job);
   const message = useSlice(engine.notices.message);
+  const t = useSlice(engine.training.job);
+  const loss = useSlice(engine.training.points).findLast((p) => p.loss !== undefined)?.loss;
   const pct = j?.total ? (100 * (j.done + j.failed)) / j.total : 0;
   return (
     <footer className="status-bar">
+      {t && (
+        <div className="job" data-testid="train-job" data-stage={t.stage} onClick={() => engine.notices.open('train')}>
+          <progress max={t.steps ?? 1} value={t.steps ? t.step : 0} aria-label="Training progress" />
+          <span>
+            training {t.stage}: step {t.step}/{t.steps ?? '?'}
+            {loss !== undefined ? ` · loss ${loss.toFixed(3)}` : ''}
+            {t.stage === 'training' && t.etaSeconds ? ` · ETA ${Math.ceil(t.etaSeconds)} s` : ''}
+          </span>
+        </div>
+      )}
       {j && (
         <div className="job" data-testid="job" data-status={j.status}>
           <progress max={100} value={pct} aria-label="Detection progress" />

@@ -18,6 +18,7 @@ import { ImageSession, type MediaLoader } from './imageSession.ts';
 import { ImageTriage } from './imageTriage.ts';
 import { ImageNavigation } from './imageNavigation.ts';
 import { JobMonitor } from './jobMonitor.ts';
+import { TrainingMonitor } from './trainingMonitor.ts';
 import { ProjectSetup } from './projectSetup.ts';
 import type { PoseEvent } from '../../contract/poseApi.ts';
 import { Notices } from './notices.ts';
@@ -67,6 +68,7 @@ export class EditorEngine {
   readonly pointer: PointerMachine;
   readonly jobs: JobMonitor;
   readonly setup: ProjectSetup;
+  readonly training: TrainingMonitor;
   readonly settings: ReviewSettings;
   readonly flow: ReviewFlow;
   readonly triage: Slice<Triage | null>;
@@ -135,6 +137,7 @@ export class EditorEngine {
     });
     this.pointer = new PointerMachine(this.gestures);
     this.setup = new ProjectSetup(client, this.notices);
+    this.training = new TrainingMonitor(client, this.notices, () => void this.setup.refresh());
     this.jobs = new JobMonitor(
       client,
       this.notices,

@@ -1,6 +1,6 @@
 import { Slice } from './slice.ts';
 
-export type DialogName = 'help' | 'export' | 'settings' | 'evaluation' | 'problems' | 'rerun';
+export type DialogName = 'help' | 'export' | 'settings' | 'evaluation' | 'problems' | 'rerun' | 'train';
 
 /** The message of a failed call: the server's or the transport's own words, never a stack. */
 export function reasonOf(e: unknown): string {

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../contract/apiErrors.ts';
+import type { PoseEvent, PoseRequest, PoseResponse } from '../../contract/poseApi.ts';
+import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
+import { trainingRepository, type TrainingOptions, type TrainingRecord } from '../db/trainingRepository.ts';
+import { writeTransaction } from '../db/writeTransaction.ts';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { modelFileProblem } from '../inference/poseModel.ts';
+import { pythonProblem } from '../models/pythonProcess.ts';
+import { runTrainer } from '../training/trainProcess.ts';
+import { exportCoco } from './cocoExchange.ts';
+import { DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
+import { PROJECT_MODELS_DIR, storedModelPath } from './detectSetup.ts';
+import type { ServiceContext } from './projectService.ts';
+import { TrainWatch } from './trainWatch.ts';
+import { waitForOtherTrainer } from './otherTrainer.ts';
+
+type Emit = (e: Omit<PoseEvent<'trainProgress'>, 'jobId' | 'trainingId'>) => void;
+
+/** The running Train job of each service (one at a time per project and process). */
+const runningTrain = new WeakMap<ServiceContext, string>();
+export const runningTrainJob = (c: ServiceContext): string | null => runningTrain.get(c) ?? null;
+
+/** Defaults for what the request leaves out (a CPU-sized budget; the issue's bench uses minutes). */
+function optionsOf(r: PoseRequest<'startTrain'>): TrainingOptions {
+  return {
+    steps: r.steps ?? null,
+    minutes: r.minutes ?? (r.steps === undefined ? 10 : null),
+    seed: r.seed ?? 0,
+    valFraction: r.valFraction ?? 0.2,
+    config: r.size ?? 'tiny',
+    inputSize: r.inputSize ?? 256,
+    batch: r.batch ?? 8,
+    threads: r.threads ?? null,
+  };
+}
+
+/**
+ * startTrain: checks at once what can be checked (no other training running here, enough established ground truth,
+ * the model to fine-tune), records the training (or takes up the interrupted one: same folder, split and options,
+ * its checkpoint), then runs it in the background with `trainProgress` events.
+ */
+export async function startTrainJob(
+  c: ServiceContext,
+  r: PoseRequest<'startTrain'>,
+): Promise<PoseResponse<'startTrain'>> {
+  const running = runningTrain.get(c);
+  if (running) throw new ApiError('conflict', `a training is running (job ${running}): cancel it or wait for it`);
+  const repo = trainingRepository(c.db);
+  const before = r.resume === false ? undefined : repo.latestUnfinished();
+  const resumed = before !== undefined && existsSync(path.join(c.root, before.outDir, 'gt.json'));
+  const t = resumed ? withBudget(before, r) : newTraining(c, r);
+  const jobId = randomUUID();
+  const controller = new AbortController();
+  const emit: Emit = (e) => {
+    // the last event says the job is over: a Train started on receiving it must not find this one still running
+    if (e.stage === 'done' || e.stage === 'cancelled' || e.stage === 'failed') release();
+    c.events.emit('trainProgress', { jobId, trainingId: t.id, ...e });
+  };
+  const release = () => {
+    if (runningTrain.get(c) === jobId) runningTrain.delete(c);
+    c.jobs.delete(jobId);
+  };
+  runningTrain.set(c, jobId);
+  const finished = new Promise((resolve) => setImmediate(resolve)) // the caller knows the job id before any event
+    .then(() => runTraining(c, t, resumed, controller.signal, emit))
+    .finally(release);
+  c.jobs.set(jobId, { controller, finished });
+  return { jobId, trainingId: t.id, resumed };
+}
+
+/** An interrupted training taken up: its options, with a new budget when the request gives one. */
+function withBudget(t: TrainingRecord, r: PoseRequest<'startTrain'>): TrainingRecord {
+  if (r.steps === undefined && r.minutes === undefined) return t;
+  return { ...t, options: { ...t.options, steps: r.steps ?? null, minutes: r.minutes ?? null } };
+}
+
+function newTraining(c: ServiceContext, r: PoseRequest<'startTrain'>): TrainingRecord {
+  const gt = exportCoco(c.db, {});
+  const labelled = new Set(gt.annotations.filter((a) => !a.iscrowd && a.num_keypoints > 0).map((a) => a.image_id));
+  if (labelled.size < 2)
+    throw new ApiError(
+      'conflict',
+      `training needs at least 2 images of established ground truth with labelled people (accepted or imported; this project has ${labelled.size}): review and accept more images first`,
+    );
+  const init = r.fromScratch ? null : c.setup.inUse().file;
+  const problem = init && modelFileProblem(init);
+  if (problem) throw new ApiError('not_found', `the model to fine-tune: ${problem}`);
+  if (r.fromScratch === undefined && r.size !== undefined)
+    throw new ApiError(
+      'bad_request',
+      '`size` is for a new model (fromScratch: true); fine-tuning keeps the size of the model in use',
+    );
+  const options = optionsOf(r);
+  const now = Date.now();
+  const id = writeTransaction(c.db, 'recording the training', () =>
+    trainingRepository(c.db).create({
+      baseModel: init && storedModelPath(c.root, init),
+      options,
+      outDir: (n) => `${PROJECT_MODELS_DIR}/training-${n}`,
+      now,
+    }),
+  );
+  const t = trainingRepository(c.db).get(id)!;
+  mkdirSync(path.join(c.root, t.outDir), { recursive: true });
+  return { ...t, gt } as TrainingRecord & { gt: CocoDataset };
+}
+
+async function runTraining(
+  c: ServiceContext,
+  t: TrainingRecord & { gt?: CocoDataset },
+  resumed: boolean,
+  signal: AbortSignal,
+  emit: Emit,
+): Promise<void> {
+  const repo = trainingRepository(c.db);
+  const python = c.options.python ?? DEFAULT_PYTHON;
+  const trainingRoot = c.options.trainingRoot ?? PACKAGE_ROOT;
+  const outDir = path.join(c.root, t.outDir);
+  const gtFile = path.join(outDir, 'gt.json');
+  const watch = new TrainWatch(c, t, outDir, signal, emit);
+  const stop = (status: 'failed' | 'cancelled', message: string) => {
+    writeTransaction(c.db, 'recording the training', () => repo.finish(t.id, status, { message }, Date.now()));
+    emit({ stage: status, step: watch.step, steps: watch.steps, message });
+  };
+  try {
+    emit({ stage: 'checking', step: t.step, steps: t.steps, message: `checking ${python} (PyTorch, the trainer)` });
+    const problem = await pythonProblem(python, trainingRoot, 'training.finetune', 'training', signal);
+    if (signal.aborted) return stop('cancelled', 'the training was cancelled before it started');
+    if (problem) return stop('failed', problem);
+    const other = await waitForOtherTrainer(t, signal);
+    if (signal.aborted) return stop('cancelled', 'the training was cancelled before it started');
+    // the training is another process's: said here, its row left to the process that runs it
+    if (other) return emit({ stage: 'failed', step: t.step, steps: t.steps, message: other });
+    if (t.gt) await writeFileAtomic(gtFile, JSON.stringify(t.gt));
+    writeTransaction(c.db, 'recording the training', () => repo.claim(t.id, process.pid, Date.now()));
+    const intro = resumed ? `resuming training ${t.id} from its checkpoint` : `preparing training ${t.id}`;
+    emit({ stage: 'preparing', step: t.step, steps: t.steps, message: intro });
+    const run = await runTrainer({
+      python,
+      trainingRoot,
+      gtFile,
+      imagesDir: c.files.rootReal,
+      outDir,
+      init: t.baseModel && path.resolve(c.root, t.baseModel),
+      options: t.options,
+      resume: resumed,
+      signal,
+      onEvent: (e) => watch.onEvent(e),
+      onSpawn: (pid) => writeTransaction(c.db, 'recording the training', () => repo.claim(t.id, pid, Date.now())),
+    });
+    await watch.settled();
+    if (run.code === 0 && watch.exported) {
+      const modelId = await watch.register(watch.exported);
+      const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
+      emit({
+        stage: 'done',
+        step: watch.step,
+        steps: watch.steps,
+        message: `trained ${watch.step} steps${ap}; detection now uses it`,
+        modelId,
+      });
+      return;
+    }
+    const kept = watch.checkpointStep > 0 ? `; Train resumes from its checkpoint at step ${watch.checkpointStep}` : '';
+    if (run.aborted) return stop('cancelled', `cancelled at step ${watch.step}${kept || '; no checkpoint yet'}`);
+    if (run.spawnError) return stop('failed', `the trainer could not start (${run.spawnError})`);
+    if (run.signal) return stop('failed', `the trainer was stopped by ${run.signal} at step ${watch.step}${kept}`);
+    const why = watch.failure ?? (run.why || `exit code ${run.code}`);
+    return stop('failed', run.code === 3 ? `the training data: ${why}` : `the trainer failed: ${why}${kept}`);
+  } catch (e) {
+    return stop(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+  }
+}
+
+/** For the CLI (which reaches the contract through the node layer): the request, its event, the sizes. */
+export type TrainRequest = PoseRequest<'startTrain'>;
+export type TrainEvent = PoseEvent<'trainProgress'>;
+export { TRAIN_SIZES } from '../../contract/trainingApi.ts';

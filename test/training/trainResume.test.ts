@@ -1,0 +1,133 @@
+// A killed Train job resumes from its checkpoint: `kill -9` of the app (here `simplepose train`, the same service)
+// leaves the trainer to notice, checkpoint and stop (never a second trainer racing the next one), and `kill -9` of
+// the trainer itself fails the job by name; Train again continues from the checkpoint to the planned steps.
+// And the CLI's own checks (usage, a folder that is no project).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
+import { trainingRepository } from '../../src/node/db/trainingRepository.ts';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { isAlive, waitFor } from '../support/processes.ts';
+import { runCli } from '../support/runCli.ts';
+import { tmpBase, trainEvents, trainFolder, trainProject } from '../support/trainProject.ts';
+
+const SMALL = ['--input-size', '128', '--batch', '2', '--threads', '1'];
+let base: string;
+const opened: OpenProject[] = [];
+beforeAll(() => {
+  base = tmpBase();
+});
+afterAll(async () => {
+  for (const p of opened) await p.close();
+});
+
+/** `simplepose train DIR …` in a process of its own, its JSON events as they come. */
+function trainProcess(
+  dir: string,
+  args: string[],
+  onEvent: (e: { stage: string; step: number; message: string }) => void,
+) {
+  const child = spawn(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'train', dir, ...args, '--json'],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let partial = '',
+    err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) onEvent(JSON.parse(l));
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exit, stderr: () => err };
+}
+
+const trainingRow = (dir: string) => {
+  const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
+  try {
+    return trainingRepository(db).all()[0];
+  } finally {
+    db.close();
+  }
+};
+
+describe('a killed Train job', () => {
+  it('kill -9 of the app: the trainer checkpoints and stops; simplepose train again resumes to the planned steps', async () => {
+    const dir = trainFolder(base, 6, 6);
+    await (await trainProject(dir)).close();
+    let killedAt = -1;
+    const first = trainProcess(dir, ['--steps', '16', ...SMALL], (e) => {
+      if (e.stage === 'training' && e.step >= 3 && killedAt < 0) {
+        killedAt = e.step;
+        first.child.kill('SIGKILL');
+      }
+    });
+    await first.exit;
+    expect(killedAt, first.stderr()).toBeGreaterThanOrEqual(3);
+    const row = trainingRow(dir);
+    expect(row.status).toBe('running'); // nobody was left to say otherwise
+    await waitFor(() => !isAlive(row.pid!), 60_000, 'the orphaned trainer stops');
+    const events: { stage: string; step: number; message: string }[] = [];
+    const second = trainProcess(dir, [], (e) => events.push(e));
+    expect(await second.exit, second.stderr()).toBe(0);
+    expect(second.stderr()).toMatch(/training 1 \(resumed from its checkpoint\)/);
+    const resumedAt = Number(events.find((e) => /resumed at step/.test(e.message))!.message.match(/step (\d+)/)![1]);
+    expect(resumedAt).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)!.stage).toBe('done');
+    expect(trainingRow(dir)).toMatchObject({ id: 1, status: 'done', step: 16 });
+    const setup = trainingRow(dir);
+    const card = JSON.parse(readFileSync(path.join(dir, '.simplepose-models', 'trained-1.card.json'), 'utf8'));
+    expect(card.training.steps).toBe(16);
+    expect(setup.modelId).not.toBeNull();
+  }, 600_000);
+
+  it('kill -9 of the trainer: the job fails by name, and Train resumes from the checkpoint', async () => {
+    const p = await trainProject(trainFolder(base, 6, 6));
+    opened.push(p);
+    const run = await p.service.startTrain({ steps: 12, inputSize: 128, batch: 2, threads: 1 });
+    let killed = false;
+    const events = await trainEvents(p, run.jobId, (e) => {
+      if (e.step >= 3 && e.loss !== undefined && !killed) {
+        killed = true;
+        process.kill(trainingRepository(p.db).get(run.trainingId)!.pid!, 'SIGKILL');
+      }
+    });
+    const end = events.at(-1)!;
+    expect(end.stage).toBe('failed');
+    expect(end.message).toMatch(
+      /^the trainer was stopped by SIGKILL at step \d+; Train resumes from its checkpoint at step \d+$/,
+    );
+    const again = await p.service.startTrain({});
+    expect(again).toMatchObject({ trainingId: run.trainingId, resumed: true });
+    const rest = await trainEvents(p, again.jobId);
+    expect(rest.at(-1)!.stage, rest.at(-1)!.message).toBe('done');
+    expect(trainingRepository(p.db).get(run.trainingId)).toMatchObject({ status: 'done', step: 12 });
+  }, 600_000);
+});
+
+describe('simplepose train', () => {
+  it('says what is wrong with its arguments and its project', async () => {
+    expect((await runCli('train')).err.join('\n')).toMatch(/give one PROJECT/);
+    const size = await runCli('train', base, '--new', '--size', 'huge');
+    expect([size.code, size.err.join('\n')]).toEqual([2, expect.stringMatching(/--size must be one of micro, tiny/)]);
+    const none = await runCli('train', base);
+    expect([none.code, none.err.join('\n')]).toEqual([3, expect.stringMatching(/no project there/)]);
+    const dir = trainFolder(base, 1, 2);
+    await (await trainProject(dir)).close();
+    const few = await runCli('train', dir, '--steps', '2');
+    expect([few.code, few.err.join('\n')]).toEqual([
+      2,
+      expect.stringMatching(/^simplepose train: training needs at least 2 images/),
+    ]);
+  }, 120_000);
+});
