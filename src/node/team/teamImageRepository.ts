@@ -1,0 +1,102 @@
+import type { ImageRecord, ImageStatus, ListedImage } from '../db/imageRepository.ts';
+import type { TeamClient } from './teamTransaction.ts';
+
+// The `team_images` table: every statement that reads or writes it is here.
+
+/** A team image: the project's image record, and who it is assigned to (null: nobody). */
+export type TeamImageRecord = ImageRecord & { assignedTo: number | null };
+
+const RECORD = `id::float8 AS id, rel_path AS "relPath", content_hash AS "contentHash", byte_size::float8 AS "byteSize",
+  width, height, mtime_ms AS "mtimeMs", status, missing, coco_json AS "cocoJson",
+  sort_key::float8 AS "sortKey", latest_score AS "latestScore", review_note AS "reviewNote",
+  assigned_to::float8 AS "assignedTo"`;
+/** Project order exactly as SQLite's `ORDER BY sort_key, rel_path`: NULLs first, paths byte by byte. */
+const ORDER = 'sort_key NULLS FIRST, rel_path COLLATE "C"';
+/** The rows `user` may see: everything, or (`assignedTo` given) the images assigned to that user. */
+const SCOPE = '($1::bigint IS NULL OR assigned_to = $1)';
+
+export const teamImageRepository = {
+  /** Inserts images as a push brings them (their project order kept by sort key and path); returns the new ids. */
+  async insertMany(c: TeamClient, rows: Omit<ImageRecord, 'id' | 'latestScore'>[], addedAt: number) {
+    if (!rows.length) return [] as number[];
+    const r = await c.query<{ id: string }>(
+      `INSERT INTO team_images (rel_path, content_hash, byte_size, width, height, mtime_ms, status, missing, added_at,
+         coco_json, sort_key, review_note)
+       SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::float8[], $7::text[],
+         $8::boolean[], $9::bigint[], $10::text[], $11::bigint[], $12::text[])
+       RETURNING id`,
+      [
+        rows.map((x) => x.relPath),
+        rows.map((x) => x.contentHash),
+        rows.map((x) => x.byteSize),
+        rows.map((x) => x.width),
+        rows.map((x) => x.height),
+        rows.map((x) => x.mtimeMs),
+        rows.map((x) => x.status),
+        rows.map((x) => x.missing),
+        rows.map(() => addedAt),
+        rows.map((x) => x.cocoJson),
+        rows.map((x) => x.sortKey),
+        rows.map((x) => x.reviewNote),
+      ],
+    );
+    return r.rows.map((x) => Number(x.id));
+  },
+
+  async count(c: TeamClient): Promise<number> {
+    return Number((await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM team_images')).rows[0].n);
+  },
+
+  /** Every image in project order (an export, a push's check). */
+  async all(c: TeamClient): Promise<TeamImageRecord[]> {
+    return (await c.query<TeamImageRecord>(`SELECT ${RECORD} FROM team_images ORDER BY ${ORDER}`)).rows;
+  },
+
+  async get(c: TeamClient, id: number, forUpdate = false): Promise<TeamImageRecord | undefined> {
+    const lock = forUpdate ? ' FOR UPDATE' : '';
+    return (await c.query<TeamImageRecord>(`SELECT ${RECORD} FROM team_images WHERE id = $1${lock}`, [id])).rows[0];
+  },
+
+  /** Ids of the images a detection run covers (not missing), in project order. */
+  async detectable(c: TeamClient): Promise<{ id: number; relPath: string; contentHash: string }[]> {
+    const r = await c.query(
+      `SELECT id::float8 AS id, rel_path AS "relPath", content_hash AS "contentHash" FROM team_images
+       WHERE NOT missing ORDER BY ${ORDER}`,
+    );
+    return r.rows;
+  },
+
+  /** One page of the list a user sees (assignedTo: only theirs; null: all), and its total, in project order. */
+  async page(
+    c: TeamClient,
+    o: { assignedTo: number | null; status?: ImageStatus; offset: number; limit: number },
+  ): Promise<{ total: number; images: ListedImage[] }> {
+    const status = o.status ?? null;
+    const where = `WHERE ${SCOPE} AND ($2::text IS NULL OR status = $2)`;
+    const total = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM team_images ${where}`, [
+      o.assignedTo,
+      status,
+    ]);
+    const rows = await c.query<ListedImage>(
+      `SELECT id::float8 AS id, rel_path AS "relPath", width, height, status, missing, latest_score AS score
+       FROM team_images ${where} ORDER BY ${ORDER} LIMIT $3 OFFSET $4`,
+      [o.assignedTo, status, o.limit, o.offset],
+    );
+    return { total: Number(total.rows[0].n), images: rows.rows };
+  },
+
+  async setStatus(c: TeamClient, id: number, status: ImageStatus): Promise<void> {
+    await c.query('UPDATE team_images SET status = $2 WHERE id = $1', [id, status]);
+  },
+
+  /** Assigns images to a user (null: to nobody); returns how many exist. */
+  async assign(c: TeamClient, ids: number[], userId: number | null): Promise<number> {
+    const r = await c.query('UPDATE team_images SET assigned_to = $2 WHERE id = ANY($1::bigint[])', [ids, userId]);
+    return r.rowCount ?? 0;
+  },
+
+  /** The mean person score of the image's latest current prediction (what its list row shows). */
+  async setLatestScore(c: TeamClient, id: number, score: number | null): Promise<void> {
+    await c.query('UPDATE team_images SET latest_score = $2 WHERE id = $1', [id, score]);
+  },
+};
