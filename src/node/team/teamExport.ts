@@ -20,7 +20,7 @@ export async function exportTeamCoco(
     states: await teamAnnotationStore.all(c),
     meta: await teamMetaRepository.all(c),
   }));
-  const rows = images.map(({ assignedTo: _, ...r }) => ({ ...r, state: states.get(r.id) ?? null }));
+  const rows = images.map((r) => ({ ...r, state: states.get(r.id) ?? null }));
   return buildCocoExport(
     rows,
     (k) => {

@@ -1,19 +1,18 @@
 import type { ImageRecord, ImageStatus, ListedImage } from '../db/imageRepository.ts';
 import type { TeamClient } from './teamTransaction.ts';
 
-// The `team_images` table: every statement that reads or writes it is here.
+// The `team_images` and `team_assignments` tables: every statement that reads or writes them is here.
 
-/** A team image: the project's image record, and who it is assigned to (null: nobody). */
-export type TeamImageRecord = ImageRecord & { assignedTo: number | null };
+export type TeamImageRecord = ImageRecord;
 
 const RECORD = `id::float8 AS id, rel_path AS "relPath", content_hash AS "contentHash", byte_size::float8 AS "byteSize",
   width, height, mtime_ms AS "mtimeMs", status, missing, coco_json AS "cocoJson",
-  sort_key::float8 AS "sortKey", latest_score AS "latestScore", review_note AS "reviewNote",
-  assigned_to::float8 AS "assignedTo"`;
+  sort_key::float8 AS "sortKey", latest_score AS "latestScore", review_note AS "reviewNote"`;
 /** Project order exactly as SQLite's `ORDER BY sort_key, rel_path`: NULLs first, paths byte by byte. */
 const ORDER = 'sort_key NULLS FIRST, rel_path COLLATE "C"';
-/** The rows `user` may see: everything, or (`assignedTo` given) the images assigned to that user. */
-const SCOPE = '($1::bigint IS NULL OR assigned_to = $1)';
+/** The rows a user may see: everything ($1 NULL), or the images assigned to user $1. */
+const SCOPE =
+  '($1::bigint IS NULL OR EXISTS (SELECT 1 FROM team_assignments a WHERE a.user_id = $1 AND a.image_id = team_images.id))';
 
 export const teamImageRepository = {
   /** Inserts images as a push brings them (their project order kept by sort key and path); returns the new ids. */
@@ -89,10 +88,33 @@ export const teamImageRepository = {
     await c.query('UPDATE team_images SET status = $2 WHERE id = $1', [id, status]);
   },
 
-  /** Assigns images to a user (null: to nobody); returns how many exist. */
-  async assign(c: TeamClient, ids: number[], userId: number | null): Promise<number> {
-    const r = await c.query('UPDATE team_images SET assigned_to = $2 WHERE id = ANY($1::bigint[])', [ids, userId]);
-    return r.rowCount ?? 0;
+  /** Assigns images to a user (as well as to whoever has them already); returns how many of them exist. */
+  async assign(c: TeamClient, ids: number[], userId: number): Promise<number> {
+    await c.query(
+      `INSERT INTO team_assignments (image_id, user_id) SELECT id, $2 FROM team_images WHERE id = ANY($1::bigint[])
+       ON CONFLICT DO NOTHING`,
+      [ids, userId],
+    );
+    return teamImageRepository.existing(c, ids);
+  },
+
+  /** Takes images from a user (null: from everybody); returns how many of them exist. */
+  async unassign(c: TeamClient, ids: number[], userId: number | null): Promise<number> {
+    await c.query(
+      'DELETE FROM team_assignments WHERE image_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR user_id = $2)',
+      [ids, userId],
+    );
+    return teamImageRepository.existing(c, ids);
+  },
+
+  async existing(c: TeamClient, ids: number[]): Promise<number> {
+    const r = await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM team_images WHERE id = ANY($1::bigint[])', [ids]);
+    return Number(r.rows[0].n);
+  },
+
+  async isAssigned(c: TeamClient, imageId: number, userId: number): Promise<boolean> {
+    const r = await c.query('SELECT 1 FROM team_assignments WHERE user_id = $1 AND image_id = $2', [userId, imageId]);
+    return (r.rowCount ?? 0) > 0;
   },
 
   /** The mean person score of the image's latest current prediction (what its list row shows). */

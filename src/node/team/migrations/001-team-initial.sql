@@ -38,13 +38,19 @@ CREATE TABLE team_images (
   coco_json TEXT,
   sort_key BIGINT,
   review_note TEXT,
-  latest_score DOUBLE PRECISION,
-  assigned_to BIGINT REFERENCES team_users (id) ON DELETE SET NULL
+  latest_score DOUBLE PRECISION
 );
 -- Project order as SQLite sorts it: NULL sort keys first, then paths byte by byte (COLLATE "C" = SQLite's BINARY).
 CREATE INDEX team_images_order ON team_images (sort_key NULLS FIRST, rel_path COLLATE "C");
-CREATE INDEX team_images_assigned ON team_images (assigned_to, sort_key NULLS FIRST, rel_path COLLATE "C");
 CREATE INDEX team_images_status ON team_images (status);
+
+-- Who may see and edit an image besides admins and reviewers: the annotators it is assigned to (one or several).
+CREATE TABLE team_assignments (
+  image_id BIGINT NOT NULL REFERENCES team_images (id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES team_users (id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, image_id)
+);
+CREATE INDEX team_assignments_by_image ON team_assignments (image_id);
 
 CREATE TABLE team_annotations (
   image_id BIGINT PRIMARY KEY REFERENCES team_images (id) ON DELETE CASCADE,
