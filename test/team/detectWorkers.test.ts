@@ -14,10 +14,10 @@ import { cancelTeamRun, startTeamDetection, teamRunProgress } from '../../src/no
 import { listenTeam, type TeamEvent } from '../../src/node/team/teamEvents.ts';
 import { teamRunRepository } from '../../src/node/team/teamRunRepository.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
-import { PG_MISSING, useTeamCluster } from './teamHarness.ts';
+import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 import { startWorker, type WorkerProcess } from './workerProcesses.ts';
 
-const pg = useTeamCluster();
+const pg = teamClusterPerFile();
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 const SETTINGS = { scales: [1], flip: false, mode: 'fast' as const };
 let project: OpenProject | undefined;

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadTeamMigrations, openTeamDb, TEAM_SCHEMA_VERSION, TeamDbError } from '../../src/node/team/openTeamDb.ts';
-import { PG_MISSING, useTeamCluster } from './teamHarness.ts';
+import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
-const pg = useTeamCluster();
+const pg = teamClusterPerFile();
 
 describe.skipIf(PG_MISSING)('team database migrations', () => {
   it('migrates a new database to the current schema, once, with 4 openers at once', async () => {

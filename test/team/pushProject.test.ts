@@ -7,16 +7,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
 import { gridPoses } from '../support/predictions.ts';
-import { acceptPredictions, addPerson } from '../../src/core/edit/poseEdits.ts';
+import { acceptPredictions, type addPerson } from '../../src/core/edit/poseEdits.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../src/core/skeleton/poseMeta.ts';
 import { serializeCoco } from '../../src/core/coco/cocoJson.ts';
 import { exportCocoCounted } from '../../src/node/project/cocoExchange.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { exportTeamCoco } from '../../src/node/team/teamExport.ts';
-import { PG_MISSING, useTeamCluster } from './teamHarness.ts';
+import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
-const pg = useTeamCluster();
+const pg = teamClusterPerFile();
 let project: OpenProject;
 afterEach(() => project?.close());
 

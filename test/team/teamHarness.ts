@@ -9,7 +9,7 @@ export const PG_MISSING = pgMissing();
 if (PG_MISSING) console.warn(`team tests skipped: ${PG_MISSING}`);
 
 /** The file's cluster, started in beforeAll; `fresh()` opens (migrates) a new empty team database on it. */
-export function useTeamCluster(): { cluster(): PgCluster; fresh(o?: { max?: number }): Promise<TeamDb> } {
+export function teamClusterPerFile(): { cluster(): PgCluster; fresh(o?: { max?: number }): Promise<TeamDb> } {
   let cluster: PgCluster | null = null;
   let n = 0;
   const opened: TeamDb[] = [];

@@ -17,9 +17,9 @@ import {
 } from '../../src/node/team/teamAccounts.ts';
 import { teamService, type TeamService } from '../../src/node/team/teamService.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
-import { PG_MISSING, useTeamCluster } from './teamHarness.ts';
+import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
-const pg = useTeamCluster();
+const pg = teamClusterPerFile();
 const PASSWORD = 'correct horse battery';
 let project: OpenProject;
 let team: TeamDb;

@@ -40,7 +40,7 @@ export async function pushProject(local: ProjectDb, team: TeamDb, name: string):
     return { images, states, meta };
   });
   return teamWriteTransaction(team.pool, 'the push', async (c) => {
-    await c.query('LOCK TABLE team_images IN EXCLUSIVE MODE'); // two pushes at once: the second sees the first's rows
+    await teamImageRepository.lockForPush(c); // two pushes at once: the second sees the first's rows
     const already = await teamImageRepository.count(c);
     if (already > 0)
       throw new ApiError(

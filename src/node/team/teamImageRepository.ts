@@ -42,6 +42,11 @@ export const teamImageRepository = {
     return r.rows.map((x) => Number(x.id));
   },
 
+  /** Locks the table against other pushes (and writers) until the caller's transaction ends; reads go on. */
+  async lockForPush(c: TeamClient): Promise<void> {
+    await c.query('LOCK TABLE team_images IN EXCLUSIVE MODE');
+  },
+
   async count(c: TeamClient): Promise<number> {
     return Number((await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM team_images')).rows[0].n);
   },

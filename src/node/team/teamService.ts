@@ -1,4 +1,5 @@
 import { ApiError } from '../../contract/apiErrors.ts';
+import { ImageStatus as ImageStatusSchema } from '../../contract/apiPayloads.ts';
 import type { PoseRequest, PoseResponse } from '../../contract/poseApi.ts';
 import { EMPTY_HISTORY } from '../../core/edit/editHistory.ts';
 import type { ImageStatus } from '../db/imageRepository.ts';
@@ -10,18 +11,17 @@ import type { TeamClient } from './teamTransaction.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
 import type { TeamUser } from './teamUserRepository.ts';
 
+/** Review outcomes: the reviewers' (and admins') to set, and not an annotator's to undo. */
+const REVIEWED: readonly ImageStatus[] = ['accepted', 'rejected', 'no_person'];
 /**
  * The statuses each role may set. Annotators work on their images (in progress, skipped, back to unreviewed);
- * the review outcomes — accepted, rejected, "no person" — are the reviewers' (and admins'). A reviewer sends an
- * image back by setting it in progress again.
+ * the review outcomes are the reviewers'. A reviewer sends an image back by setting it in progress again.
  */
 export const STATUSES_OF_ROLE: Record<TeamUser['role'], readonly ImageStatus[]> = {
-  admin: ['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person'],
-  reviewer: ['unreviewed', 'in_progress', 'accepted', 'rejected', 'skipped', 'no_person'],
-  annotator: ['unreviewed', 'in_progress', 'skipped'],
+  admin: ImageStatusSchema.options,
+  reviewer: ImageStatusSchema.options,
+  annotator: ImageStatusSchema.options.filter((s) => !REVIEWED.includes(s)),
 };
-/** Review outcomes an annotator cannot undo by setting another status. */
-const REVIEWED: readonly ImageStatus[] = ['accepted', 'rejected', 'no_person'];
 
 /**
  * The team project as one user sees it: the contract's methods for images, annotations and statuses with the

@@ -133,7 +133,7 @@ async function infererFor(s: WorkerState, run: TeamRun): Promise<PoseInferer> {
 async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult): Promise<void> {
   const { pool } = s.team;
   const run = await teamRunRepository.get(pool, batch.runId);
-  if (!run || run.status !== 'running') return; // cancelled or gone: nothing to do, the job is done
+  if (run?.status !== 'running') return; // cancelled or gone: nothing to do, the job is done
   const inferer = await infererFor(s, run);
   const done = await teamRunRepository.predicted(pool, run.id, batch.imageIds);
   s.current = { runId: run.id, hash: run.modelHash };
@@ -198,6 +198,10 @@ async function storeOutcome(
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal?.addEventListener('abort', wake, { once: true });
   });
 }
