@@ -10,16 +10,17 @@ import { BUNDLED_MODEL_PATH } from '../node/inference/bundledModel.ts';
 import { DEFAULT_DETECT_SETTINGS, detectSettingsProblem, type DetectSettings } from '../node/jobs/detectSettings.ts';
 import { exportScopeProblem } from '../node/project/cocoExchange.ts';
 import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../node/team/detectQueue.ts';
-import { openTeamDb, type TeamDb } from '../node/team/openTeamDb.ts';
 import { pushProject } from '../node/team/pushProject.ts';
 import { cancelTeamRun, startTeamDetection, teamRunProgress } from '../node/team/teamDetection.ts';
 import { exportTeamCoco } from '../node/team/teamExport.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
 import type { CliIo } from './main.ts';
 import { projectFileArg } from './projectArg.ts';
+import { teamArg } from './teamArg.ts';
+import { teamServeCommand } from './teamServeCommand.ts';
 import { teamUserCommand } from './teamUserCommand.ts';
 
-export const TEAM_HELP = `Usage: simplepose team <push|export|detect|cancel|progress|user|assign> --team URL [options]
+export const TEAM_HELP = `Usage: simplepose team <push|export|detect|cancel|progress|user|assign|serve> --team URL [options]
 
 A team project on PostgreSQL (URL: postgresql://user@host:port/database, or SIMPLEPOSE_TEAM_URL):
   push --project FILE|FOLDER       copy a local project into an empty team database (images stay on the shared
@@ -32,20 +33,15 @@ A team project on PostgreSQL (URL: postgresql://user@host:port/database, or SIMP
   cancel RUN                       cancel a run: every worker stops it
   progress RUN                     a run's progress (--json)
   user add NAME --role admin|annotator|reviewer   (password from SIMPLEPOSE_PASSWORD)
-  assign --user NAME --images ID,ID,…             assign images to an annotator (--user - : to nobody)`;
+  assign --user NAME --images ID,ID,…             assign images to an annotator (--user - : to nobody)
+  serve --images FOLDER [--host] [--port]          the team server: the review app with per-user logins
+                                   (simplepose team serve --help)`;
 
 const common = {
   team: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** The team database of --team / SIMPLEPOSE_TEAM_URL, opened (and migrated). */
-export async function teamArg(given: string | undefined): Promise<TeamDb> {
-  const url = given ?? process.env.SIMPLEPOSE_TEAM_URL;
-  if (!url) throw new CliError('give the team database: --team URL (or SIMPLEPOSE_TEAM_URL)', EXIT.usage);
-  return openTeamDb(url);
-}
 
 export async function teamCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
@@ -176,6 +172,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
     }
   },
 
+  serve: teamServeCommand,
   user: teamUserCommand,
   assign: (argv, io) => teamUserCommand(['assign', ...argv], io),
 };

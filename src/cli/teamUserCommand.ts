@@ -3,7 +3,7 @@ import { addTeamUser, assignImages } from '../node/team/teamAccounts.ts';
 import { isTeamRole } from '../node/team/teamUserRepository.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
 import type { CliIo } from './main.ts';
-import { teamArg } from './teamCommand.ts';
+import { teamArg } from './teamArg.ts';
 
 /** `team user add NAME --role R` (password from SIMPLEPOSE_PASSWORD) and `team assign --user NAME --images …`. */
 export async function teamUserCommand(argv: string[], io: CliIo): Promise<number> {

@@ -70,23 +70,56 @@ export const teamImageRepository = {
     return r.rows;
   },
 
-  /** One page of the list a user sees (assignedTo: only theirs; null: all), and its total, in project order. */
+  /**
+   * One page of the list a user sees (assignedTo: only theirs; null: all) with the app's filters, its total, and
+   * where `positionOf` is in it (null: filtered out), in project order or the order of `ids`.
+   */
   async page(
     c: TeamClient,
-    o: { assignedTo: number | null; status?: ImageStatus; offset: number; limit: number },
-  ): Promise<{ total: number; images: ListedImage[] }> {
-    const status = o.status ?? null;
-    const where = `WHERE ${SCOPE} AND ($2::text IS NULL OR status = $2)`;
-    const total = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM team_images ${where}`, [
-      o.assignedTo,
-      status,
-    ]);
+    o: {
+      assignedTo: number | null;
+      status?: ImageStatus;
+      minScore?: number;
+      maxScore?: number;
+      ids?: number[];
+      positionOf?: number;
+      offset: number;
+      limit: number;
+    },
+  ): Promise<{ total: number; images: ListedImage[]; position?: number | null }> {
+    const args = [o.assignedTo, o.status ?? null, o.minScore ?? null, o.maxScore ?? null, o.ids ?? null];
+    const where = `WHERE ${SCOPE} AND ($2::text IS NULL OR status = $2)
+      AND ($3::float8 IS NULL OR latest_score >= $3) AND ($4::float8 IS NULL OR latest_score <= $4)
+      AND ($5::bigint[] IS NULL OR id = ANY($5::bigint[]))`;
+    const order = o.ids ? 'array_position($5::bigint[], id)' : ORDER;
+    const total = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM team_images ${where}`, args);
     const rows = await c.query<ListedImage>(
       `SELECT id::float8 AS id, rel_path AS "relPath", width, height, status, missing, latest_score AS score
-       FROM team_images ${where} ORDER BY ${ORDER} LIMIT $3 OFFSET $4`,
-      [o.assignedTo, status, o.limit, o.offset],
+       FROM team_images ${where} ORDER BY ${order} LIMIT $6 OFFSET $7`,
+      [...args, o.limit, o.offset],
     );
-    return { total: Number(total.rows[0].n), images: rows.rows };
+    const out: { total: number; images: ListedImage[]; position?: number | null } = {
+      total: Number(total.rows[0].n),
+      images: rows.rows,
+    };
+    if (o.positionOf !== undefined) {
+      const pos = await c.query<{ pos: string }>(
+        `SELECT pos FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY ${order}) - 1 AS pos FROM team_images ${where}) x
+         WHERE id = $6`,
+        [...args, o.positionOf],
+      );
+      out.position = pos.rows[0] ? Number(pos.rows[0].pos) : null;
+    }
+    return out;
+  },
+
+  /** How many images a user sees (null: all) have each status. */
+  async counts(c: TeamClient, assignedTo: number | null): Promise<Partial<Record<ImageStatus, number>>> {
+    const r = await c.query<{ status: ImageStatus; n: string }>(
+      `SELECT status, COUNT(*) AS n FROM team_images WHERE ${SCOPE} GROUP BY status`,
+      [assignedTo],
+    );
+    return Object.fromEntries(r.rows.map((x) => [x.status, Number(x.n)]));
   },
 
   async setStatus(c: TeamClient, id: number, status: ImageStatus): Promise<void> {

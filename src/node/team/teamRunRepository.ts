@@ -129,6 +129,12 @@ export const teamRunRepository = {
     return row && { runId, status: row.status, total: row.total, done: row.done, failed: row.failed };
   },
 
+  /** The latest run's progress; null when there is none. */
+  async latest(c: TeamClient): Promise<TeamRunProgress | null> {
+    const q = await c.query<{ id: number }>('SELECT id::float8 AS id FROM team_runs ORDER BY id DESC LIMIT 1');
+    return q.rows[0] ? ((await teamRunRepository.progress(c, q.rows[0].id)) ?? null) : null;
+  },
+
   /** The latest stored poses of an image (any run; null: none yet). */
   async latestPoses(c: TeamClient, imageId: number): Promise<{ runId: number; poses: Pose[] } | null> {
     const q = await c.query<{ run_id: string; poses_json: string }>(

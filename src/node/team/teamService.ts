@@ -52,6 +52,10 @@ export function teamService(team: TeamDb, user: TeamUser) {
       return teamImageRepository.page(pool, {
         assignedTo: scope,
         status: r.status,
+        minScore: r.minScore,
+        maxScore: r.maxScore,
+        ids: r.ids,
+        positionOf: r.positionOf,
         offset: r.offset ?? 0,
         limit: Math.min(r.limit ?? 200, 2000),
       });
