@@ -116,4 +116,22 @@ describe.skipIf(PG_MISSING)('detection workers on the team queue', () => {
     expect(await teamRunProgress(team, runId)).toMatchObject({ status: 'cancelled', done: atCancel });
     expect(atCancel).toBeLessThan(60);
   }, 180_000);
+
+  it('a worker without the run’s model stops and says why; its batch goes to a worker that has it', async () => {
+    const team = await teamOf(6);
+    const runId = await queueRun(team, 3);
+    const wrong = startWorker(team.url, project!.root, 'wrong', {
+      extra: ['--model', path.join(MODEL_FIXTURES, 'tiny-fp16.onnx')],
+    });
+    workers = [wrong];
+    expect(await wrong.exited).toBe(3);
+    expect(wrong.stderr()).toMatch(
+      new RegExp(`is not the one run ${runId} uses .*give this worker a copy of that model`),
+    );
+    expect(wrong.stderr()).not.toMatch(/\n\s+at /);
+    const right = startWorker(team.url, project!.root, 'right');
+    workers.push(right);
+    expect(await right.exited, right.stderr()).toBe(0);
+    expect((await rowsOf(team, runId)).map((r) => r.worker)).toEqual(Array(6).fill('right'));
+  }, 120_000);
 });

@@ -42,6 +42,11 @@ export interface TeamWorkerResult {
   failed: number;
 }
 
+/** This worker cannot run a run's model (missing, other content, does not load): it stops, saying why. */
+export class WorkerModelError extends Error {
+  override name = 'WorkerModelError';
+}
+
 /** The inference engine as a PoseInferer (its own process per model; a stopped one is never reused). */
 export async function engineInferer(modelPath: string): Promise<PoseInferer> {
   const engine = await PoseEngine.start(modelPath);
@@ -84,6 +89,8 @@ export async function runTeamWorker(o: TeamWorkerOptions): Promise<TeamWorkerRes
       } catch (e) {
         o.log?.(`batch of run ${job.data.runId} failed: ${(e as Error).message}`);
         await boss.fail(DETECT_QUEUE, job.id, { message: (e as Error).message }).catch(() => undefined);
+        // This machine cannot run the run's model: its batches go to the others rather than failing here in turn.
+        if (e instanceof WorkerModelError) throw e;
       }
     }
     return result;
@@ -117,12 +124,16 @@ async function infererFor(s: WorkerState, run: TeamRun): Promise<PoseInferer> {
   if (!inf) {
     const file = s.o.modelOverride ?? run.modelPath;
     inf = (async () => {
-      const hash = await hashModelFile(file);
+      const hash = await hashModelFile(file).catch((e: Error) => {
+        throw new WorkerModelError(`run ${run.id}'s model cannot be read on this machine: ${e.message}`);
+      });
       if (hash !== run.modelHash)
-        throw new Error(
-          `the model at ${file} is not the one run ${run.id} uses (content differs from ${run.modelPath}); give this worker a copy of that model`,
+        throw new WorkerModelError(
+          `the model at ${file} is not the one run ${run.id} uses (content differs from ${run.modelPath}); give this worker a copy of that model (--model)`,
         );
-      return (s.o.inferer ?? engineInferer)(file);
+      return (s.o.inferer ?? engineInferer)(file).catch((e: Error) => {
+        throw new WorkerModelError(`run ${run.id}'s model does not load on this machine: ${e.message}`);
+      });
     })();
     s.inferers.set(run.modelHash, inf);
     inf.catch(() => s.inferers.delete(run.modelHash));
