@@ -1,5 +1,6 @@
 import { ApiError } from '../../contract/apiErrors.ts';
 import { diffMismatches, diffShapeProblems, stateProblems, type EditProblem } from '../../core/edit/diffChecks.ts';
+import { EMPTY_HISTORY } from '../../core/edit/editHistory.ts';
 import { EMPTY_ANNOTATION, type AnnotationState } from '../../core/edit/poseRecords.ts';
 import { describeConflict, rebaseDiff } from '../../core/edit/rebaseDiff.ts';
 import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
@@ -90,7 +91,7 @@ export const teamAnnotationStore = {
         throw new ApiError(
           'conflict',
           `another annotator changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')} since revision ${o.revision} (now ${cur.revision}); the current annotation is shown, apply the change to it again`,
-          { state: cur.state, revision: cur.revision },
+          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // as getAnnotation gives it
         );
       diff = rebased;
     } else refuse(diffMismatches(cur.state, diff));
