@@ -20,8 +20,11 @@ export interface PgCluster {
   /** postgresql://… of the cluster's `postgres` database (trust auth on 127.0.0.1: a test cluster only). */
   url: string;
   port: number;
-  /** A database of its own for one test (created empty), as a URL. */
-  createDatabase(name: string): Promise<string>;
+  /**
+   * A database of its own for one test (created empty), as a URL; `icuLocale`: with that ICU collation as its
+   * default (a production server's en-US, say), instead of the cluster's C.UTF-8.
+   */
+  createDatabase(name: string, o?: { icuLocale?: string }): Promise<string>;
   stop(): void;
 }
 
@@ -111,13 +114,18 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     url,
     port,
-    async createDatabase(name) {
+    async createDatabase(name, o = {}) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
+      if (o.icuLocale !== undefined && !/^[A-Za-z-]+$/.test(o.icuLocale))
+        throw new Error(`not a locale: ${o.icuLocale}`);
+      const icu = o.icuLocale
+        ? ` LOCALE_PROVIDER icu ICU_LOCALE '${o.icuLocale}' LOCALE 'C.UTF-8' TEMPLATE template0`
+        : '';
       const { default: pg } = await import('pg');
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        await c.query(`CREATE DATABASE ${name}`);
+        await c.query(`CREATE DATABASE ${name}${icu}`);
       } finally {
         await c.end();
       }

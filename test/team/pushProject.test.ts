@@ -3,7 +3,9 @@
 // with fresh ids; "no person" images; the dataset fields an import brought). A second push is refused, and a push
 // that fails leaves the team database as it was.
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import sharp from 'sharp';
 import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
 import { gridPoses } from '../support/predictions.ts';
@@ -11,7 +13,8 @@ import { acceptPredictions, type addPerson } from '../../src/core/edit/poseEdits
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../src/core/skeleton/poseMeta.ts';
 import { serializeCoco } from '../../src/core/coco/cocoJson.ts';
 import { exportCocoCounted } from '../../src/node/project/cocoExchange.ts';
-import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { openTeamDb } from '../../src/node/team/openTeamDb.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { exportTeamCoco } from '../../src/node/team/teamExport.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
@@ -126,5 +129,34 @@ describe.skipIf(PG_MISSING)('push a local project to a team database', () => {
     const results = await Promise.allSettled([pushProject(p.db, team, 'a'), pushProject(p.db, team, 'b')]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(Number((await team.pool.query('SELECT COUNT(*) AS n FROM team_images')).rows[0].n)).toBe(6);
+  });
+
+  it("keeps the local project's order on a database whose collation sorts names otherwise (en-US)", async () => {
+    // SQLite orders paths byte by byte (B < _ < a); an en-US collation says _c < a < B. Fresh image ids follow
+    // project order, so a push that took the server's collation would export other ids for the same images.
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-team-order-'));
+    for (const [i, name] of ['B.png', 'a.png', '_c.png', 'a b.png', 'ab.png'].entries())
+      await sharp({ create: { width: 30, height: 20, channels: 3, background: { r: 40 * i, g: 9, b: 9 } } })
+        .png()
+        .toFile(path.join(root, name));
+    project = await openProjectFolder(root);
+    for (const r of (await project.service.listImages({})).images)
+      await project.service.setStatus({ imageId: r.id, status: 'no_person' });
+    const url = await pg.cluster().createDatabase('order_en_us', { icuLocale: 'en-US' });
+    const team = await openTeamDb(url);
+    try {
+      await pushProject(project.db, team, 'order');
+      const local = serializeCoco(exportCocoCounted(project.db, {}).dataset);
+      expect(serializeCoco((await exportTeamCoco(team, {})).dataset)).toBe(local);
+      expect(JSON.parse(local).images.map((i: { file_name: string }) => i.file_name)).toEqual([
+        'B.png',
+        '_c.png',
+        'a b.png',
+        'a.png',
+        'ab.png',
+      ]);
+    } finally {
+      await team.close();
+    }
   });
 });
