@@ -134,4 +134,25 @@ describe.skipIf(PG_MISSING)('detection workers on the team queue', () => {
     expect(await right.exited, right.stderr()).toBe(0);
     expect((await rowsOf(team, runId)).map((r) => r.worker)).toEqual(Array(6).fill('right'));
   }, 120_000);
+
+  it('a worker stopped with SIGTERM hands its batch back at once: another finishes it without waiting for expiry', async () => {
+    const team = await teamOf(12);
+    const runId = await queueRun(team, 12); // one batch of all 12 images, expiry 900 s
+    const first = startWorker(team.url, project!.root, 'first');
+    workers = [first];
+    for (const t0 = Date.now(); (await rowsOf(team, runId)).length < 2; await sleep(20))
+      if (Date.now() - t0 > 120_000) throw new Error('no predictions');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const byFirst = (await rowsOf(team, runId)).length;
+    expect(byFirst).toBeLessThan(12);
+    const t0 = Date.now();
+    const second = startWorker(team.url, project!.root, 'second');
+    workers.push(second);
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(60_000); // not the batch's 900 s expiry
+    const rows = await rowsOf(team, runId);
+    expect(rows.length).toBe(12);
+    expect(rows.filter((r) => r.worker === 'first').length).toBe(byFirst);
+  }, 180_000);
 });

@@ -47,6 +47,11 @@ export class WorkerModelError extends Error {
   override name = 'WorkerModelError';
 }
 
+/** The worker was asked to stop in the middle of a batch. */
+class WorkerStopped extends Error {
+  override name = 'WorkerStopped';
+}
+
 /** The inference engine as a PoseInferer (its own process per model; a stopped one is never reused). */
 export async function engineInferer(modelPath: string): Promise<PoseInferer> {
   const engine = await PoseEngine.start(modelPath);
@@ -61,7 +66,8 @@ export async function engineInferer(modelPath: string): Promise<PoseInferer> {
  * A detection worker (`simplepose worker --team URL`): claims batches from the queue one at a time, runs each
  * image of the batch that has no row in its run yet, and stores the prediction (or the image's failure) with
  * ON CONFLICT DO NOTHING, so an image gets one row per run whichever workers die, retry or race. Progress is
- * announced after every image; a cancel (seen by LISTEN, and checked before each image) stops the image in flight.
+ * announced after every image; a cancel (seen by LISTEN, and checked before each image) stops the image in flight;
+ * `signal` stops the worker after the image in flight, its batch handed back to the queue at once.
  */
 export async function runTeamWorker(o: TeamWorkerOptions): Promise<TeamWorkerResult> {
   const team = await openTeamDb(o.url, { max: 3 });
@@ -87,7 +93,8 @@ export async function runTeamWorker(o: TeamWorkerOptions): Promise<TeamWorkerRes
         await boss.complete(DETECT_QUEUE, job.id);
         result.batches++;
       } catch (e) {
-        o.log?.(`batch of run ${job.data.runId} failed: ${(e as Error).message}`);
+        // Stopped (Ctrl-C, SIGTERM): the batch goes back to the queue now (a retry), not after its expiry.
+        if (!(e instanceof WorkerStopped)) o.log?.(`batch of run ${job.data.runId} failed: ${(e as Error).message}`);
         await boss.fail(DETECT_QUEUE, job.id, { message: (e as Error).message }).catch(() => undefined);
         // This machine cannot run the run's model: its batches go to the others rather than failing here in turn.
         if (e instanceof WorkerModelError) throw e;
@@ -151,6 +158,7 @@ async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult)
   try {
     for (const imageId of batch.imageIds) {
       if (done.has(imageId)) continue;
+      if (s.o.signal?.aborted) throw new WorkerStopped('the worker was stopped: its batch went back to the queue');
       if ((await teamRunRepository.status(pool, run.id)) !== 'running') return;
       const image = await teamImageRepository.get(pool, imageId);
       if (!image) continue; // removed from the project since
