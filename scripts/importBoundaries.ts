@@ -41,6 +41,8 @@ const NODE_BUILTINS_OK: Layer[] = ['node', 'main', 'server', 'cli'];
 export const EXCEPTIONS: Record<string, string[]> = {
   // `simplepose serve` (issue 5) is the CLI entry of web mode: it starts the server, which nothing else in cli uses.
   'src/cli/serveCommand.ts': ['../server/startServer.ts'],
+  // `simplepose team serve` (issue 17) is the CLI entry of the team server, as serve is web mode's.
+  'src/cli/teamServeCommand.ts': ['../server/teamServer.ts'],
 };
 
 export interface ImportViolation {

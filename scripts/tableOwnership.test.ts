@@ -86,7 +86,9 @@ describe('services own SQL', () => {
       if (/\.prepare\(|\bdb\.exec\(/.test(src) && !preparing.has(f) && f !== 'node/db/openProjectDb.ts')
         wrong.push(`${f}: prepares or executes SQL`);
       const begins = /\.(immediate|exclusive)\(/.test(src) || literals(src).some((x) => /\bBEGIN\b/i.test(x));
-      if (begins && f !== 'node/db/writeTransaction.ts') wrong.push(`${f}: begins a transaction`);
+      // the team database's (PostgreSQL) transactions begin in their own one module (issue 17)
+      if (begins && f !== 'node/db/writeTransaction.ts' && f !== 'node/team/teamTransaction.ts')
+        wrong.push(`${f}: begins a transaction`);
     }
     expect(wrong).toEqual([]);
   });

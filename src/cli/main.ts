@@ -8,6 +8,8 @@ import { serveCommand, SERVE_HELP } from './serveCommand.ts';
 import { exportCommand, EXPORT_HELP, importCommand, IMPORT_HELP } from './exchangeCommands.ts';
 import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
 import { CliError, EXIT } from './cliError.ts';
+import { teamCommand, TEAM_HELP } from './teamCommand.ts';
+import { workerCommand, WORKER_HELP } from './workerCommand.ts';
 
 /** Where a command writes: injectable so tests run commands in-process. */
 export interface CliIo {
@@ -61,6 +63,16 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => Promise<num
       run: synthCommand,
       summary: 'render a synthetic people dataset (JPEG + COCO keypoints)',
       help: SYNTH_HELP,
+    },
+    team: {
+      run: teamCommand,
+      summary: 'a team project on PostgreSQL: push, export, queue detection, accounts and assignment',
+      help: TEAM_HELP,
+    },
+    worker: {
+      run: workerCommand,
+      summary: "a detection worker of a team project (claims batches from the team's queue)",
+      help: WORKER_HELP,
     },
     infer: {
       run: inferCommand,

@@ -26,15 +26,17 @@ export interface RequestGuard {
 }
 
 export function createRequestGuard(o: {
-  token: string;
+  /** null: the caller checks the token (the team server's per-user sessions, after these checks). */
+  token: string | null;
   host: string;
   port: number;
   extraHosts?: string[];
 }): RequestGuard {
   const hosts = allowedHosts(o.host, o.port, o.extraHosts ?? []);
   const origins = new Set([...hosts].map((h) => `http://${h}`));
-  const expected = Buffer.from(o.token);
+  const expected = Buffer.from(o.token ?? '');
   const tokenMatches = (given: string | null | undefined) => {
+    if (o.token === null) return true;
     if (!given) return false;
     const b = Buffer.from(given);
     return b.length === expected.length && timingSafeEqual(b, expected);
@@ -62,9 +64,7 @@ export function createRequestGuard(o: {
       if (site !== undefined && site !== 'same-origin' && site !== 'none' && !topLevel)
         return new ApiError('forbidden', `a ${site} request is refused: only this server's own page may call it`);
       if (kind === 'asset') return null; // the renderer build: the same files for everyone, nothing of the project
-      const auth = req.headers.authorization;
-      const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : null;
-      const inUrl = kind === 'media' || kind === 'page' ? url.searchParams.get('token') : null;
+      const { bearer, inUrl } = givenToken(req, url, kind);
       if (!tokenMatches(bearer) && !tokenMatches(inUrl))
         return new ApiError(
           'unauthorized',
@@ -82,6 +82,19 @@ export function createRequestGuard(o: {
       }
       return null;
     },
+  };
+}
+
+/** The token a request gives: in `Authorization: Bearer`, and for media and the page also as `?token=`. */
+export function givenToken(
+  req: http.IncomingMessage,
+  url: URL,
+  kind: RouteKind,
+): { bearer: string | null; inUrl: string | null } {
+  const auth = req.headers.authorization;
+  return {
+    bearer: auth?.startsWith('Bearer ') ? auth.slice(7) : null,
+    inUrl: kind === 'media' || kind === 'page' ? url.searchParams.get('token') : null,
   };
 }
 

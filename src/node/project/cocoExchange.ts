@@ -4,7 +4,13 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import { isEmptyPerson, isLabelled, type JointRecord, type PersonRecord } from '../../core/edit/poseRecords.ts';
+import {
+  isEmptyPerson,
+  isLabelled,
+  type AnnotationState,
+  type JointRecord,
+  type PersonRecord,
+} from '../../core/edit/poseRecords.ts';
 import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
@@ -79,6 +85,24 @@ export function exportCocoCounted(
       .all()
       .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
   );
+  const stored = projectMetaRepository(db);
+  return buildCocoExport(all, (k) => stored.json(k), o);
+}
+
+/** An image of a project, in project order, with its stored annotation (null: none), as an export reads it. */
+export type ExportRow = ImageRecord & { state: AnnotationState | null };
+/** A dataset-level field an import stored (`coco_info`, …), parsed; undefined when absent. */
+export type DatasetMeta = (key: string) => unknown;
+
+/**
+ * exportCocoCounted on rows read from any store (the SQLite project, the team database): `all` every image in
+ * project order with its annotation, `meta` the dataset fields. The one place an export is made.
+ */
+export function buildCocoExport(
+  all: ExportRow[],
+  meta: DatasetMeta,
+  o: ExportOptions = {},
+): { dataset: CocoDataset; emptyPersons: number } {
   const ids = cocoImageIds(all);
   // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
   // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
@@ -138,7 +162,7 @@ export function exportCocoCounted(
       annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
     }
   }
-  const { categories, ...head } = datasetFields(db, derivedArea);
+  const { categories, ...head } = datasetFieldsOf(meta, derivedArea);
   const out: CocoDataset = {
     ...head,
     images,
@@ -156,7 +180,17 @@ export function datasetFields(
   derivedArea: boolean,
 ): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
   const stored = projectMetaRepository(db);
-  const meta = (k: string) => stored.json(k) as ReturnType<typeof JSON.parse>; // as an import stored it
+  return datasetFieldsOf((k) => stored.json(k), derivedArea);
+}
+
+/** The project_meta keys of the dataset-level fields an import stores (what a team push copies). */
+export const DATASET_META_KEYS = ['coco_info', 'coco_extra', 'coco_licenses', 'coco_categories'] as const;
+
+function datasetFieldsOf(
+  stored: DatasetMeta,
+  derivedArea: boolean,
+): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
+  const meta = (k: string) => stored(k) as ReturnType<typeof JSON.parse>; // as an import stored it
   const info = meta('coco_info');
   return {
     ...(meta('coco_extra') ?? {}),

@@ -1,0 +1,144 @@
+import { ApiError } from '../../contract/apiErrors.ts';
+import { diffMismatches, diffShapeProblems, stateProblems, type EditProblem } from '../../core/edit/diffChecks.ts';
+import { EMPTY_HISTORY } from '../../core/edit/editHistory.ts';
+import { EMPTY_ANNOTATION, type AnnotationState } from '../../core/edit/poseRecords.ts';
+import { describeConflict, rebaseDiff } from '../../core/edit/rebaseDiff.ts';
+import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
+import { teamImageRepository } from './teamImageRepository.ts';
+import type { TeamClient } from './teamTransaction.ts';
+
+// The `team_annotations` and `team_edits` tables: an image's current annotation with its revision, and every saved
+// edit with who made it and when.
+
+export interface TeamAnnotation {
+  state: AnnotationState;
+  revision: number;
+  updatedBy: number | null;
+  updatedAt: number | null;
+}
+
+/** One saved edit of an image, as the history of who changed what lists it. */
+export interface TeamEditRecord {
+  revision: number;
+  label: string;
+  userId: number | null;
+  at: number;
+  diff: RecordDiff;
+}
+
+export const teamAnnotationStore = {
+  async load(c: TeamClient, imageId: number, forUpdate = false): Promise<TeamAnnotation> {
+    const r = await c.query<{ persons_json: string; revision: number; updated_by: string | null; updated_at: string }>(
+      `SELECT persons_json, revision, updated_by, updated_at FROM team_annotations WHERE image_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [imageId],
+    );
+    const row = r.rows[0];
+    return row
+      ? {
+          state: JSON.parse(row.persons_json) as AnnotationState,
+          revision: row.revision,
+          updatedBy: row.updated_by === null ? null : Number(row.updated_by),
+          updatedAt: Number(row.updated_at),
+        }
+      : { state: EMPTY_ANNOTATION, revision: 0, updatedBy: null, updatedAt: null };
+  },
+
+  /** Every stored annotation (image id → state), for an export. */
+  async all(c: TeamClient): Promise<Map<number, AnnotationState>> {
+    const r = await c.query<{ image_id: string; persons_json: string }>(
+      'SELECT image_id, persons_json FROM team_annotations',
+    );
+    return new Map(r.rows.map((x) => [Number(x.image_id), JSON.parse(x.persons_json) as AnnotationState]));
+  },
+
+  /** Writes pushed annotations as they are (state and revision), inside the push's transaction. */
+  async insertMany(c: TeamClient, rows: { imageId: number; state: AnnotationState; revision: number }[], at: number) {
+    if (!rows.length) return;
+    await c.query(
+      `INSERT INTO team_annotations (image_id, persons_json, revision, updated_at)
+       SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::bigint[])`,
+      [
+        rows.map((x) => x.imageId),
+        rows.map((x) => JSON.stringify(x.state)),
+        rows.map((x) => x.revision),
+        rows.map(() => at),
+      ],
+    );
+  },
+
+  /**
+   * Saves one edit made on `revision` by `userId`, inside the caller's write transaction: the image and its
+   * annotation row are locked first (FOR UPDATE, so two saves of one image are serialised and neither reads a
+   * state the other is replacing), the diff is checked against the image, and a stale edit is re-based field by
+   * field (core rebaseDiff, the local project's rule) or refused as a `conflict` carrying the current annotation.
+   * Writes the new state (revision + 1) and the edit's row (who, when).
+   */
+  async save(
+    c: TeamClient,
+    o: { imageId: number; revision: number; diff: RecordDiff; label: string; userId: number | null; now: number },
+  ): Promise<{ state: AnnotationState; revision: number; rebased: boolean }> {
+    const image = await teamImageRepository.get(c, o.imageId, true);
+    if (!image) throw new ApiError('not_found', `no image ${o.imageId} in this team project`);
+    refuse(diffShapeProblems(o.diff, image));
+    const cur = await teamAnnotationStore.load(c, o.imageId, true);
+    if (o.revision > cur.revision)
+      refuse([{ path: 'revision', message: `${o.revision} is newer than the stored revision ${cur.revision}` }]);
+    const stale = o.revision < cur.revision;
+    let diff = o.diff;
+    if (stale) {
+      const { diff: rebased, conflicts } = rebaseDiff(cur.state, o.diff);
+      if (conflicts.length)
+        throw new ApiError(
+          'conflict',
+          `another annotator changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')} since revision ${o.revision} (now ${cur.revision}); the current annotation is shown, apply the change to it again`,
+          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // as getAnnotation gives it
+        );
+      diff = rebased;
+    } else refuse(diffMismatches(cur.state, diff));
+    if (isEmptyDiff(diff)) return { state: cur.state, revision: cur.revision, rebased: stale };
+    const next = applyDiff(cur.state, diff);
+    refuse(stateProblems(next));
+    const revision = cur.revision + 1;
+    await c.query(
+      `INSERT INTO team_annotations (image_id, persons_json, revision, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (image_id) DO UPDATE SET persons_json = EXCLUDED.persons_json, revision = EXCLUDED.revision,
+         updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+      [o.imageId, JSON.stringify(next), revision, o.now, o.userId],
+    );
+    await c.query(
+      'INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [o.imageId, revision, JSON.stringify(diff), o.label, o.userId, o.now],
+    );
+    return { state: next, revision, rebased: stale };
+  },
+
+  /** Who changed an image's annotation, what and when, oldest first. */
+  async edits(c: TeamClient, imageId: number): Promise<TeamEditRecord[]> {
+    const r = await c.query<{
+      revision: number;
+      label: string;
+      user_id: string | null;
+      created_at: string;
+      diff_json: string;
+    }>('SELECT revision, label, user_id, created_at, diff_json FROM team_edits WHERE image_id = $1 ORDER BY revision', [
+      imageId,
+    ]);
+    return r.rows.map((x) => ({
+      revision: x.revision,
+      label: x.label,
+      userId: x.user_id === null ? null : Number(x.user_id),
+      at: Number(x.created_at),
+      diff: JSON.parse(x.diff_json) as RecordDiff,
+    }));
+  },
+};
+
+/** Refuses (422) with every problem, as the local store does. */
+function refuse(problems: EditProblem[]): void {
+  if (!problems.length) return;
+  const shown = problems
+    .slice(0, 4)
+    .map((p) => `${p.path}: ${p.message}`)
+    .join('; ');
+  throw new ApiError('unprocessable', `the edit was refused: ${shown}`, { issues: problems });
+}

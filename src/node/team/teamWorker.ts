@@ -1,0 +1,226 @@
+import type PgBoss from 'pg-boss';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import { ProjectFiles } from '../fs/projectPaths.ts';
+import { hashModelFile } from '../jobs/detectJob.ts';
+import type { DetectSettings } from '../jobs/detectSettings.ts';
+import { PoseEngine } from '../inference/poseEngine.ts';
+import { DETECT_QUEUE, startBoss, type DetectBatch, type QueueTimings } from './detectQueue.ts';
+import { openTeamDb, type TeamDb } from './openTeamDb.ts';
+import { listenTeam, notifyTeam } from './teamEvents.ts';
+import { teamImageRepository } from './teamImageRepository.ts';
+import { teamRunRepository, type TeamRun } from './teamRunRepository.ts';
+import { teamWriteTransaction } from './teamTransaction.ts';
+
+/** What runs a model on one image: the inference engine (default), or a benchmark's labelled stand-in. */
+export interface PoseInferer {
+  infer(file: string, imageId: number, settings: DetectSettings): Promise<Pose[]>;
+  /** Stops the image in flight at once (a cancel); the inferer is not used again. */
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TeamWorkerOptions {
+  url: string;
+  /** The shared folder holding the project's images (their relative paths resolve inside it). */
+  root: string;
+  /** This worker's name in the predictions it stores (default host:pid). */
+  name: string;
+  timings: QueueTimings;
+  signal?: AbortSignal;
+  /** Return once no batch is waiting, claimed or due for a retry (benchmarks, tests); default: run until stopped. */
+  exitWhenIdle?: boolean;
+  /** A local copy of the runs' model to use instead of the path the run names (it must have the same content). */
+  modelOverride?: string;
+  /** Makes the inferer for a run's model (default: PoseEngine in its own process, the engine of `detect`). */
+  inferer?: (modelPath: string) => Promise<PoseInferer>;
+  log?: (line: string) => void;
+}
+
+export interface TeamWorkerResult {
+  batches: number;
+  stored: number;
+  failed: number;
+}
+
+/** This worker cannot run a run's model (missing, other content, does not load): it stops, saying why. */
+export class WorkerModelError extends Error {
+  override name = 'WorkerModelError';
+}
+
+/** The worker was asked to stop in the middle of a batch. */
+class WorkerStopped extends Error {
+  override name = 'WorkerStopped';
+}
+
+/** The inference engine as a PoseInferer (its own process per model; a stopped one is never reused). */
+export async function engineInferer(modelPath: string): Promise<PoseInferer> {
+  const engine = await PoseEngine.start(modelPath);
+  return {
+    infer: async (file, imageId, settings) => (await engine.infer(file, imageId, settings)).poses,
+    stop: () => engine.stop(),
+    close: () => engine.close(),
+  };
+}
+
+/**
+ * A detection worker (`simplepose worker --team URL`): claims batches from the queue one at a time, runs each
+ * image of the batch that has no row in its run yet, and stores the prediction (or the image's failure) with
+ * ON CONFLICT DO NOTHING, so an image gets one row per run whichever workers die, retry or race. Progress is
+ * announced after every image; a cancel (seen by LISTEN, and checked before each image) stops the image in flight;
+ * `signal` stops the worker after the image in flight, its batch handed back to the queue at once.
+ */
+export async function runTeamWorker(o: TeamWorkerOptions): Promise<TeamWorkerResult> {
+  const team = await openTeamDb(o.url, { max: 3 });
+  let boss: PgBoss | null = null;
+  let listener: { close(): Promise<void> } | null = null;
+  const state: WorkerState = { team, o, files: new ProjectFiles(o.root), inferers: new Map(), current: null };
+  const result: TeamWorkerResult = { batches: 0, stored: 0, failed: 0 };
+  try {
+    boss = await startBoss(o.url, o.timings);
+    listener = await listenTeam(o.url, (e) => {
+      if (e.kind === 'progress' && e.status === 'cancelled' && state.current?.runId === e.runId)
+        void stopCurrent(state);
+    });
+    while (!o.signal?.aborted) {
+      const [job] = await boss.fetch<DetectBatch>(DETECT_QUEUE, { batchSize: 1 });
+      if (!job) {
+        if (o.exitWhenIdle && (await boss.getQueueSize(DETECT_QUEUE, { before: 'completed' })) === 0) break;
+        await sleep(o.timings.pollSeconds * 1000, o.signal);
+        continue;
+      }
+      try {
+        await runBatch(state, job.data, result);
+        await boss.complete(DETECT_QUEUE, job.id);
+        result.batches++;
+      } catch (e) {
+        // Stopped (Ctrl-C, SIGTERM): the batch goes back to the queue now (a retry), not after its expiry.
+        if (!(e instanceof WorkerStopped)) o.log?.(`batch of run ${job.data.runId} failed: ${(e as Error).message}`);
+        await boss.fail(DETECT_QUEUE, job.id, { message: (e as Error).message }).catch(() => undefined);
+        // This machine cannot run the run's model: its batches go to the others rather than failing here in turn.
+        if (e instanceof WorkerModelError) throw e;
+      }
+    }
+    return result;
+  } finally {
+    for (const inf of state.inferers.values()) await (await inf).close().catch(() => undefined);
+    await listener?.close().catch(() => undefined);
+    await boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+    await team.close();
+  }
+}
+
+interface WorkerState {
+  team: TeamDb;
+  o: TeamWorkerOptions;
+  files: ProjectFiles;
+  /** One inferer per model hash. */
+  inferers: Map<string, Promise<PoseInferer>>;
+  current: { runId: number; hash: string } | null;
+}
+
+async function stopCurrent(s: WorkerState): Promise<void> {
+  const cur = s.current;
+  if (!cur) return;
+  const inf = s.inferers.get(cur.hash);
+  s.inferers.delete(cur.hash);
+  await (await inf)?.stop();
+}
+
+async function infererFor(s: WorkerState, run: TeamRun): Promise<PoseInferer> {
+  let inf = s.inferers.get(run.modelHash);
+  if (!inf) {
+    const file = s.o.modelOverride ?? run.modelPath;
+    inf = (async () => {
+      const hash = await hashModelFile(file).catch((e: Error) => {
+        throw new WorkerModelError(`run ${run.id}'s model cannot be read on this machine: ${e.message}`);
+      });
+      if (hash !== run.modelHash)
+        throw new WorkerModelError(
+          `the model at ${file} is not the one run ${run.id} uses (content differs from ${run.modelPath}); give this worker a copy of that model (--model)`,
+        );
+      return (s.o.inferer ?? engineInferer)(file).catch((e: Error) => {
+        throw new WorkerModelError(`run ${run.id}'s model does not load on this machine: ${e.message}`);
+      });
+    })();
+    s.inferers.set(run.modelHash, inf);
+    inf.catch(() => s.inferers.delete(run.modelHash));
+  }
+  return inf;
+}
+
+async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult): Promise<void> {
+  const { pool } = s.team;
+  const run = await teamRunRepository.get(pool, batch.runId);
+  if (run?.status !== 'running') return; // cancelled or gone: nothing to do, the job is done
+  const inferer = await infererFor(s, run);
+  const done = await teamRunRepository.predicted(pool, run.id, batch.imageIds);
+  s.current = { runId: run.id, hash: run.modelHash };
+  try {
+    for (const imageId of batch.imageIds) {
+      if (done.has(imageId)) continue;
+      if (s.o.signal?.aborted) throw new WorkerStopped('the worker was stopped: its batch went back to the queue');
+      if ((await teamRunRepository.status(pool, run.id)) !== 'running') return;
+      const image = await teamImageRepository.get(pool, imageId);
+      if (!image) continue; // removed from the project since
+      let outcome: { poses: Pose[] } | { error: string };
+      try {
+        outcome = { poses: await inferer.infer(s.files.resolve(image.relPath), imageId, run.settings) };
+      } catch (e) {
+        if ((await teamRunRepository.status(pool, run.id)) !== 'running') return; // cancelled mid-image
+        outcome = { error: (e as Error).message };
+      }
+      const stored = await storeOutcome(s, run, image.id, image.contentHash, outcome);
+      if (stored) r.stored++;
+      if (stored && 'error' in outcome) r.failed++;
+    }
+  } finally {
+    s.current = null;
+  }
+}
+
+/** One image's row, its list score, the run's progress announced and the run closed when it was the last. */
+async function storeOutcome(
+  s: WorkerState,
+  run: TeamRun,
+  imageId: number,
+  contentHash: string,
+  outcome: { poses: Pose[] } | { error: string },
+): Promise<boolean> {
+  return teamWriteTransaction(s.team.pool, 'storing a prediction', async (c) => {
+    await teamRunRepository.lock(c, run.id); // so the last two stores of a run cannot both miss closing it
+    if ((await teamRunRepository.status(c, run.id)) !== 'running') return false; // cancelled: nothing after it
+    const now = Date.now();
+    const stored = await teamRunRepository.store(c, {
+      runId: run.id,
+      imageId,
+      contentHash,
+      worker: s.o.name,
+      now,
+      ...outcome,
+    });
+    if (!stored) return false;
+    if ('poses' in outcome) {
+      const scores = outcome.poses.map((p) => p.score);
+      await teamImageRepository.setLatestScore(
+        c,
+        imageId,
+        scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+      );
+    }
+    await teamRunRepository.completeIfDone(c, run.id, now);
+    const p = await teamRunRepository.progress(c, run.id);
+    if (p) await notifyTeam(c, { kind: 'progress', ...p });
+    return true;
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    const wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal?.addEventListener('abort', wake, { once: true });
+  });
+}

@@ -1,0 +1,183 @@
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiError } from '../contract/apiErrors.ts';
+import { API_PREFIX, EVENTS_ROUTE, MEDIA_PATH, methodOfRoute, parseMediaPath } from '../contract/apiRoutes.ts';
+import { isValidEvent } from '../contract/checkPayload.ts';
+import { dispatch } from '../contract/dispatch.ts';
+import type { PoseEventName } from '../contract/poseApi.ts';
+import { IMAGE_TYPES } from '../node/project/projectMedia.ts';
+import type { TeamDb } from '../node/team/openTeamDb.ts';
+import { loginTeamUser, logoutTeamUser, sessionUser } from '../node/team/teamAccounts.ts';
+import { listenTeam, type TeamEvent } from '../node/team/teamEvents.ts';
+import { teamPoseApi, type TeamApiOptions } from '../node/team/teamPoseApi.ts';
+import type { TeamUser } from '../node/team/teamUserRepository.ts';
+import { hasBody, SECURITY_HEADERS, sendError, sendFailure, sendJson } from './httpReplies.ts';
+import { declaredTooLarge, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './readJsonBody.ts';
+import { createRequestGuard, givenToken, type RouteKind } from './requestGuard.ts';
+import { isPagePath, sendStatic } from './staticFiles.ts';
+import { LOGIN_PAGE, LOGIN_SCRIPT, sendLoginPage } from './teamLoginPage.ts';
+
+export interface TeamServerOptions extends TeamApiOptions {
+  team: TeamDb;
+  host?: string;
+  port?: number;
+  extraHosts?: string[];
+  staticDir?: string;
+}
+
+const LOGIN_ROUTE = '/api/login';
+const LOGOUT_ROUTE = '/api/logout';
+
+/**
+ * The team server: web mode's HTTP adapter for a team project. The same routes, contract and checks (the
+ * RequestGuard's Host, Origin, Sec-Fetch-Site and JSON-only rules, every one before a body is read), with a per-user
+ * session instead of the launch token: POST /api/login (name, password) gives a session token, sent as
+ * `Authorization: Bearer` (and `?token=` for media and the page, as web mode does); each API call is answered by
+ * that user's team API (teamPoseApi). Plain HTTP: put it behind a TLS proxy (docs/ARCHITECTURE.md) before any
+ * password crosses a network.
+ */
+export async function startTeamServer(
+  o: TeamServerOptions,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const host = o.host ?? '127.0.0.1';
+  let guard: ReturnType<typeof createRequestGuard> | null = null;
+  const clients = new Map<http.ServerResponse, TeamUser>();
+
+  async function userOf(req: http.IncomingMessage, url: URL, kind: RouteKind): Promise<TeamUser> {
+    const { bearer, inUrl } = givenToken(req, url, kind);
+    const token = bearer ?? inUrl;
+    if (!token) throw new ApiError('unauthorized', `log in first (${LOGIN_PAGE})`);
+    return sessionUser(o.team, token);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const p = url.pathname;
+    const kind = routeKind(p, req.method ?? '');
+    let refusal = kind ? guard!.check(req, url, kind) : new ApiError('not_found', 'not found');
+    if (!refusal && kind === 'api') refusal = declaredTooLarge(req, DEFAULT_MAX_BODY_BYTES);
+    if (refusal) return sendError(res, refusal, { bodyUnread: hasBody(req) });
+    if (p === LOGIN_PAGE || p === LOGIN_SCRIPT) return sendLoginPage(res, p);
+    if (kind === 'asset') return sendStatic(res, o.staticDir!, p);
+    if (kind === 'page') {
+      const token = url.searchParams.get('token');
+      if (!token || !(await sessionUser(o.team, token).catch(() => null))) {
+        res.writeHead(303, { ...SECURITY_HEADERS, Location: LOGIN_PAGE, 'Cache-Control': 'no-store' });
+        return void res.end();
+      }
+      return sendStatic(res, o.staticDir!, p);
+    }
+    if (p === LOGIN_ROUTE) {
+      const body = (await readJsonBody(req, DEFAULT_MAX_BODY_BYTES)) as { name?: unknown; password?: unknown } | null;
+      if (typeof body?.name !== 'string' || typeof body.password !== 'string')
+        throw new ApiError('bad_request', 'a login is {"name": "...", "password": "..."}');
+      const { token, user } = await loginTeamUser(o.team, body.name, body.password);
+      return sendJson(res, 200, { token, user });
+    }
+    const user = await userOf(req, url, kind!);
+    if (p === LOGOUT_ROUTE) {
+      await readJsonBody(req, DEFAULT_MAX_BODY_BYTES);
+      await logoutTeamUser(o.team, givenToken(req, url, 'api').bearer!);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (kind === 'events') return openEvents(res, user);
+    const api = teamPoseApi(o.team, user, o);
+    if (kind === 'media') return sendMedia(res, api, p);
+    const method = methodOfRoute(p);
+    if (!method) throw new ApiError('not_found', `unknown method ${p.slice(API_PREFIX.length)}`);
+    const body = await readJsonBody(req, DEFAULT_MAX_BODY_BYTES);
+    const reply = await dispatch(api, method, body);
+    return reply.ok ? sendJson(res, 200, reply.value) : sendFailure(res, reply);
+  }
+
+  function routeKind(pathname: string, method: string): RouteKind | null {
+    if (pathname === EVENTS_ROUTE) return method === 'GET' ? 'events' : null;
+    if (pathname.startsWith(API_PREFIX)) return method === 'POST' && /^\/api\/[A-Za-z]+$/.test(pathname) ? 'api' : null;
+    if (method !== 'GET') return null;
+    if (pathname === LOGIN_PAGE || pathname === LOGIN_SCRIPT) return 'asset'; // the same for everyone
+    if (MEDIA_PATH.test(pathname)) return 'media';
+    if (!o.staticDir) return null;
+    return isPagePath(pathname) ? 'page' : 'asset';
+  }
+
+  function openEvents(res: http.ServerResponse, user: TeamUser): void {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+    res.write(': connected\n\n');
+    clients.set(res, user);
+    res.on('close', () => clients.delete(res));
+  }
+
+  /** A team event as the contract's events, to the clients whose user may see it. */
+  async function broadcast(e: TeamEvent): Promise<void> {
+    for (const [res, user] of clients) {
+      for (const [name, payload] of contractEvents(e)) {
+        if (e.kind !== 'progress' && user.role === 'annotator') {
+          const ok = await teamPoseApi(o.team, user, o)
+            .getAnnotation({ imageId: e.imageId })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!ok) continue;
+        }
+        if (isValidEvent(name, payload)) res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+      }
+    }
+  }
+  const listener = await listenTeam(o.team.url, (e) => void broadcast(e).catch(() => undefined));
+
+  const server = http.createServer(
+    (req, res) => void handle(req, res).catch((e) => sendError(res, e, { bodyUnread: true })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  guard = createRequestGuard({ token: null, host, port, extraHosts: o.extraHosts });
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}${LOGIN_PAGE}`,
+    port,
+    async close() {
+      await listener.close().catch(() => undefined);
+      for (const c of clients.keys()) c.end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function contractEvents(e: TeamEvent): [PoseEventName, unknown][] {
+  if (e.kind === 'annotation') return [['annotationChanged', { imageId: e.imageId, revision: e.revision }]];
+  if (e.kind !== 'progress') return [];
+  const jobId = `team-run-${e.runId}`;
+  const out: [PoseEventName, unknown][] = [
+    ['jobProgress', { jobId, done: e.done, total: e.total, failed: e.failed, imagesPerSecond: 0, etaSeconds: null }],
+  ];
+  if (e.status !== 'running') out.push(['jobFinished', { jobId, status: e.status }]);
+  return out;
+}
+
+async function sendMedia(res: http.ServerResponse, api: ReturnType<typeof teamPoseApi>, pathname: string) {
+  const m = parseMediaPath(pathname)!;
+  let body: Uint8Array;
+  let type = 'image/jpeg';
+  if (m.kind === 'thumbs') body = await api.thumbnail(m.imageId);
+  else if (m.kind === 'maps') body = await api.maps(m.imageId);
+  else {
+    const file = await api.imagePath(m.imageId);
+    type = IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    body = await readFile(file);
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': body.length,
+    'Cache-Control': 'private, max-age=3600',
+  });
+  res.end(body);
+}

@@ -1,0 +1,46 @@
+// Real `simplepose worker` processes against a team database, for the queue tests and the benchmark.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+
+export interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/** Starts `simplepose worker` (Node 22, the CLI as users run it) with short queue timings for a test. */
+export function startWorker(
+  url: string,
+  images: string,
+  name: string,
+  o: { batchExpiry?: number; maintenance?: number; extra?: string[] } = {},
+): WorkerProcess {
+  const args = [
+    path.join(PROJECT_ROOT, 'bin', 'simplepose.js'),
+    'worker',
+    '--images',
+    images,
+    '--name',
+    name,
+    '--poll',
+    '1',
+    '--batch-expiry',
+    String(o.batchExpiry ?? 900),
+    '--maintenance',
+    String(o.maintenance ?? 1),
+    '--exit-when-idle',
+    ...(o.extra ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, SIMPLEPOSE_TEAM_URL: url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { name, child, exited, stderr: () => err };
+}
