@@ -156,6 +156,16 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       throw notYet('importing a checkpoint');
     },
     listProblems: async () => ({ files: [] }),
+    startTrain: async () => {
+      throw notYet('training (train from a local project: simplepose train)');
+    },
+    listTrainings: async () => ({ trainings: [], runningJobId: null }),
+    compareModels: async () => {
+      throw notYet('comparing models');
+    },
+    compareRuns: async () => {
+      throw notYet('comparing runs');
+    },
     async imagePath(imageId) {
       return files.resolve((await imageOf(imageId)).relPath);
     },
