@@ -255,6 +255,45 @@ describe('the evaluation panel (sample project)', () => {
     expect(await s.page.getByRole('dialog', { name: 'Evaluation' }).count()).toBe(0);
   });
 
+  it('compare runs: per reviewed image which run agrees better with the labels, the largest gaps first; a click opens', async () => {
+    const s = sample;
+    // A second run with other settings (one scale, no flip): every image again, as a run of its own.
+    await s.project.service.startDetect({ settings: { scales: [0.5], flip: false, mode: 'fast' } });
+    const run2 = async () => (await s.project.service.evaluate({})).runs.find((r) => r.id === 2)?.status;
+    await expect.poll(run2, { timeout: 150_000, interval: 500 }).toBe('done');
+    const [runA, runB] = [2, 1];
+    await s.page.getByRole('button', { name: 'Evaluate' }).click();
+    const dialog = s.page.getByRole('dialog', { name: 'Evaluation' });
+    await dialog.locator('[data-testid=eval-stats]').waitFor();
+    await dialog.getByLabel('Run', { exact: true }).selectOption(String(runA));
+    await dialog.getByLabel('Compare with run').selectOption(String(runB));
+    const api = await s.project.service.compareRuns({ runA, runB });
+    expect(api.images).toHaveLength(6);
+    await expect
+      .poll(() => dialog.locator('[data-testid=compare-summary]').textContent())
+      .toBe(
+        `run ${runA} agrees better on ${api.summary.a}, run ${runB} on ${api.summary.b}, the same on ${api.summary.same} of 6 reviewed images`,
+      );
+    const rows = dialog.locator('[data-testid=compare-runs] tbody tr');
+    expect(await rows.count()).toBe(6);
+    const gaps = await rows.evaluateAll((trs) =>
+      trs.map((tr) => {
+        const oks = (i: number) => (tr.children[i].textContent === '—' ? 0 : Number(tr.children[i].textContent));
+        return Math.abs(oks(1) - oks(2));
+      }),
+    );
+    // largest first (the shown values are rounded to 3 decimals: a step may be off by that much)
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeLessThanOrEqual(gaps[i - 1] + 0.0011);
+    const first = await rows.first().getAttribute('data-image-id');
+    const row = api.images.find((r) => r.imageId === Number(first))!;
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe(
+      row.better === 'same' ? 'same' : `run ${row.better === 'a' ? runA : runB}`,
+    );
+    await shot(s, 'compare-runs.png');
+    await rows.first().click();
+    await expect.poll(async () => (await snap(s)).current?.id).toBe(Number(first));
+  }, 240_000);
+
   it('with nothing reviewed it says what to do', async () => {
     const s = photos;
     await s.page.getByRole('button', { name: 'Evaluate' }).click();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { PoseResponse } from '../../contract/poseApi.ts';
+import { CompareRunsPanel } from './CompareRunsPanel.tsx';
 import { Dialog } from './Dialogs.tsx';
 import { JointErrorPlot, PrecisionRecallPlot } from './EvaluationPlots.tsx';
 import { useEngine } from './useEditor.ts';
@@ -113,6 +114,7 @@ export function EvaluationDialog() {
           ))}
         </tbody>
       </table>
+      <CompareRunsPanel runs={e.runs} runA={e.run.id} />
     </Dialog>
   );
 }
