@@ -1,0 +1,180 @@
+// npm run bench:detect — detection throughput as users meet it, against the bare network, in one run:
+//   app   the project service's job (startDetect, as the desktop app and web mode run it; events on), in this process
+//   cli   `simplepose detect FOLDER --rerun --json` as a child process (the same settings)
+//   bare  session.run alone on the same images' pre-processed inputs (same batch: flip pair), in a child process,
+//         for several ONNX Runtime thread settings (the default first)
+// each with the job's own images/s (the job's clock starts before its first image; model load excluded), rounds
+// interleaved, medians and per-round ratios. Then where one image's time goes when the stages run one after another
+// (decode image, pre-process, network, decode maps, store). Models: the bundled one and the small official-family
+// one (`python3 -m training.make_bench_models --only small`, made when missing).
+//   node bench/detectBench.ts [--rounds 3] [--images 24] [--models tiny,small] [--folder DIR]
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openProjectDb } from '../src/node/db/openProjectDb.ts';
+import { syncImages } from '../src/node/project/syncImages.ts';
+import { createProjectService } from '../src/node/project/projectService.ts';
+import { fmt, machineLine, median } from './benchStats.ts';
+import { bareThroughput, stageShares, type Threading } from './detectStages.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SETTINGS = { scales: [1], flip: true, mode: 'fast' as const };
+const MODELS: Record<string, string> = {
+  tiny: path.join(root, 'resources', 'models', 'imhn-synth-tiny.onnx'),
+  small: path.join(root, '.tmp', 'bench-models', 'small.onnx'),
+};
+const THREADINGS: Threading[] = [
+  { label: 'default: cores, no spinning', env: {} },
+  { label: 'cores, spinning', env: { SIMPLEPOSE_ORT_SPINNING: '1' } },
+  { label: '1 thread', env: { SIMPLEPOSE_ORT_THREADS: '1' } },
+];
+
+if (process.argv[2] === '--bare') {
+  const [, , , model, folder, n] = process.argv;
+  console.log(JSON.stringify(await bareThroughput(model, imagesOf(folder, Number(n)), SETTINGS)));
+  process.exit(0);
+}
+if (process.argv[2] === '--stages') {
+  const [, , , model, folder, n] = process.argv;
+  console.log(JSON.stringify(await stageShares(model, imagesOf(folder, Number(n)), SETTINGS)));
+  process.exit(0);
+}
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    images: { type: 'string', default: '24' },
+    models: { type: 'string', default: 'tiny,small' },
+    folder: { type: 'string', default: path.join(root, 'resources', 'sample-project', 'images') },
+  },
+});
+const rounds = Number(values.rounds);
+const count = Number(values.images);
+const models = values.models.split(',');
+if (models.includes('small') && !existsSync(MODELS.small)) {
+  console.error('making the small benchmark model (python3 -m training.make_bench_models --only small)…');
+  const r = spawnSync('/usr/bin/python3', ['-m', 'training.make_bench_models', '--only', 'small'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('cannot make the small model: Debian python3-torch and python3-onnx are needed');
+}
+
+function imagesOf(folder: string, n: number): string[] {
+  return readdirSync(folder)
+    .filter((f) => /\.(jpe?g|png|webp)$/i.test(f))
+    .sort()
+    .slice(0, n)
+    .map((f) => path.join(folder, f));
+}
+
+/** A fresh project folder holding copies of the first `count` images. */
+function projectFolder(name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `sp-detect-bench-${name}-`));
+  for (const f of imagesOf(values.folder, count)) cpSync(f, path.join(dir, path.basename(f)));
+  return dir;
+}
+
+function child(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '',
+      err = '';
+    c.stdout.on('data', (d) => (out += String(d)));
+    c.stderr.on('data', (d) => (err += String(d)));
+    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+async function bare(model: string, folder: string, t: Threading): Promise<number> {
+  const out = await child([fileURLToPath(import.meta.url), '--bare', model, folder, String(count)], t.env);
+  return (JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSecond: number }).imagesPerSecond;
+}
+
+async function cli(model: string, folder: string): Promise<number> {
+  const args = [
+    'detect',
+    folder,
+    '--model',
+    model,
+    '--scales',
+    '1',
+    '--flip',
+    '--provider',
+    'cpu',
+    '--rerun',
+    '--json',
+  ];
+  const out = await child([path.join(root, 'bin', 'simplepose.js'), ...args]);
+  const last = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; done: number; imagesPerSecond: number };
+  if (last.status !== 'done' || last.done < count) throw new Error(`cli: ${JSON.stringify(last)}`);
+  return last.imagesPerSecond;
+}
+
+async function app(model: string, folder: string): Promise<number> {
+  const db = openProjectDb(path.join(folder, '.simplepose.sqlite'));
+  await syncImages(db, folder);
+  const service = createProjectService(db, folder);
+  let rate = 0;
+  const finished = new Promise<{ status: string; message?: string }>((resolve) => {
+    service.events.on('jobProgress', (p: { imagesPerSecond: number }) => (rate = p.imagesPerSecond));
+    service.events.once('jobFinished', resolve);
+  });
+  await service.startDetect({ modelPath: model, settings: SETTINGS, rerun: true });
+  const end = await finished;
+  await service.shutdown();
+  db.close();
+  if (end.status !== 'done') throw new Error(`app: ${JSON.stringify(end)}`);
+  return rate;
+}
+
+console.log(
+  `machine: ${machineLine()}; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; ${count} images of ${values.folder}, scale 1 + flip, fast mode, CPU provider, ${rounds} rounds`,
+);
+for (const name of models) {
+  const model = MODELS[name];
+  const folders = { app: projectFolder('app'), cli: projectFolder('cli'), bare: projectFolder('bare') };
+  const rows: Record<string, number[]> = { app: [], cli: [] };
+  for (const t of THREADINGS) rows[t.label] = [];
+  for (let r = 0; r < rounds; r++) {
+    // the order turns each round, so that a drift of the machine's load does not favour one path
+    const steps: [string, () => Promise<number>][] = [
+      ['app', () => app(model, folders.app)],
+      ['cli', () => cli(model, folders.cli)],
+      ...THREADINGS.map((t): [string, () => Promise<number>] => [t.label, () => bare(model, folders.bare, t)]),
+    ];
+    for (let k = 0; k < steps.length; k++) {
+      const [label, run] = steps[(k + r) % steps.length];
+      rows[label].push(await run());
+    }
+    console.error(
+      `${name} round ${r + 1}: ${Object.entries(rows)
+        .map(([k, v]) => `${k} ${fmt(v[r], 3)}`)
+        .join(', ')}`,
+    );
+  }
+  const base = THREADINGS[0].label;
+  const ratio = (a: string, b: string) => median(rows[a].map((v, i) => v / rows[b][i]));
+  const stages = JSON.parse(
+    (await child([fileURLToPath(import.meta.url), '--stages', model, folders.bare, String(count)])).trim(),
+  );
+  console.log(
+    JSON.stringify({
+      model: name,
+      images_per_s: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, Number(fmt(median(v), 3))])),
+      app_over_cli: Number(fmt(ratio('app', 'cli'), 3)),
+      app_over_bare: Number(fmt(ratio('app', base), 3)),
+      cli_over_bare: Number(fmt(ratio('cli', base), 3)),
+      bare_threadings_over_default: Object.fromEntries(
+        THREADINGS.map((t) => [t.label, Number(fmt(ratio(t.label, base), 3))]),
+      ),
+      serial_stage_share: stages,
+      load_average_after: Number(fmt(loadavg()[0], 1)),
+    }),
+  );
+}
