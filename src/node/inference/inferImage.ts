@@ -8,7 +8,7 @@ import type { ModelCard } from '../../core/model/modelCard.ts';
 import { countNonFinite, ortMessage, type NetworkOutput, type PoseModel } from './poseModel.ts';
 import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
-import type { DetectSettings } from '../jobs/detectSettings.ts';
+import { DEFAULT_DETECT_SETTINGS, type DetectSettings } from '../jobs/detectSettings.ts';
 
 /**
  * Scale factors s (height 512·s; the official evaluation uses 0.5, 1, 1.5, 2, 3), the flip pass and the decoder
@@ -21,7 +21,7 @@ export class ImageInferenceError extends Error {
   override name = 'ImageInferenceError';
 }
 
-export const DEFAULT_INFER_OPTIONS: InferOptions = { scales: [1], flip: true, mode: 'fast' };
+export const DEFAULT_INFER_OPTIONS: InferOptions = DEFAULT_DETECT_SETTINGS;
 
 /** Milliseconds per stage of one image (`network`: the network's own runs, without waiting for its thread). */
 export interface StageTimingsMs {
