@@ -7,16 +7,14 @@
 // interleaved, medians and per-round ratios. Then where one image's time goes when the stages run one after another
 // (decode image, pre-process, network, decode maps, store). Models: the bundled one and the small official-family
 // one (`python3 -m training.make_bench_models --only small`, made when missing).
-//   node bench/detectBench.ts [--rounds 3] [--images 24] [--models tiny,small] [--folder DIR]
+// With --baseline DIR (a checkout of an earlier commit, with node_modules), its app job and CLI run in the same rounds.
+//   node bench/detectBench.ts [--rounds 3] [--images 24] [--models tiny,small] [--folder DIR] [--baseline DIR]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openProjectDb } from '../src/node/db/openProjectDb.ts';
-import { syncImages } from '../src/node/project/syncImages.ts';
-import { createProjectService } from '../src/node/project/projectService.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
 import { bareThroughput, stageShares, type Threading } from './detectStages.ts';
 
@@ -49,6 +47,7 @@ const { values } = parseArgs({
     images: { type: 'string', default: '24' },
     models: { type: 'string', default: 'tiny,small' },
     folder: { type: 'string', default: path.join(root, 'resources', 'sample-project', 'images') },
+    baseline: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -94,7 +93,7 @@ async function bare(model: string, folder: string, t: Threading): Promise<number
   return (JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSecond: number }).imagesPerSecond;
 }
 
-async function cli(model: string, folder: string): Promise<number> {
+async function cli(model: string, folder: string, code = root): Promise<number> {
   const args = [
     'detect',
     folder,
@@ -108,13 +107,17 @@ async function cli(model: string, folder: string): Promise<number> {
     '--rerun',
     '--json',
   ];
-  const out = await child([path.join(root, 'bin', 'simplepose.js'), ...args]);
+  const out = await child([path.join(code, 'bin', 'simplepose.js'), ...args]);
   const last = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; done: number; imagesPerSecond: number };
   if (last.status !== 'done' || last.done < count) throw new Error(`cli: ${JSON.stringify(last)}`);
   return last.imagesPerSecond;
 }
 
-async function app(model: string, folder: string): Promise<number> {
+/** The service's job as the app runs it, from the code of `code` (this checkout, or the baseline). */
+async function app(model: string, folder: string, code = root): Promise<number> {
+  const { openProjectDb } = await import(path.join(code, 'src/node/db/openProjectDb.ts'));
+  const { syncImages } = await import(path.join(code, 'src/node/project/syncImages.ts'));
+  const { createProjectService } = await import(path.join(code, 'src/node/project/projectService.ts'));
   const db = openProjectDb(path.join(folder, '.simplepose.sqlite'));
   await syncImages(db, folder);
   const service = createProjectService(db, folder);
@@ -140,6 +143,8 @@ for (const name of models) {
   const model = MODELS[name];
   const folders = { app: projectFolder('app'), cli: projectFolder('cli'), bare: projectFolder('bare') };
   const rows: Record<string, number[]> = { app: [], cli: [] };
+  const before = values.baseline;
+  if (before) Object.assign(rows, { 'app (baseline)': [], 'cli (baseline)': [] });
   for (const t of THREADINGS) rows[t.label] = [];
   for (let r = 0; r < rounds; r++) {
     // the order turns each round, so that a drift of the machine's load does not favour one path
@@ -148,6 +153,11 @@ for (const name of models) {
       ['cli', () => cli(model, folders.cli)],
       ...THREADINGS.map((t): [string, () => Promise<number>] => [t.label, () => bare(model, folders.bare, t)]),
     ];
+    if (before)
+      steps.push(
+        ['app (baseline)', () => app(model, folders.app, before)],
+        ['cli (baseline)', () => cli(model, folders.cli, before)],
+      );
     for (let k = 0; k < steps.length; k++) {
       const [label, run] = steps[(k + r) % steps.length];
       rows[label].push(await run());
@@ -170,6 +180,10 @@ for (const name of models) {
       app_over_cli: Number(fmt(ratio('app', 'cli'), 3)),
       app_over_bare: Number(fmt(ratio('app', base), 3)),
       cli_over_bare: Number(fmt(ratio('cli', base), 3)),
+      ...(before && {
+        baseline_app_over_bare: Number(fmt(ratio('app (baseline)', base), 3)),
+        app_over_baseline_app: Number(fmt(ratio('app', 'app (baseline)'), 3)),
+      }),
       bare_threadings_over_default: Object.fromEntries(
         THREADINGS.map((t) => [t.label, Number(fmt(ratio(t.label, base), 3))]),
       ),

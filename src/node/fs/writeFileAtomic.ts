@@ -37,7 +37,7 @@ export interface WriteAtomicOptions {
  */
 export async function writeFileAtomic(
   file: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Iterable<string>,
   o: WriteAtomicOptions = {},
 ): Promise<void> {
   const dir = path.dirname(file);

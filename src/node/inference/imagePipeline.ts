@@ -1,5 +1,13 @@
 import type { ImageU8 } from '../../core/image/resizeCubicU8.ts';
-import { finishImage, networkError, prepareImage, type InferOptions, type InferResult } from './inferImage.ts';
+import {
+  finishImage,
+  networkError,
+  prepareImage,
+  type InferOptions,
+  type InferResult,
+  type MapsTarget,
+} from './inferImage.ts';
+import { writeMapFiles } from '../project/mapFiles.ts';
 import type { SessionThread } from './sessionThread.ts';
 
 /** One image to run: its file (or pixels), the id its persons are reported under, the settings. */
@@ -8,6 +16,8 @@ export interface PipelineRequest {
   image: string | ImageU8;
   imageId: number;
   options: InferOptions;
+  /** Write the maps there (float16, as the map cache keeps them) instead of sending them back. */
+  mapsTo?: MapsTarget;
 }
 
 export type PipelineReply =
@@ -52,6 +62,7 @@ export class ImagePipeline {
           ),
         ),
       )
+      .then((result) => (r.mapsTo ? storeMaps(result, r.mapsTo) : result))
       .then(
         (result) => this.reply({ type: 'result', id: r.id, result }),
         (e: Error) => this.reply({ type: 'error', id: r.id, message: e.message }),
@@ -64,4 +75,18 @@ export class ImagePipeline {
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
+}
+
+/**
+ * Writes the maps to the cache folder here, so that megabytes of maps never cross to the app's process (its thread
+ * serves the window); what comes back is the file names to record. A failed write fails the image ("not stored").
+ */
+async function storeMaps(result: InferResult, to: MapsTarget): Promise<InferResult> {
+  let storedMaps;
+  try {
+    storedMaps = await writeMapFiles(to.dir, to.key, result.passes);
+  } catch (e) {
+    throw new Error(`not stored (${(e as Error).message})`);
+  }
+  return { ...result, passes: [], storedMaps };
 }

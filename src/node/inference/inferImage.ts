@@ -9,6 +9,7 @@ import { countNonFinite, ortMessage, type NetworkOutput, type PoseModel } from '
 import { scaledLength } from '../../core/codec/cubicAxis.ts';
 import { toPoses, type Pose } from '../../core/codec/assign/toPoses.ts';
 import { DEFAULT_DETECT_SETTINGS, type DetectSettings } from '../jobs/detectSettings.ts';
+import type { MapFiles } from '../project/mapFiles.ts';
 
 /**
  * Scale factors s (height 512·s; the official evaluation uses 0.5, 1, 1.5, 2, 3), the flip pass and the decoder
@@ -35,12 +36,29 @@ export interface InferResult {
   imageId: number;
   width: number;
   height: number;
-  /** The raw stride-4 maps of every pass ([50, h, w] each, flipped pass not yet un-flipped): cache and heatmap display. */
+  /**
+   * The raw stride-4 maps of every pass ([50, h, w] each, flipped pass not yet un-flipped): cache and heatmap
+   * display. Empty when the worker wrote them to the map cache itself (`storedMaps`).
+   */
   passes: DecodePass[];
+  /** The map cache files the worker wrote for this image (PoseEngine.infer's `mapsTo`), to be recorded. */
+  storedMaps?: StoredMaps;
   decoded: DecodeOutput;
   /** The persons in image pixels with per-joint scores (COCO order). */
   poses: Pose[];
   timingsMs: StageTimingsMs;
+}
+
+/** Where the worker writes an image's maps (writeMapFiles: float16 .npy files named after `key` in `dir`). */
+export interface MapsTarget {
+  dir: string;
+  key: string;
+}
+
+/** Map cache files written for an image, and their size. */
+export interface StoredMaps {
+  files: MapFiles;
+  bytes: number;
 }
 
 /** An image decoded and pre-processed: one network input per scale, in the order of `scales`. */

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { ModelCard } from '../../core/model/modelCard.ts';
 import type { ProviderName } from './executionProviders.ts';
-import type { InferOptions, InferResult } from './inferImage.ts';
+import type { InferOptions, InferResult, MapsTarget } from './inferImage.ts';
 import { ModelLoadError, type SessionThreading } from './poseModel.ts';
 import type { WorkerArgs, WorkerRequest } from './inferenceWorker.ts';
 
@@ -177,12 +177,18 @@ export class InferenceProcess {
    * Sends one image (after those already sent); past `timeoutMs` from the moment it is the image in flight, the
    * worker is killed and the call rejects with InferenceTimeoutError.
    */
-  infer(image: string, imageId: number, options: InferOptions, timeoutMs: number | null): Promise<InferResult> {
+  infer(
+    image: string,
+    imageId: number,
+    options: InferOptions,
+    timeoutMs: number | null,
+    mapsTo?: MapsTarget,
+  ): Promise<InferResult> {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise<InferResult>((resolve, reject) => {
       this.pending.set(id, { image, timeoutMs, resolve, reject });
-      this.child.send({ type: 'infer', id, image, imageId, options } satisfies WorkerRequest);
+      this.child.send({ type: 'infer', id, image, imageId, options, mapsTo } satisfies WorkerRequest);
       this.armHead();
     });
   }

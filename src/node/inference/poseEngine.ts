@@ -1,5 +1,5 @@
 import type { ModelCard } from '../../core/model/modelCard.ts';
-import type { InferOptions, InferResult } from './inferImage.ts';
+import type { InferOptions, InferResult, MapsTarget } from './inferImage.ts';
 import { DEFAULT_INFER_OPTIONS } from './inferImage.ts';
 import { ModelLoadError, modelFileProblem } from './poseModel.ts';
 import {
@@ -33,6 +33,7 @@ type Request = {
   image: string;
   imageId: number;
   options: InferOptions;
+  mapsTo?: MapsTarget;
   resolve: (r: InferResult) => void;
   reject: (e: Error) => void;
 };
@@ -87,12 +88,20 @@ export class PoseEngine {
     return this.worker?.pid ?? null;
   }
 
-  /** Queues one image (a file path); resolves with persons, raw maps and timings. */
-  infer(image: string, imageId: number, options: InferOptions = DEFAULT_INFER_OPTIONS): Promise<InferResult> {
+  /**
+   * Queues one image (a file path); resolves with persons, raw maps and timings. With `mapsTo`, the worker writes
+   * the maps there as map cache files instead of sending them (the result's `storedMaps`; `passes` is empty).
+   */
+  infer(
+    image: string,
+    imageId: number,
+    options: InferOptions = DEFAULT_INFER_OPTIONS,
+    mapsTo?: MapsTarget,
+  ): Promise<InferResult> {
     if (this.state === 'stopped') return Promise.reject(new InferenceCancelledError('cancelled'));
     if (this.state === 'closed') return Promise.reject(new InferenceError('the engine is closed'));
     return new Promise<InferResult>((resolve, reject) => {
-      this.waiting.push({ seq: this.nextSeq++, image, imageId, options, resolve, reject });
+      this.waiting.push({ seq: this.nextSeq++, image, imageId, options, mapsTo, resolve, reject });
       this.pump();
     });
   }
@@ -134,7 +143,7 @@ export class PoseEngine {
     const limit =
       this.options.imageTimeLimitMs === undefined ? DEFAULT_IMAGE_TIME_LIMIT_MS : this.options.imageTimeLimitMs;
     this.sent++;
-    worker.infer(r.image, r.imageId, r.options, limit).then(
+    worker.infer(r.image, r.imageId, r.options, limit, r.mapsTo).then(
       (result) => {
         this.sent--;
         r.resolve(result);

@@ -157,7 +157,7 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   let sent = 0;
   for (let i = 0; i < todo.length; i++) {
     for (; sent < Math.min(todo.length, i + INFER_AHEAD) && !o.signal?.aborted; sent++)
-      inferring[sent] = inferOne(job, todo[sent]);
+      inferring[sent] = inferOne(job, cache, todo[sent]);
     const inferred = o.signal?.aborted ? 'cancelled' : await inferring[i]!;
     inferring[i] = undefined;
     const im = todo[i];
@@ -197,10 +197,17 @@ type Failure = { message: string; worker: boolean };
 /** What the engine gave for an image: its result, a failure, or the job was cancelled. Never rejects. */
 type Inferred = InferResult | 'cancelled' | Failure;
 
-async function inferOne({ o, engine, files }: Job, im: { id: number; relPath: string }): Promise<Inferred> {
+async function inferOne(
+  { o, engine, files, modelHash }: Job,
+  cache: MapCache | null,
+  im: { id: number; relPath: string; contentHash: string },
+): Promise<Inferred> {
   try {
+    // the worker writes the maps into the cache folder itself (they never cross to this process)
+    const key = MapCache.keyOf(mapCacheKey(im.contentHash, { modelHash, ...o.settings }));
+    const mapsTo = cache ? { dir: cache.folder, key } : undefined;
     // every image read goes through the project's resolver: a link out of the project fails its image
-    return await engine.infer(files.resolve(im.relPath), im.id, o.settings);
+    return await engine.infer(files.resolve(im.relPath), im.id, o.settings, mapsTo);
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
     const message = (e as Error).message;
@@ -209,7 +216,7 @@ async function inferOne({ o, engine, files }: Job, im: { id: number; relPath: st
   }
 }
 
-/** One image's result: write its maps, then commit poses + cache entry together. */
+/** One image's result, its maps written by the worker: commit poses + cache entry together. */
 async function storeOne(
   { db, o, runId, modelHash }: Job,
   cache: MapCache | null,
@@ -224,7 +231,7 @@ async function storeOne(
   }
   try {
     const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
-    const written = cache ? await cache.write(key, r.passes) : null;
+    const written = !cache ? null : r.storedMaps ? cache.written(key, r.storedMaps) : await cache.write(key, r.passes);
     writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
       runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());

@@ -69,7 +69,7 @@ export class AnnotationStore {
   private readonly db: ProjectDb;
   /** Statements prepared once; each is an indexed lookup (UNIQUE (image_id, seq), migration 005). */
   private readonly q: Record<
-    'load' | 'cursor' | 'length' | 'entry' | 'range' | 'done' | 'dropAfter' | 'insert' | 'mark' | 'write',
+    'load' | 'annotated' | 'cursor' | 'length' | 'entry' | 'range' | 'done' | 'dropAfter' | 'insert' | 'mark' | 'write',
     Statement
   >;
 
@@ -77,6 +77,7 @@ export class AnnotationStore {
     this.db = db;
     this.q = {
       load: db.prepare('SELECT persons_json, revision FROM annotations WHERE image_id = ?'),
+      annotated: db.prepare('SELECT image_id FROM annotations').pluck(),
       cursor: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ? AND undone = 0').pluck(),
       length: db.prepare('SELECT MAX(seq) FROM edits WHERE image_id = ?').pluck(),
       entry: db.prepare('SELECT id, diff_json FROM edits WHERE image_id = ? AND seq = ?'),
@@ -102,6 +103,11 @@ export class AnnotationStore {
   stored(imageId: number): AnnotationState | undefined {
     const row = this.q.load.get(imageId) as { persons_json: string } | undefined;
     return row && (JSON.parse(row.persons_json) as AnnotationState);
+  }
+
+  /** The images that have a stored annotation (without reading one: what an export of 100,000 images filters by). */
+  annotatedImageIds(): Set<number> {
+    return new Set(this.q.annotated.all() as number[]);
   }
 
   /**
