@@ -169,23 +169,47 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
  */
 function overflowedNumbers(json: unknown, out: CocoViolation[]): void {
   const reported = new Set(out.map((v) => v.path));
-  const walk = (v: unknown, path: string): void => {
+  // The path is kept as parts and written out only for a number that is not finite: building it for every value
+  // (51 per annotation) was most of the check's time on a 100,000-image export.
+  const parts: (string | number)[] = [];
+  const pathOf = () => {
+    let path = '';
+    for (const k of parts)
+      path +=
+        typeof k === 'number'
+          ? `[${k}]`
+          : /^[A-Za-z_$][\w$]*$/.test(k)
+            ? path
+              ? `.${k}`
+              : k
+            : `[${JSON.stringify(k)}]`;
+    return path;
+  };
+  const walk = (v: unknown): void => {
     if (typeof v === 'number') {
-      if (
-        !Number.isFinite(v) &&
-        ![...reported].some((r) => path === r || path.startsWith(`${r}[`) || path.startsWith(`${r}.`))
-      )
+      if (Number.isFinite(v)) return;
+      const path = pathOf();
+      if (![...reported].some((r) => path === r || path.startsWith(`${r}[`) || path.startsWith(`${r}.`)))
         out.push({
           path: path || '$',
           message: `is ${v > 0 ? '' : '-'}infinite: a number beyond ±1.8e308 (such as 1e400) cannot be kept in JSON (it would be written back as null); write a finite value`,
           severity: 'error',
         });
-    } else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+    } else if (Array.isArray(v))
+      for (let i = 0; i < v.length; i++) {
+        parts.push(i);
+        walk(v[i]);
+        parts.pop();
+      }
     else if (isObject(v))
-      for (const [k, x] of Object.entries(v))
-        walk(x, /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        parts.push(k);
+        walk(v[k]);
+        parts.pop();
+      }
   };
-  walk(json, '');
+  walk(json);
 }
 
 /**
