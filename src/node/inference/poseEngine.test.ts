@@ -88,6 +88,17 @@ describe('PoseEngine on a model that never finishes', () => {
     expect((rc.v as { imageId: number }).imageId).toBe(3);
     await engine.close();
   }, 30_000);
+  it('a worker that died while idle is replaced: the next image is not failed for it', async () => {
+    const { square } = await images;
+    const engine = await PoseEngine.start(HANG, { provider: 'cpu' });
+    const pid = engine.workerPid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid), 2000, 'worker gone');
+    await new Promise((r) => setTimeout(r, 50)); // its exit reaches the engine
+    expect((await engine.infer(square, 1, small)).imageId).toBe(1);
+    expect(engine.workerPid).not.toBe(pid);
+    await engine.close();
+  });
   it('a worker whose parent is killed with SIGKILL mid-run stops itself (no orphan left at 100 % CPU)', async () => {
     const { wide } = await images;
     const cli = spawn(
