@@ -4,7 +4,13 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { validateCocoGt } from '../../core/coco/validateCoco.ts';
 import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import { isEmptyPerson, isLabelled, type JointRecord, type PersonRecord } from '../../core/edit/poseRecords.ts';
+import {
+  type AnnotationState,
+  isEmptyPerson,
+  isLabelled,
+  type JointRecord,
+  type PersonRecord,
+} from '../../core/edit/poseRecords.ts';
 import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
@@ -73,81 +79,109 @@ export function exportCocoCounted(
   db: ProjectDb,
   o: ExportOptions = {},
 ): { dataset: CocoDataset; emptyPersons: number } {
-  // One snapshot of images and annotations, as a single query would read them.
-  const all = readTransaction(db, () =>
-    imageRepository(db)
-      .all()
-      .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
-  );
-  const ids = cocoImageIds(all);
-  // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
-  // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
-  const chosen = [...all]
-    .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
-    .filter((r) => inExportScope(r, o))
-    .filter((r) => {
-      // An annotation made for a picture of another size never goes out as the ground truth of this one.
-      if (r.reviewNote === null) return true;
-      o.leftOut?.push({ fileName: r.relPath, reason: r.reviewNote });
-      return false;
-    })
-    .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
-  const usedAnnIds: number[] = [];
-  for (const r of chosen) {
-    if (r.state)
-      for (const id of r.state.order) {
-        const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number') usedAnnIds.push(cid);
-      }
-  }
-  const nextAnn = freshCocoIds(usedAnnIds);
-  const images: CocoImage[] = [],
-    annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
-  let derivedArea = false,
-    emptyPersons = 0;
-  for (const r of chosen) {
-    // A status an imported record brought is another project's: only an `all` export writes one, this project's.
-    const { [REVIEW_STATUS_FIELD]: _brought, ...record }: CocoImage & Record<string, unknown> = r.image ?? {
-      id: ids.get(r.id)!,
-      file_name: r.relPath,
-      width: r.width,
-      height: r.height,
-    };
-    const im = (o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record) as CocoImage;
-    images.push(im);
-    const state = r.state;
-    if (!state) continue;
-    for (const id of state.order) {
-      const p = state.persons[id];
-      if (!p)
+  // One snapshot of images and annotations; the annotations read in one pass, each turned into COCO records as it
+  // is read: a 100,000-image project never holds every parsed annotation at once.
+  return readTransaction(db, () => {
+    const all = imageRepository(db).all();
+    const ids = cocoImageIds(all);
+    // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
+    // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
+    const chosen = [...all]
+      .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
+      .filter((r) => inExportScope(r, o))
+      .filter((r) => {
+        // An annotation made for a picture of another size never goes out as the ground truth of this one.
+        if (r.reviewNote === null) return true;
+        o.leftOut?.push({ fileName: r.relPath, reason: r.reviewNote });
+        return false;
+      });
+    const stored = new Map<number, ExportedImage | { missing: string }>();
+    const cocoIds = new Map(chosen.map((r) => [r.id, ids.get(r.id)!]));
+    for (const [imageId, state] of annotationStore(db).allStored()) {
+      const cocoId = cocoIds.get(imageId);
+      if (cocoId !== undefined) stored.set(imageId, exported(state, cocoId));
+    }
+    // Plain arrays side by side rather than an object per annotation: a 100,000-image export holds a million
+    // annotations, and every object more is one more for each garbage collection to walk (most of its time).
+    const images: CocoImage[] = [],
+      annotations: CocoAnnotation[] = [],
+      fileOrder: number[] = [],
+      needsId: boolean[] = [],
+      usedIds: number[] = [];
+    let derivedArea = false,
+      emptyPersons = 0;
+    for (const r of chosen) {
+      // A status an imported record brought is another project's: only an `all` export writes one, this project's.
+      const { [REVIEW_STATUS_FIELD]: _brought, ...record }: CocoImage & Record<string, unknown> = r.cocoJson
+        ? (JSON.parse(r.cocoJson) as CocoImage)
+        : { id: ids.get(r.id)!, file_name: r.relPath, width: r.width, height: r.height };
+      images.push((o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record) as CocoImage);
+      const persons = stored.get(r.id) ?? NO_PERSONS;
+      if ('missing' in persons)
         throw new CocoFormatError('export', [
           {
             path: `image ${r.relPath}`,
-            message: `its stored annotation lists person ${id}, which it does not hold (a damaged record: fix it in the app)`,
+            message: `its stored annotation lists person ${persons.missing}, which it does not hold (a damaged record: fix it in the app)`,
             severity: 'error',
           },
         ]);
-      if (isEmptyPerson(p)) {
-        emptyPersons++;
-        continue;
+      if (persons.derived) derivedArea = true;
+      emptyPersons += persons.empty;
+      for (const id of persons.reserved) usedIds.push(id);
+      for (let i = 0; i < persons.anns.length; i++) {
+        annotations.push(persons.anns[i]);
+        fileOrder.push(persons.fileOrder[i]);
+        needsId.push(persons.needsId[i]);
+        if (!persons.needsId[i]) usedIds.push(persons.anns[i].id);
       }
-      const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
-      if (derived) derivedArea = true;
-      // Imported annotations keep their file order; new ones follow, in image then person order.
-      annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
     }
+    // Persons without an id of their own get fresh ids once every id in use is known, in image then person order.
+    const nextAnn = freshCocoIds(usedIds);
+    for (let i = 0; i < annotations.length; i++) if (needsId[i]) annotations[i].id = nextAnn();
+    // Imported annotations keep their file order; new ones follow, in image then person order.
+    const order = Uint32Array.from(annotations.keys()).sort((x, y) => fileOrder[x] - fileOrder[y] || x - y);
+    const { categories, ...head } = datasetFields(db, derivedArea);
+    const out: CocoDataset = { ...head, images, annotations: Array.from(order, (i) => annotations[i]), categories };
+    const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
+    if (errors.length) throw new CocoFormatError('export', errors);
+    return { dataset: out, emptyPersons };
+  });
+}
+
+/**
+ * An image's persons as COCO annotations: each one's place in the imported file (MAX_SAFE_INTEGER: none) and
+ * whether it still needs an id (it has none of its own); whether an area was derived; the empty persons left out
+ * (never written) and the ids they hold, which no new person takes.
+ */
+type ExportedImage = {
+  anns: CocoAnnotation[];
+  fileOrder: number[];
+  needsId: boolean[];
+  derived: boolean;
+  empty: number;
+  reserved: number[];
+};
+const NO_PERSONS: ExportedImage = { anns: [], fileOrder: [], needsId: [], derived: false, empty: 0, reserved: [] };
+
+/** An annotation's persons in its order as COCO annotations of image `cocoImageId`; `missing`: a person it lists but lacks. */
+function exported(state: AnnotationState, cocoImageId: number): ExportedImage | { missing: string } {
+  const out: ExportedImage = { anns: [], fileOrder: [], needsId: [], derived: false, empty: 0, reserved: [] };
+  for (const id of state.order) {
+    const p = state.persons[id];
+    if (!p) return { missing: id };
+    const own = p.coco?.id;
+    if (isEmptyPerson(p)) {
+      out.empty++;
+      if (typeof own === 'number') out.reserved.push(own);
+      continue;
+    }
+    const { ann, derived } = annotationOf(p, cocoImageId, 0);
+    out.anns.push(ann);
+    out.fileOrder.push(p.cocoOrder ?? Number.MAX_SAFE_INTEGER);
+    out.needsId.push(typeof own !== 'number');
+    if (derived) out.derived = true;
   }
-  const { categories, ...head } = datasetFields(db, derivedArea);
-  const out: CocoDataset = {
-    ...head,
-    images,
-    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
-    categories,
-  };
-  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
-  if (errors.length) throw new CocoFormatError('export', errors);
-  return { dataset: out, emptyPersons };
+  return out;
 }
 
 /** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
@@ -182,14 +216,17 @@ export function datasetFields(
  * (`derived`).
  */
 export function annotationOf(p: PersonRecord, imageId: number, id: number): { ann: CocoAnnotation; derived: boolean } {
-  const keypoints: number[] = [];
+  // Sized once (a grown array keeps ~50 % slack): an export can hold a million of these.
+  const keypoints = new Array<number>(3 * p.joints.length);
   let n = 0;
-  for (const j of p.joints) {
+  for (let k = 0; k < p.joints.length; k++) {
     // A joint set to v = 0 keeps its position in the editor; COCO writes 0, 0, 0 for it.
-    if (isLabelled(j)) {
-      keypoints.push(j.x, j.y, j.v);
-      n++;
-    } else keypoints.push(0, 0, 0);
+    const j = p.joints[k];
+    const labelled = isLabelled(j);
+    keypoints[3 * k] = labelled ? j.x : 0;
+    keypoints[3 * k + 1] = labelled ? j.y : 0;
+    keypoints[3 * k + 2] = labelled ? j.v : 0;
+    if (labelled) n++;
   }
   const c = p.coco ?? {};
   const ann = {
@@ -247,10 +284,17 @@ export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = {
 }
 
 function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
-  const xs = joints.filter(isLabelled).map((j) => j.x),
-    ys = joints.filter(isLabelled).map((j) => j.y);
-  if (!xs.length) return [0, 0, 1, 1];
-  const x0 = Math.min(...xs),
-    y0 = Math.min(...ys);
-  return [x0, y0, Math.max(1, Math.max(...xs) - x0), Math.max(1, Math.max(...ys) - y0)];
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const j of joints) {
+    if (!isLabelled(j)) continue;
+    x0 = Math.min(x0, j.x);
+    y0 = Math.min(y0, j.y);
+    x1 = Math.max(x1, j.x);
+    y1 = Math.max(y1, j.y);
+  }
+  if (x0 === Infinity) return [0, 0, 1, 1];
+  return [x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
 }
