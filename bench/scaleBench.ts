@@ -6,8 +6,11 @@
 //   export    the COCO keypoints GT file of every image (validated, serialised, written)
 // The folder holds one real file per image (a 1×1 PNG, so a scan stats 100,000 files) and the project is made
 // through the repositories (images, then each image's annotation as one stored edit), not by importing photos; both
-// are kept in .tmp/scale/ and reused (--fresh makes them again). Medians of --rounds (3).
-//   node bench/scaleBench.ts [--images 100000] [--baseline 10000] [--persons 10] [--rounds 3] [--fresh]
+// are kept in .tmp/scale/ and reused (--fresh makes them again). Medians of --rounds (3); each step's wall time and
+// the CPU time of this process (all its threads: the project worker's work included), which on a loaded machine is
+// the closer figure for an idle one. With --code DIR (a checkout of an earlier commit, with node_modules) its open and
+// export run on the large project in the same rounds.
+//   node bench/scaleBench.ts [--images 100000] [--baseline 10000] [--persons 10] [--rounds 3] [--fresh] [--code DIR]
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -19,9 +22,7 @@ import { openProjectDb } from '../src/node/db/openProjectDb.ts';
 import { writeTransaction } from '../src/node/db/writeTransaction.ts';
 import { imageRepository } from '../src/node/db/imageRepository.ts';
 import { annotationStore } from '../src/node/project/annotationStore.ts';
-import { openProjectFolder, PROJECT_DB_NAME } from '../src/node/project/openProjectFolder.ts';
-import { scanFolder } from '../src/node/project/scanFolder.ts';
-import { writeGtExport } from '../src/node/project/exchangeService.ts';
+import { PROJECT_DB_NAME } from '../src/node/project/openProjectFolder.ts';
 import { acceptPredictions } from '../src/core/edit/poseEdits.ts';
 import { EMPTY_ANNOTATION, JOINT_COUNT } from '../src/core/edit/poseRecords.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     persons: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     fresh: { type: 'boolean', default: false },
+    code: { type: 'string' },
   },
 });
 const PERSONS = Number(values.persons);
@@ -118,65 +120,110 @@ function project(n: number): string {
   return dir;
 }
 
-async function openOnce(dir: string): Promise<Record<string, number>> {
-  let t = performance.now();
-  const p = await openProjectFolder(dir);
-  const opened = performance.now() - t;
-  const info = await p.service.projectInfo({});
-  const page = await p.service.listImages({ limit: 200 });
-  const open = performance.now() - t;
-  if (p.sync.unchanged !== info.images || page.images.length !== 200) throw new Error('not the project made');
-  await p.close();
-  t = performance.now();
-  const scan = await scanFolder(dir);
-  const scanMs = performance.now() - t;
-  t = performance.now();
-  const db = openProjectDb(path.join(dir, PROJECT_DB_NAME));
-  const dbOpen = performance.now() - t;
-  db.close();
-  if (scan.files.length !== info.images) throw new Error('scan missed files');
-  return { open, openProjectFolder: opened, firstCalls: open - opened, scan: scanMs, dbOpen };
+/** Wall and CPU time (ms) of `f`. */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  const value = await f();
+  const c = process.cpuUsage(c0);
+  return { value, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 };
 }
 
-async function exportOnce(dir: string): Promise<Record<string, number>> {
-  const db = openProjectDb(path.join(dir, PROJECT_DB_NAME));
+/** The modules measured, from this checkout or another one's (`code`). */
+async function modules(code: string) {
+  const m = (rel: string) => import(path.join(code, rel));
+  return {
+    openProjectFolder: (await m('src/node/project/openProjectFolder.ts')).openProjectFolder,
+    scanFolder: (await m('src/node/project/scanFolder.ts')).scanFolder,
+    openProjectDb: (await m('src/node/db/openProjectDb.ts')).openProjectDb,
+    writeGtExport: (await m('src/node/project/exchangeService.ts')).writeGtExport,
+  };
+}
+type Code = Awaited<ReturnType<typeof modules>>;
+
+async function openOnce(dir: string, code: Code): Promise<Record<string, number>> {
+  const open = await timed(async () => {
+    const p = await code.openProjectFolder(dir);
+    const info = await p.service.projectInfo({});
+    const page = await p.service.listImages({ limit: 200 });
+    if (p.sync.unchanged !== info.images || page.images.length !== 200) throw new Error('not the project made');
+    return p;
+  });
+  await open.value.close();
+  const scan = await timed(() => code.scanFolder(dir));
+  const dbOpen = await timed(async () => code.openProjectDb(path.join(dir, PROJECT_DB_NAME)));
+  dbOpen.value.close();
+  return {
+    open: open.ms,
+    openCpu: open.cpuMs,
+    scan: scan.ms,
+    scanCpu: scan.cpuMs,
+    dbOpen: dbOpen.ms,
+    dbOpenCpu: dbOpen.cpuMs,
+  };
+}
+
+async function exportOnce(dir: string, code: Code): Promise<Record<string, number>> {
+  const db = code.openProjectDb(path.join(dir, PROJECT_DB_NAME));
   const out = path.join(path.dirname(dir), `export-${path.basename(dir)}.json`);
-  const t = performance.now();
-  const w = await writeGtExport(db, out, {});
-  const ms = performance.now() - t;
+  const r = await timed(() => code.writeGtExport(db, out, false));
   db.close();
   const mib = statSync(out).size / 2 ** 20;
   rmSync(out);
+  const w = r.value as { images: number; annotations: number };
   if (w.annotations !== w.images * PERSONS) throw new Error('annotations lost');
-  return { export: ms, exportMiB: mib };
+  return { export: r.ms, exportCpu: r.cpuMs, exportMiB: mib };
+}
+
+/** One step of a round; a failure (a baseline running out of memory) is recorded as NaN with its message. */
+async function attempt(f: () => Promise<Record<string, number>>, keys: string[]): Promise<Record<string, number>> {
+  try {
+    return await f();
+  } catch (e) {
+    console.error(`failed: ${(e as Error).message.split('\n')[0]}`);
+    return Object.fromEntries(keys.map((k) => [k, Number.NaN]));
+  }
 }
 
 const sizes = [Number(values.baseline), Number(values.images)];
 const dirs = sizes.map(project);
+const current = await modules(root);
+const earlier = values.code ? await modules(path.resolve(values.code)) : null;
 console.log(
   `machine: ${machineLine()}; load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}; ${PERSONS} persons per image`,
 );
-const rows = sizes.map(() => [] as Record<string, number>[]);
+const runs: [string, string, Code][] = [
+  [String(sizes[0]), dirs[0], current],
+  [String(sizes[1]), dirs[1], current],
+  ...(earlier ? [[`${sizes[1]} (code ${values.code})`, dirs[1], earlier] as [string, string, Code]] : []),
+];
+const rows = runs.map(() => [] as Record<string, number>[]);
 for (let r = 0; r < ROUNDS; r++)
-  for (const [k, dir] of dirs.entries()) rows[k].push({ ...(await openOnce(dir)), ...(await exportOnce(dir)) });
+  for (const [k, [, dir, code]] of runs.entries()) {
+    const opened = await attempt(
+      () => openOnce(dir, code),
+      ['open', 'openCpu', 'scan', 'scanCpu', 'dbOpen', 'dbOpenCpu'],
+    );
+    const exported = await attempt(() => exportOnce(dir, code), ['export', 'exportCpu', 'exportMiB']);
+    rows[k].push({ ...opened, ...exported });
+    console.error(
+      `round ${r + 1} ${runs[k][0]}: ${JSON.stringify(rows[k][r], (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`,
+    );
+  }
 const medians = rows.map((rs) =>
   Object.fromEntries(Object.keys(rs[0]).map((key) => [key, median(rs.map((x) => x[key]))])),
 );
-for (const [k, n] of sizes.entries())
+for (const [k, [label]] of runs.entries())
   console.log(
     JSON.stringify({
-      images: n,
+      images: label,
       ...Object.fromEntries(Object.entries(medians[k]).map(([key, v]) => [key, Number(fmt(v, 1))])),
     }),
   );
-console.log(
-  JSON.stringify({
-    ratio: `${sizes[1]} / ${sizes[0]}`,
-    ...Object.fromEntries(
-      Object.keys(medians[0]).map((key) => [key, Number(fmt(medians[1][key] / medians[0][key], 2))]),
-    ),
-    load_average_after: Number(fmt(loadavg()[0], 1)),
-  }),
-);
+const ratio = (a: number, b: number) =>
+  Object.fromEntries(Object.keys(medians[a]).map((key) => [key, Number(fmt(medians[a][key] / medians[b][key], 2))]));
+console.log(JSON.stringify({ ratio: `${sizes[1]} / ${sizes[0]}`, ...ratio(1, 0) }));
+if (earlier) console.log(JSON.stringify({ ratio: `this code / ${values.code} at ${sizes[1]}`, ...ratio(1, 2) }));
+console.log(JSON.stringify({ load_average_after: Number(fmt(loadavg()[0], 1)) }));
