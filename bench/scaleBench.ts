@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { crc32, deflateSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     fresh: { type: 'boolean', default: false },
     code: { type: 'string' },
+    step: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 const PERSONS = Number(values.persons);
@@ -175,38 +178,47 @@ async function exportOnce(dir: string, code: Code): Promise<Record<string, numbe
   return { export: r.ms, exportCpu: r.cpuMs, exportMiB: mib };
 }
 
-/** One step of a round; a failure (a baseline running out of memory) is recorded as NaN with its message. */
-async function attempt(f: () => Promise<Record<string, number>>, keys: string[]): Promise<Record<string, number>> {
-  try {
-    return await f();
-  } catch (e) {
-    console.error(`failed: ${(e as Error).message.split('\n')[0]}`);
-    return Object.fromEntries(keys.map((k) => [k, Number.NaN]));
-  }
+if (values.step) {
+  const code = await modules(values.code ?? root);
+  const dir = values.dir!;
+  console.log(JSON.stringify(values.step === 'open' ? await openOnce(dir, code) : await exportOnce(dir, code)));
+  process.exit(0);
+}
+
+/**
+ * One step in a process of its own (as the app opens a project: a fresh process, its worker thread started), so
+ * that a step that runs out of memory — the previous export does at 100,000 images — is recorded, as NaN and its
+ * last line, and the rounds go on.
+ */
+function step(name: 'open' | 'export', dir: string, code: string, keys: string[]): Record<string, number> {
+  const args = [fileURLToPath(import.meta.url), '--step', name, '--dir', dir, '--code', code];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
+  const why = `${r.stderr}`.split('\n').find((l) => /FATAL|Error/.test(l)) ?? `exit ${r.status ?? r.signal}`;
+  console.error(`${name} ${dir} (${code}) failed: ${why.trim()}`);
+  return Object.fromEntries(keys.map((k) => [k, Number.NaN]));
 }
 
 const sizes = [Number(values.baseline), Number(values.images)];
+// made by this checkout's code, before any step runs
 const dirs = sizes.map(project);
-const current = await modules(root);
-const earlier = values.code ? await modules(path.resolve(values.code)) : null;
+const earlier = values.code ? path.resolve(values.code) : null;
 console.log(
   `machine: ${machineLine()}; load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}; ${PERSONS} persons per image`,
 );
-const runs: [string, string, Code][] = [
-  [String(sizes[0]), dirs[0], current],
-  [String(sizes[1]), dirs[1], current],
-  ...(earlier ? [[`${sizes[1]} (code ${values.code})`, dirs[1], earlier] as [string, string, Code]] : []),
+const runs: [string, string, string][] = [
+  [String(sizes[0]), dirs[0], root],
+  [String(sizes[1]), dirs[1], root],
+  ...(earlier ? [[`${sizes[1]} (code ${values.code})`, dirs[1], earlier] as [string, string, string]] : []),
 ];
 const rows = runs.map(() => [] as Record<string, number>[]);
 for (let r = 0; r < ROUNDS; r++)
   for (const [k, [, dir, code]] of runs.entries()) {
-    const opened = await attempt(
-      () => openOnce(dir, code),
-      ['open', 'openCpu', 'scan', 'scanCpu', 'dbOpen', 'dbOpenCpu'],
-    );
-    const exported = await attempt(() => exportOnce(dir, code), ['export', 'exportCpu', 'exportMiB']);
+    const opened = step('open', dir, code, ['open', 'openCpu', 'scan', 'scanCpu', 'dbOpen', 'dbOpenCpu']);
+    const exported = step('export', dir, code, ['export', 'exportCpu', 'exportMiB']);
     rows[k].push({ ...opened, ...exported });
     console.error(
       `round ${r + 1} ${runs[k][0]}: ${JSON.stringify(rows[k][r], (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`,
