@@ -3,8 +3,8 @@
 //   cli   `simplepose detect FOLDER --rerun --json` as a child process (the same settings)
 //   bare  session.run alone on the same images' pre-processed inputs (same batch: flip pair), in a child process,
 //         for several ONNX Runtime thread settings (the default first)
-// each with the job's own images/s (the job's clock starts before its first image; model load excluded), rounds
-// interleaved, medians and per-round ratios. Then where one image's time goes when the stages run one after another
+// each job with its own images/s (the job's clock starts before its first image; model load excluded) and its steady
+// rate (first to last progress event), rounds interleaved, medians and per-round ratios. Then where one image's time goes when the stages run one after another
 // (decode image, pre-process, network, decode maps, store). Models: the bundled one and the small official-family
 // one (`python3 -m training.make_bench_models --only small`, made when missing).
 // With --baseline DIR (a checkout of an earlier commit, with node_modules), its app job and CLI run in the same rounds.
@@ -77,23 +77,39 @@ function projectFolder(name: string): string {
   return dir;
 }
 
-function child(args: string[], env: Record<string, string> = {}): Promise<string> {
+/** Runs a child to its end; `onLine` sees each stdout line as it comes. */
+function child(args: string[], env: Record<string, string> = {}, onLine?: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '',
       err = '';
-    c.stdout.on('data', (d) => (out += String(d)));
+    c.stdout.on('data', (d) => {
+      const from = out.lastIndexOf('\n') + 1;
+      out += String(d);
+      if (onLine) for (const line of out.slice(from).split('\n').slice(0, -1)) onLine(line);
+    });
     c.stderr.on('data', (d) => (err += String(d)));
     c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
   });
 }
 
-async function bare(model: string, folder: string, t: Threading): Promise<number> {
+async function bare(model: string, folder: string, t: Threading): Promise<Rates> {
   const out = await child([fileURLToPath(import.meta.url), '--bare', model, folder, String(count)], t.env);
-  return (JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSecond: number }).imagesPerSecond;
+  return { '': (JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSecond: number }).imagesPerSecond };
 }
 
-async function cli(model: string, folder: string, code = root): Promise<number> {
+/**
+ * A job's figures: its own images/s (what the app shows: from the job's start, the first image's pre-processing
+ * and a fresh worker's warm-up included) and its steady rate, from the first progress event to the last (like the
+ * bare network's loop, which runs one warm-up input first).
+ */
+type Rates = Record<string, number>;
+const jobRates = (job: number, progressAtMs: number[]): Rates => ({
+  '': job,
+  ' steady': (progressAtMs.length - 1) / ((progressAtMs.at(-1)! - progressAtMs[0]) / 1000),
+});
+
+async function cli(model: string, folder: string, code = root): Promise<Rates> {
   const args = [
     'detect',
     folder,
@@ -107,14 +123,17 @@ async function cli(model: string, folder: string, code = root): Promise<number> 
     '--rerun',
     '--json',
   ];
-  const out = await child([path.join(code, 'bin', 'simplepose.js'), ...args]);
+  const at: number[] = [];
+  const out = await child([path.join(code, 'bin', 'simplepose.js'), ...args], {}, (line) => {
+    if (line.includes('"event":"progress"')) at.push(performance.now());
+  });
   const last = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; done: number; imagesPerSecond: number };
   if (last.status !== 'done' || last.done < count) throw new Error(`cli: ${JSON.stringify(last)}`);
-  return last.imagesPerSecond;
+  return jobRates(last.imagesPerSecond, at);
 }
 
 /** The service's job as the app runs it, from the code of `code` (this checkout, or the baseline). */
-async function app(model: string, folder: string, code = root): Promise<number> {
+async function app(model: string, folder: string, code = root): Promise<Rates> {
   const { openProjectDb } = await import(path.join(code, 'src/node/db/openProjectDb.ts'));
   const { syncImages } = await import(path.join(code, 'src/node/project/syncImages.ts'));
   const { createProjectService } = await import(path.join(code, 'src/node/project/projectService.ts'));
@@ -122,8 +141,12 @@ async function app(model: string, folder: string, code = root): Promise<number> 
   await syncImages(db, folder);
   const service = createProjectService(db, folder);
   let rate = 0;
+  const at: number[] = [];
   const finished = new Promise<{ status: string; message?: string }>((resolve) => {
-    service.events.on('jobProgress', (p: { imagesPerSecond: number }) => (rate = p.imagesPerSecond));
+    service.events.on('jobProgress', (p: { imagesPerSecond: number }) => {
+      rate = p.imagesPerSecond;
+      at.push(performance.now());
+    });
     service.events.once('jobFinished', resolve);
   });
   await service.startDetect({ modelPath: model, settings: SETTINGS, rerun: true });
@@ -131,7 +154,7 @@ async function app(model: string, folder: string, code = root): Promise<number> 
   await service.shutdown();
   db.close();
   if (end.status !== 'done') throw new Error(`app: ${JSON.stringify(end)}`);
-  return rate;
+  return jobRates(rate, at);
 }
 
 console.log(
@@ -142,16 +165,14 @@ console.log(
 for (const name of models) {
   const model = MODELS[name];
   const folders = { app: projectFolder('app'), cli: projectFolder('cli'), bare: projectFolder('bare') };
-  const rows: Record<string, number[]> = { app: [], cli: [] };
+  const rows: Record<string, number[]> = {};
   const before = values.baseline;
-  if (before) Object.assign(rows, { 'app (baseline)': [], 'cli (baseline)': [] });
-  for (const t of THREADINGS) rows[t.label] = [];
   for (let r = 0; r < rounds; r++) {
     // the order turns each round, so that a drift of the machine's load does not favour one path
-    const steps: [string, () => Promise<number>][] = [
+    const steps: [string, () => Promise<Rates>][] = [
       ['app', () => app(model, folders.app)],
       ['cli', () => cli(model, folders.cli)],
-      ...THREADINGS.map((t): [string, () => Promise<number>] => [t.label, () => bare(model, folders.bare, t)]),
+      ...THREADINGS.map((t): [string, () => Promise<Rates>] => [t.label, () => bare(model, folders.bare, t)]),
     ];
     if (before)
       steps.push(
@@ -160,7 +181,7 @@ for (const name of models) {
       );
     for (let k = 0; k < steps.length; k++) {
       const [label, run] = steps[(k + r) % steps.length];
-      rows[label].push(await run());
+      for (const [suffix, v] of Object.entries(await run())) (rows[label + suffix] ??= []).push(v);
     }
     console.error(
       `${name} round ${r + 1}: ${Object.entries(rows)
@@ -180,9 +201,13 @@ for (const name of models) {
       app_over_cli: Number(fmt(ratio('app', 'cli'), 3)),
       app_over_bare: Number(fmt(ratio('app', base), 3)),
       cli_over_bare: Number(fmt(ratio('cli', base), 3)),
+      steady_app_over_bare: Number(fmt(ratio('app steady', base), 3)),
+      steady_cli_over_bare: Number(fmt(ratio('cli steady', base), 3)),
       ...(before && {
         baseline_app_over_bare: Number(fmt(ratio('app (baseline)', base), 3)),
+        baseline_steady_app_over_bare: Number(fmt(ratio('app (baseline) steady', base), 3)),
         app_over_baseline_app: Number(fmt(ratio('app', 'app (baseline)'), 3)),
+        cli_over_baseline_cli: Number(fmt(ratio('cli', 'cli (baseline)'), 3)),
       }),
       bare_threadings_over_default: Object.fromEntries(
         THREADINGS.map((t) => [t.label, Number(fmt(ratio(t.label, base), 3))]),
