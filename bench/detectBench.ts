@@ -181,7 +181,10 @@ for (const name of models) {
       );
     for (let k = 0; k < steps.length; k++) {
       const [label, run] = steps[(k + r) % steps.length];
-      for (const [suffix, v] of Object.entries(await run())) (rows[label + suffix] ??= []).push(v);
+      for (const [suffix, v] of Object.entries(await run())) {
+        rows[label + suffix] ??= [];
+        rows[label + suffix].push(v);
+      }
     }
     console.error(
       `${name} round ${r + 1}: ${Object.entries(rows)

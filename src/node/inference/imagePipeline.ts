@@ -6,6 +6,7 @@ import {
   type InferOptions,
   type InferResult,
   type MapsTarget,
+  type StoredMaps,
 } from './inferImage.ts';
 import { writeMapFiles } from '../project/mapFiles.ts';
 import type { SessionThread } from './sessionThread.ts';
@@ -82,7 +83,7 @@ export class ImagePipeline {
  * serves the window); what comes back is the file names to record. A failed write fails the image ("not stored").
  */
 async function storeMaps(result: InferResult, to: MapsTarget): Promise<InferResult> {
-  let storedMaps;
+  let storedMaps: StoredMaps;
   try {
     storedMaps = await writeMapFiles(to.dir, to.key, result.passes);
   } catch (e) {

@@ -68,7 +68,7 @@ export interface PreparedImage {
   height: number;
   /** `path: ` for messages (empty for an image given as pixels). */
   where: string;
-  scales: number[];
+  scales: DetectSettings['scales'];
   inputs: NetworkInput[];
   timingsMs: Pick<StageTimingsMs, 'decodeImage' | 'preprocess'>;
 }

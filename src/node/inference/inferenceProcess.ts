@@ -247,6 +247,6 @@ export class InferenceProcess {
     const behind = e instanceof InferenceCancelledError ? e : new InferenceNotRunError(`not run: ${e.message}`);
     const all = [...this.pending.values()];
     this.pending.clear();
-    all.forEach((p, i) => p.reject(i === 0 ? e : behind));
+    for (const [i, p] of all.entries()) p.reject(i === 0 ? e : behind);
   }
 }

@@ -134,7 +134,10 @@ export class PoseEngine {
 
   /** Sends waiting images to the worker up to PIPELINE_DEPTH, starting a fresh worker when there is none. */
   private pump(): void {
-    if (this.state === 'stopped' || this.waiting.length === 0) return this.notifyIdle();
+    if (this.state === 'stopped' || this.waiting.length === 0) {
+      this.notifyIdle();
+      return;
+    }
     if (this.worker && !this.worker.alive && this.sent === 0) this.worker = null; // it died while idle: not an image's fault
     if (!this.worker) return void this.relaunch();
     while (this.sent < PIPELINE_DEPTH && this.waiting.length > 0) this.send(this.worker, this.waiting.shift()!);
