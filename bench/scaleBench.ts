@@ -140,6 +140,8 @@ async function modules(code: string) {
     scanFolder: (await m('src/node/project/scanFolder.ts')).scanFolder,
     openProjectDb: (await m('src/node/db/openProjectDb.ts')).openProjectDb,
     writeGtExport: (await m('src/node/project/exchangeService.ts')).writeGtExport,
+    // the export's scope: options since issue 12 (every reviewed image by default), a boolean `onlyReviewed` before
+    allImages: 'exportScopeProblem' in (await m('src/node/project/cocoExchange.ts')) ? {} : false,
   };
 }
 type Code = Awaited<ReturnType<typeof modules>>;
@@ -173,7 +175,7 @@ async function openOnce(dir: string, code: Code): Promise<Record<string, number>
 async function exportOnce(dir: string, code: Code): Promise<Record<string, number>> {
   const db = code.openProjectDb(path.join(dir, PROJECT_DB_NAME));
   const out = path.join(path.dirname(dir), `export-${path.basename(dir)}.json`);
-  const r = await timed(() => code.writeGtExport(db, out, false));
+  const r = await timed(() => code.writeGtExport(db, out, code.allImages));
   db.close();
   const mib = statSync(out).size / 2 ** 20;
   rmSync(out);
