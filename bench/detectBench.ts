@@ -139,7 +139,8 @@ async function app(model: string, folder: string, code = root): Promise<Rates> {
   const { createProjectService } = await import(path.join(code, 'src/node/project/projectService.ts'));
   const db = openProjectDb(path.join(folder, '.simplepose.sqlite'));
   await syncImages(db, folder);
-  const service = createProjectService(db, folder);
+  // the model is the bench's (any file, as the CLI takes): the app confines a page's choice to its own folders
+  const service = createProjectService(db, folder, { exchange: { kind: 'any' } });
   let rate = 0;
   const at: number[] = [];
   const finished = new Promise<{ status: string; message?: string }>((resolve) => {
