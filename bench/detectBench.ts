@@ -1,5 +1,5 @@
 // npm run bench:detect — detection throughput as users meet it, against the bare network, in one run:
-//   app   the project service's job (startDetect, as the desktop app and web mode run it; events on), in this process
+//   app   the project service's job (startDetect, as the desktop app and web mode run it; events on), in a child process
 //   cli   `simplepose detect FOLDER --rerun --json` as a child process (the same settings)
 //   bare  session.run alone on the same images' pre-processed inputs (same batch: flip pair), in a child process,
 //         for several ONNX Runtime thread settings (the default first)
@@ -42,6 +42,7 @@ if (process.argv[2] === '--stages') {
 }
 
 const { values } = parseArgs({
+  args: process.argv[2] === '--app' ? [] : process.argv.slice(2), // --app MODEL FOLDER CODE: one app job (below)
   options: {
     rounds: { type: 'string', default: '3' },
     images: { type: 'string', default: '24' },
@@ -132,8 +133,16 @@ async function cli(model: string, folder: string, code = root): Promise<Rates> {
   return jobRates(last.imagesPerSecond, at);
 }
 
-/** The service's job as the app runs it, from the code of `code` (this checkout, or the baseline). */
+/**
+ * The service's job as the app runs it, in a process of its own as the app's is (not this one, which holds both
+ * checkouts' modules and the earlier steps' garbage), from the code of `code` (this checkout, or the baseline).
+ */
 async function app(model: string, folder: string, code = root): Promise<Rates> {
+  const out = await child([fileURLToPath(import.meta.url), '--app', model, folder, code]);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Rates;
+}
+
+async function appJob(model: string, folder: string, code: string): Promise<Rates> {
   const { openProjectDb } = await import(path.join(code, 'src/node/db/openProjectDb.ts'));
   const { syncImages } = await import(path.join(code, 'src/node/project/syncImages.ts'));
   const { createProjectService } = await import(path.join(code, 'src/node/project/projectService.ts'));
@@ -156,6 +165,12 @@ async function app(model: string, folder: string, code = root): Promise<Rates> {
   db.close();
   if (end.status !== 'done') throw new Error(`app: ${JSON.stringify(end)}`);
   return jobRates(rate, at);
+}
+
+if (process.argv[2] === '--app') {
+  const [, , , model, folder, code] = process.argv;
+  console.log(JSON.stringify(await appJob(model, folder, code)));
+  process.exit(0);
 }
 
 console.log(
