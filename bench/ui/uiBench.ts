@@ -11,7 +11,8 @@
 //   per-person triage (triageTimings.ts): accepting/rejecting one of 144 predicted persons, and one image triaged at
 //     the project's threshold against no threshold, in keystrokes and ms.
 // Usage: npm run bench:ui [-- --runs 5] [--only-next] [--only-edits] [--only-triage] [--baseline DIR] [--photos DIR:
-// the next-image walk over the first 24 photos of DIR instead of the sample's synthetic images]; SP_STATIC=DIR serves another
+// the next-image walk over the first 24 photos of DIR instead of the sample's synthetic images] [--min-persons N: of
+// those photos, the first 24 on which the bundled model finds N persons or more]; SP_STATIC=DIR serves another
 // renderer build (to compare builds in the same conditions: the host's speed drifts over a session).
 // Chromium headless paces frames at 60 Hz: the drag's frame rate is compared with an empty page's in the same browser.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { AnnotationStore } from '../../src/node/project/annotationStore.ts';
 import { compareEditPaths } from './editTimings.ts';
 import { crowd } from './crowd.ts';
 import { triageTimings } from './triageTimings.ts';
+import { crowdedPhotos } from './crowdedPhotos.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -99,10 +101,16 @@ const measures = (page: Page, prefix: string) =>
 const sampleDir = mkdtempSync(path.join(tmpdir(), 'sp-bench-ui-'));
 mkdirSync(path.join(sampleDir, 'images'), { recursive: true });
 const src = photos ?? path.join(root, 'resources', 'sample-project', 'images');
-const walked = readdirSync(src)
-  .filter((f) => /\.(jpe?g|png)$/i.test(f))
-  .sort()
-  .slice(0, 24);
+const minPersonsArg = process.argv.indexOf('--min-persons');
+const crowded =
+  photos && minPersonsArg > 0 ? await crowdedPhotos(photos, Number(process.argv[minPersonsArg + 1]), 24, MODEL) : null;
+if (crowded) console.error(`photos with the model's persons: ${crowded.persons.join(', ')}`);
+const walked =
+  crowded?.files ??
+  readdirSync(src)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .slice(0, 24);
 for (const f of walked) copyFileSync(path.join(src, f), path.join(sampleDir, 'images', f));
 // One large photo-sized image (2300×1725 ≈ 4.0 MP, just under the overlay's full-resolution limit), last in the
 // list: the worst case for channel switches.

@@ -68,7 +68,8 @@ type Pending = {
  * cancel, shutdown and the per-image time limit kill this process (SIGKILL), which stops the computation at once.
  *
  * Several images may be sent before the first is answered (the worker pipelines them, see imagePipeline.ts); they
- * are answered in the order sent. The oldest unanswered one is the image in flight: its time limit runs from the
+ * are answered as each finishes — in the order sent, except that one refused before the network (a bad file) can be
+ * answered before the image ahead of it (runDetectJob reports them in order). The oldest unanswered one is the image in flight: its time limit runs from the
  * moment it became the oldest (the one before it answered), and when the worker dies it is that image's failure;
  * the images behind it reject with InferenceNotRunError, to be sent again.
  */

@@ -39,7 +39,7 @@ type Request = {
 };
 
 /**
- * One model, one ONNX Runtime session, one worker process: `infer` calls are answered in order, and up to
+ * One model, one ONNX Runtime session, one worker process: `infer` calls run in order, and up to
  * PIPELINE_DEPTH of them are in the worker at once, so that it prepares the next image while the network runs
  * (pre-processing, the network and keypoint assignment never block the caller's event loop). An image past its time
  * limit fails alone, and so does the image in flight when the worker dies: the worker is replaced (the model loaded
