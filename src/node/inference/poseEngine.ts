@@ -162,7 +162,9 @@ export class PoseEngine {
         if (this.state === 'stopped') r.reject(new InferenceCancelledError('cancelled'));
         else if (e instanceof InferenceNotRunError) this.requeue(r);
         else r.reject(e);
-        this.pump();
+        // The next image (on a fresh worker, after a crash) only once the caller has seen this failure: a job that
+        // stops on it (3 crashes in a row) must not have had one more worker started, the model loaded for nothing.
+        setImmediate(() => this.pump());
       },
     );
   }
