@@ -1,7 +1,7 @@
-// Builds the desktop app into out/: main (ESM, with the inference worker and the project worker thread as their own
-// entries and the database
-// migrations copied beside it), the sandboxed preload (CommonJS, as sandboxed preloads must be), and the renderer
-// (also what web mode serves). Native packages stay external and ship in node_modules.
+// Builds the desktop app into out/: main (ESM, with the inference worker, its network thread and the project worker
+// thread as their own entries and the database migrations copied beside it), the sandboxed preload (CommonJS, as
+// sandboxed preloads must be), and the renderer (also what web mode serves). Native packages stay external and ship
+// in node_modules.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -30,6 +30,7 @@ export default defineConfig({
         input: {
           index: path.join(root, 'src/main/main.ts'),
           inferenceWorker: path.join(root, 'src/node/inference/inferenceWorker.ts'),
+          sessionWorker: path.join(root, 'src/node/inference/sessionWorker.ts'),
           projectWorker: path.join(root, 'src/node/workers/projectWorker.ts'),
         },
         // Shared chunks beside the entries, not in chunks/: modules that find files next to themselves through

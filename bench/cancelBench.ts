@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   }
   const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
   await syncImages(db, dir);
-  const service = createProjectService(db, dir);
+  // the attack model sits in the test fixtures, outside the folders the app trusts: any path, as the CLI takes
+  const service = createProjectService(db, dir, { exchange: { kind: 'any' } });
   for (let r = 0; r < runs; r++) {
     const finished = new Promise<string>((res) =>
       service.events.once('jobFinished', (e: { status: string }) => res(e.status)),

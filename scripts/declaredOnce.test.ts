@@ -135,8 +135,8 @@ describe('declared once', () => {
     expect(check && { min: Number(check[1]), max: Number(check[2]) }).toEqual(PERSON_SCORE_THRESHOLD_RANGE);
   });
 
-  it("an `all` export's review-status field is named once (cocoExchange.ts REVIEW_STATUS_FIELD)", () => {
-    const named = ALL_SRC.filter((f) => f !== 'src/node/project/cocoExchange.ts').flatMap((f) =>
+  it("an `all` export's review-status field is named once (cocoExport.ts REVIEW_STATUS_FIELD)", () => {
+    const named = ALL_SRC.filter((f) => f !== 'src/node/project/cocoExport.ts').flatMap((f) =>
       find(f, (n) => (ts.isStringLiteral(n) && n.text === 'review_status' ? n.text : null)),
     );
     expect(named).toEqual([]);

@@ -59,6 +59,12 @@ export function toApiError(e: unknown): ApiError {
       'unavailable',
       'the project database is locked by another writer (another window, server, detection or import); nothing was changed, try again',
     );
+  // A damaged page found by a read (a large project's open checks only its small tables: openProjectDb).
+  if (typeof sys.code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(sys.code))
+    return new ApiError(
+      'unavailable',
+      `the project database is damaged (${err.message.split('\n')[0]}); nothing was changed: restore the project from a backup`,
+    );
   if (err instanceof RangeError && /call stack/.test(err.message))
     return new ApiError('bad_request', 'the request is nested too deeply');
   const code = errorCodeOf(err);

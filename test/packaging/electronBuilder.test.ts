@@ -39,6 +39,7 @@ describe('electron-builder.yml', () => {
     for (const f of [
       pkg.main,
       'out/main/inferenceWorker.js',
+      'out/main/sessionWorker.js',
       'out/main/projectWorker.js',
       'out/main/migrations/001-initial.sql',
       'out/preload/preload.cjs',

@@ -1,6 +1,7 @@
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../skeleton/poseMeta.ts';
 import { jointBounds, type ImageSize } from '../edit/diffChecks.ts';
 import type { CocoViolation } from './cocoTypes.ts';
+import { overflowedNumbers } from './overflowedNumbers.ts';
 
 /** COCO keypoints per person (the meta's count). */
 const K = COCO_KEYPOINTS.length;
@@ -160,32 +161,6 @@ export function validateCocoResults(json: unknown, gtImageIds?: ReadonlySet<numb
   }
   overflowedNumbers(json, out);
   return out;
-}
-
-/**
- * Numbers that JSON.parse made infinite: a literal beyond ±1.8e308 (`1e400`) anywhere, pass-through fields
- * included. JSON cannot hold Infinity, so the value would be written back as `null` — changed without a word; it is
- * refused with its path instead (a path another rule already reported is not reported twice).
- */
-function overflowedNumbers(json: unknown, out: CocoViolation[]): void {
-  const reported = new Set(out.map((v) => v.path));
-  const walk = (v: unknown, path: string): void => {
-    if (typeof v === 'number') {
-      if (
-        !Number.isFinite(v) &&
-        ![...reported].some((r) => path === r || path.startsWith(`${r}[`) || path.startsWith(`${r}.`))
-      )
-        out.push({
-          path: path || '$',
-          message: `is ${v > 0 ? '' : '-'}infinite: a number beyond ±1.8e308 (such as 1e400) cannot be kept in JSON (it would be written back as null); write a finite value`,
-          severity: 'error',
-        });
-    } else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
-    else if (isObject(v))
-      for (const [k, x] of Object.entries(v))
-        walk(x, /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
-  };
-  walk(json, '');
 }
 
 /**

@@ -3,6 +3,7 @@
  * Pure: takes and returns bytes. Source: numpy/lib/format.py (NEP 1).
  */
 import { roundHalfEven } from '../codec/cubicAxis.ts';
+import { float32ToFloat16Bits } from './float16Bits.ts';
 
 /** A dense tensor; `data` is row-major (C order) over `shape`. */
 export interface Tensor {
@@ -10,6 +11,7 @@ export interface Tensor {
   shape: number[];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 export class NpyFormatError extends Error {
@@ -129,9 +131,13 @@ export function writeNpy(tensor: Tensor, dtype: 'float16' | 'float32' = 'float32
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
   const base = 10 + header.length;
-  if (dtype === 'float16')
+  // base is a multiple of 64 (the header is padded so), so the data can be written through a typed view when the
+  // machine is little-endian, as .npy '<' is.
+  if (dtype === 'float16' && LITTLE_ENDIAN) float32ToFloat16Bits(tensor.data, new Uint16Array(out.buffer, base));
+  else if (dtype === 'float16')
     for (let i = 0; i < tensor.data.length; i++)
       view.setUint16(base + 2 * i, numberToFloat16Bits(tensor.data[i]), true);
+  else if (LITTLE_ENDIAN) new Float32Array(out.buffer, base).set(tensor.data);
   else for (let i = 0; i < tensor.data.length; i++) view.setFloat32(base + 4 * i, tensor.data[i], true);
   return out;
 }

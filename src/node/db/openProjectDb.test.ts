@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { loadMigrations, openProjectDb, SCHEMA_VERSION } from './openProjectDb.ts';
 import { PROJECT_FIXTURES } from '../../../test/support/fixturePaths.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE } from '../../core/review/personScoreThreshold.ts';
+import { toApiError } from '../../contract/toApiError.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sp-db-'));
 const isRoot = process.getuid?.() === 0;
@@ -75,6 +76,43 @@ describe('openProjectDb', () => {
     bytes.fill(0xab, 4096 * 3, 4096 * 6);
     writeFileSync(damaged, bytes);
     expect(() => openProjectDb(damaged)).toThrow(/damaged/);
+  });
+  it('a project above the full-check size opens after its small tables are checked; a damaged bulk page is refused when read', () => {
+    // Issue 13: the whole-file quick_check made a 100,000-image project (3.4 GB) take 3–10 s to open.
+    const file = path.join(tmp, 'bulk.sqlite');
+    const db = openProjectDb(file);
+    db.prepare(
+      "INSERT INTO images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, added_at) VALUES (1, 'a.jpg', 'h', 1, 9, 9, 0, 0)",
+    ).run();
+    db.prepare('INSERT INTO annotations (image_id, persons_json, updated_at) VALUES (1, ?, 0)').run('"x"'.repeat(3000));
+    const pageOf = (table: string) =>
+      db.prepare('SELECT rootpage FROM sqlite_schema WHERE name = ?').pluck().get(table) as number;
+    const [annotations, images] = [pageOf('annotations'), pageOf('images')];
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const corrupt = (page: number, to: string) => {
+      const bytes = Buffer.from(readFileSync(file));
+      bytes.fill(0xab, 4096 * (page - 1), 4096 * page);
+      writeFileSync(to, bytes);
+      return to;
+    };
+    const badBulk = corrupt(annotations, path.join(tmp, 'bad-bulk.sqlite'));
+    expect(() => openProjectDb(badBulk)).toThrow(/is damaged/); // small: every page checked
+    const opened = openProjectDb(badBulk, { fullCheckMaxBytes: 0 });
+    expect(opened.prepare('SELECT rel_path FROM images').pluck().all()).toEqual(['a.jpg']);
+    let read: unknown;
+    try {
+      opened.prepare('SELECT persons_json FROM annotations WHERE image_id = 1').get();
+    } catch (e) {
+      read = e;
+    }
+    expect(toApiError(read)).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/^the project database is damaged \(.*\); nothing was changed: restore/),
+    });
+    opened.close();
+    const badImages = corrupt(images, path.join(tmp, 'bad-images.sqlite'));
+    expect(() => openProjectDb(badImages, { fullCheckMaxBytes: 0 })).toThrow(/damaged/);
   });
   it('refuses a read-only folder with a clear message (when not root)', () => {
     const ro = path.join(tmp, 'ro');

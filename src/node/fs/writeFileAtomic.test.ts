@@ -58,3 +58,18 @@ describe('writeFileAtomic: stale temporary files', () => {
     expect(await removeStaleTempFiles(path.join(dir, 'missing'))).toEqual([]);
   });
 });
+
+describe('writeFileAtomic: writers of one file at once', () => {
+  it('concurrent writes of one file in one process each succeed, each through a temporary file of its own', async () => {
+    // The inference worker stores two images' maps at once; two identical photos have one map cache key, so the
+    // same files: with the temporary file named by pid and millisecond, the second write's rename found it gone
+    // ("not stored (… the folder does not exist)") or wrote into the first one's file.
+    const dir = mkdtempSync(path.join(tmpdir(), 'sp-atomic-concurrent-'));
+    const file = path.join(dir, 'maps.p0.npy');
+    const contents = Array.from({ length: 8 }, (_, i) => Buffer.alloc(512 * 1024, i));
+    await Promise.all(contents.map((c) => writeFileAtomic(file, c, { sweep: false })));
+    const written = readFileSync(file);
+    expect(contents.some((c) => c.equals(written))).toBe(true);
+    expect(readdirSync(dir)).toEqual(['maps.p0.npy']); // no temporary file left behind
+  });
+});

@@ -23,6 +23,17 @@ const CODE_BY_ERRNO: Record<string, ApiErrorCode> = {
   EISDIR: 'bad_request',
 };
 
+let lastStampMs = 0;
+
+/**
+ * The time in a temporary file's name: now, but never the same twice in this process, so that two writes of one file
+ * at once (the inference worker storing the maps of two identical photos: one map cache key) each have their own.
+ */
+function tempStampMs(): number {
+  lastStampMs = Math.max(Date.now(), lastStampMs + 1);
+  return lastStampMs;
+}
+
 export interface WriteAtomicOptions {
   /**
    * Remove this app's stale temporary files in the target's folder first (default true: a write killed half-way
@@ -37,12 +48,12 @@ export interface WriteAtomicOptions {
  */
 export async function writeFileAtomic(
   file: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Iterable<string>,
   o: WriteAtomicOptions = {},
 ): Promise<void> {
   const dir = path.dirname(file);
   if (o.sweep !== false) await removeStaleTempFiles(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${tempStampMs()}.tmp`);
   try {
     await writeFile(tmp, data);
     await rename(tmp, file);

@@ -1,8 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { ModelCard } from '../../core/model/modelCard.ts';
 import type { ProviderName } from './executionProviders.ts';
-import type { InferOptions, InferResult } from './inferImage.ts';
-import { ModelLoadError } from './poseModel.ts';
+import type { InferOptions, InferResult, MapsTarget } from './inferImage.ts';
+import { ModelLoadError, type SessionThreading } from './poseModel.ts';
+import type { WorkerArgs, WorkerRequest } from './inferenceWorker.ts';
 
 export class InferenceError extends Error {
   override name = 'InferenceError';
@@ -23,8 +24,18 @@ export class InferenceCancelledError extends InferenceError {
   override name = 'InferenceCancelledError';
 }
 
+/**
+ * The worker stopped (another image crashed it or ran out of time) while this image waited behind that one: it is
+ * not this image's failure, and PoseEngine runs it again on a fresh worker.
+ */
+export class InferenceNotRunError extends InferenceError {
+  override name = 'InferenceNotRunError';
+}
+
 export interface LaunchOptions {
   provider?: ProviderName;
+  /** ONNX Runtime's threads in the worker (default: defaultThreading(), one per core, no busy-waiting). */
+  threading?: SessionThreading;
   log?: (line: string) => void;
   /** Loading includes a probe run of the network: a model that never finishes must not hang the start. */
   loadTimeoutMs?: number;
@@ -43,17 +54,33 @@ type Reply =
   | { type: 'result'; id: number; result: InferResult }
   | { type: 'error'; id: number; message: string };
 
+/** An image sent to the worker and not answered yet. */
+type Pending = {
+  image: string;
+  timeoutMs: number | null;
+  resolve: (r: InferResult) => void;
+  reject: (e: Error) => void;
+};
+
 /**
  * The inference worker as a child process. ONNX Runtime's run() is native code that blocks its thread and cannot be
  * interrupted, and a worker thread stuck in it can be neither terminated nor joined; a process can be killed. So
  * cancel, shutdown and the per-image time limit kill this process (SIGKILL), which stops the computation at once.
+ *
+ * Several images may be sent before the first is answered (the worker pipelines them, see imagePipeline.ts); they
+ * are answered as each finishes — in the order sent, except that one refused before the network (a bad file) can be
+ * answered before the image ahead of it (runDetectJob reports them in order). The oldest unanswered one is the image in flight: its time limit runs from the
+ * moment it became the oldest (the one before it answered), and when the worker dies it is that image's failure;
+ * the images behind it reject with InferenceNotRunError, to be sent again.
  */
 export class InferenceProcess {
   readonly card: ModelCard;
   readonly provider: string;
   private readonly child: ChildProcess;
   private readonly exited: Promise<Exit>;
-  private current: { id: number; resolve: (r: InferResult) => void; reject: (e: Error) => void } | null = null;
+  /** In the order sent (a Map keeps insertion order): the first is the image in flight. */
+  private readonly pending = new Map<number, Pending>();
+  private head: { id: number; timer: NodeJS.Timeout | undefined } | null = null;
   private nextId = 1;
   private gone: Error | null = null;
 
@@ -63,11 +90,13 @@ export class InferenceProcess {
     this.card = card;
     this.provider = provider;
     child.on('message', (m: Reply) => {
-      if ((m.type !== 'result' && m.type !== 'error') || m.id !== this.current?.id) return;
-      const c = this.current;
-      this.current = null;
-      if (m.type === 'result') c.resolve(m.result);
-      else c.reject(new InferenceError(m.message));
+      if (m.type !== 'result' && m.type !== 'error') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.armHead();
+      if (m.type === 'result') p.resolve(m.result);
+      else p.reject(new InferenceError(m.message));
     });
     child.on('error', (e) => void this.kill(new InferenceError(`the inference worker failed: ${e.message}`)));
     void exited.then(({ code, signal }) =>
@@ -97,7 +126,8 @@ export class InferenceProcess {
       import.meta.url.endsWith('.ts') ? './inferenceWorker.ts' : './inferenceWorker.js',
       import.meta.url,
     );
-    const child = fork(file, [JSON.stringify({ modelPath, provider: o.provider ?? 'auto' })], {
+    const args: WorkerArgs = { modelPath, provider: o.provider ?? 'auto', threading: o.threading };
+    const child = fork(file, [JSON.stringify(args)], {
       serialization: 'advanced', // typed arrays (the maps) travel as such
       execArgv: [],
       stdio: ['ignore', 2, 2, 'ipc'], // the worker's output (ONNX Runtime's warnings) goes to our stderr, never stdout
@@ -139,38 +169,53 @@ export class InferenceProcess {
     });
   }
 
-  /** Runs one image; past `timeoutMs` the worker is killed and the call rejects with InferenceTimeoutError. */
-  infer(image: string, imageId: number, options: InferOptions, timeoutMs: number | null): Promise<InferResult> {
+  /** Images sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends one image (after those already sent); past `timeoutMs` from the moment it is the image in flight, the
+   * worker is killed and the call rejects with InferenceTimeoutError.
+   */
+  infer(
+    image: string,
+    imageId: number,
+    options: InferOptions,
+    timeoutMs: number | null,
+    mapsTo?: MapsTarget,
+  ): Promise<InferResult> {
     if (this.gone) return Promise.reject(this.gone);
-    if (this.current) return Promise.reject(new InferenceError('the inference worker is busy'));
     const id = this.nextId++;
     return new Promise<InferResult>((resolve, reject) => {
-      const timer =
-        timeoutMs === null
-          ? undefined
-          : setTimeout(
-              () =>
-                this.kill(
-                  new InferenceTimeoutError(
-                    `${image}: stopped after ${timeoutMs / 1000} s (the time limit per image); the model did not finish`,
-                  ),
-                ),
-              timeoutMs,
-            );
-      const settle = () => clearTimeout(timer);
-      this.current = {
-        id,
-        resolve: (r) => {
-          settle();
-          resolve(r);
-        },
-        reject: (e) => {
-          settle();
-          reject(e);
-        },
-      };
-      this.child.send({ type: 'infer', id, image, imageId, options });
+      this.pending.set(id, { image, timeoutMs, resolve, reject });
+      this.child.send({ type: 'infer', id, image, imageId, options, mapsTo } satisfies WorkerRequest);
+      this.armHead();
     });
+  }
+
+  /** Starts the time limit of the image in flight when it has changed. */
+  private armHead(): void {
+    const [first] = this.pending;
+    if (this.head && this.head.id === first?.[0]) return;
+    clearTimeout(this.head?.timer);
+    this.head = null;
+    if (!first || this.gone) return;
+    const [id, p] = first;
+    const ms = p.timeoutMs;
+    const timer =
+      ms === null
+        ? undefined
+        : setTimeout(
+            () =>
+              void this.kill(
+                new InferenceTimeoutError(
+                  `${p.image}: stopped after ${ms / 1000} s (the time limit per image); the model did not finish`,
+                ),
+              ),
+            ms,
+          );
+    this.head = { id, timer };
   }
 
   /** Kills the worker now; the image in flight rejects with `why`. Resolves once the process is gone. */
@@ -195,10 +240,14 @@ export class InferenceProcess {
     clearTimeout(timer);
   }
 
+  /** The worker is gone: the image in flight rejects with `e`, those behind it as not run (cancelled when stopped). */
   private fail(e: Error): void {
     this.gone ??= e;
-    const c = this.current;
-    this.current = null;
-    c?.reject(e);
+    clearTimeout(this.head?.timer);
+    this.head = null;
+    const behind = e instanceof InferenceCancelledError ? e : new InferenceNotRunError(`not run: ${e.message}`);
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const [i, p] of all.entries()) p.reject(i === 0 ? e : behind);
   }
 }

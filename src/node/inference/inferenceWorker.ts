@@ -1,16 +1,19 @@
-// Child-process side of PoseEngine (see inferenceProcess.ts): owns the ONNX Runtime session, whose run() blocks this
-// process's main thread, and runs the whole inferImage pipeline here, one request at a time.
+// Child-process side of PoseEngine (see inferenceProcess.ts): the model's session on a network thread of its own
+// (sessionThread.ts; ONNX Runtime's run() blocks the thread it runs on), and the rest of inferImage — image decode,
+// pre-processing, the decoder — on this thread, overlapped with the network across images (imagePipeline.ts).
 import { Worker } from 'node:worker_threads';
-import { loadPoseModel, type PoseModel } from './poseModel.ts';
-import { inferImage, type InferOptions } from './inferImage.ts';
 import type { ProviderName } from './executionProviders.ts';
+import { ImagePipeline, type PipelineRequest } from './imagePipeline.ts';
+import type { SessionThreading } from './poseModel.ts';
+import { SessionThread } from './sessionThread.ts';
 
-export type WorkerRequest =
-  | { type: 'infer'; id: number; image: string; imageId: number; options: InferOptions }
-  | { type: 'close' };
+export type WorkerRequest = ({ type: 'infer' } & PipelineRequest & { image: string }) | { type: 'close' };
 
-// Nobody may be left computing when the app is gone: if the parent dies (even by kill -9) while the main thread is
-// stuck in a run that never ends, this thread notices that the process was re-parented and kills it.
+/** What the parent passes as the process's one argument (JSON). */
+export type WorkerArgs = { modelPath: string; provider: ProviderName; threading?: SessionThreading };
+
+// Nobody may be left computing when the app is gone: if the parent dies (even by kill -9) while the network thread
+// is stuck in a run that never ends, this thread notices that the process was re-parented and kills it.
 const WATCHDOG = `
 const start = process.ppid;
 setInterval(() => { if (process.ppid !== start) process.kill(process.pid, 'SIGKILL'); }, 250);
@@ -26,27 +29,20 @@ if (!process.send) {
 new Worker(WATCHDOG, { eval: true }).unref();
 process.on('disconnect', () => process.exit(0));
 
-const { modelPath, provider } = JSON.parse(process.argv[2] ?? '{}') as { modelPath: string; provider: ProviderName };
-let model: PoseModel;
+const { modelPath, provider, threading } = JSON.parse(process.argv[2] ?? '{}') as WorkerArgs;
+let session: SessionThread;
 try {
-  model = await loadPoseModel(modelPath, { provider, log: (line) => send({ type: 'log', line }) });
-  await send({ type: 'loaded', card: model.card, provider: model.provider });
+  session = await SessionThread.start(modelPath, { provider, threading, log: (line) => send({ type: 'log', line }) });
+  await send({ type: 'loaded', card: session.card, provider: session.provider });
 } catch (e) {
   await send({ type: 'failed', message: (e as Error).message });
   process.exit(0);
 }
 
-let queue: Promise<void> = Promise.resolve();
-process.on('message', (msg: WorkerRequest) => {
-  queue = queue.then(async () => {
-    if (msg.type === 'close') {
-      await model.release();
-      process.exit(0);
-    }
-    try {
-      await send({ type: 'result', id: msg.id, result: await inferImage(model, msg.image, msg.imageId, msg.options) });
-    } catch (e) {
-      await send({ type: 'error', id: msg.id, message: (e as Error).message });
-    }
-  });
+const pipeline = new ImagePipeline(session, send);
+process.on('message', async (msg: WorkerRequest) => {
+  if (msg.type === 'infer') return pipeline.push(msg);
+  await pipeline.drain();
+  await session.release();
+  process.exit(0);
 });

@@ -64,6 +64,41 @@ describe('PoseEngine on a model that never finishes', () => {
     expect(engine.workerPid).not.toBe(first);
     await engine.close();
   });
+  it('images sent behind one that runs out of time are not failed with it: each has its own limit, on a fresh worker', async () => {
+    // Two images are in the worker at once (the next one is pre-processed while the network runs): the one in
+    // flight is the one a time-out or crash is charged to, and its time limit starts when it is in flight.
+    const { square, wide } = await images;
+    const engine = await PoseEngine.start(HANG, { provider: 'cpu', imageTimeLimitMs: 1000 });
+    const t0 = performance.now();
+    const at = (p: Promise<unknown>) =>
+      p.then(
+        (v) => ({ v, ms: performance.now() - t0 }),
+        (v: Error) => ({ v, ms: performance.now() - t0 }),
+      );
+    const [a, b, c] = [
+      at(engine.infer(wide, 1, small)),
+      at(engine.infer(wide, 2, small)),
+      at(engine.infer(square, 3, small)),
+    ];
+    const [ra, rb, rc] = await Promise.all([a, b, c]);
+    expect(ra.v).toBeInstanceOf(InferenceTimeoutError);
+    expect(rb.v).toBeInstanceOf(InferenceTimeoutError);
+    expect((rb.v as Error).message).toMatch(/stopped after 1 s/);
+    expect(rb.ms - ra.ms).toBeGreaterThan(900); // its own second, on the fresh worker, not the first image's
+    expect((rc.v as { imageId: number }).imageId).toBe(3);
+    await engine.close();
+  }, 30_000);
+  it('a worker that died while idle is replaced: the next image is not failed for it', async () => {
+    const { square } = await images;
+    const engine = await PoseEngine.start(HANG, { provider: 'cpu' });
+    const pid = engine.workerPid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid), 2000, 'worker gone');
+    await new Promise((r) => setTimeout(r, 50)); // its exit reaches the engine
+    expect((await engine.infer(square, 1, small)).imageId).toBe(1);
+    expect(engine.workerPid).not.toBe(pid);
+    await engine.close();
+  });
   it('a worker whose parent is killed with SIGKILL mid-run stops itself (no orphan left at 100 % CPU)', async () => {
     const { wide } = await images;
     const cli = spawn(

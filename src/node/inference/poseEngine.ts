@@ -1,11 +1,12 @@
 import type { ModelCard } from '../../core/model/modelCard.ts';
-import type { InferOptions, InferResult } from './inferImage.ts';
+import type { InferOptions, InferResult, MapsTarget } from './inferImage.ts';
 import { DEFAULT_INFER_OPTIONS } from './inferImage.ts';
 import { ModelLoadError, modelFileProblem } from './poseModel.ts';
 import {
   InferenceCancelledError,
   InferenceCrashError,
   InferenceError,
+  InferenceNotRunError,
   InferenceProcess,
   InferenceTimeoutError,
   type LaunchOptions,
@@ -16,16 +17,34 @@ export { InferenceCancelledError, InferenceCrashError, InferenceError, Inference
 /** Per-image time limit when none is given: far above any real model (the official one with 5 scales on a CPU). */
 export const DEFAULT_IMAGE_TIME_LIMIT_MS = 600_000;
 
+/**
+ * Images in the worker at once: the one in the network and the next, which the worker decodes and pre-processes
+ * meanwhile (and whose network input is ready when the network is free). More would only hold more memory.
+ */
+export const PIPELINE_DEPTH = 2;
+
 export interface EngineOptions extends LaunchOptions {
   /** Each image's limit (decode, network, assignment); null: none. Default DEFAULT_IMAGE_TIME_LIMIT_MS. */
   imageTimeLimitMs?: number | null;
 }
 
+type Request = {
+  seq: number;
+  image: string;
+  imageId: number;
+  options: InferOptions;
+  mapsTo?: MapsTarget;
+  resolve: (r: InferResult) => void;
+  reject: (e: Error) => void;
+};
+
 /**
- * One model, one ONNX Runtime session, one worker process: `infer` calls queue up and run in order there, so
- * pre-processing, the network and keypoint assignment never block the caller's event loop. An image past its time
- * limit fails alone: its worker is killed and a fresh one (the model loaded again) takes the next image. `stop`
- * (cancel, shutdown) kills the worker at once, whatever the network is doing.
+ * One model, one ONNX Runtime session, one worker process: `infer` calls run in order, and up to
+ * PIPELINE_DEPTH of them are in the worker at once, so that it prepares the next image while the network runs
+ * (pre-processing, the network and keypoint assignment never block the caller's event loop). An image past its time
+ * limit fails alone, and so does the image in flight when the worker dies: the worker is replaced (the model loaded
+ * again) and the images that were behind it run there. `stop` (cancel, shutdown) kills the worker at once, whatever
+ * the network is doing.
  */
 export class PoseEngine {
   readonly card: ModelCard;
@@ -33,7 +52,12 @@ export class PoseEngine {
   private readonly modelPath: string;
   private readonly options: EngineOptions;
   private worker: InferenceProcess | null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private launching = false;
+  /** Not yet sent to a worker, in the order of `infer` calls (seq). */
+  private readonly waiting: Request[] = [];
+  private sent = 0;
+  private nextSeq = 0;
+  private idle: (() => void)[] = [];
   private state: 'open' | 'closed' | 'stopped' = 'open';
   private readonly onAbort = () => void this.stop();
 
@@ -59,16 +83,27 @@ export class PoseEngine {
     return engine;
   }
 
-  /** The worker process's id (null between a timed-out image and the next one). */
+  /** The worker process's id (null between a worker's death and the next one). */
   get workerPid(): number | null {
     return this.worker?.pid ?? null;
   }
 
-  /** Queues one image (a file path); resolves with persons, raw maps and timings. */
-  infer(image: string, imageId: number, options: InferOptions = DEFAULT_INFER_OPTIONS): Promise<InferResult> {
-    const run = this.queue.then(() => this.runOne(image, imageId, options));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /**
+   * Queues one image (a file path); resolves with persons, raw maps and timings. With `mapsTo`, the worker writes
+   * the maps there as map cache files instead of sending them (the result's `storedMaps`; `passes` is empty).
+   */
+  infer(
+    image: string,
+    imageId: number,
+    options: InferOptions = DEFAULT_INFER_OPTIONS,
+    mapsTo?: MapsTarget,
+  ): Promise<InferResult> {
+    if (this.state === 'stopped') return Promise.reject(new InferenceCancelledError('cancelled'));
+    if (this.state === 'closed') return Promise.reject(new InferenceError('the engine is closed'));
+    return new Promise<InferResult>((resolve, reject) => {
+      this.waiting.push({ seq: this.nextSeq++, image, imageId, options, mapsTo, resolve, reject });
+      this.pump();
+    });
   }
 
   /** Kills the worker now (the image in flight and every queued one reject with InferenceCancelledError). */
@@ -78,7 +113,9 @@ export class PoseEngine {
     this.state = 'stopped';
     this.worker = null;
     this.options.signal?.removeEventListener('abort', this.onAbort);
+    for (const r of this.waiting.splice(0)) r.reject(new InferenceCancelledError('cancelled'));
     await worker?.kill(new InferenceCancelledError('cancelled'));
+    this.notifyIdle();
   }
 
   /** Finishes queued work, releases the session and stops the worker. */
@@ -86,40 +123,77 @@ export class PoseEngine {
     if (this.state !== 'open') return;
     this.state = 'closed';
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    await this.queue;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      this.notifyIdle();
+    });
     const worker = this.worker;
     this.worker = null;
     await worker?.close();
   }
 
-  /** A method, not a field read, so that checks after an await see the state of now. */
-  private isStopped(): boolean {
-    return this.state === 'stopped';
+  /** Sends waiting images to the worker up to PIPELINE_DEPTH, starting a fresh worker when there is none. */
+  private pump(): void {
+    if (this.state === 'stopped' || this.waiting.length === 0) {
+      this.notifyIdle();
+      return;
+    }
+    if (this.worker && !this.worker.alive && this.sent === 0) this.worker = null; // it died while idle: not an image's fault
+    if (!this.worker) return void this.relaunch();
+    while (this.sent < PIPELINE_DEPTH && this.waiting.length > 0) this.send(this.worker, this.waiting.shift()!);
   }
 
-  private async runOne(image: string, imageId: number, options: InferOptions): Promise<InferResult> {
-    if (this.isStopped()) throw new InferenceCancelledError('cancelled');
-    if (this.state === 'closed' && !this.worker) throw new InferenceError('the engine is closed');
-    if (!this.worker) {
-      const fresh = await InferenceProcess.launch(this.modelPath, this.options);
-      if (this.isStopped()) {
-        await fresh.kill();
-        throw new InferenceCancelledError('cancelled');
-      }
-      this.worker = fresh;
-    }
-    const worker = this.worker;
+  private send(worker: InferenceProcess, r: Request): void {
     const limit =
       this.options.imageTimeLimitMs === undefined ? DEFAULT_IMAGE_TIME_LIMIT_MS : this.options.imageTimeLimitMs;
+    this.sent++;
+    worker.infer(r.image, r.imageId, r.options, limit, r.mapsTo).then(
+      (result) => {
+        this.sent--;
+        r.resolve(result);
+        this.pump();
+      },
+      (e: Error) => {
+        this.sent--;
+        // A killed or crashed worker is replaced for the next image (unless the engine was stopped).
+        if (!(e instanceof InferenceError) || e instanceof InferenceTimeoutError || !worker.alive) {
+          if (this.worker === worker) this.worker = null;
+        }
+        if (this.state === 'stopped') r.reject(new InferenceCancelledError('cancelled'));
+        else if (e instanceof InferenceNotRunError) this.requeue(r);
+        else r.reject(e);
+        // The next image (on a fresh worker, after a crash) only once the caller has seen this failure: a job that
+        // stops on it (3 crashes in a row) must not have had one more worker started, the model loaded for nothing.
+        setImmediate(() => this.pump());
+      },
+    );
+  }
+
+  /** Puts an image that was behind a failed one back in its place in the queue. */
+  private requeue(r: Request): void {
+    const at = this.waiting.findIndex((w) => w.seq > r.seq);
+    this.waiting.splice(at < 0 ? this.waiting.length : at, 0, r);
+  }
+
+  /** A fresh worker for the waiting images; when it cannot start, the first of them fails with the reason. */
+  private async relaunch(): Promise<void> {
+    if (this.launching || this.sent > 0) return; // the images still in the dead worker answer first
+    this.launching = true;
     try {
-      return await worker.infer(image, imageId, options, limit);
+      const fresh = await InferenceProcess.launch(this.modelPath, this.options);
+      if (this.state === 'stopped') await fresh.kill();
+      else this.worker = fresh;
     } catch (e) {
-      // A killed or crashed worker is replaced for the next image (unless the engine was stopped).
-      if (!(e instanceof InferenceError) || e instanceof InferenceTimeoutError || !worker.alive) {
-        if (this.worker === worker) this.worker = null;
-      }
-      if (this.isStopped()) throw new InferenceCancelledError('cancelled');
-      throw e;
+      const first = this.waiting.shift();
+      first?.reject(this.state === 'stopped' ? new InferenceCancelledError('cancelled') : (e as Error));
+    } finally {
+      this.launching = false;
     }
+    this.pump();
+  }
+
+  private notifyIdle(): void {
+    if (this.sent > 0 || this.waiting.length > 0 || this.launching) return;
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 }

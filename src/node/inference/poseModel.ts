@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assumedCard, parseModelCard, ModelCardError, type ModelCard } from '../../core/model/modelCard.ts';
@@ -15,7 +16,38 @@ export interface LoadOptions {
   provider?: ProviderName;
   /** Receives one line per decision (provider skipped and why, card assumptions). */
   log?: (line: string) => void;
-  intraOpThreads?: number;
+  /** ONNX Runtime's CPU threads (default: sessionThreading's choice for the machine). */
+  threading?: SessionThreading;
+}
+
+/** ONNX Runtime's intra-op thread pool of a session. */
+export interface SessionThreading {
+  /** Threads that compute one operator (0: ONNX Runtime's own default, the physical cores). */
+  intraOpThreads: number;
+  /** Whether idle pool threads busy-wait for the next operator (ONNX Runtime's default: yes). */
+  spinning: boolean;
+}
+
+/**
+ * The default: one intra-op thread per available core, without busy-waiting. Spinning threads burn the cores the
+ * pipeline's other stages (image decode, pre-processing, the decoder, storing) run on beside the network, and on a
+ * shared machine the other processes' too; `npm run bench:detect` measures the choice (docs/BENCHMARKS.md).
+ * `SIMPLEPOSE_ORT_THREADS=N` and `SIMPLEPOSE_ORT_SPINNING=1` override it (a machine shared with other work).
+ */
+export function defaultThreading(env: NodeJS.ProcessEnv = process.env): SessionThreading {
+  const threads = env.SIMPLEPOSE_ORT_THREADS;
+  const spinning = env.SIMPLEPOSE_ORT_SPINNING;
+  if (threads !== undefined && !/^[1-9][0-9]{0,2}$/.test(threads))
+    throw new ModelLoadError(`SIMPLEPOSE_ORT_THREADS must be a number of threads from 1 to 999, got "${threads}"`);
+  if (spinning !== undefined && spinning !== '0' && spinning !== '1')
+    throw new ModelLoadError(`SIMPLEPOSE_ORT_SPINNING must be 0 or 1, got "${spinning}"`);
+  return { intraOpThreads: threads ? Number(threads) : availableParallelism(), spinning: spinning === '1' };
+}
+
+/** [N, C, H, W] row-major network output. */
+export interface NetworkOutput {
+  data: Float32Array;
+  dims: number[];
 }
 
 /** A loaded IMHN: one ONNX Runtime session, its card, the active provider. */
@@ -24,7 +56,7 @@ export interface PoseModel {
   card: ModelCard;
   provider: string;
   /** [N, 50, Hp/4, Wp/4] maps for an NHWC float32 input; runs asynchronously (the event loop stays free). */
-  run(input: NetworkInput): Promise<{ data: Float32Array; dims: number[] }>;
+  run(input: NetworkInput): Promise<NetworkOutput>;
   release(): Promise<void>;
 }
 
@@ -79,6 +111,7 @@ export async function loadPoseModel(modelPath: string, options: LoadOptions = {}
   }
   if (bytes.length === 0) throw new ModelLoadError(`${modelPath}: the model file is empty`);
   const requested = options.provider ?? 'auto';
+  const threading = options.threading ?? defaultThreading();
   let session: ort.InferenceSession | undefined;
   let active = '';
   const errors: string[] = [];
@@ -95,7 +128,8 @@ export async function loadPoseModel(modelPath: string, options: LoadOptions = {}
         executionProviders: [ortProviderName(p)],
         graphOptimizationLevel: 'all',
         logSeverityLevel: 4, // its errors reach the user through our messages, not as raw log lines on stderr
-        intraOpNumThreads: options.intraOpThreads ?? 0,
+        intraOpNumThreads: threading.intraOpThreads,
+        extra: { session: { intra_op: { allow_spinning: threading.spinning ? '1' : '0' } } },
       });
       active = p;
       break;
@@ -191,7 +225,7 @@ function wrap(modelPath: string, session: ort.InferenceSession, card: ModelCard,
 async function probe(model: PoseModel, modelPath: string): Promise<void> {
   const { padMultiplePx: pad } = model.card.input.rules;
   const [h, w] = [pad, 3 * pad];
-  let out: { data: Float32Array; dims: number[] };
+  let out: NetworkOutput;
   try {
     out = await model.run({
       data: new Float32Array(h * w * 3).fill(0.5),

@@ -214,4 +214,39 @@ describe('runDetectJob', () => {
     expect(db.prepare('SELECT COUNT(*) FROM predictions').pluck().get()).toBe(1);
     db.close();
   });
+
+  it('each image is announced in the order of the images, a failed one too (the worker runs ahead of the store)', async () => {
+    // Pipelined, the worker answers a fast failure (an image too thin to scale: refused before the network) while
+    // the image before it is still in the network; announced then, the app's list showed it out of order.
+    const root = mkdtempSync(path.join(tmpdir(), 'sp-detect-order-'));
+    const png = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: { r: 90, g: 90, b: 160 } } })
+        .png()
+        .toBuffer();
+    writeFileSync(path.join(root, 'a.png'), await png(480, 320));
+    writeFileSync(path.join(root, 'b.png'), await png(1, 2000));
+    writeFileSync(path.join(root, 'c.png'), await png(480, 320));
+    const db = openProjectDb(path.join(root, '.p.sqlite'));
+    await syncImages(db, root);
+    const announced: string[] = [];
+    const r = await runDetectJob(db, {
+      modelPath: MODEL,
+      root,
+      settings: { scales: [1], flip: true, mode: 'fast' },
+      provider: 'cpu',
+      cacheDir: path.join(root, '.cache'),
+      onImage: (im) => announced.push(`${im.relPath} ${'error' in im ? 'failed' : 'stored'}`),
+      onProgress: (p) => announced.push(`progress ${p.done + p.failed}`),
+    });
+    expect(r).toMatchObject({ status: 'done', done: 2, failed: 1 });
+    expect(announced).toEqual([
+      'a.png stored',
+      'progress 1',
+      'b.png failed',
+      'progress 2',
+      'c.png stored',
+      'progress 3',
+    ]);
+    db.close();
+  });
 });

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { ProjectFiles } from '../fs/projectPaths.ts';
-import { InferenceCancelledError, InferenceCrashError, PoseEngine } from '../inference/poseEngine.ts';
+import { InferenceCancelledError, InferenceCrashError, PIPELINE_DEPTH, PoseEngine } from '../inference/poseEngine.ts';
+import type { InferResult } from '../inference/inferImage.ts';
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
 import { MapCache, mapCacheKey } from '../project/mapCache.ts';
@@ -44,6 +45,9 @@ export interface DetectOptions {
   /** Each image as soon as its prediction is stored (or why it failed): the app shows it at once. */
   onImage?: (r: ImageOutcome) => void;
 }
+
+/** Images the job has asked the engine for and not stored yet: those in the worker, and one queued behind them. */
+const INFER_AHEAD = PIPELINE_DEPTH + 1;
 
 /** After this many images in a row on which the worker died (or could not be started again), the job stops. */
 export const MAX_CONSECUTIVE_WORKER_FAILURES = 3;
@@ -103,12 +107,16 @@ export async function runDetectJob(
   const onAbort = () => void started.stop();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
+  let completed = false;
   try {
     const runId = openRun(db, started, modelHash, o);
-    return await detectImages({ db, o, engine: started, runId, modelHash, files: new ProjectFiles(o.root) });
+    const result = await detectImages({ db, o, engine: started, runId, modelHash, files: new ProjectFiles(o.root) });
+    completed = result.status === 'done';
+    return result;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    if (o.signal?.aborted) await started.stop();
+    // a job that stopped early drops the images it had sent ahead (they would be computed for nothing)
+    if (o.signal?.aborted || !completed) await started.stop();
     else await started.close();
   }
 }
@@ -142,8 +150,19 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
   const t0 = performance.now();
   let sinceStart = 0;
   let workerFailures: string[] = [];
-  for (const im of todo) {
-    const outcome = o.signal?.aborted ? 'cancelled' : await detectOne(job, cache, im);
+  // Images are sent to the engine ahead of the one being stored (one more than the worker holds, so the engine
+  // sends the next as soon as one is answered): its maps are written and committed here while the worker runs the
+  // next ones. Only `INFER_AHEAD` results are held at a time.
+  const inferring: (Promise<Inferred> | undefined)[] = [];
+  let sent = 0;
+  for (let i = 0; i < todo.length; i++) {
+    for (; sent < Math.min(todo.length, i + INFER_AHEAD) && !o.signal?.aborted; sent++)
+      inferring[sent] = inferOne(job, cache, todo[sent]);
+    const inferred = o.signal?.aborted ? 'cancelled' : await inferring[i]!;
+    inferring[i] = undefined;
+    const im = todo[i];
+    const outcome =
+      inferred === 'cancelled' || o.signal?.aborted ? 'cancelled' : await storeOne(job, cache, im, inferred);
     if (outcome === 'cancelled') {
       writeTransaction(db, 'cancelling detection', () => runs.markCancelled(runId));
       return { ...progress, status: 'cancelled' };
@@ -175,27 +194,44 @@ async function detectImages(job: Job): Promise<DetectProgress & { status: 'done'
 /** An image that failed, why, and whether the worker (not the image) failed. */
 type Failure = { message: string; worker: boolean };
 
-/** One image: infer, write its maps, then commit poses + cache entry together. */
-async function detectOne(
-  { db, o, engine, runId, modelHash, files }: Job,
+/** What the engine gave for an image: its result, a failure, or the job was cancelled. Never rejects. */
+type Inferred = InferResult | 'cancelled' | Failure;
+
+async function inferOne(
+  { o, engine, files, modelHash }: Job,
   cache: MapCache | null,
   im: { id: number; relPath: string; contentHash: string },
-): Promise<'done' | 'cancelled' | Failure> {
-  let r: Awaited<ReturnType<PoseEngine['infer']>>;
+): Promise<Inferred> {
   try {
+    // the worker writes the maps into the cache folder itself (they never cross to this process)
+    const key = MapCache.keyOf(mapCacheKey(im.contentHash, { modelHash, ...o.settings }));
+    const mapsTo = cache ? { dir: cache.folder, key } : undefined;
     // every image read goes through the project's resolver: a link out of the project fails its image
-    r = await engine.infer(files.resolve(im.relPath), im.id, o.settings);
+    return await engine.infer(files.resolve(im.relPath), im.id, o.settings, mapsTo);
   } catch (e) {
     if (o.signal?.aborted || e instanceof InferenceCancelledError) return 'cancelled';
     const message = (e as Error).message;
-    o.log?.(`${im.relPath}: ${message}`);
-    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: message });
     // the worker died with the image, or a fresh one could not load the model: not this image's fault alone
     return { message, worker: e instanceof InferenceCrashError || e instanceof ModelLoadError };
   }
+}
+
+/** One image's result, its maps written by the worker: commit poses + cache entry together. */
+async function storeOne(
+  { db, o, runId, modelHash }: Job,
+  cache: MapCache | null,
+  im: { id: number; relPath: string; contentHash: string },
+  r: InferResult | Failure,
+): Promise<'done' | Failure> {
+  if (!('poses' in r)) {
+    // reported here, in the order of the images, not when the engine answered (it runs ahead of the store)
+    o.log?.(`${im.relPath}: ${r.message}`);
+    o.onImage?.({ runId, imageId: im.id, relPath: im.relPath, error: r.message });
+    return r;
+  }
   try {
     const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
-    const written = cache ? await cache.write(key, r.passes) : null;
+    const written = !cache ? null : r.storedMaps ? cache.written(key, r.storedMaps) : await cache.write(key, r.passes);
     writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
       runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());

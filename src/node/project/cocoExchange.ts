@@ -1,67 +1,22 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
-import type { CocoAnnotation, CocoDataset, CocoImage, CocoKeypointResult } from '../../core/coco/cocoTypes.ts';
-import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
-import { validateCocoGt } from '../../core/coco/validateCoco.ts';
-import { freshCocoIds } from '../../core/coco/freshCocoIds.ts';
-import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../core/skeleton/poseMeta.ts';
-import {
-  isEmptyPerson,
-  isLabelled,
-  type AnnotationState,
-  type JointRecord,
-  type PersonRecord,
-} from '../../core/edit/poseRecords.ts';
-import { imageRepository, type ImageRecord } from '../db/imageRepository.ts';
+import type { CocoDataset, CocoKeypointResult } from '../../core/coco/cocoTypes.ts';
+import { imageRepository } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import { annotationStore } from './annotationStore.ts';
 import { readTransaction } from '../db/writeTransaction.ts';
+import { buildCocoExport, cocoImageIds, datasetFieldsOf, type ExportOptions, inExportScope } from './cocoExport.ts';
 
-const AREA_SOURCE =
-  "segmentation area when imported with a mask; otherwise the area of the labelled keypoints' bounding box";
-
-/**
- * Which images an export takes. By default those whose ground truth is established: accepted, "no person", and
- * images imported with their annotations (unless rejected since), so that import(export(x)) == x for an imported
- * dataset — never an image that only has predictions or that someone merely opened. `onlyReviewed`: accepted and
- * "no person" only. `all`: every image, each with its review status recorded (`review_status` in its record).
- * Plain data: it travels to the project worker as it is.
- */
-export interface ExportOptions {
-  onlyReviewed?: boolean;
-  all?: boolean;
-  /** Filled (in the process that exports) with the images left out because they wait for a look (a review note,
-   * refitAnnotation), and why. */
-  leftOut?: LeftOutImage[];
-}
-
-/** An image an export left out, and why. */
-export interface LeftOutImage {
-  fileName: string;
-  reason: string;
-}
-
-/** The image record field an `all` export records each image's review status in. */
-export const REVIEW_STATUS_FIELD = 'review_status';
-
-/** Why these options cannot go together, or null (the CLI and the service refuse them with this). */
-export function exportScopeProblem(o: ExportOptions): string | null {
-  return o.onlyReviewed && o.all ? 'choose either only the reviewed images or all of them, not both' : null;
-}
-
-/**
- * Whether an image belongs to an export of these options (see ExportOptions). An imported record is established
- * ground truth unless it says otherwise: an `all` export imported again records each image's status in the project
- * it came from, and an image that was only predicted or opened there (no annotations in the file) must not become a
- * person-free image here.
- */
-export function inExportScope(r: Pick<ImageRecord, 'status' | 'cocoJson'>, o: ExportOptions): boolean {
-  if (o.all) return true;
-  if (r.status === 'accepted' || r.status === 'no_person') return true;
-  if (o.onlyReviewed || r.cocoJson === null || r.status === 'rejected') return false;
-  const recorded = (JSON.parse(r.cocoJson) as Record<string, unknown>)[REVIEW_STATUS_FIELD];
-  return recorded === undefined || recorded === 'accepted' || recorded === 'no_person';
-}
+export {
+  annotationOf,
+  cocoImageIds,
+  DATASET_META_KEYS,
+  type ExportOptions,
+  exportScopeProblem,
+  inExportScope,
+  type LeftOutImage,
+  REVIEW_STATUS_FIELD,
+} from './cocoExport.ts';
 
 /**
  * The project as a COCO keypoints GT file: imported records come back as they were (ids, fields, order), edited
@@ -74,104 +29,15 @@ export function exportCoco(db: ProjectDb, o: ExportOptions = {}): CocoDataset {
   return exportCocoCounted(db, o).dataset;
 }
 
-/** exportCoco, and how many empty persons it left out. */
+/** exportCoco, and how many empty persons it left out: one snapshot of images and annotations (buildCocoExport). */
 export function exportCocoCounted(
   db: ProjectDb,
   o: ExportOptions = {},
 ): { dataset: CocoDataset; emptyPersons: number } {
-  // One snapshot of images and annotations, as a single query would read them.
-  const all = readTransaction(db, () =>
-    imageRepository(db)
-      .all()
-      .map((r) => ({ ...r, state: annotationStore(db).stored(r.id) ?? null })),
-  );
   const stored = projectMetaRepository(db);
-  return buildCocoExport(all, (k) => stored.json(k), o);
-}
-
-/** An image of a project, in project order, with its stored annotation (null: none), as an export reads it. */
-export type ExportRow = ImageRecord & { state: AnnotationState | null };
-/** A dataset-level field an import stored (`coco_info`, …), parsed; undefined when absent. */
-export type DatasetMeta = (key: string) => unknown;
-
-/**
- * exportCocoCounted on rows read from any store (the SQLite project, the team database): `all` every image in
- * project order with its annotation, `meta` the dataset fields. The one place an export is made.
- */
-export function buildCocoExport(
-  all: ExportRow[],
-  meta: DatasetMeta,
-  o: ExportOptions = {},
-): { dataset: CocoDataset; emptyPersons: number } {
-  const ids = cocoImageIds(all);
-  // Imported images in their file's order, then the others (no sort key; project order puts them first), so that
-  // importing this export gives every image the position it has: "no change". The sort is stable: path order stays.
-  const chosen = [...all]
-    .sort((x, y) => Number(x.sortKey === null) - Number(y.sortKey === null))
-    .filter((r) => inExportScope(r, o))
-    .filter((r) => {
-      // An annotation made for a picture of another size never goes out as the ground truth of this one.
-      if (r.reviewNote === null) return true;
-      o.leftOut?.push({ fileName: r.relPath, reason: r.reviewNote });
-      return false;
-    })
-    .map((r) => ({ ...r, image: r.cocoJson ? (JSON.parse(r.cocoJson) as CocoImage) : null }));
-  const usedAnnIds: number[] = [];
-  for (const r of chosen) {
-    if (r.state)
-      for (const id of r.state.order) {
-        const cid = r.state.persons[id]?.coco?.id;
-        if (typeof cid === 'number') usedAnnIds.push(cid);
-      }
-  }
-  const nextAnn = freshCocoIds(usedAnnIds);
-  const images: CocoImage[] = [],
-    annotations: { ann: CocoAnnotation; key: [number, number] }[] = [];
-  let derivedArea = false,
-    emptyPersons = 0;
-  for (const r of chosen) {
-    // A status an imported record brought is another project's: only an `all` export writes one, this project's.
-    const { [REVIEW_STATUS_FIELD]: _brought, ...record }: CocoImage & Record<string, unknown> = r.image ?? {
-      id: ids.get(r.id)!,
-      file_name: r.relPath,
-      width: r.width,
-      height: r.height,
-    };
-    const im = (o.all ? { ...record, [REVIEW_STATUS_FIELD]: r.status } : record) as CocoImage;
-    images.push(im);
-    const state = r.state;
-    if (!state) continue;
-    for (const id of state.order) {
-      const p = state.persons[id];
-      if (!p)
-        throw new CocoFormatError('export', [
-          {
-            path: `image ${r.relPath}`,
-            message: `its stored annotation lists person ${id}, which it does not hold (a damaged record: fix it in the app)`,
-            severity: 'error',
-          },
-        ]);
-      if (isEmptyPerson(p)) {
-        emptyPersons++;
-        continue;
-      }
-      const c = p.coco ?? {};
-      const { ann, derived } = annotationOf(p, im.id, typeof c.id === 'number' ? c.id : nextAnn());
-      if (derived) derivedArea = true;
-      // Imported annotations keep their file order; new ones follow, in image then person order.
-      annotations.push({ ann, key: [p.cocoOrder ?? Number.MAX_SAFE_INTEGER, annotations.length] });
-    }
-  }
-  const { categories, ...head } = datasetFieldsOf(meta, derivedArea);
-  const out: CocoDataset = {
-    ...head,
-    images,
-    annotations: annotations.sort((x, y) => x.key[0] - y.key[0] || x.key[1] - y.key[1]).map((x) => x.ann),
-    categories,
-  };
-  const errors = validateCocoGt(out).filter((v) => v.severity === 'error');
-  if (errors.length) throw new CocoFormatError('export', errors);
-  return { dataset: out, emptyPersons };
+  return readTransaction(db, () =>
+    buildCocoExport(imageRepository(db).all(), annotationStore(db).allStored(), (k) => stored.json(k), o),
+  );
 }
 
 /** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
@@ -181,80 +47,6 @@ export function datasetFields(
 ): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
   const stored = projectMetaRepository(db);
   return datasetFieldsOf((k) => stored.json(k), derivedArea);
-}
-
-/** The project_meta keys of the dataset-level fields an import stores (what a team push copies). */
-export const DATASET_META_KEYS = ['coco_info', 'coco_extra', 'coco_licenses', 'coco_categories'] as const;
-
-function datasetFieldsOf(
-  stored: DatasetMeta,
-  derivedArea: boolean,
-): Pick<CocoDataset, 'info' | 'licenses' | 'categories'> & Record<string, unknown> {
-  const meta = (k: string) => stored(k) as ReturnType<typeof JSON.parse>; // as an import stored it
-  const info = meta('coco_info');
-  return {
-    ...(meta('coco_extra') ?? {}),
-    ...(info !== undefined && info !== null
-      ? { info: derivedArea ? { ...info, area_source: AREA_SOURCE } : info }
-      : { info: { description: 'SimplePose Studio export', area_source: AREA_SOURCE } }),
-    ...(meta('coco_licenses') ? { licenses: meta('coco_licenses') } : {}),
-    categories: meta('coco_categories') ?? [
-      {
-        id: 1,
-        name: 'person',
-        supercategory: 'person',
-        keypoints: [...COCO_KEYPOINTS],
-        skeleton: COCO_SKELETON_1BASED.map((q) => [...q]),
-      },
-    ],
-  };
-}
-
-/**
- * The COCO annotation a person exports as (`id` when it carries none of its own): imported fields as they came,
- * the current keypoints, and a bbox and area derived from the labelled keypoints when the import brought none
- * (`derived`).
- */
-export function annotationOf(p: PersonRecord, imageId: number, id: number): { ann: CocoAnnotation; derived: boolean } {
-  const keypoints: number[] = [];
-  let n = 0;
-  for (const j of p.joints) {
-    // A joint set to v = 0 keeps its position in the editor; COCO writes 0, 0, 0 for it.
-    if (isLabelled(j)) {
-      keypoints.push(j.x, j.y, j.v);
-      n++;
-    } else keypoints.push(0, 0, 0);
-  }
-  const c = p.coco ?? {};
-  const ann = {
-    ...c,
-    id: typeof c.id === 'number' ? c.id : id,
-    image_id: imageId,
-    category_id: typeof c.category_id === 'number' ? c.category_id : 1,
-    keypoints,
-    num_keypoints: n,
-  } as CocoAnnotation;
-  const derived = !Array.isArray(c.bbox) || typeof c.area !== 'number';
-  if (derived) {
-    const box = keypointBox(p.joints);
-    ann.bbox = box;
-    ann.area = Math.max(1, box[2] * box[3]);
-  }
-  if (c.iscrowd === undefined) ann.iscrowd = p.crowd ? 1 : 0;
-  return { ann, derived };
-}
-
-/**
- * The COCO image id of every project image (`images`: all of them in project order, as imageRepository.all gives),
- * shared by GT and results exports: an imported image keeps its id, any other gets the next id above all imported
- * ones, in project order (freshCocoIds: the lowest free ones once that would pass 2^53 − 1).
- */
-export function cocoImageIds(images: Pick<ImageRecord, 'id' | 'cocoJson'>[]): Map<number, number> {
-  const ids = new Map<number, number>();
-  for (const r of images) if (r.cocoJson) ids.set(r.id, (JSON.parse(r.cocoJson) as CocoImage).id);
-  const next = freshCocoIds(ids.values());
-  for (const r of images) if (!r.cocoJson) ids.set(r.id, next());
-  return ids;
 }
 
 /**
@@ -278,13 +70,4 @@ export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = {
         keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
       })),
     );
-}
-
-function keypointBox(joints: (JointRecord | null)[]): [number, number, number, number] {
-  const xs = joints.filter(isLabelled).map((j) => j.x),
-    ys = joints.filter(isLabelled).map((j) => j.y);
-  if (!xs.length) return [0, 0, 1, 1];
-  const x0 = Math.min(...xs),
-    y0 = Math.min(...ys);
-  return [x0, y0, Math.max(1, Math.max(...xs) - x0), Math.max(1, Math.max(...ys) - y0)];
 }

@@ -3,7 +3,7 @@ import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
-import { serializeCoco } from '../../core/coco/cocoJson.ts';
+import { serializeCocoChunks } from '../../core/coco/cocoJson.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
 import {
@@ -37,7 +37,7 @@ export interface ExportWritten {
 export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
   const leftOut: LeftOutImage[] = [];
   const { dataset: gt, emptyPersons } = exportCocoCounted(db, { ...scope, leftOut });
-  await writeFileAtomic(out, serializeCoco(gt));
+  await writeFileAtomic(out, serializeCocoChunks(gt));
   return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons, leftOut };
 }
 
@@ -52,7 +52,7 @@ export async function writeResultsExport(
   scope: ExportOptions,
 ): Promise<ExportWritten> {
   const results = exportResults(db, runId, scope);
-  await writeFileAtomic(out, serializeCoco(results));
+  await writeFileAtomic(out, serializeCocoChunks(results));
   return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
 }
 

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ProjectDb } from '../db/openProjectDb.ts';
@@ -7,8 +7,9 @@ import { isBusyError, writeTransaction } from '../db/writeTransaction.ts';
 import { modelRepository } from '../db/modelRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
-import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
-import { removeStaleTempFiles, writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { parseNpy } from '../../core/tensor/parseNpy.ts';
+import { removeStaleTempFiles } from '../fs/writeFileAtomic.ts';
+import { type MapFiles, writeMapFiles } from './mapFiles.ts';
 import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 /** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
@@ -38,9 +39,7 @@ export function runMapSettings(db: ProjectDb, runId: number): RunMapSettings | u
   return run && modelHash !== undefined ? { modelHash, scales: run.scales, flip: run.flip } : undefined;
 }
 
-interface Entry {
-  passes: { multiplier: number; maps: string; flipped: string | null }[];
-}
+type Entry = MapFiles;
 
 /** An entry whose files are on disk but which is not recorded yet (MapCache.write → MapCache.record). */
 export interface WrittenEntry {
@@ -61,6 +60,8 @@ export class MapCache {
   private readonly q: StatementCache;
   private readonly dir: string;
   private readonly limitBytes: number;
+  /** The table's total bytes as last summed plus what this object recorded since (see evict). */
+  private estimate: { bytes: number; records: number } | null = null;
 
   constructor(db: ProjectDb, dir: string, limitBytes = 2 * 2 ** 30) {
     this.db = db;
@@ -89,21 +90,18 @@ export class MapCache {
   /** Writes an entry's map files (each atomically); nothing is recorded yet, so readers do not see it. */
   async write(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<WrittenEntry> {
     const key = MapCache.keyOf(k);
-    await mkdir(this.dir, { recursive: true });
-    const entry: Entry = { passes: [] };
-    let bytes = 0;
-    const save = async (name: string, t: DecodePass['maps']) => {
-      const data = writeNpy(t, 'float16');
-      await writeFileAtomic(path.join(this.dir, name), data, { sweep: false });
-      bytes += data.length;
-      return name;
-    };
-    for (const [i, p] of passes.entries()) {
-      const maps = await save(`${key}.p${i}.npy`, p.maps);
-      const flipped = p.flippedMaps ? await save(`${key}.p${i}f.npy`, p.flippedMaps) : null;
-      entry.passes.push({ multiplier: p.multiplier, maps, flipped });
-    }
-    return { key, k, entry, bytes, now };
+    const { files, bytes } = await writeMapFiles(this.dir, key, passes);
+    return { key, k, entry: files, bytes, now };
+  }
+
+  /** An entry whose files someone else wrote into this cache's folder under `MapCache.keyOf(k)` (writeMapFiles). */
+  written(k: MapCacheKey, files: { files: MapFiles; bytes: number }, now = Date.now()): WrittenEntry {
+    return { key: MapCache.keyOf(k), k, entry: files.files, bytes: files.bytes, now };
+  }
+
+  /** The folder its files are in. */
+  get folder(): string {
+    return this.dir;
   }
 
   /** Records a written entry: one statement, for the caller's (IMMEDIATE) transaction. */
@@ -113,6 +111,8 @@ export class MapCache {
         'INSERT OR REPLACE INTO map_cache (key, image_hash, model_hash, settings, file, bytes, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       .run(w.key, w.k.imageHash, w.k.modelHash, JSON.stringify(w.k.settings), JSON.stringify(w.entry), w.bytes, w.now);
+    if (this.estimate !== null)
+      this.estimate = { bytes: this.estimate.bytes + w.bytes, records: this.estimate.records + 1 };
   }
 
   /** Removes temporary files that writes killed half-way left in the cache folder. */
@@ -170,9 +170,17 @@ export class MapCache {
     return this.q.pluck('SELECT COALESCE(SUM(bytes), 0) FROM map_cache').get() as number;
   }
 
-  /** Drops least recently used entries until the cache is within its size limit. */
+  /**
+   * Drops least recently used entries until the cache is within its size limit. The size is summed over the table
+   * once and then kept up by `record` (re-read every ESTIMATE_RECORDS records and before anything is dropped), so a
+   * detection run calling this after each image does not scan the whole table each time.
+   */
   async evict(): Promise<void> {
+    if (this.estimate === null || this.estimate.records >= ESTIMATE_RECORDS)
+      this.estimate = { bytes: this.totalBytes(), records: 0 };
+    if (this.estimate.bytes <= this.limitBytes) return;
     let total = this.totalBytes();
+    this.estimate = null;
     if (total <= this.limitBytes) return;
     const rows = this.q.get('SELECT key, file, bytes FROM map_cache ORDER BY last_used ASC').all() as {
       key: string;
@@ -203,6 +211,9 @@ export class MapCache {
     }
   }
 }
+
+/** Records after which evict sums the table again (other writers' entries are seen then). */
+const ESTIMATE_RECORDS = 100;
 
 /** The `map_cache` statements of a connection: every MapCache over it shares them. */
 const statements = perConnection((db) => new StatementCache(db));

@@ -3,7 +3,7 @@ import { imageRepository } from '../db/imageRepository.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { readTransaction } from '../db/writeTransaction.ts';
 import { annotationStore } from '../project/annotationStore.ts';
-import { DATASET_META_KEYS } from '../project/cocoExchange.ts';
+import { DATASET_META_KEYS } from '../project/cocoExport.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore } from './teamAnnotationStore.ts';

@@ -1,5 +1,5 @@
 import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
-import { buildCocoExport, type ExportOptions } from '../project/cocoExchange.ts';
+import { buildCocoExport, type ExportOptions } from '../project/cocoExport.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore } from './teamAnnotationStore.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
@@ -20,9 +20,9 @@ export async function exportTeamCoco(
     states: await teamAnnotationStore.all(c),
     meta: await teamMetaRepository.all(c),
   }));
-  const rows = images.map((r) => ({ ...r, state: states.get(r.id) ?? null }));
   return buildCocoExport(
-    rows,
+    images,
+    states,
     (k) => {
       const v = meta.get(k);
       return v === undefined ? undefined : (JSON.parse(v) as unknown);
