@@ -11,22 +11,23 @@ import { TRAIN_SIZES, type TrainEvent, type TrainRequest } from '../node/project
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
 
-export const TRAIN_HELP = `Usage: simplepose train PROJECT [--steps N | --minutes M] [--new [--size ${TRAIN_SIZES.join('|')}]]
+export const TRAIN_HELP = `Usage: simplepose train PROJECT [--steps N | --minutes M] [--new [--size ${TRAIN_SIZES.join('|')}]] [--use]
        [--no-resume] [--seed S] [--val-fraction F] [--input-size PX] [--batch B] [--threads T] [--python PATH] [--json]
 
 Fine-tunes the project's model in use (the one Settings shows; --new: trains a new one) on the project's
 established ground truth (accepted, "no person" and imported images) with the project's trainer (Python + PyTorch,
 CUDA when present): a validation split held out by image (fixed by --seed), the paper's focal L2 loss and
 augmentation. The result is exported to ONNX with its card (data, steps, time, hardware, code version,
-validation AP), registered in the project and put in use; run \`simplepose detect\` to predict with it. The same
-job as the app's Train. A training stopped before its end (Ctrl-C, a crash, kill -9) resumes from its checkpoint
-the next time (--no-resume: start a new one).
+validation AP) and registered in the project; --use puts it in use (else choose it in the app's comparison),
+then run \`simplepose detect\` to predict with it. The same job as the app's Train. A training stopped before its
+end (Ctrl-C, a crash, kill -9) resumes from its checkpoint the next time (--no-resume: start a new one).
 
   PROJECT            a project folder or its .simplepose.sqlite
   --steps N          train N steps (default: --minutes 10)
   --minutes M        train for M minutes
   --new              a new model instead of fine-tuning the one in use
   --size S           the new model's size (default tiny)
+  --use              put the trained model in use for detection when it is registered
   --json             one JSON object per event on stdout instead of a progress bar
   --python PATH      the Python with PyTorch (default SIMPLEPOSE_PYTHON or /usr/bin/python3)
 
@@ -53,6 +54,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
       steps: { type: 'string' },
       minutes: { type: 'string' },
       new: { type: 'boolean' },
+      use: { type: 'boolean' },
       size: { type: 'string' },
       'no-resume': { type: 'boolean' },
       seed: { type: 'string' },
@@ -76,6 +78,7 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     steps: int(values.steps, 'steps'),
     minutes: num(values.minutes, 'minutes'),
     ...(values.new ? { fromScratch: true } : {}),
+    ...(values.use ? { use: true } : {}),
     ...(values.size ? { size: values.size as (typeof TRAIN_SIZES)[number] } : {}),
     ...(values['no-resume'] ? { resume: false } : {}),
     seed: int(values.seed, 'seed'),

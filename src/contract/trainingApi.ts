@@ -58,6 +58,11 @@ export const TRAINING_API = {
         .max(7 * 24 * 60)
         .optional(),
       fromScratch: z.boolean().optional(),
+      /**
+       * Put the trained model in use for detection once it is registered. Default: no — it is registered and
+       * compared, and the user chooses which model detects (a few steps can make a model worse).
+       */
+      use: z.boolean().optional(),
       size: z.enum(TRAIN_SIZES).optional(),
       resume: z.boolean().optional(),
       seed: z

@@ -56,7 +56,9 @@ describe('Train in the review app', () => {
     await expect.poll(async () => (await training()).job?.stage, { timeout: 120_000 }).toBe('training');
     await expect.poll(async () => (await training()).job?.stage, { timeout: 300_000 }).toBe('done');
     const t = await training();
-    expect(t.job!.message).toMatch(/^trained 4 steps, validation AP \d\.\d{3}; detection now uses it$/);
+    expect(t.job!.message).toMatch(
+      /^trained 4 steps, validation AP \d\.\d{3}; registered as trained-1: compare it with the others and choose the model that detects$/,
+    );
     expect(t.points.filter((p) => p.loss !== undefined).map((p) => p.step)).toEqual([1, 2, 3, 4]);
     expect(t.points.some((p) => p.valLoss !== undefined)).toBe(true);
     expect(t.points.some((p) => p.valAP !== undefined)).toBe(true);
@@ -68,11 +70,15 @@ describe('Train in the review app', () => {
     // the job panel (status bar) says it too
     expect(await page.getByTestId('train-job').textContent()).toMatch(/^training done: step 4\/4 · loss \d+\.\d{3}$/);
 
-    // the comparison comes after a training: both models on the same held-out images, the new one in use
+    // the comparison comes after a training: both models on the same held-out images; the new one is not put in
+    // use unasked (a few steps can make a model worse): the user chooses
     await expect.poll(() => page.getByTestId('compared-model').count(), { timeout: 120_000 }).toBe(2);
     const rows = page.getByTestId('compared-model');
-    expect(await rows.nth(0).textContent()).toMatch(/^tiny \(bundled\)\d\.\d{3}/);
-    expect(await rows.nth(1).getAttribute('data-in-use')).toBe('true');
+    expect(await rows.nth(0).textContent()).toMatch(/^tiny \(bundled\)\d\.\d{3}.*detects$/);
+    expect(await rows.nth(1).getAttribute('data-in-use')).toBe('false');
+    expect((await project.service.getDetectSetup({})).model.bundled).toBe(true);
+    await rows.nth(1).getByRole('button', { name: 'Use for detection' }).click();
+    await expect.poll(() => rows.nth(1).getAttribute('data-in-use')).toBe('true');
     expect(await rows.nth(1).textContent()).toMatch(/^trained-1\d\.\d{3}.*detects$/);
     const api = await project.service.compareModels({});
     expect(api.models.map((m) => m.stats!.AP.toFixed(3))).toEqual(

@@ -62,7 +62,8 @@ describe('the Train job', () => {
     const gtBefore = await groundTruth(p);
     expect(gtBefore.length).toBe(12);
 
-    const { jobId, trainingId, resumed } = await p.service.startTrain(FEW);
+    // `use`: the trained model detects once registered (without it the user chooses: trainResume.test)
+    const { jobId, trainingId, resumed } = await p.service.startTrain({ ...FEW, use: true });
     expect(resumed).toBe(false);
     await expect(p.service.startTrain(FEW)).rejects.toThrow(/a training is running/);
     const events = await trainEvents(p, jobId);

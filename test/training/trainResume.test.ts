@@ -112,6 +112,11 @@ describe('a killed Train job', () => {
     const rest = await trainEvents(p, again.jobId);
     expect(rest.at(-1)!.stage, rest.at(-1)!.message).toBe('done');
     expect(trainingRepository(p.db).get(run.trainingId)).toMatchObject({ status: 'done', step: 12 });
+    // registered, not put in use unasked: the user compares and chooses the model that detects
+    expect(rest.at(-1)!.message).toMatch(
+      /; registered as trained-1: compare it with the others and choose the model that detects$/,
+    );
+    expect((await p.service.getDetectSetup({})).model.bundled).toBe(true);
   }, 600_000);
 });
 

@@ -65,7 +65,7 @@ export async function startTrainJob(
   };
   runningTrain.set(c, jobId);
   const finished = new Promise((resolve) => setImmediate(resolve)) // the caller knows the job id before any event
-    .then(() => runTraining(c, t, resumed, controller.signal, emit))
+    .then(() => runTraining(c, t, resumed, r.use === true, controller.signal, emit))
     .finally(release);
   c.jobs.set(jobId, { controller, finished });
   return { jobId, trainingId: t.id, resumed };
@@ -112,6 +112,7 @@ async function runTraining(
   c: ServiceContext,
   t: TrainingRecord & { gt?: CocoDataset },
   resumed: boolean,
+  use: boolean,
   signal: AbortSignal,
   emit: Emit,
 ): Promise<void> {
@@ -153,13 +154,16 @@ async function runTraining(
     });
     await watch.settled();
     if (run.code === 0 && watch.exported) {
-      const modelId = await watch.register(watch.exported);
+      const { modelId, name } = await watch.register(watch.exported, use);
       const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
+      const then = use
+        ? 'detection now uses it'
+        : `registered as ${name}: compare it with the others and choose the model that detects`;
       emit({
         stage: 'done',
         step: watch.step,
         steps: watch.steps,
-        message: `trained ${watch.step} steps${ap}; detection now uses it`,
+        message: `trained ${watch.step} steps${ap}; ${then}`,
         modelId,
       });
       return;

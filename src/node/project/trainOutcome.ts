@@ -22,16 +22,17 @@ export interface CardFacts {
 /**
  * The trained model as a version of the project: its ONNX and card copied into the project's models folder under a
  * name of its own (never replacing another), the card completed with its validation AP on the held-out images,
- * registered, put in use and the training marked done in one transaction, its held-out score kept for the
- * comparison; returns the model's id.
+ * registered (and put in use when `use`) and the training marked done in one transaction, its held-out score kept
+ * for the comparison; returns the model's id and name.
  */
 export async function registerTrainedModel(
   db: ProjectDb,
   root: string,
   bundledModel: string,
   trainedOnnx: string,
+  use: boolean,
   facts: CardFacts,
-): Promise<number> {
+): Promise<{ modelId: number; name: string }> {
   const dir = path.join(root, PROJECT_MODELS_DIR);
   const onnx = uniqueModelPath(dir, `trained-${facts.trainingId}`);
   const card = JSON.parse(readFileSync(cardPathFor(trainedOnnx), 'utf8')) as {
@@ -60,16 +61,16 @@ export async function registerTrainedModel(
   renameSync(`${onnx}.tmp`, onnx);
   try {
     const modelId = (await registerModelFile(db, root, onnx, bundledModel))!;
-    writeTransaction(db, 'putting the trained model in use', () => {
+    writeTransaction(db, 'registering the trained model', () => {
       if (facts.stats) {
         const gt = facts.heldOut.gt;
         const key = heldOutKey(gt);
         trainingRepository(db).putScore(modelId, key, gt.images.length, heldOutPersons(gt), facts.stats, Date.now());
       }
-      writeDetectSetup(db, { ...readDetectSetup(db), modelId });
+      if (use) writeDetectSetup(db, { ...readDetectSetup(db), modelId });
       trainingRepository(db).finish(facts.trainingId, 'done', { modelId }, Date.now());
     });
-    return modelId;
+    return { modelId, name: card.name };
   } catch (e) {
     rmSync(onnx, { force: true });
     rmSync(cardPathFor(onnx), { force: true });

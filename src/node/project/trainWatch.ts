@@ -91,8 +91,8 @@ export class TrainWatch {
     await this.scoring;
   }
 
-  /** The exported model measured on the held-out images, its card completed, registered and put in use. */
-  async register(onnx: string): Promise<number> {
+  /** The exported model measured on the held-out images, its card completed, registered (and put in use: `use`). */
+  async register(onnx: string, use: boolean): Promise<{ modelId: number; name: string }> {
     this.emit({
       stage: 'registering',
       step: this.step,
@@ -109,7 +109,7 @@ export class TrainWatch {
       valAP: stats.AP,
       message: 'registering the model',
     });
-    return registerTrainedModel(this.c.db, this.c.root, this.c.setup.bundledModel, onnx, {
+    return registerTrainedModel(this.c.db, this.c.root, this.c.setup.bundledModel, onnx, use, {
       trainingId: this.t.id,
       seed: this.t.options.seed,
       baseModel: this.t.baseModel,

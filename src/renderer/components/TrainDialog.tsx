@@ -21,6 +21,7 @@ export function TrainDialog() {
   const setup = useSlice(engine.setup.setup);
   const [steps, setSteps] = useState('200');
   const [fromScratch, setFromScratch] = useState(false);
+  const [use, setUse] = useState(false);
   useEffect(() => {
     void t.refresh();
   }, [t]);
@@ -57,6 +58,16 @@ export function TrainDialog() {
           />{' '}
           a new model (instead of fine-tuning the one in use)
         </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="train-use"
+            checked={use}
+            disabled={running}
+            onChange={(e) => setUse(e.target.checked)}
+          />{' '}
+          detect with it when done (else compare it below and choose)
+        </label>
         {running ? (
           <button type="button" data-testid="train-cancel" onClick={() => void t.cancel()}>
             Cancel (keeps the checkpoint)
@@ -67,7 +78,13 @@ export function TrainDialog() {
             className="primary"
             data-testid="train-start"
             disabled={!validSteps}
-            onClick={() => void t.start({ steps: n, ...(fromScratch ? { fromScratch, resume: false } : {}) })}
+            onClick={() =>
+              void t.start({
+                steps: n,
+                ...(use ? { use } : {}),
+                ...(fromScratch ? { fromScratch, resume: false } : {}),
+              })
+            }
           >
             {resumable && !fromScratch ? `Resume training ${resumable.id} (step ${resumable.step})` : 'Train'}
           </button>
