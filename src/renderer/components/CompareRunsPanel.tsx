@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { PoseResponse } from '../../contract/poseApi.ts';
+import { ImageRow } from './ImageRow.tsx';
 import { useEngine } from './useEditor.ts';
 
 type Runs = PoseResponse<'evaluate'>['runs'];
@@ -66,19 +67,12 @@ export function CompareRunsPanel({ runs, runA }: { runs: Runs; runA: number }) {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr
-                  key={r.imageId}
-                  data-image-id={r.imageId}
-                  onClick={() => {
-                    engine.notices.open(null);
-                    void engine.openImageId(r.imageId);
-                  }}
-                >
+                <ImageRow key={r.imageId} imageId={r.imageId}>
                   <td>{r.relPath}</td>
                   <td>{fmt(r.oksA)}</td>
                   <td>{fmt(r.oksB)}</td>
                   <td>{r.better === 'same' ? 'same' : `run ${r.better === 'a' ? runA : runB}`}</td>
-                </tr>
+                </ImageRow>
               ))}
             </tbody>
           </table>

@@ -3,6 +3,7 @@ import type { PoseResponse } from '../../contract/poseApi.ts';
 import { CompareRunsPanel } from './CompareRunsPanel.tsx';
 import { Dialog } from './Dialogs.tsx';
 import { JointErrorPlot, PrecisionRecallPlot } from './EvaluationPlots.tsx';
+import { ImageRow } from './ImageRow.tsx';
 import { useEngine } from './useEditor.ts';
 
 type Evaluation = PoseResponse<'evaluate'>;
@@ -97,20 +98,13 @@ export function EvaluationDialog() {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr
-              key={r.imageId}
-              data-image-id={r.imageId}
-              onClick={() => {
-                engine.notices.open(null);
-                void engine.openImageId(r.imageId);
-              }}
-            >
+            <ImageRow key={r.imageId} imageId={r.imageId}>
               <td>{r.relPath}</td>
               <td>{fmt(r.oks)}</td>
               <td>{fmt(r.AP)}</td>
               <td>{r.gtPersons}</td>
               <td>{r.predictions}</td>
-            </tr>
+            </ImageRow>
           ))}
         </tbody>
       </table>
