@@ -23,6 +23,14 @@ export const DEFAULT_IMAGE_TIME_LIMIT_MS = 600_000;
  */
 export const PIPELINE_DEPTH = 2;
 
+/**
+ * Images in a row on which the worker died (or a fresh one could not load the model) after which the engine starts
+ * no other worker for the images already waiting: they fail with the same reason, and a later `infer` starts one
+ * again. A job stops there too (detectJob), and must not have had one more worker started and the model loaded for
+ * nothing (the job learns of the failure a few turns of the event loop after the engine).
+ */
+export const MAX_CONSECUTIVE_CRASHES = 3;
+
 export interface EngineOptions extends LaunchOptions {
   /** Each image's limit (decode, network, assignment); null: none. Default DEFAULT_IMAGE_TIME_LIMIT_MS. */
   imageTimeLimitMs?: number | null;
@@ -57,6 +65,10 @@ export class PoseEngine {
   private readonly waiting: Request[] = [];
   private sent = 0;
   private nextSeq = 0;
+  /** Images in a row that failed with the worker (see MAX_CONSECUTIVE_CRASHES). */
+  private crashes = 0;
+  /** Set when they reached the limit: why the images waiting then fail unrun (a new `infer` clears it). */
+  private crashStop: string | null = null;
   private idle: (() => void)[] = [];
   private state: 'open' | 'closed' | 'stopped' = 'open';
   private readonly onAbort = () => void this.stop();
@@ -100,6 +112,7 @@ export class PoseEngine {
   ): Promise<InferResult> {
     if (this.state === 'stopped') return Promise.reject(new InferenceCancelledError('cancelled'));
     if (this.state === 'closed') return Promise.reject(new InferenceError('the engine is closed'));
+    this.crashStop = null;
     return new Promise<InferResult>((resolve, reject) => {
       this.waiting.push({ seq: this.nextSeq++, image, imageId, options, mapsTo, resolve, reject });
       this.pump();
@@ -138,6 +151,11 @@ export class PoseEngine {
       this.notifyIdle();
       return;
     }
+    if (this.crashStop !== null) {
+      for (const w of this.waiting.splice(0)) w.reject(new InferenceCrashError(this.crashStop));
+      this.notifyIdle();
+      return;
+    }
     if (this.worker && !this.worker.alive && this.sent === 0) this.worker = null; // it died while idle: not an image's fault
     if (!this.worker) return void this.relaunch();
     while (this.sent < PIPELINE_DEPTH && this.waiting.length > 0) this.send(this.worker, this.waiting.shift()!);
@@ -150,6 +168,7 @@ export class PoseEngine {
     worker.infer(r.image, r.imageId, r.options, limit, r.mapsTo).then(
       (result) => {
         this.sent--;
+        this.crashes = 0;
         r.resolve(result);
         this.pump();
       },
@@ -161,12 +180,26 @@ export class PoseEngine {
         }
         if (this.state === 'stopped') r.reject(new InferenceCancelledError('cancelled'));
         else if (e instanceof InferenceNotRunError) this.requeue(r);
-        else r.reject(e);
+        else this.fail(r, e);
         // The next image (on a fresh worker, after a crash) only once the caller has seen this failure: a job that
         // stops on it (3 crashes in a row) must not have had one more worker started, the model loaded for nothing.
         setImmediate(() => this.pump());
       },
     );
+  }
+
+  /**
+   * An image failed: counted when the worker failed with it; at MAX_CONSECUTIVE_CRASHES in a row the images
+   * waiting fail too, with that reason, and no other worker is started for them.
+   */
+  private fail(r: Request, e: Error): void {
+    const crash = e instanceof InferenceCrashError || e instanceof ModelLoadError;
+    this.crashes = crash ? this.crashes + 1 : 0;
+    r.reject(e);
+    if (this.crashes < MAX_CONSECUTIVE_CRASHES) return;
+    this.crashes = 0;
+    // the images waiting, and those behind it in the dead worker as they come back (pump), fail unrun
+    this.crashStop = `not run: the inference worker failed on ${MAX_CONSECUTIVE_CRASHES} images in a row (${e.message})`;
   }
 
   /** Puts an image that was behind a failed one back in its place in the queue. */
@@ -185,7 +218,8 @@ export class PoseEngine {
       else this.worker = fresh;
     } catch (e) {
       const first = this.waiting.shift();
-      first?.reject(this.state === 'stopped' ? new InferenceCancelledError('cancelled') : (e as Error));
+      if (first && this.state === 'stopped') first.reject(new InferenceCancelledError('cancelled'));
+      else if (first) this.fail(first, e as Error);
     } finally {
       this.launching = false;
     }

@@ -3,7 +3,13 @@ import { createReadStream } from 'node:fs';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { ProjectFiles } from '../fs/projectPaths.ts';
-import { InferenceCancelledError, InferenceCrashError, PIPELINE_DEPTH, PoseEngine } from '../inference/poseEngine.ts';
+import {
+  InferenceCancelledError,
+  InferenceCrashError,
+  MAX_CONSECUTIVE_CRASHES,
+  PIPELINE_DEPTH,
+  PoseEngine,
+} from '../inference/poseEngine.ts';
 import type { InferResult } from '../inference/inferImage.ts';
 import { ModelLoadError, modelFileProblem } from '../inference/poseModel.ts';
 import type { ProviderName } from '../inference/executionProviders.ts';
@@ -50,7 +56,7 @@ export interface DetectOptions {
 const INFER_AHEAD = PIPELINE_DEPTH + 1;
 
 /** After this many images in a row on which the worker died (or could not be started again), the job stops. */
-export const MAX_CONSECUTIVE_WORKER_FAILURES = 3;
+export const MAX_CONSECUTIVE_WORKER_FAILURES = MAX_CONSECUTIVE_CRASHES;
 
 /** The job stopped: the inference worker kept dying (its run is marked failed; what it stored is kept). */
 export class DetectFailedError extends Error {

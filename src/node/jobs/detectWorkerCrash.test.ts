@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { syncImages } from '../project/syncImages.ts';
 import { DetectFailedError, MAX_CONSECUTIVE_WORKER_FAILURES, runDetectJob, type DetectProgress } from './detectJob.ts';
-import { PoseEngine } from '../inference/poseEngine.ts';
+import { MAX_CONSECUTIVE_CRASHES, PoseEngine } from '../inference/poseEngine.ts';
 import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -80,5 +80,28 @@ describe('detection when the inference worker keeps dying', () => {
     const run = db.prepare('SELECT status FROM inference_runs').pluck().get();
     expect(run).toBe('failed');
     db.close();
+  }, 120_000);
+
+  it(`the engine itself starts no worker after ${MAX_CONSECUTIVE_CRASHES} crashes in a row: the images waiting fail unrun; a later infer starts one`, async () => {
+    // Reproduces the flaky 4th kill of the test above: the job learns of the 3rd crash a few event-loop turns after
+    // the engine, which had already started a fresh worker (the model loaded) for the images sent ahead.
+    const root = await folder(6, 640);
+    const engine = await PoseEngine.start(MODEL, { provider: 'cpu' });
+    const k = killer(engine);
+    const all = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => engine.infer(path.join(root, `img${i}.png`), i + 1, settings)),
+    );
+    k.stop();
+    const why = all.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'));
+    expect(why.slice(0, MAX_CONSECUTIVE_CRASHES).every((m) => /killed by SIGKILL/.test(m))).toBe(true);
+    for (const m of why.slice(MAX_CONSECUTIVE_CRASHES))
+      expect(m).toMatch(
+        new RegExp(`^not run: the inference worker failed on ${MAX_CONSECUTIVE_CRASHES} images in a row`),
+      );
+    await new Promise((r) => setTimeout(r, 200)); // a worker started late would be killed (and counted) here
+    expect(k.kills()).toBe(MAX_CONSECUTIVE_CRASHES);
+    const again = await engine.infer(path.join(root, 'img0.png'), 1, settings);
+    expect(again.poses).toBeDefined();
+    await engine.close();
   }, 120_000);
 });
