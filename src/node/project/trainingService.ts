@@ -43,6 +43,8 @@ export function trainingMethods(
     },
     compareModels: ({ trainingId }) => compareModels(c, trainingId),
     async compareRuns({ runA, runB }) {
+      if (runA === runB)
+        throw new ApiError('bad_request', `runA and runB are both run ${runA}: choose two different runs`);
       const [a, b] = [await c.tasks.run('evaluate', { runId: runA }), await c.tasks.run('evaluate', { runId: runB })];
       const oksB = new Map(b.perImage.map((p) => [p.imageId, p.oks]));
       const summary = { a: 0, b: 0, same: 0 };

@@ -1,0 +1,91 @@
+// Attacks on issue 16's methods over real HTTP (the web server, the real service and project database) and on
+// `simplepose train`: every user mistake a clear 4xx or usage error, before anything is recorded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { startServer } from '../../src/server/startServer.ts';
+import { send } from '../support/rawHttp.ts';
+import { runCli } from '../support/runCli.ts';
+import { detect, tmpBase, trainEvents, trainFolder, trainProject } from '../support/trainProject.ts';
+
+const TOKEN = 'train-attack-token-0123456789abcdef';
+let base: string, p: OpenProject, server: Awaited<ReturnType<typeof startServer>>;
+const api = (method: string, body: unknown) =>
+  send(server.port, 'POST', `/api/${method}`, {
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const trainings = () => p.db.prepare('SELECT COUNT(*) FROM trainings').pluck().get();
+
+beforeAll(async () => {
+  base = tmpBase();
+  p = await trainProject(trainFolder(base, 6, 8));
+  server = await startServer({ service: p.service, root: p.root, token: TOKEN });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await p?.close();
+});
+
+describe('the Train methods refuse what the user got wrong, by name', () => {
+  it('refuses `size` when fine-tuning, whether fromScratch is left out or false (nothing recorded)', async () => {
+    for (const body of [{ size: 'official' }, { fromScratch: false, size: 'small' }]) {
+      const r = await api('startTrain', body);
+      expect([r.status, r.json?.code], JSON.stringify(body)).toEqual([400, 'bad_request']);
+      expect(r.json?.error).toMatch(/`size` is for a new model/);
+    }
+    expect(trainings()).toBe(0);
+  });
+
+  it('refuses to compare a run with itself; an unknown run is a 404 by its id', async () => {
+    expect(await detect(p)).toBe('done');
+    await p.service.setStatus({ imageId: (await p.service.listImages({})).images[0].id, status: 'accepted' });
+    const runId = p.db.prepare('SELECT MAX(id) FROM inference_runs').pluck().get() as number;
+    const same = await api('compareRuns', { runA: runId, runB: runId });
+    expect([same.status, same.json?.code]).toEqual([400, 'bad_request']);
+    expect(same.json?.error).toMatch(new RegExp(`both run ${runId}: choose two different runs`));
+    const unknown = await api('compareRuns', { runA: runId, runB: runId + 50 });
+    expect([unknown.status, unknown.json?.error]).toEqual([404, `no run ${runId + 50} in this project`]);
+    const t = await api('compareModels', { trainingId: 777 });
+    expect([t.status, t.json?.error]).toEqual([404, 'no training 777 in this project']);
+  }, 120_000);
+
+  it('resuming an interrupted training with other options is refused by name, not done silently', async () => {
+    const { jobId, trainingId } = await p.service.startTrain({ steps: 50, inputSize: 128, batch: 2, threads: 1 });
+    const events = await trainEvents(p, jobId, (e) => {
+      if (e.stage === 'preparing') void p.service.cancelJob({ jobId });
+    });
+    expect(events.at(-1)?.stage).toBe('cancelled');
+    expect((await api('listTrainings', {})).json?.trainings[0]).toMatchObject({ id: trainingId, resumable: true });
+    for (const body of [{ batch: 4 }, { fromScratch: true, size: 'small' }, { valFraction: 0.3, seed: 5 }]) {
+      const r = await api('startTrain', body);
+      expect([r.status, r.json?.code], JSON.stringify(body)).toEqual([409, 'conflict']);
+      expect(r.json?.error).toMatch(new RegExp(`training ${trainingId} stopped before its end`));
+      expect(r.json?.error).toMatch(/resume: false/);
+    }
+    expect(trainings()).toBe(1);
+    const cli = await runCli('train', p.root, '--new', '--size', 'small', '--python', '/nonexistent/python3');
+    expect(cli.code).toBe(2);
+    expect(cli.err.join('\n')).toMatch(/fromScratch true \(it has false\)/);
+    expect(trainings()).toBe(1);
+  }, 180_000);
+});
+
+describe('simplepose train checks its options against the same limits as the app', () => {
+  it('refuses out-of-range options with the option named (exit 2), nothing recorded, nothing trained', async () => {
+    const before = trainings();
+    for (const [flag, value] of [
+      ['--steps', '0'],
+      ['--batch', '1'],
+      ['--seed', '99999999999'],
+      ['--val-fraction', '0.9'],
+      ['--input-size', '100'],
+      ['--threads', '0'],
+    ]) {
+      const r = await runCli('train', p.root, flag, value, '--no-resume', '--python', '/nonexistent/python3');
+      expect(r.code, flag).toBe(2);
+      expect(r.err.join('\n'), flag).toMatch(new RegExp(`simplepose train: ${flag}: `));
+      expect(r.err.join('\n')).not.toMatch(/\n\s+at |Traceback|ENOENT/);
+    }
+    expect(trainings()).toBe(before);
+  }, 120_000);
+});
