@@ -55,7 +55,8 @@ describe('the Train methods refuse what the user got wrong, by name', () => {
       if (e.stage === 'preparing') void p.service.cancelJob({ jobId });
     });
     expect(events.at(-1)?.stage).toBe('cancelled');
-    expect((await api('listTrainings', {})).json?.trainings[0]).toMatchObject({ id: trainingId, resumable: true });
+    const listed = (await api('listTrainings', {})).json?.trainings as { id: number }[];
+    expect(listed[0]).toMatchObject({ id: trainingId, resumable: true });
     for (const body of [{ batch: 4 }, { fromScratch: true, size: 'small' }, { valFraction: 0.3, seed: 5 }]) {
       const r = await api('startTrain', body);
       expect([r.status, r.json?.code], JSON.stringify(body)).toEqual([409, 'conflict']);
