@@ -1,0 +1,106 @@
+// Attacks on the team server (issue 17) over real HTTP on a real PostgreSQL: what PostgreSQL cannot store (a NUL
+// character) in a login or an API call, SQL-ish and oversized logins, malformed bodies, an annotator calling the
+// admin's methods, a session after its logout, a forged Host: each a clear 4xx, never the database's error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photoProject } from '../support/photoProject.ts';
+import { addPerson } from '../../src/core/edit/poseEdits.ts';
+import { EMPTY_ANNOTATION } from '../../src/core/edit/poseRecords.ts';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { BUNDLED_MODEL_PATH } from '../../src/node/inference/bundledModel.ts';
+import { pushProject } from '../../src/node/team/pushProject.ts';
+import { addTeamUser, assignImages } from '../../src/node/team/teamAccounts.ts';
+import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
+import { startTeamServer } from '../../src/server/teamServer.ts';
+import { send } from '../support/rawHttp.ts';
+import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
+
+const pg = teamClusterPerFile();
+const PASSWORD = 'a long enough password';
+let project: OpenProject, team: TeamDb, server: Awaited<ReturnType<typeof startTeamServer>>, ids: number[];
+
+beforeAll(async () => {
+  if (PG_MISSING) return;
+  project = await photoProject(4, 64, 48);
+  team = await pg.fresh();
+  await pushProject(project.db, team, 'photos');
+  ids = (await team.pool.query('SELECT id::float8 AS id FROM team_images ORDER BY rel_path')).rows.map((r) => r.id);
+  await addTeamUser(team, 'ann', 'annotator', PASSWORD);
+  await addTeamUser(team, 'adm', 'admin', PASSWORD);
+  await assignImages(team, [ids[0]], 'ann');
+  server = await startTeamServer({ team, imagesRoot: project.root, modelPath: BUNDLED_MODEL_PATH, boss: null });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await project?.close();
+});
+const raw = (route: string, body: string, headers: Record<string, string> = {}) =>
+  send(server.port, 'POST', route, { headers: { 'Content-Type': 'application/json', ...headers }, body });
+const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
+  raw(route, JSON.stringify(body), headers);
+
+const rows = async () =>
+  (await team.pool.query('SELECT ((SELECT COUNT(*) FROM team_edits) + (SELECT COUNT(*) FROM team_sessions))::int AS n'))
+    .rows[0].n;
+async function login(name: string, password = PASSWORD) {
+  return post('/api/login', { name, password });
+}
+
+describe.skipIf(PG_MISSING)('team server attacks', () => {
+  it('a NUL character in a login or an API call is a 400 by its JSON path, not a 500 of PostgreSQL', async () => {
+    const before = await rows();
+    for (const [body, at] of [
+      [{ name: 'ann\u0000', password: PASSWORD }, '$.name'],
+      [{ name: 'ann', password: `${PASSWORD}\u0000` }, '$.password'],
+    ] as const) {
+      const r = await post('/api/login', body);
+      expect([r.status, r.json?.code], at).toEqual([400, 'bad_request']);
+      expect(r.json?.error).toBe(`${at}: a text with a NUL character (U+0000), which a team project cannot store`);
+    }
+    const token = ((await login('ann')).json as { token: string }).token;
+    const h = { Authorization: `Bearer ${token}` };
+    for (const [person, label, at] of [
+      ['p', 'add\u0000', '$.steps[0].label'],
+      ['p\u0000', 'add', '$.steps[0].diff'],
+    ]) {
+      const steps = [{ kind: 'do', diff: addPerson(EMPTY_ANNOTATION, person), label }];
+      const r = await post('/api/saveEdits', { imageId: ids[0], revision: 0, steps }, h);
+      expect([r.status, r.json?.code], r.text).toEqual([400, 'bad_request']);
+      expect(r.json?.error).toMatch(`${at}`);
+      expect(r.json?.error).toMatch(/a text with a NUL character \(U\+0000\)/);
+    }
+    expect(await rows()).toBe(before + 1); // the one login; no edit, no session from the refused ones
+  });
+
+  it('SQL-ish, oversized and malformed logins: the same 401 or a 400, nothing logged in', async () => {
+    const before = await rows();
+    for (const name of ["' OR 1=1 --", "ann'; DROP TABLE team_users; --", 'a'.repeat(100_000), '\ud800'])
+      expect((await login(name)).json, name.slice(0, 20)).toEqual({
+        error: 'wrong user name or password',
+        code: 'unauthorized',
+      });
+    expect((await login('ann', 'p'.repeat(900_000))).status).toBe(401);
+    for (const body of ['{"name":', '[1,2]', 'null', '{"name":1,"password":2}']) {
+      const r = await raw('/api/login', body);
+      expect([r.status, r.json?.code], body).toEqual([400, 'bad_request']);
+    }
+    expect(await rows()).toBe(before);
+    expect((await team.pool.query('SELECT COUNT(*)::int AS n FROM team_users')).rows[0].n).toBe(2);
+  });
+
+  it("an annotator is refused the admin's methods; a session ends at its logout; a foreign Host is refused", async () => {
+    const token = ((await login('ann')).json as { token: string }).token;
+    const h = { Authorization: `Bearer ${token}` };
+    const detect = await post('/api/startDetect', {}, h);
+    expect([detect.status, detect.json?.error]).toEqual([403, 'starting detection is for admins: ann is an annotator']);
+    const other = await post('/api/getAnnotation', { imageId: ids[1] }, h);
+    expect(other.status).toBe(403);
+    expect((await post('/api/logout', {}, h)).status).toBe(200);
+    expect((await post('/api/listImages', {}, h)).json?.code).toBe('unauthorized');
+    const forged = await send(server.port, 'POST', '/api/login', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'ann', password: PASSWORD }),
+      host: 'evil.com',
+    });
+    expect([forged.status, forged.json?.code]).toEqual([403, 'forbidden']);
+  });
+});
