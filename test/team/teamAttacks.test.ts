@@ -12,6 +12,7 @@ import { addTeamUser, assignImages } from '../../src/node/team/teamAccounts.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { startTeamServer } from '../../src/server/teamServer.ts';
 import { send } from '../support/rawHttp.ts';
+import { runCli } from '../support/runCli.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
 const pg = teamClusterPerFile();
@@ -102,5 +103,20 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       host: 'evil.com',
     });
     expect([forged.status, forged.json?.code]).toEqual([403, 'forbidden']);
+  });
+
+  it('simplepose team: an id past what PostgreSQL holds is a usage error naming the argument, not its error', async () => {
+    const huge = '99999999999999999999';
+    const cases: [string[], RegExp][] = [
+      [['team', 'progress', '--team', team.url, huge], /give one run id \(a whole number\), got "9+"/],
+      [['team', 'cancel', '--team', team.url, huge], /give one run id \(a whole number\), got "9+"/],
+      [['team', 'assign', '--team', team.url, '--user', 'ann', '--images', `1,${huge}`], /--images must be image ids/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await runCli(...argv);
+      expect({ argv: argv[1], code: r.code }).toEqual({ argv: argv[1], code: 2 });
+      expect(r.err.join('\n')).toMatch(message);
+      expect(r.err.join('\n')).not.toMatch(/out of range|bigint/);
+    }
   });
 });
