@@ -119,4 +119,13 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       expect(r.err.join('\n')).not.toMatch(/out of range|bigint/);
     }
   });
+
+  it("the admin's cancelJob: a job id that is no team run's is a 404 by name, whatever its number", async () => {
+    const token = ((await login('adm')).json as { token: string }).token;
+    const h = { Authorization: `Bearer ${token}` };
+    for (const jobId of ['team-run-99999999999999999999', 'team-run-', 'team-run-1e3', 'team-run--1', 'nope']) {
+      const r = await post('/api/cancelJob', { jobId }, h);
+      expect([r.status, r.json?.error], jobId).toEqual([404, `no job ${jobId}`]);
+    }
+  });
 });
