@@ -128,4 +128,21 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       expect([r.status, r.json?.error], jobId).toEqual([404, `no job ${jobId}`]);
     }
   });
+
+  it("an annotator's session reaches no other image's media, and media refuse a forged Host", async () => {
+    const token = ((await login('ann')).json as { token: string }).token;
+    for (const kind of ['images', 'thumbs']) {
+      const get = (id: number | string, host?: string) =>
+        send(server.port, 'GET', `/${kind}/${id}?token=${token}`, host ? { host } : {});
+      expect((await get(ids[0])).status, kind).toBe(200);
+      const other = await get(ids[1]);
+      expect([other.status, other.json?.error]).toEqual([
+        403,
+        `image ${ids[1]} is not assigned to ann: annotators see only their own images`,
+      ]);
+      expect([(await get(999999)).status, (await get(999999)).json?.code]).toEqual([404, 'not_found']);
+      expect([400, 404]).toContain((await get('99999999999999999999')).status);
+      expect((await get(ids[0], 'evil.com')).status).toBe(403);
+    }
+  });
 });
