@@ -49,6 +49,32 @@ describe('the Train methods refuse what the user got wrong, by name', () => {
     expect([t.status, t.json?.error]).toEqual([404, 'no training 777 in this project']);
   }, 120_000);
 
+  it('a second Train while one runs is a 409 naming the job; cancel of an unknown job is ok: false', async () => {
+    const first = await api('startTrain', { steps: 50, inputSize: 128, batch: 2, threads: 1, resume: false });
+    expect(first.status).toBe(200);
+    const { jobId } = first.json as { jobId: string };
+    let trainerUp: () => void = () => undefined;
+    const training = new Promise<void>((resolve) => {
+      trainerUp = resolve;
+    });
+    const ended = trainEvents(p, jobId, (e) => e.stage === 'training' && trainerUp());
+    const second = await api('startTrain', { steps: 5, resume: false });
+    expect([second.status, second.json?.error]).toEqual([
+      409,
+      `a training is running (job ${jobId}): cancel it or wait for it`,
+    ]);
+    await training; // its trainer runs: another service of the project (simplepose train, a window) is refused too
+    const before = trainings();
+    const cli = await runCli('train', p.root, '--steps', '5', '--no-resume');
+    expect(cli.code).toBe(2);
+    expect(cli.err.join('\n')).toMatch(/training \d+ of this project is running in process \d+ .*: wait for it/);
+    expect(trainings()).toBe(before);
+    for (const unknown of ['nope', '', 'x'.repeat(256)])
+      expect((await api('cancelJob', { jobId: unknown })).json, unknown.slice(0, 9)).toEqual({ ok: false });
+    expect((await api('cancelJob', { jobId })).json).toEqual({ ok: true });
+    expect((await ended).at(-1)?.stage).toBe('cancelled');
+  }, 120_000);
+
   it('resuming an interrupted training with other options is refused by name, not done silently', async () => {
     const { jobId, trainingId } = await p.service.startTrain({ steps: 50, inputSize: 128, batch: 2, threads: 1 });
     const events = await trainEvents(p, jobId, (e) => {
@@ -89,4 +115,30 @@ describe('simplepose train checks its options against the same limits as the app
     }
     expect(trainings()).toBe(before);
   }, 120_000);
+});
+
+describe('a project without established ground truth', () => {
+  it('Train and the comparisons say what is missing (409), nothing recorded', async () => {
+    const q = await trainProject(trainFolder(base, 0, 4));
+    const s = await startServer({ service: q.service, root: q.root, token: TOKEN });
+    try {
+      const call = (method: string, body: unknown) =>
+        send(s.port, 'POST', `/api/${method}`, {
+          headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const train = await call('startTrain', { fromScratch: true, size: 'micro' });
+      expect([train.status, train.json?.code]).toEqual([409, 'conflict']);
+      expect(train.json?.error).toMatch(/at least 2 images of established ground truth .* this project has 0/);
+      expect((await call('compareModels', {})).status).toBe(409);
+      expect((await call('listTrainings', {})).json).toEqual({ trainings: [], runningJobId: null });
+      const cli = await runCli('train', q.root, '--steps', '3');
+      expect(cli.code).toBe(2);
+      expect(cli.err.join('\n')).toMatch(/at least 2 images of established ground truth/);
+      expect(q.db.prepare('SELECT COUNT(*) FROM trainings').pluck().get()).toBe(0);
+    } finally {
+      await s.close();
+      await q.close();
+    }
+  }, 60_000);
 });

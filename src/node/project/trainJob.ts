@@ -16,7 +16,7 @@ import { DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
 import { PROJECT_MODELS_DIR, storedModelPath } from './detectSetup.ts';
 import type { ServiceContext } from './projectService.ts';
 import { TrainWatch } from './trainWatch.ts';
-import { waitForOtherTrainer } from './otherTrainer.ts';
+import { trainingElsewhere, waitForOtherTrainer } from './otherTrainer.ts';
 
 type Emit = (e: Omit<PoseEvent<'trainProgress'>, 'jobId' | 'trainingId'>) => void;
 
@@ -57,6 +57,8 @@ export async function startTrainJob(
   const repo = trainingRepository(c.db);
   const before = r.resume === false ? undefined : repo.latestUnfinished();
   const resumed = before !== undefined && existsSync(path.join(c.root, before.outDir, 'gt.json'));
+  const elsewhere = trainingElsewhere(repo.all(), resumed ? before.id : null);
+  if (elsewhere) throw new ApiError('conflict', elsewhere);
   const differs = resumed && optionsDiffer(before, r);
   if (differs)
     throw new ApiError(
