@@ -145,4 +145,20 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       expect((await get(ids[0], 'evil.com')).status).toBe(403);
     }
   });
+
+  it('simplepose team serve: a --host or --port it cannot listen on is a usage error naming it, never ENOTFOUND', async () => {
+    const busy = server.port;
+    const cases: [string[], RegExp][] = [
+      [['--host', 'no-such-host.invalid'], /--host no-such-host.invalid: no such host name/],
+      [['--host', '192.0.2.1'], /--host 192.0.2.1 is not an address of this machine/],
+      [['--port', String(busy)], new RegExp(`127.0.0.1:${busy} is in use: choose another --port`)],
+    ];
+    for (const [args, message] of cases) {
+      const argv = ['team', 'serve', '--team', team.url, '--images', project.root, '--no-build', ...args];
+      const r = await runCli(...argv);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err.join('\n')).toMatch(message);
+      expect(r.err.join('\n')).not.toMatch(/ENOTFOUND|EADDR|getaddrinfo/);
+    }
+  }, 60_000);
 });
