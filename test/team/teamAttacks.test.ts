@@ -161,4 +161,21 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       expect(r.err.join('\n')).not.toMatch(/ENOTFOUND|EADDR|getaddrinfo/);
     }
   }, 60_000);
+
+  it('simplepose worker: a --model that is not there is said at its start, not when a batch comes', async () => {
+    for (const model of ['/nonexistent/model.onnx', project.root]) {
+      const r = await runCli(
+        'worker',
+        '--team',
+        team.url,
+        '--images',
+        project.root,
+        '--model',
+        model,
+        '--exit-when-idle',
+      );
+      expect({ model, code: r.code }).toEqual({ model, code: 3 });
+      expect(r.err.join('\n')).toMatch(`--model ${model}: no such file`);
+    }
+  });
 });
