@@ -97,6 +97,19 @@ describe('the Train methods refuse what the user got wrong, by name', () => {
   }, 180_000);
 });
 
+describe('compareModels on a training that held out nothing', () => {
+  it('says so by the training, not that its held-out images are no longer ground truth', async () => {
+    const { jobId, trainingId } = await p.service.startTrain({ steps: 5, resume: false });
+    void p.service.cancelJob({ jobId }); // before its trainer starts: no split made
+    expect((await trainEvents(p, jobId)).at(-1)?.stage).toBe('cancelled');
+    const r = await api('compareModels', { trainingId });
+    expect([r.status, r.json?.error]).toEqual([
+      409,
+      `training ${trainingId} (cancelled) stopped before it held out any images: compare on a training that got further`,
+    ]);
+  }, 60_000);
+});
+
 describe('simplepose train checks its options against the same limits as the app', () => {
   it('refuses out-of-range options with the option named (exit 2), nothing recorded, nothing trained', async () => {
     const before = trainings();
