@@ -32,3 +32,19 @@ export function refusalAsUsage<T>(what: string, call: () => T): T {
     return translate(e);
   }
 }
+
+/** A server that could not listen (`--host`, `--port`), as the option to change; null for any other error. */
+export function listenProblem(e: unknown): CliError | null {
+  const err = e as { code?: unknown; syscall?: unknown; address?: unknown; port?: unknown; hostname?: unknown } | null;
+  if (err?.syscall === 'getaddrinfo' && (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'))
+    return new CliError(`--host ${String(err.hostname)}: no such host name on this machine's network`, EXIT.usage);
+  if (err?.syscall !== 'listen') return null;
+  const at = `${String(err.address)}:${String(err.port)}`;
+  if (err.code === 'EADDRINUSE')
+    return new CliError(`${at} is in use: choose another --port (0: a free one)`, EXIT.usage);
+  if (err.code === 'EADDRNOTAVAIL')
+    return new CliError(`--host ${String(err.address)} is not an address of this machine`, EXIT.usage);
+  if (err.code === 'EACCES')
+    return new CliError(`${at} needs privileges to listen on: choose a --port above 1023`, EXIT.usage);
+  return null;
+}

@@ -7,7 +7,7 @@ import { detectCommand, DETECT_HELP } from './detectCommand.ts';
 import { serveCommand, SERVE_HELP } from './serveCommand.ts';
 import { exportCommand, EXPORT_HELP, importCommand, IMPORT_HELP } from './exchangeCommands.ts';
 import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
-import { CliError, EXIT } from './cliError.ts';
+import { CliError, EXIT, listenProblem } from './cliError.ts';
 import { teamCommand, TEAM_HELP } from './teamCommand.ts';
 import { workerCommand, WORKER_HELP } from './workerCommand.ts';
 
@@ -116,6 +116,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (e instanceof CliError) {
       io.err(`simplepose ${name}: ${e.message}`);
       return e.exitCode;
+    }
+    const listen = listenProblem(e);
+    if (listen) {
+      io.err(`simplepose ${name}: ${listen.message}`);
+      return listen.exitCode;
     }
     const code = (e as { code?: string }).code;
     if (code?.startsWith('ERR_PARSE_ARGS')) {

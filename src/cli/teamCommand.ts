@@ -179,7 +179,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
 
 function runArg(positionals: string[]): number {
   const n = Number(positionals[0]);
-  if (positionals.length !== 1 || !Number.isInteger(n) || n < 1)
+  if (positionals.length !== 1 || !Number.isSafeInteger(n) || n < 1)
     throw new CliError(`give one run id (a whole number), got "${positionals.join(' ')}"`, EXIT.usage);
   return n;
 }

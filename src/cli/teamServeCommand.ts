@@ -65,6 +65,11 @@ export async function teamServeCommand(argv: string[], io: CliIo): Promise<numbe
     port,
     extraHosts: values['allow-host'],
     staticDir,
+  }).catch(async (e) => {
+    // not listening (a --host or --port it cannot have): the queue and the database let go before the message
+    await boss.stop({ graceful: false, wait: true });
+    await team.close();
+    throw e;
   });
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -40,7 +40,7 @@ export async function teamUserCommand(argv: string[], io: CliIo): Promise<number
   if (sub === 'assign') {
     if (!values.user) throw new CliError('assign: give --user NAME (or - for nobody)', EXIT.usage);
     const ids = (values.images ?? '').split(',').map(Number);
-    if (!ids.length || !ids.every((n) => Number.isInteger(n) && n >= 1))
+    if (!ids.length || !ids.every((n) => Number.isSafeInteger(n) && n >= 1))
       throw new CliError(
         `assign: --images must be image ids separated by commas, got "${values.images ?? ''}"`,
         EXIT.usage,

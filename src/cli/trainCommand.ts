@@ -7,7 +7,7 @@ import { BUNDLED_MODEL_PATH } from '../node/inference/bundledModel.ts';
 import { PROJECT_DB_NAME } from '../node/project/openProjectFolder.ts';
 import { createProjectService } from '../node/project/projectService.ts';
 import { inProcessTasks } from '../node/workers/projectTasks.ts';
-import { TRAIN_SIZES, type TrainEvent, type TrainRequest } from '../node/project/trainJob.ts';
+import { TRAIN_SIZES, trainRequestIssues, type TrainEvent, type TrainRequest } from '../node/project/trainJob.ts';
 import { CliError, EXIT } from './cliError.ts';
 import type { CliIo } from './main.ts';
 
@@ -32,6 +32,18 @@ end (Ctrl-C, a crash, kill -9) resumes from its checkpoint the next time (--no-r
   --python PATH      the Python with PyTorch (default SIMPLEPOSE_PYTHON or /usr/bin/python3)
 
 Exit codes: 0 trained, 1 failed or cancelled, 2 usage error, 3 unreadable input.`;
+
+/** The request's keys as the options that set them. */
+const FLAG: Record<string, string> = {
+  steps: '--steps',
+  minutes: '--minutes',
+  size: '--size',
+  seed: '--seed',
+  valFraction: '--val-fraction',
+  inputSize: '--input-size',
+  batch: '--batch',
+  threads: '--threads',
+};
 
 const int = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;
@@ -88,6 +100,9 @@ export async function trainCommand(argv: string[], io: CliIo): Promise<number> {
     threads: int(values.threads, 'threads'),
   };
   for (const k of Object.keys(request) as (keyof typeof request)[]) if (request[k] === undefined) delete request[k];
+  const issues = trainRequestIssues(request); // the same limits as the app's Train, before anything is recorded
+  if (issues.length)
+    throw new CliError(issues.map((i) => `${FLAG[i.key] ?? i.key}: ${i.message}`).join('; '), EXIT.usage);
   const arg = positionals[0];
   const isDir = statSync(arg, { throwIfNoEntry: false })?.isDirectory();
   const file = isDir ? path.join(arg, PROJECT_DB_NAME) : arg;

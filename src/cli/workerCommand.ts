@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_QUEUE_TIMINGS, type QueueTimings } from '../node/team/detectQueue.ts';
@@ -56,6 +57,8 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   if (!values.images) throw new CliError('give the shared images folder: --images FOLDER', EXIT.usage);
   const folderProblem = projectFolderProblem(values.images);
   if (folderProblem) throw new CliError(folderProblem, EXIT.input);
+  if (values.model !== undefined && !statSync(values.model, { throwIfNoEntry: false })?.isFile())
+    throw new CliError(`--model ${values.model}: no such file (a local copy of the run's model)`, EXIT.input);
   const d = DEFAULT_QUEUE_TIMINGS;
   const timings: QueueTimings = {
     batchExpirySeconds: seconds(values['batch-expiry'], 'batch-expiry', d.batchExpirySeconds),

@@ -69,7 +69,10 @@ export async function startTeamServer(
       return sendStatic(res, o.staticDir!, p);
     }
     if (p === LOGIN_ROUTE) {
-      const body = (await readJsonBody(req, DEFAULT_MAX_BODY_BYTES)) as { name?: unknown; password?: unknown } | null;
+      const body = storable(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES)) as {
+        name?: unknown;
+        password?: unknown;
+      } | null;
       if (typeof body?.name !== 'string' || typeof body.password !== 'string')
         throw new ApiError('bad_request', 'a login is {"name": "...", "password": "..."}');
       const { token, user } = await loginTeamUser(o.team, body.name, body.password);
@@ -86,7 +89,7 @@ export async function startTeamServer(
     if (kind === 'media') return sendMedia(res, api, p);
     const method = methodOfRoute(p);
     if (!method) throw new ApiError('not_found', `unknown method ${p.slice(API_PREFIX.length)}`);
-    const body = await readJsonBody(req, DEFAULT_MAX_BODY_BYTES);
+    const body = storable(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES));
     const reply = await dispatch(api, method, body);
     return reply.ok ? sendJson(res, 200, reply.value) : sendFailure(res, reply);
   }
@@ -149,6 +152,27 @@ export async function startTeamServer(
       });
     },
   };
+}
+
+/**
+ * The body, unless a text in it (a value or a key) has a NUL character, which PostgreSQL's text cannot hold: the
+ * request refused by the text's JSON path (a 400, never the database's error as a 500).
+ */
+function storable(body: unknown): unknown {
+  const nulAt = (v: unknown, at: string): string | null => {
+    if (typeof v === 'string') return v.includes('\u0000') ? at : null;
+    if (typeof v !== 'object' || v === null) return null;
+    for (const [k, x] of Object.entries(v)) {
+      const where = Array.isArray(v) ? `${at}[${k}]` : `${at}.${k}`;
+      const found = k.includes('\u0000') ? where : nulAt(x, where);
+      if (found) return found;
+    }
+    return null;
+  };
+  const at = nulAt(body, '$');
+  if (at)
+    throw new ApiError('bad_request', `${at}: a text with a NUL character (U+0000), which a team project cannot store`);
+  return body;
 }
 
 function contractEvents(e: TeamEvent): [PoseEventName, unknown][] {

@@ -34,3 +34,14 @@ export async function waitForOtherTrainer(
   }
   return null;
 }
+
+/**
+ * A training of this project whose trainer runs now in another process (an app's window, the web server,
+ * `simplepose train`), other than `except` (the one a resume takes up, waited for above): what refuses a second one.
+ */
+export function trainingElsewhere(trainings: TrainingRecord[], except: number | null): string | null {
+  const t = trainings.find((x) => x.status === 'running' && x.id !== except && x.pid !== null && trainerAlive(x.pid));
+  return t
+    ? `training ${t.id} of this project is running in process ${t.pid} (another window, the web server or simplepose train): wait for it or stop it there`
+    : null;
+}

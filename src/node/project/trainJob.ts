@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../contract/apiErrors.ts';
+import { checkPayload, ContractError } from '../../contract/checkPayload.ts';
 import type { PoseEvent, PoseRequest, PoseResponse } from '../../contract/poseApi.ts';
 import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
 import { trainingRepository, type TrainingOptions, type TrainingRecord } from '../db/trainingRepository.ts';
@@ -15,7 +16,7 @@ import { DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
 import { PROJECT_MODELS_DIR, storedModelPath } from './detectSetup.ts';
 import type { ServiceContext } from './projectService.ts';
 import { TrainWatch } from './trainWatch.ts';
-import { waitForOtherTrainer } from './otherTrainer.ts';
+import { trainingElsewhere, waitForOtherTrainer } from './otherTrainer.ts';
 
 type Emit = (e: Omit<PoseEvent<'trainProgress'>, 'jobId' | 'trainingId'>) => void;
 
@@ -48,9 +49,22 @@ export async function startTrainJob(
 ): Promise<PoseResponse<'startTrain'>> {
   const running = runningTrain.get(c);
   if (running) throw new ApiError('conflict', `a training is running (job ${running}): cancel it or wait for it`);
+  if (!r.fromScratch && r.size !== undefined)
+    throw new ApiError(
+      'bad_request',
+      '`size` is for a new model (fromScratch: true); fine-tuning keeps the size of the model in use',
+    );
   const repo = trainingRepository(c.db);
   const before = r.resume === false ? undefined : repo.latestUnfinished();
   const resumed = before !== undefined && existsSync(path.join(c.root, before.outDir, 'gt.json'));
+  const elsewhere = trainingElsewhere(repo.all(), resumed ? before.id : null);
+  if (elsewhere) throw new ApiError('conflict', elsewhere);
+  const differs = resumed && optionsDiffer(before, r);
+  if (differs)
+    throw new ApiError(
+      'conflict',
+      `training ${before!.id} stopped before its end and Train resumes it, but with ${differs}: leave those options out to resume it, or start a new training (resume: false, --no-resume)`,
+    );
   const t = resumed ? withBudget(before, r) : newTraining(c, r);
   const jobId = randomUUID();
   const controller = new AbortController();
@@ -71,6 +85,25 @@ export async function startTrainJob(
   return { jobId, trainingId: t.id, resumed };
 }
 
+/** What of the request contradicts the interrupted training's options ('' when nothing; the budget may change). */
+function optionsDiffer(t: TrainingRecord, r: PoseRequest<'startTrain'>): string {
+  const o = t.options;
+  const asked: [string, unknown, unknown][] = [
+    ['fromScratch', r.fromScratch, t.baseModel === null],
+    ['size', r.size, t.baseModel === null ? o.config : undefined],
+    ['seed', r.seed, o.seed],
+    ['valFraction', r.valFraction, o.valFraction],
+    ['inputSize', r.inputSize, o.inputSize],
+    ['batch', r.batch, o.batch],
+  ];
+  return asked
+    .filter(([, want, had]) => want !== undefined && want !== had)
+    .map(
+      ([k, want, had]) => `${k} ${JSON.stringify(want)} (it has ${had === undefined ? 'none' : JSON.stringify(had)})`,
+    )
+    .join(', ');
+}
+
 /** An interrupted training taken up: its options, with a new budget when the request gives one. */
 function withBudget(t: TrainingRecord, r: PoseRequest<'startTrain'>): TrainingRecord {
   if (r.steps === undefined && r.minutes === undefined) return t;
@@ -88,11 +121,6 @@ function newTraining(c: ServiceContext, r: PoseRequest<'startTrain'>): TrainingR
   const init = r.fromScratch ? null : c.setup.inUse().file;
   const problem = init && modelFileProblem(init);
   if (problem) throw new ApiError('not_found', `the model to fine-tune: ${problem}`);
-  if (r.fromScratch === undefined && r.size !== undefined)
-    throw new ApiError(
-      'bad_request',
-      '`size` is for a new model (fromScratch: true); fine-tuning keeps the size of the model in use',
-    );
   const options = optionsOf(r);
   const now = Date.now();
   const id = writeTransaction(c.db, 'recording the training', () =>
@@ -176,6 +204,17 @@ async function runTraining(
     return stop('failed', run.code === 3 ? `the training data: ${why}` : `the trainer failed: ${why}${kept}`);
   } catch (e) {
     return stop(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
+  }
+}
+
+/** The CLI's request checked against the contract (the HTTP and IPC adapters check theirs): its problems, by key. */
+export function trainRequestIssues(r: unknown): { key: string; message: string }[] {
+  try {
+    checkPayload('startTrain', 'request', r);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    return e.issues.map((i) => ({ key: i.path.replace(/^\$\.?/, ''), message: i.message }));
   }
 }
 

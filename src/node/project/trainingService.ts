@@ -43,6 +43,8 @@ export function trainingMethods(
     },
     compareModels: ({ trainingId }) => compareModels(c, trainingId),
     async compareRuns({ runA, runB }) {
+      if (runA === runB)
+        throw new ApiError('bad_request', `runA and runB are both run ${runA}: choose two different runs`);
       const [a, b] = [await c.tasks.run('evaluate', { runId: runA }), await c.tasks.run('evaluate', { runId: runB })];
       const oksB = new Map(b.perImage.map((p) => [p.imageId, p.oks]));
       const summary = { a: 0, b: 0, same: 0 };
@@ -78,6 +80,11 @@ async function compareModels(
     throw trainingId === undefined
       ? new ApiError('conflict', 'no finished training yet: models are compared on the images a training held out')
       : new ApiError('not_found', `no training ${trainingId} in this project`);
+  if (!t.split?.val.length)
+    throw new ApiError(
+      'conflict',
+      `training ${t.id} (${t.status}) stopped before it held out any images: compare on a training that got further`,
+    );
   const heldOut = heldOutOf(c, t);
   if (!heldOut.gt.images.length)
     throw new ApiError('conflict', `none of training ${t.id}'s held-out images is established ground truth any more`);

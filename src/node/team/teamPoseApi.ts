@@ -123,8 +123,9 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     },
     async cancelJob({ jobId }) {
       adminOnly('cancelling detection');
-      const id = jobId.startsWith(JOB_PREFIX) ? Number(jobId.slice(JOB_PREFIX.length)) : Number.NaN;
-      if (!Number.isInteger(id)) throw new ApiError('not_found', `no job ${jobId}`);
+      const digits = jobId.startsWith(JOB_PREFIX) ? jobId.slice(JOB_PREFIX.length) : '';
+      const id = /^[1-9][0-9]{0,14}$/.test(digits) ? Number(digits) : Number.NaN; // a run id startDetect gave
+      if (!Number.isSafeInteger(id)) throw new ApiError('not_found', `no job ${jobId}`);
       return { ok: await cancelTeamRun(team, id) };
     },
     exportCoco: async () => {
