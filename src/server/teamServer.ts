@@ -2,6 +2,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../contract/apiErrors.ts';
+import { LoginThrottle } from './loginThrottle.ts';
 import { API_PREFIX, EVENTS_ROUTE, MEDIA_PATH, methodOfRoute, parseMediaPath } from '../contract/apiRoutes.ts';
 import { isValidEvent } from '../contract/checkPayload.ts';
 import { dispatch } from '../contract/dispatch.ts';
@@ -43,6 +44,7 @@ export async function startTeamServer(
   const host = o.host ?? '127.0.0.1';
   let guard: ReturnType<typeof createRequestGuard> | null = null;
   const clients = new Map<http.ServerResponse, TeamUser>();
+  const throttle = new LoginThrottle();
 
   async function userOf(req: http.IncomingMessage, url: URL, kind: RouteKind): Promise<TeamUser> {
     const { bearer, inUrl } = givenToken(req, url, kind);
@@ -75,7 +77,12 @@ export async function startTeamServer(
       } | null;
       if (typeof body?.name !== 'string' || typeof body.password !== 'string')
         throw new ApiError('bad_request', 'a login is {"name": "...", "password": "..."}');
-      const { token, user } = await loginTeamUser(o.team, body.name, body.password);
+      throttle.check(body.name);
+      const { token, user } = await loginTeamUser(o.team, body.name, body.password).catch((e: unknown) => {
+        if (e instanceof ApiError && e.code === 'unauthorized') throttle.failed(body.name as string);
+        throw e;
+      });
+      throttle.succeeded(body.name);
       return sendJson(res, 200, { token, user });
     }
     const user = await userOf(req, url, kind!);

@@ -47,6 +47,17 @@ async function login(name: string, password = PASSWORD) {
 }
 
 describe.skipIf(PG_MISSING)('team server attacks', () => {
+  it('password guessing: after 5 failed logins of a name it is refused with 429 (even the right password), others not', async () => {
+    await addTeamUser(team, 'guessed', 'annotator', PASSWORD);
+    const before = await rows();
+    for (let i = 0; i < 5; i++) expect((await login('guessed', `wrong ${i}`)).status).toBe(401);
+    const refused = await login('guessed');
+    expect([refused.status, refused.json?.code]).toEqual([429, 'too_many_requests']);
+    expect(refused.json?.error).toMatch(/^too many failed logins for this name \(5 in 60 s\): try again in \d+ s$/);
+    expect(await rows()).toBe(before); // no session made
+    expect((await login('adm')).status).toBe(200);
+  });
+
   it('a NUL character in a login or an API call is a 400 by its JSON path, not a 500 of PostgreSQL', async () => {
     const before = await rows();
     for (const [body, at] of [
@@ -74,6 +85,8 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
 
   it('SQL-ish, oversized and malformed logins: the same 401 or a 400, nothing logged in', async () => {
     const before = await rows();
+    const users = async () => (await team.pool.query('SELECT COUNT(*)::int AS n FROM team_users')).rows[0].n;
+    const usersBefore = await users();
     for (const name of ["' OR 1=1 --", "ann'; DROP TABLE team_users; --", 'a'.repeat(100_000), '\ud800'])
       expect((await login(name)).json, name.slice(0, 20)).toEqual({
         error: 'wrong user name or password',
@@ -85,7 +98,7 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       expect([r.status, r.json?.code], body).toEqual([400, 'bad_request']);
     }
     expect(await rows()).toBe(before);
-    expect((await team.pool.query('SELECT COUNT(*)::int AS n FROM team_users')).rows[0].n).toBe(2);
+    expect(await users()).toBe(usersBefore);
   });
 
   it("an annotator is refused the admin's methods; a session ends at its logout; a foreign Host is refused", async () => {
