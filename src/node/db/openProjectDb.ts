@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Migration, readNumberedMigrations } from './numberedMigrations.ts';
 import { BUSY_TIMEOUT_MS, writeTransaction } from './writeTransaction.ts';
+
+export type { Migration };
 
 export type ProjectDb = Database.Database;
 
@@ -12,23 +15,12 @@ export class ProjectDbError extends Error {
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
 /** The numbered migrations (NNN-name.sql), in order; version N = the schema after file N. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir)
-    .filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f))
-    .sort();
-  return files.map((f, i) => {
-    const version = Number(f.slice(0, 3));
-    if (version !== i + 1)
-      throw new ProjectDbError(`migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}`);
-    return { version, name: f, sql: readFileSync(path.join(dir, f), 'utf8') };
-  });
+  return readNumberedMigrations(
+    dir,
+    (f, expected) => new ProjectDbError(`migration ${f} is out of sequence: expected ${expected}`),
+  );
 }
 
 export const SCHEMA_VERSION = loadMigrations().length;

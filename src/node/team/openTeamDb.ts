@@ -1,18 +1,15 @@
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Migration, readNumberedMigrations } from '../db/numberedMigrations.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
 
 export class TeamDbError extends Error {
   override name = 'TeamDbError';
 }
 
-export interface TeamMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+/** A team schema migration (the same shape as the SQLite project's). */
+export type TeamMigration = Migration;
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Any number: the key of the advisory lock that serialises migrations of one team database. */
@@ -20,15 +17,10 @@ const MIGRATION_LOCK = 0x5350_7431;
 
 /** The numbered team migrations (NNN-name.sql), in order; a gap is refused as SQLite's runner refuses it. */
 export function loadTeamMigrations(dir = MIGRATIONS_DIR): TeamMigration[] {
-  const files = readdirSync(dir)
-    .filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f))
-    .sort();
-  return files.map((f, i) => {
-    const version = Number(f.slice(0, 3));
-    if (version !== i + 1)
-      throw new TeamDbError(`team migration ${f} is out of sequence: expected ${String(i + 1).padStart(3, '0')}`);
-    return { version, name: f, sql: readFileSync(path.join(dir, f), 'utf8') };
-  });
+  return readNumberedMigrations(
+    dir,
+    (f, expected) => new TeamDbError(`team migration ${f} is out of sequence: expected ${expected}`),
+  );
 }
 
 export const TEAM_SCHEMA_VERSION = loadTeamMigrations().length;
