@@ -14,4 +14,5 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "end-to-end tests: $CHROMIUM is missing; install it with: sudo apt-get install -y chromium (or set SIMPLEPOSE_CHROMIUM)" >&2
   exit 1
 fi
-exec npx vitest run --config vitest.e2e.config.ts
+source scripts/testTmp.sh
+npx vitest run --config vitest.e2e.config.ts "$@"

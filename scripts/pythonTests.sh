@@ -17,4 +17,5 @@ if ! have; then
   echo "(needed: $PY with torch, onnx, pytest, numpy and cv2 importable)" >&2
   exit 1
 fi
-exec "$PY" -m pytest -q -p no:cacheprovider training/tests
+source scripts/testTmp.sh
+"$PY" -m pytest -q -p no:cacheprovider training/tests "$@"

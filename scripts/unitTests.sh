@@ -17,4 +17,5 @@ if ! have_pg && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   [ "$ours" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 have_pg || echo "team-mode tests: PostgreSQL server binaries are missing (apt-get install -y postgresql); they are skipped" >&2
-exec npx vitest run "$@"
+source scripts/testTmp.sh
+npx vitest run "$@"

@@ -24,7 +24,12 @@ afterAll(() => {
     try {
       execFileSync('umount', [disk], { stdio: 'ignore' });
     } catch {
-      /* already unmounted */
+      try {
+        // still busy (a database the test opened): detach it now, the kernel frees it when the last file closes
+        execFileSync('umount', ['-l', disk], { stdio: 'ignore' });
+      } catch {
+        /* already unmounted */
+      }
     }
 });
 
