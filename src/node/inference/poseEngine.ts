@@ -95,6 +95,11 @@ export class PoseEngine {
     return engine;
   }
 
+  /** Images sent to the worker and not answered yet (0: the worker, if any, holds none). */
+  get inFlight(): number {
+    return this.sent;
+  }
+
   /** The worker process's id (null between a worker's death and the next one). */
   get workerPid(): number | null {
     return this.worker?.pid ?? null;
