@@ -8,7 +8,6 @@ import { ProjectFiles } from '../fs/projectPaths.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { DEFAULT_DETECT_SETTINGS } from '../jobs/detectSettings.ts';
 import { projectCacheDir } from '../project/mapCache.ts';
-import { overlayMapsNpy } from '../project/imagePredictions.ts';
 import { readRawCard } from '../project/detectSetup.ts';
 import { DEFAULT_QUEUE_TIMINGS } from './detectQueue.ts';
 import type { TeamDb } from './openTeamDb.ts';
@@ -186,7 +185,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       const image = await imageOf(imageId);
       const p = await teamRunRepository.latestPoses(team.pool, imageId);
       const m = p && (await teamMapRepository.get(team.pool, imageId));
-      const npy = m && mapsFit(m, p.runId, image.contentHash) ? overlayMapsNpy(m.passes) : null;
+      const npy = m && mapsFit(m, p.runId, image.contentHash) ? m.npy : null;
       if (!npy) throw new ApiError('not_found', `no cached maps for image ${imageId}: run detection on it first`);
       return npy;
     },
