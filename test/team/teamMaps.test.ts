@@ -12,11 +12,11 @@ import { CHANNELS } from '../../src/core/skeleton/poseMeta.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { runDetectJob } from '../../src/node/jobs/detectJob.ts';
 import { projectCacheDir } from '../../src/node/project/mapCache.ts';
-import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../../src/node/team/detectQueue.ts';
+import { DEFAULT_QUEUE_TIMINGS } from '../../src/node/team/detectQueue.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { addTeamUser, assignImages } from '../../src/node/team/teamAccounts.ts';
-import { startTeamDetection, teamRunProgress } from '../../src/node/team/teamDetection.ts';
+import { teamRunProgress } from '../../src/node/team/teamDetection.ts';
 import { teamMapRepository } from '../../src/node/team/teamMapRepository.ts';
 import { teamPoseApi } from '../../src/node/team/teamPoseApi.ts';
 import { teamRunRepository } from '../../src/node/team/teamRunRepository.ts';
@@ -24,7 +24,7 @@ import type { TeamUser } from '../../src/node/team/teamUserRepository.ts';
 import { runTeamWorker } from '../../src/node/team/teamWorker.ts';
 import { startTeamServer } from '../../src/server/teamServer.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
-import { startWorker, type WorkerProcess } from './workerProcesses.ts';
+import { queueTeamRun, startWorker, type WorkerProcess } from './workerProcesses.ts';
 
 const pg = teamClusterPerFile();
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -33,15 +33,8 @@ const SETTINGS = { scales: [0.5, 0.75], flip: true, mode: 'fast' as const };
 const PASSWORD = 'a long enough password';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function queueRun(team: TeamDb, batchSize: number, batchExpirySeconds = 900): Promise<number> {
-  const timings = { ...DEFAULT_QUEUE_TIMINGS, batchExpirySeconds };
-  const boss = await startBoss(team.url, timings);
-  try {
-    return await startTeamDetection(team, boss, { modelPath: MODEL, settings: SETTINGS, batchSize, timings });
-  } finally {
-    await boss.stop({ graceful: false, wait: true });
-  }
-}
+const queueRun = (team: TeamDb, batchSize: number, batchExpirySeconds = 900) =>
+  queueTeamRun(team, { modelPath: MODEL, settings: SETTINGS, batchSize, batchExpirySeconds });
 
 describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
   let project: OpenProject;
