@@ -7,7 +7,9 @@
 // 2. queue overhead per image: a 0 ms stand-in through the queue (first to last stored row: claims, status checks,
 //    stores, progress, completions) vs the same stores in a plain loop without a queue (the baseline);
 // 3. time to open a 100,000-image team project (what the app asks first: projectInfo, the first page of the
-//    list, the first image's annotation) vs the same open of the local SQLite project it was pushed from.
+//    list, the first image's annotation) vs the same open of the local SQLite project it was pushed from;
+// 4. the per-image cost of storing cached maps with the predictions (bench/teamMapsCost.ts), vs poses only.
+// BENCH_TEAM_ONLY=maps (or a comma list of throughput, queue, open, maps) runs only those parts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,10 +24,9 @@ import { pushProject } from '../src/node/team/pushProject.ts';
 import { startTeamDetection } from '../src/node/team/teamDetection.ts';
 import { teamPoseApi } from '../src/node/team/teamPoseApi.ts';
 import { teamRunRepository } from '../src/node/team/teamRunRepository.ts';
-import { teamImageRepository } from '../src/node/team/teamImageRepository.ts';
-import { teamWriteTransaction } from '../src/node/team/teamTransaction.ts';
 import { runTeamWorker, type PoseInferer } from '../src/node/team/teamWorker.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
+import { mapsCost, storeLoopMs } from './teamMapsCost.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const SETTINGS = { scales: [1], flip: false, mode: 'fast' as const };
@@ -41,7 +42,7 @@ const freshTeam = async (): Promise<TeamDb> => openTeamDb(await cluster.createDa
 
 /** A labelled stand-in, never the model: waits `ms` per image and finds nobody. */
 const slowStandIn = (ms: number) => async (): Promise<PoseInferer> => ({
-  infer: () => new Promise((r) => setTimeout(() => r([]), ms)),
+  infer: () => new Promise((r) => setTimeout(() => r({ poses: [], passes: [] }), ms)),
   stop: async () => undefined,
   close: async () => undefined,
 });
@@ -105,30 +106,7 @@ async function queueOverhead(n: number, batch: number) {
     viaQueue.push((await detectRun(project.root, project.db, 1, { batch, inferer: slowStandIn(0) })).msPerImage);
     const team = await freshTeam();
     await pushProject(project.db, team, 'bench');
-    const runId = await teamRunRepository.create(team.pool, {
-      modelPath: 'x',
-      modelHash: 'x',
-      settings: SETTINGS,
-      images: n,
-      now: 0,
-    });
-    const images = await teamImageRepository.detectable(team.pool);
-    const t0 = performance.now();
-    for (const im of images)
-      await teamWriteTransaction(team.pool, 'bench', async (c) => {
-        await teamRunRepository.lock(c, runId);
-        await teamRunRepository.store(c, {
-          runId,
-          imageId: im.id,
-          contentHash: im.contentHash,
-          worker: 'b',
-          now: 0,
-          poses: [],
-        });
-        await teamRunRepository.completeIfDone(c, runId, 0);
-        await teamRunRepository.progress(c, runId);
-      });
-    direct.push((performance.now() - t0) / n);
+    direct.push(await storeLoopMs(team, null));
     await team.close();
   }
   await project.close();
@@ -182,19 +160,34 @@ async function openLarge(n: number) {
   return { push: pushS, row: `| ${n} | ${fmt(t, 1)} | ${fmt(l, 1)} | ${fmt(t / l)}× | ${fmt(pushS, 1)} |` };
 }
 
+/** BENCH_TEAM_ONLY=queue,maps (a comma list of throughput, queue, open, maps) runs those parts; default all. */
+const PARTS = new Set((process.env.BENCH_TEAM_ONLY ?? 'throughput,queue,open,maps').split(','));
+
 try {
   console.log(`machine: ${machineLine()}; PostgreSQL test cluster (fsync off); ${REPEATS} runs per figure, medians\n`);
-  console.log('| model | workers | images | batch | images/s | vs 1 worker |\n|---|---|---|---|---|---|');
-  for (const r of await throughput('slow stand-in (250 ms wait, NOT the model)', 96, 4, slowStandIn(250)))
-    console.log(r);
-  for (const r of await throughput('bundled imhn-synth-tiny (real)', 24, 4)) console.log(r);
-  console.log(
-    '\n| batch | images | ms/image via queue | ms/image direct (baseline) | overhead ms | ratio |\n|---|---|---|---|---|---|',
-  );
-  console.log(await queueOverhead(60, 1));
-  console.log(await queueOverhead(60, 8));
-  console.log('\n| images | open team ms | open local ms (baseline) | ratio | push s |\n|---|---|---|---|---|');
-  console.log((await openLarge(100_000)).row);
+  if (PARTS.has('throughput')) {
+    console.log('| model | workers | images | batch | images/s | vs 1 worker |\n|---|---|---|---|---|---|');
+    for (const r of await throughput('slow stand-in (250 ms wait, NOT the model)', 96, 4, slowStandIn(250)))
+      console.log(r);
+    for (const r of await throughput('bundled imhn-synth-tiny (real)', 24, 4)) console.log(r);
+  }
+  if (PARTS.has('queue')) {
+    console.log(
+      '\n| batch | images | ms/image via queue | ms/image direct (baseline) | overhead ms | ratio |\n|---|---|---|---|---|---|',
+    );
+    console.log(await queueOverhead(60, 1));
+    console.log(await queueOverhead(60, 8));
+  }
+  if (PARTS.has('open')) {
+    console.log('\n| images | open team ms | open local ms (baseline) | ratio | push s |\n|---|---|---|---|---|');
+    console.log((await openLarge(100_000)).row);
+  }
+  if (PARTS.has('maps')) {
+    console.log(
+      '\n| maps cost | images | ms/image with maps | ms/image poses only (baseline) | overhead ms | ratio |\n|---|---|---|---|---|---|',
+    );
+    for (const r of await mapsCost(freshTeam, timings, REPEATS)) console.log(r);
+  }
 } finally {
   cluster.stop();
 }

@@ -12,9 +12,10 @@ export const WORKER_HELP = `Usage: simplepose worker --team URL --images FOLDER 
 
 A detection worker of a team project: claims batches of images from the team's queue (pg-boss in the team's
 PostgreSQL), runs the run's model on them with the run's settings (CUDA where this machine has it), stores each
-image's prediction once and reports progress to every open client. Start as many as you like, on any machine that
-reaches the database and reads the shared images folder; a worker that dies leaves its batch to the others after
---batch-expiry (default ${DEFAULT_QUEUE_TIMINGS.batchExpirySeconds} s), and nothing is stored twice.
+image's prediction once, with its maps (the heatmap overlay's), and reports progress to every open client. Start
+as many as you like, on any machine that reaches the database and reads the shared images folder; a worker that
+dies leaves its batch to the others after --batch-expiry (default ${DEFAULT_QUEUE_TIMINGS.batchExpirySeconds} s),
+and nothing is stored twice.
 
   --team URL          postgresql://user@host:port/database (or SIMPLEPOSE_TEAM_URL, which keeps a password out of ps)
   --images FOLDER     the shared folder the project's relative image paths resolve in

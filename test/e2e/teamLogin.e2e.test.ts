@@ -1,15 +1,25 @@
 // The review app opens a team project by URL + login (issue 17, web mode first): in Debian's Chromium against the
 // team server on a real PostgreSQL, a stranger is sent to the login page, a wrong password is refused on the page,
 // and an annotator who logs in gets the app on exactly the images assigned to them, with their edits saved to the
-// team database under their name.
+// team database under their name. The images are detected by a team worker first (the bundled model, its maps
+// stored in the team database), so the heatmap overlay shows a channel of the network over a real COCO photo.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
+import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from './launchBrowser.ts';
 import { ensureBuild } from '../../scripts/ensureBuild.ts';
 import { pgMissing, startPgCluster, type PgCluster } from '../../scripts/pgCluster.ts';
 import { photoProject } from '../support/photoProject.ts';
-import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { COCO_TRAIN_IMAGES, PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { syncImages } from '../../src/node/project/syncImages.ts';
+import { DEFAULT_DETECT_SETTINGS } from '../../src/node/jobs/detectSettings.ts';
+import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../../src/node/team/detectQueue.ts';
+import { startTeamDetection } from '../../src/node/team/teamDetection.ts';
+import { teamPoseApi } from '../../src/node/team/teamPoseApi.ts';
+import type { TeamUser } from '../../src/node/team/teamUserRepository.ts';
+import { CHANNELS } from '../../src/core/skeleton/poseMeta.ts';
+import { runTeamWorker } from '../../src/node/team/teamWorker.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { BUNDLED_MODEL_PATH } from '../../src/node/inference/bundledModel.ts';
 import { openTeamDb, type TeamDb } from '../../src/node/team/openTeamDb.ts';
@@ -22,10 +32,12 @@ if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
 const PG = pgMissing();
 if (PG) console.warn(`team end-to-end test skipped: ${PG}`);
 const PASSWORD = 'annotator password';
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : null;
 
 let cluster: PgCluster, team: TeamDb, project: OpenProject, browser: Browser, page: Page;
 let server: Awaited<ReturnType<typeof startTeamServer>>;
 let ids: number[];
+let ann: TeamUser;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -34,9 +46,16 @@ beforeAll(async () => {
   cluster = await startPgCluster();
   team = await openTeamDb(await cluster.createDatabase('team_e2e'));
   project = await photoProject(5, 160, 120);
+  // the annotator's first image a real photo of people (the project's own scan takes the new content)
+  await sharp(path.join(COCO_TRAIN_IMAGES, '000000030752.jpg'))
+    .resize(320)
+    .png()
+    .toFile(path.join(project.root, 'photos', 'img001.png'));
+  await syncImages(project.db, project.root);
   await pushProject(project.db, team, 'photos');
+  await detectOnTeam(team, project.root);
   ids = (await team.pool.query('SELECT id::float8 AS id FROM team_images ORDER BY rel_path')).rows.map((r) => r.id);
-  await addTeamUser(team, 'ann', 'annotator', PASSWORD);
+  ann = await addTeamUser(team, 'ann', 'annotator', PASSWORD);
   await assignImages(team, [ids[1], ids[3]], 'ann');
   server = await startTeamServer({
     team,
@@ -49,6 +68,24 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1300, height: 800 } });
   page.on('pageerror', (e) => errors.push(e.message));
 });
+/** A detection run of every image with the bundled model, done by one `simplepose worker` loop in this process. */
+async function detectOnTeam(team: TeamDb, root: string) {
+  const timings = { ...DEFAULT_QUEUE_TIMINGS, pollSeconds: 1 };
+  const boss = await startBoss(team.url, timings);
+  try {
+    await startTeamDetection(team, boss, {
+      modelPath: BUNDLED_MODEL_PATH,
+      settings: DEFAULT_DETECT_SETTINGS,
+      batchSize: 8,
+      timings,
+    });
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+  const r = await runTeamWorker({ url: team.url, root, name: 'e2e', timings, exitWhenIdle: true });
+  if (r.stored !== 5 || r.failed) throw new Error(`team detection: ${JSON.stringify(r)}`);
+}
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -90,5 +127,43 @@ describe.skipIf(PG)('the review app on a team project', () => {
       [ids[1]],
     );
     expect(who.rows).toEqual([{ name: 'ann' }]);
+  });
+
+  it('shows the heatmap overlay of a channel over the photo, from the maps the team worker stored', async () => {
+    const pred = await teamPoseApi(team, ann, {
+      imagesRoot: project.root,
+      modelPath: BUNDLED_MODEL_PATH,
+      boss: null,
+    }).getPredictions({ imageId: ids[1] });
+    expect(pred.maps).not.toBeNull();
+    await expect
+      .poll(() => page.evaluate(() => window.studio!.snapshot().current?.maps?.w ?? null))
+      .toBe(pred.maps!.shape[2]);
+    await page.getByLabel('Show overlay').check();
+    /** The overlay layer's painted pixels after choosing `channel`: their count and a checksum. */
+    const overlayAt = async (channel: number) => {
+      await page.getByLabel('Heatmap channel').selectOption(String(channel));
+      await expect.poll(() => page.evaluate(() => window.studio!.snapshot().heatmap.channel)).toBe(channel);
+      await page.waitForTimeout(200);
+      return page.evaluate(() => {
+        const layer = document.querySelectorAll('.konvajs-content canvas')[1] as HTMLCanvasElement;
+        const data = layer.getContext('2d')!.getImageData(0, 0, layer.width, layer.height).data;
+        let painted = 0,
+          sum = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] > 0) painted++;
+          sum = (sum * 31 + data[i] + data[i + 1] * 7 + data[i + 2] * 13) % 1_000_000_007;
+        }
+        return { painted, sum, pixels: layer.width * layer.height };
+      });
+    };
+    const joints = await overlayAt(CHANNELS.keypointMax); // the max over the joint heatmaps
+    expect(joints.painted).toBeGreaterThan(joints.pixels / 20);
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'team-heatmap.png') });
+    const mask = await overlayAt(CHANNELS.personMask);
+    expect(mask.painted).toBeGreaterThan(mask.pixels / 20);
+    expect(mask.sum).not.toBe(joints.sum);
+    expect(errors).toEqual([]);
+    await page.getByLabel('Show overlay').uncheck();
   });
 });

@@ -9,13 +9,12 @@ import { photoProject } from '../support/photoProject.ts';
 import { MODEL_FIXTURES } from '../support/fixturePaths.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
-import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../../src/node/team/detectQueue.ts';
-import { cancelTeamRun, startTeamDetection, teamRunProgress } from '../../src/node/team/teamDetection.ts';
+import { cancelTeamRun, teamRunProgress } from '../../src/node/team/teamDetection.ts';
 import { listenTeam, type TeamEvent } from '../../src/node/team/teamEvents.ts';
 import { teamRunRepository } from '../../src/node/team/teamRunRepository.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
-import { startWorker, type WorkerProcess } from './workerProcesses.ts';
+import { queueTeamRun, startWorker, type WorkerProcess } from './workerProcesses.ts';
 
 const pg = teamClusterPerFile();
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -35,15 +34,8 @@ async function teamOf(n: number): Promise<TeamDb> {
   return team;
 }
 
-async function queueRun(team: TeamDb, batchSize: number, batchExpirySeconds = 900): Promise<number> {
-  const timings = { ...DEFAULT_QUEUE_TIMINGS, batchExpirySeconds };
-  const boss = await startBoss(team.url, timings);
-  try {
-    return await startTeamDetection(team, boss, { modelPath: MODEL, settings: SETTINGS, batchSize, timings });
-  } finally {
-    await boss.stop({ graceful: false, wait: true });
-  }
-}
+const queueRun = (team: TeamDb, batchSize: number, batchExpirySeconds = 900) =>
+  queueTeamRun(team, { modelPath: MODEL, settings: SETTINGS, batchSize, batchExpirySeconds });
 
 const rowsOf = (team: TeamDb, runId: number) => teamRunRepository.rows(team.pool, runId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,6 +16,7 @@ const OWNER: Record<string, string> = {
   team_edits: 'node/team/teamAnnotationStore.ts',
   team_runs: 'node/team/teamRunRepository.ts',
   team_predictions: 'node/team/teamRunRepository.ts',
+  team_maps: 'node/team/teamMapRepository.ts',
 };
 const SRC = path.join(PROJECT_ROOT, 'src');
 const files = readdirSync(SRC, { withFileTypes: true, recursive: true })

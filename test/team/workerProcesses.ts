@@ -1,7 +1,12 @@
-// Real `simplepose worker` processes against a team database, for the queue tests and the benchmark.
+// Real `simplepose worker` processes against a team database, for the queue tests and the benchmark, and the run
+// they work on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+import type { DetectSettings } from '../../src/node/jobs/detectSettings.ts';
+import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../../src/node/team/detectQueue.ts';
+import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
+import { startTeamDetection } from '../../src/node/team/teamDetection.ts';
 
 export interface WorkerProcess {
   name: string;
@@ -43,4 +48,18 @@ export function startWorker(
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { name, child, exited, stderr: () => err };
+}
+
+/** Queues a detection run of every image in batches of `batchSize` (its own queue client, stopped after); its id. */
+export async function queueTeamRun(
+  team: TeamDb,
+  o: { modelPath: string; settings: DetectSettings; batchSize: number; batchExpirySeconds?: number },
+): Promise<number> {
+  const timings = { ...DEFAULT_QUEUE_TIMINGS, batchExpirySeconds: o.batchExpirySeconds ?? 900 };
+  const boss = await startBoss(team.url, timings);
+  try {
+    return await startTeamDetection(team, boss, { ...o, timings });
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
 }

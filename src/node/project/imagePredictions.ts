@@ -1,5 +1,6 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { flipAverage } from '../../core/codec/flipAverage.ts';
 import { writeNpy } from '../../core/tensor/parseNpy.ts';
 import { MapCache, mapCacheKey, runMapSettings, type MapCacheKey } from './mapCache.ts';
@@ -62,7 +63,16 @@ export async function imageMapsNpy(
   const key = latest(db, imageId, preferRun)?.key;
   if (!key) return null;
   const passes = await new MapCache(db, cacheDir).get(key);
-  if (!passes?.length) return null;
+  return passes ? overlayMapsNpy(passes) : null;
+}
+
+/**
+ * The overlay's float16 .npy of cached passes (as the cache read them back, float16-rounded): the first pass,
+ * flip-averaged ([50, h, w], stride-4 map space). One function for both stores, so a team project serves the same
+ * bytes as a local one. Null for no passes.
+ */
+export function overlayMapsNpy(passes: DecodePass[]): Uint8Array | null {
   const p = passes[0];
+  if (!p) return null;
   return writeNpy({ shape: p.maps.shape, data: flipAverage(p.maps, p.flippedMaps) }, 'float16');
 }

@@ -14,6 +14,7 @@ import type { TeamDb } from './openTeamDb.ts';
 import { TEAM_NAME_KEY } from './pushProject.ts';
 import { cancelTeamRun, startTeamDetection } from './teamDetection.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
+import { teamMapRepository } from './teamMapRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
 import { teamService } from './teamService.ts';
@@ -45,7 +46,7 @@ const notYet = (what: string) =>
 /**
  * The same contract as a local project (POSE_API), answered from the team database for `user`: images,
  * annotations, statuses and predictions with the role's rules (teamService), detection started on the team's queue.
- * What the team store does not hold yet (cached maps, evaluation, review queue, imports, model registration) is
+ * What the team store does not hold yet (evaluation, review queue, imports, model registration) is
  * refused with a message saying so, or answered as empty where the app only reads it (problems, review queue).
  */
 export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): TeamPoseApi {
@@ -92,9 +93,11 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       throw notYet('changing the review settings');
     },
     async getPredictions({ imageId }) {
-      await imageOf(imageId);
+      const image = await imageOf(imageId);
       const p = await teamRunRepository.latestPoses(team.pool, imageId);
-      return { runId: p?.runId ?? null, poses: p?.poses ?? [], maps: null };
+      const m = p && (await teamMapRepository.info(team.pool, imageId));
+      const maps = m && mapsFit(m, p.runId, image.contentHash) ? { multiplier: m.multiplier, shape: m.shape } : null;
+      return { runId: p?.runId ?? null, poses: p?.poses ?? [], maps };
     },
     getAnnotation: (r) => s.getAnnotation(r),
     saveEdits: (r) => s.saveEdits(r),
@@ -178,10 +181,20 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
         path.join(projectCacheDir(o.imagesRoot), 'thumbs'),
       );
     },
-    maps: async () => {
-      throw new ApiError('not_found', 'no cached maps in a team project yet');
+    async maps(imageId) {
+      const image = await imageOf(imageId);
+      const p = await teamRunRepository.latestPoses(team.pool, imageId);
+      const m = p && (await teamMapRepository.get(team.pool, imageId));
+      const npy = m && mapsFit(m, p.runId, image.contentHash) ? m.npy : null;
+      if (!npy) throw new ApiError('not_found', `no cached maps for image ${imageId}: run detection on it first`);
+      return npy;
     },
   };
+}
+
+/** Maps are shown with the prediction they were made with, and only for the image's present content. */
+function mapsFit(m: { runId: number; contentHash: string }, runId: number, contentHash: string): boolean {
+  return m.runId === runId && m.contentHash === contentHash;
 }
 
 function parseCard(raw: string | null): unknown {

@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { ProjectFiles } from '../fs/projectPaths.ts';
 import { hashModelFile } from '../jobs/detectJob.ts';
 import type { DetectSettings } from '../jobs/detectSettings.ts';
@@ -8,12 +9,19 @@ import { DETECT_QUEUE, startBoss, type DetectBatch, type QueueTimings } from './
 import { openTeamDb, type TeamDb } from './openTeamDb.ts';
 import { listenTeam, notifyTeam } from './teamEvents.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
+import { teamMapRepository } from './teamMapRepository.ts';
 import { teamRunRepository, type TeamRun } from './teamRunRepository.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
 
+/** One image's result: its persons and the raw stride-4 maps of every pass (what the team's map cache keeps). */
+export interface Inferred {
+  poses: Pose[];
+  passes: DecodePass[];
+}
+
 /** What runs a model on one image: the inference engine (default), or a benchmark's labelled stand-in. */
 export interface PoseInferer {
-  infer(file: string, imageId: number, settings: DetectSettings): Promise<Pose[]>;
+  infer(file: string, imageId: number, settings: DetectSettings): Promise<Inferred>;
   /** Stops the image in flight at once (a cancel); the inferer is not used again. */
   stop(): Promise<void>;
   close(): Promise<void>;
@@ -33,6 +41,8 @@ export interface TeamWorkerOptions {
   modelOverride?: string;
   /** Makes the inferer for a run's model (default: PoseEngine in its own process, the engine of `detect`). */
   inferer?: (modelPath: string) => Promise<PoseInferer>;
+  /** Store each image's maps with its prediction (default true; false: the benchmark's baseline, poses only). */
+  storeMaps?: boolean;
   log?: (line: string) => void;
 }
 
@@ -40,6 +50,8 @@ export interface TeamWorkerResult {
   batches: number;
   stored: number;
   failed: number;
+  /** Bytes of maps this worker stored (float16 .npy). */
+  mapBytes: number;
 }
 
 /** This worker cannot run a run's model (missing, other content, does not load): it stops, saying why. */
@@ -56,7 +68,10 @@ class WorkerStopped extends Error {
 export async function engineInferer(modelPath: string): Promise<PoseInferer> {
   const engine = await PoseEngine.start(modelPath);
   return {
-    infer: async (file, imageId, settings) => (await engine.infer(file, imageId, settings)).poses,
+    infer: async (file, imageId, settings) => {
+      const r = await engine.infer(file, imageId, settings); // the maps come back with the poses (no cache folder)
+      return { poses: r.poses, passes: r.passes };
+    },
     stop: () => engine.stop(),
     close: () => engine.close(),
   };
@@ -65,7 +80,8 @@ export async function engineInferer(modelPath: string): Promise<PoseInferer> {
 /**
  * A detection worker (`simplepose worker --team URL`): claims batches from the queue one at a time, runs each
  * image of the batch that has no row in its run yet, and stores the prediction (or the image's failure) with
- * ON CONFLICT DO NOTHING, so an image gets one row per run whichever workers die, retry or race. Progress is
+ * ON CONFLICT DO NOTHING, so an image gets one row per run whichever workers die, retry or race; its maps go in
+ * the same transaction (teamMapRepository). Progress is
  * announced after every image; a cancel (seen by LISTEN, and checked before each image) stops the image in flight;
  * `signal` stops the worker after the image in flight, its batch handed back to the queue at once.
  */
@@ -74,7 +90,7 @@ export async function runTeamWorker(o: TeamWorkerOptions): Promise<TeamWorkerRes
   let boss: PgBoss | null = null;
   let listener: { close(): Promise<void> } | null = null;
   const state: WorkerState = { team, o, files: new ProjectFiles(o.root), inferers: new Map(), current: null };
-  const result: TeamWorkerResult = { batches: 0, stored: 0, failed: 0 };
+  const result: TeamWorkerResult = { batches: 0, stored: 0, failed: 0, mapBytes: 0 };
   try {
     boss = await startBoss(o.url, o.timings);
     listener = await listenTeam(o.url, (e) => {
@@ -162,9 +178,9 @@ async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult)
       if ((await teamRunRepository.status(pool, run.id)) !== 'running') return;
       const image = await teamImageRepository.get(pool, imageId);
       if (!image) continue; // removed from the project since
-      let outcome: { poses: Pose[] } | { error: string };
+      let outcome: Inferred | { error: string };
       try {
-        outcome = { poses: await inferer.infer(s.files.resolve(image.relPath), imageId, run.settings) };
+        outcome = await inferer.infer(s.files.resolve(image.relPath), imageId, run.settings);
       } catch (e) {
         if ((await teamRunRepository.status(pool, run.id)) !== 'running') return; // cancelled mid-image
         outcome = { error: (e as Error).message };
@@ -172,34 +188,49 @@ async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult)
       const stored = await storeOutcome(s, run, image.id, image.contentHash, outcome);
       if (stored) r.stored++;
       if (stored && 'error' in outcome) r.failed++;
+      if (stored) r.mapBytes += stored.mapBytes;
     }
   } finally {
     s.current = null;
   }
 }
 
-/** One image's row, its list score, the run's progress announced and the run closed when it was the last. */
+/**
+ * One image's row and its maps (one transaction: a worker killed in between leaves neither, and a retried batch
+ * skips the image, so it never gets a second set), its list score, the run's progress announced and the run closed
+ * when it was the last. Null when nothing was stored (cancelled, or another worker stored the image first).
+ */
 async function storeOutcome(
   s: WorkerState,
   run: TeamRun,
   imageId: number,
   contentHash: string,
-  outcome: { poses: Pose[] } | { error: string },
-): Promise<boolean> {
+  outcome: Inferred | { error: string },
+): Promise<{ mapBytes: number } | null> {
   return teamWriteTransaction(s.team.pool, 'storing a prediction', async (c) => {
     await teamRunRepository.lock(c, run.id); // so the last two stores of a run cannot both miss closing it
-    if ((await teamRunRepository.status(c, run.id)) !== 'running') return false; // cancelled: nothing after it
+    if ((await teamRunRepository.status(c, run.id)) !== 'running') return null; // cancelled: nothing after it
     const now = Date.now();
+    const row = 'poses' in outcome ? { poses: outcome.poses } : outcome;
     const stored = await teamRunRepository.store(c, {
       runId: run.id,
       imageId,
       contentHash,
       worker: s.o.name,
       now,
-      ...outcome,
+      ...row,
     });
-    if (!stored) return false;
+    if (!stored) return null;
+    let mapBytes = 0;
     if ('poses' in outcome) {
+      if (s.o.storeMaps !== false)
+        mapBytes = await teamMapRepository.store(c, {
+          imageId,
+          runId: run.id,
+          contentHash,
+          passes: outcome.passes,
+          now,
+        });
       const scores = outcome.poses.map((p) => p.score);
       await teamImageRepository.setLatestScore(
         c,
@@ -210,7 +241,7 @@ async function storeOutcome(
     await teamRunRepository.completeIfDone(c, run.id, now);
     const p = await teamRunRepository.progress(c, run.id);
     if (p) await notifyTeam(c, { kind: 'progress', ...p });
-    return true;
+    return { mapBytes };
   });
 }
 
