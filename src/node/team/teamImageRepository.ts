@@ -56,6 +56,15 @@ export const teamImageRepository = {
     return (await c.query<TeamImageRecord>(`SELECT ${RECORD} FROM team_images ORDER BY ${ORDER}`)).rows;
   },
 
+  /** The images a user sees (assignedTo: only theirs; null: all), in project order; `status`: only those. */
+  async visible(c: TeamClient, assignedTo: number | null, status?: ImageStatus): Promise<TeamImageRecord[]> {
+    const q = await c.query<TeamImageRecord>(
+      `SELECT ${RECORD} FROM team_images WHERE ${SCOPE} AND ($2::text IS NULL OR status = $2) ORDER BY ${ORDER}`,
+      [assignedTo, status ?? null],
+    );
+    return q.rows;
+  },
+
   async get(c: TeamClient, id: number, forUpdate = false): Promise<TeamImageRecord | undefined> {
     const lock = forUpdate ? ' FOR UPDATE' : '';
     return (await c.query<TeamImageRecord>(`SELECT ${RECORD} FROM team_images WHERE id = $1${lock}`, [id])).rows[0];
