@@ -4,12 +4,12 @@
 // refusals (codes) — paging, filters and positions, revision-checked edits (current, stale and re-based, stale and
 // conflicting, malformed), conditional status changes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
 import { dispatch } from '../../src/contract/dispatch.ts';
-import type { PoseApi } from '../../src/contract/poseApi.ts';
+import type { PoseApi, PoseResponse } from '../../src/contract/poseApi.ts';
 import { addPerson, moveJoint } from '../../src/core/edit/poseEdits.ts';
 import { EMPTY_ANNOTATION, JOINT_COUNT, type AnnotationState } from '../../src/core/edit/poseRecords.ts';
 import { applyDiff } from '../../src/core/edit/recordDiff.ts';
@@ -286,9 +286,67 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     expect(await exp({ path: out('no/such/folder/gt.json') })).toMatchObject({ ok: false, code: 'not_found' });
     expect(await exp({ path: out('photos/img000.png') })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(await exp({ kind: 'both' })).toMatchObject({ ok: false, code: 'bad_request' });
+    const imp = (p: string) => call(s.api, 'importCoco', { path: p });
+    writeFileSync(out('broken.json'), '{"images": [');
+    writeFileSync(out('wrong.json'), JSON.stringify({ images: [{ id: 1 }], annotations: [], categories: [] }));
+    const before = readFileSync(out('gt.json'), 'utf8');
+    writeFileSync(elsewhere, before); // a readable file, but outside the exchange folder
+    for (const [p, code] of [
+      [out('broken.json'), 'unprocessable'],
+      [out('wrong.json'), 'unprocessable'],
+      [out('none.json'), 'not_found'],
+      [elsewhere, 'forbidden'],
+      [path.join(s.root, 'photos'), 'bad_request'],
+    ] as const)
+      expect(await imp(p), p).toMatchObject({ ok: false, code });
+    await exp({});
+    expect(readFileSync(out('gt.json'), 'utf8')).toBe(before); // nothing imported
     await s.seed(RUN_A);
     const results = await exp({ path: out('results.json'), kind: 'results', all: true });
     expect(results).toMatchObject({ ok: true, value: { images: 4, annotations: 4 } });
+  });
+
+  it('re-imports a changed file: what the last import left is updated, a correction made since is kept', async () => {
+    const s = await make();
+    const file = (n: string) => path.join(s.root, n);
+    await s.api.exportCoco({ path: file('empty.json'), onlyReviewed: false, all: true, kind: 'gt' });
+    const { categories } = JSON.parse(readFileSync(file('empty.json'), 'utf8'));
+    const kp = (dx: number) => spread(dx).flatMap((j) => [j.x, j.y, 2]);
+    const coco = (dx: number) => ({
+      images: [{ id: 9, file_name: photo(0), width: 120, height: 90 }],
+      annotations: [501, 502].map((id) => ({
+        id,
+        image_id: 9,
+        category_id: 1,
+        keypoints: kp(dx),
+        num_keypoints: JOINT_COUNT,
+        bbox: [10, 10, 80, 64],
+        area: 5120,
+        iscrowd: 0,
+      })),
+      categories,
+    });
+    writeFileSync(file('v1.json'), JSON.stringify(coco(0)));
+    writeFileSync(file('v2.json'), JSON.stringify(coco(3)));
+    expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 2 });
+    const id = (await s.api.listImages({})).images.find((r) => r.relPath === photo(0))!.id;
+    const view = await s.api.getAnnotation({ imageId: id });
+    await s.api.setStatus({ imageId: id, status: 'accepted' });
+    // a correction of c501, even one whose label reads like an import's
+    const diff = moveJoint(view.state, 'c501', 0, 33, 44);
+    await s.api.saveEdits({
+      imageId: id,
+      revision: view.revision,
+      steps: [{ kind: 'do', diff, label: 'import COCO' }],
+    });
+    const r = await s.api.importCoco({ path: file('v2.json') });
+    expect(r.changes).toMatchObject({ personsUpdated: 1, personsKept: 1, imagesUpdated: 1 });
+    expect(r.kept).toEqual([{ fileName: photo(0), personId: 'c501', why: 'edited' }]);
+    expect(r.reopened).toEqual([photo(0)]);
+    const after = await s.api.getAnnotation({ imageId: id });
+    expect(after.state.persons.c501.joints[0]).toMatchObject({ x: 33, y: 44 });
+    expect(after.state.persons.c502.joints[0]).toMatchObject({ x: 13, y: 10 });
+    expect((await s.api.listImages({ ids: [id] })).images[0].status).toBe('in_progress');
   });
 
   it('evaluates a run against the reviewed images, compares two runs, and refuses what it cannot evaluate', async () => {
@@ -332,7 +390,21 @@ describe.skipIf(PG_MISSING)('the same data in both stores', () => {
         await s.api.exportCoco({ path: file(`${name}.json`), onlyReviewed, all, kind: 'gt' });
       await s.api.exportCoco({ path: file('results.json'), onlyReviewed: true, kind: 'results' });
       const text = (n: string) => readFileSync(file(`${n}.json`), 'utf8');
+      // the project's own export imported back changes nothing; a changed file changes what differs, once
+      const again = await s.api.importCoco({ path: file('gt.json') });
+      const changed = JSON.parse(text('all'));
+      changed.annotations[1].keypoints[0] += 4;
+      changed.images.push({ id: 77, file_name: 'photos/new.png', width: 120, height: 90 });
+      changed.annotations.push({ ...changed.annotations[0], id: 78, image_id: 77 });
+      changed.info.description = 'changed elsewhere';
+      writeFileSync(file('changed.json'), JSON.stringify(changed));
+      const first = await s.api.importCoco({ path: 'changed.json' });
+      const second = await s.api.importCoco({ path: file('changed.json') });
+      await s.api.exportCoco({ path: file('after.json'), onlyReviewed: false, all: true, kind: 'gt' });
       out.push({
+        imports: [again, first, second],
+        after: text('after'),
+        listed: (await s.api.listImages({})).images.map((r) => [r.relPath, r.status, r.missing]),
         gt: text('gt'),
         reviewed: text('reviewed'),
         all: text('all'),
@@ -343,6 +415,15 @@ describe.skipIf(PG_MISSING)('the same data in both stores', () => {
     }
     expect(out[1]).toEqual(out[0]);
     expect((out[0].evaluation as { overall: { AP: number } }).overall.AP).toBeGreaterThan(0);
+    const [again, first, second] = out[0].imports as PoseResponse<'importCoco'>[];
+    const nothing = { imagesAdded: 0, imagesUpdated: 0, personsAdded: 0, personsUpdated: 0, personsRemoved: 0 };
+    expect(again.changes).toMatchObject({ ...nothing, datasetUpdated: false });
+    expect(first.changes).toMatchObject({ imagesAdded: 1, datasetUpdated: true });
+    expect(first.missingFiles).toEqual(['photos/new.png']);
+    // a person made in the project is never replaced by the file's other version of it
+    expect(first.kept.map((k) => [k.fileName, k.why])).toEqual([['photos/img001.png', 'made in the project']]);
+    expect(second.changes).toMatchObject({ ...nothing, datasetUpdated: false, imagesUnchanged: 6 });
+    expect(JSON.parse(out[0].after as string).info.description).toBe('changed elsewhere');
   });
 });
 
@@ -393,7 +474,6 @@ describe.skipIf(PG_MISSING)('the review methods by role on a team project', () =
     // what a team project does not do is refused with the way to do it
     const admin = teamPoseApi(team, await addTeamUser(team, 'boss', 'admin', 'the admin password'), o);
     for (const [method, body, way] of [
-      ['importCoco', { path: gt.path }, 'simplepose import'],
       ['startTrain', {}, 'simplepose train'],
       ['compareModels', {}, 'local project'],
       ['importModel', { checkpoint: 'x.pth' }, '--model'],

@@ -1,12 +1,13 @@
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
-import { exportTarget, type ExchangePolicy } from '../fs/projectPaths.ts';
+import { exportTarget, importSource, type ExchangePolicy } from '../fs/projectPaths.ts';
 import type { LeftOutImage } from '../project/cocoExport.ts';
 import { buildCocoResults } from '../project/cocoResults.ts';
 import { exportScope, NO_RUN_TO_EXPORT, writeGtFile, writeResultsFile } from '../project/exchangeService.ts';
 import { projectCacheDir } from '../project/mapCache.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { buildTeamCoco, teamDatasetRows } from './teamExport.ts';
+import { importTeamCoco } from './teamImport.ts';
 import { teamRunOf } from './teamReview.ts';
 import { requireAdmin, requireReviewer } from './teamRights.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
@@ -17,7 +18,8 @@ import type { TeamUser } from './teamUserRepository.ts';
  * The COCO exchange of a team project from the app, with the local rules: the same scopes (exportScope), the file
  * named checked by the same exchange policy as web mode's (`exchange`: a folder on the server's machine; the team
  * store's map cache is never a target), the same export code on one snapshot of the team database, written
- * atomically. Exports are a reviewer's or an admin's (they hold every image's ground truth).
+ * atomically. Exports are a reviewer's or an admin's (they hold every image's ground truth); an import (teamImport:
+ * the local import's code) is an admin's, from a file the same policy lets it read.
  */
 export function teamExchangeMethods(
   team: TeamDb,
@@ -40,13 +42,9 @@ export function teamExchangeMethods(
       const leftOut: LeftOutImage[] = [];
       return writeGtFile(out, buildTeamCoco(read.rows, { ...scope, leftOut }), leftOut);
     },
-    async importCoco() {
+    async importCoco({ path: requested }) {
       requireAdmin(user, 'importing COCO');
-      throw new ApiError(
-        'bad_request',
-        'importing COCO into a team project is not available yet: import the file into the local project ' +
-          '(simplepose import) before `simplepose team push`',
-      );
+      return importTeamCoco(team, importSource(requested, o.exchange), o.imagesRoot, user.id);
     },
   };
 }
