@@ -66,10 +66,7 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
 }
 
 /** A COCO GT file read and validated (CocoFormatError naming the file when it cannot be), as an import reads it. */
-export interface CocoFile {
-  what: string;
-  coco: CocoDataset;
-}
+export type CocoFile = { what: string; coco: CocoDataset };
 
 export function readCocoFile(cocoFile: string): CocoFile {
   const what = `COCO file ${cocoFile}`;
