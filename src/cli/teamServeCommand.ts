@@ -10,13 +10,14 @@ import { isLoopback, prepareReviewApp } from './serveCommand.ts';
 import { teamArg } from './teamArg.ts';
 
 export const TEAM_SERVE_HELP = `Usage: simplepose team serve --team URL --images FOLDER [--model FILE.onnx] [--host 127.0.0.1] [--port N]
-                             [--allow-host NAME]... [--no-build] [--json]
+                             [--allow-host NAME]... [--exchange-dir DIR] [--no-build] [--json]
 
 Serves a team project to the review app: people open the printed URL, log in with their account and see the
 images their role allows. The shared images folder must hold the project's images at their relative paths.
 Plain HTTP on 127.0.0.1 by default: to serve a team, put a TLS proxy in front (nginx or Caddy, see
 docs/ARCHITECTURE.md) and pass --allow-host with the name people use; never send passwords over a network
-without it. --model: the model "Run detection" queues (default: the bundled one; workers need the same file).`;
+without it. --model: the model "Run detection" queues (default: the bundled one; workers need the same file).
+--exchange-dir: the only folder on this machine that exports from the app write into (default: the images folder).`;
 
 export async function teamServeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -29,6 +30,7 @@ export async function teamServeCommand(argv: string[], io: CliIo): Promise<numbe
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       'allow-host': { type: 'string', multiple: true, default: [] },
+      'exchange-dir': { type: 'string' },
       build: { type: 'boolean', default: true },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -46,6 +48,9 @@ export async function teamServeCommand(argv: string[], io: CliIo): Promise<numbe
       `give the shared images folder: --images FOLDER${values.images ? ` (${values.images}: no such folder)` : ''}`,
       EXIT.usage,
     );
+  const exchangeDir = path.resolve(values['exchange-dir'] ?? values.images);
+  if (!statSync(exchangeDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new CliError(`--exchange-dir ${values['exchange-dir']}: no such folder`, EXIT.usage);
   const modelPath = path.resolve(values.model ?? BUNDLED_MODEL_PATH);
   if (!existsSync(modelPath)) throw new CliError(`--model ${values.model}: no such file`, EXIT.input);
   if (!isLoopback(values.host))
@@ -61,6 +66,7 @@ export async function teamServeCommand(argv: string[], io: CliIo): Promise<numbe
     boss,
     imagesRoot: path.resolve(values.images),
     modelPath,
+    exchange: { kind: 'folder', dir: exchangeDir },
     host: values.host,
     port,
     extraHosts: values['allow-host'],

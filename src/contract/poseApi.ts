@@ -263,6 +263,8 @@ export const POSE_EVENTS = {
     message: MessageText.optional(),
   }),
   annotationChanged: z.strictObject({ imageId: RowId, revision: Revision }),
+  /** The project's review settings changed (by another window or, in a team project, another person). */
+  reviewSettingsChanged: ReviewSettings,
   /** An image of a running detection is done: its prediction is stored (`score`: mean person score), or `error`. */
   imageDetected: z.strictObject({
     jobId: NameText,

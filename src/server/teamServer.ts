@@ -8,6 +8,7 @@ import { isValidEvent } from '../contract/checkPayload.ts';
 import { dispatch } from '../contract/dispatch.ts';
 import type { PoseEventName } from '../contract/poseApi.ts';
 import { IMAGE_TYPES } from '../node/project/projectMedia.ts';
+import { reviewSettingsOf } from '../node/project/reviewSettingsService.ts';
 import type { TeamDb } from '../node/team/openTeamDb.ts';
 import { loginTeamUser, logoutTeamUser, sessionUser } from '../node/team/teamAccounts.ts';
 import { listenTeam, type TeamEvent } from '../node/team/teamEvents.ts';
@@ -122,7 +123,7 @@ export async function startTeamServer(
   async function broadcast(e: TeamEvent): Promise<void> {
     for (const [res, user] of clients) {
       for (const [name, payload] of contractEvents(e)) {
-        if (e.kind !== 'progress' && user.role === 'annotator') {
+        if ('imageId' in e && user.role === 'annotator') {
           const ok = await teamPoseApi(o.team, user, o)
             .getAnnotation({ imageId: e.imageId })
             .then(
@@ -184,6 +185,7 @@ function storable(body: unknown): unknown {
 
 function contractEvents(e: TeamEvent): [PoseEventName, unknown][] {
   if (e.kind === 'annotation') return [['annotationChanged', { imageId: e.imageId, revision: e.revision }]];
+  if (e.kind === 'reviewSettings') return [['reviewSettingsChanged', reviewSettingsOf(e.personScoreThreshold)]];
   if (e.kind !== 'progress') return [];
   const jobId = `team-run-${e.runId}`;
   const out: [PoseEventName, unknown][] = [

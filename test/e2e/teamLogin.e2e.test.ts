@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import sharp from 'sharp';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser } from './launchBrowser.ts';
 import { ensureBuild } from '../../scripts/ensureBuild.ts';
@@ -26,13 +28,20 @@ import { openTeamDb, type TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { addTeamUser, assignImages } from '../../src/node/team/teamAccounts.ts';
 import { startTeamServer } from '../../src/server/teamServer.ts';
+import { addPerson } from '../../src/core/edit/poseEdits.ts';
+import { EMPTY_ANNOTATION, JOINT_COUNT } from '../../src/core/edit/poseRecords.ts';
+import { validateCocoGt } from '../../src/core/coco/validateCoco.ts';
+import { type RunSeed, seedTeamRun } from '../team/storeSeeds.ts';
 
 const missing = chromiumMissing();
 if (missing) throw new Error(`end-to-end tests need Chromium: ${missing}`);
 const PG = pgMissing();
 if (PG) console.warn(`team end-to-end test skipped: ${PG}`);
 const PASSWORD = 'annotator password';
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : null;
+/** Screenshots of this run (looked at by whoever runs it; docs/screenshots with UPDATE_SCREENSHOTS). */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(PROJECT_ROOT, 'docs', 'screenshots')
+  : mkdtempSync(path.join(tmpdir(), 'sp-team-shots-'));
 
 let cluster: PgCluster, team: TeamDb, project: OpenProject, browser: Browser, page: Page;
 let server: Awaited<ReturnType<typeof startTeamServer>>;
@@ -159,11 +168,76 @@ describe.skipIf(PG)('the review app on a team project', () => {
     };
     const joints = await overlayAt(CHANNELS.keypointMax); // the max over the joint heatmaps
     expect(joints.painted).toBeGreaterThan(joints.pixels / 20);
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'team-heatmap.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'team-heatmap.png') });
     const mask = await overlayAt(CHANNELS.personMask);
     expect(mask.painted).toBeGreaterThan(mask.pixels / 20);
     expect(mask.sum).not.toBe(joints.sum);
     expect(errors).toEqual([]);
     await page.getByLabel('Show overlay').uncheck();
+  });
+
+  it('exports COCO and shows the evaluation of a run for a reviewer, the same numbers as the API', async () => {
+    // the review done and a run stored through the team's own services (as workers and reviewers store them)
+    const admin = teamPoseApi(team, await addTeamUser(team, 'boss', 'admin', 'the admin password'), {
+      imagesRoot: project.root,
+      modelPath: BUNDLED_MODEL_PATH,
+      boss: null,
+    });
+    const joints = (dx: number) =>
+      Array.from({ length: JOINT_COUNT }, (_, k) => ({ x: 20 + 6 * k + dx, y: 10 + 5 * k, v: 2 as const }));
+    const seed: RunSeed = {};
+    for (const [i, dx] of [0, 3, 8].entries()) {
+      const diff = addPerson(
+        EMPTY_ANNOTATION,
+        'p',
+        joints(0).map((j) => ({ ...j, source: 'human' as const })),
+      );
+      await admin.saveEdits({ imageId: ids[i], revision: 0, steps: [{ kind: 'do', diff, label: 'add' }] });
+      await admin.setStatus({ imageId: ids[i], status: 'accepted' });
+      seed[`photos/img00${i}.png`] = [
+        { score: 0.9, joints: joints(dx).map((j) => ({ x: j.x, y: j.y, score: 0.8 })), neck: null },
+      ];
+    }
+    await seedTeamRun(team, seed);
+    await addTeamUser(team, 'rev', 'reviewer', PASSWORD);
+    const context = await browser.newContext({ viewport: { width: 1300, height: 800 } });
+    const rev = await context.newPage();
+    rev.on('pageerror', (e) => errors.push(e.message));
+    await rev.goto(`http://127.0.0.1:${server.port}/`);
+    await rev.fill('#name', 'rev');
+    await rev.fill('#password', PASSWORD);
+    await rev.click('button[type=submit]');
+    await rev.waitForFunction(() => window.studio?.snapshot().current != null && !window.studio.snapshot().loading);
+
+    await rev.getByRole('button', { name: 'Export COCO…' }).click();
+    const out = path.join(project.root, 'team-export.json');
+    await rev.getByLabel('Export file').fill(out);
+    await rev.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => rev.locator('[data-testid=export-result]').textContent()).toContain('Wrote 3 images');
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(validateCocoGt(json)).toEqual([]);
+    expect(json.annotations).toHaveLength(3);
+    await rev.screenshot({ path: path.join(SHOTS, 'team-export.png') });
+    // outside the server's exchange folder: refused in the dialog, nothing written
+    const elsewhere = path.join(mkdtempSync(path.join(tmpdir(), 'sp-team-out-')), 'x.json');
+    await rev.getByLabel('Export file').fill(elsewhere);
+    await rev.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => rev.locator('[data-testid=export-result]').textContent()).toMatch(/outside|only/);
+    expect(existsSync(elsewhere)).toBe(false);
+    await rev.keyboard.press('Escape');
+
+    await rev.getByRole('button', { name: 'Evaluate' }).click();
+    const dialog = rev.getByRole('dialog', { name: 'Evaluation' });
+    await dialog.locator('[data-testid=eval-stats]').waitFor();
+    const api = await admin.evaluate({});
+    expect(api.overall.AP).toBeGreaterThan(0);
+    for (const k of ['AP', 'AP50', 'AP75', 'APm', 'APl', 'AR'] as const)
+      expect(await dialog.locator(`[data-stat=${k}]`).textContent()).toBe(
+        api.overall[k] < 0 ? 'n/a' : api.overall[k].toFixed(3),
+      );
+    expect(await dialog.locator('[data-testid=per-image] tbody tr').count()).toBe(3);
+    await rev.screenshot({ path: path.join(SHOTS, 'team-evaluation.png') });
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

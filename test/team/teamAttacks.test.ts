@@ -165,6 +165,7 @@ describe.skipIf(PG_MISSING)('team server attacks', () => {
       [['--host', 'no-such-host.invalid'], /--host no-such-host.invalid: no such host name/],
       [['--host', '192.0.2.1'], /--host 192.0.2.1 is not an address of this machine/],
       [['--port', String(busy)], new RegExp(`127.0.0.1:${busy} is in use: choose another --port`)],
+      [['--exchange-dir', '/nonexistent/exports'], /--exchange-dir \/nonexistent\/exports: no such folder/],
     ];
     for (const [args, message] of cases) {
       const argv = ['team', 'serve', '--team', team.url, '--images', project.root, '--no-build', ...args];

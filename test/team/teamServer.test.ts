@@ -124,4 +124,30 @@ describe.skipIf(PG_MISSING)('team server', () => {
     req.destroy();
     expect(seen.join('')).toContain(`event: annotationChanged\ndata: {"imageId":${ids[2]},"revision":1}`);
   });
+
+  it('pushes a change of the review settings to every client, an annotator’s too; only an admin makes it', async () => {
+    await addTeamUser(team, 'adm', 'admin', PASSWORD);
+    const [adm, ann] = [await login('adm'), await login('ann')];
+    const seen: string[] = [];
+    const req = http.get(`${base}/api/events`, { headers: { Authorization: `Bearer ${ann}` } }, (res) => {
+      res.on('data', (d: Buffer) => seen.push(d.toString()));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await post(
+      '/api/setReviewSettings',
+      { personScoreThreshold: 0.2 },
+      { Authorization: `Bearer ${ann}` },
+    );
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([403, 'forbidden']);
+    const r = await post('/api/setReviewSettings', { personScoreThreshold: 0.25 }, { Authorization: `Bearer ${adm}` });
+    expect(r.status).toBe(200);
+    for (let i = 0; i < 50 && !seen.join('').includes('reviewSettingsChanged'); i++)
+      await new Promise((x) => setTimeout(x, 50));
+    req.destroy();
+    expect(seen.join('')).toContain(
+      'event: reviewSettingsChanged\ndata: {"personScoreThreshold":0.25,"isDefault":false}',
+    );
+    const read = await post('/api/getReviewSettings', {}, { Authorization: `Bearer ${ann}` });
+    expect(await read.json()).toEqual({ personScoreThreshold: 0.25, isDefault: false });
+  });
 });

@@ -199,7 +199,7 @@ function allowedBy(policy: ExchangePolicy, purpose: ExchangePurpose, abs: string
       throw new ApiError(
         'forbidden',
         `${file}: outside the exchange folder ${policy.dir} (web mode reads and writes COCO files only there; ` +
-          '`simplepose serve --exchange-dir DIR` names another)',
+          "the server's --exchange-dir DIR names another)",
       );
   } else if (policy.kind === 'picked' && !policy.take(purpose, abs))
     throw new ApiError('forbidden', `${file}: not the file chosen in the ${purpose} dialog`);

@@ -1,3 +1,4 @@
+import { personsAsImported } from '../../core/edit/importedPersons.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Statement } from 'better-sqlite3';
 import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
@@ -120,17 +121,12 @@ export class AnnotationStore {
    * tell whether it was edited in the project since (undoing an import makes the one before it the latest).
    */
   importedPersons(imageId: number): Map<string, PersonRecord | null> {
-    const out = new Map<string, PersonRecord | null>();
-    for (const json of this.q.done.all(imageId) as string[]) {
-      const e = JSON.parse(json) as HistoryEntry & { imported?: boolean };
-      // entries written before the flag existed are known by the import's label
-      if (!e.imported && e.label !== IMPORT_LABEL) continue;
-      const take = (id: string, p: PersonRecord | null) => void (out.has(id) || out.set(id, p));
-      for (const [id, p] of Object.entries(e.diff.added)) take(id, p);
-      for (const [id, [, p]] of Object.entries(e.diff.updated)) take(id, p);
-      for (const id of Object.keys(e.diff.removed)) take(id, null);
-    }
-    return out;
+    const entries = (this.q.done.all(imageId) as string[]).map(
+      (j) => JSON.parse(j) as HistoryEntry & { imported?: boolean },
+    );
+    // entries written before the flag existed are known by the import's label; an edit labelled so is not one
+    const imports = entries.filter((e) => e.imported ?? e.label === IMPORT_LABEL);
+    return personsAsImported(imports.map((e) => e.diff));
   }
 
   /** State, revision and the history around its cursor (`page` entries each side), read together. */
@@ -208,7 +204,8 @@ export class AnnotationStore {
         refuseProblems(stateProblems(next));
         if (st.kind === 'do') {
           this.q.dropAfter.run(imageId, cursor);
-          const entry = o.imported ? { diff, label: st.label, imported: true } : { diff, label: st.label };
+          // flagged either way: only entries from before the flag existed are told by their (free-text) label
+          const entry = { diff, label: st.label, imported: o.imported === true };
           this.q.insert.run(imageId, seq, JSON.stringify(entry), now);
           length = seq;
         }

@@ -8,11 +8,23 @@ import { ApiError } from '../../contract/apiErrors.ts';
  */
 export function chooseRun(db: ProjectDb, runId: number | undefined, none: () => ApiError): number {
   const runs = runRepository(db);
+  return chosenRun(runId, runId !== undefined && runs.get(runId) !== undefined, runs.latestFinished(), none);
+}
+
+/**
+ * chooseRun's rule on facts either store read: `exists` whether run `runId` exists, `latestFinished` the latest
+ * finished run (undefined: none).
+ */
+export function chosenRun(
+  runId: number | undefined,
+  exists: boolean,
+  latestFinished: number | undefined,
+  none: () => ApiError,
+): number {
   if (runId !== undefined) {
-    if (!runs.get(runId)) throw new ApiError('not_found', `no run ${runId} in this project`);
+    if (!exists) throw new ApiError('not_found', `no run ${runId} in this project`);
     return runId;
   }
-  const latest = runs.latestFinished();
-  if (latest === undefined) throw none();
-  return latest;
+  if (latestFinished === undefined) throw none();
+  return latestFinished;
 }

@@ -5,7 +5,8 @@ import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import { annotationStore } from './annotationStore.ts';
 import { readTransaction } from '../db/writeTransaction.ts';
-import { buildCocoExport, cocoImageIds, datasetFieldsOf, type ExportOptions, inExportScope } from './cocoExport.ts';
+import { buildCocoExport, datasetFieldsOf, type ExportOptions } from './cocoExport.ts';
+import { buildCocoResults } from './cocoResults.ts';
 
 export {
   annotationOf,
@@ -59,15 +60,5 @@ export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = {
     db,
     () => [imageRepository(db).all(), runRepository(db).predictionsOf(runId)] as const,
   );
-  const ids = cocoImageIds(all);
-  return all
-    .filter((im) => inExportScope(im, o))
-    .flatMap((im) =>
-      (predicted.get(im.id) ?? []).map((pose) => ({
-        image_id: ids.get(im.id)!,
-        category_id: 1,
-        score: pose.score,
-        keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-      })),
-    );
+  return buildCocoResults(all, predicted, o);
 }

@@ -10,9 +10,10 @@ import { CocoFormatError } from '../../core/coco/cocoTypes.ts';
 import { parseCocoGt } from '../../core/coco/cocoJson.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
-import { annotationStore, IMPORT_LABEL, type AnnotationStore } from './annotationStore.ts';
-import { cocoImageIds, exportCoco } from './cocoExchange.ts';
-import { imageRepository, type ImageFileFacts, type ImageRecord, type ImageRepository } from '../db/imageRepository.ts';
+import { IMPORT_LABEL } from './annotationStore.ts';
+import { cocoImageIds } from './cocoExchange.ts';
+import type { ImageFileFacts, ImageRecord } from '../db/imageRepository.ts';
+import { type ImportTarget, localImportTarget } from './importTarget.ts';
 import { imageExportProblems, personChanges, type KeptPerson } from './cocoImportPersons.ts';
 import { idCollisions, updateDatasetFields } from './cocoImportChecks.ts';
 
@@ -57,6 +58,17 @@ export interface ImportResult {
  * the project are hashed before it, so the write lock is never held while files are read.
  */
 export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = Date.now()): ImportResult {
+  const file = readCocoFile(cocoFile);
+  const target = localImportTarget(db);
+  const files = new ProjectFiles(root);
+  const facts = newImageFacts(target.images, files, file.coco.images);
+  return writeTransaction(db, `the import of ${cocoFile}`, () => importInto(target, file, files, facts, now));
+}
+
+/** A COCO GT file read and validated (CocoFormatError naming the file when it cannot be), as an import reads it. */
+export type CocoFile = { what: string; coco: CocoDataset };
+
+export function readCocoFile(cocoFile: string): CocoFile {
   const what = `COCO file ${cocoFile}`;
   let text: string;
   try {
@@ -64,62 +76,72 @@ export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = 
   } catch (e) {
     throw new CocoFormatError(what, [{ path: '$', message: (e as Error).message, severity: 'error' }]);
   }
-  const coco = parseCocoGt(text, what);
+  return { what, coco: parseCocoGt(text, what) };
+}
+
+/**
+ * The import itself (importCoco's rules) on any store's target, inside that store's write transaction: refused
+ * whole (CocoFormatError) when ids collide or the result would not export; `facts` the new images' files, read
+ * before the transaction (newImageFacts).
+ */
+export function importInto(
+  target: ImportTarget,
+  { coco, what }: CocoFile,
+  files: ProjectFiles,
+  facts: Map<string, FileFacts>,
+  now: number,
+): ImportResult {
   const byImage = new Map<number, { a: CocoAnnotation; order: number }[]>();
   coco.annotations.forEach((a, order) => {
     const l = byImage.get(a.image_id);
     if (l) l.push({ a, order });
     else byImage.set(a.image_id, [{ a, order }]);
   });
-  const files = new ProjectFiles(root);
-  const facts = newImageFacts(imageRepository(db), files, coco.images);
-  return writeTransaction(db, `the import of ${cocoFile}`, () => {
-    const { taken, othersHavePersons } = idCollisions(db, coco);
-    if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
-    const run = new ImageImport(db, coco, what, files, facts, now);
-    for (const [order, im] of coco.images.entries()) run.image(im, order, byImage.get(im.id) ?? []);
-    return run.finish(othersHavePersons);
-  });
+  const { taken, othersHavePersons } = idCollisions(target, coco);
+  if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
+  const run = new ImageImport(target, coco, what, files, facts, now);
+  for (const [order, im] of coco.images.entries()) run.image(im, order, byImage.get(im.id) ?? []);
+  return run.finish(othersHavePersons);
 }
 
 /** One import's writes, image by image, inside its transaction; `result` says what changed. */
 class ImageImport {
   readonly result: ImportResult;
-  private readonly db: ProjectDb;
+  private readonly target: ImportTarget;
   private readonly coco: CocoDataset;
   private readonly what: string;
   private readonly files: ProjectFiles;
   private readonly facts: Map<string, FileFacts>;
   private readonly now: number;
-  private readonly store: AnnotationStore;
-  private readonly images: ImageRepository;
+  private readonly store: ImportTarget['annotations'];
+  private readonly images: ImportTarget['images'];
   private readonly derivedIds: Map<number, number>;
   /** Scanned images the file describes exactly as the export does: pinned to their ids only if anything changes. */
   private readonly pinLater: [number, string, number][] = [];
 
   constructor(
-    db: ProjectDb,
+    target: ImportTarget,
     coco: CocoDataset,
     what: string,
     files: ProjectFiles,
     facts: Map<string, FileFacts>,
     now: number,
   ) {
-    this.db = db;
+    this.target = target;
     this.coco = coco;
     this.what = what;
     this.files = files;
     this.facts = facts;
     this.now = now;
-    this.store = annotationStore(db);
-    this.images = imageRepository(db);
+    this.store = target.annotations;
+    this.images = target.images;
     this.derivedIds = cocoImageIds(this.images.all());
     const none = { imagesAdded: 0, imagesUpdated: 0, imagesUnchanged: 0, personsAdded: 0, personsUpdated: 0 };
     this.result = {
       images: coco.images.length,
       persons: coco.annotations.length,
       missingFiles: [],
-      changes: { ...none, personsRemoved: 0, datasetUpdated: updateDatasetFields(db, coco), personsKept: 0 },
+      changes: { ...none, personsRemoved: 0, datasetUpdated: updateDatasetFields(target, coco), personsKept: 0 },
       kept: [],
       reopened: [],
     };
@@ -128,7 +150,7 @@ class ImageImport {
   image(im: CocoImage, order: number, anns: { a: CocoAnnotation; order: number }[]): void {
     const c = this.result.changes;
     const { row, isNew, recordChanged } = this.record(im, order);
-    const before = this.store.load(row.id).state;
+    const before = this.store.state(row.id);
     const { diff, added, updated, removed, kept } = personChanges(
       before,
       anns,
@@ -139,7 +161,7 @@ class ImageImport {
     c.personsKept += kept.length;
     let after = before;
     try {
-      after = this.store.apply(row.id, diff, IMPORT_LABEL, { imported: true, now: this.now }).state;
+      after = this.store.apply(row.id, diff, IMPORT_LABEL, this.now);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       this.refuse(order, e.message);
@@ -210,7 +232,7 @@ class ImageImport {
     // whatever its status) is checked.
     if (c.datasetUpdated && othersHavePersons) {
       try {
-        exportCoco(this.db, { all: true });
+        this.target.checkExport();
       } catch (e) {
         if (!(e instanceof CocoFormatError)) throw e;
         throw new CocoFormatError(
@@ -224,14 +246,18 @@ class ImageImport {
 }
 
 /** A file's facts for a new image row; a missing file is recorded with none. */
-type FileFacts = Omit<ImageFileFacts, 'width' | 'height'> & { missing: boolean };
+export type FileFacts = Omit<ImageFileFacts, 'width' | 'height'> & { missing: boolean };
 
 /**
  * The facts of the files of images the project does not have yet, read before the import's transaction (hashing
  * is the slow part, and nothing of it needs the write lock). A row made by another writer meanwhile is simply found
  * in the transaction; a file the transaction needs and this did not read is read there.
  */
-function newImageFacts(images: ImageRepository, files: ProjectFiles, records: CocoImage[]): Map<string, FileFacts> {
+export function newImageFacts(
+  images: Pick<ImportTarget['images'], 'byPath'>,
+  files: ProjectFiles,
+  records: CocoImage[],
+): Map<string, FileFacts> {
   const out = new Map<string, FileFacts>();
   for (const im of records) {
     if (images.byPath(im.file_name)) continue;

@@ -1,10 +1,7 @@
-import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { CocoDataset, CocoImage, CocoViolation } from '../../core/coco/cocoTypes.ts';
 import { jsonEqual } from '../../core/edit/jsonEqual.ts';
-import { datasetFields } from './cocoExchange.ts';
-import { imageRepository } from '../db/imageRepository.ts';
-import { projectMetaRepository } from '../db/projectMetaRepository.ts';
-import { annotationStore } from './annotationStore.ts';
+import { datasetFieldsOf } from './cocoExport.ts';
+import type { ImportTarget } from './importTarget.ts';
 
 // What an import checks against the rest of the project, and the dataset-level fields it stores.
 
@@ -12,13 +9,16 @@ import { annotationStore } from './annotationStore.ts';
  * Image and annotation ids of the file that other images of the project already export under; `othersHavePersons`:
  * whether images the file does not describe hold persons (their category ids then depend on the categories kept).
  */
-export function idCollisions(db: ProjectDb, coco: CocoDataset): { taken: CocoViolation[]; othersHavePersons: boolean } {
+export function idCollisions(
+  target: ImportTarget,
+  coco: CocoDataset,
+): { taken: CocoViolation[]; othersHavePersons: boolean } {
   const inFile = new Set(coco.images.map((im) => im.file_name));
   const imageIds = new Map<number, string>(),
     annIds = new Map<number, string>();
-  const store = annotationStore(db);
+  const store = target.annotations;
   let othersHavePersons = false;
-  for (const r of imageRepository(db).all()) {
+  for (const r of target.images.all()) {
     if (inFile.has(r.relPath)) continue;
     if (r.cocoJson) imageIds.set((JSON.parse(r.cocoJson) as CocoImage).id, r.relPath);
     const state = store.stored(r.id);
@@ -53,7 +53,7 @@ export function idCollisions(db: ProjectDb, coco: CocoDataset): { taken: CocoVio
  * Stores the file's top-level fields (info, licenses, categories, any other) unless the project already exports
  * exactly those (as after importing its own export); true when it stored them.
  */
-export function updateDatasetFields(db: ProjectDb, coco: CocoDataset): boolean {
+export function updateDatasetFields(target: ImportTarget, coco: CocoDataset): boolean {
   const { info, licenses, categories, images: _i, annotations: _a, ...extra } = coco;
   const wanted: Record<string, unknown> = {
     coco_info: info ?? null,
@@ -61,11 +61,12 @@ export function updateDatasetFields(db: ProjectDb, coco: CocoDataset): boolean {
     coco_categories: categories,
     coco_extra: extra,
   };
-  const meta = projectMetaRepository(db);
+  const meta = target.meta;
   if (Object.entries(wanted).every(([k, v]) => jsonEqual(meta.json(k), v))) return false;
   const given = { ...extra, info, licenses, categories };
   // The export adds how areas were derived to info when some person has no box of its own: either form is "the same".
-  if (jsonEqual(datasetFields(db, false), given) || jsonEqual(datasetFields(db, true), given)) return false;
+  const exported = (derived: boolean) => datasetFieldsOf((k) => meta.json(k), derived);
+  if (jsonEqual(exported(false), given) || jsonEqual(exported(true), given)) return false;
   for (const [k, v] of Object.entries(wanted)) meta.setJson(k, v);
   return true;
 }

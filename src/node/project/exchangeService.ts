@@ -4,6 +4,7 @@ import { writeTransaction } from '../db/writeTransaction.ts';
 import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { serializeCocoChunks } from '../../core/coco/cocoJson.ts';
+import type { CocoDataset, CocoKeypointResult } from '../../core/coco/cocoTypes.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { exportTarget, importSource, type ProjectOwnFiles } from '../fs/projectPaths.ts';
 import {
@@ -36,9 +37,24 @@ export interface ExportWritten {
  */
 export async function writeGtExport(db: ProjectDb, out: string, scope: ExportOptions): Promise<ExportWritten> {
   const leftOut: LeftOutImage[] = [];
-  const { dataset: gt, emptyPersons } = exportCocoCounted(db, { ...scope, leftOut });
+  return writeGtFile(out, exportCocoCounted(db, { ...scope, leftOut }), leftOut);
+}
+
+/** A built GT export (either store's) written atomically to `out` (a target already checked), and what it holds. */
+export async function writeGtFile(
+  out: string,
+  built: { dataset: CocoDataset; emptyPersons: number },
+  leftOut: LeftOutImage[],
+): Promise<ExportWritten> {
+  const gt = built.dataset;
   await writeFileAtomic(out, serializeCocoChunks(gt));
-  return { images: gt.images.length, annotations: gt.annotations.length, path: out, emptyPersons, leftOut };
+  return {
+    images: gt.images.length,
+    annotations: gt.annotations.length,
+    path: out,
+    emptyPersons: built.emptyPersons,
+    leftOut,
+  };
 }
 
 /**
@@ -51,10 +67,17 @@ export async function writeResultsExport(
   runId: number,
   scope: ExportOptions,
 ): Promise<ExportWritten> {
-  const results = exportResults(db, runId, scope);
+  return writeResultsFile(out, exportResults(db, runId, scope));
+}
+
+/** A built results export (either store's) written atomically to `out` (a target already checked). */
+export async function writeResultsFile(out: string, results: CocoKeypointResult[]): Promise<ExportWritten> {
   await writeFileAtomic(out, serializeCocoChunks(results));
   return { images: new Set(results.map((x) => x.image_id)).size, annotations: results.length, path: out };
 }
+
+/** A results export's refusal when there is no finished run (the same words for either store). */
+export const NO_RUN_TO_EXPORT = 'no finished inference run to export';
 
 /** The export options as asked for, or a 400 that says why they cannot go together. */
 export function exportScope(onlyReviewed: boolean, all: boolean | undefined): ExportOptions {
@@ -66,7 +89,7 @@ export function exportScope(onlyReviewed: boolean, all: boolean | undefined): Ex
 
 /** The run a results export is of: `runId`, which must exist, or the latest finished run. */
 export function runToExport(db: ProjectDb, runId?: number): number {
-  return chooseRun(db, runId, () => new ApiError('conflict', 'no finished inference run to export'));
+  return chooseRun(db, runId, () => new ApiError('conflict', NO_RUN_TO_EXPORT));
 }
 
 /** A project's own files, never an export target: its database and, once a scan recorded its folder, its map cache. */

@@ -1,8 +1,10 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
-import { isLabelled } from '../../core/edit/poseRecords.ts';
+import type { Pose } from '../../core/codec/assign/toPoses.ts';
+import { isLabelled, type AnnotationState } from '../../core/edit/poseRecords.ts';
 import { imageHardness } from '../../core/eval/imageHardness.ts';
+import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { MapCache, mapCacheKey, runMapSettings } from './mapCache.ts';
-import { imageRepository, type ImageStatus } from '../db/imageRepository.ts';
+import { imageRepository, type ImageRecord, type ImageStatus } from '../db/imageRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import { annotationStore } from './annotationStore.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
@@ -11,6 +13,9 @@ export interface QueueEntry {
   imageId: number;
   key: number;
 }
+
+/** An image of the queue: the facts the ordering reads (either store's rows). */
+export type QueueImage = Pick<ImageRecord, 'id' | 'width' | 'height' | 'contentHash'>;
 
 /**
  * The order in which to review a run's images (PRODUCT.md: review queue by model uncertainty and focal-L2
@@ -27,31 +32,49 @@ export async function reviewQueue(
   status: ImageStatus = 'unreviewed',
 ): Promise<QueueEntry[]> {
   const images = imageRepository(db).withStatus(status);
-  if (by === 'uncertainty') {
-    const predicted = runRepository(db).predictionsOf(runId);
-    return images
-      .map((im) => {
-        const scores = (predicted.get(im.id) ?? []).flatMap((p) =>
-          p.joints.filter((j) => j !== null).map((j) => j.score),
-        );
-        return { imageId: im.id, key: scores.length ? Math.min(...scores) : 0 };
-      })
-      .sort((a, b) => a.key - b.key || a.imageId - b.imageId);
-  }
+  if (by === 'uncertainty') return uncertaintyQueue(images, runRepository(db).predictionsOf(runId));
   const run = runMapSettings(db, runId);
   if (!run) throw new ApiError('not_found', `no run ${runId} in this project`);
   const cache = new MapCache(db, cacheDir);
   const store = annotationStore(db);
+  return hardnessQueue(
+    images,
+    (im) => store.stored(im.id) ?? null,
+    (im) => cache.get(mapCacheKey(im.contentHash, run)),
+  );
+}
+
+/** The uncertainty order (reviewQueue) of `images` given a run's predictions (image id → poses): a pure step. */
+export function uncertaintyQueue(images: QueueImage[], predicted: ReadonlyMap<number, Pose[]>): QueueEntry[] {
+  return images
+    .map((im) => {
+      const scores = (predicted.get(im.id) ?? []).flatMap((p) =>
+        p.joints.filter((j) => j !== null).map((j) => j.score),
+      );
+      return { imageId: im.id, key: scores.length ? Math.min(...scores) : 0 };
+    })
+    .sort((a, b) => a.key - b.key || a.imageId - b.imageId);
+}
+
+/**
+ * The hardness order (reviewQueue) of `images`, whatever store holds them: `annotation` the image's stored
+ * annotation (null: none), `maps` the run's cached passes of it (null: none cached; key −1, last).
+ */
+export async function hardnessQueue<I extends QueueImage>(
+  images: I[],
+  annotation: (im: I) => AnnotationState | null,
+  maps: (im: I) => Promise<DecodePass[] | null>,
+): Promise<QueueEntry[]> {
   const out: QueueEntry[] = [];
   for (const im of images) {
-    const annotation = store.stored(im.id);
-    const passes = annotation ? await cache.get(mapCacheKey(im.contentHash, run)) : null;
-    if (!passes || !annotation) {
+    const a = annotation(im);
+    const passes = a ? await maps(im) : null;
+    if (!passes || !a) {
       out.push({ imageId: im.id, key: -1 });
       continue;
     }
-    const persons = annotation.order
-      .map((id) => annotation.persons[id])
+    const persons = a.order
+      .map((id) => a.persons[id])
       .filter((p) => !p.crowd)
       .map((p) => p.joints.map((j) => (isLabelled(j) ? { x: j.x, y: j.y } : null))); // v = 0: not labelled
     out.push({ imageId: im.id, key: imageHardness(im.width, im.height, passes, persons) });

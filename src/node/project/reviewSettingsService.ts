@@ -14,17 +14,26 @@ export type ReviewSettings = PoseResponse<'getReviewSettings'>;
 
 /** The project's review settings: its stored threshold, or the app's default. */
 export function readReviewSettings(db: ProjectDb): ReviewSettings {
-  const v = reviewSettingsRepository(db).personScoreThreshold();
-  return v === null
+  return reviewSettingsOf(reviewSettingsRepository(db).personScoreThreshold());
+}
+
+/** The settings a stored threshold means (null: none stored, the app's default), whatever store keeps it. */
+export function reviewSettingsOf(stored: number | null): ReviewSettings {
+  return stored === null
     ? { personScoreThreshold: DEFAULT_PERSON_SCORE_THRESHOLD, isDefault: true }
-    : { personScoreThreshold: v, isDefault: false };
+    : { personScoreThreshold: stored, isDefault: false };
+}
+
+/** A threshold to store (null: back to the default), or the 422 that says why it cannot be. */
+export function checkedThreshold(t: number | null): number | null {
+  const problem = t === null ? null : personScoreThresholdProblem(t);
+  if (problem) throw new ApiError('unprocessable', problem);
+  return t;
 }
 
 /** Sets the threshold (null: back to the app's default); a value out of range is refused with its reason. */
 export function writeReviewSettings(db: ProjectDb, personScoreThreshold: number | null): ReviewSettings {
-  const t = personScoreThreshold;
-  const problem = t === null ? null : personScoreThresholdProblem(t);
-  if (problem) throw new ApiError('unprocessable', problem);
+  const t = checkedThreshold(personScoreThreshold);
   writeTransaction(db, 'the score threshold', () => reviewSettingsRepository(db).setPersonScoreThreshold(t));
   return readReviewSettings(db);
 }
@@ -38,7 +47,9 @@ export function reviewSettingsMethods(
       return readReviewSettings(c.db);
     },
     async setReviewSettings({ personScoreThreshold }) {
-      return writeReviewSettings(c.db, personScoreThreshold);
+      const settings = writeReviewSettings(c.db, personScoreThreshold);
+      c.events.emit('reviewSettingsChanged', settings);
+      return settings;
     },
   };
 }

@@ -8,6 +8,7 @@ import { writeTransaction } from '../db/writeTransaction.ts';
 import { hashModelFile } from '../jobs/detectJob.ts';
 import { heldOutKey, heldOutPersons, scoreModel, type HeldOutSet } from '../training/heldOutScore.ts';
 import { exportCoco } from './cocoExchange.ts';
+import { compareEvaluations, sameRunsProblem } from './evaluationService.ts';
 import { modelFile, readDetectSetup } from './detectSetup.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 import { runningTrainJob, startTrainJob } from './trainJob.ts';
@@ -43,19 +44,10 @@ export function trainingMethods(
     },
     compareModels: ({ trainingId }) => compareModels(c, trainingId),
     async compareRuns({ runA, runB }) {
-      if (runA === runB)
-        throw new ApiError('bad_request', `runA and runB are both run ${runA}: choose two different runs`);
+      const same = sameRunsProblem(runA, runB);
+      if (same) throw same;
       const [a, b] = [await c.tasks.run('evaluate', { runId: runA }), await c.tasks.run('evaluate', { runId: runB })];
-      const oksB = new Map(b.perImage.map((p) => [p.imageId, p.oks]));
-      const summary = { a: 0, b: 0, same: 0 };
-      const images = a.perImage.map((p) => {
-        const ob = oksB.get(p.imageId) ?? null;
-        const d = (p.oks ?? 0) - (ob ?? 0);
-        const better = Math.abs(d) < 1e-9 ? ('same' as const) : d > 0 ? ('a' as const) : ('b' as const);
-        summary[better]++;
-        return { imageId: p.imageId, relPath: p.relPath, oksA: p.oks, oksB: ob, better };
-      });
-      return { images, summary };
+      return compareEvaluations(a, b);
     },
   };
 }

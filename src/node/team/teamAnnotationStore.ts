@@ -75,14 +75,23 @@ export const teamAnnotationStore = {
    */
   async save(
     c: TeamClient,
-    o: { imageId: number; revision: number; diff: RecordDiff; label: string; userId: number | null; now: number },
+    o: {
+      imageId: number;
+      revision: number;
+      diff: RecordDiff;
+      label: string;
+      userId: number | null;
+      now: number;
+      /** An import's edit: COCO fields of the file allowed (as the local store's), flagged for re-imports. */
+      imported?: boolean;
+    },
   ): Promise<{ state: AnnotationState; revision: number; rebased: boolean }> {
     const image = await teamImageRepository.get(c, o.imageId, true);
     if (!image) throw new ApiError('not_found', `no image ${o.imageId} in this team project`);
-    refuse(diffShapeProblems(o.diff, image));
+    refuseEdit(diffShapeProblems(o.diff, image, o.imported === true));
     const cur = await teamAnnotationStore.load(c, o.imageId, true);
     if (o.revision > cur.revision)
-      refuse([{ path: 'revision', message: `${o.revision} is newer than the stored revision ${cur.revision}` }]);
+      refuseEdit([{ path: 'revision', message: `${o.revision} is newer than the stored revision ${cur.revision}` }]);
     const stale = o.revision < cur.revision;
     let diff = o.diff;
     if (stale) {
@@ -94,10 +103,10 @@ export const teamAnnotationStore = {
           { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // as getAnnotation gives it
         );
       diff = rebased;
-    } else refuse(diffMismatches(cur.state, diff));
+    } else refuseEdit(diffMismatches(cur.state, diff));
     if (isEmptyDiff(diff)) return { state: cur.state, revision: cur.revision, rebased: stale };
     const next = applyDiff(cur.state, diff);
-    refuse(stateProblems(next));
+    refuseEdit(stateProblems(next));
     const revision = cur.revision + 1;
     await c.query(
       `INSERT INTO team_annotations (image_id, persons_json, revision, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
@@ -106,10 +115,26 @@ export const teamAnnotationStore = {
       [o.imageId, JSON.stringify(next), revision, o.now, o.userId],
     );
     await c.query(
-      'INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [o.imageId, revision, JSON.stringify(diff), o.label, o.userId, o.now],
+      `INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at, imported)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [o.imageId, revision, JSON.stringify(diff), o.label, o.userId, o.now, o.imported === true],
     );
     return { state: next, revision, rebased: stale };
+  },
+
+  /** Every image's import edits (diffs), newest first: what importedPersons reads. */
+  async importDiffs(c: TeamClient): Promise<Map<number, RecordDiff[]>> {
+    const r = await c.query<{ image_id: string; diff_json: string }>(
+      'SELECT image_id, diff_json FROM team_edits WHERE imported ORDER BY image_id, revision DESC',
+    );
+    const out = new Map<number, RecordDiff[]>();
+    for (const x of r.rows) {
+      const id = Number(x.image_id);
+      const l = out.get(id) ?? [];
+      l.push(JSON.parse(x.diff_json) as RecordDiff);
+      out.set(id, l);
+    }
+    return out;
   },
 
   /** Who changed an image's annotation, what and when, oldest first. */
@@ -134,7 +159,7 @@ export const teamAnnotationStore = {
 };
 
 /** Refuses (422) with every problem, as the local store does. */
-function refuse(problems: EditProblem[]): void {
+export function refuseEdit(problems: EditProblem[]): void {
   if (!problems.length) return;
   const shown = problems
     .slice(0, 4)

@@ -12,7 +12,8 @@ export const TEAM_CHANNEL = 'simplepose_team';
 export type TeamEvent =
   | ({ kind: 'progress' } & TeamRunProgress)
   | { kind: 'annotation'; imageId: number; revision: number; userId: number | null }
-  | { kind: 'editing'; imageId: number; userName: string | null };
+  | { kind: 'editing'; imageId: number; userName: string | null }
+  | { kind: 'reviewSettings'; personScoreThreshold: number | null };
 
 export async function notifyTeam(c: TeamClient, e: TeamEvent): Promise<void> {
   await c.query('SELECT pg_notify($1, $2)', [TEAM_CHANNEL, JSON.stringify(e)]);

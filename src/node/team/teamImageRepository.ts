@@ -42,6 +42,43 @@ export const teamImageRepository = {
     return r.rows.map((x) => Number(x.id));
   },
 
+  /** `n` new image ids, taken from the table's sequence (an import gives its new rows their ids before writing). */
+  async reserveIds(c: TeamClient, n: number): Promise<number[]> {
+    if (n === 0) return [];
+    const r = await c.query<{ id: string }>(
+      "SELECT nextval(pg_get_serial_sequence('team_images', 'id')) AS id FROM generate_series(1, $1)",
+      [n],
+    );
+    return r.rows.map((x) => Number(x.id));
+  },
+
+  /** Inserts an import's new images under the ids reserved for them. */
+  async insertWithIds(c: TeamClient, rows: ImageRecord[], addedAt: number): Promise<void> {
+    for (const x of rows)
+      await c.query(
+        `INSERT INTO team_images (id, rel_path, content_hash, byte_size, width, height, mtime_ms, status, missing,
+           added_at, coco_json, sort_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          x.id,
+          x.relPath,
+          x.contentHash,
+          x.byteSize,
+          x.width,
+          x.height,
+          x.mtimeMs,
+          x.status,
+          x.missing,
+          addedAt,
+          x.cocoJson,
+          x.sortKey,
+        ],
+      );
+  },
+
+  async setCocoRecord(c: TeamClient, id: number, cocoJson: string, sortKey: number): Promise<void> {
+    await c.query('UPDATE team_images SET coco_json = $2, sort_key = $3 WHERE id = $1', [id, cocoJson, sortKey]);
+  },
+
   /** Locks the table against other pushes (and writers) until the caller's transaction ends; reads go on. */
   async lockForPush(c: TeamClient): Promise<void> {
     await c.query('LOCK TABLE team_images IN EXCLUSIVE MODE');
@@ -54,6 +91,15 @@ export const teamImageRepository = {
   /** Every image in project order (an export, a push's check). */
   async all(c: TeamClient): Promise<TeamImageRecord[]> {
     return (await c.query<TeamImageRecord>(`SELECT ${RECORD} FROM team_images ORDER BY ${ORDER}`)).rows;
+  },
+
+  /** The images a user sees (assignedTo: only theirs; null: all), in project order; `status`: only those. */
+  async visible(c: TeamClient, assignedTo: number | null, status?: ImageStatus): Promise<TeamImageRecord[]> {
+    const q = await c.query<TeamImageRecord>(
+      `SELECT ${RECORD} FROM team_images WHERE ${SCOPE} AND ($2::text IS NULL OR status = $2) ORDER BY ${ORDER}`,
+      [assignedTo, status ?? null],
+    );
+    return q.rows;
   },
 
   async get(c: TeamClient, id: number, forUpdate = false): Promise<TeamImageRecord | undefined> {

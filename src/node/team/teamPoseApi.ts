@@ -3,8 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
 import { modelFacts } from '../../core/model/modelFacts.ts';
-import { DEFAULT_PERSON_SCORE_THRESHOLD } from '../../core/review/personScoreThreshold.ts';
-import { ProjectFiles } from '../fs/projectPaths.ts';
+import { type ExchangePolicy, ProjectFiles } from '../fs/projectPaths.ts';
 import { thumbnail } from '../images/thumbnails.ts';
 import { DEFAULT_DETECT_SETTINGS } from '../jobs/detectSettings.ts';
 import { projectCacheDir } from '../project/mapCache.ts';
@@ -13,9 +12,13 @@ import { DEFAULT_QUEUE_TIMINGS } from './detectQueue.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { TEAM_NAME_KEY } from './pushProject.ts';
 import { cancelTeamRun, startTeamDetection } from './teamDetection.ts';
+import { teamEvaluationMethods } from './teamEvaluation.ts';
+import { teamExchangeMethods } from './teamExchange.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
 import { teamMapRepository } from './teamMapRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
+import { teamReviewMethods } from './teamReview.ts';
+import { requireAdmin } from './teamRights.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
 import { teamService } from './teamService.ts';
 import type { TeamUser } from './teamUserRepository.ts';
@@ -27,6 +30,8 @@ export interface TeamApiOptions {
   modelPath: string;
   /** The queue detection runs go to; null: detection is started with `simplepose team detect` only. */
   boss: PgBoss | null;
+  /** Where exports from the app may be written on the server's machine (web mode's rule); default: imagesRoot. */
+  exchange?: ExchangePolicy;
 }
 
 /** The contract's API plus the media a transport serves, for one user of a team project. */
@@ -37,17 +42,15 @@ export type TeamPoseApi = PoseApi & {
 };
 
 const JOB_PREFIX = 'team-run-';
-const notYet = (what: string) =>
-  new ApiError(
-    'bad_request',
-    `${what} is not available in a team project yet: use the local project (or the team CLI)`,
-  );
+const notYet = (what: string, instead: string) =>
+  new ApiError('bad_request', `${what} is not available in a team project: ${instead}`);
 
 /**
  * The same contract as a local project (POSE_API), answered from the team database for `user`: images,
- * annotations, statuses and predictions with the role's rules (teamService), detection started on the team's queue.
- * What the team store does not hold yet (evaluation, review queue, imports, model registration) is
- * refused with a message saying so, or answered as empty where the app only reads it (problems, review queue).
+ * annotations, statuses and predictions with the role's rules (teamService), review settings, queue and problems
+ * (teamReview), COCO export and import (teamExchange), evaluation and run comparison (teamEvaluation), cached maps
+ * written by the workers (teamMapRepository), detection started on the team's queue. What the team store does not
+ * do (model registration, training) is refused with a message that names the way to do it.
  */
 export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): TeamPoseApi {
   const s = teamService(team, user);
@@ -67,10 +70,6 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     if (!image) throw new ApiError('not_found', `no image ${imageId} in this team project`);
     return image;
   };
-  const adminOnly = (what: string) => {
-    if (user.role !== 'admin')
-      throw new ApiError('forbidden', `${what} is for admins: ${user.name} is an ${user.role}`);
-  };
 
   return {
     async projectInfo() {
@@ -88,10 +87,12 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       };
     },
     listImages: (r) => s.listImages(r),
-    getReviewSettings: async () => ({ personScoreThreshold: DEFAULT_PERSON_SCORE_THRESHOLD, isDefault: true }),
-    setReviewSettings: async () => {
-      throw notYet('changing the review settings');
-    },
+    ...teamReviewMethods(team, user),
+    ...teamEvaluationMethods(team, user),
+    ...teamExchangeMethods(team, user, {
+      imagesRoot: o.imagesRoot,
+      exchange: o.exchange ?? { kind: 'folder', dir: o.imagesRoot },
+    }),
     async getPredictions({ imageId }) {
       const image = await imageOf(imageId);
       const p = await teamRunRepository.latestPoses(team.pool, imageId);
@@ -113,9 +114,11 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     },
     setStatus: (r) => s.setStatus(r),
     async startDetect(r) {
-      adminOnly('starting detection');
-      if (!o.boss) throw notYet('starting detection from the app (no queue on this server)');
-      if (r.modelPath !== undefined) throw notYet('choosing another model from the app');
+      requireAdmin(user, 'starting detection');
+      if (!o.boss)
+        throw notYet('starting detection from the app without a queue', 'queue it with `simplepose team detect`');
+      if (r.modelPath !== undefined)
+        throw notYet('choosing another model from the app', 'start the team server with --model FILE.onnx');
       const runId = await startTeamDetection(team, o.boss, {
         modelPath: o.modelPath,
         settings: r.settings ?? DEFAULT_DETECT_SETTINGS,
@@ -125,21 +128,11 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       return { jobId: `${JOB_PREFIX}${runId}` };
     },
     async cancelJob({ jobId }) {
-      adminOnly('cancelling detection');
+      requireAdmin(user, 'cancelling detection');
       const digits = jobId.startsWith(JOB_PREFIX) ? jobId.slice(JOB_PREFIX.length) : '';
       const id = /^[1-9][0-9]{0,14}$/.test(digits) ? Number(digits) : Number.NaN; // a run id startDetect gave
       if (!Number.isSafeInteger(id)) throw new ApiError('not_found', `no job ${jobId}`);
       return { ok: await cancelTeamRun(team, id) };
-    },
-    exportCoco: async () => {
-      throw notYet('exporting from the app (use simplepose team export)');
-    },
-    importCoco: async () => {
-      throw notYet('importing COCO');
-    },
-    reviewQueue: async () => ({ images: [] }),
-    evaluate: async () => {
-      throw notYet('evaluation');
     },
     async getDetectSetup() {
       const run = await latestRun();
@@ -154,21 +147,26 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       };
     },
     setDetectSetup: async () => {
-      throw notYet('changing the detection setup');
+      throw notYet(
+        'changing the detection setup from the app',
+        'start the team server with --model FILE.onnx, or queue a run with `simplepose team detect --model FILE`',
+      );
     },
     importModel: async () => {
-      throw notYet('importing a checkpoint');
+      throw notYet(
+        'importing a checkpoint',
+        'export it to ONNX in a local project (Import checkpoint there) and serve that file with --model',
+      );
     },
-    listProblems: async () => ({ files: [] }),
     startTrain: async () => {
-      throw notYet('training (train from a local project: simplepose train)');
+      throw notYet(
+        'training',
+        '`simplepose team export` the dataset, then train from a local project (simplepose train)',
+      );
     },
     listTrainings: async () => ({ trainings: [], runningJobId: null }),
     compareModels: async () => {
-      throw notYet('comparing models');
-    },
-    compareRuns: async () => {
-      throw notYet('comparing runs');
+      throw notYet('comparing models', 'compare them in the local project they were trained in');
     },
     async imagePath(imageId) {
       return files.resolve((await imageOf(imageId)).relPath);

@@ -146,6 +146,46 @@ export const teamRunRepository = {
     return row ? { runId: Number(row.run_id), poses: JSON.parse(row.poses_json) as Pose[] } : null;
   },
 
+  /** Every run, newest first, with its count of stored predictions (failures not counted). */
+  async all(c: TeamClient): Promise<(TeamRun & { predictions: number })[]> {
+    const q = await c.query(
+      `SELECT r.id::float8 AS id, r.model_path AS "modelPath", r.model_hash AS "modelHash", r.settings_json,
+         r.status, r.images, COUNT(p.poses_json)::int AS predictions
+       FROM team_runs r LEFT JOIN team_predictions p ON p.run_id = r.id GROUP BY r.id ORDER BY r.id DESC`,
+    );
+    return q.rows.map(({ settings_json, ...rest }) => ({ ...rest, settings: JSON.parse(settings_json) }));
+  },
+
+  /** The latest run that is done (undefined: none). */
+  async latestFinished(c: TeamClient): Promise<number | undefined> {
+    const q = await c.query<{ id: number }>(
+      "SELECT id::float8 AS id FROM team_runs WHERE status = 'done' ORDER BY id DESC LIMIT 1",
+    );
+    return q.rows[0]?.id;
+  },
+
+  /**
+   * A run's poses per image, of the images whose file is still the one predicted (`hashes`: image id → its content
+   * hash now), as the local project's predictionsOf keeps only current predictions.
+   */
+  async predictionsOf(c: TeamClient, runId: number, hashes: ReadonlyMap<number, string>): Promise<Map<number, Pose[]>> {
+    const q = await c.query<{ imageId: number; hash: string; poses: string }>(
+      `SELECT image_id::float8 AS "imageId", content_hash AS hash, poses_json AS poses FROM team_predictions
+       WHERE run_id = $1 AND poses_json IS NOT NULL`,
+      [runId],
+    );
+    return new Map(q.rows.filter((r) => hashes.get(r.imageId) === r.hash).map((r) => [r.imageId, JSON.parse(r.poses)]));
+  },
+
+  /** Per image its latest detection outcome when that was a failure (a later run's success clears it). */
+  async failures(c: TeamClient): Promise<{ imageId: number; error: string }[]> {
+    const q = await c.query(
+      `SELECT "imageId", error FROM (SELECT DISTINCT ON (image_id) image_id::float8 AS "imageId", error, run_id
+         FROM team_predictions ORDER BY image_id, run_id DESC) latest WHERE error IS NOT NULL ORDER BY "imageId"`,
+    );
+    return q.rows;
+  },
+
   /** Every row of a run: image → worker (tests and the benchmark check exactly-once with it). */
   async rows(c: TeamClient, runId: number): Promise<{ imageId: number; worker: string; error: string | null }[]> {
     const q = await c.query(

@@ -74,7 +74,7 @@ export function teamService(team: TeamDb, user: TeamUser) {
      */
     async saveEdits(r: PoseRequest<'saveEdits'>): Promise<PoseResponse<'saveEdits'>> {
       const out = await teamWriteTransaction(pool, 'the edit', async (c) => {
-        await visible(c, r.imageId, true);
+        const image = await visible(c, r.imageId, true);
         let revision = r.revision;
         let rebased = false;
         for (const st of r.steps) {
@@ -91,6 +91,8 @@ export function teamService(team: TeamDb, user: TeamUser) {
           rebased ||= saved.rebased;
           revision = saved.revision;
         }
+        // as the local project: an edited image is being worked on
+        if (image.status === 'unreviewed') await teamImageRepository.setStatus(c, r.imageId, 'in_progress');
         await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id });
         return { revision, rebased };
       });

@@ -23,6 +23,11 @@ export class ReviewSettings {
   constructor(client: StudioClient, notices: Notices) {
     this.client = client;
     this.notices = notices;
+    // another window (or, in a team project, another person) changed them: this window follows
+    client.on('reviewSettingsChanged', (r) => {
+      this.seq++;
+      this.settings.set(r);
+    });
   }
 
   threshold(): number {
