@@ -3,13 +3,11 @@
 // the trainer itself fails the job by name; Train again continues from the checkpoint to the planned steps.
 // And the CLI's own checks (usage, a folder that is no project).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
 import { trainingRepository } from '../../src/node/db/trainingRepository.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
-import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { trainingRow, trainProcess } from '../support/trainCli.ts';
 import { isAlive, waitFor } from '../support/processes.ts';
 import { runCli } from '../support/runCli.ts';
 import { tmpBase, trainEvents, trainFolder, trainProject } from '../support/trainProject.ts';
@@ -23,43 +21,6 @@ beforeAll(() => {
 afterAll(async () => {
   for (const p of opened) await p.close();
 });
-
-/** `simplepose train DIR …` in a process of its own, its JSON events as they come. */
-function trainProcess(
-  dir: string,
-  args: string[],
-  onEvent: (e: { stage: string; step: number; message: string }) => void,
-) {
-  const child = spawn(
-    process.execPath,
-    [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'train', dir, ...args, '--json'],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let partial = '',
-    err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) onEvent(JSON.parse(l));
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exit, stderr: () => err };
-}
-
-const trainingRow = (dir: string) => {
-  const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
-  try {
-    return trainingRepository(db).all()[0];
-  } finally {
-    db.close();
-  }
-};
 
 describe('a killed Train job', () => {
   it('kill -9 of the app: the trainer checkpoints and stops; simplepose train again resumes to the planned steps', async () => {
