@@ -10,7 +10,7 @@ import { ensureBuild } from '../../scripts/ensureBuild.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { startServer } from '../../src/server/startServer.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
-import { tmpBase, trainFolder, trainProject } from '../support/trainProject.ts';
+import { compareModels, tmpBase, trainFolder, trainProject } from '../support/trainProject.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : null;
@@ -80,7 +80,7 @@ describe('Train in the review app', () => {
     await rows.nth(1).getByRole('button', { name: 'Use for detection' }).click();
     await expect.poll(() => rows.nth(1).getAttribute('data-in-use')).toBe('true');
     expect(await rows.nth(1).textContent()).toMatch(/^trained-1\d\.\d{3}.*detects$/);
-    const api = await project.service.compareModels({});
+    const api = await compareModels(project);
     expect(api.models.map((m) => m.stats!.AP.toFixed(3))).toEqual(
       (await training()).comparison!.models.map((m) => m.stats!.AP.toFixed(3)),
     );

@@ -164,6 +164,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     compareModels: async () => {
       throw notYet('comparing models');
     },
+    listComparisons: async () => ({ comparisons: [], runningJobId: null }),
     compareRuns: async () => {
       throw notYet('comparing runs');
     },
