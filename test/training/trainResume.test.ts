@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
 import { trainingRepository } from '../../src/node/db/trainingRepository.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { trainingRow, trainProcess } from '../support/trainCli.ts';
@@ -50,6 +51,29 @@ describe('a killed Train job', () => {
     const card = JSON.parse(readFileSync(path.join(dir, '.simplepose-models', 'trained-1.card.json'), 'utf8'));
     expect(card.training.steps).toBe(16);
     expect(setup.modelId).not.toBeNull();
+  }, 600_000);
+
+  it('kill -9 of the app once its trainer finished: Train registers that model, trains no more, registers it once', async () => {
+    const dir = trainFolder(base, 6, 6);
+    await (await trainProject(dir)).close();
+    const first = trainProcess(dir, ['--steps', '4', ...SMALL], (e) => {
+      if (e.stage === 'registering') first.child.kill('SIGKILL'); // measuring the model on the held-out images
+    });
+    expect(await first.exit).toBeNull(); // killed
+    expect(trainingRow(dir)).toMatchObject({ status: 'running', step: 4, modelId: null });
+    const events: { stage: string; step: number; message: string }[] = [];
+    const second = trainProcess(dir, [], (e) => events.push(e));
+    expect(await second.exit, second.stderr()).toBe(0);
+    expect(events.map((e) => e.stage)).toEqual(['registering', 'registering', 'done']); // no trainer ran
+    expect(trainingRow(dir)).toMatchObject({ status: 'done', step: 4 });
+    const card = JSON.parse(readFileSync(path.join(dir, '.simplepose-models', 'trained-1.card.json'), 'utf8'));
+    expect(card.training.steps).toBe(4); // the model the killed one trained, not one step more
+    const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM models WHERE registered_at IS NOT NULL').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
   }, 600_000);
 
   it('kill -9 of the trainer: the job fails by name, and Train resumes from the checkpoint', async () => {

@@ -31,6 +31,8 @@ export interface TrainingRecord {
   steps: number | null;
   pid: number | null;
   modelId: number | null;
+  /** The model the trainer finished and exported (project-relative), not registered yet; null before. */
+  exported: string | null;
   message: string | null;
   createdAt: number;
   updatedAt: number;
@@ -39,7 +41,7 @@ export interface TrainingRecord {
 type Row = Omit<TrainingRecord, 'options' | 'split'> & { options: string; split: string | null };
 
 const TRAINING = `id, status, base_model AS baseModel, options_json AS options, out_dir AS outDir, split_json AS split,
-  step, steps, pid, model_id AS modelId, message, created_at AS createdAt, updated_at AS updatedAt`;
+  step, steps, pid, model_id AS modelId, exported, message, created_at AS createdAt, updated_at AS updatedAt`;
 
 const parsed = (r: Row | undefined): TrainingRecord | undefined =>
   r && { ...r, options: JSON.parse(r.options) as TrainingOptions, split: r.split ? JSON.parse(r.split) : null };
@@ -95,6 +97,11 @@ export class TrainingRepository {
     this.q
       .get("UPDATE trainings SET status = 'running', pid = ?, message = NULL, updated_at = ? WHERE id = ?")
       .run(pid, now, id);
+  }
+
+  /** The trainer finished: its exported model (registering it is all that is left); null: it trains again. */
+  setExported(id: number, file: string | null, now: number): void {
+    this.q.get('UPDATE trainings SET exported = ?, updated_at = ? WHERE id = ?').run(file, now, id);
   }
 
   setSplit(id: number, split: { train: string[]; val: string[] }, now: number): void {

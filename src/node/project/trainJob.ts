@@ -8,7 +8,7 @@ import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
 import { trainingRepository, type TrainingOptions, type TrainingRecord } from '../db/trainingRepository.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
-import { modelFileProblem } from '../inference/poseModel.ts';
+import { cardPathFor, modelFileProblem } from '../inference/poseModel.ts';
 import { pythonProblem } from '../models/pythonProcess.ts';
 import { runTrainer } from '../training/trainProcess.ts';
 import { exportCoco } from './cocoExchange.ts';
@@ -173,7 +173,8 @@ function optionsDiffer(t: TrainingRecord, r: PoseRequest<'startTrain'>): string 
 /** An interrupted training taken up: its options, with a new budget when the request gives one. */
 function withBudget(t: TrainingRecord, r: PoseRequest<'startTrain'>): TrainingRecord {
   if (r.steps === undefined && r.minutes === undefined) return t;
-  return { ...t, options: { ...t.options, steps: r.steps ?? null, minutes: r.minutes ?? null } };
+  // a new budget trains on, even past a model the trainer had finished
+  return { ...t, exported: null, options: { ...t.options, steps: r.steps ?? null, minutes: r.minutes ?? null } };
 }
 
 interface TrainingPlan {
@@ -216,6 +217,12 @@ async function runTraining(
     emit({ stage: status, step: watch.step, steps: watch.steps, message });
   };
   try {
+    const exported = resumed && t.exported !== null ? path.resolve(c.root, t.exported) : null;
+    if (exported && existsSync(exported) && existsSync(cardPathFor(exported))) {
+      // its trainer had finished (the app was killed measuring or registering it): register that model, train no more
+      watch.exported = exported;
+      return await registered(watch, exported, use, emit);
+    }
     emit({ stage: 'checking', step: t.step, steps: t.steps, message: `checking ${python} (PyTorch, the trainer)` });
     const problem = await pythonProblem(python, trainingRoot, 'training.finetune', 'training', signal);
     if (signal.aborted) return stop('cancelled', 'the training was cancelled before it started');
@@ -242,21 +249,7 @@ async function runTraining(
       onSpawn: (pid) => writeTransaction(c.db, 'recording the training', () => repo.claim(t.id, pid, Date.now())),
     });
     await watch.settled();
-    if (run.code === 0 && watch.exported) {
-      const { modelId, name } = await watch.register(watch.exported, use);
-      const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
-      const then = use
-        ? 'detection now uses it'
-        : `registered as ${name}: compare it with the others and choose the model that detects`;
-      emit({
-        stage: 'done',
-        step: watch.step,
-        steps: watch.steps,
-        message: `trained ${watch.step} steps${ap}; ${then}`,
-        modelId,
-      });
-      return;
-    }
+    if (run.code === 0 && watch.exported) return await registered(watch, watch.exported, use, emit);
     const kept = watch.checkpointStep > 0 ? `; Train resumes from its checkpoint at step ${watch.checkpointStep}` : '';
     if (run.aborted) return stop('cancelled', `cancelled at step ${watch.step}${kept || '; no checkpoint yet'}`);
     if (run.spawnError) return stop('failed', `the trainer could not start (${run.spawnError})`);
@@ -266,6 +259,22 @@ async function runTraining(
   } catch (e) {
     return stop(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
   }
+}
+
+/** The trainer's model measured, registered (in use when `use`) and the job's `done` event. */
+async function registered(watch: TrainWatch, onnx: string, use: boolean, emit: Emit): Promise<void> {
+  const { modelId, name } = await watch.register(onnx, use);
+  const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
+  const then = use
+    ? 'detection now uses it'
+    : `registered as ${name}: compare it with the others and choose the model that detects`;
+  emit({
+    stage: 'done',
+    step: watch.step,
+    steps: watch.steps,
+    message: `trained ${watch.step} steps${ap}; ${then}`,
+    modelId,
+  });
 }
 
 /** The CLI's request checked against the contract (the HTTP and IPC adapters check theirs): its problems, by key. */

@@ -52,6 +52,7 @@ export class TrainWatch {
       this.step = e.step;
       this.steps = e.steps;
       this.recordSplit();
+      this.recordExported(null); // training again: an earlier export is not its result any more
       const how = e.step > 0 ? `resumed at step ${e.step}` : 'started';
       this.emit({ ...base, step: e.step, steps: e.steps, message: `training ${how} on ${e.device ?? 'cpu'}` });
       this.progress(true);
@@ -82,6 +83,7 @@ export class TrainWatch {
       this.progress(true);
     } else if (e.event === 'exported') {
       this.exported = e.onnx;
+      this.recordExported(e.onnx);
       this.emit({ stage: 'exporting', step: e.step, steps: this.steps, message: 'exported the model to ONNX' });
     } else if (e.event === 'failed') this.failure = e.message;
   }
@@ -142,6 +144,14 @@ export class TrainWatch {
       .finally(() => {
         this.scoring = null;
       });
+  }
+
+  /** The trainer's finished model in the project (a kill before it is registered: Train registers it, no more). */
+  private recordExported(onnx: string | null): void {
+    const file = onnx && path.relative(this.c.root, path.resolve(this.outDir, onnx));
+    writeTransaction(this.c.db, 'recording the trained model', () =>
+      trainingRepository(this.c.db).setExported(this.t.id, file, Date.now()),
+    );
   }
 
   private recordSplit(): void {

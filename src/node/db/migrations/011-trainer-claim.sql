@@ -2,7 +2,9 @@
 -- process (its id and start time, so that a reused id is not taken for it) and a token of the job — written in the
 -- same IMMEDIATE transaction that checks it, so two processes can never both start a training. A process gone
 -- (even by kill -9) holds it no longer. And the model comparisons (compareModels as a job): each one's progress
--- and, once done, its result, kept and listed (a closed window or a restarted app finds it).
+-- and, once done, its result, kept and listed (a closed window or a restarted app finds it). And a training's
+-- exported model until it is registered: the app killed after its trainer finished, Train registers that model
+-- instead of training again.
 CREATE TABLE trainer_claim (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   training_id INTEGER NOT NULL REFERENCES trainings (id),
@@ -25,3 +27,4 @@ CREATE TABLE model_comparisons (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+ALTER TABLE trainings ADD COLUMN exported TEXT; -- project-relative: the trainer's finished model (ONNX + card)
