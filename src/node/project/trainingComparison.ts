@@ -149,16 +149,25 @@ async function runComparison(
   let done = 0,
     written = 0;
   const end = (stage: 'done' | 'cancelled' | 'failed', message: string, result?: Result) => {
-    writeTransaction(c.db, 'recording the comparison', () =>
-      repo.finish(job.comparisonId, stage, { done, result, message }, Date.now()),
-    );
+    try {
+      writeTransaction(c.db, 'recording the comparison', () =>
+        repo.finish(job.comparisonId, stage, { done, result, message }, Date.now()),
+      );
+    } catch (e) {
+      // not kept (a full disk, a lock held past its time): said, and the kept scores make the next one quick
+      return emit({ stage: 'failed', done, total, message: `the comparison was not kept: ${(e as Error).message}` });
+    }
     emit({ stage, done, total, message });
   };
   const step = (model: string) => {
     emit({ stage: 'running', done, total, model, message: `${model}: ${done} of ${total} image runs` });
     if (Date.now() - written < PROGRESS_WRITE_MS) return;
     written = Date.now();
-    writeTransaction(c.db, 'recording the comparison', () => repo.progress(job.comparisonId, done, Date.now()));
+    try {
+      writeTransaction(c.db, 'recording the comparison', () => repo.progress(job.comparisonId, done, Date.now()));
+    } catch {
+      // the row's progress is for other windows; the events carry it, and the end is written (or said) anyway
+    }
   };
   try {
     const models: Kept[] = [];
@@ -196,16 +205,22 @@ async function scoreEntry(
   const repo = trainingRepository(c.db);
   const cached = row && repo.score(row.id, key);
   if (cached) return { ...shown, stats: cached as Compared['stats'] & object };
+  let measured: Awaited<ReturnType<typeof scoreModel>>;
   try {
-    const { stats, card } = await scoreModel(file, heldOut, readDetectSetup(c.db).settings, signal, onImage);
+    measured = await scoreModel(file, heldOut, readDetectSetup(c.db).settings, signal, onImage);
+  } catch (e) {
+    if (signal.aborted) return { ...shown, stats: null, error: 'cancelled' };
+    return { ...shown, stats: null, error: (e as Error).message.slice(0, 2000) };
+  }
+  const { stats, card } = measured;
+  try {
     const hash = await hashModelFile(file);
     writeTransaction(c.db, 'keeping the model score', () => {
       const id = row?.id ?? modelRepository(c.db).record(file, hash, JSON.stringify(card), Date.now());
       repo.putScore(id, key, heldOut.gt.images.length, heldOutPersons(heldOut.gt), stats, Date.now());
     });
-    return { ...shown, stats };
-  } catch (e) {
-    if (signal.aborted) return { ...shown, stats: null, error: 'cancelled' };
-    return { ...shown, stats: null, error: (e as Error).message.slice(0, 2000) };
+  } catch {
+    // measured but not kept (a full disk, a lock held past its time): shown now, measured again next time
   }
+  return { ...shown, stats };
 }
