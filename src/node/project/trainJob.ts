@@ -79,7 +79,7 @@ export async function startTrainJob(
     if (!resumed) mkdirSync(path.join(c.root, t.outDir), { recursive: true });
   } catch (e) {
     writeTransaction(c.db, 'recording the training', () =>
-      repo.finish(id, 'failed', { message: String(e) }, Date.now()),
+      repo.finish(id, 'failed', { message: (e as Error).message }, Date.now()),
     );
     release();
     throw e;
