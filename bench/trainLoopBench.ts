@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { PoseEvent } from '../src/contract/poseApi.ts';
 import { openProjectFolder } from '../src/node/project/openProjectFolder.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
+import { compareModels } from '../test/support/trainProject.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SAMPLE = path.join(ROOT, 'resources', 'sample-project');
@@ -55,7 +56,7 @@ async function oneRun(seed: number) {
     const last = events.at(-1)!;
     if (last.stage !== 'done') throw new Error(`training ${last.stage}: ${last.message}`);
     const t1 = performance.now();
-    const cmp = await p.service.compareModels({});
+    const cmp = await compareModels(p);
     const compareS = (performance.now() - t1) / 1000;
     const t2 = performance.now();
     const { jobId: detectId } = await p.service.startDetect({});

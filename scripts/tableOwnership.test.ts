@@ -22,6 +22,8 @@ const OWNER: Record<string, string> = {
   review_settings: 'node/db/reviewSettingsRepository.ts',
   trainings: 'node/db/trainingRepository.ts',
   model_scores: 'node/db/trainingRepository.ts',
+  trainer_claim: 'node/db/trainingRepository.ts',
+  model_comparisons: 'node/db/comparisonRepository.ts',
 };
 
 /**

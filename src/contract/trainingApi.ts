@@ -41,6 +41,32 @@ const ComparedModel = z.strictObject({
   error: MessageText.optional(),
 });
 
+/** Where a model comparison is (its `compareProgress` events, its listed state). */
+export const ComparisonStage = z.enum(['running', 'done', 'cancelled', 'failed']);
+
+/** A comparison's outcome: the held-out set it ran on and each model's numbers on it. */
+const ComparisonResult = z.strictObject({
+  trainingId: RowId,
+  heldOut: z.strictObject({ images: Count, persons: Count }),
+  models: z.array(ComparedModel).max(200),
+});
+
+/**
+ * A model comparison as kept in the project: how far it got (`done` of `total` held-out images × models), and its
+ * result once done (`inUse` as the project's setup is now). One whose process ended before it did is `failed`.
+ */
+const ComparisonInfo = z.strictObject({
+  id: RowId,
+  trainingId: RowId,
+  status: ComparisonStage,
+  done: Count,
+  total: Count,
+  message: MessageText.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  result: ComparisonResult.nullable(),
+});
+
 /** The retraining loop's methods (issue 16), spread into POSE_API. */
 export const TRAINING_API = {
   /**
@@ -83,16 +109,22 @@ export const TRAINING_API = {
     response: z.strictObject({ trainings: z.array(TrainingInfo).max(100), runningJobId: NameText.nullable() }),
   },
   /**
-   * Every model of the project (the bundled one, the registered ones) on the same held-out images — the validation
-   * split of training `trainingId` (default: the latest finished one) —, AP/AR with the app's evaluator, each
-   * model's numbers computed once per held-out set and ground truth.
+   * Starts a job that runs every model of the project (the bundled one, the registered ones) on the same held-out
+   * images — the validation split of training `trainingId` (default: the latest finished one) —, AP/AR with the
+   * app's evaluator, each model's numbers computed once per held-out set and ground truth and kept. Progress comes
+   * as `compareProgress` events, `cancelJob` stops it, the result is kept and listed (`listComparisons`). A request
+   * while this service compares the same training joins that job; another training's is a 409.
    */
   compareModels: {
     request: z.strictObject({ trainingId: RowId.optional() }),
+    response: z.strictObject({ jobId: NameText, comparisonId: RowId, trainingId: RowId }),
+  },
+  /** The project's model comparisons, newest first (with their results), and the one running here (its job id). */
+  listComparisons: {
+    request: z.strictObject({}),
     response: z.strictObject({
-      trainingId: RowId,
-      heldOut: z.strictObject({ images: Count, persons: Count }),
-      models: z.array(ComparedModel).max(200),
+      comparisons: z.array(ComparisonInfo).max(50),
+      runningJobId: NameText.nullable(),
     }),
   },
   /** Per reviewed image, which of two runs agrees better with the labels (mean OKS of the GT persons). */
@@ -134,5 +166,19 @@ export const TRAINING_EVENTS = {
     etaSeconds: z.number().nullable().optional(),
     message: MessageText,
     modelId: RowId.optional(),
+  }),
+  /**
+   * Progress of a model comparison: `done` of `total` held-out images × models run, the model being run; at the
+   * end `done` (the result is in `listComparisons`), `cancelled` or `failed` (the message says why).
+   */
+  compareProgress: z.strictObject({
+    jobId: NameText,
+    comparisonId: RowId,
+    trainingId: RowId,
+    stage: ComparisonStage,
+    done: Count,
+    total: Count,
+    model: NameText.optional(),
+    message: MessageText,
   }),
 } as const;

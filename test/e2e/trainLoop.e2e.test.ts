@@ -10,7 +10,7 @@ import { ensureBuild } from '../../scripts/ensureBuild.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { startServer } from '../../src/server/startServer.ts';
 import { MODEL_FIXTURES, PROJECT_ROOT } from '../support/fixturePaths.ts';
-import { tmpBase, trainFolder, trainProject } from '../support/trainProject.ts';
+import { compareModels, tmpBase, trainFolder, trainProject } from '../support/trainProject.ts';
 
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : null;
@@ -45,11 +45,27 @@ const training = () =>
     job: { stage: string; step: number; steps: number | null; message: string; modelId?: number } | null;
     points: { step: number; loss?: number; valLoss?: number; valAP?: number }[];
     comparison: { models: { name: string; inUse: boolean; stats: { AP: number } | null }[] } | null;
+    comparing: { jobId: string | null; done: number; total: number } | null;
   }>;
+/** Every state of the running comparison the page went through (sampled every 2 ms in the page). */
+const watchComparing = () =>
+  page.evaluate(() => {
+    const w = window as unknown as { seenComparing: unknown[] };
+    w.seenComparing = [];
+    setInterval(() => {
+      const c = window.studio!.snapshot().training.comparing;
+      if (c) w.seenComparing.push(JSON.parse(JSON.stringify(c)));
+    }, 2);
+  });
+const seenComparing = () =>
+  page.evaluate(() => (window as unknown as { seenComparing: unknown[] }).seenComparing) as Promise<
+    { jobId: string | null; done: number; total: number }[]
+  >;
 
 describe('Train in the review app', () => {
   it('trains, plots its loss and validation AP live, compares the models and switches the one that detects', async () => {
     await page.getByTestId('open-train').click();
+    await watchComparing();
     await page.getByTestId('train-steps').fill('4');
     await page.getByTestId('train-start').click();
     // while it runs: the status line and the plot follow it
@@ -77,10 +93,23 @@ describe('Train in the review app', () => {
     expect(await rows.nth(0).textContent()).toMatch(/^tiny \(bundled\)\d\.\d{3}.*detects$/);
     expect(await rows.nth(1).getAttribute('data-in-use')).toBe('false');
     expect((await project.service.getDetectSetup({})).model.bundled).toBe(true);
+    // it ran as a job: the dialog followed its progress (image runs of both models), the request never held it
+    const seen = (await seenComparing()).filter((c) => c.jobId !== null && c.total > 0);
+    expect(seen.length, 'progress shown').toBeGreaterThan(0);
+    expect(seen.every((c) => c.total === seen[0].total && c.done <= c.total)).toBe(true);
+    expect(seen[0].total % 2).toBe(0); // 2 models × the held-out images
+
+    // kept: a reloaded window finds the comparison without running it again
+    const kept = (await project.service.listComparisons({})).comparisons.length;
+    await page.reload();
+    await page.waitForFunction(() => window.studio?.snapshot().current !== null);
+    await page.getByTestId('open-train').click();
+    await expect.poll(() => page.getByTestId('compared-model').count(), { timeout: 30_000 }).toBe(2);
+    expect((await project.service.listComparisons({})).comparisons.length).toBe(kept);
     await rows.nth(1).getByRole('button', { name: 'Use for detection' }).click();
     await expect.poll(() => rows.nth(1).getAttribute('data-in-use')).toBe('true');
     expect(await rows.nth(1).textContent()).toMatch(/^trained-1\d\.\d{3}.*detects$/);
-    const api = await project.service.compareModels({});
+    const api = await compareModels(project);
     expect(api.models.map((m) => m.stats!.AP.toFixed(3))).toEqual(
       (await training()).comparison!.models.map((m) => m.stats!.AP.toFixed(3)),
     );

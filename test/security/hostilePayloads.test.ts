@@ -117,6 +117,7 @@ describe('a sweep of odd values through every field of every method', () => {
       },
       listTrainings: {},
       compareModels: { trainingId: 1 },
+      listComparisons: {},
       compareRuns: { runA: 1, runB: 1 },
     };
     expect(Object.keys(valid).sort()).toEqual(Object.keys(POSE_API).sort());

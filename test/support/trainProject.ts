@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PoseEvent } from '../../src/contract/poseApi.ts';
+import type { PoseEvent, PoseRequest, PoseResponse } from '../../src/contract/poseApi.ts';
 import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import type { ProjectServiceOptions } from '../../src/node/project/projectService.ts';
 import { PROJECT_ROOT } from './fixturePaths.ts';
@@ -73,4 +73,31 @@ export async function detect(p: OpenProject, rerun = false): Promise<string> {
     };
     p.service.events.on('jobFinished', f);
   });
+}
+
+type Comparison = NonNullable<PoseResponse<'listComparisons'>['comparisons'][number]['result']>;
+
+/** compareModels as a job: started, followed to its end (`onEvent` sees each event), its kept result as listed. */
+export async function compareModels(
+  p: Pick<OpenProject, 'service'>,
+  request: PoseRequest<'compareModels'> = {},
+  onEvent?: (e: PoseEvent<'compareProgress'>) => void,
+): Promise<Comparison> {
+  const events: PoseEvent<'compareProgress'>[] = [];
+  const f = (e: PoseEvent<'compareProgress'>) => {
+    events.push(e);
+    onEvent?.(e);
+  };
+  p.service.events.on('compareProgress', f);
+  try {
+    const { jobId, comparisonId } = await p.service.compareModels(request);
+    const ended = () => events.find((e) => e.jobId === jobId && e.stage !== 'running');
+    while (!ended()) await new Promise((r) => setTimeout(r, 20));
+    const end = ended()!;
+    if (end.stage !== 'done') throw new Error(`the comparison ${end.stage}: ${end.message}`);
+    const listed = (await p.service.listComparisons({})).comparisons.find((x) => x.id === comparisonId);
+    return listed!.result!;
+  } finally {
+    p.service.events.off('compareProgress', f);
+  }
 }

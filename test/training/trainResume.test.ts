@@ -3,13 +3,12 @@
 // the trainer itself fails the job by name; Train again continues from the checkpoint to the planned steps.
 // And the CLI's own checks (usage, a folder that is no project).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openProjectDb } from '../../src/node/db/openProjectDb.ts';
 import { trainingRepository } from '../../src/node/db/trainingRepository.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
-import { PROJECT_ROOT } from '../support/fixturePaths.ts';
+import { trainingRow, trainProcess } from '../support/trainCli.ts';
 import { isAlive, waitFor } from '../support/processes.ts';
 import { runCli } from '../support/runCli.ts';
 import { tmpBase, trainEvents, trainFolder, trainProject } from '../support/trainProject.ts';
@@ -23,43 +22,6 @@ beforeAll(() => {
 afterAll(async () => {
   for (const p of opened) await p.close();
 });
-
-/** `simplepose train DIR …` in a process of its own, its JSON events as they come. */
-function trainProcess(
-  dir: string,
-  args: string[],
-  onEvent: (e: { stage: string; step: number; message: string }) => void,
-) {
-  const child = spawn(
-    process.execPath,
-    [path.join(PROJECT_ROOT, 'bin', 'simplepose.js'), 'train', dir, ...args, '--json'],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let partial = '',
-    err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) onEvent(JSON.parse(l));
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exit, stderr: () => err };
-}
-
-const trainingRow = (dir: string) => {
-  const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
-  try {
-    return trainingRepository(db).all()[0];
-  } finally {
-    db.close();
-  }
-};
 
 describe('a killed Train job', () => {
   it('kill -9 of the app: the trainer checkpoints and stops; simplepose train again resumes to the planned steps', async () => {
@@ -89,6 +51,29 @@ describe('a killed Train job', () => {
     const card = JSON.parse(readFileSync(path.join(dir, '.simplepose-models', 'trained-1.card.json'), 'utf8'));
     expect(card.training.steps).toBe(16);
     expect(setup.modelId).not.toBeNull();
+  }, 600_000);
+
+  it('kill -9 of the app once its trainer finished: Train registers that model, trains no more, registers it once', async () => {
+    const dir = trainFolder(base, 6, 6);
+    await (await trainProject(dir)).close();
+    const first = trainProcess(dir, ['--steps', '4', ...SMALL], (e) => {
+      if (e.stage === 'registering') first.child.kill('SIGKILL'); // measuring the model on the held-out images
+    });
+    expect(await first.exit).toBeNull(); // killed
+    expect(trainingRow(dir)).toMatchObject({ status: 'running', step: 4, modelId: null });
+    const events: { stage: string; step: number; message: string }[] = [];
+    const second = trainProcess(dir, [], (e) => events.push(e));
+    expect(await second.exit, second.stderr()).toBe(0);
+    expect(events.map((e) => e.stage)).toEqual(['registering', 'registering', 'done']); // no trainer ran
+    expect(trainingRow(dir)).toMatchObject({ status: 'done', step: 4 });
+    const card = JSON.parse(readFileSync(path.join(dir, '.simplepose-models', 'trained-1.card.json'), 'utf8'));
+    expect(card.training.steps).toBe(4); // the model the killed one trained, not one step more
+    const db = openProjectDb(path.join(dir, '.simplepose.sqlite'));
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM models WHERE registered_at IS NOT NULL').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
   }, 600_000);
 
   it('kill -9 of the trainer: the job fails by name, and Train resumes from the checkpoint', async () => {

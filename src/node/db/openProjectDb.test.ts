@@ -26,11 +26,13 @@ describe('openProjectDb', () => {
       'images',
       'inference_runs',
       'map_cache',
+      'model_comparisons',
       'model_scores',
       'models',
       'predictions',
       'project_meta',
       'review_settings',
+      'trainer_claim',
       'trainings',
     ]);
     db.close();
@@ -282,7 +284,7 @@ describe('migrations from fixture databases', () => {
     const v9 = openProjectDb(file, { migrations: loadMigrations().slice(0, 9) });
     v9.exec(`INSERT INTO models (path, content_hash, card_json, added_at) VALUES ('m', 'mh', '{}', 0);`);
     v9.close();
-    const db = openProjectDb(file);
+    const db = openProjectDb(file, { migrations: loadMigrations().slice(0, 10) });
     expect(db.pragma('user_version', { simple: true })).toBe(10);
     db.exec(`INSERT INTO trainings (status, options_json, out_dir, model_id, created_at, updated_at)
       VALUES ('done', '{}', 'd', 1, 0, 0)`);
@@ -294,13 +296,37 @@ describe('migrations from fixture databases', () => {
     expect(db.prepare('SELECT path FROM models').pluck().all()).toEqual(['m']);
     db.close();
   });
+  it('migration 011 adds the trainer claim (one row, of a training) and model comparisons over an existing project', () => {
+    const file = path.join(tmp, 'v10-claim.sqlite');
+    const v10 = openProjectDb(file, { migrations: loadMigrations().slice(0, 10) });
+    v10.exec(
+      `INSERT INTO trainings (status, options_json, out_dir, created_at, updated_at) VALUES ('running', '{}', 'd', 0, 0)`,
+    );
+    v10.close();
+    const db = openProjectDb(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(11);
+    const claim = (id: number, training: number) =>
+      db.exec(
+        `INSERT INTO trainer_claim (id, training_id, owner_pid, owner_token, claimed_at) VALUES (${id}, ${training}, 1, 't', 0)`,
+      );
+    expect(() => claim(2, 1)).toThrow(/CHECK constraint/);
+    expect(() => claim(1, 9)).toThrow(/FOREIGN KEY/);
+    claim(1, 1);
+    expect(() =>
+      db.exec(
+        "INSERT INTO model_comparisons (training_id, status, total, created_at, updated_at) VALUES (1, 'paused', 1, 0, 0)",
+      ),
+    ).toThrow(/CHECK constraint/);
+    expect(db.prepare('SELECT COUNT(*) FROM trainings').pluck().get()).toBe(1);
+    db.close();
+  });
 });
 
 /** The detection settings' migration (issue 12B): numbered after 12A's review settings (007). */
 const DETECT_SETTINGS = loadMigrations().find((m) => m.name.endsWith('-detect-settings.sql'))!;
 
 describe('migration numbering', () => {
-  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009, training 010', () => {
+  it('is one unbroken sequence: review settings (issue 12A) 007, detection settings (issue 12B) 008, image content changes 009, training 010, trainer claim 011', () => {
     expect(loadMigrations().map((m) => m.name)).toEqual([
       '001-initial.sql',
       '002-coco-passthrough.sql',
@@ -312,9 +338,10 @@ describe('migration numbering', () => {
       '008-detect-settings.sql',
       '009-image-content-changes.sql',
       '010-training.sql',
+      '011-trainer-claim.sql',
     ]);
     expect(DETECT_SETTINGS.version).toBe(8);
-    expect(SCHEMA_VERSION).toBe(10);
+    expect(SCHEMA_VERSION).toBe(11);
   });
   it('refuses a folder whose numbers have a gap (a migration left out would never run)', () => {
     const dir = mkdtempSync(path.join(tmp, 'gap-'));

@@ -1,7 +1,9 @@
+import type { ProcessOwner } from '../training/processOwner.ts';
 import type { ProjectDb } from './openProjectDb.ts';
 import { perConnection, StatementCache } from './statementCache.ts';
 
-// The `trainings` and `model_scores` tables (migration 010): the project's Train jobs and held-out model scores.
+// The `trainings` and `model_scores` tables (migration 010): the project's Train jobs and held-out model scores;
+// `trainer_claim` (migration 011): which process's job is the project's trainer now.
 
 export type TrainingStatus = 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -29,6 +31,8 @@ export interface TrainingRecord {
   steps: number | null;
   pid: number | null;
   modelId: number | null;
+  /** The model the trainer finished and exported (project-relative), not registered yet; null before. */
+  exported: string | null;
   message: string | null;
   createdAt: number;
   updatedAt: number;
@@ -37,7 +41,7 @@ export interface TrainingRecord {
 type Row = Omit<TrainingRecord, 'options' | 'split'> & { options: string; split: string | null };
 
 const TRAINING = `id, status, base_model AS baseModel, options_json AS options, out_dir AS outDir, split_json AS split,
-  step, steps, pid, model_id AS modelId, message, created_at AS createdAt, updated_at AS updatedAt`;
+  step, steps, pid, model_id AS modelId, exported, message, created_at AS createdAt, updated_at AS updatedAt`;
 
 const parsed = (r: Row | undefined): TrainingRecord | undefined =>
   r && { ...r, options: JSON.parse(r.options) as TrainingOptions, split: r.split ? JSON.parse(r.split) : null };
@@ -95,6 +99,11 @@ export class TrainingRepository {
       .run(pid, now, id);
   }
 
+  /** The trainer finished: its exported model (registering it is all that is left); null: it trains again. */
+  setExported(id: number, file: string | null, now: number): void {
+    this.q.get('UPDATE trainings SET exported = ?, updated_at = ? WHERE id = ?').run(file, now, id);
+  }
+
   setSplit(id: number, split: { train: string[]; val: string[] }, now: number): void {
     this.q.get('UPDATE trainings SET split_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(split), now, id);
   }
@@ -110,6 +119,29 @@ export class TrainingRepository {
     this.q
       .get('UPDATE trainings SET status = ?, model_id = ?, message = ?, pid = NULL, updated_at = ? WHERE id = ?')
       .run(status, r.modelId ?? null, r.message ?? null, now, id);
+  }
+
+  /** Who claimed the project's trainer last (the caller asks the OS whether it still holds it), or undefined. */
+  trainerClaim(): (ProcessOwner & { trainingId: number }) | undefined {
+    return this.q
+      .get(
+        'SELECT training_id AS trainingId, owner_pid AS pid, owner_started AS started, owner_token AS token FROM trainer_claim WHERE id = 1',
+      )
+      .get() as (ProcessOwner & { trainingId: number }) | undefined;
+  }
+
+  /** `owner` is the project's trainer from now, for training `trainingId` (in the transaction that checked it). */
+  claimTrainer(trainingId: number, owner: ProcessOwner, now: number): void {
+    this.q
+      .get(
+        'INSERT OR REPLACE INTO trainer_claim (id, training_id, owner_pid, owner_started, owner_token, claimed_at) VALUES (1, ?, ?, ?, ?, ?)',
+      )
+      .run(trainingId, owner.pid, owner.started, owner.token, now);
+  }
+
+  /** The claim of job `token` let go (another's claim stays). */
+  releaseTrainer(token: string): void {
+    this.q.get('DELETE FROM trainer_claim WHERE owner_token = ?').run(token);
   }
 
   /** A model's stored held-out score (the ten COCO numbers), or undefined. */

@@ -76,6 +76,20 @@ export async function registerModelFile(
   file: string,
   bundledModel: string,
 ): Promise<number | null> {
+  const register = await modelRegistration(root, file, bundledModel);
+  return register && writeTransaction(db, 'registering the model', () => register(db));
+}
+
+/**
+ * What registering `file` takes, checked and read first (its card, its content hash: file reads, outside any
+ * transaction), as a function to run inside the caller's write transaction (a trained model registers in the
+ * transaction that marks its training done); null for the bundled model, which is never registered.
+ */
+export async function modelRegistration(
+  root: string,
+  file: string,
+  bundledModel: string,
+): Promise<((db: ProjectDb) => number) | null> {
   const abs = path.resolve(file);
   if (abs === bundledModel) return null;
   const problem = modelFileProblem(abs);
@@ -85,12 +99,12 @@ export async function registerModelFile(
   if (rawCard !== null) card = JSON.stringify(parseModelCard(parseCardText(rawCard, abs), cardPathFor(abs)));
   const hash = await hashModelFile(abs);
   const stored = storedModelPath(root, abs);
-  return writeTransaction(db, 'registering the model', () => {
+  return (db) => {
     const models = modelRepository(db);
     const id = models.record(stored, hash, card, Date.now());
     models.register(id, stored, rawCard, Date.now());
     return id;
-  });
+  };
 }
 
 /** The project's setup as detection resolves it: the model in use and the run "Run detection" completes. */

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { TrainingRecord } from '../db/trainingRepository.ts';
+import { ownerAlive, processExists, type ProcessOwner } from '../training/processOwner.ts';
 
 /** Whether process `pid` is alive and (where /proc tells) one of this project's trainers, not a reused number. */
 function trainerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!processExists(pid)) return false;
   try {
     return /training\.(finetune|train)/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
@@ -41,7 +38,16 @@ export async function waitForOtherTrainer(
  */
 export function trainingElsewhere(trainings: TrainingRecord[], except: number | null): string | null {
   const t = trainings.find((x) => x.status === 'running' && x.id !== except && x.pid !== null && trainerAlive(x.pid));
-  return t
-    ? `training ${t.id} of this project is running in process ${t.pid} (another window, the web server or simplepose train): wait for it or stop it there`
-    : null;
+  return t ? runningIn(t.id, t.pid!) : null;
 }
+
+/**
+ * Who holds the project's trainer now (`trainer_claim`: a job of a live process, this one's included), in words;
+ * null when nobody does — never claimed, released, or its process gone (even killed by kill -9).
+ */
+export function trainerHolder(claim: (ProcessOwner & { trainingId: number }) | undefined): string | null {
+  return claim && ownerAlive(claim) ? runningIn(claim.trainingId, claim.pid) : null;
+}
+
+const runningIn = (id: number, pid: number) =>
+  `training ${id} of this project is running in process ${pid} (another window, the web server or simplepose train): wait for it or stop it there`;

@@ -8,7 +8,7 @@ import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
 import { trainingRepository, type TrainingOptions, type TrainingRecord } from '../db/trainingRepository.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
-import { modelFileProblem } from '../inference/poseModel.ts';
+import { cardPathFor, modelFileProblem } from '../inference/poseModel.ts';
 import { pythonProblem } from '../models/pythonProcess.ts';
 import { runTrainer } from '../training/trainProcess.ts';
 import { exportCoco } from './cocoExchange.ts';
@@ -16,7 +16,8 @@ import { DEFAULT_PYTHON, PACKAGE_ROOT } from '../inference/bundledModel.ts';
 import { PROJECT_MODELS_DIR, storedModelPath } from './detectSetup.ts';
 import type { ServiceContext } from './projectService.ts';
 import { TrainWatch } from './trainWatch.ts';
-import { trainingElsewhere, waitForOtherTrainer } from './otherTrainer.ts';
+import { trainerHolder, trainingElsewhere, waitForOtherTrainer } from './otherTrainer.ts';
+import { ownerHere, releaseHere } from '../training/processOwner.ts';
 
 type Emit = (e: Omit<PoseEvent<'trainProgress'>, 'jobId' | 'trainingId'>) => void;
 
@@ -57,25 +58,37 @@ export async function startTrainJob(
   const repo = trainingRepository(c.db);
   const before = r.resume === false ? undefined : repo.latestUnfinished();
   const resumed = before !== undefined && existsSync(path.join(c.root, before.outDir, 'gt.json'));
-  const elsewhere = trainingElsewhere(repo.all(), resumed ? before.id : null);
-  if (elsewhere) throw new ApiError('conflict', elsewhere);
   const differs = resumed && optionsDiffer(before, r);
   if (differs)
     throw new ApiError(
       'conflict',
       `training ${before!.id} stopped before its end and Train resumes it, but with ${differs}: leave those options out to resume it, or start a new training (resume: false, --no-resume)`,
     );
-  const t = resumed ? withBudget(before, r) : newTraining(c, r);
+  const fresh = resumed ? null : newTrainingPlan(c, r);
   const jobId = randomUUID();
+  const id = claimTrainer(c, jobId, { beforeId: before?.id ?? null, takesUp: r.resume !== false, resumed }, fresh);
+  const release = () => {
+    if (runningTrain.get(c) === jobId) runningTrain.delete(c);
+    c.jobs.delete(jobId);
+    releaseTrainer(c, jobId);
+  };
+  let t: TrainingRecord & { gt?: CocoDataset };
+  try {
+    const record = repo.get(id)!;
+    t = resumed ? withBudget(record, r) : { ...record, gt: fresh!.gt };
+    if (!resumed) mkdirSync(path.join(c.root, t.outDir), { recursive: true });
+  } catch (e) {
+    writeTransaction(c.db, 'recording the training', () =>
+      repo.finish(id, 'failed', { message: (e as Error).message }, Date.now()),
+    );
+    release();
+    throw e;
+  }
   const controller = new AbortController();
   const emit: Emit = (e) => {
     // the last event says the job is over: a Train started on receiving it must not find this one still running
     if (e.stage === 'done' || e.stage === 'cancelled' || e.stage === 'failed') release();
     c.events.emit('trainProgress', { jobId, trainingId: t.id, ...e });
-  };
-  const release = () => {
-    if (runningTrain.get(c) === jobId) runningTrain.delete(c);
-    c.jobs.delete(jobId);
   };
   runningTrain.set(c, jobId);
   const finished = new Promise((resolve) => setImmediate(resolve)) // the caller knows the job id before any event
@@ -83,6 +96,59 @@ export async function startTrainJob(
     .finally(release);
   c.jobs.set(jobId, { controller, finished });
   return { jobId, trainingId: t.id, resumed };
+}
+
+/**
+ * Job `jobId` becomes the project's trainer, in one IMMEDIATE transaction that first checks no other holds it (a
+ * process alive: `trainerHolder`) nor runs a trainer, and records the training (a new one, or the interrupted one
+ * taken up): two processes starting at the same moment cannot both pass. Held until the job ends (`releaseTrainer`)
+ * or its process dies. The training's id.
+ */
+function claimTrainer(
+  c: ServiceContext,
+  jobId: string,
+  { beforeId, takesUp, resumed }: { beforeId: number | null; takesUp: boolean; resumed: boolean },
+  fresh: TrainingPlan | null,
+): number {
+  const repo = trainingRepository(c.db);
+  const owner = ownerHere(jobId);
+  try {
+    return writeTransaction(c.db, "claiming the project's trainer", () => {
+      const held = trainerHolder(repo.trainerClaim());
+      if (held) throw new ApiError('conflict', held);
+      const elsewhere = trainingElsewhere(repo.all(), resumed ? beforeId : null);
+      if (elsewhere) throw new ApiError('conflict', elsewhere);
+      if (takesUp && (repo.latestUnfinished()?.id ?? null) !== beforeId)
+        throw new ApiError(
+          'conflict',
+          'the trainings of this project changed meanwhile (another window or process): try again',
+        );
+      const now = Date.now();
+      const id = resumed
+        ? beforeId!
+        : repo.create({
+            baseModel: fresh!.baseModel,
+            options: fresh!.options,
+            outDir: (n) => `${PROJECT_MODELS_DIR}/training-${n}`,
+            now,
+          });
+      repo.claimTrainer(id, owner, now);
+      return id;
+    });
+  } catch (e) {
+    releaseHere(jobId);
+    throw e;
+  }
+}
+
+/** The claim of job `jobId` let go: at once in this process, then its row (a row left by a failed write is void). */
+function releaseTrainer(c: ServiceContext, jobId: string): void {
+  releaseHere(jobId);
+  try {
+    writeTransaction(c.db, "releasing the project's trainer", () => trainingRepository(c.db).releaseTrainer(jobId));
+  } catch {
+    // the row names this process's job, which no longer holds it: it counts for nothing, the next claim replaces it
+  }
 }
 
 /** What of the request contradicts the interrupted training's options ('' when nothing; the budget may change). */
@@ -107,10 +173,18 @@ function optionsDiffer(t: TrainingRecord, r: PoseRequest<'startTrain'>): string 
 /** An interrupted training taken up: its options, with a new budget when the request gives one. */
 function withBudget(t: TrainingRecord, r: PoseRequest<'startTrain'>): TrainingRecord {
   if (r.steps === undefined && r.minutes === undefined) return t;
-  return { ...t, options: { ...t.options, steps: r.steps ?? null, minutes: r.minutes ?? null } };
+  // a new budget trains on, even past a model the trainer had finished
+  return { ...t, exported: null, options: { ...t.options, steps: r.steps ?? null, minutes: r.minutes ?? null } };
 }
 
-function newTraining(c: ServiceContext, r: PoseRequest<'startTrain'>): TrainingRecord {
+interface TrainingPlan {
+  gt: CocoDataset;
+  baseModel: string | null;
+  options: TrainingOptions;
+}
+
+/** A new training's ground truth, model and options, checked: enough labelled images, the model to fine-tune. */
+function newTrainingPlan(c: ServiceContext, r: PoseRequest<'startTrain'>): TrainingPlan {
   const gt = exportCoco(c.db, {});
   const labelled = new Set(gt.annotations.filter((a) => !a.iscrowd && a.num_keypoints > 0).map((a) => a.image_id));
   if (labelled.size < 2)
@@ -121,19 +195,7 @@ function newTraining(c: ServiceContext, r: PoseRequest<'startTrain'>): TrainingR
   const init = r.fromScratch ? null : c.setup.inUse().file;
   const problem = init && modelFileProblem(init);
   if (problem) throw new ApiError('not_found', `the model to fine-tune: ${problem}`);
-  const options = optionsOf(r);
-  const now = Date.now();
-  const id = writeTransaction(c.db, 'recording the training', () =>
-    trainingRepository(c.db).create({
-      baseModel: init && storedModelPath(c.root, init),
-      options,
-      outDir: (n) => `${PROJECT_MODELS_DIR}/training-${n}`,
-      now,
-    }),
-  );
-  const t = trainingRepository(c.db).get(id)!;
-  mkdirSync(path.join(c.root, t.outDir), { recursive: true });
-  return { ...t, gt } as TrainingRecord & { gt: CocoDataset };
+  return { gt, baseModel: init && storedModelPath(c.root, init), options: optionsOf(r) };
 }
 
 async function runTraining(
@@ -155,6 +217,12 @@ async function runTraining(
     emit({ stage: status, step: watch.step, steps: watch.steps, message });
   };
   try {
+    const exported = resumed && t.exported !== null ? path.resolve(c.root, t.exported) : null;
+    if (exported && existsSync(exported) && existsSync(cardPathFor(exported))) {
+      // its trainer had finished (the app was killed measuring or registering it): register that model, train no more
+      watch.exported = exported;
+      return await registered(watch, exported, use, emit);
+    }
     emit({ stage: 'checking', step: t.step, steps: t.steps, message: `checking ${python} (PyTorch, the trainer)` });
     const problem = await pythonProblem(python, trainingRoot, 'training.finetune', 'training', signal);
     if (signal.aborted) return stop('cancelled', 'the training was cancelled before it started');
@@ -181,21 +249,7 @@ async function runTraining(
       onSpawn: (pid) => writeTransaction(c.db, 'recording the training', () => repo.claim(t.id, pid, Date.now())),
     });
     await watch.settled();
-    if (run.code === 0 && watch.exported) {
-      const { modelId, name } = await watch.register(watch.exported, use);
-      const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
-      const then = use
-        ? 'detection now uses it'
-        : `registered as ${name}: compare it with the others and choose the model that detects`;
-      emit({
-        stage: 'done',
-        step: watch.step,
-        steps: watch.steps,
-        message: `trained ${watch.step} steps${ap}; ${then}`,
-        modelId,
-      });
-      return;
-    }
+    if (run.code === 0 && watch.exported) return await registered(watch, watch.exported, use, emit);
     const kept = watch.checkpointStep > 0 ? `; Train resumes from its checkpoint at step ${watch.checkpointStep}` : '';
     if (run.aborted) return stop('cancelled', `cancelled at step ${watch.step}${kept || '; no checkpoint yet'}`);
     if (run.spawnError) return stop('failed', `the trainer could not start (${run.spawnError})`);
@@ -205,6 +259,22 @@ async function runTraining(
   } catch (e) {
     return stop(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
   }
+}
+
+/** The trainer's model measured, registered (in use when `use`) and the job's `done` event. */
+async function registered(watch: TrainWatch, onnx: string, use: boolean, emit: Emit): Promise<void> {
+  const { modelId, name } = await watch.register(onnx, use);
+  const ap = watch.finalAP === null ? '' : `, validation AP ${watch.finalAP.toFixed(3)}`;
+  const then = use
+    ? 'detection now uses it'
+    : `registered as ${name}: compare it with the others and choose the model that detects`;
+  emit({
+    stage: 'done',
+    step: watch.step,
+    steps: watch.steps,
+    message: `trained ${watch.step} steps${ap}; ${then}`,
+    modelId,
+  });
 }
 
 /** The CLI's request checked against the contract (the HTTP and IPC adapters check theirs): its problems, by key. */

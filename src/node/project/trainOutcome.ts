@@ -1,13 +1,16 @@
-import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ApiError } from '../../contract/apiErrors.ts';
 import type { CocoStats } from '../../core/eval/cocoEval.ts';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { trainingRepository } from '../db/trainingRepository.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
+import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
 import { cardPathFor } from '../inference/poseModel.ts';
 import { uniqueModelPath } from '../models/checkpointImport.ts';
 import { heldOutKey, heldOutPersons, type HeldOutSet } from '../training/heldOutScore.ts';
-import { PROJECT_MODELS_DIR, readDetectSetup, registerModelFile, writeDetectSetup } from './detectSetup.ts';
+import { modelRegistration, PROJECT_MODELS_DIR, readDetectSetup, writeDetectSetup } from './detectSetup.ts';
 
 /** What the finished training adds to its model's card (beside the trainer's data, steps, time, hardware, code). */
 export interface CardFacts {
@@ -54,21 +57,32 @@ export async function registerTrainedModel(
       ...(facts.failed.length ? { failed_images: facts.failed.slice(0, 20) } : {}),
     },
   };
-  // model and card written whole before they are named: a kill here leaves at most a temp file, never half a model
-  copyFileSync(trainedOnnx, `${onnx}.tmp`);
-  writeFileSync(`${cardPathFor(onnx)}.tmp`, JSON.stringify(card, null, 1));
-  renameSync(`${cardPathFor(onnx)}.tmp`, cardPathFor(onnx));
-  renameSync(`${onnx}.tmp`, onnx);
+  // model and card each written whole before it is named (a temp file a kill leaves is swept by the next write
+  // there), the card first: a model file there is complete with its card. A full disk fails here, nothing half-made.
   try {
-    const modelId = (await registerModelFile(db, root, onnx, bundledModel))!;
-    writeTransaction(db, 'registering the trained model', () => {
+    await writeFileAtomic(cardPathFor(onnx), JSON.stringify(card, null, 1));
+    await writeFileAtomic(onnx, await readFile(trainedOnnx));
+  } catch (e) {
+    rmSync(cardPathFor(onnx), { force: true });
+    throw new ApiError(
+      (e as ApiError).code ?? 'internal',
+      `the trained model was not saved in the project (${(e as Error).message}): it is kept in ${path.dirname(trainedOnnx)}; make room and Train again to register it`,
+    );
+  }
+  try {
+    const register = (await modelRegistration(root, onnx, bundledModel))!;
+    // registered, scored, put in use and its training marked done at once: a kill in between leaves none of it
+    // (never a registered model whose training still looks unfinished, which the next Train would train again)
+    const modelId = writeTransaction(db, 'registering the trained model', () => {
+      const id = register(db);
       if (facts.stats) {
         const gt = facts.heldOut.gt;
         const key = heldOutKey(gt);
-        trainingRepository(db).putScore(modelId, key, gt.images.length, heldOutPersons(gt), facts.stats, Date.now());
+        trainingRepository(db).putScore(id, key, gt.images.length, heldOutPersons(gt), facts.stats, Date.now());
       }
-      if (use) writeDetectSetup(db, { ...readDetectSetup(db), modelId });
-      trainingRepository(db).finish(facts.trainingId, 'done', { modelId }, Date.now());
+      if (use) writeDetectSetup(db, { ...readDetectSetup(db), modelId: id });
+      trainingRepository(db).finish(facts.trainingId, 'done', { modelId: id }, Date.now());
+      return id;
     });
     return { modelId, name: card.name };
   } catch (e) {

@@ -27,6 +27,8 @@ export class TrainWatch {
   exported: string | null = null;
   failure: string | null = null;
   finalAP: number | null = null;
+  /** A write of the training's state that failed (said once as an event), or null. */
+  recordProblem: string | null = null;
   private heldOut: HeldOutSet | null = null;
   private scoring: Promise<void> | null = null;
   private written = 0;
@@ -52,6 +54,7 @@ export class TrainWatch {
       this.step = e.step;
       this.steps = e.steps;
       this.recordSplit();
+      this.recordExported(null); // training again: an earlier export is not its result any more
       const how = e.step > 0 ? `resumed at step ${e.step}` : 'started';
       this.emit({ ...base, step: e.step, steps: e.steps, message: `training ${how} on ${e.device ?? 'cpu'}` });
       this.progress(true);
@@ -82,6 +85,7 @@ export class TrainWatch {
       this.progress(true);
     } else if (e.event === 'exported') {
       this.exported = e.onnx;
+      this.recordExported(e.onnx);
       this.emit({ stage: 'exporting', step: e.step, steps: this.steps, message: 'exported the model to ONNX' });
     } else if (e.event === 'failed') this.failure = e.message;
   }
@@ -144,12 +148,31 @@ export class TrainWatch {
       });
   }
 
+  /** The trainer's finished model in the project (a kill before it is registered: Train registers it, no more). */
+  private recordExported(onnx: string | null): void {
+    const file = onnx && path.relative(this.c.root, path.resolve(this.outDir, onnx));
+    this.record('the trained model', () => trainingRepository(this.c.db).setExported(this.t.id, file, Date.now()));
+  }
+
+  /**
+   * One write of the training's state into the project. It runs inside the trainer's output handler, where a throw
+   * would take the whole app down (a full disk, a lock held past its time): a write that fails is said once, and
+   * the training goes on — its row catches up at the next write, the end says what failed.
+   */
+  private record(what: string, write: () => void): void {
+    try {
+      writeTransaction(this.c.db, `recording ${what}`, write);
+    } catch (e) {
+      if (this.recordProblem) return;
+      this.recordProblem = `${what} could not be recorded in the project (${(e as Error).message}); training goes on`;
+      this.emit({ stage: 'training', step: this.step, steps: this.steps, message: this.recordProblem });
+    }
+  }
+
   private recordSplit(): void {
     try {
       const split = JSON.parse(readFileSync(path.join(this.outDir, 'split.json'), 'utf8'));
-      writeTransaction(this.c.db, 'recording the training split', () =>
-        trainingRepository(this.c.db).setSplit(this.t.id, split, Date.now()),
-      );
+      this.record('the training split', () => trainingRepository(this.c.db).setSplit(this.t.id, split, Date.now()));
     } catch {
       // the trainer writes split.json before it starts; without it the card still names the images
     }
@@ -158,7 +181,7 @@ export class TrainWatch {
   private progress(force: boolean): void {
     if (!force && Date.now() - this.written < PROGRESS_WRITE_MS) return;
     this.written = Date.now();
-    writeTransaction(this.c.db, 'recording the training progress', () =>
+    this.record('the training progress', () =>
       trainingRepository(this.c.db).progress(this.t.id, this.step, this.steps, Date.now()),
     );
   }

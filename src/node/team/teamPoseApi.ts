@@ -168,6 +168,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     compareModels: async () => {
       throw notYet('comparing models', 'compare them in the local project they were trained in');
     },
+    listComparisons: async () => ({ comparisons: [], runningJobId: null }),
     async imagePath(imageId) {
       return files.resolve((await imageOf(imageId)).relPath);
     },

@@ -33,12 +33,14 @@ export function heldOutKey(gt: CocoDataset): string {
  * A model's COCO keypoint numbers (pycocotools-exact, core/eval) on a held-out set, through the app's own pipeline
  * (the same settings detection uses): one inference worker for the model, every image in turn, its persons as
  * results. An image that fails counts as one without detections (its persons missed), and is named in `failed`.
+ * `onImage` after each image (progress).
  */
 export async function scoreModel(
   modelPath: string,
   set: HeldOutSet,
   settings: DetectSettings,
   signal?: AbortSignal,
+  onImage?: () => void,
 ): Promise<{ stats: CocoStats; failed: string[]; card: unknown }> {
   const engine = await PoseEngine.start(modelPath, { signal, imageTimeLimitMs: 120_000 });
   const results: CocoKeypointResult[] = [];
@@ -59,6 +61,7 @@ export async function scoreModel(
         if (signal?.aborted) throw e;
         failed.push(`${im.file_name}: ${(e as Error).message}`);
       }
+      onImage?.();
     }
   } finally {
     await engine.close();

@@ -24,6 +24,7 @@ export function TrainDialog() {
   const [use, setUse] = useState(false);
   useEffect(() => {
     void t.refresh();
+    void t.loadComparison(); // a comparison kept (or running) is there when the dialog is opened again
   }, [t]);
   const running = job !== null && !['done', 'failed', 'cancelled'].includes(job.stage);
   const resumable = trainings.find((r) => r.resumable);
@@ -100,14 +101,27 @@ export function TrainDialog() {
       )}
       <TrainPlot points={points} steps={job?.steps ?? null} />
       <h3>Models on the held-out images</h3>
-      <button
-        type="button"
-        data-testid="compare-models"
-        disabled={comparing || running}
-        onClick={() => void t.compare()}
-      >
-        {comparing ? 'Comparing…' : 'Compare models'}
-      </button>
+      {comparing ? (
+        <div className="row" data-testid="compare-progress" data-done={comparing.done} data-total={comparing.total}>
+          <progress max={comparing.total || 1} value={comparing.done} />
+          <span>
+            Comparing… {comparing.total ? `${comparing.done} of ${comparing.total} image runs` : ''}
+            {comparing.model ? ` (${comparing.model})` : ''}
+          </span>
+          <button
+            type="button"
+            data-testid="compare-cancel"
+            disabled={!comparing.jobId}
+            onClick={() => void t.cancelCompare()}
+          >
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" data-testid="compare-models" disabled={running} onClick={() => void t.compare()}>
+          Compare models
+        </button>
+      )}
       {comparison && (
         <table className="compare" data-testid="model-comparison">
           <caption>
@@ -142,7 +156,7 @@ export function TrainDialog() {
                       disabled={!setup}
                       onClick={() =>
                         void engine.setup.save({ settings: setup!.settings, modelId: m.modelId }).then((ok) => {
-                          if (ok) return t.compare();
+                          if (ok) return t.loadComparison();
                         })
                       }
                     >

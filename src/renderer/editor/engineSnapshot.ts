@@ -23,7 +23,12 @@ export function engineSnapshot(e: EditorEngine) {
     },
     prompt: e.flow.prompt.get(),
     job: e.jobs.job.get(),
-    training: { job: e.training.job.get(), points: e.training.points.get(), comparison: e.training.comparison.get() },
+    training: {
+      job: e.training.job.get(),
+      points: e.training.points.get(),
+      comparison: e.training.comparison.get(),
+      comparing: e.training.comparing.get(),
+    },
     dialog: e.notices.dialog.get(),
     message: e.notices.message.get(),
     dragging: e.pointer.dragging.get(),

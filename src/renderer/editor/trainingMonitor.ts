@@ -6,7 +6,12 @@ import { Slice } from './slice.ts';
 export type TrainJob = Omit<PoseEvent<'trainProgress'>, 'loss' | 'valLoss' | 'valAP' | 'jobId'> & {
   jobId: string | null;
 };
-export type Comparison = PoseResponse<'compareModels'>;
+export type Comparison = NonNullable<PoseResponse<'listComparisons'>['comparisons'][number]['result']>;
+/** A comparison running (`jobId` null until the server answered): how far it got. */
+export type CompareJob = Omit<PoseEvent<'compareProgress'>, 'jobId' | 'comparisonId' | 'trainingId'> & {
+  jobId: string | null;
+  comparisonId: number | null;
+};
 export type TrainingRow = PoseResponse<'listTrainings'>['trainings'][number];
 
 /** One point of the live plot: a step with whatever was measured at it. */
@@ -30,7 +35,7 @@ export class TrainingMonitor {
   readonly points = new Slice<TrainPoint[]>([]);
   readonly trainings = new Slice<TrainingRow[]>([]);
   readonly comparison = new Slice<Comparison | null>(null);
-  readonly comparing = new Slice(false);
+  readonly comparing = new Slice<CompareJob | null>(null);
   private readonly client: StudioClient;
   private readonly notices: Notices;
   private readonly trained: () => void;
@@ -40,6 +45,44 @@ export class TrainingMonitor {
     this.notices = notices;
     this.trained = trained;
     client.on('trainProgress', (e) => this.onProgress(e));
+    client.on('compareProgress', (e) => this.onCompare(e));
+  }
+
+  /** A comparison's progress: the one this window started, or one another window started while this one runs none. */
+  private onCompare(e: PoseEvent<'compareProgress'>): void {
+    const cur = this.comparing.get();
+    if (cur && cur.jobId !== null && cur.jobId !== e.jobId) return;
+    const { jobId, comparisonId, trainingId: _, ...rest } = e;
+    if (e.stage === 'running') {
+      this.comparing.set({ ...rest, jobId, comparisonId });
+      return;
+    }
+    this.comparing.set(null);
+    if (e.stage === 'done') void this.loadComparison(comparisonId);
+    else this.notices.say(`The models were not compared: ${e.message}`);
+  }
+
+  /**
+   * The comparisons kept in the project: the latest result shown, a comparison running (in this server or app)
+   * followed — what a window opened, or reopened, finds.
+   */
+  async loadComparison(id?: number): Promise<void> {
+    const r = await this.notices.attempt('The model comparison did not load', () =>
+      this.client.api.listComparisons({}),
+    );
+    if (!r) return;
+    const latest = r.comparisons.find((x) => (id === undefined ? x.status === 'done' : x.id === id));
+    if (latest?.result) this.comparison.set(latest.result);
+    const running = r.comparisons.find((x) => x.status === 'running');
+    if (id === undefined && running && r.runningJobId && !this.comparing.get())
+      this.comparing.set({
+        jobId: r.runningJobId,
+        comparisonId: running.id,
+        stage: 'running',
+        done: running.done,
+        total: running.total,
+        message: 'comparing',
+      });
   }
 
   private onProgress(e: PoseEvent<'trainProgress'>): void {
@@ -105,14 +148,24 @@ export class TrainingMonitor {
       );
   }
 
-  /** The models side by side on the latest training's held-out images (each model run once per held-out set). */
+  /**
+   * The models side by side on the latest training's held-out images: a job on the server (each model run once
+   * per held-out set and kept), its progress in `comparing`, its result in `comparison` when it is done.
+   */
   async compare(): Promise<void> {
-    this.comparing.set(true);
-    try {
-      const r = await this.notices.attempt('The models were not compared', () => this.client.api.compareModels({}));
-      if (r) this.comparison.set(r);
-    } finally {
-      this.comparing.set(false);
-    }
+    if (this.comparing.get()) return;
+    this.comparing.set({ jobId: null, comparisonId: null, stage: 'running', done: 0, total: 0, message: 'starting' });
+    const r = await this.notices.attempt('The models were not compared', () => this.client.api.compareModels({}));
+    const cur = this.comparing.get();
+    if (!r) this.comparing.set(null);
+    else if (cur && cur.jobId === null) this.comparing.set({ ...cur, jobId: r.jobId, comparisonId: r.comparisonId });
+  }
+
+  async cancelCompare(): Promise<void> {
+    const job = this.comparing.get();
+    if (job?.jobId)
+      await this.notices.attempt('Cancelling the comparison failed', () =>
+        this.client.api.cancelJob({ jobId: job.jobId! }),
+      );
   }
 }
