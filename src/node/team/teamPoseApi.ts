@@ -157,6 +157,11 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       throw notYet('importing a checkpoint');
     },
     listProblems: async () => ({ files: [] }),
+    /** Checked only: who has an image open is held by the team server (its streams), which answers this itself. */
+    async editingImage({ imageId }) {
+      await s.editing(imageId);
+      return { editors: [] };
+    },
     startTrain: async () => {
       throw notYet('training (train from a local project: simplepose train)');
     },

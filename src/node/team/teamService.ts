@@ -91,7 +91,7 @@ export function teamService(team: TeamDb, user: TeamUser) {
           rebased ||= saved.rebased;
           revision = saved.revision;
         }
-        await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id });
+        await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id, userName: user.name });
         return { revision, rebased };
       });
       return { revision: out.revision, cursor: 0, length: 0 };
@@ -119,10 +119,12 @@ export function teamService(team: TeamDb, user: TeamUser) {
       return teamAnnotationStore.edits(pool, imageId);
     },
 
-    /** Tells every client that this user has the image open (null when they leave it). */
-    async editing(imageId: number, open: boolean): Promise<void> {
-      await visible(pool, imageId);
-      await notifyTeam(pool, { kind: 'editing', imageId, userName: open ? user.name : null });
+    /**
+     * Checks that this user may have the image open (null: none), refused by name as any access would be; who has
+     * which image open is the team server's to hold and announce (server/teamPresence.ts).
+     */
+    async editing(imageId: number | null): Promise<void> {
+      if (imageId !== null) await visible(pool, imageId);
     },
   };
 }
