@@ -91,7 +91,9 @@ function stream(who: string, client?: string) {
   });
   req.on('error', () => undefined);
   const editorsOf = (imageId: number) =>
-    events.filter((e) => e.name === 'imageEditors' && e.data.imageId === imageId).at(-1)?.data.editors;
+    events.filter((e) => e.name === 'imageEditors' && e.data.imageId === imageId).at(-1)?.data.editors as
+      | string[]
+      | undefined;
   return { events, editorsOf, close: () => req.destroy() };
 }
 
@@ -196,6 +198,8 @@ describe.skipIf(PG_MISSING)('who has an image open (team server)', () => {
       steps: [{ kind: 'do', diff: addPerson(EMPTY_ANNOTATION, 'p'), label: 'add' }],
     });
     expect(r.status).toBe(200);
+    // the answer carries the state as saved (the editor takes it as it is: no second request, no "another window")
+    expect(await r.json()).toMatchObject({ revision: 1, current: { revision: 1, state: { order: ['p'] } } });
     const changed = (s: ReturnType<typeof stream>) => s.events.find((e) => e.name === 'annotationChanged')?.data;
     await until('both hear of the change', () => !!changed(annStream) && !!changed(revStream));
     expect(changed(annStream)).toEqual({ imageId: ids[0], revision: 1, by: 'rev' });

@@ -76,7 +76,6 @@ export function teamService(team: TeamDb, user: TeamUser) {
       const out = await teamWriteTransaction(pool, 'the edit', async (c) => {
         await visible(c, r.imageId, true);
         let revision = r.revision;
-        let rebased = false;
         for (const st of r.steps) {
           if (st.kind !== 'do')
             throw new ApiError('unprocessable', `a team project saves undo and redo as new edits, not as "${st.kind}"`);
@@ -88,13 +87,15 @@ export function teamService(team: TeamDb, user: TeamUser) {
             userId: user.id,
             now: Date.now(),
           });
-          rebased ||= saved.rebased;
           revision = saved.revision;
         }
         await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id, userName: user.name });
-        return { revision, rebased };
+        const { state } = await teamAnnotationStore.load(c, r.imageId);
+        return { state, revision };
       });
-      return { revision: out.revision, cursor: 0, length: 0 };
+      // `current` always: the team history is not the editor's (cursor and length say nothing it could check), so
+      // the editor takes the saved state as it is, other people's changes included, without asking again.
+      return { revision: out.revision, cursor: 0, length: 0, current: { ...out, history: EMPTY_HISTORY } };
     },
 
     async setStatus(r: PoseRequest<'setStatus'>): Promise<PoseResponse<'setStatus'>> {
