@@ -62,7 +62,11 @@ const snap = (page: Page) =>
   }) as Promise<Snap>;
 const joint = (s: AnnotationState, k: number) => s.persons.p.joints[k]!;
 const stored = async () => (await teamAnnotationStore.load(team.pool, ids[0])).state;
-const badge = (page: Page) => page.locator('[data-testid=presence]').textContent({ timeout: 500 }).catch(() => null);
+const badge = (page: Page) =>
+  page
+    .locator('[data-testid=presence]')
+    .textContent({ timeout: 500 })
+    .catch(() => null);
 /** Where joint k of the open image is on the page. */
 async function jointOnPage(page: Page, k: number): Promise<[number, number]> {
   const s = await snap(page);
