@@ -6,7 +6,7 @@ import { LoginThrottle } from './loginThrottle.ts';
 import { API_PREFIX, EVENTS_ROUTE, MEDIA_PATH, methodOfRoute, parseMediaPath } from '../contract/apiRoutes.ts';
 import { isValidEvent } from '../contract/checkPayload.ts';
 import { dispatch } from '../contract/dispatch.ts';
-import { ClientId, type PoseApi, type PoseEventName } from '../contract/poseApi.ts';
+import { ClientId, EDITING_EXPIRY_MS, type PoseApi, type PoseEventName } from '../contract/poseApi.ts';
 import { IMAGE_TYPES } from '../node/project/projectMedia.ts';
 import type { TeamDb } from '../node/team/openTeamDb.ts';
 import { loginTeamUser, logoutTeamUser, sessionUser } from '../node/team/teamAccounts.ts';
@@ -56,7 +56,11 @@ export async function startTeamServer(
   const clients = new Map<http.ServerResponse, EventClient>();
   const throttle = new LoginThrottle();
   const presence = new TeamPresence(o.presenceExpiryMs);
-  const sweep = setInterval(() => void announce(presence.expire()), Math.min(5000, (o.presenceExpiryMs ?? 15_000) / 4));
+  const told = (imageIds: number[]) => void announce(imageIds).catch(() => undefined);
+  const sweep = setInterval(
+    () => told(presence.expire()),
+    Math.min(5000, (o.presenceExpiryMs ?? EDITING_EXPIRY_MS) / 4),
+  );
   sweep.unref();
 
   async function userOf(req: http.IncomingMessage, url: URL, kind: RouteKind): Promise<TeamUser> {
@@ -135,7 +139,7 @@ export async function startTeamServer(
     res.on('close', () => {
       clients.delete(res);
       // a reconnecting window may already have its next stream open: it stays
-      if (window && ![...clients.values()].some((c) => c.window === window)) void announce(presence.drop(window));
+      if (window && ![...clients.values()].some((c) => c.window === window)) told(presence.drop(window));
     });
     void (async () => {
       for (const imageId of presence.images()) await send(res, me, imageId, editorsEvent(imageId, window));
@@ -146,7 +150,8 @@ export async function startTeamServer(
   function withPresence(api: ReturnType<typeof teamPoseApi>, user: TeamUser): typeof api {
     const editingImage: PoseApi['editingImage'] = async (r) => {
       await api.editingImage(r); // may this user see the image (refused by name if not)
-      await announce(presence.set(user, r.client, r.imageId));
+      // told to the others in the background: each event is the image's editors as they are when it is sent
+      told(presence.set(user, r.client, r.imageId));
       const window = TeamPresence.windowOf(user.id, r.client);
       return { editors: r.imageId === null ? [] : editorNames(presence.on(r.imageId), window) };
     };
