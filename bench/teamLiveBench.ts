@@ -12,7 +12,7 @@ import http from 'node:http';
 import { startPgCluster } from '../scripts/pgCluster.ts';
 import { photoProject } from '../test/support/photoProject.ts';
 import { addPerson, moveJoint } from '../src/core/edit/poseEdits.ts';
-import { EMPTY_ANNOTATION } from '../src/core/edit/poseRecords.ts';
+import { EMPTY_ANNOTATION, JOINT_COUNT } from '../src/core/edit/poseRecords.ts';
 import { applyDiff } from '../src/core/edit/recordDiff.ts';
 import { BUNDLED_MODEL_PATH } from '../src/node/inference/bundledModel.ts';
 import { openTeamDb } from '../src/node/team/openTeamDb.ts';
@@ -109,14 +109,20 @@ const bob = stream('bob', 'bob-bench-window');
 await pause(300);
 let state = EMPTY_ANNOTATION;
 let revision = 0;
-const add = addPerson(state, 'p');
+const placed = Array.from({ length: JOINT_COUNT }, (_, k) => ({
+  x: 5 + k,
+  y: 5 + k,
+  v: 2 as const,
+  source: 'human' as const,
+}));
+const add = addPerson(state, 'p', placed);
 await call('alice', 'saveEdits', { imageId, revision, steps: [{ kind: 'do', diff: add, label: 'add' }] });
 state = applyDiff(state, add);
 revision = 1;
 
 const edit = { seen: [] as number[], roundTrip: [] as number[] };
 for (let i = 0; i < REPEATS; i++) {
-  const diff = moveJoint(state, 'p', i % 17, 10 + i, 20 + i);
+  const diff = moveJoint(state, 'p', i % JOINT_COUNT, 10 + i, 20 + i);
   const heard = bob.next('annotationChanged', (d) => d.revision === revision + 1);
   const t0 = performance.now();
   await call('alice', 'saveEdits', { imageId, revision, steps: [{ kind: 'do', diff, label: 'move' }] });
