@@ -142,7 +142,7 @@ export async function startTeamServer(
       if (window && ![...clients.values()].some((c) => c.window === window)) told(presence.drop(window));
     });
     void (async () => {
-      for (const imageId of presence.images()) await send(res, me, imageId, editorsEvent(imageId, window));
+      for (const imageId of presence.images()) await send(res, me, imageId, () => editorsEvent(imageId, window));
     })().catch(() => undefined);
   }
 
@@ -166,15 +166,18 @@ export async function startTeamServer(
   /** Who has these images open now, to every stream whose user may see them. */
   async function announce(imageIds: number[]): Promise<void> {
     for (const imageId of imageIds)
-      for (const [res, c] of clients) await send(res, c, imageId, editorsEvent(imageId, c.window));
+      for (const [res, c] of clients) await send(res, c, imageId, () => editorsEvent(imageId, c.window));
   }
 
-  /** An event about an image (null: a run's) to a stream, if its user may see the image. */
+  /**
+   * An event about an image (null: a run's) to a stream, if its user may see the image; made once that is known, so
+   * that of two announcements racing through the check the later write says who is there now.
+   */
   async function send(
     res: http.ServerResponse,
     c: EventClient,
     imageId: number | null,
-    [name, payload]: [PoseEventName, unknown],
+    event: () => [PoseEventName, unknown],
   ) {
     if (imageId !== null && c.user.role === 'annotator') {
       const ok = await teamService(o.team, c.user)
@@ -185,6 +188,7 @@ export async function startTeamServer(
         );
       if (!ok) return;
     }
+    const [name, payload] = event();
     if (isValidEvent(name, payload)) res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
   }
 
@@ -192,7 +196,7 @@ export async function startTeamServer(
   async function broadcast(e: TeamEvent): Promise<void> {
     for (const [res, c] of clients)
       for (const event of contractEvents(e, c.user))
-        await send(res, c, e.kind === 'progress' ? null : e.imageId, event);
+        await send(res, c, e.kind === 'progress' ? null : e.imageId, () => event);
   }
   const listener = await listenTeam(o.team.url, (e) => void broadcast(e).catch(() => undefined));
 
