@@ -17,18 +17,11 @@ import {
   RowId,
 } from './apiPayloads.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
+import { PRESENCE_API, PRESENCE_EVENTS } from './presenceApi.ts';
 import { TRAINING_API, TRAINING_EVENTS } from './trainingApi.ts';
 
 /** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
 const ReviewSettings = z.strictObject({ personScoreThreshold: z.number(), isDefault: z.boolean() });
-
-/** A window of the app, as it names itself to the server (editingImage, the events stream's `?client=`). */
-export const ClientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a window id: 8 to 64 letters, digits, - or _');
-/** People with an image open, by name (at most a room's worth are listed). */
-const Editors = z.array(NameText).max(64);
-/** How often an editor repeats which image it has open, and how long a team server believes it without that. */
-export const EDITING_HEARTBEAT_MS = 5000;
-export const EDITING_EXPIRY_MS = 15_000;
 
 /** The most entries one getEditHistory answers with (an editor pages older ones in as it undoes). */
 export const EDIT_HISTORY_READ_MAX = 200;
@@ -252,17 +245,7 @@ export const POSE_API = {
         .max(10_000),
     }),
   },
-  /**
-   * Who else has an image open. The editor says which image it has open (`imageId`; null: none), again every
-   * EDITING_HEARTBEAT_MS while it stays there; `client` names this window (one per page load, its events stream
-   * carries the same id). The answer: the other people on that image. A team server forgets a window that stops
-   * saying so (EDITING_EXPIRY_MS) or whose events stream closes, and tells the others (`imageEditors` events); in a
-   * local project nobody else can have it open: always no one.
-   */
-  editingImage: {
-    request: z.strictObject({ imageId: RowId.nullable(), client: ClientId }),
-    response: z.strictObject({ editors: Editors }),
-  },
+  ...PRESENCE_API,
   ...TRAINING_API,
 } as const satisfies Record<string, MethodSchemas>;
 
@@ -283,8 +266,7 @@ export const POSE_EVENTS = {
   }),
   /** `by`: who saved it, in a team project (left out for one's own change and in a local project). */
   annotationChanged: z.strictObject({ imageId: RowId, revision: Revision, by: NameText.optional() }),
-  /** Who has the image open now, besides the window receiving it (a team project; see editingImage). */
-  imageEditors: z.strictObject({ imageId: RowId, editors: Editors }),
+  ...PRESENCE_EVENTS,
   /** An image of a running detection is done: its prediction is stored (`score`: mean person score), or `error`. */
   imageDetected: z.strictObject({
     jobId: NameText,

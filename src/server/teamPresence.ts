@@ -1,4 +1,4 @@
-import { EDITING_EXPIRY_MS } from '../contract/poseApi.ts';
+import { EDITING_EXPIRY_MS } from '../contract/presenceApi.ts';
 
 /** One window of one user with an image open (`window`: the user's id and the window's own id, so no other can claim it). */
 export interface Editor {

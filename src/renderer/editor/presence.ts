@@ -1,4 +1,4 @@
-import { EDITING_HEARTBEAT_MS } from '../../contract/poseApi.ts';
+import { EDITING_HEARTBEAT_MS } from '../../contract/presenceApi.ts';
 import type { StudioClient } from '../api/studioClient.ts';
 import { Slice } from './slice.ts';
 
