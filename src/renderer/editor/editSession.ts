@@ -75,6 +75,11 @@ export class EditSession {
     return this.images.get(imageId)?.view() ?? null;
   }
 
+  /** Whether steps of the image are on their way to the server (its answer will bring the state as saved). */
+  saving(imageId: number): boolean {
+    return (this.images.get(imageId)?.sending ?? 0) > 0;
+  }
+
   /** Steps of the image still to save (an open gesture counts). */
   pending(imageId: number): number {
     return this.images.get(imageId)?.view().pending ?? 0;

@@ -171,11 +171,13 @@ export class EditorEngine {
     this.images.current.subscribe(() => this.presence.opened(this.images.current.get()?.row.id ?? null));
     // Another window, tab or (team) person changed an image: drop its cached copy; show it at once if it is open
     // here, even in the middle of this window's own edit (EditSession keeps the unsaved steps, and an open gesture,
-    // on top). Own saves announce themselves too, with revisions it has.
+    // on top) — unless a save of this window is on its way, whose answer brings the state as saved. Own saves
+    // announce themselves too, with revisions it has (or will have once the answer comes).
     client.on('annotationChanged', (p) => {
       this.images.forget(p.imageId);
       const shown = this.annotation.get();
-      if (shown?.imageId === p.imageId && p.revision > shown.revision) void this.reloadCurrent(p.by);
+      if (shown?.imageId !== p.imageId || p.revision <= shown.revision || this.edits.saving(p.imageId)) return;
+      void this.reloadCurrent(p.by);
     });
   }
 
