@@ -39,5 +39,9 @@ export function parseMediaPath(pathname: string): { kind: MediaKind; imageId: nu
   return m ? { kind: m[1] as MediaKind, imageId: Number(m[2]) } : null;
 }
 
+/** A team server's login page, and the mark in it by which the desktop app knows it is one (teamServerUrl.ts). */
+export const TEAM_LOGIN_PAGE = '/login';
+export const TEAM_LOGIN_MARK = '<meta name="simplepose-team-login" content="1">';
+
 /** Main → window: a menu item was chosen (the payload is a command id of the renderer's tables). */
 export const MENU_CHANNEL = 'menu-command';

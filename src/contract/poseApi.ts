@@ -17,6 +17,7 @@ import {
   RowId,
 } from './apiPayloads.ts';
 import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
+import { PRESENCE_API, PRESENCE_EVENTS } from './presenceApi.ts';
 import { TRAINING_API, TRAINING_EVENTS } from './trainingApi.ts';
 
 /** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
@@ -244,6 +245,7 @@ export const POSE_API = {
         .max(10_000),
     }),
   },
+  ...PRESENCE_API,
   ...TRAINING_API,
 } as const satisfies Record<string, MethodSchemas>;
 
@@ -262,7 +264,9 @@ export const POSE_EVENTS = {
     status: z.enum(['done', 'cancelled', 'failed']),
     message: MessageText.optional(),
   }),
-  annotationChanged: z.strictObject({ imageId: RowId, revision: Revision }),
+  /** `by`: who saved it, in a team project (left out for one's own change and in a local project). */
+  annotationChanged: z.strictObject({ imageId: RowId, revision: Revision, by: NameText.optional() }),
+  ...PRESENCE_EVENTS,
   /** The project's review settings changed (by another window or, in a team project, another person). */
   reviewSettingsChanged: ReviewSettings,
   /** An image of a running detection is done: its prediction is stored (`score`: mean person score), or `error`. */

@@ -5,6 +5,8 @@ import { VIEW_COMMAND_INFO } from '../core/edit/viewCommandInfo.ts';
 
 export interface MenuActions {
   openFolder(): void;
+  /** Asks for a team server's address and opens its login page (teamServerUrl.ts, createWindow.ts). */
+  openTeam(): void;
   openRecent(folder: string): void;
   /** A renderer command by id (the renderer runs it through the same table as its keyboard shortcuts). */
   command(id: string): void;
@@ -52,6 +54,7 @@ export function buildAppMenu(recent: string[], a: MenuActions, isMac = process.p
             ? recent.map((f) => ({ label: f, click: () => a.openRecent(f) }))
             : [{ label: 'No recent projects', enabled: false }],
         },
+        { label: 'Open Team Project…', click: () => a.openTeam() },
         { type: 'separator' },
         cmd('app.export'),
         { type: 'separator' },

@@ -3,7 +3,9 @@
 import { app, type BrowserWindow, dialog, Menu, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createSecureWindow, denyAllPermissions } from './createWindow.ts';
+import { createSecureWindow, createTeamWindow, denyAllPermissions } from './createWindow.ts';
+import { checkTeamServer, type TeamServerCheck } from './teamServerUrl.ts';
+import { askTeamUrl } from './teamUrlPrompt.ts';
 import { forwardEvents, registerIpc } from './ipcAdapter.ts';
 import { handleMediaProtocol, registerMediaScheme } from './mediaProtocol.ts';
 import { buildAppMenu } from './appMenu.ts';
@@ -24,6 +26,8 @@ registerMediaScheme();
 
 let project: OpenProject | null = null;
 let win: BrowserWindow | null = null;
+/** The window shows a team server's pages (createTeamWindow), not the app's renderer. */
+let inTeam = false;
 let stopEvents: (() => void) | null = null;
 const recent = new RecentProjects(path.join(app.getPath('userData'), 'recent-projects.json'));
 // Export and import files come only from these dialogs of the main process, never from the page.
@@ -62,12 +66,63 @@ async function open(folder: string): Promise<void> {
   Menu.setApplicationMenu(buildAppMenu(await recent.add(folder), actions));
 }
 
+/**
+ * A team project: the window becomes the team server's own pages (its login, then the review app it serves), with
+ * no bridge to this app; the local project is closed. Opening a folder afterwards brings the local window back.
+ */
+async function openTeam(): Promise<void> {
+  let checked: Extract<TeamServerCheck, { ok: true }> | null = null;
+  const typed = await askTeamUrl(win, async (url) => {
+    const r = await checkTeamServer(url);
+    if (!r.ok) return r.error;
+    checked = r;
+    return null;
+  });
+  if (typed === null || !checked) return;
+  const { loginUrl, origin } = checked;
+  stopEvents?.();
+  stopEvents = null;
+  await Promise.resolve(project?.close()).catch(() => undefined);
+  project = null;
+  const old = win;
+  const teamWin = createTeamWindow(loginUrl, `${new URL(origin).host} — SimplePose Studio`);
+  teamWin.on('closed', () => {
+    if (win === teamWin) win = null;
+  });
+  win = teamWin;
+  inTeam = true;
+  old?.destroy();
+}
+
+/** The app's own window (the renderer with its bridge), over the local project. */
+function localWindow(): BrowserWindow {
+  const w = createSecureWindow({ preload: path.join(here, '..', 'preload', 'preload.cjs'), rendererUrl });
+  w.on('closed', () => {
+    if (win !== w) return;
+    stopEvents?.();
+    win = null;
+  });
+  return w;
+}
+
+/** Opens a folder, in the app's own window again if a team server's pages were shown. */
+async function openLocal(folder: string): Promise<void> {
+  if (inTeam || !win) {
+    const old = win;
+    win = localWindow();
+    inTeam = false;
+    old?.destroy();
+  }
+  await open(folder);
+}
+
 const actions = {
   openFolder: async () => {
     const r = await dialog.showOpenDialog({ properties: ['openDirectory'], title: 'Open a folder of photos' });
-    if (!r.canceled && r.filePaths[0]) await open(r.filePaths[0]);
+    if (!r.canceled && r.filePaths[0]) await openLocal(r.filePaths[0]);
   },
-  openRecent: (f: string) => void open(f),
+  openTeam: () => void openTeam(),
+  openRecent: (f: string) => void openLocal(f),
   command: (id: string) => win?.webContents.send(MENU_CHANNEL, id),
 };
 
@@ -77,7 +132,7 @@ app.on('second-instance', (_e, argv) => {
     win.focus();
   }
   const folder = argv.slice(1).find((a) => !a.startsWith('-') && path.isAbsolute(a));
-  if (folder) void open(folder);
+  if (folder) void openLocal(folder);
 });
 app.on('window-all-closed', () => {
   // Jobs are cancelled, an import or export under way in the project worker finishes, then the app quits.
@@ -105,10 +160,6 @@ void app.whenReady().then(async () => {
   const argFolder = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
   const first =
     argFolder ?? recent.list()[0] ?? sampleProjectCopy(path.join(resources, 'sample-project'), app.getPath('userData'));
-  win = createSecureWindow({ preload: path.join(here, '..', 'preload', 'preload.cjs'), rendererUrl });
+  win = localWindow();
   await open(first);
-  win.on('closed', () => {
-    stopEvents?.();
-    win = null;
-  });
 });

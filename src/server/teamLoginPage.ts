@@ -1,8 +1,9 @@
 import type http from 'node:http';
+import { TEAM_LOGIN_MARK, TEAM_LOGIN_PAGE } from '../contract/apiRoutes.ts';
 import { SECURITY_HEADERS } from './httpReplies.ts';
 
 /** The team server's login routes: the page, and its script (a file of its own: the CSP allows no inline script). */
-export const LOGIN_PAGE = '/login';
+export const LOGIN_PAGE = TEAM_LOGIN_PAGE;
 export const LOGIN_SCRIPT = '/login.js';
 
 const CSP =
@@ -10,7 +11,7 @@ const CSP =
   "base-uri 'none'; frame-ancestors 'none'";
 
 const HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SimplePose Studio — team login</title>
+<html lang="en"><head><meta charset="utf-8">${TEAM_LOGIN_MARK}<title>SimplePose Studio — team login</title>
 <style>body{font:15px system-ui;margin:4em auto;max-width:22em}label{display:block;margin:.8em 0}
 input{width:100%;padding:.4em}#error{color:#b00020;min-height:1.4em}</style></head>
 <body><h1>Team project</h1>

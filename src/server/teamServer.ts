@@ -6,19 +6,22 @@ import { LoginThrottle } from './loginThrottle.ts';
 import { API_PREFIX, EVENTS_ROUTE, MEDIA_PATH, methodOfRoute, parseMediaPath } from '../contract/apiRoutes.ts';
 import { isValidEvent } from '../contract/checkPayload.ts';
 import { dispatch } from '../contract/dispatch.ts';
-import type { PoseEventName } from '../contract/poseApi.ts';
+import type { PoseApi, PoseEventName } from '../contract/poseApi.ts';
+import { ClientId, EDITING_EXPIRY_MS } from '../contract/presenceApi.ts';
 import { IMAGE_TYPES } from '../node/project/projectMedia.ts';
 import { reviewSettingsOf } from '../node/project/reviewSettingsService.ts';
 import type { TeamDb } from '../node/team/openTeamDb.ts';
 import { loginTeamUser, logoutTeamUser, sessionUser } from '../node/team/teamAccounts.ts';
 import { listenTeam, type TeamEvent } from '../node/team/teamEvents.ts';
 import { teamPoseApi, type TeamApiOptions } from '../node/team/teamPoseApi.ts';
+import { teamService } from '../node/team/teamService.ts';
 import type { TeamUser } from '../node/team/teamUserRepository.ts';
 import { hasBody, SECURITY_HEADERS, sendError, sendFailure, sendJson } from './httpReplies.ts';
 import { declaredTooLarge, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './readJsonBody.ts';
 import { createRequestGuard, givenToken, type RouteKind } from './requestGuard.ts';
 import { isPagePath, sendStatic } from './staticFiles.ts';
 import { LOGIN_PAGE, LOGIN_SCRIPT, sendLoginPage } from './teamLoginPage.ts';
+import { editorNames, TeamPresence } from './teamPresence.ts';
 
 export interface TeamServerOptions extends TeamApiOptions {
   team: TeamDb;
@@ -26,6 +29,14 @@ export interface TeamServerOptions extends TeamApiOptions {
   port?: number;
   extraHosts?: string[];
   staticDir?: string;
+  /** How long a window that stopped saying which image it has open is believed (default EDITING_EXPIRY_MS). */
+  presenceExpiryMs?: number;
+}
+
+/** An open events stream: whose, and which window of theirs (null: a stream that did not name one). */
+interface EventClient {
+  user: TeamUser;
+  window: string | null;
 }
 
 const LOGIN_ROUTE = '/api/login';
@@ -44,8 +55,15 @@ export async function startTeamServer(
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const host = o.host ?? '127.0.0.1';
   let guard: ReturnType<typeof createRequestGuard> | null = null;
-  const clients = new Map<http.ServerResponse, TeamUser>();
+  const clients = new Map<http.ServerResponse, EventClient>();
   const throttle = new LoginThrottle();
+  const presence = new TeamPresence(o.presenceExpiryMs);
+  const told = (imageIds: number[]) => void announce(imageIds).catch(() => undefined);
+  const sweep = setInterval(
+    () => told(presence.expire()),
+    Math.min(5000, (o.presenceExpiryMs ?? EDITING_EXPIRY_MS) / 4),
+  );
+  sweep.unref();
 
   async function userOf(req: http.IncomingMessage, url: URL, kind: RouteKind): Promise<TeamUser> {
     const { bearer, inUrl } = givenToken(req, url, kind);
@@ -92,8 +110,8 @@ export async function startTeamServer(
       await logoutTeamUser(o.team, givenToken(req, url, 'api').bearer!);
       return sendJson(res, 200, { ok: true });
     }
-    if (kind === 'events') return openEvents(res, user);
-    const api = teamPoseApi(o.team, user, o);
+    if (kind === 'events') return openEvents(res, user, url);
+    const api = withPresence(teamPoseApi(o.team, user, o), user);
     if (kind === 'media') return sendMedia(res, api, p);
     const method = methodOfRoute(p);
     if (!method) throw new ApiError('not_found', `unknown method ${p.slice(API_PREFIX.length)}`);
@@ -112,29 +130,74 @@ export async function startTeamServer(
     return isPagePath(pathname) ? 'page' : 'asset';
   }
 
-  function openEvents(res: http.ServerResponse, user: TeamUser): void {
+  /** `?client=`: the window the stream is (editingImage's `client`): it leaves its image when the stream closes. */
+  function openEvents(res: http.ServerResponse, user: TeamUser, url: URL): void {
+    const client = ClientId.safeParse(url.searchParams.get('client'));
+    const window = client.success ? TeamPresence.windowOf(user.id, client.data) : null;
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
     res.write(': connected\n\n');
-    clients.set(res, user);
-    res.on('close', () => clients.delete(res));
+    const me: EventClient = { user, window };
+    clients.set(res, me);
+    res.on('close', () => {
+      clients.delete(res);
+      // a reconnecting window may already have its next stream open: it stays
+      if (window && ![...clients.values()].some((c) => c.window === window)) told(presence.drop(window));
+    });
+    void (async () => {
+      for (const imageId of presence.images()) await send(res, me, imageId, () => editorsEvent(imageId, window));
+    })().catch(() => undefined);
+  }
+
+  /** The team API with editingImage answered from (and recorded in) this server's presence. */
+  function withPresence(api: ReturnType<typeof teamPoseApi>, user: TeamUser): typeof api {
+    const editingImage: PoseApi['editingImage'] = async (r) => {
+      await api.editingImage(r); // may this user see the image (refused by name if not)
+      // told to the others in the background: each event is the image's editors as they are when it is sent
+      told(presence.set(user, r.client, r.imageId));
+      const window = TeamPresence.windowOf(user.id, r.client);
+      return { editors: r.imageId === null ? [] : editorNames(presence.on(r.imageId), window) };
+    };
+    return { ...api, editingImage };
+  }
+
+  const editorsEvent = (imageId: number, window: string | null): [PoseEventName, unknown] => [
+    'imageEditors',
+    { imageId, editors: editorNames(presence.on(imageId), window) },
+  ];
+
+  /** Who has these images open now, to every stream whose user may see them. */
+  async function announce(imageIds: number[]): Promise<void> {
+    for (const imageId of imageIds)
+      for (const [res, c] of clients) await send(res, c, imageId, () => editorsEvent(imageId, c.window));
+  }
+
+  /**
+   * An event about an image (null: a run's) to a stream, if its user may see the image; made once that is known, so
+   * that of two announcements racing through the check the later write says who is there now.
+   */
+  async function send(
+    res: http.ServerResponse,
+    c: EventClient,
+    imageId: number | null,
+    event: () => [PoseEventName, unknown],
+  ) {
+    if (imageId !== null && c.user.role === 'annotator') {
+      const ok = await teamService(o.team, c.user)
+        .editing(imageId)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!ok) return;
+    }
+    const [name, payload] = event();
+    if (isValidEvent(name, payload)) res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
   }
 
   /** A team event as the contract's events, to the clients whose user may see it. */
   async function broadcast(e: TeamEvent): Promise<void> {
-    for (const [res, user] of clients) {
-      for (const [name, payload] of contractEvents(e)) {
-        if ('imageId' in e && user.role === 'annotator') {
-          const ok = await teamPoseApi(o.team, user, o)
-            .getAnnotation({ imageId: e.imageId })
-            .then(
-              () => true,
-              () => false,
-            );
-          if (!ok) continue;
-        }
-        if (isValidEvent(name, payload)) res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
-      }
-    }
+    for (const [res, c] of clients)
+      for (const event of contractEvents(e, c.user)) await send(res, c, 'imageId' in e ? e.imageId : null, () => event);
   }
   const listener = await listenTeam(o.team.url, (e) => void broadcast(e).catch(() => undefined));
 
@@ -152,6 +215,7 @@ export async function startTeamServer(
     url: `http://${shown}:${port}${LOGIN_PAGE}`,
     port,
     async close() {
+      clearInterval(sweep);
       await listener.close().catch(() => undefined);
       for (const c of clients.keys()) c.end();
       await new Promise<void>((resolve) => {
@@ -183,8 +247,12 @@ function storable(body: unknown): unknown {
   return body;
 }
 
-function contractEvents(e: TeamEvent): [PoseEventName, unknown][] {
-  if (e.kind === 'annotation') return [['annotationChanged', { imageId: e.imageId, revision: e.revision }]];
+/** A team event as the contract's events for one recipient (who saved an annotation: unless it was them). */
+function contractEvents(e: TeamEvent, to: TeamUser): [PoseEventName, unknown][] {
+  if (e.kind === 'annotation') {
+    const by = e.userName !== undefined && e.userId !== to.id ? { by: e.userName } : {};
+    return [['annotationChanged', { imageId: e.imageId, revision: e.revision, ...by }]];
+  }
   if (e.kind === 'reviewSettings') return [['reviewSettingsChanged', reviewSettingsOf(e.personScoreThreshold)]];
   if (e.kind !== 'progress') return [];
   const jobId = `team-run-${e.runId}`;

@@ -143,7 +143,7 @@ describe('menus and recent projects', () => {
     const sent: string[] = [];
     const template = buildAppMenu(
       ['/p/one'],
-      { openFolder() {}, openRecent() {}, command: (id) => sent.push(id) },
+      { openFolder() {}, openTeam() {}, openRecent() {}, command: (id) => sent.push(id) },
       false,
     ) as unknown as {
       label: string;

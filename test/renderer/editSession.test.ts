@@ -180,4 +180,29 @@ describe('EditSession: two windows on one project', () => {
     expect(joint(shown(w).state, 'w1', 2)).toMatchObject({ x: 33, y: 44 });
     lock.close();
   });
+
+  it('another person’s newer state, taken in the middle of a drag: the drag stays, and the line names who', async () => {
+    const { root, file } = project();
+    const a = await window(file, root);
+    const b = await window(file, root);
+    b.session.beginBatch(1); // b's gesture is open: nothing of it is saved yet
+    await a.session.commit(1, moveJoint(shown(a).state, 'w0', 0, 100, 100), 'nose');
+    b.session.loaded(1, await b.client.api.getAnnotation({ imageId: 1 }), 'alice');
+    expect(b.messages.at(-1)).toBe('alice changed this image: its changes are shown and yours kept');
+    expect(joint(shown(b).state, 'w0', 0)).toMatchObject({ x: 100, y: 100 });
+    await b.session.commit(1, moveJoint(shown(b).state, 'w0', 3, 55, 66), 'ear');
+    await b.session.endBatch(1);
+    await b.session.idle();
+    const stored = (await a.client.api.getAnnotation({ imageId: 1 })).state;
+    expect([joint(stored, 'w0', 0), joint(stored, 'w0', 3)]).toMatchObject([
+      { x: 100, y: 100 },
+      { x: 55, y: 66 },
+    ]);
+    // nothing of b's pending: the newer state is simply taken, and said whose
+    await a.session.commit(1, moveJoint(shown(a).state, 'w0', 1, 7, 8), 'eye');
+    b.session.loaded(1, await b.client.api.getAnnotation({ imageId: 1 }), 'alice');
+    expect(b.messages.at(-1)).toBe('alice changed this image');
+    a.db.close();
+    b.db.close();
+  });
 });

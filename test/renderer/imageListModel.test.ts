@@ -33,7 +33,13 @@ function project(n: number) {
       ]),
     );
   const service = createProjectService(db, root);
-  const client: StudioClient = { api: service, transport: 'http', on: () => () => undefined, mediaUrl: () => '' };
+  const client: StudioClient = {
+    api: service,
+    transport: 'http',
+    clientId: 'test-window',
+    on: () => () => undefined,
+    mediaUrl: () => '',
+  };
   return { db, service, client };
 }
 

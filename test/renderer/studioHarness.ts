@@ -56,6 +56,7 @@ export function serviceClient(service: ProjectService): RecordingClient {
     api,
     calls,
     transport: 'http',
+    clientId: 'test-window',
     override: (method, f) => (f ? overrides.set(method, f) : overrides.delete(method)),
     on(event, listener) {
       const l = (p: unknown) => {

@@ -102,6 +102,7 @@ describe('a sweep of odd values through every field of every method', () => {
       setDetectSetup: { settings: { scales: [1], flip: true, mode: 'fast' }, modelId: null },
       importModel: { checkpoint: `${p.root}/c.pth`, name: 'm' },
       listProblems: {},
+      editingImage: { imageId: 1, client: 'sweep-window-1' },
       // the project has no established ground truth to train on: a valid request is a 409, never a job
       startTrain: {
         steps: 1,

@@ -51,6 +51,7 @@ export function imageMethods(
   | 'getPredictions'
   | 'reviewQueue'
   | 'listProblems'
+  | 'editingImage'
   | 'imagePath'
   | 'thumbnail'
   | 'maps'
@@ -117,6 +118,11 @@ export function imageMethods(
     },
     async listProblems() {
       return { files: c.problems.list() };
+    },
+    /** Nobody else can have an image of a local project open (other windows of this app are the same person). */
+    async editingImage({ imageId }) {
+      if (imageId !== null) imageRow(imageId);
+      return { editors: [] };
     },
     imagePath(imageId) {
       return c.files.resolve(imageRow(imageId).relPath);

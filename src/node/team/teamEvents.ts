@@ -5,14 +5,13 @@ import type { TeamRunProgress } from './teamRunRepository.ts';
 /**
  * Live events of a team project through PostgreSQL's LISTEN/NOTIFY: every open client (team server, CLI, app)
  * sees a run's progress as workers store predictions, a cancel as soon as it is made, an annotation's new revision
- * and who holds an image. NOTIFY inside a transaction is delivered when it commits (and never if it rolls back).
+ * and who saved it. (Who has an image open is the team server's: server/teamPresence.ts.) NOTIFY inside a transaction is delivered when it commits (and never if it rolls back).
  */
 export const TEAM_CHANNEL = 'simplepose_team';
 
 export type TeamEvent =
   | ({ kind: 'progress' } & TeamRunProgress)
-  | { kind: 'annotation'; imageId: number; revision: number; userId: number | null }
-  | { kind: 'editing'; imageId: number; userName: string | null }
+  | { kind: 'annotation'; imageId: number; revision: number; userId: number | null; userName?: string }
   | { kind: 'reviewSettings'; personScoreThreshold: number | null };
 
 export async function notifyTeam(c: TeamClient, e: TeamEvent): Promise<void> {

@@ -158,6 +158,11 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
         'export it to ONNX in a local project (Import checkpoint there) and serve that file with --model',
       );
     },
+    /** Checked only: who has an image open is held by the team server (its streams), which answers this itself. */
+    async editingImage({ imageId }) {
+      await s.editing(imageId);
+      return { editors: [] };
+    },
     startTrain: async () => {
       throw notYet(
         'training',

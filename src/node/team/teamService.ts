@@ -76,7 +76,6 @@ export function teamService(team: TeamDb, user: TeamUser) {
       const out = await teamWriteTransaction(pool, 'the edit', async (c) => {
         const image = await visible(c, r.imageId, true);
         let revision = r.revision;
-        let rebased = false;
         for (const st of r.steps) {
           if (st.kind !== 'do')
             throw new ApiError('unprocessable', `a team project saves undo and redo as new edits, not as "${st.kind}"`);
@@ -88,15 +87,17 @@ export function teamService(team: TeamDb, user: TeamUser) {
             userId: user.id,
             now: Date.now(),
           });
-          rebased ||= saved.rebased;
           revision = saved.revision;
         }
         // as the local project: an edited image is being worked on
         if (image.status === 'unreviewed') await teamImageRepository.setStatus(c, r.imageId, 'in_progress');
-        await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id });
-        return { revision, rebased };
+        await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id, userName: user.name });
+        const { state } = await teamAnnotationStore.load(c, r.imageId);
+        return { state, revision };
       });
-      return { revision: out.revision, cursor: 0, length: 0 };
+      // `current` always: the team history is not the editor's (cursor and length say nothing it could check), so
+      // the editor takes the saved state as it is, other people's changes included, without asking again.
+      return { revision: out.revision, cursor: 0, length: 0, current: { ...out, history: EMPTY_HISTORY } };
     },
 
     async setStatus(r: PoseRequest<'setStatus'>): Promise<PoseResponse<'setStatus'>> {
@@ -121,10 +122,12 @@ export function teamService(team: TeamDb, user: TeamUser) {
       return teamAnnotationStore.edits(pool, imageId);
     },
 
-    /** Tells every client that this user has the image open (null when they leave it). */
-    async editing(imageId: number, open: boolean): Promise<void> {
-      await visible(pool, imageId);
-      await notifyTeam(pool, { kind: 'editing', imageId, userName: open ? user.name : null });
+    /**
+     * Checks that this user may have the image open (null: none), refused by name as any access would be; who has
+     * which image open is the team server's to hold and announce (server/teamPresence.ts).
+     */
+    async editing(imageId: number | null): Promise<void> {
+      if (imageId !== null) await visible(pool, imageId);
     },
   };
 }

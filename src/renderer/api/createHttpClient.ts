@@ -1,7 +1,7 @@
 import { API_ROUTES, EVENTS_ROUTE, mediaPath } from '../../contract/apiRoutes.ts';
 import { errorOfFailure } from '../../contract/dispatch.ts';
 import { isPoseEvent, type PoseApi, type PoseMethod } from '../../contract/poseApi.ts';
-import type { MediaKind, PoseEventName, StudioClient } from './studioClient.ts';
+import { newClientId, type MediaKind, type PoseEventName, type StudioClient } from './studioClient.ts';
 
 /**
  * The web-mode client, generated from the contract table: every method is POST /api/<method> with a JSON body and
@@ -36,13 +36,16 @@ export function createHttpClient(
     for (const l of listeners.get(name as PoseEventName) ?? []) l(payload);
   };
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
+  const clientId = newClientId();
   return {
     api: api as unknown as PoseApi,
     transport: 'http',
+    clientId,
     on(event, listener) {
       if (!opened) {
         opened = true;
-        void readEventStream(`${base}${EVENTS_ROUTE}`, auth, dispatch);
+        // the stream names this window: the server forgets which image it has open when the stream closes
+        void readEventStream(`${base}${EVENTS_ROUTE}?client=${clientId}`, auth, dispatch);
       }
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (p: never) => void);

@@ -1,6 +1,6 @@
 import { MEDIA_HOST, mediaPath } from '../../contract/apiRoutes.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
-import type { MediaKind, PoseEventName, StudioClient } from './studioClient.ts';
+import { newClientId, type MediaKind, type PoseEventName, type StudioClient } from './studioClient.ts';
 
 /** What the preload script exposes on `window.simplepose` (one function per contract method, events, media scheme). */
 export interface PreloadBridge {
@@ -16,6 +16,7 @@ export function createIpcClient(bridge: PreloadBridge): StudioClient {
   return {
     api: bridge.api,
     transport: 'ipc',
+    clientId: newClientId(),
     on: (event, listener) => bridge.on(event, listener as (p: unknown) => void),
     mediaUrl: (kind: MediaKind, imageId: number) => `${bridge.mediaScheme}://${MEDIA_HOST}${mediaPath(kind, imageId)}`,
   };

@@ -12,4 +12,12 @@ export interface StudioClient {
   /** A URL the browser can load directly (img src, fetch). */
   mediaUrl(kind: MediaKind, imageId: number): string;
   transport: 'http' | 'ipc';
+  /** This window, as it names itself to the server (editingImage's `client`; web mode's events stream carries it). */
+  clientId: string;
+}
+
+/** A new window id (ClientId): 128 random bits; getRandomValues, unlike randomUUID, works on plain http too. */
+export function newClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

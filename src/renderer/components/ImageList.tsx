@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ImageStatus } from '../../contract/apiPayloads.ts';
 import type { ImageStatusName, ListFilter } from '../editor/imageListModel.ts';
+import { RowPresence } from './PresenceBadge.tsx';
 import { useEngine, useSlice } from './useEditor.ts';
 
 const ROW = 56;
@@ -71,6 +72,7 @@ export function ImageList() {
               <div className="row-meta">
                 <span className={`badge status-${r.status}`}>{r.status.replace('_', ' ')}</span>
                 {r.missing && <span className="badge missing">missing</span>}
+                <RowPresence imageId={r.id} />
                 {r.score !== null && (
                   <span className="score" title="mean person score of the latest detection">
                     {r.score.toFixed(2)}

@@ -9,6 +9,7 @@ import { DragLayer, HeatmapImage, JointTooltip } from './CanvasOverlays.tsx';
 import { CorrectionLayer } from './CorrectionLayer.tsx';
 import type { PointerMods } from '../editor/pointerMachine.ts';
 import { PersonShape } from './PersonShape.tsx';
+import { PresenceBadge } from './PresenceBadge.tsx';
 import { jointsOf } from './personStyle.ts';
 import { useEngine, useSlice } from './useEditor.ts';
 
@@ -209,6 +210,7 @@ export function PoseCanvas() {
         </Stage>
       )}
       {tip && state && <JointTooltip tip={tip} persons={state.persons} ghosts={ghosts} v={v} canvas={canvas} />}
+      {cur && <PresenceBadge imageId={cur.row.id} />}
       {loading && <div className="canvas-note">Loading…</div>}
       {error && (
         <div className="canvas-note error" role="alert">

@@ -53,23 +53,31 @@ export class EditSession {
 
   /**
    * An annotation loaded from the server. Taken when this window has nothing of the image to save and it is newer
-   * than what the window knows; with steps still to save (not in flight), they are re-based onto it.
+   * than what the window knows; with steps still to save (not in flight), they are re-based onto it. `by`: who made
+   * the newer state (a team project), said in the status line.
    */
-  loaded(imageId: number, view: AnnotationView): void {
+  loaded(imageId: number, view: AnnotationView, by?: string): void {
     const e = this.images.get(imageId);
     if (e && view.revision <= e.revision) return;
-    if (!e || (!e.pending.length && !e.shown.batching)) this.images.set(imageId, new ImageEdits(imageId, view));
-    else if (e.sending)
+    if (!e || (!e.pending.length && !e.shown.batching)) {
+      this.images.set(imageId, new ImageEdits(imageId, view));
+      if (e && by) this.events.say(`${by} changed this image`);
+    } else if (e.sending)
       return; // the save's answer will say what the server has
     else {
       const outcome = e.rebase(view);
-      if (outcome.conflicts.length || outcome.dropped.length) this.events.say(rebaseMessage(outcome));
+      if (by || outcome.conflicts.length || outcome.dropped.length) this.events.say(rebaseMessage(outcome, by));
     }
     this.events.changed(imageId);
   }
 
   shown(imageId: number): ShownAnnotation | null {
     return this.images.get(imageId)?.view() ?? null;
+  }
+
+  /** Whether steps of the image are on their way to the server (its answer will bring the state as saved). */
+  saving(imageId: number): boolean {
+    return (this.images.get(imageId)?.sending ?? 0) > 0;
   }
 
   /** Steps of the image still to save (an open gesture counts). */

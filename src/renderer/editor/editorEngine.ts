@@ -24,6 +24,7 @@ import type { PoseEvent } from '../../contract/poseApi.ts';
 import { Notices } from './notices.ts';
 import { engineSnapshot, type EngineSnapshot } from './engineSnapshot.ts';
 import { PointerMachine } from './pointerMachine.ts';
+import { Presence } from './presence.ts';
 import { ReviewFlow, type ReviewStatus } from './reviewFlow.ts';
 import { ReviewSettings } from './reviewSettings.ts';
 import { Slice } from './slice.ts';
@@ -74,6 +75,8 @@ export class EditorEngine {
   readonly triage: Slice<Triage | null>;
   /** Snap to peak, second guesses, flags, regroup, move / merge / split (correctionCommands.ts). */
   readonly corrections: Corrections;
+  /** Who else has which image open (a team project). */
+  readonly presence: Presence;
   private readonly triaged: ImageTriage;
   private readonly nav: ImageNavigation;
   private readonly commands = new CommandRunner(this);
@@ -164,12 +167,17 @@ export class EditorEngine {
       afterPaint: o.afterPaint ?? ((f) => setTimeout(f, 0)),
       showAnnotation: (id) => this.showAnnotation(id),
     });
-    // Another window (or tab) changed an image: drop its cached copy; show it if it is open here (EditSession
-    // keeps this window's unsaved steps on top). Own saves announce themselves too, with revisions it has.
+    this.presence = new Presence(client);
+    this.images.current.subscribe(() => this.presence.opened(this.images.current.get()?.row.id ?? null));
+    // Another window, tab or (team) person changed an image: drop its cached copy; show it at once if it is open
+    // here, even in the middle of this window's own edit (EditSession keeps the unsaved steps, and an open gesture,
+    // on top) — unless a save of this window is on its way, whose answer brings the state as saved. Own saves
+    // announce themselves too, with revisions it has (or will have once the answer comes).
     client.on('annotationChanged', (p) => {
       this.images.forget(p.imageId);
       const shown = this.annotation.get();
-      if (shown?.imageId === p.imageId && p.revision > shown.revision && !shown.pending) void this.reloadCurrent();
+      if (shown?.imageId !== p.imageId || p.revision <= shown.revision || this.edits.saving(p.imageId)) return;
+      void this.reloadCurrent(p.by);
     });
   }
 
@@ -207,10 +215,11 @@ export class EditorEngine {
     if (this.images.current.get()?.row.id === e.imageId) void this.reloadCurrent();
   }
 
-  private async reloadCurrent(): Promise<void> {
+  /** `by`: who changed the image (a team project), for the status line. */
+  private async reloadCurrent(by?: string): Promise<void> {
     await this.notices.attempt('The image did not reload', async () => {
       const fresh = await this.images.reload();
-      if (fresh) this.edits.loaded(fresh.row.id, fresh.annotation);
+      if (fresh) this.edits.loaded(fresh.row.id, fresh.annotation, by);
     });
   }
 

@@ -168,13 +168,14 @@ function historyOf(view: AnnotationView): EditHistory {
 /** Entries paged in at a time when an undo or redo reaches past the loaded ones. */
 const PAGE = 50;
 
-/** The message after a re-base onto another window's change. */
-export function rebaseMessage({ conflicts, dropped }: RebaseOutcome): string {
+/** The message after a re-base onto another window's change (`by`: whose, when the server says: a team project). */
+export function rebaseMessage({ conflicts, dropped }: RebaseOutcome, by?: string): string {
+  const who = by ? `${by} changed this image` : 'Another window changed this image';
   const overridden = conflicts.map(describeConflict);
   const own = overridden.length
     ? `its changes are shown and yours kept on top (${overridden.slice(0, 3).join(', ')}${overridden.length > 3 ? ', …' : ''} now as you set it)`
     : 'its changes are shown and yours kept';
-  if (!dropped.length) return `Another window changed this image: ${own}`;
+  if (!dropped.length) return `${who}: ${own}`;
   const kind = dropped[0].kind;
-  return `Another window changed this image: it is shown as it is now, and your ${kind} was not applied (${kind} again to ${kind} its latest change)`;
+  return `${who}: it is shown as it is now, and your ${kind} was not applied (${kind} again to ${kind} its latest change)`;
 }
