@@ -16,12 +16,9 @@ import {
   Revision,
   RowId,
 } from './apiPayloads.ts';
-import { PERSON_SCORE_THRESHOLD_RANGE } from '../core/review/personScoreThreshold.ts';
 import { PRESENCE_API, PRESENCE_EVENTS } from './presenceApi.ts';
+import { REVIEW_SETTINGS_API, REVIEW_SETTINGS_EVENTS } from './reviewSettingsApi.ts';
 import { TRAINING_API, TRAINING_EVENTS } from './trainingApi.ts';
-
-/** A project's review settings as the app reads them (`isDefault`: the threshold is the app's default). */
-const ReviewSettings = z.strictObject({ personScoreThreshold: z.number(), isDefault: z.boolean() });
 
 /** The most entries one getEditHistory answers with (an editor pages older ones in as it undoes). */
 export const EDIT_HISTORY_READ_MAX = 200;
@@ -69,19 +66,7 @@ export const POSE_API = {
     }),
     response: z.strictObject({ total: Count, images: z.array(ImageRow), position: Count.nullable().optional() }),
   },
-  /** The project's review settings: the person score threshold below which predicted persons are hidden. */
-  getReviewSettings: { request: z.strictObject({}), response: ReviewSettings },
-  /** Sets the threshold for the project (every window and later session); null: back to the app's default. */
-  setReviewSettings: {
-    request: z.strictObject({
-      personScoreThreshold: z
-        .number()
-        .min(PERSON_SCORE_THRESHOLD_RANGE.min)
-        .max(PERSON_SCORE_THRESHOLD_RANGE.max)
-        .nullable(),
-    }),
-    response: ReviewSettings,
-  },
+  ...REVIEW_SETTINGS_API,
   /**
    * The model's poses for an image (its latest run) and whether that run's raw stride-4 maps are cached; the maps
    * themselves are binary (GET /maps/<imageId> over HTTP, the media protocol in Electron): a float16 .npy
@@ -267,8 +252,7 @@ export const POSE_EVENTS = {
   /** `by`: who saved it, in a team project (left out for one's own change and in a local project). */
   annotationChanged: z.strictObject({ imageId: RowId, revision: Revision, by: NameText.optional() }),
   ...PRESENCE_EVENTS,
-  /** The project's review settings changed (by another window or, in a team project, another person). */
-  reviewSettingsChanged: ReviewSettings,
+  ...REVIEW_SETTINGS_EVENTS,
   /** An image of a running detection is done: its prediction is stored (`score`: mean person score), or `error`. */
   imageDetected: z.strictObject({
     jobId: NameText,

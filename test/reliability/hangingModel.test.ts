@@ -30,7 +30,7 @@ async function spinningWorker(model: string): Promise<void> {
     pid = inferenceWorkerPids(model)[0] ?? 0;
     return pid > 0;
   };
-  const found = await waitFor(workerSeen, 10_000, 'a worker process').catch(() => null);
+  const found = await waitFor(workerSeen, 30_000, 'a worker process').catch(() => null); // slow under load
   if (found === null) return void (await new Promise((r) => setTimeout(r, 3000)));
   const c0 = cpuSeconds(pid);
   await waitFor(() => cpuSeconds(pid) - c0 > 0.5, 20_000, 'the worker is computing');
