@@ -2,6 +2,7 @@
 // image). Cancel and shutdown must stop the running inference — its worker process gone, no CPU burnt — within 2 s,
 // the run marked cancelled; the server must exit on SIGINT.
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,13 @@ async function setup(name: string): Promise<{ root: string; model: string }> {
   return { root, model: copyModel(HANG, root, name) };
 }
 
-/** Waits until the model's worker is loaded and spinning in the endless Loop (or, with no worker process to see, 3 s). */
-async function spinningWorker(model: string): Promise<void> {
+/**
+ * Waits until the job has recorded its run and the model's worker is spinning in the endless Loop (or, with no
+ * worker process to see, 3 s more). The run first: the worker's CPU time while it loads the model could pass for
+ * the Loop under load, and a cancel then came before the run was recorded (no run to mark cancelled).
+ */
+async function spinningWorker(model: string, root: string): Promise<void> {
+  await waitFor(() => runRecorded(root), 30_000, 'the run recorded');
   let pid = 0;
   const workerSeen = () => {
     pid = inferenceWorkerPids(model)[0] ?? 0;
@@ -34,6 +40,19 @@ async function spinningWorker(model: string): Promise<void> {
   if (found === null) return void (await new Promise((r) => setTimeout(r, 3000)));
   const c0 = cpuSeconds(pid);
   await waitFor(() => cpuSeconds(pid) - c0 > 0.5, 20_000, 'the worker is computing');
+}
+
+/** Whether the project in `root` has an inference run yet (read-only, beside the writer). */
+function runRecorded(root: string): boolean {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path.join(root, '.simplepose.sqlite'), { readonly: true, fileMustExist: true });
+    return (db.prepare('SELECT COUNT(*) FROM inference_runs').pluck().get() as number) > 0;
+  } catch {
+    return false; // not made yet, or its schema not yet
+  } finally {
+    db?.close();
+  }
 }
 
 /** `p`, or 'timeout' after `ms`. */
@@ -48,7 +67,7 @@ describe('a model that never finishes', () => {
     const service = createProjectService(db, root);
     const finished = new Promise<{ status: string }>((resolve) => service.events.once('jobFinished', resolve));
     const { jobId } = await service.startDetect({ modelPath: model, settings });
-    await spinningWorker(model);
+    await spinningWorker(model, root);
     const t0 = performance.now();
     expect(await service.cancelJob({ jobId })).toEqual({ ok: true });
     expect(await within(finished, 2000)).toMatchObject({ status: 'cancelled' });
@@ -69,7 +88,7 @@ describe('a model that never finishes', () => {
     await syncImages(db, root);
     const service = createProjectService(db, root);
     await service.startDetect({ modelPath: model, settings });
-    await spinningWorker(model);
+    await spinningWorker(model, root);
     const t0 = performance.now();
     expect(await within(service.shutdown(), 2000)).toBeUndefined();
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -101,7 +120,7 @@ describe('a model that never finishes', () => {
         body: JSON.stringify({ modelPath: model, settings }),
       });
       expect(res.status).toBe(200);
-      await spinningWorker(model);
+      await spinningWorker(model, root);
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const t0 = performance.now();
       child.kill('SIGINT');
@@ -128,7 +147,7 @@ describe('a model that never finishes', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     try {
-      await spinningWorker(model);
+      await spinningWorker(model, root);
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const t0 = performance.now();
       child.kill('SIGINT');
