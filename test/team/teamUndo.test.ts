@@ -11,7 +11,9 @@ import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { addTeamUser, assignImages, loginTeamUser, sessionUser } from '../../src/node/team/teamAccounts.ts';
 import { teamService, type TeamService } from '../../src/node/team/teamService.ts';
-import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
+import { loadTeamMigrations, openTeamDb, type TeamDb } from '../../src/node/team/openTeamDb.ts';
+import { teamAnnotationStore } from '../../src/node/team/teamAnnotationStore.ts';
+import { teamWriteTransaction } from '../../src/node/team/teamTransaction.ts';
 import { ImageEdits } from '../../src/renderer/editor/imageEdits.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
@@ -161,6 +163,18 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
       ),
       details: { revision: view.revision, history: { cursor: 2, length: 2 } },
     });
+    // a stale edit of the deleted person is refused with the annotation as getAnnotation gives it, history included
+    const stale = await (await login('ann1'))
+      .saveEdits({
+        imageId: ids[3],
+        revision: 2,
+        steps: [{ kind: 'do', diff: moveJoint(a.state, 'r', 2, 25, 25), label: 'move' }],
+      })
+      .catch((x: unknown) => x);
+    expect(stale).toMatchObject({
+      code: 'conflict',
+      details: { revision: view.revision, history: { cursor: 2, length: 2 } },
+    });
     const after = await (await login('ann1')).getAnnotation({ imageId: ids[3] });
     expect(after).toMatchObject({ revision: view.revision, history: { cursor: 2 } });
     expect(after.state.persons.r).toBeUndefined();
@@ -254,4 +268,47 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     }
     for (const k of [6, 7, 14, 15, 16]) expect(jointX(final.state, 's', k)).toBe(0);
   }, 120_000);
+
+  it("migration 004 makes the edits saved before it their users' undo history (a push's and an import's are nobody's)", async () => {
+    const url = await pg.cluster().createDatabase('undo_004');
+    const old = await openTeamDb(url, { migrations: loadTeamMigrations().slice(0, 3) });
+    await pushProject(project.db, old, 'photos');
+    await addTeamUser(old, 'ann1', 'admin', PASSWORD);
+    const userId = Number((await old.pool.query("SELECT id FROM team_users WHERE name = 'ann1'")).rows[0].id);
+    const image = Number((await old.pool.query('SELECT min(id) AS id FROM team_images')).rows[0].id);
+    let state = EMPTY_ANNOTATION;
+    const edits = [
+      { diff: addPerson(state, 'v', joints(10)), label: 'pushed', userId: null },
+      { diff: null, label: 'move', userId },
+      { diff: null, label: 'move again', userId },
+    ];
+    for (const [i, e] of edits.entries()) {
+      const diff = e.diff ?? moveJoint(state, 'v', 4, 20 + i, 20 + i);
+      await teamWriteTransaction(old.pool, 'seed', async (c) => {
+        // the columns of migration 004 do not exist yet: the row as the code before it wrote it
+        await c.query(
+          `INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at) VALUES ($1, $2, $3, $4, $5, 0)`,
+          [image, i + 1, JSON.stringify(diff), e.label, e.userId],
+        );
+      });
+      state = applyDiff(state, diff);
+    }
+    await old.pool.query(
+      'INSERT INTO team_annotations (image_id, persons_json, revision, updated_at) VALUES ($1, $2, 3, 0)',
+      [image, JSON.stringify(state)],
+    );
+    await old.close();
+    const db = await openTeamDb(url);
+    try {
+      expect(await teamAnnotationStore.historyPosition(db.pool, image, userId)).toEqual({ cursor: 2, length: 2 });
+      const { token } = await loginTeamUser(db, 'ann1', PASSWORD);
+      const s = teamService(db, await sessionUser(db, token));
+      const view = await s.getAnnotation({ imageId: image });
+      expect(view.history.entries.map((x) => x.label)).toEqual(['move', 'move again']);
+      await s.saveEdits({ imageId: image, revision: 3, steps: [{ kind: 'undo', seq: 2 }] });
+      expect(jointX((await s.getAnnotation({ imageId: image })).state, 'v', 4)).toBe(21);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -124,7 +124,7 @@ export const teamAnnotationStore = {
         throw new ApiError(
           'conflict',
           `another annotator changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')} since revision ${o.revision} (now ${cur.revision}); the current annotation is shown, apply the change to it again`,
-          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // as getAnnotation gives it
+          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // a user's save adds their history (teamUndo.ts)
         );
       diff = rebased;
     } else refuseEdit(diffMismatches(cur.state, diff));

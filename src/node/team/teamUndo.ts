@@ -79,7 +79,14 @@ export async function saveTeamStep(
   if (step.kind === 'do') {
     const seq = pos.cursor + 1;
     const history = { kind: 'do' as const, seq, cursor: seq, length: seq, undoes: null };
-    return store.save(c, { ...o, diff: step.diff, label: step.label, step: history });
+    try {
+      return await store.save(c, { ...o, diff: step.diff, label: step.label, step: history });
+    } catch (err) {
+      // the refusal carries the annotation as this user's getAnnotation gives it, their history included
+      if (err instanceof ApiError && err.code === 'conflict')
+        throw new ApiError('conflict', err.message, await teamAnnotationView(c, imageId, userId));
+      throw err;
+    }
   }
   const seq = stepSeq(step.kind, pos.cursor);
   if (step.seq !== seq || seq < 1 || seq > pos.length)
