@@ -269,7 +269,7 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     for (const k of [6, 7, 14, 15, 16]) expect(jointX(final.state, 's', k)).toBe(0);
   }, 120_000);
 
-  it("migration 004 makes the edits saved before it their users' undo history (a push's and an import's are nobody's)", async () => {
+  it("migration 004 makes the edits saved before it their users' undo history (a push's is nobody's)", async () => {
     const url = await pg.cluster().createDatabase('undo_004');
     const old = await openTeamDb(url, { migrations: loadTeamMigrations().slice(0, 3) });
     await pushProject(project.db, old, 'photos');
