@@ -53,6 +53,13 @@ async function editor(s: TeamService, imageId: number) {
       expect(e.undoRedo(kind)).not.toBeNull();
       await send();
     },
+    /** What the server has now: the editor shows exactly it once its saves are answered. */
+    async inSync() {
+      const now = await s.getAnnotation({ imageId });
+      expect(e.revision).toBe(now.revision);
+      expect(e.shown.current).toEqual(now.state);
+      expect(e.shown.position).toMatchObject({ cursor: now.history.cursor, length: now.history.length });
+    },
   };
 }
 
@@ -253,6 +260,7 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
         u.value.set(k, x);
         await u.ed.do((s) => moveJoint(s, 's', k, x, x), `move ${k}`);
       }
+      await u.ed.inSync();
     }
     const final = await (await login('ann1')).getAnnotation({ imageId: image });
     const rows = await (await login('ann1')).editHistory(image);
@@ -310,5 +318,32 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('two quick undos: the second, made before the first is answered, is saved too', async () => {
+    const a = await editor(await login('ann1'), ids[4]);
+    await a.do((s) => moveJoint(s, 't', 6, 31, 31), 'one');
+    await a.do((s) => moveJoint(s, 't', 6, 32, 32), 'two');
+    a.e.undoRedo('undo');
+    a.e.undoRedo('undo'); // Ctrl+Z twice: the first is on its way, the second waits for its answer
+    const first = await (await login('ann1')).saveEdits({
+      imageId: ids[4],
+      revision: a.e.revision,
+      steps: [wire(a.e.pending[0])],
+    });
+    expect(a.e.acknowledged(1, first)).toBe(true);
+    expect(a.e.pending).toHaveLength(1);
+    const second = await (await login('ann1')).saveEdits({
+      imageId: ids[4],
+      revision: a.e.revision,
+      steps: [wire(a.e.pending[0])],
+    });
+    expect(a.e.acknowledged(1, second)).toBe(true);
+    expect(jointX(a.state, 't', 6)).toBe(
+      jointX((await (await login('ann1')).getAnnotation({ imageId: ids[4] })).state, 't', 6),
+    );
+    await a.inSync();
+    expect(jointX(a.state, 't', 6)).not.toBe(31);
+    expect(jointX(a.state, 't', 6)).not.toBe(32);
   });
 });

@@ -91,19 +91,23 @@ export function teamService(team: TeamDb, user: TeamUser) {
       const out = await teamWriteTransaction(pool, 'the edit', async (c) => {
         const image = await visible(c, r.imageId, true);
         let revision = r.revision;
+        let exact = true;
         for (const step of r.steps) {
           const saved = await saveTeamStep(c, { imageId: r.imageId, userId: user.id, revision, step, now: Date.now() });
           revision = saved.revision;
+          exact &&= saved.exact;
         }
         // as the local project: an edited image is being worked on
         if (image.status === 'unreviewed') await teamImageRepository.setStatus(c, r.imageId, 'in_progress');
         await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id, userName: user.name });
-        return teamAnnotationView(c, r.imageId, user.id);
+        return { exact, view: await teamAnnotationView(c, r.imageId, user.id) };
       });
-      // `current` always: the saved state may hold other people's changes and re-based steps, so the editor takes
-      // it (and this user's history as saved) as it is, without asking again.
-      const { cursor, length } = out.history;
-      return { revision: out.revision, cursor, length, current: out };
+      // Saved just as the editor made the steps: it replays them on its history (and can take the next undo at
+      // once, before this answer). Else `current`: the saved state may hold other people's changes and re-based
+      // steps, so the editor takes it (and this user's history as saved) as it is, without asking again.
+      const { cursor, length } = out.view.history;
+      const answer = { revision: out.view.revision, cursor, length };
+      return out.exact ? answer : { ...answer, current: out.view };
     },
 
     async setStatus(r: PoseRequest<'setStatus'>): Promise<PoseResponse<'setStatus'>> {

@@ -2,6 +2,7 @@ import { ApiError } from '../../contract/apiErrors.ts';
 import type { AnnotationView, EditStep } from '../../contract/apiPayloads.ts';
 import { stepDiff, stepSeq, type HistoryWindow } from '../../core/edit/editHistory.ts';
 import type { AnnotationState } from '../../core/edit/poseRecords.ts';
+import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 import { describeConflict, rebaseDiff, type RebaseConflict } from '../../core/edit/rebaseDiff.ts';
 import { invertDiff, type RecordDiff } from '../../core/edit/recordDiff.ts';
 import { refuseEdit, teamAnnotationStore as store, type TeamHistoryEntry } from './teamAnnotationStore.ts';
@@ -68,19 +69,23 @@ function asApplied(state: AnnotationState, e: TeamHistoryEntry, kind: 'undo' | '
 /**
  * Saves one step of `userId`'s history made on `revision`, inside the caller's write transaction (the image row
  * locked): a `do` is a new entry after the user's cursor (dropping their undone ones), an undo or redo acts on the
- * entry the user's cursor says (`seq` must name it: another window of theirs may have moved it).
+ * entry the user's cursor says (`seq` must name it: another window of theirs may have moved it). `exact`: the step
+ * was saved just as the editor that made it applied it (on the current revision, nothing re-based), so the editor
+ * may replay it on its copy of the history instead of taking the saved state.
  */
 export async function saveTeamStep(
   c: TeamClient,
   o: { imageId: number; userId: number; revision: number; step: EditStep; now: number },
-): Promise<{ state: AnnotationState; revision: number }> {
+): Promise<{ state: AnnotationState; revision: number; exact: boolean }> {
   const { imageId, userId, step } = o;
   const pos = await store.historyPosition(c, imageId, userId);
   if (step.kind === 'do') {
     const seq = pos.cursor + 1;
     const history = { kind: 'do' as const, seq, cursor: seq, length: seq, undoes: null };
     try {
-      return await store.save(c, { ...o, diff: step.diff, label: step.label, step: history });
+      const saved = await store.save(c, { ...o, diff: step.diff, label: step.label, step: history });
+      const exact = !saved.rebased && saved.revision === o.revision + 1 && (step.seq ?? seq) === seq;
+      return { ...saved, exact };
     } catch (err) {
       // the refusal carries the annotation as this user's getAnnotation gives it, their history included
       if (err instanceof ApiError && err.code === 'conflict')
@@ -116,7 +121,8 @@ export async function saveTeamStep(
     length: pos.length,
     undoes: entry.revision,
   };
-  return store.save(c, { ...o, revision: cur.revision, diff, label: entry.label, step: history });
+  const saved = await store.save(c, { ...o, revision: cur.revision, diff, label: entry.label, step: history });
+  return { ...saved, exact: o.revision === cur.revision && jsonEqual(diff, stepDiff(step.kind, entry)) };
 }
 
 /** "person p2 was deleted", "left knee of person p2 was changed by someone else" — for a refused undo or redo. */
