@@ -225,7 +225,10 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     await seed.do((s) => addPerson(s, 's', joints(0)), 'shared person');
     const base = (await (await login('ann1')).getAnnotation({ imageId: image })).state;
     let rnd = 12345;
-    const random = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31), rnd / 2 ** 31);
+    const random = () => {
+      rnd = (rnd * 1103515245 + 12345) % 2 ** 31;
+      return rnd / 2 ** 31;
+    };
     // Each user's own model of their joints (A: joints 0..5, B: 8..13 of the shared person): a stack with a cursor.
     const users = await Promise.all(
       (['ann1', 'ann2'] as const).map(async (name, u) => ({
