@@ -219,66 +219,83 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     expect((await (await login('ann1')).getAnnotation({ imageId: ids[1] })).state.persons.u).toBeDefined();
   });
 
-  it('2 users × 150 interleaved edit/undo/redo steps: the state is the history replayed, and each undid only their own', async () => {
-    const image = ids[5];
-    const seed = await editor(await login('ann1'), image);
-    await seed.do((s) => addPerson(s, 's', joints(0)), 'shared person');
-    const base = (await (await login('ann1')).getAnnotation({ imageId: image })).state;
-    let rnd = 12345;
-    const random = () => {
-      rnd = (rnd * 1103515245 + 12345) % 2 ** 31;
-      return rnd / 2 ** 31;
-    };
-    // Each user's own model of their joints (A: joints 0..5, B: 8..13 of the shared person): a stack with a cursor.
-    const users = await Promise.all(
-      (['ann1', 'ann2'] as const).map(async (name, u) => ({
-        ed: await editor(await login(name), image),
-        stack: [] as { k: number; before: number; after: number }[],
-        cursor: 0,
-        value: new Map<number, number>(),
-        first: u * 8,
-      })),
-    );
-    users[0].stack.push({ k: -1, before: 0, after: 0 }); // the shared person's addition is A's first entry
-    users[0].cursor = 1;
-    for (let i = 0; i < 300; i++) {
-      const u = users[Math.floor(random() * 2)];
-      const r = random();
-      if (i % 37 === 0) u.ed = await editor(await login(u === users[0] ? 'ann1' : 'ann2'), image); // a reload
-      if (r < 0.25 && u.cursor > (u === users[0] ? 1 : 0)) {
-        const e = u.stack[--u.cursor];
-        u.value.set(e.k, e.before);
-        await u.ed.step('undo');
-      } else if (r < 0.4 && u.cursor < u.stack.length) {
-        const e = u.stack[u.cursor++];
-        u.value.set(e.k, e.after);
-        await u.ed.step('redo');
-      } else {
-        const k = u.first + Math.floor(random() * 6);
-        const x = 1 + Math.floor(random() * 100);
-        if (x === (u.value.get(k) ?? 0)) continue; // no change: the editor records nothing
-        u.stack.length = u.cursor;
-        u.stack.push({ k, before: u.value.get(k) ?? 0, after: x });
-        u.cursor++;
-        u.value.set(k, x);
-        await u.ed.do((s) => moveJoint(s, 's', k, x, x), `move ${k}`);
+  it.each([
+    ['one after the other', false, 5],
+    ['at the same time', true, 0],
+  ] as const)(
+    '2 users × 150 edit/undo/redo steps %s: the state is the history replayed, each undid only their own',
+    async (_, together, at) => {
+      const image = ids[at];
+      const seed = await editor(await login('ann1'), image);
+      await seed.do((s) => addPerson(s, 's', joints(0)), 'shared person');
+      const randomOf = (seed: number) => () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      // Each user's own model of their joints (A: joints 0..5, B: 8..13 of the shared person): a stack with a cursor.
+      const users = await Promise.all(
+        (['ann1', 'ann2'] as const).map(async (name, u) => ({
+          name,
+          ed: await editor(await login(name), image),
+          stack: [] as { k: number; before: number; after: number }[],
+          cursor: 0,
+          value: new Map<number, number>(),
+          first: u * 8,
+          random: randomOf(12345 + u),
+        })),
+      );
+      users[0].stack.push({ k: -1, before: 0, after: 0 }); // the shared person's addition is A's first entry
+      users[0].cursor = 1;
+      /** One step of `u`: an undo, a redo or a move of one of their joints, as the model says it comes out. */
+      async function step(u: (typeof users)[number], i: number) {
+        const r = u.random();
+        if (i % 37 === 0) u.ed = await editor(await login(u.name), image); // a reload
+        if (r < 0.25 && u.cursor > (u === users[0] ? 1 : 0)) {
+          const e = u.stack[--u.cursor];
+          u.value.set(e.k, e.before);
+          await u.ed.step('undo');
+        } else if (r < 0.4 && u.cursor < u.stack.length) {
+          const e = u.stack[u.cursor++];
+          u.value.set(e.k, e.after);
+          await u.ed.step('redo');
+        } else {
+          const k = u.first + Math.floor(u.random() * 6);
+          const x = 1 + Math.floor(u.random() * 100);
+          if (x === (u.value.get(k) ?? 0)) return; // no change: the editor records nothing
+          u.stack.length = u.cursor;
+          u.stack.push({ k, before: u.value.get(k) ?? 0, after: x });
+          u.cursor++;
+          u.value.set(k, x);
+          await u.ed.do((s) => moveJoint(s, 's', k, x, x), `move ${k}`);
+        }
+        if (!together) await u.ed.inSync(); // nobody else saved in between
       }
-      await u.ed.inSync();
-    }
-    const final = await (await login('ann1')).getAnnotation({ imageId: image });
-    const rows = await (await login('ann1')).editHistory(image);
-    let replayed = EMPTY_ANNOTATION;
-    for (const row of rows) replayed = applyDiff(replayed, row.diff);
-    expect(replayed).toEqual(final.state);
-    expect(final.revision).toBe(rows.length);
-    expect(applyDiff(EMPTY_ANNOTATION, rows[0].diff)).toEqual(base);
-    for (const [n, u] of users.entries()) {
-      for (let k = u.first; k < u.first + 6; k++) expect(jointX(final.state, 's', k)).toBe(u.value.get(k) ?? 0);
-      const mine = await (await login(n === 0 ? 'ann1' : 'ann2')).getAnnotation({ imageId: image });
-      expect(mine.history).toMatchObject({ cursor: u.cursor, length: u.stack.length });
-    }
-    for (const k of [6, 7, 14, 15, 16]) expect(jointX(final.state, 's', k)).toBe(0);
-  }, 120_000);
+      if (together)
+        await Promise.all(
+          users.map(async (u) => {
+            for (let i = 0; i < 150; i++) await step(u, i);
+          }),
+        );
+      else {
+        const pick = randomOf(99);
+        for (let i = 0; i < 300; i++) await step(users[Math.floor(pick() * 2)], i);
+      }
+      const final = await (await login('ann1')).getAnnotation({ imageId: image });
+      const rows = await (await login('ann1')).editHistory(image);
+      let replayed = EMPTY_ANNOTATION;
+      for (const row of rows) replayed = applyDiff(replayed, row.diff);
+      expect(replayed).toEqual(final.state);
+      expect(final.revision).toBe(rows.length);
+      expect(rows.map((x) => x.revision)).toEqual(rows.map((_, i) => i + 1));
+      for (const u of users) {
+        for (let k = u.first; k < u.first + 6; k++) expect(jointX(final.state, 's', k)).toBe(u.value.get(k) ?? 0);
+        const mine = await (await login(u.name)).getAnnotation({ imageId: image });
+        expect(mine.history).toMatchObject({ cursor: u.cursor, length: u.stack.length });
+      }
+      for (const k of [6, 7, 14, 15, 16]) expect(jointX(final.state, 's', k)).toBe(0);
+    },
+    120_000,
+  );
 
   it("migration 004 makes the edits saved before it their users' undo history (a push's is nobody's)", async () => {
     const url = await pg.cluster().createDatabase('undo_004');
