@@ -133,7 +133,9 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
       .catch((err: unknown) => err);
     expect(bStale).toMatchObject({
       code: 'conflict',
-      message: expect.stringMatching(/there is no undo of your edit 2/),
+      message: expect.stringMatching(
+        /there is no undo of your edit 2 on image \d+: your history of it is at edit 1 of 1/,
+      ),
     });
     // A moves the same joint B moves next: A's undo of it would erase B's value, and is refused by name.
     await a.do((s) => moveJoint(s, 'q', 5, 60, 60), 'move left shoulder');
@@ -204,6 +206,13 @@ describe.skipIf(PG_MISSING)('undo and redo on a team project', () => {
     const b = await editor(await login('ann1'), ids[4]);
     await b.step('undo');
     expect(jointX(b.state, 't', 1)).toBe(10);
+    // ann2 made no edit of this image: ann1's are not theirs to undo
+    const other = await login('ann2');
+    const seen = await other.getAnnotation({ imageId: ids[4] });
+    expect(seen.history).toMatchObject({ cursor: 0, length: 0, entries: [] });
+    await expect(
+      other.saveEdits({ imageId: ids[4], revision: seen.revision, steps: [{ kind: 'undo', seq: 1 }] }),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/you have made no edit of it/) });
   });
 
   it('an annotator cannot undo (nor read the history of) an image not assigned to them', async () => {

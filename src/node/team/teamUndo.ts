@@ -97,7 +97,11 @@ export async function saveTeamStep(
   if (step.seq !== seq || seq < 1 || seq > pos.length)
     throw new ApiError(
       'conflict',
-      `there is no ${step.kind} of your edit ${step.seq} on image ${imageId}: your history of it is at edit ${pos.cursor} of ${pos.length} (another window of yours moved it); the current annotation is shown`,
+      `there is no ${step.kind} of your edit ${step.seq} on image ${imageId}: ${
+        pos.length
+          ? `your history of it is at edit ${pos.cursor} of ${pos.length} (another window of yours moved it)`
+          : "you have made no edit of it (another person's edits are theirs to undo)"
+      }; the current annotation is shown`,
       await teamAnnotationView(c, imageId, userId),
     );
   const [entry] = await store.historyEntries(c, imageId, userId, seq, seq);
