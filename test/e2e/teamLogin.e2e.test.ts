@@ -31,6 +31,7 @@ import { startTeamServer } from '../../src/server/teamServer.ts';
 import { addPerson } from '../../src/core/edit/poseEdits.ts';
 import { EMPTY_ANNOTATION, JOINT_COUNT } from '../../src/core/edit/poseRecords.ts';
 import { validateCocoGt } from '../../src/core/coco/validateCoco.ts';
+import { dragAtHandPace } from './dragPointer.ts';
 import { type RunSeed, seedTeamRun } from '../team/storeSeeds.ts';
 
 const missing = chromiumMissing();
@@ -239,5 +240,61 @@ describe.skipIf(PG)('the review app on a team project', () => {
     await rev.screenshot({ path: path.join(SHOTS, 'team-evaluation.png') });
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('undoes after a reload: Ctrl+Z restores the joint the annotator dragged, Ctrl+Shift+Z drags it again', async () => {
+    type View = { scale: number; offsetX: number; offsetY: number };
+    const snap = () =>
+      page.evaluate(() => {
+        const s = window.studio!.snapshot();
+        return JSON.parse(
+          JSON.stringify({ viewport: s.viewport, selection: s.selection, id: s.current!.row.id, row: s.current!.row }),
+        ) as {
+          viewport: View;
+          selection: { personId: string | null };
+          id: number;
+          row: { width: number; height: number };
+        };
+      });
+    const loaded = () =>
+      page.waitForFunction(() => window.studio?.snapshot().current != null && !window.studio.snapshot().loading);
+    const toScreen = (v: View, x: number, y: number) => [x * v.scale + v.offsetX, y * v.scale + v.offsetY];
+    const box = async () => (await page.locator('[data-testid=canvas]').boundingBox())!;
+    await page.reload();
+    await loaded();
+    let s = await snap();
+    const imageId = s.id;
+    const stored = async (pid: string) => {
+      const r = await team.pool.query('SELECT persons_json FROM team_annotations WHERE image_id = $1', [imageId]);
+      return JSON.parse(r.rows[0].persons_json).persons[pid]?.joints[0] as { x: number; y: number } | null;
+    };
+    await page.keyboard.press('p'); // a new person, placing its first joint
+    s = await snap();
+    const pid = s.selection.personId!;
+    const b = await box();
+    const [nx, ny] = toScreen(s.viewport, s.row.width * 0.6, s.row.height * 0.6);
+    await page.mouse.click(b.x + nx, b.y + ny);
+    await expect.poll(() => stored(pid)).not.toBeNull();
+    await page.keyboard.press('Escape');
+    const placed = (await stored(pid))!;
+    s = await snap();
+    const [jx, jy] = toScreen(s.viewport, placed.x, placed.y);
+    await dragAtHandPace(page, b.x + jx, b.y + jy, 50, 30);
+    const movedX = placed.x + 50 / s.viewport.scale;
+    await expect.poll(async () => (await stored(pid))?.x, { timeout: 5000 }).toBeCloseTo(movedX, 0);
+
+    await page.reload(); // the history is the team database's: it survives the reload
+    await loaded();
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await stored(pid))?.x).toBeCloseTo(placed.x, 3);
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(async () => (await stored(pid))?.x).toBeCloseTo(movedX, 0);
+    const steps = await team.pool.query(
+      `SELECT e.step_kind FROM team_edits e JOIN team_users u ON u.id = e.user_id
+       WHERE e.image_id = $1 AND u.name = 'ann' ORDER BY e.revision DESC LIMIT 2`,
+      [imageId],
+    );
+    expect(steps.rows.map((r) => r.step_kind)).toEqual(['redo', 'undo']);
+    expect(errors).toEqual([]);
   });
 });

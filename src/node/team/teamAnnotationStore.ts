@@ -24,6 +24,28 @@ export interface TeamEditRecord {
   userId: number | null;
   at: number;
   diff: RecordDiff;
+  /** null: nobody's undo history (a push's or an import's edit); `undoes`: the revision an undo/redo acts on. */
+  kind: TeamHistoryStep['kind'] | null;
+  undoes: number | null;
+}
+
+/** Where an edit row puts its user's undo history of the image (migration 004; the rules: teamUndo.ts). */
+export interface TeamHistoryStep {
+  kind: 'do' | 'undo' | 'redo';
+  /** The entry: a new one for `do`, the one undone or redone otherwise. */
+  seq: number;
+  cursor: number;
+  length: number;
+  /** The revision of the edit an undo inverts or a redo re-applies. */
+  undoes: number | null;
+}
+
+/** One entry of a user's undo history: the edit's diff as saved and where it was saved. */
+export interface TeamHistoryEntry {
+  seq: number;
+  revision: number;
+  label: string;
+  diff: RecordDiff;
 }
 
 export const teamAnnotationStore = {
@@ -84,6 +106,8 @@ export const teamAnnotationStore = {
       now: number;
       /** An import's edit: COCO fields of the file allowed (as the local store's), flagged for re-imports. */
       imported?: boolean;
+      /** The step of the user's undo history this edit is; an undo or redo is written even when it changes nothing. */
+      step?: TeamHistoryStep;
     },
   ): Promise<{ state: AnnotationState; revision: number; rebased: boolean }> {
     const image = await teamImageRepository.get(c, o.imageId, true);
@@ -100,11 +124,12 @@ export const teamAnnotationStore = {
         throw new ApiError(
           'conflict',
           `another annotator changed ${conflicts.map(describeConflict).slice(0, 3).join(', ')} since revision ${o.revision} (now ${cur.revision}); the current annotation is shown, apply the change to it again`,
-          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // as getAnnotation gives it
+          { state: cur.state, revision: cur.revision, history: EMPTY_HISTORY }, // a user's save adds their history (teamUndo.ts)
         );
       diff = rebased;
     } else refuseEdit(diffMismatches(cur.state, diff));
-    if (isEmptyDiff(diff)) return { state: cur.state, revision: cur.revision, rebased: stale };
+    if (isEmptyDiff(diff) && (o.step?.kind ?? 'do') === 'do')
+      return { state: cur.state, revision: cur.revision, rebased: stale };
     const next = applyDiff(cur.state, diff);
     refuseEdit(stateProblems(next));
     const revision = cur.revision + 1;
@@ -115,9 +140,21 @@ export const teamAnnotationStore = {
       [o.imageId, JSON.stringify(next), revision, o.now, o.userId],
     );
     await c.query(
-      `INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at, imported)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [o.imageId, revision, JSON.stringify(diff), o.label, o.userId, o.now, o.imported === true],
+      `INSERT INTO team_edits (image_id, revision, diff_json, label, user_id, created_at, imported,
+         step_kind, step_seq, history_cursor, history_length, undoes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        o.imageId,
+        revision,
+        JSON.stringify(diff),
+        o.label,
+        o.userId,
+        o.now,
+        o.imported === true,
+        ...(o.step
+          ? [o.step.kind, o.step.seq, o.step.cursor, o.step.length, o.step.undoes]
+          : [null, null, null, null, null]),
+      ],
     );
     return { state: next, revision, rebased: stale };
   },
@@ -145,16 +182,53 @@ export const teamAnnotationStore = {
       user_id: string | null;
       created_at: string;
       diff_json: string;
-    }>('SELECT revision, label, user_id, created_at, diff_json FROM team_edits WHERE image_id = $1 ORDER BY revision', [
-      imageId,
-    ]);
+      step_kind: TeamHistoryStep['kind'] | null;
+      undoes: number | null;
+    }>(
+      'SELECT revision, label, user_id, created_at, diff_json, step_kind, undoes FROM team_edits WHERE image_id = $1 ORDER BY revision',
+      [imageId],
+    );
     return r.rows.map((x) => ({
       revision: x.revision,
       label: x.label,
       userId: x.user_id === null ? null : Number(x.user_id),
       at: Number(x.created_at),
       diff: JSON.parse(x.diff_json) as RecordDiff,
+      kind: x.step_kind,
+      undoes: x.undoes,
     }));
+  },
+
+  /** Where `userId`'s undo history of the image is: its latest step's row (none: an empty history). */
+  async historyPosition(c: TeamClient, imageId: number, userId: number): Promise<{ cursor: number; length: number }> {
+    const r = await c.query<{ history_cursor: number; history_length: number }>(
+      `SELECT history_cursor, history_length FROM team_edits
+       WHERE image_id = $1 AND user_id = $2 AND step_kind IS NOT NULL ORDER BY revision DESC LIMIT 1`,
+      [imageId, userId],
+    );
+    const row = r.rows[0];
+    return row ? { cursor: row.history_cursor, length: row.history_length } : { cursor: 0, length: 0 };
+  },
+
+  /**
+   * Entries `from`..`to` of the user's undo history: for each seq the latest `do` row at it (an older one was
+   * dropped by a new edit after an undo). The caller keeps `to` within the history's length.
+   */
+  async historyEntries(c: TeamClient, imageId: number, userId: number, from: number, to: number) {
+    const r = await c.query<{ step_seq: number; revision: number; label: string; diff_json: string }>(
+      `SELECT DISTINCT ON (step_seq) step_seq, revision, label, diff_json FROM team_edits
+       WHERE image_id = $1 AND user_id = $2 AND step_kind = 'do' AND step_seq BETWEEN $3 AND $4
+       ORDER BY step_seq, revision DESC`,
+      [imageId, userId, from, to],
+    );
+    return r.rows.map(
+      (x): TeamHistoryEntry => ({
+        seq: x.step_seq,
+        revision: x.revision,
+        label: x.label,
+        diff: JSON.parse(x.diff_json) as RecordDiff,
+      }),
+    );
   },
 };
 

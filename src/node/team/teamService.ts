@@ -1,11 +1,12 @@
 import { ApiError } from '../../contract/apiErrors.ts';
 import { ImageStatus as ImageStatusSchema } from '../../contract/apiPayloads.ts';
 import type { PoseRequest, PoseResponse } from '../../contract/poseApi.ts';
-import { EMPTY_HISTORY } from '../../core/edit/editHistory.ts';
+import { EDIT_HISTORY_READ_MAX } from '../../contract/poseApi.ts';
 import type { ImageStatus } from '../db/imageRepository.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore, type TeamEditRecord } from './teamAnnotationStore.ts';
 import { notifyTeam } from './teamEvents.ts';
+import { saveTeamStep, teamAnnotationView, teamHistoryWindow } from './teamUndo.ts';
 import { teamImageRepository, type TeamImageRecord } from './teamImageRepository.ts';
 import type { TeamClient } from './teamTransaction.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
@@ -63,41 +64,50 @@ export function teamService(team: TeamDb, user: TeamUser) {
 
     async getAnnotation({ imageId }: PoseRequest<'getAnnotation'>): Promise<PoseResponse<'getAnnotation'>> {
       await visible(pool, imageId);
-      const a = await teamAnnotationStore.load(pool, imageId);
-      // The team history is who-changed-what (editHistory); undo is the editor's own, saved as a new edit.
-      return { state: a.state, revision: a.revision, history: EMPTY_HISTORY };
+      // The history is this user's own: their edits of the image, undone and redone as new edits (teamUndo.ts).
+      return teamAnnotationView(pool, imageId, user.id);
+    },
+
+    /** Entries `from`..`to` of this user's history at `revision` (409 with the current annotation if stale). */
+    async getEditHistory(r: PoseRequest<'getEditHistory'>): Promise<PoseResponse<'getEditHistory'>> {
+      await visible(pool, r.imageId);
+      const a = await teamAnnotationStore.load(pool, r.imageId);
+      if (a.revision !== r.revision)
+        throw new ApiError(
+          'conflict',
+          `the annotation changed since revision ${r.revision} (now ${a.revision}); reload it`,
+          await teamAnnotationView(pool, r.imageId, user.id),
+        );
+      const to = Math.min(r.to, r.from + EDIT_HISTORY_READ_MAX - 1);
+      const { entries } = await teamHistoryWindow(pool, r.imageId, user.id, a.state, r.from, to);
+      return { entries };
     },
 
     /**
-     * Saves `do` steps made on `revision`, one revision each, in one transaction (the image's row locked first).
-     * An undo or redo of the stored history is not a team operation: the editor sends the inverse as a new edit.
+     * Saves the steps made on `revision` in order, one revision each, in one transaction (the image's row locked
+     * first): new edits, and undos and redos of this user's own edits (teamUndo.ts).
      */
     async saveEdits(r: PoseRequest<'saveEdits'>): Promise<PoseResponse<'saveEdits'>> {
       const out = await teamWriteTransaction(pool, 'the edit', async (c) => {
         const image = await visible(c, r.imageId, true);
         let revision = r.revision;
-        for (const st of r.steps) {
-          if (st.kind !== 'do')
-            throw new ApiError('unprocessable', `a team project saves undo and redo as new edits, not as "${st.kind}"`);
-          const saved = await teamAnnotationStore.save(c, {
-            imageId: r.imageId,
-            revision,
-            diff: st.diff,
-            label: st.label,
-            userId: user.id,
-            now: Date.now(),
-          });
+        let exact = true;
+        for (const step of r.steps) {
+          const saved = await saveTeamStep(c, { imageId: r.imageId, userId: user.id, revision, step, now: Date.now() });
           revision = saved.revision;
+          exact &&= saved.exact;
         }
         // as the local project: an edited image is being worked on
         if (image.status === 'unreviewed') await teamImageRepository.setStatus(c, r.imageId, 'in_progress');
         await notifyTeam(c, { kind: 'annotation', imageId: r.imageId, revision, userId: user.id, userName: user.name });
-        const { state } = await teamAnnotationStore.load(c, r.imageId);
-        return { state, revision };
+        return { exact, view: await teamAnnotationView(c, r.imageId, user.id) };
       });
-      // `current` always: the team history is not the editor's (cursor and length say nothing it could check), so
-      // the editor takes the saved state as it is, other people's changes included, without asking again.
-      return { revision: out.revision, cursor: 0, length: 0, current: { ...out, history: EMPTY_HISTORY } };
+      // Saved just as the editor made the steps: it replays them on its history (and can take the next undo at
+      // once, before this answer). Else `current`: the saved state may hold other people's changes and re-based
+      // steps, so the editor takes it (and this user's history as saved) as it is, without asking again.
+      const { cursor, length } = out.view.history;
+      const answer = { revision: out.view.revision, cursor, length };
+      return out.exact ? answer : { ...answer, current: out.view };
     },
 
     async setStatus(r: PoseRequest<'setStatus'>): Promise<PoseResponse<'setStatus'>> {
