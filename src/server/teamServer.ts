@@ -268,8 +268,11 @@ async function sendMedia(res: http.ServerResponse, api: ReturnType<typeof teamPo
   let body: Uint8Array;
   let type = 'image/jpeg';
   if (m.kind === 'thumbs') body = await api.thumbnail(m.imageId);
-  else if (m.kind === 'maps') body = await api.maps(m.imageId);
-  else {
+  else if (m.kind === 'maps') {
+    // the latest run's maps at an unchanging URL: never kept by the browser, or a later run shows the earlier's
+    body = await api.maps(m.imageId);
+    type = 'application/octet-stream';
+  } else {
     const file = await api.imagePath(m.imageId);
     type = IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     body = await readFile(file);
@@ -278,7 +281,7 @@ async function sendMedia(res: http.ServerResponse, api: ReturnType<typeof teamPo
     ...SECURITY_HEADERS,
     'Content-Type': type,
     'Content-Length': body.length,
-    'Cache-Control': 'private, max-age=3600',
+    'Cache-Control': m.kind === 'maps' ? 'no-store' : 'private, max-age=3600',
   });
   res.end(body);
 }

@@ -128,6 +128,13 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
     expect((await mapsOverHttp(ids[1], 'not-a-session')).status).toBe(401);
   });
 
+  it("maps over HTTP are never kept by the browser: the same URL gives a later run's maps (as a local project's)", async () => {
+    const r = await mapsOverHttp(ids[0], await token('boss'));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('content-type')).toBe('application/octet-stream');
+  });
+
   it('an image whose content changed since detection has no maps, and says so', async () => {
     await team.pool.query("UPDATE team_images SET content_hash = 'changed' WHERE id = $1", [ids[3]]);
     expect((await api(admin).getPredictions({ imageId: ids[3] })).maps).toBeNull();
