@@ -39,6 +39,8 @@ interface EventClient {
   window: string | null;
 }
 
+/** Events streams one user may have open at once (twice the windows presence keeps of a user: TeamPresence). */
+const STREAMS_PER_USER = 32;
 const LOGIN_ROUTE = '/api/login';
 const LOGOUT_ROUTE = '/api/logout';
 
@@ -138,6 +140,13 @@ export async function startTeamServer(
     res.write(': connected\n\n');
     const me: EventClient = { user, window };
     clients.set(res, me);
+    // one user's streams are bounded (each is a socket, and every announcement goes through each): past the bound
+    // the oldest is ended — a window still there reconnects, a stream left behind by a gone one is forgotten
+    const mine = [...clients].filter(([, c]) => c.user.id === user.id).map(([r]) => r);
+    for (const old of mine.slice(0, Math.max(0, mine.length - STREAMS_PER_USER))) {
+      clients.delete(old); // nothing more is written to it; its close forgets its window
+      old.end();
+    }
     res.on('close', () => {
       clients.delete(res);
       // a reconnecting window may already have its next stream open: it stays
