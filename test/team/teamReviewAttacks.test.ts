@@ -174,4 +174,36 @@ describe.skipIf(PG_MISSING)('team review attacks', () => {
       for (const r of reqs) r.destroy();
     }
   });
+
+  it('a room of 70 people on one image: each is answered and told (the first 64 names), never a 500', async () => {
+    const names = Array.from({ length: 70 }, (_, i) => `crowd${String(i).padStart(2, '0')}`);
+    for (const name of names) {
+      await addTeamUser(team, name, 'reviewer', PASSWORD);
+      tokens[name] = ((await post('/api/login', { name, password: PASSWORD })).json as { token: string }).token;
+    }
+    const events: string[] = [];
+    const req = http.get(
+      `http://127.0.0.1:${server.port}/api/events?client=watcher-window`,
+      { headers: { Authorization: `Bearer ${tokens.adm}` } },
+      (res) => res.on('data', (d: Buffer) => events.push(d.toString())),
+    );
+    req.on('error', () => undefined);
+    try {
+      let last: Awaited<ReturnType<typeof post>> | null = null;
+      for (const name of names)
+        last = await post('/api/editingImage', { imageId: ids[0], client: `${name}-window` }, as(name));
+      expect([last!.status, last!.text]).toEqual([200, JSON.stringify({ editors: names.slice(0, 64) })]);
+      const all = () =>
+        events
+          .join('')
+          .split('\n\n')
+          .filter((b) => b.includes('event: imageEditors'));
+      for (const t0 = Date.now(); Date.now() - t0 < 5000; await new Promise((r) => setTimeout(r, 20)))
+        if (all().some((b) => b.includes('crowd63'))) break;
+      const newest = all().at(-1)!;
+      expect(JSON.parse(/^data: (.*)$/m.exec(newest)![1]).editors).toEqual(names.slice(0, 64));
+    } finally {
+      req.destroy();
+    }
+  }, 60_000);
 });
