@@ -9,7 +9,7 @@ import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore } from './teamAnnotationStore.ts';
 import { notifyTeam } from './teamEvents.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
-import { teamMapRepository } from './teamMapRepository.ts';
+import { mapsFit, teamMapRepository } from './teamMapRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { requireAdmin, scopeOf } from './teamRights.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
@@ -69,7 +69,7 @@ export function teamReviewMethods(
       // of this run and of the image's present content; none: key −1 (last), as a local image without cached maps
       const passes = async (im: (typeof images)[number]): Promise<DecodePass[] | null> => {
         const m = await teamMapRepository.get(pool, im.id);
-        if (!m || m.runId !== run || m.contentHash !== im.contentHash) return null;
+        if (!m || !mapsFit(m, run, im.contentHash)) return null;
         return [{ multiplier: m.multiplier, maps: parseNpy(m.npy), flippedMaps: null }];
       };
       return { images: await hardnessQueue(images, (im) => states.get(im.id) ?? null, passes) };
