@@ -98,7 +98,13 @@ describe.skipIf(PG_MISSING)('team review attacks', () => {
     symlinkSync('/etc/passwd', path.join(project.root, 'link.json'));
     const out = (f: string) => ({ path: path.join(project.root, f), kind: 'gt', onlyReviewed: false });
     const cases: [string, string, unknown, number, RegExp][] = [
-      ['adm', 'importCoco', { path: path.join(project.root, '../../etc/passwd') }, 403, /outside the exchange folder/],
+      [
+        'adm',
+        'importCoco',
+        { path: `${project.root}/${path.relative(project.root, '/etc/passwd')}` },
+        403,
+        /outside the exchange folder/,
+      ],
       ['adm', 'importCoco', { path: path.join(project.root, 'link.json') }, 403, /outside the exchange folder/],
       ['adm', 'importCoco', { path: 'relative.json' }, 404, /cannot read relative.json: no such file/],
       [
