@@ -3,8 +3,10 @@ import { NameText, RowId } from './apiPayloads.ts';
 
 /** A window of the app, as it names itself to the server (editingImage, the events stream's `?client=`). */
 export const ClientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a window id: 8 to 64 letters, digits, - or _');
+/** How many of the people on an image are named (a room's worth; a server lists the first, by name). */
+export const EDITORS_LISTED = 64;
 /** People with an image open, by name (at most a room's worth are listed). */
-const Editors = z.array(NameText).max(64);
+const Editors = z.array(NameText).max(EDITORS_LISTED);
 /** How often an editor repeats which image it has open, and how long a team server believes it without that. */
 export const EDITING_HEARTBEAT_MS = 5000;
 export const EDITING_EXPIRY_MS = 15_000;

@@ -1,4 +1,4 @@
-import { EDITING_EXPIRY_MS } from '../contract/presenceApi.ts';
+import { EDITING_EXPIRY_MS, EDITORS_LISTED } from '../contract/presenceApi.ts';
 
 /** One window of one user with an image open (`window`: the user's id and the window's own id, so no other can claim it). */
 export interface Editor {
@@ -89,7 +89,11 @@ export class TeamPresence {
   }
 }
 
-/** The names a window is shown of an image's editors: everyone but that window, each name once, sorted. */
+/**
+ * The names a window is shown of an image's editors: everyone but that window, each name once, sorted — the first
+ * EDITORS_LISTED of them (the contract's bound: past it a reply would be refused as invalid, an event dropped).
+ */
 export function editorNames(editors: readonly Editor[], exceptWindow: string | null): string[] {
-  return [...new Set(editors.filter((e) => e.window !== exceptWindow).map((e) => e.name))].sort();
+  const names = [...new Set(editors.filter((e) => e.window !== exceptWindow).map((e) => e.name))].sort();
+  return names.slice(0, EDITORS_LISTED);
 }

@@ -39,6 +39,8 @@ interface EventClient {
   window: string | null;
 }
 
+/** Events streams one user may have open at once (twice the windows presence keeps of a user: TeamPresence). */
+const STREAMS_PER_USER = 32;
 const LOGIN_ROUTE = '/api/login';
 const LOGOUT_ROUTE = '/api/logout';
 
@@ -138,6 +140,13 @@ export async function startTeamServer(
     res.write(': connected\n\n');
     const me: EventClient = { user, window };
     clients.set(res, me);
+    // one user's streams are bounded (each is a socket, and every announcement goes through each): past the bound
+    // the oldest is ended — a window still there reconnects, a stream left behind by a gone one is forgotten
+    const mine = [...clients].filter(([, c]) => c.user.id === user.id).map(([r]) => r);
+    for (const old of mine.slice(0, Math.max(0, mine.length - STREAMS_PER_USER))) {
+      clients.delete(old); // nothing more is written to it; its close forgets its window
+      old.end();
+    }
     res.on('close', () => {
       clients.delete(res);
       // a reconnecting window may already have its next stream open: it stays
@@ -268,8 +277,11 @@ async function sendMedia(res: http.ServerResponse, api: ReturnType<typeof teamPo
   let body: Uint8Array;
   let type = 'image/jpeg';
   if (m.kind === 'thumbs') body = await api.thumbnail(m.imageId);
-  else if (m.kind === 'maps') body = await api.maps(m.imageId);
-  else {
+  else if (m.kind === 'maps') {
+    // the latest run's maps at an unchanging URL: never kept by the browser, or a later run shows the earlier's
+    body = await api.maps(m.imageId);
+    type = 'application/octet-stream';
+  } else {
     const file = await api.imagePath(m.imageId);
     type = IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     body = await readFile(file);
@@ -278,7 +290,7 @@ async function sendMedia(res: http.ServerResponse, api: ReturnType<typeof teamPo
     ...SECURITY_HEADERS,
     'Content-Type': type,
     'Content-Length': body.length,
-    'Cache-Control': 'private, max-age=3600',
+    'Cache-Control': m.kind === 'maps' ? 'no-store' : 'private, max-age=3600',
   });
   res.end(body);
 }

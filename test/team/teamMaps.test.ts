@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
 import { MODEL_FIXTURES } from '../support/fixturePaths.ts';
+import { addPerson } from '../../src/core/edit/poseEdits.ts';
+import { EMPTY_ANNOTATION } from '../../src/core/edit/poseRecords.ts';
 import { parseNpy } from '../../src/core/tensor/parseNpy.ts';
 import { CHANNELS } from '../../src/core/skeleton/poseMeta.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
@@ -111,6 +113,33 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
     expect(Buffer.from(stored!.npy).equals(Buffer.from(await project.service.maps(2)))).toBe(true);
   }, 120_000);
 
+  it("the review queue by hardness reads the workers' maps: the local project's keys and order, not all −1", async () => {
+    const joints = (dx: number) =>
+      Array.from({ length: 17 }, (_, j) => ({
+        x: 20 + dx + 4 * j,
+        y: 10 + 3 * j,
+        v: 2 as const,
+        source: 'human' as const,
+      }));
+    for (const [i, dx] of [
+      [0, 0],
+      [1, 40],
+      [2, 15],
+    ] as const) {
+      const diff = addPerson(EMPTY_ANNOTATION, 'p', joints(dx));
+      const steps = [{ kind: 'do' as const, diff, label: 'add' }];
+      await project.service.saveEdits({ imageId: i + 1, revision: 0, steps });
+      await api(admin).saveEdits({ imageId: ids[i], revision: 0, steps });
+      await project.service.setStatus({ imageId: i + 1, status: 'in_progress' });
+      await api(admin).setStatus({ imageId: ids[i], status: 'in_progress' });
+    }
+    const local = (await project.service.reviewQueue({ by: 'hardness', status: 'in_progress' })).images;
+    const remote = (await api(admin).reviewQueue({ by: 'hardness', status: 'in_progress' })).images;
+    expect(local.map((e) => e.key).every((k) => k > 0)).toBe(true);
+    expect(remote.map((e) => ids.indexOf(e.imageId) + 1)).toEqual(local.map((e) => e.imageId));
+    for (const [i, e] of remote.entries()) expect(e.key / local[i].key).toBeCloseTo(1, 2); // float16 flip average
+  });
+
   it('an annotator gets the maps of their own images only', async () => {
     const own = await api(ann).getPredictions({ imageId: ids[0] });
     expect(own.maps).not.toBeNull();
@@ -126,6 +155,13 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
     expect(refused.status).toBe(403);
     expect(await refused.text()).not.toMatch(/\n\s+at /);
     expect((await mapsOverHttp(ids[1], 'not-a-session')).status).toBe(401);
+  });
+
+  it("maps over HTTP are never kept by the browser: the same URL gives a later run's maps (as a local project's)", async () => {
+    const r = await mapsOverHttp(ids[0], await token('boss'));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('content-type')).toBe('application/octet-stream');
   });
 
   it('an image whose content changed since detection has no maps, and says so', async () => {

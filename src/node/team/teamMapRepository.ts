@@ -33,6 +33,11 @@ export function teamMapsNpy(passes: DecodePass[]): Uint8Array | null {
   return overlayMapsNpy([{ multiplier: p.multiplier, maps: asCached(p.maps), flippedMaps: asCached(p.flippedMaps) }]);
 }
 
+/** Maps are used with the prediction they were made with, and only for the image's present content. */
+export function mapsFit(m: { runId: number; contentHash: string }, runId: number, contentHash: string): boolean {
+  return m.runId === runId && m.contentHash === contentHash;
+}
+
 export const teamMapRepository = {
   /**
    * Stores an image's maps of a run, for the caller's transaction (the one storing the prediction): they replace

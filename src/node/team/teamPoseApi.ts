@@ -15,7 +15,7 @@ import { cancelTeamRun, startTeamDetection } from './teamDetection.ts';
 import { teamEvaluationMethods } from './teamEvaluation.ts';
 import { teamExchangeMethods } from './teamExchange.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
-import { teamMapRepository } from './teamMapRepository.ts';
+import { mapsFit, teamMapRepository } from './teamMapRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { teamReviewMethods } from './teamReview.ts';
 import { requireAdmin } from './teamRights.ts';
@@ -185,11 +185,6 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       return npy;
     },
   };
-}
-
-/** Maps are shown with the prediction they were made with, and only for the image's present content. */
-function mapsFit(m: { runId: number; contentHash: string }, runId: number, contentHash: string): boolean {
-  return m.runId === runId && m.contentHash === contentHash;
 }
 
 function parseCard(raw: string | null): unknown {

@@ -1,5 +1,7 @@
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
+import type { DecodePass } from '../../core/codec/decodeCase.ts';
+import { parseNpy } from '../../core/tensor/parseNpy.ts';
 import { chosenRun } from '../project/chooseRun.ts';
 import { hardnessQueue, uncertaintyQueue } from '../project/reviewQueue.ts';
 import { checkedThreshold, reviewSettingsOf } from '../project/reviewSettingsService.ts';
@@ -7,6 +9,7 @@ import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore } from './teamAnnotationStore.ts';
 import { notifyTeam } from './teamEvents.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
+import { mapsFit, teamMapRepository } from './teamMapRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { requireAdmin, scopeOf } from './teamRights.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
@@ -51,7 +54,7 @@ export function teamReviewMethods(
       return reviewSettingsOf(t);
     },
     async reviewQueue({ by, runId, status }) {
-      const { images, predicted, states } = await teamReadTransaction(pool, async (c) => {
+      const { run, images, predicted, states } = await teamReadTransaction(pool, async (c) => {
         const run = await teamRunOf(c, runId, () => new ApiError('bad_request', 'no finished inference run yet'));
         const images = (await teamImageRepository.visible(c, scopeOf(user), status ?? 'unreviewed')).filter(
           (im) => !im.missing,
@@ -59,17 +62,17 @@ export function teamReviewMethods(
         const hashes = new Map(images.map((im) => [im.id, im.contentHash]));
         const predicted = by === 'uncertainty' ? await teamRunRepository.predictionsOf(c, run, hashes) : new Map();
         const states = by === 'hardness' ? await teamAnnotationStore.all(c) : new Map();
-        return { images, predicted, states };
+        return { run, images, predicted, states };
       });
       if (by === 'uncertainty') return { images: uncertaintyQueue(images, predicted) };
-      // the team store caches no maps yet: every image has key −1 (last), as a local image without cached maps
-      return {
-        images: await hardnessQueue(
-          images,
-          (im) => states.get(im.id) ?? null,
-          async () => null,
-        ),
+      // the maps the workers stored (team_maps: the first pass, flip-averaged, what hardness reads) when they are
+      // of this run and of the image's present content; none: key −1 (last), as a local image without cached maps
+      const passes = async (im: (typeof images)[number]): Promise<DecodePass[] | null> => {
+        const m = await teamMapRepository.get(pool, im.id);
+        if (!m || !mapsFit(m, run, im.contentHash)) return null;
+        return [{ multiplier: m.multiplier, maps: parseNpy(m.npy), flippedMaps: null }];
       };
+      return { images: await hardnessQueue(images, (im) => states.get(im.id) ?? null, passes) };
     },
     async listProblems() {
       const { images, failed } = await teamReadTransaction(pool, async (c) => ({
