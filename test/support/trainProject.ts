@@ -6,10 +6,23 @@ import path from 'node:path';
 import type { PoseEvent, PoseRequest, PoseResponse } from '../../src/contract/poseApi.ts';
 import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import type { ProjectServiceOptions } from '../../src/node/project/projectService.ts';
+import type { TrainingOptions } from '../../src/node/db/trainingRepository.ts';
 import { PROJECT_ROOT } from './fixturePaths.ts';
 
 export const SAMPLE_DIR = path.join(PROJECT_ROOT, 'resources', 'sample-project');
 export const BUNDLED_MODEL = path.join(PROJECT_ROOT, 'resources', 'models', 'imhn-synth-tiny.onnx');
+
+/** The options of a training the tests record without running a trainer (the micro network, 4 steps). */
+export const MICRO_TRAINING: TrainingOptions = {
+  steps: 4,
+  minutes: null,
+  seed: 0,
+  valFraction: 0.2,
+  config: 'micro',
+  inputSize: 128,
+  batch: 2,
+  threads: 1,
+};
 
 /** A folder with the sample images and `gt.json`: the COCO ground truth of the first `established` images. */
 export function trainFolder(parent: string, established: number, images = 24): string {

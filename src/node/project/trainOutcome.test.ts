@@ -12,6 +12,7 @@ import { writeTransaction } from '../db/writeTransaction.ts';
 import { MODEL_FIXTURES } from '../../../test/support/fixturePaths.ts';
 import { PROJECT_MODELS_DIR } from './detectSetup.ts';
 import { registerTrainedModel } from './trainOutcome.ts';
+import { MICRO_TRAINING } from '../../../test/support/trainProject.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'sp-outcome-'));
 const models = path.join(root, PROJECT_MODELS_DIR);
@@ -48,16 +49,7 @@ describe.skipIf(!mounted)('the trained model saved on a full disk', () => {
     const id = writeTransaction(db, 'test', () =>
       repo.create({
         baseModel: null,
-        options: {
-          steps: 4,
-          minutes: null,
-          seed: 0,
-          valFraction: 0.2,
-          config: 'micro',
-          inputSize: 128,
-          batch: 2,
-          threads: 1,
-        },
+        options: MICRO_TRAINING,
         outDir: (n) => `${PROJECT_MODELS_DIR}/training-${n}`,
         now: Date.now(),
       }),

@@ -11,6 +11,7 @@ import { trainingRepository } from '../db/trainingRepository.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import type { ServiceContext } from './projectService.ts';
 import { TrainWatch } from './trainWatch.ts';
+import { MICRO_TRAINING } from '../../../test/support/trainProject.ts';
 
 const disk = mkdtempSync(path.join(tmpdir(), 'sp-watch-'));
 const mounted = (() => {
@@ -32,16 +33,7 @@ describe.skipIf(!mounted)("a training's state on a full disk", () => {
     const id = writeTransaction(db, 'test', () =>
       repo.create({
         baseModel: null,
-        options: {
-          steps: 4,
-          minutes: null,
-          seed: 0,
-          valFraction: 0.2,
-          config: 'micro',
-          inputSize: 128,
-          batch: 2,
-          threads: 1,
-        },
+        options: MICRO_TRAINING,
         outDir: (n) => `training-${n}`,
         now: Date.now(),
       }),

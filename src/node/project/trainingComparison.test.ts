@@ -17,6 +17,7 @@ import {
   tmpBase,
   trainFolder,
   trainProject,
+  MICRO_TRAINING,
 } from '../../../test/support/trainProject.ts';
 import type { OpenProject } from './openProjectFolder.ts';
 import { openProjectFolder } from './openProjectFolder.ts';
@@ -30,16 +31,7 @@ function doneTraining(o: OpenProject, val: string[]): number {
   return writeTransaction(o.db, 'test', () => {
     const id = repo.create({
       baseModel: null,
-      options: {
-        steps: 1,
-        minutes: null,
-        seed: 0,
-        valFraction: 0.2,
-        config: 'micro',
-        inputSize: 128,
-        batch: 2,
-        threads: 1,
-      },
+      options: { ...MICRO_TRAINING, steps: 1 },
       outDir: (n) => `.simplepose-models/training-${n}`,
       now: Date.now(),
     });

@@ -10,7 +10,7 @@ process.env.SIMPLEPOSE_BUSY_TIMEOUT_MS = '100'; // read when the database module
 const { openProjectDb } = await import('../db/openProjectDb.ts');
 const { trainingRepository } = await import('../db/trainingRepository.ts');
 const { writeTransaction } = await import('../db/writeTransaction.ts');
-const { tmpBase, trainFolder, trainProject } = await import('../../../test/support/trainProject.ts');
+const { MICRO_TRAINING, tmpBase, trainFolder, trainProject } = await import('../../../test/support/trainProject.ts');
 
 let p: OpenProject;
 beforeAll(async () => {
@@ -26,16 +26,7 @@ describe('compareModels with the project locked by another writer past its time'
     const t = writeTransaction(p.db, 'test', () => {
       const id = repo.create({
         baseModel: null,
-        options: {
-          steps: 1,
-          minutes: null,
-          seed: 0,
-          valFraction: 0.2,
-          config: 'micro',
-          inputSize: 128,
-          batch: 2,
-          threads: 1,
-        },
+        options: { ...MICRO_TRAINING, steps: 1 },
         outDir: (n) => `.simplepose-models/training-${n}`,
         now: Date.now(),
       });
