@@ -221,11 +221,17 @@ def main(argv=None):
     def checkpoint(ep, loss):
         save(last, net, opt, {'epoch': ep, 'step': step, 'train_loss': loss, 'seconds': spent + time.time() - t_start, 'config': cfg.to_dict()})
         pr.event('checkpoint', step=step, path=last, val_loss=validate())
-    t_start, stop = time.time(), False
+    def limit_reached(elapsed):
+        return (a.max_minutes is not None and elapsed >= a.max_minutes * 60) or (a.max_steps is not None and step >= a.max_steps)
+    t_start = time.time()
+    # a resume at (or past) its limit trains nothing more: the checkpoint is exported as it is
+    stop = limit_reached(spent)
+    if stop:
+        log(a.out, f'step {step} already reaches the limit ({a.max_minutes} min / {a.max_steps} steps): nothing more to train; exporting {last}')
     t_saved = time.time()
     epoch = start_epoch
     skip = step - start_epoch * steps_per_epoch  # a checkpoint taken mid-epoch resumes at its step
-    for epoch in range(start_epoch, a.epochs):
+    for epoch in range(start_epoch, a.epochs if not stop else start_epoch):
         net.train()
         if hasattr(ds, 'set_epoch'):
             ds.set_epoch(epoch)
@@ -270,7 +276,7 @@ def main(argv=None):
                 log(a.out, f'cancelled at step {step}; checkpoint {last} (resume with --resume)')
                 pr.event('cancelled', step=step, path=last)
                 return 130
-            if (a.max_minutes is not None and elapsed >= a.max_minutes * 60) or (a.max_steps is not None and step >= a.max_steps):
+            if limit_reached(elapsed):
                 stop = True
                 break
         checkpoint(epoch + (0 if stop else 1), run_loss / max(done, 1))

@@ -63,6 +63,25 @@ def test_finetune_events_card_and_resume(tmp_path, capsys):
     assert torch.load(os.path.join(out, 'run', 'last.pth'))['step'] == 3
 
 
+def test_resume_at_the_step_limit_trains_no_extra_step(tmp_path, capsys):
+    ann, imgs = two_more_people(tmp_path)
+    out = str(tmp_path / 'ft')
+    args = ['--coco', ann, '--images', imgs, '--out', out, '--input-size', '128', '--batch', '2', '--progress-json',
+            '--max-steps', '2']
+    assert finetune_main(args) == 0
+    last = os.path.join(out, 'run', 'last.pth')
+    before = torch.load(last)
+    capsys.readouterr()
+    assert finetune_main(args + ['--resume']) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert [e['event'] for e in events if e['event'] == 'progress'] == []
+    after = torch.load(last)
+    assert after['step'] == 2
+    assert all(torch.equal(before['weights'][k], after['weights'][k]) for k in before['weights'])
+    card = json.load(open(os.path.join(out, 'run', 'model.card.json')))
+    assert card['training']['steps'] == 2
+
+
 def test_cancel_keeps_a_checkpoint_that_resumes(tmp_path):
     ann, imgs = two_more_people(tmp_path)
     out = str(tmp_path / 'ft')
