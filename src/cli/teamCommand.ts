@@ -12,6 +12,7 @@ import { exportScopeProblem } from '../node/project/cocoExchange.ts';
 import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../node/team/detectQueue.ts';
 import { pushProject } from '../node/team/pushProject.ts';
 import { cancelTeamRun, startTeamDetection, teamRunProgress } from '../node/team/teamDetection.ts';
+import { readTeamDetectSettings } from '../node/team/teamDetectSetup.ts';
 import { exportTeamCoco } from '../node/team/teamExport.ts';
 import { CliError, EXIT, refusalAsUsage } from './cliError.ts';
 import type { CliIo } from './main.ts';
@@ -29,7 +30,8 @@ A team project on PostgreSQL (URL: postgresql://user@host:port/database, or SIMP
                                    the team project as a validated COCO keypoints GT file (the local export's rules)
   detect [--model FILE] [--scales 1] [--flip|--no-flip] [--mode fast|reference] [--batch N]
                                    queue a detection run as batches of N images (default 8) for the workers
-                                   (simplepose worker); prints the run's id
+                                   (simplepose worker) over every present image, with the team's detection
+                                   settings (the app's Settings) where a flag is not given; prints the run's id
   cancel RUN                       cancel a run: every worker stops it
   progress RUN                     a run's progress (--json)
   user add NAME --role admin|annotator|reviewer   (password from SIMPLEPOSE_PASSWORD)
@@ -116,12 +118,13 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
     });
     if (values.mode !== undefined && !isDecodeMode(values.mode))
       throw new CliError(`--mode must be fast or reference, got "${values.mode}"`, EXIT.usage);
-    const settings: DetectSettings = {
-      scales: values.scales?.split(',').map(Number) ?? DEFAULT_DETECT_SETTINGS.scales,
-      flip: values.flip ?? DEFAULT_DETECT_SETTINGS.flip,
-      mode: (values.mode as DetectSettings['mode'] | undefined) ?? DEFAULT_DETECT_SETTINGS.mode,
-    };
-    const problem = detectSettingsProblem(settings);
+    // what is not given is the team's detection settings (the app's Settings), checked once they are known
+    const given = (base: DetectSettings): DetectSettings => ({
+      scales: values.scales?.split(',').map(Number) ?? base.scales,
+      flip: values.flip ?? base.flip,
+      mode: (values.mode as DetectSettings['mode'] | undefined) ?? base.mode,
+    });
+    const problem = detectSettingsProblem(given(DEFAULT_DETECT_SETTINGS));
     if (problem) throw new CliError(`detect: ${problem}`, EXIT.usage);
     const batchSize = Number(values.batch);
     const expiry = values['batch-expiry'] === undefined ? undefined : Number(values['batch-expiry']);
@@ -132,6 +135,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
       );
     const timings = { ...DEFAULT_QUEUE_TIMINGS, ...(expiry ? { batchExpirySeconds: expiry } : {}) };
     const team = await teamArg(values.team);
+    const settings = given(await readTeamDetectSettings(team.pool));
     const boss = await startBoss(team.url, timings);
     try {
       const runId = await refusalAsUsage('detect', () =>

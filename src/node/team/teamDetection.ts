@@ -5,6 +5,7 @@ import { detectSettingsProblem, type DetectSettings } from '../jobs/detectSettin
 import { hashModelFile } from '../jobs/detectJob.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { queueBatches, type QueueTimings } from './detectQueue.ts';
+import { imagesLacking } from './teamDetectSetup.ts';
 import { notifyTeam } from './teamEvents.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
 import { teamRunRepository, type TeamRunProgress } from './teamRunRepository.ts';
@@ -17,6 +18,8 @@ export interface TeamDetectOptions {
   /** Images per job (a worker claims one batch at a time). */
   batchSize: number;
   timings: QueueTimings;
+  /** Only the images without a prediction of their current file in any of these runs (default: every image). */
+  lacking?: readonly number[];
 }
 
 /**
@@ -31,7 +34,7 @@ export async function startTeamDetection(team: TeamDb, boss: PgBoss, o: TeamDete
   const modelPath = path.resolve(o.modelPath);
   const modelHash = await hashModelFile(modelPath);
   return teamWriteTransaction(team.pool, 'starting detection', async (c) => {
-    const images = await teamImageRepository.detectable(c);
+    const images = o.lacking ? await imagesLacking(c, o.lacking) : await teamImageRepository.detectable(c);
     const runId = await teamRunRepository.create(c, {
       modelPath,
       modelHash,

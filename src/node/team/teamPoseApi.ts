@@ -5,13 +5,19 @@ import type { PoseApi } from '../../contract/poseApi.ts';
 import { modelFacts } from '../../core/model/modelFacts.ts';
 import { type ExchangePolicy, ProjectFiles } from '../fs/projectPaths.ts';
 import { thumbnail } from '../images/thumbnails.ts';
-import { DEFAULT_DETECT_SETTINGS } from '../jobs/detectSettings.ts';
 import { projectCacheDir } from '../project/mapCache.ts';
 import { readRawCard } from '../project/detectSetup.ts';
 import { DEFAULT_QUEUE_TIMINGS } from './detectQueue.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { TEAM_NAME_KEY } from './pushProject.ts';
 import { cancelTeamRun, startTeamDetection } from './teamDetection.ts';
+import {
+  imagesLacking,
+  modelHasher,
+  readTeamDetectSettings,
+  runsWithSetup,
+  writeTeamDetectSettings,
+} from './teamDetectSetup.ts';
 import { teamEvaluationMethods } from './teamEvaluation.ts';
 import { teamExchangeMethods } from './teamExchange.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
@@ -64,6 +70,20 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     facts: modelFacts(parseCard(readRawCard(o.modelPath))),
   });
   const latestRun = () => teamRunRepository.latest(team.pool);
+  const modelHash = modelHasher(o.modelPath);
+  const detectSetup = async () => {
+    const settings = await readTeamDetectSettings(team.pool);
+    const runs = await runsWithSetup(team.pool, await modelHash(), settings);
+    return {
+      settings,
+      model: modelInfo(),
+      models: [modelInfo()],
+      currentRunId: runs[0] ?? null,
+      toDetect: (await imagesLacking(team.pool, runs)).length,
+      photos: true,
+      python: '/usr/bin/python3',
+    };
+  };
   const imageOf = async (imageId: number) => {
     await s.getAnnotation({ imageId }); // visibility
     const image = await teamImageRepository.get(team.pool, imageId);
@@ -110,11 +130,18 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
         throw notYet('starting detection from the app without a queue', 'queue it with `simplepose team detect`');
       if (r.modelPath !== undefined)
         throw notYet('choosing another model from the app', 'start the team server with --model FILE.onnx');
+      const settings = r.settings ?? (await readTeamDetectSettings(team.pool));
+      // "Run detection" completes what this model and settings lack (nothing lacking: the job is their latest run);
+      // "Re-run all" (rerun) detects every image in a new run
+      const lacking = r.rerun ? undefined : await runsWithSetup(team.pool, await modelHash(), settings);
+      if (lacking?.length && (await imagesLacking(team.pool, lacking)).length === 0)
+        return { jobId: `${JOB_PREFIX}${lacking[0]}` };
       const runId = await startTeamDetection(team, o.boss, {
         modelPath: o.modelPath,
-        settings: r.settings ?? DEFAULT_DETECT_SETTINGS,
+        settings,
         batchSize: 8,
         timings: DEFAULT_QUEUE_TIMINGS,
+        lacking,
       });
       return { jobId: `${JOB_PREFIX}${runId}` };
     },
@@ -125,23 +152,16 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       if (!Number.isSafeInteger(id)) throw new ApiError('not_found', `no job ${jobId}`);
       return { ok: await cancelTeamRun(team, id) };
     },
-    async getDetectSetup() {
-      const run = await latestRun();
-      return {
-        settings: DEFAULT_DETECT_SETTINGS,
-        model: modelInfo(),
-        models: [modelInfo()],
-        currentRunId: run?.runId ?? null,
-        toDetect: 0,
-        photos: true,
-        python: '/usr/bin/python3',
-      };
-    },
-    setDetectSetup: async () => {
-      throw notYet(
-        'changing the detection setup from the app',
-        'start the team server with --model FILE.onnx, or queue a run with `simplepose team detect --model FILE`',
-      );
+    getDetectSetup: () => detectSetup(),
+    async setDetectSetup(r) {
+      requireAdmin(user, 'changing the detection settings');
+      if (r.modelPath !== undefined || (r.modelId !== undefined && r.modelId !== null))
+        throw notYet(
+          'choosing another model from the app',
+          'start the team server with --model FILE.onnx, or queue a run with `simplepose team detect --model FILE`',
+        );
+      await writeTeamDetectSettings(team, r.settings);
+      return detectSetup();
     },
     importModel: async () => {
       throw notYet(

@@ -156,6 +156,27 @@ export const teamRunRepository = {
     return q.rows.map(({ settings_json, ...rest }) => ({ ...rest, settings: JSON.parse(settings_json) }));
   },
 
+  /** The runs of the model of content `modelHash`, newest first, with their settings. */
+  async ofModel(c: TeamClient, modelHash: string): Promise<{ id: number; settings: DetectSettings }[]> {
+    const q = await c.query<{ id: number; settings_json: string }>(
+      'SELECT id::float8 AS id, settings_json FROM team_runs WHERE model_hash = $1 ORDER BY id DESC',
+      [modelHash],
+    );
+    return q.rows.map((r) => ({ id: r.id, settings: JSON.parse(r.settings_json) as DetectSettings }));
+  },
+
+  /** Per image, the content hashes of the files the runs `runIds` predicted for it (failures not counted). */
+  async predictedContent(c: TeamClient, runIds: readonly number[]): Promise<Map<number, Set<string>>> {
+    const q = await c.query<{ imageId: number; hash: string }>(
+      `SELECT DISTINCT image_id::float8 AS "imageId", content_hash AS hash FROM team_predictions
+       WHERE run_id = ANY($1::bigint[]) AND poses_json IS NOT NULL`,
+      [runIds],
+    );
+    const byImage = new Map<number, Set<string>>();
+    for (const r of q.rows) byImage.set(r.imageId, (byImage.get(r.imageId) ?? new Set()).add(r.hash));
+    return byImage;
+  },
+
   /** The latest run that is done (undefined: none). */
   async latestFinished(c: TeamClient): Promise<number | undefined> {
     const q = await c.query<{ id: number }>(
