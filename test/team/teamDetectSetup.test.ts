@@ -113,4 +113,12 @@ describe.skipIf(PG_MISSING)('the detection setup of a team project', () => {
     });
     await work();
   }, 120_000);
+
+  it('a model file gone from the server: the setup still answers (model missing, all to detect), detection says why', async () => {
+    const gone = path.join(project.root, 'gone.onnx');
+    const api = teamPoseApi(team, admin, { imagesRoot: project.root, modelPath: gone, boss });
+    expect(await api.getDetectSetup({})).toMatchObject({ model: { exists: false }, toDetect: 3, currentRunId: null });
+    expect((await api.projectInfo({})).model.exists).toBe(false);
+    await expect(api.startDetect({})).rejects.toMatchObject({ message: expect.stringContaining('gone.onnx') });
+  });
 });

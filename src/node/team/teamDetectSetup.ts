@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import type { DetectSettings } from '../jobs/detectSettings.ts';
 import { DEFAULT_DETECT_SETTINGS, detectSettingsProblem } from '../jobs/detectSettings.ts';
 import { hashModelFile } from '../jobs/detectJob.ts';
@@ -39,13 +39,21 @@ export async function writeTeamDetectSettings(team: TeamDb, settings: DetectSett
   );
 }
 
-/** A model file's content hash, hashed again only when its size or modification time changes. */
-export function modelHasher(modelPath: string): () => Promise<string> {
-  let known: { stamp: string; hash: Promise<string> } | null = null;
+/**
+ * A model file's content hash, hashed again only when its size or modification time changes; null while the file
+ * cannot be read (the setup then says the model is missing, and detection says why when it is started).
+ */
+export function modelHasher(modelPath: string): () => Promise<string | null> {
+  let known: { stamp: string; hash: Promise<string | null> } | null = null;
   return () => {
-    const st = statSync(modelPath);
+    let st: Stats;
+    try {
+      st = statSync(modelPath);
+    } catch {
+      return Promise.resolve(null);
+    }
     const stamp = `${st.size}:${st.mtimeMs}`;
-    if (known?.stamp !== stamp) known = { stamp, hash: hashModelFile(modelPath) };
+    if (known?.stamp !== stamp) known = { stamp, hash: hashModelFile(modelPath).catch(() => null) };
     return known.hash;
   };
 }
@@ -54,7 +62,12 @@ export function modelHasher(modelPath: string): () => Promise<string> {
  * The detection the app completes with `settings` and the model of content `modelHash`: the runs of that model and
  * settings (newest first; the first is the current run) — the images none of them predicted are still to detect.
  */
-export async function runsWithSetup(c: TeamClient, modelHash: string, settings: DetectSettings): Promise<number[]> {
+export async function runsWithSetup(
+  c: TeamClient,
+  modelHash: string | null,
+  settings: DetectSettings,
+): Promise<number[]> {
+  if (modelHash === null) return [];
   const key = settingsKey(settings);
   return (await teamRunRepository.ofModel(c, modelHash))
     .filter((r) => settingsKey(r.settings) === key)

@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../contract/apiErrors.ts';
 import type { PoseApi } from '../../contract/poseApi.ts';
@@ -65,7 +66,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     id: null,
     path: o.modelPath,
     name: path.basename(o.modelPath).replace(/\.onnx$/i, ''),
-    exists: true,
+    exists: existsSync(o.modelPath),
     bundled: false,
     facts: modelFacts(parseCard(readRawCard(o.modelPath))),
   });
@@ -102,7 +103,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
         name: meta.get(TEAM_NAME_KEY) ?? 'team project',
         images: list.total,
         counts,
-        model: { path: o.modelPath, name: modelInfo().name, exists: true },
+        model: { path: o.modelPath, name: modelInfo().name, exists: existsSync(o.modelPath) },
         lastRun: run && { id: run.runId, status: run.status, provider: null, predictions: run.done },
       };
     },
