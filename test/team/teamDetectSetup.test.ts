@@ -118,7 +118,7 @@ describe.skipIf(PG_MISSING)('the detection setup of a team project', () => {
     const gone = path.join(project.root, 'gone.onnx');
     const api = teamPoseApi(team, admin, { imagesRoot: project.root, modelPath: gone, boss });
     expect(await api.getDetectSetup({})).toMatchObject({ model: { exists: false }, toDetect: 3, currentRunId: null });
-    expect((await api.projectInfo({})).model.exists).toBe(false);
+    expect((await api.projectInfo({})).model?.exists).toBe(false);
     await expect(api.startDetect({})).rejects.toMatchObject({ message: expect.stringContaining('gone.onnx') });
   });
 });

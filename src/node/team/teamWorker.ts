@@ -8,7 +8,7 @@ import { PoseEngine } from '../inference/poseEngine.ts';
 import { DETECT_QUEUE, startBoss, type DetectBatch, type QueueTimings } from './detectQueue.ts';
 import { openTeamDb, type TeamDb } from './openTeamDb.ts';
 import { listenTeam, notifyTeam } from './teamEvents.ts';
-import { teamImageRepository } from './teamImageRepository.ts';
+import { teamImageRepository, type TeamImageRecord } from './teamImageRepository.ts';
 import { teamMapRepository } from './teamMapRepository.ts';
 import { teamRunRepository, type TeamRun } from './teamRunRepository.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
@@ -164,33 +164,56 @@ async function infererFor(s: WorkerState, run: TeamRun): Promise<PoseInferer> {
   return inf;
 }
 
+/** An image of a batch, inferred, or its failure (an unreadable file, a model error: stored as the image's row). */
+type Prepared = { image: TeamImageRecord; outcome: Inferred | { error: string } };
+
+/** Runs the model on one image; never rejects (a failure is the image's outcome). Sends the image at once. */
+async function prepare(s: WorkerState, run: TeamRun, inferer: PoseInferer, image: TeamImageRecord): Promise<Prepared> {
+  try {
+    return { image, outcome: await inferer.infer(s.files.resolve(image.relPath), image.id, run.settings) };
+  } catch (e) {
+    return { image, outcome: { error: (e as Error).message } };
+  }
+}
+
+/**
+ * The batch's images not stored yet, in order. The next image is sent to the model before this one's prediction
+ * and maps are stored (as local detection runs ahead of its store), so the ~90 ms of CPU a store of maps takes is
+ * hidden behind the model. The run's status is read before each image (a cancel: the batch ends); a stop (signal)
+ * or a failed store kills the image running ahead, the batch going back to the queue.
+ */
 async function runBatch(s: WorkerState, batch: DetectBatch, r: TeamWorkerResult): Promise<void> {
   const { pool } = s.team;
   const run = await teamRunRepository.get(pool, batch.runId);
   if (run?.status !== 'running') return; // cancelled or gone: nothing to do, the job is done
   const inferer = await infererFor(s, run);
   const done = await teamRunRepository.predicted(pool, run.id, batch.imageIds);
+  const images: TeamImageRecord[] = [];
+  for (const id of batch.imageIds) {
+    const image = done.has(id) ? undefined : await teamImageRepository.get(pool, id);
+    if (image) images.push(image); // one removed from the project since is skipped
+  }
   s.current = { runId: run.id, hash: run.modelHash };
+  let ahead: Promise<Prepared> | null = null;
   try {
-    for (const imageId of batch.imageIds) {
-      if (done.has(imageId)) continue;
+    for (let i = 0; i < images.length; i++) {
       if (s.o.signal?.aborted) throw new WorkerStopped('the worker was stopped: its batch went back to the queue');
       if ((await teamRunRepository.status(pool, run.id)) !== 'running') return;
-      const image = await teamImageRepository.get(pool, imageId);
-      if (!image) continue; // removed from the project since
-      let outcome: Inferred | { error: string };
-      try {
-        outcome = await inferer.infer(s.files.resolve(image.relPath), imageId, run.settings);
-      } catch (e) {
-        if ((await teamRunRepository.status(pool, run.id)) !== 'running') return; // cancelled mid-image
-        outcome = { error: (e as Error).message };
-      }
+      const { image, outcome } = await (ahead ?? prepare(s, run, inferer, images[i]));
+      ahead = i + 1 < images.length ? prepare(s, run, inferer, images[i + 1]) : null;
+      // a failure because the run was cancelled meanwhile (its model stopped) is not the image's
+      if ('error' in outcome && (await teamRunRepository.status(pool, run.id)) !== 'running') return;
       const stored = await storeOutcome(s, run, image.id, image.contentHash, outcome);
       if (stored) r.stored++;
       if (stored && 'error' in outcome) r.failed++;
       if (stored) r.mapBytes += stored.mapBytes;
     }
   } finally {
+    if (ahead) {
+      // left behind by a stop, a cancel or a failed store: the model is stopped (its process killed), not stored
+      await stopCurrent(s);
+      await ahead;
+    }
     s.current = null;
   }
 }
