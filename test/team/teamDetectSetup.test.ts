@@ -19,7 +19,7 @@ import { teamRunProgress } from '../../src/node/team/teamDetection.ts';
 import { teamRunRepository } from '../../src/node/team/teamRunRepository.ts';
 import { teamPoseApi } from '../../src/node/team/teamPoseApi.ts';
 import type { TeamUser } from '../../src/node/team/teamUserRepository.ts';
-import { runTeamWorker } from '../../src/node/team/teamWorker.ts';
+import { workUntilIdle } from './workerProcesses.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
 const pg = teamClusterPerFile();
@@ -33,14 +33,7 @@ describe.skipIf(PG_MISSING)('the detection setup of a team project', () => {
   let admin: TeamUser, ann: TeamUser;
   const api = (u: TeamUser) => teamPoseApi(team, u, { imagesRoot: project.root, modelPath: MODEL, boss });
   const runOf = (jobId: string) => Number(jobId.replace('team-run-', ''));
-  const work = () =>
-    runTeamWorker({
-      url: team.url,
-      root: project.root,
-      name: 'w',
-      timings: { ...DEFAULT_QUEUE_TIMINGS, pollSeconds: 1 },
-      exitWhenIdle: true,
-    });
+  const work = () => workUntilIdle(team, project.root);
 
   beforeAll(async () => {
     if (PG_MISSING) return;

@@ -6,12 +6,11 @@ import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
 import { MODEL_FIXTURES } from '../support/fixturePaths.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
-import { DEFAULT_QUEUE_TIMINGS } from '../../src/node/team/detectQueue.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
-import { engineInferer, runTeamWorker } from '../../src/node/team/teamWorker.ts';
+import { engineInferer } from '../../src/node/team/teamWorker.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
-import { queueTeamRun } from './workerProcesses.ts';
+import { queueTeamRun, workUntilIdle } from './workerProcesses.ts';
 
 const pg = teamClusterPerFile();
 const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
@@ -36,12 +35,7 @@ describe.skipIf(PG_MISSING)('a team worker runs ahead of its store', () => {
       batchSize: 5,
     });
     const started = new Map<number, number>();
-    const r = await runTeamWorker({
-      url: team.url,
-      root: project.root,
-      name: 'w',
-      timings: { ...DEFAULT_QUEUE_TIMINGS, pollSeconds: 1 },
-      exitWhenIdle: true,
+    const r = await workUntilIdle(team, project.root, {
       // the real engine, with the time each image is handed to it
       inferer: async (file) => {
         const engine = await engineInferer(file);

@@ -7,6 +7,7 @@ import type { DetectSettings } from '../../src/node/jobs/detectSettings.ts';
 import { DEFAULT_QUEUE_TIMINGS, startBoss } from '../../src/node/team/detectQueue.ts';
 import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
 import { startTeamDetection } from '../../src/node/team/teamDetection.ts';
+import { runTeamWorker, type TeamWorkerOptions } from '../../src/node/team/teamWorker.ts';
 
 export interface WorkerProcess {
   name: string;
@@ -62,4 +63,20 @@ export async function queueTeamRun(
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }
+}
+
+/** A worker loop in this process (`runTeamWorker`) that returns once the queue is empty; polls every second. */
+export function workUntilIdle(
+  team: TeamDb,
+  root: string,
+  o: Partial<TeamWorkerOptions> = {},
+): ReturnType<typeof runTeamWorker> {
+  return runTeamWorker({
+    url: team.url,
+    root,
+    name: 'w',
+    timings: { ...DEFAULT_QUEUE_TIMINGS, pollSeconds: 1 },
+    exitWhenIdle: true,
+    ...o,
+  });
 }
