@@ -298,3 +298,55 @@ describe.skipIf(PG)('the review app on a team project', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe.skipIf(PG)('detection from the app on a team project', () => {
+  it('an admin saves other settings in Settings: Run detection (5) queues them, a worker runs them, up to date', async () => {
+    const timings = { ...DEFAULT_QUEUE_TIMINGS, pollSeconds: 1 };
+    const boss = await startBoss(team.url, timings);
+    const queued = await startTeamServer({
+      team,
+      imagesRoot: project.root,
+      modelPath: BUNDLED_MODEL_PATH,
+      boss,
+      staticDir: path.join(PROJECT_ROOT, 'out', 'renderer'),
+    });
+    const context = await browser.newContext({ viewport: { width: 1300, height: 800 } });
+    try {
+      await addTeamUser(team, 'lead', 'admin', PASSWORD);
+      const lead = await context.newPage();
+      lead.on('pageerror', (e) => errors.push(e.message));
+      await lead.goto(`http://127.0.0.1:${queued.port}/`);
+      await lead.fill('#name', 'lead');
+      await lead.fill('#password', PASSWORD);
+      await lead.click('button[type=submit]');
+      await lead.waitForFunction(() => window.studio?.snapshot().setup != null);
+      const button = lead.locator('[data-testid=run-detection]');
+      // every image was detected with the default settings before the server started
+      await expect.poll(() => button.textContent()).toBe('Detection up to date');
+      await lead.getByRole('button', { name: 'Settings', exact: true }).click();
+      await lead.getByLabel('Scales').fill('0.5');
+      await lead.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => button.textContent()).toBe('Run detection (5)');
+      const runsBefore = (await team.pool.query('SELECT COUNT(*)::int AS n FROM team_runs')).rows[0].n;
+      await button.click();
+      // queued by the server (the click returns before): then one worker loop runs the queue
+      await expect
+        .poll(async () => (await team.pool.query('SELECT COUNT(*)::int AS n FROM team_runs')).rows[0].n)
+        .toBe(runsBefore + 1);
+      const run = await runTeamWorker({ url: team.url, root: project.root, name: 'e2e', timings, exitWhenIdle: true });
+      expect(run).toMatchObject({ stored: 5, failed: 0 });
+      await expect
+        .poll(async () => lead.locator('[data-testid=job]').getAttribute('data-status'), { timeout: 30_000 })
+        .toBe('done');
+      await expect.poll(() => button.textContent()).toBe('Detection up to date');
+      const runs = await team.pool.query('SELECT settings_json FROM team_runs ORDER BY id DESC LIMIT 1');
+      expect(JSON.parse(runs.rows[0].settings_json)).toMatchObject({ scales: [0.5] });
+      await lead.screenshot({ path: path.join(SHOTS, 'team-detection.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await queued.close();
+      await boss.stop({ graceful: false, wait: true });
+    }
+  });
+});
