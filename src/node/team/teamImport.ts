@@ -9,7 +9,7 @@ import type { ImportTarget } from '../project/importTarget.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { refuseEdit, teamAnnotationStore } from './teamAnnotationStore.ts';
 import { notifyTeam } from './teamEvents.ts';
-import { buildTeamCoco } from './teamExport.ts';
+import { buildTeamCoco, teamDatasetMeta } from './teamExport.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { type TeamClient, teamWriteTransaction } from './teamTransaction.ts';
@@ -110,10 +110,7 @@ class ImportDraft {
         apply: (id, diff, label) => this.apply(id, diff, label),
       },
       meta: {
-        json: (k) => {
-          const v = this.meta.get(k);
-          return v === undefined ? undefined : (JSON.parse(v) as unknown);
-        },
+        json: teamDatasetMeta(this.meta),
         setJson: (k, v) => {
           this.meta.set(k, JSON.stringify(v));
           this.metaSet.set(k, JSON.stringify(v));
