@@ -210,6 +210,24 @@ const RUN_A: RunSeed = {
 };
 const RUN_B: RunSeed = { [photo(0)]: [pose(6, 0.9)], [photo(1)]: [pose(0, 0.9)], [photo(2)]: [pose(1, 0.9)] };
 
+/** A COCO file of img000 with two persons (annotation ids 501, 502), their joints shifted by `dx`. */
+function twoPersonsOnFirst(categories: unknown[], dx: number) {
+  return {
+    images: [{ id: 9, file_name: photo(0), width: 120, height: 90 }],
+    annotations: [501, 502].map((id) => ({
+      id,
+      image_id: 9,
+      category_id: 1,
+      keypoints: spread(dx).flatMap((j) => [j.x, j.y, 2]),
+      num_keypoints: JOINT_COUNT,
+      bbox: [10, 10, 80, 64],
+      area: 5120,
+      iscrowd: 0,
+    })),
+    categories,
+  };
+}
+
 async function ids(api: PoseApi): Promise<number[]> {
   return (await api.listImages({})).images.map((r) => r.id);
 }
@@ -317,21 +335,7 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     const file = (n: string) => path.join(s.root, n);
     await s.api.exportCoco({ path: file('empty.json'), onlyReviewed: false, all: true, kind: 'gt' });
     const { categories } = JSON.parse(readFileSync(file('empty.json'), 'utf8'));
-    const kp = (dx: number) => spread(dx).flatMap((j) => [j.x, j.y, 2]);
-    const coco = (dx: number) => ({
-      images: [{ id: 9, file_name: photo(0), width: 120, height: 90 }],
-      annotations: [501, 502].map((id) => ({
-        id,
-        image_id: 9,
-        category_id: 1,
-        keypoints: kp(dx),
-        num_keypoints: JOINT_COUNT,
-        bbox: [10, 10, 80, 64],
-        area: 5120,
-        iscrowd: 0,
-      })),
-      categories,
-    });
+    const coco = (dx: number) => twoPersonsOnFirst(categories, dx);
     writeFileSync(file('v1.json'), JSON.stringify(coco(0)));
     writeFileSync(file('v2.json'), JSON.stringify(coco(3)));
     expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 2 });
@@ -353,6 +357,32 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     expect(after.state.persons.c501.joints[0]).toMatchObject({ x: 33, y: 44 });
     expect(after.state.persons.c502.joints[0]).toMatchObject({ x: 13, y: 10 });
     expect((await s.api.listImages({ ids: [id] })).images[0].status).toBe('in_progress');
+  });
+
+  it("an import's change to an image is a step of its edit history: undone, redone, and undone it is no import", async () => {
+    const s = await make();
+    const file = (n: string) => path.join(s.root, n);
+    await s.api.exportCoco({ path: file('empty.json'), onlyReviewed: false, all: true, kind: 'gt' });
+    const { categories } = JSON.parse(readFileSync(file('empty.json'), 'utf8'));
+    writeFileSync(file('v1.json'), JSON.stringify(twoPersonsOnFirst(categories, 0)));
+    expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 2 });
+    const id = (await s.api.listImages({})).images.find((r) => r.relPath === photo(0))!.id;
+    const imported = await s.api.getAnnotation({ imageId: id });
+    expect(imported.history).toMatchObject({ cursor: 1, length: 1, entries: [{ label: 'import COCO' }] });
+    const step = (kind: 'undo' | 'redo', v: { revision: number }, seq: number) =>
+      dispatch(s.api, 'saveEdits', { imageId: id, revision: v.revision, steps: [{ kind, seq }] });
+    expect(await step('undo', imported, 1)).toMatchObject({ ok: true, value: { cursor: 0, length: 1 } });
+    const undone = await s.api.getAnnotation({ imageId: id });
+    expect(undone.state.order).toEqual([]);
+    expect(await step('redo', undone, 1)).toMatchObject({ ok: true, value: { cursor: 1, length: 1 } });
+    const redone = await s.api.getAnnotation({ imageId: id });
+    expect(redone.state).toEqual(imported.state); // the file's COCO fields with it
+    expect(await step('undo', redone, 1)).toMatchObject({ ok: true });
+    // undone, the import is not what a re-import compares with: the file's persons come back as new, once
+    const again = await s.api.importCoco({ path: file('v1.json') });
+    expect(again.changes).toMatchObject({ personsAdded: 2, personsKept: 0 });
+    expect((await s.api.getAnnotation({ imageId: id })).state).toEqual(imported.state);
+    expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 0 });
   });
 
   it('evaluates a run against the reviewed images, compares two runs, and refuses what it cannot evaluate', async () => {
