@@ -12,8 +12,8 @@ import path from 'node:path';
 import { startPgCluster } from '../scripts/pgCluster.ts';
 import { photoProject } from '../test/support/photoProject.ts';
 import { send } from '../test/support/rawHttp.ts';
+import { hugeCoco, pollWhile } from '../test/team/importStall.ts';
 import { serializeCoco } from '../src/core/coco/cocoJson.ts';
-import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../src/core/skeleton/poseMeta.ts';
 import { BUNDLED_MODEL_PATH } from '../src/node/inference/bundledModel.ts';
 import { openTeamDb } from '../src/node/team/openTeamDb.ts';
 import { pushProject } from '../src/node/team/pushProject.ts';
@@ -37,32 +37,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 const local = await photoProject(2, 64, 48);
 const exchange = mkdtempSync(path.join(tmpdir(), 'sp-import-stall-'));
 const cocoFile = path.join(exchange, 'huge.json');
-writeFileSync(cocoFile, serializeCoco(hugeCoco()));
-
-function hugeCoco() {
-  const images = Array.from({ length: IMAGES }, (_, i) => ({
-    id: i + 1,
-    file_name: `huge/f${i % 100}/img${i}.jpg`,
-    width: 640,
-    height: 480,
-  }));
-  const annotations = images.flatMap((im) =>
-    Array.from({ length: PERSONS }, (_, p) => ({
-      id: (im.id - 1) * PERSONS + p + 1,
-      image_id: im.id,
-      category_id: 1,
-      keypoints: COCO_KEYPOINTS.flatMap((_, k) => [20 + p * 100 + k * 2.5, 30 + k * 20.25, k % 5 ? 2 : 1]),
-      num_keypoints: COCO_KEYPOINTS.length,
-      bbox: [20 + p * 100, 30, 40, 324],
-      area: 12960,
-      iscrowd: 0,
-    })),
-  );
-  const categories = [
-    { id: 1, name: 'person', supercategory: 'person', keypoints: COCO_KEYPOINTS, skeleton: COCO_SKELETON_1BASED },
-  ];
-  return { info: { description: 'import stall bench' }, images, annotations, categories };
-}
+writeFileSync(cocoFile, serializeCoco(hugeCoco(IMAGES, PERSONS)));
 
 let dbs = 0;
 /** A fresh team project (the small local one pushed), its server, an admin's and a reviewer's session. */
@@ -89,28 +64,21 @@ async function freshServer() {
 }
 type Fresh = Awaited<ReturnType<typeof freshServer>>;
 
-/** Polls getReviewSettings as the reviewer until `work` settles; the latencies (ms) and the work's seconds. */
-async function pollDuring(s: Fresh, work: () => Promise<unknown>) {
-  const latencies: number[] = [];
-  let done = false;
-  const t0 = performance.now();
-  const running = work().finally(() => {
-    done = true;
-  });
-  while (!done) {
-    const t = performance.now();
-    const r = await s.post('/api/getReviewSettings', {}, s.reviewerToken);
-    if (r.status !== 200) throw new Error(`the poll failed: ${r.status} ${r.text}`);
-    latencies.push(performance.now() - t);
-    await new Promise((resolve) => setTimeout(resolve, POLL_GAP_MS));
-  }
-  await running;
-  return { latencies, seconds: (performance.now() - t0) / 1000 };
+/** Polls getReviewSettings as the reviewer until `work` settles. */
+function pollDuring(s: Fresh, work: () => Promise<unknown>) {
+  return pollWhile(
+    async () => {
+      const r = await s.post('/api/getReviewSettings', {}, s.reviewerToken);
+      if (r.status !== 200) throw new Error(`the poll failed: ${r.status} ${r.text}`);
+    },
+    work,
+    POLL_GAP_MS,
+  );
 }
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))];
 const ways = {
-  baseline: (s: Fresh) => () => new Promise((resolve) => setTimeout(resolve, 5_000)),
+  baseline: (_: Fresh) => () => new Promise((resolve) => setTimeout(resolve, 5_000)),
   'in this thread': (s: Fresh) => () => importTeamCoco(s.team, cocoFile, local.root, s.admin.id),
   'through the server': (s: Fresh) => async () => {
     const r = await s.post('/api/importCoco', { path: cocoFile }, s.adminToken);
