@@ -6,6 +6,7 @@
 // importCoco did before) and "through the server" (POST /api/importCoco: what it does now). Medians of the rounds.
 // The file is generated: IMAGES images (default 50,000) with PERSONS persons each (default 4: 200,000 persons), all
 // joints labelled, file names of images not in the folder (reported missing: no hashing, the cost is the file's).
+// WAYS=baseline,through the server (a comma list) measures only those.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,9 +87,11 @@ const ways = {
   },
 };
 type Way = keyof typeof ways;
+// WAYS=baseline,through the server (a comma list) measures only those
+const chosen = (process.env.WAYS?.split(',') ?? Object.keys(ways)) as Way[];
 const figures = new Map<Way, { max: number[]; p99: number[]; seconds: number[]; polls: number[] }>();
 for (let round = 0; round < ROUNDS; round++)
-  for (const way of Object.keys(ways) as Way[]) {
+  for (const way of chosen) {
     const s = await freshServer();
     const { latencies, seconds } = await pollDuring(s, ways[way](s));
     const f = figures.get(way) ?? { max: [], p99: [], seconds: [], polls: [] };
