@@ -4,7 +4,8 @@
 // refusals (codes) — paging, filters and positions, revision-checked edits (current, stale and re-based, stale and
 // conflicting, malformed), conditional status changes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { photoProject } from '../support/photoProject.ts';
@@ -14,7 +15,7 @@ import { addPerson, moveJoint } from '../../src/core/edit/poseEdits.ts';
 import { EMPTY_ANNOTATION, JOINT_COUNT, type AnnotationState } from '../../src/core/edit/poseRecords.ts';
 import { applyDiff } from '../../src/core/edit/recordDiff.ts';
 import { BUNDLED_MODEL_PATH } from '../../src/node/inference/bundledModel.ts';
-import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import { openProjectFolder, type OpenProject } from '../../src/node/project/openProjectFolder.ts';
 import { pushProject } from '../../src/node/team/pushProject.ts';
 import { addTeamUser, assignImages } from '../../src/node/team/teamAccounts.ts';
 import { teamImageRepository } from '../../src/node/team/teamImageRepository.ts';
@@ -40,9 +41,13 @@ interface Store {
   settingsEvents(): Promise<{ seen: unknown[]; close(): Promise<void> }>;
 }
 
-async function localStore(): Promise<Store> {
-  const p = await photoProject(5, 120, 90);
-  projects.push(p);
+/** Something done to the local project before a store is made of it (the team store: before the push). */
+type Prepare = (p: OpenProject) => Promise<OpenProject>;
+
+async function localStore(prepare?: Prepare): Promise<Store> {
+  const made = await photoProject(5, 120, 90);
+  projects.push(made);
+  const p = prepare ? await prepare(made) : made;
   return {
     api: p.service,
     root: p.root,
@@ -55,9 +60,10 @@ async function localStore(): Promise<Store> {
     },
   };
 }
-async function teamStore(): Promise<Store> {
-  const p = await photoProject(5, 120, 90);
-  projects.push(p);
+async function teamStore(prepare?: Prepare): Promise<Store> {
+  const made = await photoProject(5, 120, 90);
+  projects.push(made);
+  const p = prepare ? await prepare(made) : made;
   const team = await pg.fresh();
   await pushProject(p.db, team, 'photos');
   const admin = await addTeamUser(team, 'admin', 'admin', 'the admin password');
@@ -204,6 +210,24 @@ const RUN_A: RunSeed = {
 };
 const RUN_B: RunSeed = { [photo(0)]: [pose(6, 0.9)], [photo(1)]: [pose(0, 0.9)], [photo(2)]: [pose(1, 0.9)] };
 
+/** A COCO file of img000 with two persons (annotation ids 501, 502), their joints shifted by `dx`. */
+function twoPersonsOnFirst(categories: unknown[], dx: number) {
+  return {
+    images: [{ id: 9, file_name: photo(0), width: 120, height: 90 }],
+    annotations: [501, 502].map((id) => ({
+      id,
+      image_id: 9,
+      category_id: 1,
+      keypoints: spread(dx).flatMap((j) => [j.x, j.y, 2]),
+      num_keypoints: JOINT_COUNT,
+      bbox: [10, 10, 80, 64],
+      area: 5120,
+      iscrowd: 0,
+    })),
+    categories,
+  };
+}
+
 async function ids(api: PoseApi): Promise<number[]> {
   return (await api.listImages({})).images.map((r) => r.id);
 }
@@ -311,21 +335,7 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     const file = (n: string) => path.join(s.root, n);
     await s.api.exportCoco({ path: file('empty.json'), onlyReviewed: false, all: true, kind: 'gt' });
     const { categories } = JSON.parse(readFileSync(file('empty.json'), 'utf8'));
-    const kp = (dx: number) => spread(dx).flatMap((j) => [j.x, j.y, 2]);
-    const coco = (dx: number) => ({
-      images: [{ id: 9, file_name: photo(0), width: 120, height: 90 }],
-      annotations: [501, 502].map((id) => ({
-        id,
-        image_id: 9,
-        category_id: 1,
-        keypoints: kp(dx),
-        num_keypoints: JOINT_COUNT,
-        bbox: [10, 10, 80, 64],
-        area: 5120,
-        iscrowd: 0,
-      })),
-      categories,
-    });
+    const coco = (dx: number) => twoPersonsOnFirst(categories, dx);
     writeFileSync(file('v1.json'), JSON.stringify(coco(0)));
     writeFileSync(file('v2.json'), JSON.stringify(coco(3)));
     expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 2 });
@@ -347,6 +357,32 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     expect(after.state.persons.c501.joints[0]).toMatchObject({ x: 33, y: 44 });
     expect(after.state.persons.c502.joints[0]).toMatchObject({ x: 13, y: 10 });
     expect((await s.api.listImages({ ids: [id] })).images[0].status).toBe('in_progress');
+  });
+
+  it("an import's change to an image is a step of its edit history: undone, redone, and undone it is no import", async () => {
+    const s = await make();
+    const file = (n: string) => path.join(s.root, n);
+    await s.api.exportCoco({ path: file('empty.json'), onlyReviewed: false, all: true, kind: 'gt' });
+    const { categories } = JSON.parse(readFileSync(file('empty.json'), 'utf8'));
+    writeFileSync(file('v1.json'), JSON.stringify(twoPersonsOnFirst(categories, 0)));
+    expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 2 });
+    const id = (await s.api.listImages({})).images.find((r) => r.relPath === photo(0))!.id;
+    const imported = await s.api.getAnnotation({ imageId: id });
+    expect(imported.history).toMatchObject({ cursor: 1, length: 1, entries: [{ label: 'import COCO' }] });
+    const step = (kind: 'undo' | 'redo', v: { revision: number }, seq: number) =>
+      dispatch(s.api, 'saveEdits', { imageId: id, revision: v.revision, steps: [{ kind, seq }] });
+    expect(await step('undo', imported, 1)).toMatchObject({ ok: true, value: { cursor: 0, length: 1 } });
+    const undone = await s.api.getAnnotation({ imageId: id });
+    expect(undone.state.order).toEqual([]);
+    expect(await step('redo', undone, 1)).toMatchObject({ ok: true, value: { cursor: 1, length: 1 } });
+    const redone = await s.api.getAnnotation({ imageId: id });
+    expect(redone.state).toEqual(imported.state); // the file's COCO fields with it
+    expect(await step('undo', redone, 1)).toMatchObject({ ok: true });
+    // undone, the import is not what a re-import compares with: the file's persons come back as new, once
+    const again = await s.api.importCoco({ path: file('v1.json') });
+    expect(again.changes).toMatchObject({ personsAdded: 2, personsKept: 0 });
+    expect((await s.api.getAnnotation({ imageId: id })).state).toEqual(imported.state);
+    expect((await s.api.importCoco({ path: file('v1.json') })).changes).toMatchObject({ personsAdded: 0 });
   });
 
   it('evaluates a run against the reviewed images, compares two runs, and refuses what it cannot evaluate', async () => {
@@ -424,6 +460,66 @@ describe.skipIf(PG_MISSING)('the same data in both stores', () => {
     expect(first.kept.map((k) => [k.fileName, k.why])).toEqual([['photos/img001.png', 'made in the project']]);
     expect(second.changes).toMatchObject({ ...nothing, datasetUpdated: false, imagesUnchanged: 6 });
     expect(JSON.parse(out[0].after as string).info.description).toBe('changed elsewhere');
+  });
+});
+
+/**
+ * img000 annotated (a person reaching to x = 110 of its 120×90 picture) and accepted, then its file replaced by a
+ * 30×120 picture (another aspect ratio: the scan keeps the annotation and leaves a review note); opened again.
+ */
+async function resizedFirstPhoto(p: OpenProject): Promise<OpenProject> {
+  const [first] = (await p.service.listImages({})).images;
+  const diff = addPerson(EMPTY_ANNOTATION, 'p', spread(0));
+  await p.service.saveEdits({ imageId: first.id, revision: 0, steps: [{ kind: 'do', diff, label: 'add' }] });
+  await p.service.setStatus({ imageId: first.id, status: 'accepted' });
+  await p.close();
+  const file = path.join(p.root, first.relPath);
+  await sharp({ create: { width: 30, height: 120, channels: 3, background: '#446688' } })
+    .png()
+    .toFile(file);
+  const later = Date.now() / 1000 + 5;
+  utimesSync(file, later, later);
+  const again = await openProjectFolder(p.root);
+  projects.push(again);
+  expect(again.sync.refits).toMatchObject([{ kind: 'needsReview', relPath: first.relPath }]);
+  return again;
+}
+
+describe.skipIf(PG_MISSING)('an image whose annotation was made for a picture of another size, in both stores', () => {
+  it('refuses a decision on it with the same code and message until it fits; the export leaves it out by name', async () => {
+    const seen: unknown[] = [];
+    for (const { make } of STORES) {
+      const s = await make(resizedFirstPhoto);
+      const [id] = await ids(s.api);
+      const out = path.join(s.root, 'gt.json');
+      const gt = () => dispatch(s.api, 'exportCoco', { path: out, onlyReviewed: false, all: true, kind: 'gt' });
+      const leftOut = await gt();
+      expect(leftOut).toMatchObject({ ok: true, value: { images: 4, leftOut: [{ fileName: photo(0) }] } });
+      const refusals = [];
+      for (const status of ['accepted', 'rejected', 'skipped', 'no_person']) {
+        const r = await dispatch(s.api, 'setStatus', { imageId: id, status });
+        expect(r, status).toMatchObject({ ok: false, code: 'unprocessable' });
+        refusals.push(r);
+      }
+      expect((await s.api.listImages({ ids: [id] })).images[0].status).toBe('in_progress'); // nothing changed
+      // still being worked on: no decision, so nothing to refuse
+      expect(await dispatch(s.api, 'setStatus', { imageId: id, status: 'in_progress' })).toMatchObject({ ok: true });
+      const view = await s.api.getAnnotation({ imageId: id });
+      const removed = { added: {}, updated: {}, removed: { p: view.state.persons.p } };
+      await s.api.saveEdits({
+        imageId: id,
+        revision: view.revision,
+        steps: [{ kind: 'do', diff: removed, label: 'delete' }],
+      });
+      expect(await dispatch(s.api, 'setStatus', { imageId: id, status: 'accepted' })).toMatchObject({ ok: true });
+      expect(await gt()).toMatchObject({ ok: true, value: { images: 5, leftOut: [] } });
+      seen.push({ leftOut: (leftOut as { value: { leftOut: unknown } }).value.leftOut, refusals });
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    const { refusals } = seen[0] as { refusals: { error: string }[] };
+    expect(refusals[0].error).toMatch(
+      /^photos\/img000\.png: the file changed from 120×90 to 30×120 .*does not fit the 30×120 picture/,
+    );
   });
 });
 

@@ -90,6 +90,36 @@ describe('exchange paths', () => {
     expect(codeOf(() => exportFolder(path.join(root, '.simplepose-cache', 'per'), folder, own))).toBe('forbidden');
     expect(exportFolder(path.join(root, 'new', 'per'), folder, own)).toBe(path.join(root, 'new', 'per'));
   });
+  it('folder policy: outside the folder one refusal, whether or not anything is there (web mode: no probing)', () => {
+    symlinkSync(path.join(base, 'out', 'gone.json'), path.join(root, 'dangling-out.json'));
+    symlinkSync(path.join(base, 'out', 'no-folder'), path.join(root, 'dangling-dir'));
+    const outside = [
+      path.join(base, 'out', 'secret.jpg'), // exists
+      path.join(base, 'out', 'none.json'),
+      path.join(base, 'out'), // a folder
+      path.join(base, 'none', 'x.json'),
+      path.join(base, 'none', 'deeper', 'x.json'),
+      '../out/none.json',
+      'dangling-out.json',
+      'dangling-dir/x.json',
+      'outer-dir/none.json',
+    ];
+    for (const p of outside)
+      for (const [what, f] of [
+        ['import', () => importSource(p, folder)],
+        ['export', () => exportTarget(p, folder, own)],
+        ['export folder', () => exportFolder(p, folder, own)],
+      ] as const)
+        expect(() => f(), `${what} ${p}`).toThrow(
+          new ApiError(
+            'forbidden',
+            `${p}: outside the exchange folder ${root} (web mode reads and writes COCO files only there; the server's --exchange-dir DIR names another)`,
+          ),
+        );
+    // inside, what is wrong is said
+    expect(codeOf(() => importSource('none.json', folder))).toBe('not_found');
+    expect(codeOf(() => importSource('sub', folder))).toBe('bad_request');
+  });
   it('picked policy: only the path the dialog gave, for its purpose', () => {
     const picked = new Map<string, string>([['import', path.join(root, 'sub', 'a.jpg')]]);
     const policy: ExchangePolicy = { kind: 'picked', take: (purpose, file) => picked.get(purpose) === file };

@@ -4,6 +4,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readlinkSync,
   readSync,
   realpathSync,
   statSync,
@@ -93,6 +94,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0');
 /** The absolute path an export of `file` writes (its folder resolved), or an ApiError saying why not. */
 export function exportTarget(file: string, policy: ExchangePolicy, own: ProjectOwnFiles): string {
   const abs = usablePath(file, policy);
+  confined(policy, 'export', abs, file);
   const name = path.basename(abs);
   let parent: string;
   try {
@@ -119,6 +121,7 @@ export function exportTarget(file: string, policy: ExchangePolicy, own: ProjectO
 /** The folder a per-image export writes into (created by the export), checked as `exportTarget` checks a file. */
 export function exportFolder(dir: string, policy: ExchangePolicy, own: ProjectOwnFiles): string {
   const abs = usablePath(dir, policy);
+  confined(policy, 'export', abs, dir);
   let existing = abs;
   while (!statSync(existing, { throwIfNoEntry: false }) && path.dirname(existing) !== existing)
     existing = path.dirname(existing);
@@ -135,6 +138,7 @@ export function exportFolder(dir: string, policy: ExchangePolicy, own: ProjectOw
 export function importSource(file: string, policy: ExchangePolicy): string {
   const abs = usablePath(file, policy);
   if (policy.kind === 'picked') allowedBy(policy, 'import', abs, abs, file); // before anything is looked at
+  confined(policy, 'import', abs, file);
   let real: string;
   try {
     real = realpathSync.native(abs);
@@ -203,6 +207,41 @@ function allowedBy(policy: ExchangePolicy, purpose: ExchangePurpose, abs: string
       );
   } else if (policy.kind === 'picked' && !policy.take(purpose, abs))
     throw new ApiError('forbidden', `${file}: not the file chosen in the ${purpose} dialog`);
+}
+
+/**
+ * Folder policy: refuses a path whose real path (or the one it would have) leaves the exchange folder before
+ * anything else is said about it, so that whether a file, folder or link exists outside is never told (a 404 or a
+ * 400 there and a 403 elsewhere would map the server's disk). The callers' later checks are about paths inside.
+ */
+function confined(policy: ExchangePolicy, purpose: ExchangePurpose, abs: string, file: string): void {
+  if (policy.kind === 'folder') allowedBy(policy, purpose, abs, plannedReal(abs), file);
+}
+
+/** Links a dangling chain may follow before giving up, as the kernel's ELOOP limit. */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The real path `abs` has, or would have: resolved as far as it exists, a dangling link followed to where it points
+ * (its target's folder resolved again), the missing rest appended lexically.
+ */
+function plannedReal(abs: string, hops = 0): string {
+  try {
+    return realpathSync.native(abs);
+  } catch {
+    // missing, a dangling link, a loop, or not searchable: resolved from its folder down
+  }
+  const parent = path.dirname(abs);
+  if (parent === abs) return abs;
+  const here = path.join(plannedReal(parent, hops), path.basename(abs));
+  let link: string | null = null;
+  try {
+    if (lstatSync(here, { throwIfNoEntry: false })?.isSymbolicLink()) link = readlinkSync(here);
+  } catch {
+    // not searchable: `here` is as far as it resolves
+  }
+  if (link === null || hops >= MAX_LINK_HOPS) return here;
+  return plannedReal(path.resolve(path.dirname(here), link), hops + 1);
 }
 
 /** Why `target` (a real path) is one of the project's own files, or null. */

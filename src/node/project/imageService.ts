@@ -10,8 +10,7 @@ import { imageMapsNpy, imagePredictions } from './imagePredictions.ts';
 import { reviewQueue } from './reviewQueue.ts';
 import { chooseRun } from './chooseRun.ts';
 import { annotationStore } from './annotationStore.ts';
-import type { CocoImage } from '../../core/coco/cocoTypes.ts';
-import { imageExportProblems } from './cocoImportPersons.ts';
+import { isDecision, reviewNoteRefusal } from './reviewNoteRefusal.ts';
 import { datasetFields } from './cocoExchange.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
@@ -24,16 +23,8 @@ export function requireImage(db: ProjectDb, imageId: number): void {
 function settleReviewNote(db: ProjectDb, imageId: number): void {
   const row = imageRepository(db).get(imageId);
   if (!row?.reviewNote) return;
-  const state = annotationStore(db).stored(imageId);
-  const record = row.cocoJson
-    ? (JSON.parse(row.cocoJson) as CocoImage)
-    : { id: 1, file_name: row.relPath, width: row.width, height: row.height };
-  const problems = state ? imageExportProblems(record, state, datasetFields(db, false).categories) : [];
-  if (problems.length)
-    throw new ApiError(
-      'unprocessable',
-      `${row.relPath}: ${row.reviewNote}. Its annotation still does not fit the ${row.width}×${row.height} picture (${problems[0].path}: ${problems[0].message}); fix or delete those persons first`,
-    );
+  const refusal = reviewNoteRefusal(row, annotationStore(db).stored(imageId), datasetFields(db, false).categories);
+  if (refusal) throw refusal;
   imageRepository(db).setReviewNote(imageId, null);
 }
 
@@ -94,7 +85,7 @@ export function imageMethods(
       const now = writeTransaction(c.db, 'the review status', () => {
         // A decision on an image that waited for a look (its file changed size) ends the wait — once its persons
         // fit the picture it now has; before that it could not export.
-        if (status !== 'unreviewed' && status !== 'in_progress') settleReviewNote(c.db, imageId);
+        if (isDecision(status)) settleReviewNote(c.db, imageId);
         return images.setStatus(imageId, status, ifStatus);
       });
       return { ok: true as const, status: now ?? status };

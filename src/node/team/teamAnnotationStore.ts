@@ -24,7 +24,7 @@ export interface TeamEditRecord {
   userId: number | null;
   at: number;
   diff: RecordDiff;
-  /** null: nobody's undo history (a push's or an import's edit); `undoes`: the revision an undo/redo acts on. */
+  /** null: nobody's undo history (a push's edit, an import's saved before imports were history steps); `undoes`: the revision an undo/redo acts on. */
   kind: TeamHistoryStep['kind'] | null;
   undoes: number | null;
 }
@@ -46,6 +46,8 @@ export interface TeamHistoryEntry {
   revision: number;
   label: string;
   diff: RecordDiff;
+  /** An import's entry: its undo and redo may change the file's COCO fields, as the import did. */
+  imported: boolean;
 }
 
 export const teamAnnotationStore = {
@@ -104,7 +106,10 @@ export const teamAnnotationStore = {
       label: string;
       userId: number | null;
       now: number;
-      /** An import's edit: COCO fields of the file allowed (as the local store's), flagged for re-imports. */
+      /**
+       * An import's edit: COCO fields of the file allowed (as the local store's), flagged for re-imports; with an
+       * undo or redo step, that of an import's edit (the fields allowed, the row not flagged).
+       */
       imported?: boolean;
       /** The step of the user's undo history this edit is; an undo or redo is written even when it changes nothing. */
       step?: TeamHistoryStep;
@@ -150,7 +155,8 @@ export const teamAnnotationStore = {
         o.label,
         o.userId,
         o.now,
-        o.imported === true,
+        // the import's own edit is flagged (what importDiffs reads); its undo or redo only carries its COCO fields
+        o.imported === true && (o.step?.kind ?? 'do') === 'do',
         ...(o.step
           ? [o.step.kind, o.step.seq, o.step.cursor, o.step.length, o.step.undoes]
           : [null, null, null, null, null]),
@@ -159,10 +165,23 @@ export const teamAnnotationStore = {
     return { state: next, revision, rebased: stale };
   },
 
-  /** Every image's import edits (diffs), newest first: what importedPersons reads. */
+  /**
+   * Every image's import edits (diffs) that stand, newest first: what importedPersons reads. As the local project's
+   * done entries: an import undone by its user (its entry after their cursor) or dropped from their history (a new
+   * edit of theirs at or before its entry since) does not count; an import from before imports were history steps
+   * (no step_kind) always does.
+   */
   async importDiffs(c: TeamClient): Promise<Map<number, RecordDiff[]>> {
     const r = await c.query<{ image_id: string; diff_json: string }>(
-      'SELECT image_id, diff_json FROM team_edits WHERE imported ORDER BY image_id, revision DESC',
+      `SELECT e.image_id, e.diff_json FROM team_edits e
+       WHERE e.imported AND (e.step_kind IS NULL OR (
+         e.step_seq <= (SELECT h.history_cursor FROM team_edits h
+           WHERE h.image_id = e.image_id AND h.user_id = e.user_id AND h.step_kind IS NOT NULL
+           ORDER BY h.revision DESC LIMIT 1)
+         AND NOT EXISTS (SELECT 1 FROM team_edits d
+           WHERE d.image_id = e.image_id AND d.user_id = e.user_id AND d.step_kind = 'do'
+             AND d.step_seq <= e.step_seq AND d.revision > e.revision)))
+       ORDER BY e.image_id, e.revision DESC`,
     );
     const out = new Map<number, RecordDiff[]>();
     for (const x of r.rows) {
@@ -215,8 +234,14 @@ export const teamAnnotationStore = {
    * dropped by a new edit after an undo). The caller keeps `to` within the history's length.
    */
   async historyEntries(c: TeamClient, imageId: number, userId: number, from: number, to: number) {
-    const r = await c.query<{ step_seq: number; revision: number; label: string; diff_json: string }>(
-      `SELECT DISTINCT ON (step_seq) step_seq, revision, label, diff_json FROM team_edits
+    const r = await c.query<{
+      step_seq: number;
+      revision: number;
+      label: string;
+      diff_json: string;
+      imported: boolean;
+    }>(
+      `SELECT DISTINCT ON (step_seq) step_seq, revision, label, diff_json, imported FROM team_edits
        WHERE image_id = $1 AND user_id = $2 AND step_kind = 'do' AND step_seq BETWEEN $3 AND $4
        ORDER BY step_seq, revision DESC`,
       [imageId, userId, from, to],
@@ -227,6 +252,7 @@ export const teamAnnotationStore = {
         revision: x.revision,
         label: x.label,
         diff: JSON.parse(x.diff_json) as RecordDiff,
+        imported: x.imported,
       }),
     );
   },

@@ -7,7 +7,7 @@ import { exportScope, NO_RUN_TO_EXPORT, writeGtFile, writeResultsFile } from '..
 import { projectCacheDir } from '../project/mapCache.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { buildTeamCoco, teamDatasetRows } from './teamExport.ts';
-import { importTeamCoco } from './teamImport.ts';
+import { importTeamCocoInThread } from './teamImportThread.ts';
 import { teamRunOf } from './teamReview.ts';
 import { requireAdmin, requireReviewer } from './teamRights.ts';
 import { teamRunRepository } from './teamRunRepository.ts';
@@ -19,7 +19,8 @@ import type { TeamUser } from './teamUserRepository.ts';
  * named checked by the same exchange policy as web mode's (`exchange`: a folder on the server's machine; the team
  * store's map cache is never a target), the same export code on one snapshot of the team database, written
  * atomically. Exports are a reviewer's or an admin's (they hold every image's ground truth); an import (teamImport:
- * the local import's code) is an admin's, from a file the same policy lets it read.
+ * the local import's code, in a thread of its own: teamImportThread) is an admin's, from a file the same policy lets
+ * it read.
  */
 export function teamExchangeMethods(
   team: TeamDb,
@@ -44,7 +45,7 @@ export function teamExchangeMethods(
     },
     async importCoco({ path: requested }) {
       requireAdmin(user, 'importing COCO');
-      return importTeamCoco(team, importSource(requested, o.exchange), o.imagesRoot, user.id);
+      return importTeamCocoInThread(team, importSource(requested, o.exchange), o.imagesRoot, user.id);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AnnotationState } from '../../core/edit/poseRecords.ts';
 import type { CocoDataset } from '../../core/coco/cocoTypes.ts';
-import { buildCocoExport, type ExportOptions } from '../project/cocoExport.ts';
+import { buildCocoExport, type DatasetMeta, type ExportOptions } from '../project/cocoExport.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { teamAnnotationStore } from './teamAnnotationStore.ts';
 import { teamImageRepository, type TeamImageRecord } from './teamImageRepository.ts';
@@ -15,6 +15,14 @@ export interface TeamDatasetRows {
   meta: Map<string, string>;
 }
 
+/** The team_meta rows as the export's dataset fields read them (JSON text under the local project_meta keys). */
+export function teamDatasetMeta(meta: Map<string, string>): DatasetMeta {
+  return (k) => {
+    const v = meta.get(k);
+    return v === undefined ? undefined : (JSON.parse(v) as unknown);
+  };
+}
+
 /** The rows of an export, read through `c` (inside a snapshot when they must agree with other reads). */
 export async function teamDatasetRows(c: TeamClient): Promise<TeamDatasetRows> {
   return {
@@ -27,15 +35,7 @@ export async function teamDatasetRows(c: TeamClient): Promise<TeamDatasetRows> {
 /** The local export's own code (buildCocoExport) on rows of the team database. */
 export function buildTeamCoco(rows: TeamDatasetRows, o: ExportOptions): { dataset: CocoDataset; emptyPersons: number } {
   const { images, states, meta } = rows;
-  return buildCocoExport(
-    images,
-    states,
-    (k) => {
-      const v = meta.get(k);
-      return v === undefined ? undefined : (JSON.parse(v) as unknown);
-    },
-    o,
-  );
+  return buildCocoExport(images, states, teamDatasetMeta(meta), o);
 }
 
 /**

@@ -172,6 +172,11 @@ export const teamImageRepository = {
     await c.query('UPDATE team_images SET status = $2 WHERE id = $1', [id, status]);
   },
 
+  /** Sets or clears why the image must be looked at before it exports (a pushed project's review note). */
+  async setReviewNote(c: TeamClient, id: number, note: string | null): Promise<void> {
+    await c.query('UPDATE team_images SET review_note = $2 WHERE id = $1', [id, note]);
+  },
+
   /** Assigns images to a user (as well as to whoever has them already); returns how many of them exist. */
   async assign(c: TeamClient, ids: number[], userId: number): Promise<number> {
     await c.query(

@@ -9,7 +9,7 @@ import type { ImportTarget } from '../project/importTarget.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { refuseEdit, teamAnnotationStore } from './teamAnnotationStore.ts';
 import { notifyTeam } from './teamEvents.ts';
-import { buildTeamCoco } from './teamExport.ts';
+import { buildTeamCoco, teamDatasetMeta } from './teamExport.ts';
 import { teamImageRepository } from './teamImageRepository.ts';
 import { teamMetaRepository } from './teamMetaRepository.ts';
 import { type TeamClient, teamWriteTransaction } from './teamTransaction.ts';
@@ -19,8 +19,8 @@ import { type TeamClient, teamWriteTransaction } from './teamTransaction.ts';
  * with the local import's own code and rules (importInto: matching, idempotence, corrections kept, accepted images
  * reopened, refused whole when it would not export). One write transaction holding the images table in EXCLUSIVE
  * mode (edits wait for it; reads go on): the project's rows are read into a draft, the import runs on it, and what
- * it changed is written — each changed image's persons as one edit by `userId` flagged as an import (team migration 003),
- * announced to every client. The new images' files are hashed before the transaction.
+ * it changed is written — each changed image's persons as one edit by `userId` flagged as an import (team migration 003), a step of
+ * that user's undo history of the image (undone and redone as any edit of theirs), announced to every client. The new images' files are hashed before the transaction.
  */
 export async function importTeamCoco(
   team: TeamDb,
@@ -110,10 +110,7 @@ class ImportDraft {
         apply: (id, diff, label) => this.apply(id, diff, label),
       },
       meta: {
-        json: (k) => {
-          const v = this.meta.get(k);
-          return v === undefined ? undefined : (JSON.parse(v) as unknown);
-        },
+        json: teamDatasetMeta(this.meta),
         setJson: (k, v) => {
           this.meta.set(k, JSON.stringify(v));
           this.metaSet.set(k, JSON.stringify(v));
@@ -158,7 +155,11 @@ class ImportDraft {
     for (const [k, v] of this.metaSet) await teamMetaRepository.set(c, k, v);
     for (const e of this.edits) {
       const { revision } = await teamAnnotationStore.load(c, e.imageId, true);
-      const saved = await teamAnnotationStore.save(c, { ...e, revision, userId, now, imported: true });
+      // a new entry of the importing user's history of the image (teamUndo.ts): undone and redone as the local
+      // project's import entry is
+      const { cursor } = await teamAnnotationStore.historyPosition(c, e.imageId, userId);
+      const step = { kind: 'do' as const, seq: cursor + 1, cursor: cursor + 1, length: cursor + 1, undoes: null };
+      const saved = await teamAnnotationStore.save(c, { ...e, revision, userId, now, imported: true, step });
       await notifyTeam(c, { kind: 'annotation', imageId: e.imageId, revision: saved.revision, userId });
     }
   }

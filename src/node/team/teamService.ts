@@ -11,6 +11,10 @@ import { teamImageRepository, type TeamImageRecord } from './teamImageRepository
 import type { TeamClient } from './teamTransaction.ts';
 import { teamWriteTransaction } from './teamTransaction.ts';
 import type { TeamUser } from './teamUserRepository.ts';
+import { datasetFieldsOf } from '../project/cocoExport.ts';
+import { isDecision, reviewNoteRefusal } from '../project/reviewNoteRefusal.ts';
+import { teamDatasetMeta } from './teamExport.ts';
+import { teamMetaRepository } from './teamMetaRepository.ts';
 
 /** Review outcomes: the reviewers' (and admins') to set, and not an annotator's to undo. */
 const REVIEWED: readonly ImageStatus[] = ['accepted', 'rejected', 'no_person'];
@@ -121,6 +125,14 @@ export function teamService(team: TeamDb, user: TeamUser) {
             'forbidden',
             `image ${r.imageId} was reviewed (${image.status}): only a reviewer may change that`,
           );
+        // as the local project: a decision on an image that waits for a look (its file changed size) ends the
+        // wait once its persons fit the picture it now has, and is refused (by the same rule) before that
+        if (isDecision(r.status) && image.reviewNote) {
+          const { categories } = datasetFieldsOf(teamDatasetMeta(await teamMetaRepository.all(c)), false);
+          const refusal = reviewNoteRefusal(image, (await teamAnnotationStore.load(c, r.imageId)).state, categories);
+          if (refusal) throw refusal;
+          await teamImageRepository.setReviewNote(c, r.imageId, null);
+        }
         await teamImageRepository.setStatus(c, r.imageId, r.status);
         return { ok: true as const, status: r.status };
       });

@@ -125,7 +125,14 @@ export async function saveTeamStep(
     length: pos.length,
     undoes: entry.revision,
   };
-  const saved = await store.save(c, { ...o, revision: cur.revision, diff, label: entry.label, step: history });
+  const saved = await store.save(c, {
+    ...o,
+    revision: cur.revision,
+    diff,
+    label: entry.label,
+    step: history,
+    imported: entry.imported, // an import's COCO fields come and go with it (the local store applies its diff as it is)
+  });
   return { ...saved, exact: o.revision === cur.revision && jsonEqual(diff, stepDiff(step.kind, entry)) };
 }
 
