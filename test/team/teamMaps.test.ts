@@ -196,6 +196,7 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
         imageId: id,
         runId,
         contentHash: 'h',
+        image: { width: 8, height: 12 },
         passes: [{ ...one, maps: { ...one.maps, data: one.maps.data.map(() => v) }, flippedMaps: null }],
         now: 0,
       });
