@@ -5,6 +5,9 @@ import path from 'node:path';
 import { openProjectDb } from '../db/openProjectDb.ts';
 import { MapCache, mapCacheKey, type MapCacheKey } from './mapCache.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
+import { flipAverage } from '../../core/codec/flipAverage.ts';
+import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
+import { cachedCombination, type MapFiles } from './mapFiles.ts';
 
 const pass = (seed: number, flip: boolean, multiplier = 1.25, h = 8, w = 12): DecodePass => {
   const t = () => ({
@@ -16,6 +19,7 @@ const pass = (seed: number, flip: boolean, multiplier = 1.25, h = 8, w = 12): De
 /** A 40×24 image: multiplier 1.25 → padded 64×64, map 16×16; multiplier 2 → padded 128×64, map 16×32. */
 const IMAGE = { width: 40, height: 24 };
 const twoScales = (): DecodePass[] => [pass(1, true, 1.25, 16, 16), pass(2, false, 2, 16, 32)];
+const asFloat16 = (data: Float32Array) => parseNpy(writeNpy({ shape: [data.length], data }, 'float16')).data;
 const single = (p: DecodePass) => ({ image: IMAGE, passes: [p] });
 const key = (image: string): MapCacheKey => ({
   imageHash: image,
@@ -39,6 +43,40 @@ describe('MapCache', () => {
     for (const [i, v] of back[0].maps.data.entries())
       expect(Math.abs(v - passes[0].maps.data[i])).toBeLessThanOrEqual(1e-3);
     expect(await cache.get({ ...key('img-a'), settings: { scales: [1], flip: false } })).toBeNull(); // other settings, other entry
+  });
+  it("the overlay pass: one pass's flip average; several passes combined, stored once and read as stored", async () => {
+    const db = freshDb();
+    const dir = path.join(root, 'overlay');
+    const cache = new MapCache(db, dir);
+    const one = pass(7, true);
+    await cache.put(key('one'), single(one));
+    const o1 = (await cache.overlay(key('one'), IMAGE))!;
+    const [back] = (await cache.get(key('one')))!;
+    expect(o1.multiplier).toBe(1.25);
+    expect(o1.maps.data).toEqual(flipAverage(back.maps, back.flippedMaps));
+    expect(await cache.overlayInfo(key('one'))).toEqual({ multiplier: 1.25, passes: null });
+    expect(await cache.decoderPasses(key('one'))).toBeNull();
+
+    await cache.put(key('two'), { image: IMAGE, passes: twoScales() });
+    const stored = (await cache.get(key('two')))!;
+    const o2 = (await cache.overlay(key('two'), IMAGE))!;
+    expect(o2.multiplier).toBe(2); // the finest pass's grid
+    expect(o2.maps.shape).toEqual([50, 16, 32]);
+    expect(o2.maps.data).toEqual(asFloat16(cachedCombination(IMAGE, stored).maps.data));
+    expect(await cache.overlayInfo(key('two'))).toEqual({ multiplier: 2, passes: [1.25, 2] });
+    const decoder = (await cache.decoderPasses(key('two')))!;
+    expect(decoder.map((p) => p.multiplier)).toEqual([1.25, 2]);
+    expect(decoder[0].maps.data).toEqual(flipAverage(stored[0].maps, stored[0].flippedMaps));
+
+    // an entry written before the combination was stored: combined on read from its passes, never the first alone
+    const row = db.prepare('SELECT file FROM map_cache WHERE image_hash = ?').pluck().get('two') as string;
+    const { combined, ...older } = JSON.parse(row) as MapFiles;
+    db.prepare('UPDATE map_cache SET file = ? WHERE image_hash = ?').run(JSON.stringify(older), 'two');
+    rmSync(path.join(dir, combined!.maps));
+    expect(await cache.overlayInfo(key('two'))).toEqual({ multiplier: 2, passes: [1.25, 2] });
+    const o3 = (await cache.overlay(key('two'), IMAGE))!;
+    expect(o3.multiplier).toBe(2);
+    expect(o3.maps.data).toEqual(cachedCombination(IMAGE, stored).maps.data);
   });
   it('evicts the least recently used entries above the size limit', async () => {
     const cache = new MapCache(freshDb(), path.join(root, 'lru'), 3 * 9728 + 100); // room for three single-map entries
