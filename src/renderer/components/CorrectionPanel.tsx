@@ -157,7 +157,7 @@ function CompareView(props: { compare: FlagCompare; maps: OverlayMaps; w: number
       multiplier: compare.multiplier,
       placement: mapPlacement(w, h, compare.multiplier),
     }),
-    [maps, compare],
+    [maps, compare, w, h],
   );
   return (
     <figure className="compare" data-testid="label-compare">

@@ -170,8 +170,9 @@ export class ImageSession {
       throw new Error(`the cached maps hold ${t.data.length} values, not the ${want} their description says`);
     let at = size(d.shape);
     const passes = d.passes?.map((p) => {
-      const data = t.data.subarray(at, (at += size(p.shape)));
-      return { multiplier: p.multiplier, data, shape: p.shape };
+      const from = at;
+      at += size(p.shape);
+      return { multiplier: p.multiplier, data: t.data.subarray(from, at), shape: p.shape };
     });
     const multiplier = d.multiplier;
     return {
