@@ -74,7 +74,10 @@ export async function stageShares(modelPath: string, images: string[], o: InferO
     if (k === 0) continue; // the first image warms up and is not counted
     t = performance.now();
     const im = ids.get(path.basename(f))!;
-    const written = await cache.write(mapCacheKey(im.contentHash, { modelHash: 'm', ...o }), r.passes);
+    const written = await cache.write(mapCacheKey(im.contentHash, { modelHash: 'm', ...o }), {
+      image: { width: r.width, height: r.height },
+      passes: r.passes,
+    });
     writeTransaction(db, 'bench', () => {
       cache.record(written);
       runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());

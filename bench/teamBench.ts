@@ -42,7 +42,7 @@ const freshTeam = async (): Promise<TeamDb> => openTeamDb(await cluster.createDa
 
 /** A labelled stand-in, never the model: waits `ms` per image and finds nobody. */
 const slowStandIn = (ms: number) => async (): Promise<PoseInferer> => ({
-  infer: () => new Promise((r) => setTimeout(() => r({ poses: [], passes: [] }), ms)),
+  infer: () => new Promise((r) => setTimeout(() => r({ poses: [], passes: [], width: 1, height: 1 }), ms)),
   stop: async () => undefined,
   close: async () => undefined,
 });

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COCO_TRAIN_IMAGES } from '../test/support/fixturePaths.ts';
-import type { DecodePass } from '../src/core/codec/decodeCase.ts';
+import type { MapsInput } from '../src/node/project/mapFiles.ts';
 import { BUNDLED_MODEL_PATH } from '../src/node/inference/bundledModel.ts';
 import { DEFAULT_DETECT_SETTINGS } from '../src/node/jobs/detectSettings.ts';
 import { openProjectFolder } from '../src/node/project/openProjectFolder.ts';
@@ -29,7 +29,7 @@ const SETTINGS = DEFAULT_DETECT_SETTINGS;
  * The worker's store of each image of `team` in a new run, timed: ms per image. With `passes`, each image's maps
  * too (the worker's transaction); without, poses only. queueOverhead's baseline is this loop without maps.
  */
-export async function storeLoopMs(team: TeamDb, passes: DecodePass[] | null): Promise<number> {
+export async function storeLoopMs(team: TeamDb, maps: MapsInput | null): Promise<number> {
   const images = await teamImageRepository.detectable(team.pool);
   const runId = await teamRunRepository.create(team.pool, {
     modelPath: 'x',
@@ -44,7 +44,7 @@ export async function storeLoopMs(team: TeamDb, passes: DecodePass[] | null): Pr
       await teamRunRepository.lock(c, runId);
       const row = { runId, imageId: im.id, contentHash: im.contentHash, worker: 'b', now: 0 };
       await teamRunRepository.store(c, { ...row, poses: [] });
-      if (passes) await teamMapRepository.store(c, { ...row, passes });
+      if (maps) await teamMapRepository.store(c, { ...row, ...maps });
       await teamImageRepository.setLatestScore(c, im.id, null);
       await teamRunRepository.completeIfDone(c, runId, 0);
       await teamRunRepository.progress(c, runId);
@@ -120,7 +120,8 @@ export async function mapsCost(freshTeam: () => Promise<TeamDb>, timings: QueueT
   const store = { maps: [] as number[], none: [] as number[], ratio: [] as number[] };
   const inferer = await engineInferer(BUNDLED_MODEL_PATH);
   const photo = path.join(project.root, 'photos', readdirSync(path.join(project.root, 'photos')).sort()[0]);
-  const { passes } = await inferer.infer(photo, 1, SETTINGS);
+  const { passes, width, height } = await inferer.infer(photo, 1, SETTINGS);
+  const maps: MapsInput = { image: { width, height }, passes };
   await inferer.close();
   for (let r = 0; r < repeats; r++) {
     const round: Record<string, number> = {};
@@ -138,14 +139,14 @@ export async function mapsCost(freshTeam: () => Promise<TeamDb>, timings: QueueT
     await pushProject(project.db, team, 'bench');
     const t: Record<string, number> = {};
     for (const withMaps of r % 2 ? [false, true] : [true, false])
-      t[String(withMaps)] = await storeLoopMs(team, withMaps ? passes : null);
+      t[String(withMaps)] = await storeLoopMs(team, withMaps ? maps : null);
     await team.close();
     store.maps.push(t.true);
     store.none.push(t.false);
     store.ratio.push(t.true / t.false);
   }
   const team = await freshTeam();
-  const toast = await storageModes(team, teamMapsNpy(passes)!);
+  const toast = await storageModes(team, teamMapsNpy(maps)!.npy);
   await team.close();
   await project.close();
   const row = (what: string, s: { maps: number[]; none: number[]; ratio: number[] }) =>

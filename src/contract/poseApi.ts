@@ -68,16 +68,27 @@ export const POSE_API = {
   },
   ...REVIEW_SETTINGS_API,
   /**
-   * The model's poses for an image (its latest run) and whether that run's raw stride-4 maps are cached; the maps
-   * themselves are binary (GET /maps/<imageId> over HTTP, the media protocol in Electron): a float16 .npy
-   * [50, h, w] of the flip-averaged first pass, placed over the image by mapPlacement(width, height, multiplier).
+   * The model's poses for an image (its latest run) and whether that run's maps are cached; the maps themselves
+   * are binary (GET /maps/<imageId> over HTTP, the media protocol in Electron), float16 .npy: for a one-pass run
+   * [50, h, w], the pass flip-averaged, placed over the image by mapPlacement(width, height, multiplier); for a
+   * several-pass run (`passes`) one flat array: that overlay pass (the passes combined as the decoder combines them,
+   * `shape`, on the finest pass's grid), then each pass flip-averaged (`passes[i].shape`), the decoder's input.
    */
   getPredictions: {
     request: z.strictObject({ imageId: RowId }),
     response: z.strictObject({
       runId: RowId.nullable(),
       poses: z.array(PoseSchema),
-      maps: z.strictObject({ multiplier: z.number(), shape: z.array(z.int().min(1)).length(3) }).nullable(),
+      maps: z
+        .strictObject({
+          multiplier: z.number(),
+          shape: z.array(z.int().min(1)).length(3),
+          passes: z
+            .array(z.strictObject({ multiplier: z.number(), shape: z.array(z.int().min(1)).length(3) }))
+            .min(2)
+            .optional(),
+        })
+        .nullable(),
     }),
   },
   /** The annotation with the part of its history around the cursor (older entries: getEditHistory). */

@@ -63,10 +63,7 @@ export async function writeFixtureMaps(project: OpenProject, caseIds: readonly s
     const out = decodeFast(input);
     poses.set(row.id, toPoses(out.persons, out.peaks.flat()));
     // Under the key of insertRun's settings (scale 1 + flip); the entry's own multipliers place the maps.
-    await cache.put(
-      mapCacheKey(row.contentHash, { modelHash: FIXTURE_MODEL_HASH, scales: [1], flip: true }),
-      input.passes,
-    );
+    await cache.put(mapCacheKey(row.contentHash, { modelHash: FIXTURE_MODEL_HASH, scales: [1], flip: true }), input);
   }
   insertRun(project.db, poses, FIXTURE_MODEL_HASH);
   return poses;

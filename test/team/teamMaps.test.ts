@@ -33,6 +33,9 @@ const MODEL = path.join(MODEL_FIXTURES, 'tiny.onnx');
 // two passes, one flipped: every part of the stored layout (several passes, flip average of the first)
 const SETTINGS = { scales: [0.5, 0.75], flip: true, mode: 'fast' as const };
 const PASSWORD = 'a long enough password';
+/** Values of a several-pass maps .npy: the overlay pass's and each pass's. */
+const valuesOf = (d: { shape: number[]; passes?: { shape: number[] }[] }) =>
+  [d, ...(d.passes ?? [])].reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const queueRun = (team: TeamDb, batchSize: number, batchExpirySeconds = 900) =>
@@ -104,12 +107,15 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
       const http = await mapsOverHttp(id, boss);
       expect(http.status).toBe(200);
       expect(Buffer.from(await http.arrayBuffer()).equals(localNpy)).toBe(true);
-      expect(parseNpy(localNpy).shape).toEqual(remote.maps!.shape);
+      // two passes: one flat .npy, the overlay pass then each pass flip-averaged, as the descriptor says
+      expect(parseNpy(localNpy).shape).toEqual([valuesOf(remote.maps!)]);
       expect(remote.maps!.shape[0]).toBe(CHANNELS.count);
+      expect(remote.maps!.passes!.map((p) => p.shape[0])).toEqual([CHANNELS.count, CHANNELS.count]);
     }
-    // what is kept: the first pass (its multiplier), flip-averaged, as the overlay shows it
+    // what is kept: the overlay pass (on the finest pass's grid: its multiplier) and both passes, flip-averaged
     const stored = await teamMapRepository.get(team.pool, ids[1]);
-    expect(stored!.multiplier).toBeCloseTo((0.5 * 512) / 70, 9);
+    expect(stored!.multiplier).toBeCloseTo((0.75 * 512) / 70, 9);
+    expect(stored!.passes!.map((p) => p.multiplier)).toEqual([(0.5 * 512) / 70, (0.75 * 512) / 70]);
     expect(Buffer.from(stored!.npy).equals(Buffer.from(await project.service.maps(2)))).toBe(true);
   }, 120_000);
 
@@ -196,6 +202,7 @@ describe.skipIf(PG_MISSING)('cached maps in a team project', () => {
         imageId: id,
         runId,
         contentHash: 'h',
+        image: { width: 8, height: 12 },
         passes: [{ ...one, maps: { ...one.maps, data: one.maps.data.map(() => v) }, flippedMaps: null }],
         now: 0,
       });
@@ -260,8 +267,7 @@ describe.skipIf(PG_MISSING)('a worker killed with -9 while it writes maps', () =
     for (const m of maps) {
       const stored = await teamMapRepository.get(team.pool, m.imageId);
       const t = parseNpy(stored!.npy); // whole: a torn .npy does not parse
-      expect(t.shape).toEqual(stored!.shape);
-      expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
+      expect(t.shape).toEqual([valuesOf(stored!)]);
     }
   }, 180_000);
 });

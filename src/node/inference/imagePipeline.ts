@@ -85,7 +85,10 @@ export class ImagePipeline {
 async function storeMaps(result: InferResult, to: MapsTarget): Promise<InferResult> {
   let storedMaps: StoredMaps;
   try {
-    storedMaps = await writeMapFiles(to.dir, to.key, result.passes);
+    storedMaps = await writeMapFiles(to.dir, to.key, {
+      image: { width: result.width, height: result.height },
+      passes: result.passes,
+    });
   } catch (e) {
     throw new Error(`not stored (${(e as Error).message})`);
   }

@@ -237,7 +237,11 @@ async function storeOne(
   }
   try {
     const key = mapCacheKey(im.contentHash, { modelHash, scales: o.settings.scales, flip: o.settings.flip });
-    const written = !cache ? null : r.storedMaps ? cache.written(key, r.storedMaps) : await cache.write(key, r.passes);
+    const written = !cache
+      ? null
+      : r.storedMaps
+        ? cache.written(key, r.storedMaps)
+        : await cache.write(key, { image: { width: r.width, height: r.height }, passes: r.passes });
     writeTransaction(db, `storing the prediction of ${im.relPath}`, () => {
       if (written) cache!.record(written);
       runRepository(db).addPrediction(runId, im.id, im.contentHash, r.poses, Date.now());

@@ -1,7 +1,6 @@
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import type { Pose } from '../../core/codec/assign/toPoses.ts';
-import type { DecodePass } from '../../core/codec/decodeCase.ts';
-import { flipAverage } from '../../core/codec/flipAverage.ts';
+import type { CombinedPass } from '../../core/codec/combinedPass.ts';
 import { writeNpy } from '../../core/tensor/parseNpy.ts';
 import { MapCache, mapCacheKey, runMapSettings, type MapCacheKey } from './mapCache.ts';
 import { passGeometry } from '../../core/codec/passGeometry.ts';
@@ -29,30 +28,51 @@ function latest(
 /**
  * The model's poses for an image — from `preferRun` (the project's current model and settings) when that run has
  * the image, else from the latest run that has it: another run (a `detect` with other flags) never takes over what
- * the app shows — and whether that run's maps are in the cache (shape [50, h, w] and the pass's scale multiplier,
- * which places them over the image).
+ * the app shows — and whether that run's maps are in the cache (shape [50, h, w] and the multiplier of the pass
+ * whose map space they are in, which places them over the image: MapCache.overlay).
  */
 export async function imagePredictions(
   db: ProjectDb,
   cacheDir: string,
   imageId: number,
   preferRun: number | null = null,
-): Promise<{ runId: number | null; poses: Pose[]; maps: { multiplier: number; shape: number[] } | null }> {
+): Promise<{ runId: number | null; poses: Pose[]; maps: MapsDescriptor | null }> {
   const row = latest(db, imageId, preferRun);
   if (!row) return { runId: null, poses: [], maps: null };
   // Only whether the maps are there: reading them is for imageMapsNpy, which the overlay asks for next.
-  const multiplier = row.key && (await new MapCache(db, cacheDir).firstPassMultiplier(row.key));
-  const g = multiplier === null ? null : passGeometry(row.width, row.height, multiplier);
-  return {
-    runId: row.runId,
-    poses: row.poses,
-    maps: g ? { multiplier: g.multiplier, shape: [CHANNELS.count, g.mapH, g.mapW] } : null,
-  };
+  const info = row.key && (await new MapCache(db, cacheDir).overlayInfo(row.key));
+  return { runId: row.runId, poses: row.poses, maps: info ? mapsDescriptor(row, info.multiplier, info.passes) : null };
 }
 
 /**
- * The maps the overlay shows, as float16 .npy bytes: the first pass of the run imagePredictions picks, flip-averaged
- * as the decoder sees it ([50, h, w], stride-4 map space, padding included). Null when they are not cached.
+ * What getPredictions says of the maps (contract poseApi): the overlay pass's multiplier and [50, h, w] shape and,
+ * for a several-pass run, each pass's, in the order the maps .npy holds them after the overlay pass.
+ */
+export interface MapsDescriptor {
+  multiplier: number;
+  shape: number[];
+  passes?: { multiplier: number; shape: number[] }[];
+}
+
+/** The descriptor of maps of an image of `image`'s size (passGeometry: the shapes follow from the multipliers). */
+export function mapsDescriptor(
+  image: { width: number; height: number },
+  multiplier: number,
+  passes: number[] | null,
+): MapsDescriptor {
+  const at = (m: number) => {
+    const g = passGeometry(image.width, image.height, m);
+    return { multiplier: g.multiplier, shape: [CHANNELS.count, g.mapH, g.mapW] };
+  };
+  return passes ? { ...at(multiplier), passes: passes.map(at) } : at(multiplier);
+}
+
+/**
+ * The maps the overlay shows and the corrections read, as float16 .npy bytes: the maps the decoder read for the run
+ * imagePredictions picks. One pass: [50, h, w], its flip average (stride-4 map space, padding included). Several:
+ * a flat .npy, the overlay pass (MapCache.overlay: the passes combined as the decoder combines them, on the finest
+ * pass's grid) then each pass flip-averaged (MapCache.decoderPasses), each [50, h, w] as the descriptor says.
+ * Null when they are not cached.
  */
 export async function imageMapsNpy(
   db: ProjectDb,
@@ -60,19 +80,26 @@ export async function imageMapsNpy(
   imageId: number,
   preferRun: number | null = null,
 ): Promise<Uint8Array | null> {
-  const key = latest(db, imageId, preferRun)?.key;
-  if (!key) return null;
-  const passes = await new MapCache(db, cacheDir).get(key);
-  return passes ? overlayMapsNpy(passes) : null;
+  const row = latest(db, imageId, preferRun);
+  if (!row?.key) return null;
+  const cache = new MapCache(db, cacheDir);
+  const pass = await cache.overlay(row.key, row);
+  return pass ? overlayMapsNpy(pass, await cache.decoderPasses(row.key)) : null;
 }
 
 /**
- * The overlay's float16 .npy of cached passes (as the cache read them back, float16-rounded): the first pass,
- * flip-averaged ([50, h, w], stride-4 map space). One function for both stores, so a team project serves the same
- * bytes as a local one. Null for no passes.
+ * The overlay's float16 .npy (imageMapsNpy) of an overlay pass and, for several passes, the decoder's passes
+ * (MapCache.decoderPasses, or the team store's of the same float16 values). One function for both stores, so a team
+ * project serves the same bytes as a local one.
  */
-export function overlayMapsNpy(passes: DecodePass[]): Uint8Array | null {
-  const p = passes[0];
-  if (!p) return null;
-  return writeNpy({ shape: p.maps.shape, data: flipAverage(p.maps, p.flippedMaps) }, 'float16');
+export function overlayMapsNpy(pass: CombinedPass, passes: CombinedPass[] | null = null): Uint8Array {
+  if (!passes) return writeNpy(pass.maps, 'float16');
+  const all = [pass, ...passes];
+  const data = new Float32Array(all.reduce((n, p) => n + p.maps.data.length, 0));
+  let at = 0;
+  for (const p of all) {
+    data.set(p.maps.data, at);
+    at += p.maps.data.length;
+  }
+  return writeNpy({ shape: [data.length], data }, 'float16');
 }

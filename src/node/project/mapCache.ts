@@ -7,9 +7,11 @@ import { isBusyError, writeTransaction } from '../db/writeTransaction.ts';
 import { modelRepository } from '../db/modelRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
-import { parseNpy } from '../../core/tensor/parseNpy.ts';
+import { parseNpy, type Tensor } from '../../core/tensor/parseNpy.ts';
 import { removeStaleTempFiles } from '../fs/writeFileAtomic.ts';
-import { type MapFiles, writeMapFiles } from './mapFiles.ts';
+import { cachedCombination, type MapFiles, type MapsInput, writeMapFiles } from './mapFiles.ts';
+import type { CombinedPass } from '../../core/codec/combinedPass.ts';
+import { flipAverage } from '../../core/codec/flipAverage.ts';
 import type { DetectSettings } from '../jobs/detectSettings.ts';
 
 /** The project's cache folder (maps, thumbnails) inside its root; hidden, so scans skip it. */
@@ -51,8 +53,8 @@ export interface WrittenEntry {
 }
 
 /**
- * The raw stride-4 maps of every pass, cached on disk as FP16 .npy (half the size; 1e-3 relative precision is
- * plenty for display and hardness) in `dir`, indexed in the project's `map_cache` table, least recently used
+ * The raw stride-4 maps of every pass (and, for several passes, their combination: mapFiles.ts), cached on disk as
+ * FP16 .npy (half the size; 1e-3 relative precision is plenty for display and hardness) in `dir`, indexed in the project's `map_cache` table, least recently used
  * entries evicted above `limitBytes`. A row whose files are missing or unreadable is a miss, and is dropped.
  */
 export class MapCache {
@@ -81,16 +83,16 @@ export class MapCache {
    * Writes an entry's files and records it. A caller that must commit something together with the entry (detection:
    * the prediction) uses `write` and `record` instead, so that a kill in between leaves neither.
    */
-  async put(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<void> {
-    const entry = await this.write(k, passes, now);
+  async put(k: MapCacheKey, input: MapsInput, now = Date.now()): Promise<void> {
+    const entry = await this.write(k, input, now);
     writeTransaction(this.db, 'the map cache entry', () => this.record(entry));
     await this.evict();
   }
 
   /** Writes an entry's map files (each atomically); nothing is recorded yet, so readers do not see it. */
-  async write(k: MapCacheKey, passes: DecodePass[], now = Date.now()): Promise<WrittenEntry> {
+  async write(k: MapCacheKey, input: MapsInput, now = Date.now()): Promise<WrittenEntry> {
     const key = MapCache.keyOf(k);
-    const { files, bytes } = await writeMapFiles(this.dir, key, passes);
+    const { files, bytes } = await writeMapFiles(this.dir, key, input);
     return { key, k, entry: files, bytes, now };
   }
 
@@ -120,24 +122,83 @@ export class MapCache {
     return removeStaleTempFiles(this.dir);
   }
 
+  /** The raw passes of an entry (float16-rounded as stored), or null when it is not cached. */
   async get(k: MapCacheKey, now = Date.now()): Promise<DecodePass[] | null> {
+    return this.read(k, now, (entry, load) => loadPasses(entry, load));
+  }
+
+  /**
+   * The maps the decoder read, as one flip-free pass (core/codec/combinedPass.ts: [50, h, w] float32 of float16
+   * values, stride-4 map space of its multiplier, padding included): what the overlay paints and the corrections
+   * decode. One pass: its flip average. Several: the entry's combined file, or — an entry written before there was
+   * one — the combination of its passes, computed here (the same function on the same values: the same maps).
+   * `image` is the image's size (the passes' geometry). Null when not cached.
+   */
+  async overlay(k: MapCacheKey, image: MapsInput['image'], now = Date.now()): Promise<CombinedPass | null> {
+    return this.read(k, now, async (entry, load) => {
+      if (entry.combined) return { multiplier: entry.combined.multiplier, maps: await load(entry.combined.maps) };
+      const passes = await loadPasses(entry, load);
+      if (passes.length > 1) return cachedCombination(image, passes);
+      const p = passes[0];
+      return { multiplier: p.multiplier, maps: { shape: p.maps.shape, data: flipAverage(p.maps, p.flippedMaps) } };
+    });
+  }
+
+  /**
+   * The decoder's own passes of a several-pass entry, each flip-averaged ([50, h, w] float32 of float16 values, the
+   * stride-4 map space of its multiplier), in the run's scale order: what the corrections decode, as the decoder
+   * combined them (upsampled to the image, averaged), so that snap and candidates land on the decoder's peaks. Null
+   * for a one-pass entry (its overlay pass is them) or one not cached.
+   */
+  async decoderPasses(k: MapCacheKey, now = Date.now()): Promise<CombinedPass[] | null> {
+    const r = await this.read(k, now, async (entry, load) => {
+      if (entry.passes.length < 2) return [];
+      const passes = await loadPasses(entry, load);
+      return passes.map((p) => ({
+        multiplier: p.multiplier,
+        maps: { shape: p.maps.shape, data: flipAverage(p.maps, p.flippedMaps) },
+      }));
+    });
+    return r && r.length > 0 ? r : null;
+  }
+
+  /**
+   * The multipliers of the entry's overlay pass (MapCache.overlay) and, for several passes, of each pass, when it is
+   * cached and its files are there, without reading the maps (their shapes follow from the image size and the
+   * multiplier: passGeometry).
+   */
+  async overlayInfo(k: MapCacheKey): Promise<{ multiplier: number; passes: number[] | null } | null> {
+    const file = this.fileOf(MapCache.keyOf(k));
+    if (file === undefined) return null;
+    try {
+      const entry = JSON.parse(file) as Entry;
+      for (const p of entry.passes) await access(path.join(this.dir, p.maps));
+      if (entry.combined) await access(path.join(this.dir, entry.combined.maps));
+      if (entry.passes.length === 1) return { multiplier: entry.passes[0].multiplier, passes: null };
+      // an older several-pass entry is combined on read, on the grid of its finest pass (combinedPass)
+      const multiplier = entry.combined?.multiplier ?? Math.max(...entry.passes.map((p) => p.multiplier));
+      return { multiplier, passes: entry.passes.map((p) => p.multiplier) };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Reads an entry with `use` (its files through `load`); a missing or damaged entry is dropped and null. */
+  private async read<T>(
+    k: MapCacheKey,
+    now: number,
+    use: (entry: Entry, load: (f: string) => Promise<Tensor>) => Promise<T>,
+  ): Promise<T | null> {
     const key = MapCache.keyOf(k);
     const file = this.fileOf(key);
     if (file === undefined) return null;
-    let passes: DecodePass[];
+    let out: T;
     try {
-      const entry = JSON.parse(file) as Entry;
       const load = async (f: string) => {
         const b = await readFile(path.join(this.dir, f));
         return parseNpy(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       };
-      passes = [];
-      for (const p of entry.passes)
-        passes.push({
-          multiplier: p.multiplier,
-          maps: await load(p.maps),
-          flippedMaps: p.flipped ? await load(p.flipped) : null,
-        });
+      out = await use(JSON.parse(file) as Entry, load);
     } catch {
       await this.drop(key, file); // only an entry whose files are gone or damaged
       return null;
@@ -147,23 +208,7 @@ export class MapCache {
     } catch (e) {
       if (!isBusyError(e)) throw e; // the LRU time is advisory: a locked database never costs the maps
     }
-    return passes;
-  }
-
-  /**
-   * The first pass's multiplier when the entry is cached and its map file is there, without reading the maps
-   * (their shape follows from the image size and the multiplier: passGeometry).
-   */
-  async firstPassMultiplier(k: MapCacheKey): Promise<number | null> {
-    const file = this.fileOf(MapCache.keyOf(k));
-    if (file === undefined) return null;
-    try {
-      const first = (JSON.parse(file) as Entry).passes[0];
-      await access(path.join(this.dir, first.maps));
-      return first.multiplier;
-    } catch {
-      return null;
-    }
+    return out;
   }
 
   totalBytes(): number {
@@ -204,12 +249,23 @@ export class MapCache {
     );
     try {
       const entry = JSON.parse(file) as Entry;
-      for (const p of entry.passes)
-        for (const f of [p.maps, p.flipped]) if (f) await rm(path.join(this.dir, f), { force: true });
+      const names = [...entry.passes.flatMap((p) => [p.maps, p.flipped]), entry.combined?.maps];
+      for (const f of names) if (f) await rm(path.join(this.dir, f), { force: true });
     } catch {
       /* the row was unreadable: nothing else to remove */
     }
   }
+}
+
+async function loadPasses(entry: Entry, load: (f: string) => Promise<Tensor>): Promise<DecodePass[]> {
+  const passes: DecodePass[] = [];
+  for (const p of entry.passes)
+    passes.push({
+      multiplier: p.multiplier,
+      maps: await load(p.maps),
+      flippedMaps: p.flipped ? await load(p.flipped) : null,
+    });
+  return passes;
 }
 
 /** Records after which evict sums the table again (other writers' entries are seen then). */

@@ -40,7 +40,11 @@ export async function reviewQueue(
   return hardnessQueue(
     images,
     (im) => store.stored(im.id) ?? null,
-    (im) => cache.get(mapCacheKey(im.contentHash, run)),
+    // the maps the decoder read (a single pass flip-averaged, several combined), as a one-pass input without flip
+    async (im) => {
+      const pass = await cache.overlay(mapCacheKey(im.contentHash, run), im);
+      return pass && [{ ...pass, flippedMaps: null }];
+    },
   );
 }
 

@@ -1,41 +1,73 @@
 import type { DecodePass } from '../../core/codec/decodeCase.ts';
 import { parseNpy, writeNpy } from '../../core/tensor/parseNpy.ts';
-import { overlayMapsNpy } from '../project/imagePredictions.ts';
+import { overlayMapsNpy, type MapsDescriptor } from '../project/imagePredictions.ts';
+import { cachedCombination, type MapsInput } from '../project/mapFiles.ts';
+import { flipAverage } from '../../core/codec/flipAverage.ts';
 import type { TeamClient } from './teamTransaction.ts';
 
 // The `team_maps` table: the cached maps of each image's latest prediction (one row per image), in the team database
 // that every server and worker reaches (ARCHITECTURE: "Team cached maps").
 
-/** What getPredictions says of an image's maps, read without their bytes. */
-export interface TeamMapsInfo {
+/**
+ * What getPredictions says of an image's maps, read without their bytes: the descriptor (project/imagePredictions.ts
+ * MapsDescriptor; `shape` [50, h, w], stride-4 map space of the overlay pass, padding included; `passes` for a
+ * several-pass run) and what they were made of.
+ */
+export interface TeamMapsInfo extends MapsDescriptor {
   runId: number;
   contentHash: string;
-  multiplier: number;
-  /** [50, h, w]: stride-4 map space of the first pass (padding included). */
-  shape: number[];
 }
 
-/** The stored maps: the overlay's float16 .npy of the first pass, flip-averaged. */
+/** `shape_json`: the shape, or for several passes `{ shape, passes }` (rows before that: a shape alone). */
+function shapeOf(json: string): Pick<MapsDescriptor, 'shape' | 'passes'> {
+  const v = JSON.parse(json) as number[] | { shape: number[]; passes: MapsDescriptor['passes'] };
+  return Array.isArray(v) ? { shape: v } : v;
+}
+
+/** The stored maps: the overlay's float16 .npy (teamMapsNpy). */
 export interface TeamMaps extends TeamMapsInfo {
   npy: Uint8Array;
 }
 
 /**
- * What a local project's cache gives its readers for these passes (project/mapCache.ts): each map float16-rounded
- * as its file stores it, then the overlay's first pass flip-averaged (overlayMapsNpy). Nothing else of the passes
- * is read, locally or here (the overlay and review hardness use the first pass, flip-averaged).
+ * What a local project's cache gives its readers for these passes (project/mapCache.ts MapCache.overlay): each map
+ * float16-rounded as its file stores it, then one pass flip-averaged or several combined (cachedCombination) —
+ * the maps the decoder read —, as the overlay's .npy (overlayMapsNpy). Nothing else of the passes is read, locally
+ * or here (the overlay, the corrections and review hardness read that one pass). Null for no passes.
  */
-export function teamMapsNpy(passes: DecodePass[]): Uint8Array | null {
-  const p = passes[0];
+export function teamMapsNpy(input: MapsInput): (MapsDescriptor & { npy: Uint8Array }) | null {
+  const p = input.passes[0];
   if (!p) return null;
-  if (!p.flippedMaps) return writeNpy(p.maps, 'float16');
   const asCached = (t: DecodePass['maps']) => parseNpy(writeNpy(t, 'float16'));
-  return overlayMapsNpy([{ multiplier: p.multiplier, maps: asCached(p.maps), flippedMaps: asCached(p.flippedMaps) }]);
+  if (input.passes.length === 1 && !p.flippedMaps)
+    return { multiplier: p.multiplier, shape: p.maps.shape, npy: writeNpy(p.maps, 'float16') };
+  const cached = input.passes.map((q) => ({
+    multiplier: q.multiplier,
+    maps: asCached(q.maps),
+    flippedMaps: q.flippedMaps && asCached(q.flippedMaps),
+  }));
+  const averaged = cached.map((q) => ({
+    multiplier: q.multiplier,
+    maps: { shape: q.maps.shape, data: flipAverage(q.maps, q.flippedMaps) },
+  }));
+  if (cached.length === 1) return { ...averaged[0], shape: p.maps.shape, npy: overlayMapsNpy(averaged[0]) };
+  const pass = cachedCombination(input.image, cached);
+  const passes = averaged.map((q) => ({ multiplier: q.multiplier, shape: q.maps.shape }));
+  return { multiplier: pass.multiplier, shape: pass.maps.shape, passes, npy: overlayMapsNpy(pass, averaged) };
 }
 
-/** Maps are used with the prediction they were made with, and only for the image's present content. */
-export function mapsFit(m: { runId: number; contentHash: string }, runId: number, contentHash: string): boolean {
-  return m.runId === runId && m.contentHash === contentHash;
+/**
+ * Maps are used with the prediction they were made with, and only for the image's present content; a several-pass
+ * run's maps only with their passes (`scales`: the run's; a row stored before the passes were, holding the first
+ * pass alone, is not the decoder's maps: none).
+ */
+export function mapsFit(
+  m: { runId: number; contentHash: string; passes?: unknown },
+  runId: number,
+  contentHash: string,
+  scales: readonly number[],
+): boolean {
+  return m.runId === runId && m.contentHash === contentHash && (scales.length < 2 || m.passes !== undefined);
 }
 
 export const teamMapRepository = {
@@ -46,10 +78,11 @@ export const teamMapRepository = {
    */
   async store(
     c: TeamClient,
-    m: { imageId: number; runId: number; contentHash: string; passes: DecodePass[]; now: number },
+    m: { imageId: number; runId: number; contentHash: string; now: number } & MapsInput,
   ): Promise<number> {
-    const npy = teamMapsNpy(m.passes);
-    if (!npy) return 0;
+    const maps = teamMapsNpy(m);
+    if (!maps) return 0;
+    const { npy } = maps;
     const q = await c.query(
       `INSERT INTO team_maps (image_id, run_id, content_hash, multiplier, shape_json, npy, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -61,8 +94,8 @@ export const teamMapRepository = {
         m.imageId,
         m.runId,
         m.contentHash,
-        m.passes[0].multiplier,
-        JSON.stringify(m.passes[0].maps.shape),
+        maps.multiplier,
+        JSON.stringify(maps.passes ? { shape: maps.shape, passes: maps.passes } : maps.shape),
         Buffer.from(npy.buffer, npy.byteOffset, npy.byteLength),
         m.now,
       ],
@@ -83,7 +116,7 @@ export const teamMapRepository = {
           runId: row.runId,
           contentHash: row.contentHash,
           multiplier: row.multiplier,
-          shape: JSON.parse(row.shape_json),
+          ...shapeOf(row.shape_json),
         }
       : null;
   },
@@ -102,7 +135,7 @@ export const teamMapRepository = {
       runId: row.runId,
       contentHash: row.contentHash,
       multiplier: row.multiplier,
-      shape: JSON.parse(row.shape_json),
+      ...shapeOf(row.shape_json),
       npy: new Uint8Array(npy.buffer, npy.byteOffset, npy.byteLength),
     };
   },

@@ -91,6 +91,8 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
     if (!image) throw new ApiError('not_found', `no image ${imageId} in this team project`);
     return image;
   };
+  /** A run's scales (mapsFit: a several-pass run's maps come with their passes). */
+  const scalesOf = async (runId: number) => (await teamRunRepository.get(team.pool, runId))?.settings.scales ?? [];
 
   return {
     async projectInfo() {
@@ -118,7 +120,9 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       const image = await imageOf(imageId);
       const p = await teamRunRepository.latestPoses(team.pool, imageId);
       const m = p && (await teamMapRepository.info(team.pool, imageId));
-      const maps = m && mapsFit(m, p.runId, image.contentHash) ? { multiplier: m.multiplier, shape: m.shape } : null;
+      const fit = m && mapsFit(m, p.runId, image.contentHash, await scalesOf(p.runId));
+      const maps =
+        m && fit ? { multiplier: m.multiplier, shape: m.shape, ...(m.passes && { passes: m.passes }) } : null;
       return { runId: p?.runId ?? null, poses: p?.poses ?? [], maps };
     },
     getAnnotation: (r) => s.getAnnotation(r),
@@ -201,7 +205,7 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       const image = await imageOf(imageId);
       const p = await teamRunRepository.latestPoses(team.pool, imageId);
       const m = p && (await teamMapRepository.get(team.pool, imageId));
-      const npy = m && mapsFit(m, p.runId, image.contentHash) ? m.npy : null;
+      const npy = m && mapsFit(m, p.runId, image.contentHash, await scalesOf(p.runId)) ? m.npy : null;
       if (!npy) throw new ApiError('not_found', `no cached maps for image ${imageId}: run detection on it first`);
       return npy;
     },

@@ -65,12 +65,16 @@ export function teamReviewMethods(
         return { run, images, predicted, states };
       });
       if (by === 'uncertainty') return { images: uncertaintyQueue(images, predicted) };
-      // the maps the workers stored (team_maps: the first pass, flip-averaged, what hardness reads) when they are
+      // the maps the workers stored (team_maps: the overlay pass, what hardness reads) when they are
       // of this run and of the image's present content; none: key −1 (last), as a local image without cached maps
+      const scales = (await teamRunRepository.get(pool, run))?.settings.scales ?? [];
       const passes = async (im: (typeof images)[number]): Promise<DecodePass[] | null> => {
         const m = await teamMapRepository.get(pool, im.id);
-        if (!m || !mapsFit(m, run, im.contentHash)) return null;
-        return [{ multiplier: m.multiplier, maps: parseNpy(m.npy), flippedMaps: null }];
+        if (!m || !mapsFit(m, run, im.contentHash, scales)) return null;
+        // the overlay pass: all of a one-pass .npy, the head of a several-pass one (imagePredictions overlayMapsNpy)
+        const size = m.shape.reduce((a, b) => a * b, 1);
+        const data = parseNpy(m.npy).data.subarray(0, size);
+        return [{ multiplier: m.multiplier, maps: { shape: m.shape, data }, flippedMaps: null }];
       };
       return { images: await hardnessQueue(images, (im) => states.get(im.id) ?? null, passes) };
     },

@@ -17,6 +17,9 @@ import { teamWriteTransaction } from './teamTransaction.ts';
 export interface Inferred {
   poses: Pose[];
   passes: DecodePass[];
+  /** The image's size in pixels (its passes' geometry). */
+  width: number;
+  height: number;
 }
 
 /** What runs a model on one image: the inference engine (default), or a benchmark's labelled stand-in. */
@@ -70,7 +73,7 @@ export async function engineInferer(modelPath: string): Promise<PoseInferer> {
   return {
     infer: async (file, imageId, settings) => {
       const r = await engine.infer(file, imageId, settings); // the maps come back with the poses (no cache folder)
-      return { poses: r.poses, passes: r.passes };
+      return { poses: r.poses, passes: r.passes, width: r.width, height: r.height };
     },
     stop: () => engine.stop(),
     close: () => engine.close(),
@@ -251,6 +254,7 @@ async function storeOutcome(
           imageId,
           runId: run.id,
           contentHash,
+          image: { width: outcome.width, height: outcome.height },
           passes: outcome.passes,
           now,
         });

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { colormapLut } from '../../core/geometry/colormap.ts';
+import { mapPlacement } from '../../core/geometry/mapPlacement.ts';
 import { COCO_KEYPOINTS } from '../../core/skeleton/poseMeta.ts';
 import type { FlagCompare } from '../editor/imageFlags.ts';
 import type { OverlayMaps } from '../editor/imageSession.ts';
@@ -153,8 +154,10 @@ function CompareView(props: { compare: FlagCompare; maps: OverlayMaps; w: number
       channels: compare.target.channels,
       h: compare.target.height,
       w: compare.target.width,
+      multiplier: compare.multiplier,
+      placement: mapPlacement(w, h, compare.multiplier),
     }),
-    [maps, compare],
+    [maps, compare, w, h],
   );
   return (
     <figure className="compare" data-testid="label-compare">

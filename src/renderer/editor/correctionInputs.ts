@@ -8,9 +8,10 @@ import type { CocoJoints } from '../../core/skeleton/imhnJoints.ts';
 import type { OverlayMaps } from './imageSession.ts';
 
 /**
- * What the corrections read for the open image, built from the maps the overlay already holds (the flip-averaged
- * first pass, stride-4) as a one-pass decode input without a flip pass: the decoder's full-resolution channels in
- * fast mode (what the overlay paints), the decoder's candidates for regrouping and the label-error comparison
+ * What the corrections read for the open image, built from the maps the overlay already holds as the decoder's
+ * input without flip passes — a one-pass run's flip-averaged pass (stride-4), a several-pass run's passes each
+ * flip-averaged (`OverlayMaps.passes`, combined over the scales by the decoder's own full-resolution code) —: the
+ * decoder's full-resolution channels in fast mode, its candidates for regrouping and the label-error comparison
  * context. Each is built on first use and kept with the maps (a WeakMap: it goes when the image leaves the cache).
  */
 export interface ImageCorrectionInputs {
@@ -31,13 +32,19 @@ export function correctionInputsOf(overlay: OverlayMaps, width: number, height: 
   if (hit) return hit;
   const input = {
     image: { id: 0, width, height },
-    passes: [
-      {
-        multiplier: overlay.multiplier,
-        maps: { data: overlay.data, shape: [overlay.channels, overlay.h, overlay.w] },
-        flippedMaps: null,
-      },
-    ],
+    passes: overlay.passes
+      ? overlay.passes.map((p) => ({
+          multiplier: p.multiplier,
+          maps: { data: p.data, shape: p.shape },
+          flippedMaps: null,
+        }))
+      : [
+          {
+            multiplier: overlay.multiplier,
+            maps: { data: overlay.data, shape: [overlay.channels, overlay.h, overlay.w] },
+            flippedMaps: null,
+          },
+        ],
   };
   const maps = correctionMaps(input, 'fast');
   let peaks: Peak[][] | null = null,

@@ -27,8 +27,12 @@ export interface FlagsState {
 export interface FlagCompare {
   personId: string;
   joint: number;
-  /** The ground-truth maps of the image's labelled persons in the overlay maps' grid ([50, h, w]). */
+  /**
+   * The ground-truth maps of the image's labelled persons ([50, h, w]) in the grid of the pass label errors compare
+   * against (`multiplier`: the overlay pass's for a one-pass run, the pass nearest scale 1 of a several-pass one).
+   */
   target: Maps;
+  multiplier: number;
 }
 
 const gainOf = (f: ImageFlag) => (f.kind === 'label' ? f.gain : 0);
@@ -174,8 +178,9 @@ export class ImageFlags {
       return;
     }
     const persons = a.state.order.map((id) => a.state.persons[id]).filter((p) => !p.crowd);
-    const target = labelTargets(inputs.labelContext(), persons.map(labelledJoints));
-    this.compare.set({ personId, joint, target });
+    const ctx = inputs.labelContext();
+    const target = labelTargets(ctx, persons.map(labelledJoints));
+    this.compare.set({ personId, joint, target, multiplier: ctx.geometry.multiplier });
   }
   closeCompare(): void {
     this.compare.set(null);

@@ -2,6 +2,7 @@ import type { Pose } from '../../core/codec/assign/toPoses.ts';
 import { mapPlacement, type MapPlacement } from '../../core/geometry/mapPlacement.ts';
 import { parseNpy } from '../../core/tensor/parseNpy.ts';
 import type { StudioClient } from '../api/studioClient.ts';
+import type { PoseResponse } from '../../contract/poseApi.ts';
 import type { AnnotationView } from './imageEdits.ts';
 import type { ImageRow } from './imageListModel.ts';
 import { reasonOf } from './notices.ts';
@@ -22,6 +23,13 @@ export interface MediaLoader {
 }
 
 /** The network's maps for an image: [channels, h, w] stride-4 cells, and where they lie over the image. */
+type MapsDescriptor = NonNullable<PoseResponse<'getPredictions'>['maps']>;
+
+/**
+ * The open image's maps: `data` [channels, h, w] the overlay pass (stride-4 map space of `multiplier`, padding
+ * included; getPredictions), what the overlay paints; for a several-pass run also `passes`, each pass
+ * flip-averaged in its own map space, which the corrections decode as the decoder did (correctionInputs.ts).
+ */
 export interface OverlayMaps {
   data: Float32Array;
   channels: number;
@@ -29,6 +37,7 @@ export interface OverlayMaps {
   w: number;
   multiplier: number;
   placement: MapPlacement;
+  passes?: { multiplier: number; data: Float32Array; shape: number[] }[];
 }
 
 /** The open image as the canvas shows it (its annotation is the EditSession's). */
@@ -140,7 +149,7 @@ export class ImageSession {
         mapsError: string | null = null;
       if (pred.maps)
         try {
-          maps = await this.loadMaps(row, pred.maps.multiplier);
+          maps = await this.loadMaps(row, pred.maps);
         } catch (e) {
           mapsError = reasonOf(e);
         }
@@ -152,9 +161,28 @@ export class ImageSession {
     return p;
   }
 
-  private async loadMaps(row: ImageRow, multiplier: number): Promise<OverlayMaps> {
+  private async loadMaps(row: ImageRow, d: MapsDescriptor): Promise<OverlayMaps> {
     const t = parseNpy(await this.media.bytes(this.client.mediaUrl('maps', row.id)));
-    const [channels, h, w] = t.shape;
-    return { data: t.data, channels, h, w, multiplier, placement: mapPlacement(row.width, row.height, multiplier) };
+    const [channels, h, w] = d.shape;
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const want = size(d.shape) + (d.passes ?? []).reduce((n, p) => n + size(p.shape), 0);
+    if (t.data.length !== want)
+      throw new Error(`the cached maps hold ${t.data.length} values, not the ${want} their description says`);
+    let at = size(d.shape);
+    const passes = d.passes?.map((p) => {
+      const from = at;
+      at += size(p.shape);
+      return { multiplier: p.multiplier, data: t.data.subarray(from, at), shape: p.shape };
+    });
+    const multiplier = d.multiplier;
+    return {
+      data: d.passes ? t.data.subarray(0, size(d.shape)) : t.data,
+      channels,
+      h,
+      w,
+      multiplier,
+      placement: mapPlacement(row.width, row.height, multiplier),
+      ...(passes && { passes }),
+    };
   }
 }
