@@ -66,7 +66,9 @@ async function served() {
 }
 
 describe.skipIf(PG_MISSING)('a huge COCO import on the team server', () => {
-  it("does not hold up other users' requests while it runs", async () => {
+  // A timing test on a shared 2-core machine: other test files' processes can take the CPU from the served polls
+  // for a moment; a defect (the import on the server's thread) fails every attempt.
+  it("does not hold up other users' requests while it runs", { retry: 2, timeout: 300_000 }, async () => {
     const inThread = await served();
     const reference = await pollWhile(inThread.poll, () =>
       importTeamCoco(inThread.team, huge, project.root, inThread.admin.id),
@@ -90,7 +92,7 @@ describe.skipIf(PG_MISSING)('a huge COCO import on the team server', () => {
     );
     // the polls went on during the import, not only before and after it
     expect(through.latencies.length).toBeGreaterThan(10);
-  }, 300_000);
+  });
 
   it('answers a bad file with the import refusal itself (code and located problems), nothing written', async () => {
     const s = await served();
