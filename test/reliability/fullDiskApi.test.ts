@@ -4,7 +4,7 @@
 // half-written, and the project keeps every edit saved before and works again once there is room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -83,7 +83,7 @@ const addPerson = (imageId: number, revision: number, id: string) =>
   });
 
 describe.skipIf(disk === null)('a full disk under a served project (2 MiB tmpfs)', () => {
-  it('edits, statuses and exports answer 503 "the disk is full", never 500; nothing saved before is lost', async () => {
+  it('edits, statuses and exports answer 503 (thumbnails are shown, uncached) "the disk is full", never 500; nothing saved before is lost', async () => {
     const ids = (await post('listImages', {})).json!.images as { id: number }[];
     const [a, b] = ids.map((x) => x.id);
     let rev = 0;
@@ -100,6 +100,11 @@ describe.skipIf(disk === null)('a full disk under a served project (2 MiB tmpfs)
     expect([refused!.status, refused!.json?.code]).toEqual([503, 'unavailable']);
     expect(refused!.json?.error).toMatch(/disk .*full/i);
     expect(refused!.json?.error).not.toMatch(/internal|SQLITE|\n {4}at /);
+    // A thumbnail not made yet: shown all the same (its cache file cannot be written).
+    const thumb = await send(server.port, 'GET', `/thumbs/${b}?token=${TOKEN}`);
+    expect([thumb.status, thumb.headers['content-type']]).toEqual([200, 'image/jpeg']);
+    const thumbs = path.join(disk!, 'project', '.simplepose-cache', 'thumbs');
+    expect(existsSync(thumbs) ? readdirSync(thumbs) : []).toEqual([]); // nothing half-written
     // Another image's status and an export meet the same full disk.
     const status = await post('setStatus', { imageId: b, status: 'skipped' });
     expect([200, 503]).toContain(status.status);
@@ -115,5 +120,7 @@ describe.skipIf(disk === null)('a full disk under a served project (2 MiB tmpfs)
     expect((await post('exportCoco', { path: 'out.json', onlyReviewed: false, all: true, kind: 'gt' })).status).toBe(
       200,
     );
+    expect((await send(server.port, 'GET', `/thumbs/${b}?token=${TOKEN}`)).status).toBe(200);
+    expect(readdirSync(thumbs)).toHaveLength(1); // cached now
   }, 60_000);
 });
