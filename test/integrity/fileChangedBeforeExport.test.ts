@@ -154,4 +154,47 @@ describe('a photo changed on disk after the project read it', () => {
       expect(resIds.size).toBe(1);
     }
   });
+
+  it('accepting it, or calling it "no person", is refused until the project has read the new file; reject and skip are not', async () => {
+    const { root, p } = await acceptedProject();
+    const images = (await p.service.listImages({})).images;
+    const portrait = images.find((i) => i.relPath === PORTRAIT)!.id,
+      other = images.find((i) => i.relPath === OTHER)!.id;
+    await p.service.setStatus({ imageId: portrait, status: 'in_progress' });
+    copyFileSync(path.join(COCO_VAL_IMAGES, LANDSCAPE), path.join(root, PORTRAIT));
+    for (const status of ['accepted', 'no_person'] as const)
+      await expect(p.service.setStatus({ imageId: portrait, status })).rejects.toMatchObject({
+        code: 'unprocessable',
+        message: expect.stringMatching(new RegExp(`^${PORTRAIT}: its file changed on disk`)),
+      });
+    expect((await p.service.listImages({})).images.find((i) => i.id === portrait)!.status).toBe('in_progress');
+    await p.service.setStatus({ imageId: portrait, status: 'skipped' });
+    await p.service.setStatus({ imageId: portrait, status: 'rejected' });
+    // the other image is as it was: deciding on it still works
+    await p.service.setStatus({ imageId: other, status: 'accepted' });
+  });
+
+  it('a file the scan found gone: no accepting it until it is back', async () => {
+    let { root, p } = await acceptedProject();
+    const reopen = async () => {
+      await p.close();
+      opened = [];
+      p = await openProjectFolder(root);
+      opened.push(p);
+      return (await p.service.listImages({})).images.find((i) => i.relPath === OTHER)!;
+    };
+    const kept = path.join(tmpdir(), `${path.basename(root)}-${OTHER}`);
+    roots.push(kept);
+    copyFileSync(path.join(root, OTHER), kept);
+    rmSync(path.join(root, OTHER));
+    const gone = await reopen();
+    expect(gone.missing).toBe(true);
+    await expect(p.service.setStatus({ imageId: gone.id, status: 'no_person' })).rejects.toThrow(
+      `${OTHER}: its file is missing from the project folder`,
+    );
+    await p.service.setStatus({ imageId: gone.id, status: 'skipped' });
+    copyFileSync(kept, path.join(root, OTHER));
+    const back = await reopen();
+    expect((await p.service.setStatus({ imageId: back.id, status: 'accepted' })).status).toBe('accepted');
+  });
 });
