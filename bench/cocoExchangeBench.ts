@@ -49,7 +49,7 @@ const importMs: number[] = [],
 for (let r = 0; r < Number(process.env.ROUNDS ?? 3); r++) {
   const db = openProjectDb(path.join(dir, `p${r}.sqlite`));
   let t = performance.now();
-  importCoco(db, file, path.join(dir, 'images'));
+  await importCoco(db, file, path.join(dir, 'images'));
   importMs.push(performance.now() - t);
   t = performance.now();
   const out = exportCoco(db);

@@ -59,6 +59,13 @@ export function toApiError(e: unknown): ApiError {
       'unavailable',
       'the project database is locked by another writer (another window, server, detection or import); nothing was changed, try again',
     );
+  // No room for the database to grow (its file, its -wal log or a temporary file): the machine's state, as ENOSPC
+  // is; SQLite rolled the statement back, so nothing was changed.
+  if (typeof sys.code === 'string' && /^SQLITE_FULL/.test(sys.code))
+    return new ApiError(
+      'unavailable',
+      'the disk holding the project is full; nothing was changed: free some space and try again',
+    );
   // A damaged page found by a read (a large project's open checks only its small tables: openProjectDb).
   if (typeof sys.code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(sys.code))
     return new ApiError(

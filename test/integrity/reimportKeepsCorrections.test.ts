@@ -28,9 +28,15 @@ const writeJson = (data: unknown) => {
 };
 
 /** The project image of the file's first annotation, the person it became and its store. */
-function setUp(): { db: ProjectDb; store: AnnotationStore; imageId: number; personId: string; fileName: string } {
+async function setUp(): Promise<{
+  db: ProjectDb;
+  store: AnnotationStore;
+  imageId: number;
+  personId: string;
+  fileName: string;
+}> {
   const db = openProjectDb(path.join(tmp(), 'p.sqlite'));
-  importCoco(db, ANN, DIR);
+  await importCoco(db, ANN, DIR);
   const a0 = original.annotations[0];
   const fileName = original.images.find((i: { id: number }) => i.id === a0.image_id).file_name as string;
   const imageId = imageRepository(db).byPath(fileName)!.id;
@@ -41,7 +47,7 @@ const joint = (s: AnnotationStore, imageId: number, personId: string, k: number)
 
 describe('re-importing a GT file after review', () => {
   it('the same file keeps a joint moved and an image accepted in the project, and says which person it kept', async () => {
-    const { db, store, imageId, personId, fileName } = setUp();
+    const { db, store, imageId, personId, fileName } = await setUp();
     const k = original.annotations[0].keypoints.findIndex(
       (_: number, i: number, kp: number[]) => i % 3 === 2 && kp[i] > 0,
     );
@@ -50,7 +56,7 @@ describe('re-importing a GT file after review', () => {
     const moved = { x: s.persons[personId].joints[j]!.x + 7, y: s.persons[personId].joints[j]!.y + 3 };
     store.apply(imageId, moveJoint(s, personId, j, moved.x, moved.y), 'move');
     imageRepository(db).setStatus(imageId, 'accepted');
-    const r = importCoco(db, ANN, DIR);
+    const r = await importCoco(db, ANN, DIR);
     expect(joint(store, imageId, personId, j)).toMatchObject(moved);
     expect(r.changes).toMatchObject({ personsUpdated: 0, personsRemoved: 0, personsAdded: 0, personsKept: 1 });
     expect(r.kept).toEqual([{ fileName, personId, why: 'edited' }]);
@@ -66,8 +72,8 @@ describe('re-importing a GT file after review', () => {
     db.close();
   });
 
-  it("a changed file updates persons still as imported, keeps edited ones, reopens the accepted image; undo makes a person the file's again", () => {
-    const { db, store, imageId, personId, fileName } = setUp();
+  it("a changed file updates persons still as imported, keeps edited ones, reopens the accepted image; undo makes a person the file's again", async () => {
+    const { db, store, imageId, personId, fileName } = await setUp();
     const onImage = original.annotations.filter(
       (a: { image_id: number }) => a.image_id === original.annotations[0].image_id,
     );
@@ -80,7 +86,7 @@ describe('re-importing a GT file after review', () => {
     imageRepository(db).setStatus(imageId, 'accepted');
     const changed = structuredClone(original);
     for (const a of changed.annotations) if (a.image_id === onImage[0].image_id) a.keypoints[3 * nose] += 2; // every person of the image
-    const r = importCoco(db, writeJson(changed), DIR);
+    const r = await importCoco(db, writeJson(changed), DIR);
     expect(joint(store, imageId, personId, nose)).toMatchObject({ x: 1, y: 2 }); // the correction survives
     expect(store.load(imageId).state.persons.mine.joints[0]).toMatchObject({ x: 10, y: 10 }); // so does the new person
     expect(r.kept).toEqual([
@@ -102,15 +108,15 @@ describe('re-importing a GT file after review', () => {
       if (st.label === 'move') break;
     }
     store.save(imageId, steps, { baseRevision: v.revision });
-    importCoco(db, writeJson(changed), DIR);
+    await importCoco(db, writeJson(changed), DIR);
     expect(joint(store, imageId, personId, nose)!.x).toBe(changed.annotations[0].keypoints[3 * nose]);
     // and the project still exports, valid
     expect(() => exportCoco(db)).not.toThrow();
     db.close();
   });
 
-  it('a person the file no longer has goes only when the project did not change it', () => {
-    const { db, store, imageId, personId } = setUp();
+  it('a person the file no longer has goes only when the project did not change it', async () => {
+    const { db, store, imageId, personId } = await setUp();
     const s = store.load(imageId).state;
     const j = s.persons[personId].joints.findIndex((q) => q !== null);
     store.apply(imageId, moveJoint(s, personId, j, 3, 4), 'move');
@@ -118,7 +124,7 @@ describe('re-importing a GT file after review', () => {
     without.annotations = without.annotations.filter((a: { id: number }) => `c${a.id}` !== personId);
     const unedited = original.annotations.find((a: { id: number }) => `c${a.id}` !== personId);
     without.annotations = without.annotations.filter((a: { id: number }) => a.id !== unedited.id);
-    const r = importCoco(db, writeJson(without), DIR);
+    const r = await importCoco(db, writeJson(without), DIR);
     expect(r.changes.personsRemoved).toBe(1); // the unedited one
     expect(r.kept.map((k) => k.personId)).toEqual([personId]);
     expect(store.load(imageId).state.persons[personId]).toBeDefined();

@@ -23,3 +23,4 @@ export { readDecodeCase } from '../../src/node/cases/readDecodeCase.ts';
 export const MODEL_FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'model');
 export const PREPROCESS_FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures', 'preprocess');
 export const COCO_TRAIN_IMAGES = path.join(SHARED_ROOT, 'data', 'coco-mini', 'train2017');
+export const COCO_VAL_IMAGES = path.join(SHARED_ROOT, 'data', 'coco-mini', 'val2017');

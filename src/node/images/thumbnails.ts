@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { decodeImageBgr, ImageInputError } from './decodeImage.ts';
 import { writeFileAtomic } from '../fs/writeFileAtomic.ts';
+import { ApiError } from '../../contract/apiErrors.ts';
 
 /**
  * A JPEG thumbnail (longest side `size` px, EXIF orientation applied) of an image, cached in `cacheDir` under the
@@ -47,12 +48,21 @@ export async function thumbnail(imagePath: string, contentHash: string, cacheDir
       );
     }
   }
-  await mkdir(cacheDir, { recursive: true });
   // Thousands of thumbnails share the folder: its stale temporary files are swept once per process, not per write.
   const sweep = !sweptDirs.has(cacheDir);
   sweptDirs.add(cacheDir);
-  await writeFileAtomic(file, jpeg, { sweep });
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await writeFileAtomic(file, jpeg, { sweep });
+  } catch (e) {
+    // A cache that cannot be written (a full disk; writeFileAtomic leaves no part of it) does not keep the picture
+    // from the list: it is shown, and made again next time.
+    const refused = e instanceof ApiError && (e.code === 'unavailable' || e.code === 'forbidden'); // writeFileAtomic's
+    if (!refused && !UNCACHEABLE.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  }
   return jpeg;
 }
+
+const UNCACHEABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
 
 const sweptDirs = new Set<string>();

@@ -22,10 +22,10 @@ const newProject = () => openProjectDb(path.join(mkdtempSync(path.join(tmpdir(),
 
 describe('COCO import/export', () => {
   for (const [ann, dir] of SETS) {
-    it(`import(export(x)) == x for ${path.basename(ann)} (v = 1, crowd persons and empty images kept)`, () => {
+    it(`import(export(x)) == x for ${path.basename(ann)} (v = 1, crowd persons and empty images kept)`, async () => {
       const db = newProject();
       const original = JSON.parse(readFileSync(ann, 'utf8'));
-      const r = importCoco(db, ann, dir);
+      const r = await importCoco(db, ann, dir);
       expect(r).toMatchObject({
         images: original.images.length,
         persons: original.annotations.length,
@@ -37,7 +37,7 @@ describe('COCO import/export', () => {
       db.close();
     });
   }
-  it('exports edits, new persons with fresh ids and derived areas, only-reviewed images, and lists missing files', () => {
+  it('exports edits, new persons with fresh ids and derived areas, only-reviewed images, and lists missing files', async () => {
     const db = newProject();
     const [ann, dir] = SETS[2];
     const original = JSON.parse(readFileSync(ann, 'utf8'));
@@ -47,7 +47,7 @@ describe('COCO import/export', () => {
     };
     const f = path.join(mkdtempSync(path.join(tmpdir(), 'sp-cocoin-')), 'in.json');
     writeFileSync(f, JSON.stringify(broken));
-    expect(importCoco(db, f, dir).missingFiles).toEqual(['gone.jpg']);
+    expect((await importCoco(db, f, dir)).missingFiles).toEqual(['gone.jpg']);
     const store = new AnnotationStore(db);
     const imageId = db
       .prepare('SELECT id FROM images WHERE rel_path = ?')
@@ -77,15 +77,15 @@ describe('COCO import/export', () => {
     expect(validateCocoGt(reviewed).filter((v) => v.severity === 'error')).toEqual([]);
     db.close();
   });
-  it('malformed COCO is refused with its violations and changes nothing', () => {
+  it('malformed COCO is refused with its violations and changes nothing', async () => {
     const db = newProject();
     const f = path.join(mkdtempSync(path.join(tmpdir(), 'sp-cocobad-')), 'bad.json');
     writeFileSync(
       f,
       JSON.stringify({ images: [{ id: 0, file_name: 'a.jpg', width: 1, height: 1 }], annotations: [], categories: [] }),
     );
-    expect(() => importCoco(db, f, path.dirname(f))).toThrow(/images\[0\]\.id/);
-    expect(() => importCoco(db, path.join(path.dirname(f), 'none.json'), '.')).toThrow(
+    await expect(importCoco(db, f, path.dirname(f))).rejects.toThrow(/images\[0\]\.id/);
+    await expect(importCoco(db, path.join(path.dirname(f), 'none.json'), '.')).rejects.toThrow(
       /cannot be read \(no such file\)/,
     );
     expect(db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(0);
@@ -111,12 +111,12 @@ const writeJson = (data: unknown) => {
 describe('COCO re-import', () => {
   const [ann, dir] = SETS[2];
   const original = JSON.parse(readFileSync(ann, 'utf8'));
-  it('the same file twice: the second changes nothing and says so (an import killed after its commit re-runs)', () => {
+  it('the same file twice: the second changes nothing and says so (an import killed after its commit re-runs)', async () => {
     const db = newProject();
-    const first = importCoco(db, ann, dir);
+    const first = await importCoco(db, ann, dir);
     expect(first.changes).toMatchObject({ imagesAdded: 4, personsAdded: original.annotations.length });
     const before = dump(db);
-    const again = importCoco(db, ann, dir);
+    const again = await importCoco(db, ann, dir);
     expect(again.changes).toEqual({
       imagesAdded: 0,
       imagesUpdated: 0,
@@ -130,9 +130,9 @@ describe('COCO re-import', () => {
     expect(dump(db)).toEqual(before);
     db.close();
   });
-  it("the project's own export (edited persons, persons made in the app) imports back as no change", () => {
+  it("the project's own export (edited persons, persons made in the app) imports back as no change", async () => {
     const db = newProject();
-    importCoco(db, ann, dir);
+    await importCoco(db, ann, dir);
     const store = new AnnotationStore(db);
     const imageId = db.prepare('SELECT id FROM images ORDER BY id LIMIT 1').pluck().get() as number;
     let s = store.load(imageId).state;
@@ -141,7 +141,7 @@ describe('COCO re-import', () => {
     store.apply(imageId, placeJoint(s, 'mine', 5, 40, 50), 'place');
     const exported = exportCoco(db);
     const before = dump(db);
-    const r = importCoco(db, writeJson(exported), dir);
+    const r = await importCoco(db, writeJson(exported), dir);
     expect(r.changes).toMatchObject({ imagesUpdated: 0, personsAdded: 0, personsUpdated: 0, personsRemoved: 0 });
     expect(r.changes.datasetUpdated).toBe(false);
     expect(dump(db)).toEqual(before);
@@ -150,9 +150,9 @@ describe('COCO re-import', () => {
     expect(store.load(imageId).state.persons.mine.joints[5]).toMatchObject({ x: 40, y: 50, source: 'human' });
     db.close();
   });
-  it('a changed file updates what differs, says what, one undoable edit per changed image', () => {
+  it('a changed file updates what differs, says what, one undoable edit per changed image', async () => {
     const db = newProject();
-    importCoco(db, ann, dir);
+    await importCoco(db, ann, dir);
     const changed = structuredClone(original);
     const a0 = changed.annotations[0];
     a0.keypoints[3 * 16] += 1.5; // moved ankle
@@ -160,7 +160,7 @@ describe('COCO re-import', () => {
     const goneImage = changed.annotations[gone].image_id;
     changed.annotations.splice(gone, 1);
     changed.annotations.push({ ...structuredClone(a0), id: 987654, num_keypoints: a0.num_keypoints });
-    const r = importCoco(db, writeJson(changed), dir);
+    const r = await importCoco(db, writeJson(changed), dir);
     expect(r.changes).toMatchObject({ personsAdded: 1, personsUpdated: 1, personsRemoved: 1, datasetUpdated: false });
     expect(r.changes.imagesUpdated).toBe(a0.image_id === goneImage ? 1 : 2);
     expect(exportCoco(db).annotations.find((a) => a.id === a0.id)?.keypoints[48]).toBe(a0.keypoints[48]);
@@ -178,15 +178,15 @@ describe('COCO re-import', () => {
     );
     db.close();
   });
-  it('refuses, importing nothing: duplicate file names, ids other images of the project export under', () => {
+  it('refuses, importing nothing: duplicate file names, ids other images of the project export under', async () => {
     const db = newProject();
     const dup = structuredClone(original);
     dup.images[1].file_name = dup.images[0].file_name;
-    expect(() => importCoco(db, writeJson(dup), dir)).toThrow(
+    await expect(importCoco(db, writeJson(dup), dir)).rejects.toThrow(
       /images\[1\]\.file_name: ".*" is also the file_name of images\[0\]/,
     );
     expect(db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(0);
-    importCoco(db, ann, dir);
+    await importCoco(db, ann, dir);
     const before = dump(db);
     const other = {
       images: [{ id: original.images[0].id, file_name: 'other.jpg', width: 10, height: 10 }],
@@ -200,9 +200,9 @@ describe('COCO re-import', () => {
       ],
       categories: original.categories,
     };
-    const e = (() => {
+    const e = await (async () => {
       try {
-        importCoco(db, writeJson(other), dir);
+        await importCoco(db, writeJson(other), dir);
       } catch (x) {
         return (x as Error).message;
       }

@@ -5,8 +5,10 @@ import { projectMetaRepository } from '../db/projectMetaRepository.ts';
 import { runRepository } from '../db/runRepository.ts';
 import { annotationStore } from './annotationStore.ts';
 import { readTransaction } from '../db/writeTransaction.ts';
-import { buildCocoExport, datasetFieldsOf, type ExportOptions } from './cocoExport.ts';
+import { buildCocoExport, datasetFieldsOf, type ExportOptions, inExportScope } from './cocoExport.ts';
 import { buildCocoResults } from './cocoResults.ts';
+import { changedImageFiles } from './changedImageFiles.ts';
+import type { ImageRecord } from '../db/imageRepository.ts';
 
 export {
   annotationOf,
@@ -37,8 +39,27 @@ export function exportCocoCounted(
 ): { dataset: CocoDataset; emptyPersons: number } {
   const stored = projectMetaRepository(db);
   return readTransaction(db, () =>
-    buildCocoExport(imageRepository(db).all(), annotationStore(db).allStored(), (k) => stored.json(k), o),
+    buildCocoExport(
+      checkedRows(db, imageRepository(db).all(), o),
+      annotationStore(db).allStored(),
+      (k) => stored.json(k),
+      o,
+    ),
   );
+}
+
+/**
+ * The image rows with a review note (so the export leaves them out, naming them) on those of the export whose file
+ * changed on disk since the project read it (changedImageFiles): their size and annotation are the old picture's.
+ */
+function checkedRows(db: ProjectDb, all: ImageRecord[], o: ExportOptions): ImageRecord[] {
+  const root = projectMetaRepository(db).root();
+  if (root === undefined) return all;
+  const changed = changedImageFiles(
+    root,
+    all.filter((r) => r.reviewNote === null && inExportScope(r, o)),
+  );
+  return changed.size ? all.map((r) => (changed.has(r.id) ? { ...r, reviewNote: changed.get(r.id)! } : r)) : all;
 }
 
 /** The top-level fields of the project's export: what an import brought (or defaults), `derivedArea` said in info. */
@@ -58,7 +79,7 @@ export function datasetFields(
 export function exportResults(db: ProjectDb, runId: number, o: ExportOptions = { all: true }): CocoKeypointResult[] {
   const [all, predicted] = readTransaction(
     db,
-    () => [imageRepository(db).all(), runRepository(db).predictionsOf(runId)] as const,
+    () => [checkedRows(db, imageRepository(db).all(), o), runRepository(db).predictionsOf(runId)] as const,
   );
   return buildCocoResults(all, predicted, o);
 }

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { ProjectDb } from '../db/openProjectDb.ts';
 import { writeTransaction } from '../db/writeTransaction.ts';
 import { readUtf8FileSync } from '../fs/readTextFile.ts';
@@ -12,10 +10,21 @@ import { jsonEqual } from '../../core/edit/jsonEqual.ts';
 import { ApiError } from '../../contract/apiErrors.ts';
 import { IMPORT_LABEL } from './annotationStore.ts';
 import { cocoImageIds } from './cocoExchange.ts';
-import type { ImageFileFacts, ImageRecord } from '../db/imageRepository.ts';
+import type { ImageRecord } from '../db/imageRepository.ts';
 import { type ImportTarget, localImportTarget } from './importTarget.ts';
 import { imageExportProblems, personChanges, type KeptPerson } from './cocoImportPersons.ts';
 import { idCollisions, updateDatasetFields } from './cocoImportChecks.ts';
+import {
+  type FileFacts,
+  fileFacts,
+  measureRecordedSizes,
+  newImageFacts,
+  type PictureSize,
+  recordSizeProblem,
+  resolveImage,
+} from './importedFiles.ts';
+
+export { type FileFacts, newImageFacts } from './importedFiles.ts';
 
 /** What an import changed; a file imported again unchanged changes nothing (every count but `imagesUnchanged` 0). */
 export interface ImportChanges {
@@ -57,12 +66,18 @@ export interface ImportResult {
  * image whose persons would not validate, categories other images' persons do not fit). The files of images new to
  * the project are hashed before it, so the write lock is never held while files are read.
  */
-export function importCoco(db: ProjectDb, cocoFile: string, root: string, now = Date.now()): ImportResult {
+export async function importCoco(
+  db: ProjectDb,
+  cocoFile: string,
+  root: string,
+  now = Date.now(),
+): Promise<ImportResult> {
   const file = readCocoFile(cocoFile);
   const target = localImportTarget(db);
   const files = new ProjectFiles(root);
   const facts = newImageFacts(target.images, files, file.coco.images);
-  return writeTransaction(db, `the import of ${cocoFile}`, () => importInto(target, file, files, facts, now));
+  const sizes = await measureRecordedSizes(target.images, files, file.coco.images);
+  return writeTransaction(db, `the import of ${cocoFile}`, () => importInto(target, file, files, facts, now, sizes));
 }
 
 /** A COCO GT file read and validated (CocoFormatError naming the file when it cannot be), as an import reads it. */
@@ -90,6 +105,7 @@ export function importInto(
   files: ProjectFiles,
   facts: Map<string, FileFacts>,
   now: number,
+  sizes: Map<string, PictureSize> = new Map(),
 ): ImportResult {
   const byImage = new Map<number, { a: CocoAnnotation; order: number }[]>();
   coco.annotations.forEach((a, order) => {
@@ -99,7 +115,7 @@ export function importInto(
   });
   const { taken, othersHavePersons } = idCollisions(target, coco);
   if (taken.length) throw new CocoFormatError(`${what} (nothing was imported)`, taken);
-  const run = new ImageImport(target, coco, what, files, facts, now);
+  const run = new ImageImport(target, coco, what, files, facts, now, sizes);
   for (const [order, im] of coco.images.entries()) run.image(im, order, byImage.get(im.id) ?? []);
   return run.finish(othersHavePersons);
 }
@@ -113,6 +129,8 @@ class ImageImport {
   private readonly files: ProjectFiles;
   private readonly facts: Map<string, FileFacts>;
   private readonly now: number;
+  /** The files' picture sizes a record must match (measureRecordedSizes). */
+  private readonly sizes: Map<string, PictureSize>;
   private readonly store: ImportTarget['annotations'];
   private readonly images: ImportTarget['images'];
   private readonly derivedIds: Map<number, number>;
@@ -126,8 +144,10 @@ class ImageImport {
     files: ProjectFiles,
     facts: Map<string, FileFacts>,
     now: number,
+    sizes: Map<string, PictureSize>,
   ) {
     this.target = target;
+    this.sizes = sizes;
     this.coco = coco;
     this.what = what;
     this.files = files;
@@ -188,6 +208,8 @@ class ImageImport {
 
   /** The image's row, made or brought up to the file's record. */
   private record(im: CocoImage, order: number): { row: ImageRecord; isNew: boolean; recordChanged: boolean } {
+    const wrongSize = recordSizeProblem(im, this.sizes.get(im.file_name));
+    if (wrongSize) this.refuse(order, wrongSize);
     const present = existsSync(resolveImage(this.files, im.file_name));
     if (!present) this.result.missingFiles.push(im.file_name);
     const known = this.images.byPath(im.file_name);
@@ -243,53 +265,6 @@ class ImageImport {
     }
     return this.result;
   }
-}
-
-/** A file's facts for a new image row; a missing file is recorded with none. */
-export type FileFacts = Omit<ImageFileFacts, 'width' | 'height'> & { missing: boolean };
-
-/**
- * The facts of the files of images the project does not have yet, read before the import's transaction (hashing
- * is the slow part, and nothing of it needs the write lock). A row made by another writer meanwhile is simply found
- * in the transaction; a file the transaction needs and this did not read is read there.
- */
-export function newImageFacts(
-  images: Pick<ImportTarget['images'], 'byPath'>,
-  files: ProjectFiles,
-  records: CocoImage[],
-): Map<string, FileFacts> {
-  const out = new Map<string, FileFacts>();
-  for (const im of records) {
-    if (images.byPath(im.file_name)) continue;
-    try {
-      out.set(im.file_name, fileFacts(files, im.file_name));
-    } catch {
-      // refused (a link out of the project) or unreadable: the transaction meets it again, in the file's order
-    }
-  }
-  return out;
-}
-
-/** An image's real path inside the project folder (a missing file: its lexical path); refused when it leads out. */
-function resolveImage(files: ProjectFiles, fileName: string): string {
-  try {
-    return files.resolve(fileName);
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 'not_found') return path.join(files.root, fileName);
-    throw e;
-  }
-}
-
-function fileFacts(files: ProjectFiles, fileName: string): FileFacts {
-  const abs = resolveImage(files, fileName);
-  if (!existsSync(abs)) return { contentHash: '', byteSize: 0, mtimeMs: 0, missing: true };
-  const st = statSync(abs);
-  return {
-    contentHash: createHash('sha256').update(readFileSync(abs)).digest('hex'),
-    byteSize: st.size,
-    mtimeMs: Math.floor(st.mtimeMs),
-    missing: false,
-  };
 }
 
 /** The image record the export writes for a scanned image (no record of its own). */

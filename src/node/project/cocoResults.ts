@@ -14,14 +14,17 @@ export function buildCocoResults(
   o: ExportOptions,
 ): CocoKeypointResult[] {
   const ids = cocoImageIds(all);
-  return all
-    .filter((im) => inExportScope(im, o))
-    .flatMap((im) =>
-      (predicted.get(im.id) ?? []).map((pose) => ({
-        image_id: ids.get(im.id)!,
-        category_id: 1,
-        score: pose.score,
-        keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
-      })),
-    );
+  return (
+    all
+      // the images the GT export of these options writes: never one it leaves out for a look (its review note)
+      .filter((im) => im.reviewNote === null && inExportScope(im, o))
+      .flatMap((im) =>
+        (predicted.get(im.id) ?? []).map((pose) => ({
+          image_id: ids.get(im.id)!,
+          category_id: 1,
+          score: pose.score,
+          keypoints: pose.joints.flatMap((j) => (j ? [j.x, j.y, 1] : [0, 0, 0])),
+        })),
+      )
+  );
 }

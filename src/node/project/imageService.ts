@@ -12,6 +12,7 @@ import { chooseRun } from './chooseRun.ts';
 import { annotationStore } from './annotationStore.ts';
 import { isDecision, reviewNoteRefusal } from './reviewNoteRefusal.ts';
 import { datasetFields } from './cocoExchange.ts';
+import { changedImageFiles } from './changedImageFiles.ts';
 import type { ProjectService, ServiceContext } from './projectService.ts';
 
 /** Refuses an image id the project does not have (404). */
@@ -26,6 +27,19 @@ function settleReviewNote(db: ProjectDb, imageId: number): void {
   const refusal = reviewNoteRefusal(row, annotationStore(db).stored(imageId), datasetFields(db, false).categories);
   if (refusal) throw refusal;
   imageRepository(db).setReviewNote(imageId, null);
+}
+
+/**
+ * Refuses (422) a decision that makes an image ground truth while its picture is not the one the project read:
+ * its file gone (the scan marked it missing) or changed on disk since (changedImageFiles) — the reviewer saw
+ * another picture, or none. Rejecting and skipping are never refused: they establish nothing.
+ */
+function requirePictureAsRead(db: ProjectDb, root: string, imageId: number): void {
+  const row = imageRepository(db).get(imageId)!;
+  const why = row.missing
+    ? 'its file is missing from the project folder: restore it (then open the project again), or reject or skip the image'
+    : changedImageFiles(root, [row]).get(imageId);
+  if (why) throw new ApiError('unprocessable', `${row.relPath}: ${why}`);
 }
 
 /**
@@ -82,6 +96,7 @@ export function imageMethods(
     // `ifStatus`: change only from that status (one statement, so a concurrent review is never overwritten).
     async setStatus({ imageId, status, ifStatus }) {
       requireImage(c.db, imageId);
+      if (status === 'accepted' || status === 'no_person') requirePictureAsRead(c.db, c.root, imageId);
       const now = writeTransaction(c.db, 'the review status', () => {
         // A decision on an image that waited for a look (its file changed size) ends the wait — once its persons
         // fit the picture it now has; before that it could not export.

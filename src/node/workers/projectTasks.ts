@@ -14,7 +14,7 @@ import type { ExportOptions } from '../project/cocoExchange.ts';
  */
 export const PROJECT_TASKS = {
   syncImages: (db: ProjectDb, a: { root: string }) => syncImages(db, a.root),
-  importCoco: async (db: ProjectDb, a: { file: string; root: string }) => importCoco(db, a.file, a.root),
+  importCoco: (db: ProjectDb, a: { file: string; root: string }) => importCoco(db, a.file, a.root),
   exportGt: (db: ProjectDb, a: { out: string; scope: ExportOptions }) => writeGtExport(db, a.out, a.scope),
   exportResults: (db: ProjectDb, a: { out: string; runId: number; scope: ExportOptions }) =>
     writeResultsExport(db, a.out, a.runId, a.scope),
