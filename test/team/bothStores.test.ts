@@ -359,6 +359,23 @@ describe.skipIf(PG_MISSING).each(STORES)('the review methods on a $store', ({ ma
     expect((await s.api.listImages({ ids: [id] })).images[0].status).toBe('in_progress');
   });
 
+  it("an import whose image record lies about its file's size is refused whole, naming both sizes", async () => {
+    const s = await make();
+    const file = (n: string) => path.join(s.root, n);
+    await s.api.exportCoco({ path: file('before.json'), onlyReviewed: false, all: true, kind: 'gt' });
+    const coco = JSON.parse(readFileSync(file('before.json'), 'utf8'));
+    const lie = twoPersonsOnFirst(coco.categories, 0);
+    const first = lie.images[0] as { width: number; height: number; file_name: string };
+    const real = `${first.width}×${first.height}`;
+    first.width *= 3;
+    writeFileSync(file('lie.json'), JSON.stringify(lie));
+    const r = await call(s.api, 'importCoco', { path: file('lie.json') });
+    expect(r).toMatchObject({ ok: false, code: 'unprocessable' });
+    expect(JSON.stringify(r)).toContain(`the record says ${first.width}×${first.height} but the file is ${real}`);
+    await s.api.exportCoco({ path: file('after.json'), onlyReviewed: false, all: true, kind: 'gt' });
+    expect(readFileSync(file('after.json'), 'utf8')).toBe(readFileSync(file('before.json'), 'utf8'));
+  });
+
   it("an import's change to an image is a step of its edit history: undone, redone, and undone it is no import", async () => {
     const s = await make();
     const file = (n: string) => path.join(s.root, n);

@@ -5,6 +5,7 @@ import { applyDiff, isEmptyDiff, type RecordDiff } from '../../core/edit/recordD
 import type { ImageRecord, ImageStatus } from '../db/imageRepository.ts';
 import { ProjectFiles } from '../fs/projectPaths.ts';
 import { importInto, newImageFacts, readCocoFile, type ImportResult } from '../project/cocoImport.ts';
+import { measureRecordedSizes } from '../project/importedFiles.ts';
 import type { ImportTarget } from '../project/importTarget.ts';
 import type { TeamDb } from './openTeamDb.ts';
 import { refuseEdit, teamAnnotationStore } from './teamAnnotationStore.ts';
@@ -33,13 +34,15 @@ export async function importTeamCoco(
   const files = new ProjectFiles(root);
   const known = new Map((await teamImageRepository.all(team.pool)).map((im) => [im.relPath, im]));
   const facts = newImageFacts({ byPath: (p) => known.get(p) }, files, file.coco.images);
+  // each record's size checked against its file's, as the local import does (measured before the transaction)
+  const sizes = await measureRecordedSizes({ byPath: (p) => known.get(p) }, files, file.coco.images);
   return teamWriteTransaction(team.pool, `the import of ${cocoFile}`, async (c) => {
     await teamImageRepository.lockForPush(c);
     const draft = await ImportDraft.read(
       c,
       file.coco.images.map((im) => im.file_name),
     );
-    const result = importInto(draft.target, file, files, facts, now);
+    const result = importInto(draft.target, file, files, facts, now, sizes);
     await draft.write(c, userId, now);
     return result;
   });
