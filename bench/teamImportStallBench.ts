@@ -12,22 +12,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startPgCluster } from '../scripts/pgCluster.ts';
 import { photoProject } from '../test/support/photoProject.ts';
-import { send } from '../test/support/rawHttp.ts';
-import { hugeCoco, pollWhile } from '../test/team/importStall.ts';
+import { hugeCoco, pollWhile, stallServer } from '../test/team/importStall.ts';
 import { serializeCoco } from '../src/core/coco/cocoJson.ts';
-import { BUNDLED_MODEL_PATH } from '../src/node/inference/bundledModel.ts';
 import { openTeamDb } from '../src/node/team/openTeamDb.ts';
-import { pushProject } from '../src/node/team/pushProject.ts';
-import { addTeamUser } from '../src/node/team/teamAccounts.ts';
 import { importTeamCoco } from '../src/node/team/teamImport.ts';
-import { startTeamServer } from '../src/server/teamServer.ts';
 import { fmt, machineLine, median } from './benchStats.ts';
 
 const IMAGES = Number(process.env.IMAGES ?? 50_000);
 const PERSONS = Number(process.env.PERSONS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const POLL_GAP_MS = 10;
-const PASSWORD = 'a long enough password';
 
 const cluster = await startPgCluster();
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -42,27 +36,8 @@ writeFileSync(cocoFile, serializeCoco(hugeCoco(IMAGES, PERSONS)));
 
 let dbs = 0;
 /** A fresh team project (the small local one pushed), its server, an admin's and a reviewer's session. */
-async function freshServer() {
-  const team = await openTeamDb(await cluster.createDatabase(`stall_${++dbs}`));
-  await pushProject(local.db, team, 'photos');
-  const admin = await addTeamUser(team, 'adm', 'admin', PASSWORD);
-  await addTeamUser(team, 'rev', 'reviewer', PASSWORD);
-  const server = await startTeamServer({
-    team,
-    imagesRoot: local.root,
-    modelPath: BUNDLED_MODEL_PATH,
-    boss: null,
-    exchange: { kind: 'folder', dir: exchange },
-  });
-  const post = (route: string, body: unknown, token?: string) =>
-    send(server.port, 'POST', route, {
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-  const token = async (name: string) =>
-    ((await post('/api/login', { name, password: PASSWORD })).json as { token: string }).token;
-  return { team, admin, server, post, adminToken: await token('adm'), reviewerToken: await token('rev') };
-}
+const freshServer = async () =>
+  stallServer(await openTeamDb(await cluster.createDatabase(`stall_${++dbs}`)), local, exchange);
 type Fresh = Awaited<ReturnType<typeof freshServer>>;
 
 /** Polls getReviewSettings as the reviewer until `work` settles. */

@@ -1,7 +1,16 @@
 // What the import-stall test and bench (bench/teamImportStallBench.ts) share: a huge valid COCO keypoints file, made
-// up, and a client that polls a cheap call while some work runs.
+// up, a team server with an admin and a reviewer logged in, and a client that polls a cheap call while work runs.
 import type { CocoDataset } from '../../src/core/coco/cocoTypes.ts';
 import { COCO_KEYPOINTS, COCO_SKELETON_1BASED } from '../../src/core/skeleton/poseMeta.ts';
+import { BUNDLED_MODEL_PATH } from '../../src/node/inference/bundledModel.ts';
+import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
+import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
+import { pushProject } from '../../src/node/team/pushProject.ts';
+import { addTeamUser } from '../../src/node/team/teamAccounts.ts';
+import { startTeamServer } from '../../src/server/teamServer.ts';
+import { send } from '../support/rawHttp.ts';
+
+const STALL_PASSWORD = 'a long enough password';
 
 /**
  * `images` images (640×480, files that are not in the folder: reported missing, nothing hashed) with `persons`
@@ -61,4 +70,29 @@ export async function pollWhile(
   }
   await running;
   return { latencies, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * A team project for the stall measurements: the small local project `local` pushed into `team`, its server (no
+ * queue; imports and exports confined to `exchange`), an admin and a reviewer logged in over HTTP.
+ */
+export async function stallServer(team: TeamDb, local: OpenProject, exchange: string) {
+  await pushProject(local.db, team, 'photos');
+  const admin = await addTeamUser(team, 'adm', 'admin', STALL_PASSWORD);
+  await addTeamUser(team, 'rev', 'reviewer', STALL_PASSWORD);
+  const server = await startTeamServer({
+    team,
+    imagesRoot: local.root,
+    modelPath: BUNDLED_MODEL_PATH,
+    boss: null,
+    exchange: { kind: 'folder', dir: exchange },
+  });
+  const post = (route: string, body: unknown, token?: string) =>
+    send(server.port, 'POST', route, {
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  const token = async (name: string) =>
+    ((await post('/api/login', { name, password: STALL_PASSWORD })).json as { token: string }).token;
+  return { team, admin, server, post, adminToken: await token('adm'), reviewerToken: await token('rev') };
 }

@@ -9,21 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeCoco } from '../../src/core/coco/cocoJson.ts';
 import { toApiError } from '../../src/contract/toApiError.ts';
-import { BUNDLED_MODEL_PATH } from '../../src/node/inference/bundledModel.ts';
 import type { OpenProject } from '../../src/node/project/openProjectFolder.ts';
-import type { TeamDb } from '../../src/node/team/openTeamDb.ts';
-import { pushProject } from '../../src/node/team/pushProject.ts';
-import { addTeamUser } from '../../src/node/team/teamAccounts.ts';
 import { importTeamCoco } from '../../src/node/team/teamImport.ts';
-import type { TeamUser } from '../../src/node/team/teamUserRepository.ts';
-import { startTeamServer } from '../../src/server/teamServer.ts';
 import { photoProject } from '../support/photoProject.ts';
-import { send } from '../support/rawHttp.ts';
-import { hugeCoco, pollWhile } from './importStall.ts';
+import { hugeCoco, pollWhile, stallServer } from './importStall.ts';
 import { PG_MISSING, teamClusterPerFile } from './teamHarness.ts';
 
 const pg = teamClusterPerFile();
-const PASSWORD = 'a long enough password';
 const exchange = mkdtempSync(path.join(tmpdir(), 'sp-import-stall-'));
 const huge = path.join(exchange, 'huge.json');
 let project: OpenProject;
@@ -37,32 +29,14 @@ afterAll(async () => {
   await project?.close();
 });
 
-/** A fresh team project with its server, an admin and a reviewer logged in. */
+/** A fresh team project with its server, an admin and a reviewer logged in; `poll`: the reviewer's cheap call. */
 async function served() {
-  const team: TeamDb = await pg.fresh();
-  await pushProject(project.db, team, 'photos');
-  const admin: TeamUser = await addTeamUser(team, 'adm', 'admin', PASSWORD);
-  await addTeamUser(team, 'rev', 'reviewer', PASSWORD);
-  const server = await startTeamServer({
-    team,
-    imagesRoot: project.root,
-    modelPath: BUNDLED_MODEL_PATH,
-    boss: null,
-    exchange: { kind: 'folder', dir: exchange },
-  });
-  const post = (route: string, body: unknown, token?: string) =>
-    send(server.port, 'POST', route, {
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-  const login = async (name: string) =>
-    ((await post('/api/login', { name, password: PASSWORD })).json as { token: string }).token;
-  const [adm, rev] = [await login('adm'), await login('rev')];
+  const s = await stallServer(await pg.fresh(), project, exchange);
   const poll = async () => {
-    const r = await post('/api/getReviewSettings', {}, rev);
+    const r = await s.post('/api/getReviewSettings', {}, s.reviewerToken);
     expect(r.status).toBe(200);
   };
-  return { team, admin, server, post, adm, poll };
+  return { ...s, adm: s.adminToken, poll };
 }
 
 describe.skipIf(PG_MISSING)('a huge COCO import on the team server', () => {
