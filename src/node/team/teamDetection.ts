@@ -18,7 +18,10 @@ export interface TeamDetectOptions {
   /** Images per job (a worker claims one batch at a time). */
   batchSize: number;
   timings: QueueTimings;
-  /** Only the images without a prediction of their current file in any of these runs (default: every image). */
+  /**
+   * Only the images without a prediction of their current file in any of these runs (newest first; default: every
+   * image); when none lacks one, no run is made and the id is the first of them.
+   */
   lacking?: readonly number[];
 }
 
@@ -35,6 +38,7 @@ export async function startTeamDetection(team: TeamDb, boss: PgBoss, o: TeamDete
   const modelHash = await hashModelFile(modelPath);
   return teamWriteTransaction(team.pool, 'starting detection', async (c) => {
     const images = o.lacking ? await imagesLacking(c, o.lacking) : await teamImageRepository.detectable(c);
+    if (o.lacking?.length && images.length === 0) return o.lacking[0]; // nothing lacking: their latest run
     const runId = await teamRunRepository.create(c, {
       modelPath,
       modelHash,

@@ -139,8 +139,6 @@ export function teamPoseApi(team: TeamDb, user: TeamUser, o: TeamApiOptions): Te
       // "Run detection" completes what this model and settings lack (nothing lacking: the job is their latest run);
       // "Re-run all" (rerun) detects every image in a new run
       const lacking = r.rerun ? undefined : await runsWithSetup(team.pool, await modelHash(), settings);
-      if (lacking?.length && (await imagesLacking(team.pool, lacking)).length === 0)
-        return { jobId: `${JOB_PREFIX}${lacking[0]}` };
       const runId = await startTeamDetection(team, o.boss, {
         modelPath: o.modelPath,
         settings,
